@@ -1,0 +1,61 @@
+//! The `CacheContract` trait: what the derive proves about a cache struct.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::key::{CacheKey, SchemaHash};
+use crate::tenant::{TenantId, TenantScoped};
+
+/// How one struct field maps to a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// The Rust field name.
+    pub field: &'static str,
+    /// The column name (canonical).
+    pub column: &'static str,
+    /// The column's canonical SQL type, as replayed from the migrations.
+    pub sql_type: &'static str,
+    /// Whether the column is nullable.
+    pub nullable: bool,
+}
+
+/// A cache struct proven consistent with its SQL table. Implemented by
+/// `#[derive(CacheContract)]`; implementing it by hand gives up the compile-time checks.
+pub trait CacheContract:
+    TenantScoped + Serialize + DeserializeOwned + Send + Sync + 'static
+{
+    /// The table the struct caches rows of.
+    const TABLE: &'static str;
+    /// blake3 of the table's canonical definition and the field mapping.
+    const SCHEMA_HASH: SchemaHash;
+    /// The mapped fields, in declaration order.
+    const COLUMNS: &'static [ColumnMapping];
+    /// The columns that make up the key, in key order.
+    const KEY_COLUMNS: &'static [&'static str];
+    /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
+    const GLOBAL: bool;
+
+    /// The key: the key field's type, or a tuple of them for composite keys.
+    type Key;
+
+    /// The key of this value.
+    fn key(&self) -> Self::Key;
+
+    /// The key's parts as strings, in key order.
+    fn key_parts(key: &Self::Key) -> Vec<String>;
+
+    /// The cache key of the row `key` of `tenant`, without a value at hand.
+    fn cache_key_for(tenant: &TenantId, key: &Self::Key) -> CacheKey {
+        CacheKey::new(
+            tenant,
+            Self::TABLE,
+            &Self::SCHEMA_HASH,
+            Self::key_parts(key),
+        )
+    }
+
+    /// The cache key of this value.
+    fn cache_key(&self) -> CacheKey {
+        Self::cache_key_for(&self.tenant(), &self.key())
+    }
+}

@@ -1,0 +1,91 @@
+//! Errors about migrations, rendered the way rustc renders its own: a message, the
+//! `file:line:col` it concerns, the offending source line with a caret, and a hint.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::model::Location;
+
+/// One error found while discovering, reading or replaying migrations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where, when the error concerns a place in a file.
+    pub location: Option<Location>,
+    /// The source line at `location`, shown under the message with a caret.
+    pub source_line: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error with a message only.
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            location: None,
+            source_line: None,
+            help: None,
+        }
+    }
+
+    /// Sets the location.
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    /// Sets the source line shown under the message.
+    pub fn with_source_line(mut self, line: impl Into<String>) -> Self {
+        self.source_line = Some(line.into());
+        self
+    }
+
+    /// Sets the hint.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders like rustc:
+    ///
+    /// ```
+    /// use schema_check::{Diagnostic, Location};
+    /// let d = Diagnostic::new("column `email` already exists in table `users`")
+    ///     .at(Location { file: "migrations/0002_email.sql".into(), line: 3, column: 5 })
+    ///     .with_source_line("ALTER TABLE users ADD COLUMN email text;")
+    ///     .with_help("drop the column first, or use ADD COLUMN IF NOT EXISTS");
+    /// let text = d.to_string();
+    /// assert!(text.starts_with("error: column `email` already exists in table `users`\n"));
+    /// assert!(text.contains("--> migrations/0002_email.sql:3:5"));
+    /// assert!(text.contains("3 | ALTER TABLE users ADD COLUMN email text;"));
+    /// assert!(text.contains("  |     ^"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        if let Some(loc) = &self.location {
+            let gutter = loc.line.to_string().len();
+            writeln!(f, "{:gutter$}--> {loc}", "")?;
+            if let Some(src) = &self.source_line {
+                writeln!(f, "{:gutter$} |", "")?;
+                writeln!(f, "{} | {}", loc.line, src.trim_end())?;
+                let pad: String = src
+                    .chars()
+                    .take(loc.column.saturating_sub(1) as usize)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                writeln!(f, "{:gutter$} | {pad}^", "")?;
+            }
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}

@@ -1,0 +1,13 @@
+//! `schema-check`: replays a directory of SQL migrations into the exact final schema
+//! (tables, columns, canonical types, nullability, keys, indexes, enums, views), without a
+//! database, with the file and line behind every object and every error.
+
+pub mod diagnostic;
+pub mod dialect;
+pub mod model;
+pub mod types;
+
+pub use diagnostic::Diagnostic;
+pub use dialect::Dialect;
+pub use model::{Column, Location, Provenance, Schema, Table};
+pub use types::{SqlType, TypeFamily};

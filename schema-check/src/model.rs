@@ -1,0 +1,285 @@
+//! The replayed schema: tables, columns, constraints, indexes, enums, domains and views,
+//! each carrying the provenance (migration file and line) that created and last changed it.
+//!
+//! Everything here is plain data with a stable serde representation: it is what
+//! `schema-check schema --format json` prints and what the derive compares structs against.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::types::SqlType;
+
+/// A position in a migration file: the file's path as displayed to users (relative to
+/// the directory the user named, e.g. `migrations/0003_users.sql`), 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// Path of the migration file, as shown to users.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub column: u32,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Where an object was created and where it was last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The statement that created the object.
+    pub created: Location,
+    /// The statement that last changed it (equal to `created` when never changed).
+    pub last_changed: Location,
+}
+
+impl Provenance {
+    /// Provenance of an object created (and not yet changed) at `at`.
+    pub fn new(at: Location) -> Self {
+        Provenance {
+            created: at.clone(),
+            last_changed: at,
+        }
+    }
+
+    /// Records a change at `at`.
+    pub fn touch(&mut self, at: &Location) {
+        self.last_changed = at.clone();
+    }
+}
+
+/// The final schema after replaying every migration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Schema {
+    /// Tables by canonical name (schema-qualified only outside the default schema).
+    pub tables: BTreeMap<String, Table>,
+    /// Views by canonical name (recorded, never treated as tables).
+    pub views: BTreeMap<String, View>,
+    /// Enum types by canonical name (PostgreSQL `CREATE TYPE ... AS ENUM`).
+    pub enums: BTreeMap<String, EnumType>,
+    /// Domains by canonical name (PostgreSQL `CREATE DOMAIN`).
+    pub domains: BTreeMap<String, Domain>,
+    /// Indexes by canonical name.
+    pub indexes: BTreeMap<String, Index>,
+    /// Drops and renames of tables and columns, in replay order: lets callers say
+    /// "column `x` was renamed to `y` in 0007_rename.sql:3" instead of just "no such column".
+    pub history: Vec<HistoryEvent>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    /// Canonical name.
+    pub name: String,
+    /// Columns in table order.
+    pub columns: Vec<Column>,
+    /// Primary key columns, in key order; `None` when the table has no primary key.
+    pub primary_key: Option<Vec<String>>,
+    /// Unique constraints (named or not), including unique indexes.
+    pub unique: Vec<UniqueConstraint>,
+    /// Foreign keys.
+    pub foreign_keys: Vec<ForeignKey>,
+    /// CHECK constraints, as canonical SQL text.
+    pub checks: Vec<Check>,
+    /// Where the table was created and last changed.
+    pub provenance: Provenance,
+}
+
+impl Table {
+    /// The column named `name` (already canonical), if any.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Mutable access to the column named `name`, if any.
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    /// Canonical name.
+    pub name: String,
+    /// Canonical type.
+    #[serde(rename = "type")]
+    pub ty: SqlType,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
+    /// The default expression as canonical SQL text, if any.
+    pub default: Option<String>,
+    /// `GENERATED ALWAYS AS (expr)` / identity information, if any.
+    pub generated: Option<Generated>,
+    /// Where the column was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// How a column's value is produced by the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Generated {
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`, `SERIAL`, `AUTO_INCREMENT`,
+    /// SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    Identity {
+        /// `true` for `GENERATED ALWAYS`.
+        always: bool,
+    },
+    /// `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
+    Expression {
+        /// The expression as SQL text.
+        expr: String,
+        /// `true` when stored.
+        stored: bool,
+    },
+}
+
+/// A UNIQUE constraint or unique index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UniqueConstraint {
+    /// Constraint or index name, when the migration gave one.
+    pub name: Option<String>,
+    /// Columns, in order.
+    pub columns: Vec<String>,
+}
+
+/// A foreign key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignKey {
+    /// Constraint name, when given.
+    pub name: Option<String>,
+    /// Referencing columns.
+    pub columns: Vec<String>,
+    /// Referenced table (canonical name).
+    pub foreign_table: String,
+    /// Referenced columns (empty means the referenced table's primary key).
+    pub foreign_columns: Vec<String>,
+}
+
+/// A CHECK constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Constraint name, when given.
+    pub name: Option<String>,
+    /// The expression as SQL text.
+    pub expr: String,
+}
+
+/// An index (kept for lints; unique indexes also appear in [`Table::unique`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Index {
+    /// Canonical name.
+    pub name: String,
+    /// Table the index is on.
+    pub table: String,
+    /// Indexed columns or expressions, as SQL text.
+    pub columns: Vec<String>,
+    /// `CREATE UNIQUE INDEX`.
+    pub unique: bool,
+    /// Partial index predicate, if any.
+    pub predicate: Option<String>,
+    /// Where the index was created.
+    pub provenance: Provenance,
+}
+
+/// A view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// Canonical name.
+    pub name: String,
+    /// `true` for `CREATE MATERIALIZED VIEW`.
+    pub materialized: bool,
+    /// Where the view was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// An enum type (`CREATE TYPE mood AS ENUM ('sad', 'ok')`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumType {
+    /// Canonical name.
+    pub name: String,
+    /// Labels, in order.
+    pub values: Vec<String>,
+    /// Where the type was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// A domain (`CREATE DOMAIN email AS text CHECK (...)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Domain {
+    /// Canonical name.
+    pub name: String,
+    /// The underlying type.
+    pub base: SqlType,
+    /// `true` when the domain itself is declared NOT NULL.
+    pub not_null: bool,
+    /// Where the domain was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// A drop or rename in the history, kept so that errors can explain where a name went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum HistoryEvent {
+    /// `DROP TABLE`.
+    TableDropped {
+        /// The dropped table.
+        table: String,
+        /// Where.
+        at: Location,
+    },
+    /// `ALTER TABLE ... RENAME TO` / `RENAME TABLE`.
+    TableRenamed {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+        /// Where.
+        at: Location,
+    },
+    /// `ALTER TABLE ... DROP COLUMN`.
+    ColumnDropped {
+        /// The table (its name at the time).
+        table: String,
+        /// The dropped column.
+        column: String,
+        /// Where.
+        at: Location,
+    },
+    /// `ALTER TABLE ... RENAME COLUMN` / MySQL `CHANGE COLUMN`.
+    ColumnRenamed {
+        /// The table (its name at the time).
+        table: String,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+        /// Where.
+        at: Location,
+    },
+}
+
+/// A statement that was skipped because it cannot change a table's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Where the statement starts.
+    pub at: Location,
+    /// Why it was skipped (e.g. "CREATE FUNCTION cannot change table columns").
+    pub reason: String,
+    /// The statement's first line, for display.
+    pub first_line: String,
+}
+
+/// A file in the migration directory that is not a migration, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ignored {
+    /// The file, as displayed.
+    pub file: String,
+    /// Why it was ignored (e.g. "not a migration name", "down migration").
+    pub reason: String,
+}
