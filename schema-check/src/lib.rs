@@ -5,9 +5,11 @@
 pub mod diagnostic;
 pub mod dialect;
 pub mod model;
+pub mod statement;
 pub mod types;
 
 pub use diagnostic::Diagnostic;
 pub use dialect::Dialect;
 pub use model::{Column, Location, Provenance, Schema, Table};
+pub use statement::Statement;
 pub use types::{SqlType, TypeFamily};
