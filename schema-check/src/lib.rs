@@ -2,14 +2,18 @@
 //! (tables, columns, canonical types, nullability, keys, indexes, enums, views), without a
 //! database, with the file and line behind every object and every error.
 
+pub mod canonical;
 pub mod diagnostic;
 pub mod dialect;
+pub mod hash;
 pub mod model;
+pub mod replay;
 pub mod statement;
 pub mod types;
 
 pub use diagnostic::Diagnostic;
 pub use dialect::Dialect;
 pub use model::{Column, Location, Provenance, Schema, Table};
+pub use replay::{ReplayOutput, Replayer};
 pub use statement::Statement;
 pub use types::{SqlType, TypeFamily};

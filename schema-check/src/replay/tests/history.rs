@@ -1,0 +1,4 @@
+//! history replay tests.
+
+#[allow(unused_imports)]
+use super::*;

@@ -1,0 +1,4 @@
+//! mysql replay tests.
+
+#[allow(unused_imports)]
+use super::*;

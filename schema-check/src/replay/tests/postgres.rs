@@ -1,0 +1,4 @@
+//! postgres replay tests.
+
+#[allow(unused_imports)]
+use super::*;

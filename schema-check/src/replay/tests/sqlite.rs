@@ -1,0 +1,4 @@
+//! sqlite replay tests.
+
+#[allow(unused_imports)]
+use super::*;
