@@ -72,9 +72,23 @@ impl Replayer {
                  migration, or fix the type name",
             )
         })?;
+        let mut ty = canonical.ty;
+        if dialect == Dialect::Sqlite {
+            // Keep the type as written when it is the same type sqlparser read.
+            let squash = |s: &str| {
+                s.split_whitespace()
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            };
+            if let Some(written) = super::declared::declared_type(&ctx.stmt.text, name)
+                && squash(&written) == squash(&ty.canonical)
+            {
+                ty.canonical = written;
+            }
+        }
         let mut column = Column {
             name: col_name.clone(),
-            ty: canonical.ty,
+            ty,
             nullable: true,
             default: None,
             generated: None,

@@ -105,6 +105,13 @@ impl Replayer {
         for c in &ct.constraints {
             constraint::add(ctx, &mut env, &mut table, c)?;
         }
+        if ct.without_rowid {
+            // SQLite enforces NOT NULL on the key of a WITHOUT ROWID table.
+            let pk = table.primary_key.clone().unwrap_or_default();
+            for c in table.columns.iter_mut().filter(|c| pk.contains(&c.name)) {
+                c.nullable = false;
+            }
+        }
         self.schema.tables.insert(name, table);
         Ok(())
     }

@@ -23,8 +23,10 @@
 
 pub mod alter_table;
 pub mod column;
+pub mod compat;
 pub mod constraint;
 pub mod create_table;
+pub mod declared;
 pub mod drop;
 pub mod ident;
 pub mod index;
@@ -123,17 +125,37 @@ impl Replayer {
     pub fn apply(&mut self, stmt: &Statement) {
         let ctx = Ctx { stmt };
         match Parser::parse_sql(&*self.parser, &stmt.text) {
-            Ok(asts) => {
-                for ast in &asts {
-                    if let Err(d) = self.apply_ast(&ctx, ast) {
-                        self.errors.push(d);
-                    }
+            Ok(asts) => self.apply_all(&ctx, &asts, compat::Fixup::None),
+            Err(e) => {
+                let retried = compat::rewrite(&*self.parser, &stmt.text).and_then(|(text, fix)| {
+                    Parser::parse_sql(&*self.parser, &text)
+                        .ok()
+                        .map(|asts| (asts, fix))
+                });
+                match retried {
+                    Some((asts, fix)) => self.apply_all(&ctx, &asts, fix),
+                    None => match skip::unparsed(&ctx, &e) {
+                        Ok(skipped) => self.skipped.push(skipped),
+                        Err(d) => self.errors.push(d),
+                    },
                 }
             }
-            Err(e) => match skip::unparsed(&ctx, &e) {
-                Ok(skipped) => self.skipped.push(skipped),
+        }
+    }
+
+    fn apply_all(&mut self, ctx: &Ctx<'_>, asts: &[Ast], fixup: compat::Fixup) {
+        for ast in asts {
+            match self.apply_ast(ctx, ast) {
+                Ok(()) => {
+                    if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (fixup, ast) {
+                        let name = ident::object_name(self.dialect, &cd.name);
+                        if let Some(d) = self.schema.domains.get_mut(&name) {
+                            d.not_null = true;
+                        }
+                    }
+                }
                 Err(d) => self.errors.push(d),
-            },
+            }
         }
     }
 

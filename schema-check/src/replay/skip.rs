@@ -246,8 +246,8 @@ pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diag
         text_line(&ctx.stmt.text, idx).unwrap_or_default()
     };
     Err(Diagnostic::new(format!(
-        "cannot parse `{}` statement: {message}",
-        leading_words(&ctx.stmt.text, 3)
+        "cannot parse this `{}` statement: {message}",
+        leading_words(&ctx.stmt.text, 2)
     ))
     .at(location)
     .with_source_line(source_line)
