@@ -137,9 +137,12 @@ pub struct Migration {
     pub version: Option<Version>,
     /// The description part of the name (`init` in `0001_init.sql`).
     pub name: String,
-    /// The full path of the file to read.
+    /// The full path of the file to read (not serialized: it is machine-specific).
+    #[serde(skip)]
     pub path: PathBuf,
-    /// The path shown to users: `<display prefix>/<path inside the directory>`.
+    /// The path shown to users: `<display prefix>/<path inside the directory>`
+    /// (serialized as `file`).
+    #[serde(rename = "file")]
     pub display: String,
     /// Which layout the file was recognised in.
     pub layout: Layout,
