@@ -36,6 +36,21 @@ macro_rules! fixtures {
 
 fixtures! {
     postgres_flat_messy => "postgres/flat_messy",
+    postgres_flyway => "postgres/flyway",
+    postgres_sqlx => "postgres/sqlx",
+    postgres_sqlx_reversible => "postgres/sqlx_reversible",
+    postgres_diesel => "postgres/diesel",
+    postgres_mixed_width => "postgres/mixed_width",
     mysql_flat_messy => "mysql/flat_messy",
+    mysql_flyway => "mysql/flyway",
+    mysql_sqlx => "mysql/sqlx",
+    mysql_sqlx_reversible => "mysql/sqlx_reversible",
+    mysql_diesel => "mysql/diesel",
+    mysql_mixed_width => "mysql/mixed_width",
     sqlite_flat_messy => "sqlite/flat_messy",
+    sqlite_flyway => "sqlite/flyway",
+    sqlite_sqlx => "sqlite/sqlx",
+    sqlite_sqlx_reversible => "sqlite/sqlx_reversible",
+    sqlite_diesel => "sqlite/diesel",
+    sqlite_mixed_width => "sqlite/mixed_width",
 }
