@@ -6,10 +6,8 @@
 //! though: for that, add a `build.rs` to the crate that holds your cache structs:
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     cache_contract::build::track_migrations();
-//! }
+//! // build.rs, in `fn main`:
+//! cache_contract::build::track_migrations();
 //! ```
 //!
 //! and `cache-contract` to its `[build-dependencies]`.
