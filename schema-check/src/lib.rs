@@ -5,9 +5,12 @@
 pub mod canonical;
 pub mod diagnostic;
 pub mod dialect;
+pub mod discover;
 pub mod hash;
 pub mod model;
 pub mod replay;
+pub mod source;
+pub mod split;
 pub mod statement;
 pub mod types;
 

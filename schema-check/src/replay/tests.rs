@@ -9,44 +9,17 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-/// Cuts `sql` into statements on `;` (naive: for test SQL without `;` inside strings or
-/// bodies), each located at its first non-blank character.
-pub(crate) fn statements(sql: &str) -> Vec<Statement> {
-    let lines: Vec<&str> = sql.lines().collect();
-    let mut out = Vec::new();
-    let mut offset = 0usize;
-    for chunk in sql.split(';') {
-        let lead = chunk.len() - chunk.trim_start().len();
-        let start = offset + lead;
-        offset += chunk.len() + 1;
-        let text = chunk.trim();
-        if text.is_empty() {
-            continue;
-        }
-        let before = &sql[..start];
-        let line = before.matches('\n').count() as u32 + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-        out.push(Statement {
-            text: text.to_string(),
-            at: Location {
-                file: "m.sql".into(),
-                line,
-                column,
-            },
-            source_line: lines
-                .get(line as usize - 1)
-                .copied()
-                .unwrap_or("")
-                .to_string(),
-        });
-    }
-    out
+/// The statements of `sql`, as the real splitter cuts them from a file `m.sql`.
+pub(crate) fn statements(dialect: Dialect, sql: &str) -> Vec<Statement> {
+    crate::split::split(sql, "m.sql", dialect)
+        .into_result()
+        .unwrap_or_else(|e| panic!("test SQL does not split: {e}"))
 }
 
 /// Replays `sql` in `dialect`.
 pub(crate) fn replay(dialect: Dialect, sql: &str) -> ReplayOutput {
     let mut r = Replayer::new(dialect);
-    for s in statements(sql) {
+    for s in statements(dialect, sql) {
         r.apply(&s);
     }
     r.finish()
@@ -109,14 +82,6 @@ pub(crate) fn cols(spec: &[(&str, &str, bool)]) -> Vec<(String, String, bool)> {
     spec.iter()
         .map(|(n, t, null)| (n.to_string(), t.to_string(), *null))
         .collect()
-}
-
-#[test]
-fn statement_helper_locates_statements() {
-    let st = statements("CREATE TABLE a (x int);\n\n  ALTER TABLE a ADD y int;");
-    assert_eq!(st.len(), 2);
-    assert_eq!((st[1].at.line, st[1].at.column), (3, 3));
-    assert_eq!(st[1].source_line, "  ALTER TABLE a ADD y int;");
 }
 
 #[test]
