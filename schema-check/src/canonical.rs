@@ -387,7 +387,7 @@ fn mysql(data_type: &DataType) -> Canonical {
                     ty: SqlType::new("bigint unsigned", F::UInt { bytes: 8 }),
                     serial: true,
                 },
-                "year" => Canonical::plain("year", F::UInt { bytes: 2 }),
+                "year" => Canonical::plain("year(4)", F::UInt { bytes: 2 }),
                 _ if modifiers.is_empty() => Canonical::plain(base, F::Other),
                 _ => Canonical::plain(format!("{base}({})", modifiers.join(",")), F::Other),
             }

@@ -8,6 +8,11 @@ use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
 
 /// What a rewrite removed that the replay must apply itself.
+///
+/// Rewrites: `DROP INDEX CONCURRENTLY` (PostgreSQL) loses `CONCURRENTLY`;
+/// `CREATE DOMAIN ... [NOT] NULL` loses the null constraint (reported as
+/// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
+/// canonical type then lacks the ` zerofill` suffix MariaDB prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fixup {
     /// Nothing: the removed words do not change the schema (`DROP INDEX CONCURRENTLY`).
@@ -18,6 +23,10 @@ pub enum Fixup {
 
 fn is_kw(t: &Token, kw: Keyword) -> bool {
     matches!(t, Token::Word(w) if w.keyword == kw && w.quote_style.is_none())
+}
+
+fn is_word(t: &Token, word: &str) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
 /// A rewrite of `text` that sqlparser can parse, if one applies.
@@ -70,6 +79,30 @@ pub fn rewrite(dialect: &dyn ParserDialect, text: &str) -> Option<(String, Fixup
         } else {
             Fixup::None
         };
+    } else if let Some(n) =
+        (0..significant.len()).find(|&n| is_word(&tokens[significant[n]], "ZEROFILL"))
+    {
+        // MySQL `ZEROFILL` (display padding) implies UNSIGNED; the type is otherwise the same.
+        let i = significant[n];
+        if n > 0 && kw_at(n - 1, Keyword::UNSIGNED) {
+            remove.push(i);
+        } else {
+            return Some((
+                tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(j, t)| {
+                        if j == i {
+                            "UNSIGNED".to_string()
+                        } else {
+                            t.to_string()
+                        }
+                    })
+                    .collect(),
+                Fixup::None,
+            ));
+        }
+        fixup = Fixup::None;
     } else {
         return None;
     }

@@ -105,12 +105,8 @@ impl Replayer {
         for c in &ct.constraints {
             constraint::add(ctx, &mut env, &mut table, c)?;
         }
-        if ct.without_rowid {
-            // SQLite enforces NOT NULL on the key of a WITHOUT ROWID table.
-            let pk = table.primary_key.clone().unwrap_or_default();
-            for c in table.columns.iter_mut().filter(|c| pk.contains(&c.name)) {
-                c.nullable = false;
-            }
+        if dialect == crate::Dialect::Sqlite {
+            sqlite_key_not_null(&mut table, ct.without_rowid);
         }
         self.schema.tables.insert(name, table);
         Ok(())
@@ -140,5 +136,21 @@ impl Replayer {
         }
         self.schema.tables.insert(name.to_string(), table);
         Ok(())
+    }
+}
+
+/// SQLite: PRIMARY KEY does not imply NOT NULL, except where no NULL can be stored: the
+/// key of a WITHOUT ROWID table, and the rowid alias (a single `INTEGER` key column,
+/// which *is* the rowid). `PRAGMA table_info` reports `notnull = 0` for the rowid alias;
+/// we report what a reader observes.
+fn sqlite_key_not_null(table: &mut Table, without_rowid: bool) {
+    let Some(pk) = table.primary_key.clone() else {
+        return;
+    };
+    let rowid_alias = !without_rowid && pk.len() == 1;
+    for c in table.columns.iter_mut().filter(|c| pk.contains(&c.name)) {
+        if without_rowid || (rowid_alias && c.ty.canonical == "integer") {
+            c.nullable = false;
+        }
     }
 }

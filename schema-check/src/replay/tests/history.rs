@@ -145,7 +145,7 @@ fn messy_sqlite_history() {
     assert_eq!(
         shape(&out, "notes"),
         cols(&[
-            ("id", "integer", true),
+            ("id", "integer", false),
             ("content", "text", false),
             ("author_id", "integer", true),
             ("created_at", "datetime", false),

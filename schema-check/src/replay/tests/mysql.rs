@@ -259,3 +259,17 @@ fn noise_is_skipped() {
     );
     assert!(out.skipped.len() >= 5, "{:#?}", out.skipped);
 }
+
+#[test]
+fn zerofill_is_read_as_unsigned() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int);
+         ALTER TABLE t ADD COLUMN b bigint NULL, ADD COLUMN r tinyint(4) unsigned zerofill;
+         ALTER TABLE t ADD COLUMN z int zerofill;
+         CREATE TABLE y (made year)",
+    );
+    assert_eq!(col(&out, "t", "r").ty.canonical, "tinyint unsigned");
+    assert_eq!(col(&out, "t", "z").ty.canonical, "int unsigned");
+    assert_eq!(col(&out, "y", "made").ty.canonical, "year(4)");
+}

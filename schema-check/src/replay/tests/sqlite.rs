@@ -14,7 +14,7 @@ fn declared_types_and_nullability_match_pragma() {
     assert_eq!(
         shape(&out, "t"),
         cols(&[
-            ("id", "integer", true),
+            ("id", "integer", false),
             ("a", "", true),
             ("b", "varchar( 10 )", true),
             ("d", "boolean", false),
@@ -38,10 +38,12 @@ fn declared_types_and_nullability_match_pragma() {
 }
 
 #[test]
-fn primary_key_does_not_imply_not_null_except_without_rowid() {
+fn primary_key_implies_not_null_only_for_rowid_alias_and_without_rowid() {
     let out = ok(
         LITE,
         "CREATE TABLE u (x TEXT PRIMARY KEY, y INT);
+         CREATE TABLE r (id INTEGER, n INT, PRIMARY KEY (id));
+         CREATE TABLE i (id INT PRIMARY KEY);
          CREATE TABLE w (p INT, q INT, PRIMARY KEY (p, q)) WITHOUT ROWID",
     );
     assert_eq!(
@@ -53,6 +55,9 @@ fn primary_key_does_not_imply_not_null_except_without_rowid() {
         cols(&[("p", "int", false), ("q", "int", false)])
     );
     assert_eq!(table(&out, "u").primary_key, Some(s(&["x"])));
+    // `INTEGER` (exactly) is the rowid alias; `INT` is not.
+    assert!(!col(&out, "r", "id").nullable);
+    assert!(col(&out, "i", "id").nullable);
 }
 
 #[test]
@@ -70,7 +75,7 @@ fn table_rebuild_idiom() {
     assert_eq!(
         shape(&out, "x"),
         cols(&[
-            ("id", "integer", true),
+            ("id", "integer", false),
             ("keep", "int", false),
             ("added", "text", true)
         ])
