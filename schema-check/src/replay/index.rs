@@ -33,6 +33,13 @@ impl Replayer {
             // PostgreSQL names an unnamed index <table>_<cols>_idx.
             None => super::column::pg_constraint_name(&table_key, &columns, "idx"),
         };
+        // PostgreSQL: an index lives in its table's schema.
+        let name = match table_key.split_once('.') {
+            Some((schema, _)) if dialect == Dialect::Postgres && !name.contains('.') => {
+                format!("{schema}.{name}")
+            }
+            _ => name,
+        };
         let key = index_key(dialect, &table_key, &name);
         if let Some(existing) = self.schema.indexes.get(&key) {
             if ci.if_not_exists {

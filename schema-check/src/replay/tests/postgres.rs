@@ -539,3 +539,19 @@ fn drop_schema_cascade_drops_its_tables() {
     let e = one_error(PG, "CREATE TABLE audit.events (id int);\nDROP SCHEMA audit");
     assert!(e.message.contains("audit.events"), "{e}");
 }
+
+#[test]
+fn indexes_live_in_their_tables_schema() {
+    let out = ok(
+        PG,
+        "CREATE TABLE audit.events (id int, at timestamptz);
+         CREATE UNIQUE INDEX events_id ON audit.events (id);
+         CREATE INDEX ON audit.events (at);
+         DROP INDEX audit.events_id",
+    );
+    assert_eq!(
+        out.schema.indexes.keys().collect::<Vec<_>>(),
+        vec!["audit.events_at_idx"]
+    );
+    assert!(table(&out, "audit.events").unique.is_empty());
+}
