@@ -13,8 +13,10 @@
 //! - [`observed`]: the dialect-neutral listing both sides are reduced to, and its text form
 //!   (the `expected.txt` format);
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
-//! - [`fixture`]: runs one fixture end to end.
+//! - [`fixture`]: runs one fixture end to end;
+//! - [`ddl_model`]: random but valid PostgreSQL DDL histories for the property test.
 
+pub mod ddl_model;
 pub mod diff;
 pub mod fixture;
 pub mod layout;
