@@ -41,6 +41,7 @@ fixtures! {
     postgres_sqlx_reversible => "postgres/sqlx_reversible",
     postgres_diesel => "postgres/diesel",
     postgres_mixed_width => "postgres/mixed_width",
+    postgres_large_service => "postgres/large_service",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",
