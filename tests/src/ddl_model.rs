@@ -22,6 +22,8 @@ pub enum OpSeed {
         pk: bool,
         /// Use a quoted, capitalised name.
         quoted: bool,
+        /// Create it in the `app` schema.
+        in_schema: bool,
     },
     /// `ADD COLUMN`.
     AddColumn {
@@ -263,10 +265,30 @@ struct Col {
 
 #[derive(Debug, Clone)]
 struct Tbl {
+    /// `Some("app")` for a table in the `app` schema (created on first use).
+    schema: Option<&'static str>,
     name: String,
     cols: Vec<Col>,
     /// Constraint name and columns.
     pk: Option<(String, Vec<String>)>,
+}
+
+impl Tbl {
+    /// How statements refer to the table.
+    fn sql_name(&self) -> String {
+        match self.schema {
+            Some(schema) => format!("{schema}.{}", ident(&self.name)),
+            None => ident(&self.name),
+        }
+    }
+
+    /// The canonical name: schema-qualified outside `public`.
+    fn canonical(&self) -> String {
+        match self.schema {
+            Some(schema) => format!("{schema}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// The model: tables, enums, and a counter for fresh names.
@@ -275,12 +297,21 @@ pub struct Model {
     tables: Vec<Tbl>,
     enums: Vec<(String, Vec<String>)>,
     next: usize,
+    schema_created: bool,
 }
 
-/// Quotes an identifier when it needs it (here: when it has capitals).
+/// How statements spell a name: quoted when it has capitals; a lower-case name is
+/// sometimes written in upper case without quotes (PostgreSQL folds it back).
 fn ident(name: &str) -> String {
     if name.chars().any(|c| c.is_ascii_uppercase()) {
         format!("\"{name}\"")
+    } else if name
+        .bytes()
+        .map(usize::from)
+        .sum::<usize>()
+        .is_multiple_of(3)
+    {
+        name.to_uppercase()
     } else {
         name.to_string()
     }
@@ -312,7 +343,12 @@ impl Model {
     pub fn apply(&mut self, seed: &OpSeed) -> Option<String> {
         let pick = self.next;
         match seed {
-            OpSeed::CreateTable { types, pk, quoted } => {
+            OpSeed::CreateTable {
+                types,
+                pk,
+                quoted,
+                in_schema,
+            } => {
                 let name = self.fresh("tbl", *quoted);
                 let mut cols = Vec::new();
                 let mut defs = Vec::new();
@@ -336,12 +372,23 @@ impl Model {
                     cols[0].not_null = true;
                     pk_def = Some((cname, vec![cols[0].name.clone()]));
                 }
-                let sql = format!("CREATE TABLE {} (\n{}\n);", ident(&name), defs.join(",\n"));
-                self.tables.push(Tbl {
+                let tbl = Tbl {
+                    schema: in_schema.then_some("app"),
                     name,
                     cols,
                     pk: pk_def,
-                });
+                };
+                let mut sql = String::new();
+                if *in_schema && !self.schema_created {
+                    self.schema_created = true;
+                    sql.push_str("CREATE SCHEMA IF NOT EXISTS app;\n");
+                }
+                sql.push_str(&format!(
+                    "CREATE TABLE {} (\n{}\n);",
+                    tbl.sql_name(),
+                    defs.join(",\n")
+                ));
+                self.tables.push(tbl);
                 Some(sql)
             }
             OpSeed::AddColumn {
@@ -357,7 +404,7 @@ impl Model {
                 let nn = if *not_null { " NOT NULL" } else { "" };
                 let sql = format!(
                     "ALTER TABLE {} ADD COLUMN {} {}{nn};",
-                    ident(&tbl.name),
+                    tbl.sql_name(),
                     ident(&cname),
                     ty.spelling(pick)
                 );
@@ -381,7 +428,7 @@ impl Model {
                 }
                 Some(format!(
                     "ALTER TABLE {} DROP COLUMN {};",
-                    ident(&tbl.name),
+                    tbl.sql_name(),
                     ident(&col.name)
                 ))
             }
@@ -401,7 +448,7 @@ impl Model {
                 }
                 Some(format!(
                     "ALTER TABLE {} RENAME COLUMN {} TO {};",
-                    ident(&tbl.name),
+                    tbl.sql_name(),
                     ident(&old),
                     ident(&new)
                 ))
@@ -419,6 +466,7 @@ impl Model {
                     .pk
                     .as_ref()
                     .is_some_and(|(_, k)| k.contains(&tbl.cols[c].name));
+                let table_sql = tbl.sql_name();
                 let col = &mut tbl.cols[c];
                 if !col.ty.casts_to(&to) || (in_pk && to.kind() == Kind::Unkeyable) {
                     return None;
@@ -426,8 +474,7 @@ impl Model {
                 let spelled = to.spelling(pick);
                 let verb = if *set_data { "SET DATA TYPE" } else { "TYPE" };
                 let sql = format!(
-                    "ALTER TABLE {} ALTER COLUMN {} {verb} {spelled} USING {}::{spelled};",
-                    ident(&tbl.name),
+                    "ALTER TABLE {table_sql} ALTER COLUMN {} {verb} {spelled} USING {}::{spelled};",
                     ident(&col.name),
                     ident(&col.name)
                 );
@@ -448,12 +495,12 @@ impl Model {
                 if in_pk && !*not_null {
                     return None; // PostgreSQL refuses: the column is in the primary key
                 }
+                let table_sql = tbl.sql_name();
                 let col = &mut tbl.cols[c];
                 col.not_null = *not_null;
                 let verb = if *not_null { "SET" } else { "DROP" };
                 Some(format!(
-                    "ALTER TABLE {} ALTER COLUMN {} {verb} NOT NULL;",
-                    ident(&tbl.name),
+                    "ALTER TABLE {table_sql} ALTER COLUMN {} {verb} NOT NULL;",
                     ident(&col.name)
                 ))
             }
@@ -488,7 +535,7 @@ impl Model {
                 let list: Vec<String> = names.iter().map(|n| ident(n)).collect();
                 let sql = format!(
                     "ALTER TABLE {} ADD CONSTRAINT {cname} PRIMARY KEY ({});",
-                    ident(&tbl.name),
+                    tbl.sql_name(),
                     list.join(", ")
                 );
                 tbl.pk = Some((cname, names));
@@ -501,24 +548,26 @@ impl Model {
                 let (cname, _) = tbl.pk.take()?;
                 Some(format!(
                     "ALTER TABLE {} DROP CONSTRAINT {cname};",
-                    ident(&tbl.name)
+                    tbl.sql_name()
                 ))
             }
             OpSeed::RenameTable { table, quoted } => {
                 let t = self.table_index(table)?;
                 let new = self.fresh("tbl", *quoted);
                 let tbl = &mut self.tables[t];
-                let old = std::mem::replace(&mut tbl.name, new.clone());
-                Some(format!(
-                    "ALTER TABLE {} RENAME TO {};",
-                    ident(&old),
-                    ident(&new)
-                ))
+                let old = tbl.sql_name();
+                tbl.name = new.clone();
+                Some(format!("ALTER TABLE {old} RENAME TO {};", ident(&new)))
             }
             OpSeed::DropTable { table } => {
                 let t = self.table_index(table)?;
                 let tbl = self.tables.remove(t);
-                Some(format!("DROP TABLE {};", ident(&tbl.name)))
+                let if_exists = if pick.is_multiple_of(2) {
+                    "IF EXISTS "
+                } else {
+                    ""
+                };
+                Some(format!("DROP TABLE {if_exists}{};", tbl.sql_name()))
             }
             OpSeed::CreateEnum { labels } => {
                 let name = self.fresh("mood", false);
@@ -577,7 +626,7 @@ impl Model {
                     .collect();
                 let primary_key = t.pk.as_ref().map(|(_, cols)| cols.clone());
                 (
-                    t.name.clone(),
+                    t.canonical(),
                     ObservedTable {
                         columns,
                         primary_key,
@@ -628,8 +677,13 @@ impl History {
 pub fn op_seed() -> impl Strategy<Value = OpSeed> {
     let idx = any::<Index>;
     prop_oneof![
-        3 => (prop::collection::vec(idx(), 1..4), any::<bool>(), prop::bool::weighted(0.2))
-            .prop_map(|(types, pk, quoted)| OpSeed::CreateTable { types, pk, quoted }),
+        3 => (
+            prop::collection::vec(idx(), 1..4),
+            any::<bool>(),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.25),
+        )
+            .prop_map(|(types, pk, quoted, in_schema)| OpSeed::CreateTable { types, pk, quoted, in_schema }),
         3 => (idx(), idx(), any::<bool>(), prop::bool::weighted(0.2))
             .prop_map(|(table, ty, not_null, quoted)| OpSeed::AddColumn { table, ty, not_null, quoted }),
         2 => (idx(), idx()).prop_map(|(table, column)| OpSeed::DropColumn { table, column }),
