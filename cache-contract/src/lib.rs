@@ -5,9 +5,19 @@ pub mod contract;
 pub mod key;
 pub mod tenant;
 
+pub mod envelope;
+pub mod invalidation;
+pub mod metrics;
+#[cfg(test)]
+mod testing;
+pub mod tiered;
+
 pub use contract::{CacheContract, ColumnMapping};
 pub use key::{CacheKey, KeyParseError, SchemaHash};
 pub use tenant::{TenantId, TenantScoped};
+
+pub use invalidation::{Event, Invalidation, Publisher, Subscriber};
+pub use tiered::TieredCache;
 
 #[cfg(feature = "derive")]
 pub use cache_contract_derive::CacheContract;
