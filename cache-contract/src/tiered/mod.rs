@@ -213,11 +213,14 @@ impl<T: CacheContract> TieredCacheBuilder<T> {
                         "a TieredCache with a subscriber must be built inside a tokio runtime",
                     ));
                 }
+                // Subscribe first: a connection made after the check below is then seen
+                // as a `Resync` event.
+                let subscription = s.subscribe();
                 if !s.is_connected() {
                     // Until the subscriber is connected, invalidations may be missed.
                     local.disable();
                 }
-                Some(s.subscribe())
+                Some(subscription)
             }
             None => None,
         };
@@ -229,6 +232,7 @@ impl<T: CacheContract> TieredCacheBuilder<T> {
             flights: Flights::new(),
             task: std::sync::OnceLock::new(),
             applied: tokio::sync::watch::Sender::new(0),
+            _subscriber: self.subscriber,
         });
         if let Some(mut sub) = subscription {
             let weak: Weak<Inner<T>> = Arc::downgrade(&inner);
@@ -258,6 +262,8 @@ struct Inner<T> {
     flights: Flights<T>,
     task: std::sync::OnceLock<TaskGuard>,
     applied: tokio::sync::watch::Sender<u64>,
+    // Keeps the subscriber's background task alive as long as the cache.
+    _subscriber: Option<Subscriber>,
 }
 
 /// A two-tier cache of `T` rows. Cheap to clone; clones share the cache. See the
