@@ -198,6 +198,25 @@ impl Subscription {
     }
 }
 
+/// Runs a Redis operation, once more if the connection had dropped (a reconnecting
+/// connection fails the first command after an outage). Operations retried this way must be
+/// harmless to repeat: publishes (receivers drop repeated ids), generation bumps and
+/// lease-checked stores.
+#[cfg(feature = "redis")]
+pub(crate) async fn retry_once<T, F, Fut>(mut op: F) -> redis::RedisResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = redis::RedisResult<T>>,
+{
+    match op().await {
+        Err(e) if e.is_connection_dropped() || e.is_io_error() => {
+            tracing::debug!(error = %e, "retrying a Redis command once after a dropped connection");
+            op().await
+        }
+        other => other,
+    }
+}
+
 /// Aborts a background task when dropped.
 pub(crate) struct TaskGuard(pub(crate) tokio::task::JoinHandle<()>);
 

@@ -87,9 +87,13 @@ impl PubSubPublisher {
                 .arg(msg.to_json())
                 .ignore();
         }
-        pipe.exec_async(&mut self.conn.clone())
-            .await
-            .map_err(PublishError::Redis)
+        super::retry_once(|| {
+            let mut conn = self.conn.clone();
+            let pipe = &pipe;
+            async move { pipe.exec_async(&mut conn).await }
+        })
+        .await
+        .map_err(PublishError::Redis)
     }
 }
 

@@ -16,10 +16,12 @@
 //!   `block` per call. Each entry is handed to subscriptions, then acknowledged (`XACK`):
 //!   at-least-once. Repeats (a redelivery after a restart) are dropped by message id.
 //! - A first start creates the group at the stream's end (`$`): only later messages count.
-//! - If trimming removed entries the group had not read yet (`max-deleted-entry-id` in
-//!   `XINFO STREAM` beyond the group's `last-delivered-id`), or the group vanished (a Redis
-//!   restart without persistence: `NOGROUP`), messages were lost: the subscriber emits
-//!   [`Event::Resync`](super::Event::Resync) and logs a warning.
+//! - The group is created with `ENTRIESREAD` set to the stream's `entries-added` (one Lua
+//!   script), so Redis counts what the group has read. If trimming removed entries the group
+//!   had not read yet (`entries-added - entries-read` exceeds the stream's length), a pending
+//!   entry was trimmed before being handled, or the group vanished (a Redis restart without
+//!   persistence: `NOGROUP`), messages were lost: the subscriber emits
+//!   [`Event::Resync`](super::Event::Resync) saying so and logs a warning.
 //! - A connection failure (commands time out after `block + timeout`, so half-open
 //!   connections are noticed too) emits [`Event::Disconnected`](super::Event::Disconnected);
 //!   after reconnecting the subscriber emits `Resync` (caches flush; nothing was lost, but
@@ -118,9 +120,13 @@ impl StreamsPublisher {
                 .arg(msg.to_json())
                 .ignore();
         }
-        pipe.exec_async(&mut self.conn.clone())
-            .await
-            .map_err(PublishError::Redis)
+        super::retry_once(|| {
+            let mut conn = self.conn.clone();
+            let pipe = &pipe;
+            async move { pipe.exec_async(&mut conn).await }
+        })
+        .await
+        .map_err(PublishError::Redis)
     }
 }
 
@@ -214,54 +220,76 @@ async fn run(client: redis::Client, config: StreamsConfig, hub: Arc<Hub>) {
     }
 }
 
+/// Creates the group at the stream's end, recording how many entries it has "read" so far
+/// (all of them) so that `entries-read` can later reveal trimmed, unread entries. Atomic.
+const CREATE_GROUP: &str = r"
+local r = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '$', 'MKSTREAM')
+if type(r) == 'table' and r.err then return r end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+for i = 1, #info, 2 do
+  if info[i] == 'entries-added' then
+    redis.call('XGROUP', 'SETID', KEYS[1], ARGV[1], '$', 'ENTRIESREAD', info[i + 1])
+  end
+end
+return 'OK'
+";
+
 /// Creates the group if missing. Returns why messages were lost, if they were.
 async fn ensure_group(
     conn: &mut MultiplexedConnection,
     config: &StreamsConfig,
 ) -> redis::RedisResult<Option<String>> {
-    let created: redis::RedisResult<()> = redis::cmd("XGROUP")
-        .arg("CREATE")
-        .arg(&config.stream)
+    let created: redis::RedisResult<()> = redis::Script::new(CREATE_GROUP)
+        .key(&config.stream)
         .arg(config.group())
-        .arg("$")
-        .arg("MKSTREAM")
-        .exec_async(conn)
+        .invoke_async(conn)
         .await;
     match created {
         Ok(()) => return Ok(None),
         Err(e) if e.code() == Some("BUSYGROUP") => {}
         Err(e) => return Err(e),
     }
-    // The group existed: were entries it had not read trimmed away?
+    // The group existed: were entries it had not read trimmed away? Unread entries number
+    // `entries-added - entries-read`; if the stream holds fewer, some are gone.
     let groups: Value = redis::cmd("XINFO")
         .arg("GROUPS")
         .arg(&config.stream)
         .query_async(conn)
         .await?;
     let group = config.group();
-    let last_delivered = as_list(&groups)
+    let entries_read = as_list(&groups)
         .iter()
         .find(|g| field(g, "name").as_deref() == Some(group.as_str()))
-        .and_then(|g| field(g, "last-delivered-id"));
+        .and_then(|g| field(g, "entries-read"))
+        .and_then(|n| n.parse::<u64>().ok());
     let info: Value = redis::cmd("XINFO")
         .arg("STREAM")
         .arg(&config.stream)
         .query_async(conn)
         .await?;
-    let max_deleted = field(&info, "max-deleted-entry-id");
+    let number = |name| field(&info, name).and_then(|n| n.parse::<u64>().ok());
     Ok(
-        match (
-            last_delivered.as_deref().and_then(parse_id),
-            max_deleted.as_deref().and_then(parse_id),
-        ) {
-            (Some(read), Some(deleted)) if deleted > read => Some(format!(
-                "entries up to {} were trimmed before group `{group}` read past {}",
-                max_deleted.unwrap_or_default(),
-                last_delivered.unwrap_or_default()
+        match (entries_read, number("entries-added"), number("length")) {
+            (Some(read), Some(added), Some(len)) if added.saturating_sub(read) > len => {
+                Some(format!(
+                    "{} entries of `{}` were trimmed before group `{group}` read them",
+                    added - read - len,
+                    config.stream
+                ))
+            }
+            (None, _, _) => Some(format!(
+                "group `{group}` cannot tell whether entries were trimmed before it read them"
             )),
             _ => None,
         },
     )
+}
+
+/// One stream entry: its id and its `m` field (`None` if missing, or the entry was trimmed
+/// while pending).
+struct Entry {
+    id: String,
+    message: Option<Vec<u8>>,
 }
 
 /// Reads, delivers and acknowledges until the connection fails; returns why.
@@ -279,7 +307,7 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
             cmd.arg("BLOCK").arg(config.block.as_millis() as u64);
         }
         cmd.arg("STREAMS").arg(&config.stream).arg(&cursor);
-        let reply: Option<redis::streams::StreamReadReply> = match cmd.query_async(conn).await {
+        let reply: Value = match cmd.query_async(conn).await {
             Ok(r) => r,
             Err(e) if e.code() == Some("NOGROUP") => {
                 return format!(
@@ -288,21 +316,19 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
             }
             Err(e) => return format!("reading the stream failed: {e}"),
         };
-        let entries: Vec<_> = reply
-            .into_iter()
-            .flat_map(|r| r.keys)
-            .flat_map(|k| k.ids)
-            .collect();
+        let entries = parse_entries(&reply);
         if entries.is_empty() {
             // Pending entries exhausted: switch to new ones.
             cursor = ">".to_string();
             continue;
         }
         let mut ids = Vec::with_capacity(entries.len());
+        let mut trimmed = 0;
         for entry in entries {
-            match entry.map.get("m") {
-                Some(Value::BulkString(bytes)) => hub.deliver_raw(bytes),
-                _ => hub.malformed(&format!(
+            match &entry.message {
+                Some(bytes) => hub.deliver_raw(bytes),
+                None if cursor != ">" => trimmed += 1,
+                None => hub.malformed(&format!(
                     "stream entry {} has no string field `m`",
                     entry.id
                 )),
@@ -311,6 +337,11 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
                 cursor = entry.id.clone();
             }
             ids.push(entry.id);
+        }
+        if trimmed > 0 {
+            hub.resync(format!(
+                "{trimmed} pending entries were trimmed before being handled"
+            ));
         }
         let acked: redis::RedisResult<()> = redis::cmd("XACK")
             .arg(&config.stream)
@@ -322,6 +353,44 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
             return format!("acknowledging failed: {e}");
         }
     }
+}
+
+/// Parses an `XREADGROUP` reply of one stream (RESP2 arrays or RESP3 maps).
+fn parse_entries(reply: &Value) -> Vec<Entry> {
+    let streams: Vec<&Value> = match reply {
+        Value::Array(items) => items.iter().filter_map(|s| as_list(s).get(1)).collect(),
+        Value::Map(pairs) => pairs.iter().map(|(_, v)| v).collect(),
+        _ => Vec::new(),
+    };
+    streams
+        .into_iter()
+        .flat_map(as_list)
+        .filter_map(|entry| {
+            let [id, fields] = as_list(entry) else {
+                return None;
+            };
+            let id = match id {
+                Value::BulkString(b) => String::from_utf8(b.clone()).ok()?,
+                Value::SimpleString(s) => s.clone(),
+                _ => return None,
+            };
+            let message = match fields {
+                Value::Array(kv) => kv
+                    .chunks(2)
+                    .find(|kv| matches!(&kv[0], Value::BulkString(k) if k == b"m"))
+                    .and_then(|kv| match kv.get(1) {
+                        Some(Value::BulkString(v)) => Some(v.clone()),
+                        _ => None,
+                    }),
+                Value::Map(pairs) => pairs.iter().find_map(|(k, v)| match (k, v) {
+                    (Value::BulkString(k), Value::BulkString(v)) if k == b"m" => Some(v.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            Some(Entry { id, message })
+        })
+        .collect()
 }
 
 fn as_list(v: &Value) -> &[Value] {
@@ -352,22 +421,30 @@ fn field(v: &Value, name: &str) -> Option<String> {
     }
 }
 
-/// Parses a stream id `ms-seq`.
-fn parse_id(id: &str) -> Option<(u64, u64)> {
-    let (ms, seq) = id.split_once('-')?;
-    Some((ms.parse().ok()?, seq.parse().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ids_compare_numerically() {
-        assert!(parse_id("10-0") > parse_id("9-5"));
-        assert!(parse_id("1-10") > parse_id("1-9"));
-        assert_eq!(parse_id("0-0"), Some((0, 0)));
-        assert_eq!(parse_id("x"), None);
+    fn parses_entries_including_trimmed_pending_ones() {
+        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let reply = Value::Array(vec![Value::Array(vec![
+            bulk("s"),
+            Value::Array(vec![
+                Value::Array(vec![bulk("1-0"), Value::Array(vec![bulk("m"), bulk("{}")])]),
+                Value::Array(vec![bulk("2-0"), Value::Nil]),
+                Value::Array(vec![bulk("3-0"), Value::Array(vec![bulk("x"), bulk("y")])]),
+            ]),
+        ])]);
+        let entries = parse_entries(&reply);
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].message.as_deref(), Some(&b"{}"[..]));
+        assert_eq!(
+            (entries[1].id.as_str(), entries[1].message.is_none()),
+            ("2-0", true)
+        );
+        assert!(entries[2].message.is_none());
+        assert!(parse_entries(&Value::Nil).is_empty());
     }
 
     #[test]

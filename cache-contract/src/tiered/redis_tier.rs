@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
-use redis::Script;
 use redis::aio::ConnectionManager;
+use redis::{FromRedisValue, Script, ScriptInvocation};
 
 use crate::invalidation::generation::{
     StorageKeyTemplate, row_version_key, table_generation_key, tenant_generation_key,
 };
+use crate::invalidation::retry_once;
 use crate::key::CacheKey;
 use crate::tenant::TenantId;
 
@@ -110,6 +111,25 @@ impl RedisTier {
         Ok(Self::new(conn, prefix, ttl))
     }
 
+    /// Runs a script (once more after a dropped connection; every script here is harmless
+    /// to repeat).
+    async fn invoke<T: FromRedisValue>(&self, inv: &ScriptInvocation<'_>) -> redis::RedisResult<T> {
+        retry_once(|| {
+            let mut conn = self.conn.clone();
+            async move { inv.invoke_async(&mut conn).await }
+        })
+        .await
+    }
+
+    /// Runs a command (once more after a dropped connection).
+    async fn command(&self, cmd: &redis::Cmd) -> redis::RedisResult<()> {
+        retry_once(|| {
+            let mut conn = self.conn.clone();
+            async move { cmd.exec_async(&mut conn).await }
+        })
+        .await
+    }
+
     /// The key prefix.
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -135,16 +155,14 @@ impl RedisTier {
     ) -> redis::RedisResult<(RedisLease, Option<Vec<u8>>)> {
         let tpl = StorageKeyTemplate::new(&self.prefix, key);
         let [a, b, c] = self.counters(key);
-        let (tg, tbg, rv, v): (String, String, String, Option<Vec<u8>>) = self
-            .read
-            .key(a)
+        let mut inv = self.read.prepare_invoke();
+        inv.key(a)
             .key(b)
             .key(c)
             .arg(&tpl.head)
             .arg(&tpl.mid)
-            .arg(&tpl.tail)
-            .invoke_async(&mut self.conn.clone())
-            .await?;
+            .arg(&tpl.tail);
+        let (tg, tbg, rv, v): (String, String, String, Option<Vec<u8>>) = self.invoke(&inv).await?;
         Ok((
             RedisLease {
                 tenant_generation: tg,
@@ -173,9 +191,8 @@ impl RedisTier {
             ),
             None => ("", "", ""),
         };
-        let stored: i64 = self
-            .store
-            .key(a)
+        let mut inv = self.store.prepare_invoke();
+        inv.key(a)
             .key(b)
             .key(c)
             .arg(&tpl.head)
@@ -185,9 +202,8 @@ impl RedisTier {
             .arg(tbg)
             .arg(rv)
             .arg(bytes)
-            .arg(self.ttl.as_millis().max(1) as u64)
-            .invoke_async(&mut self.conn.clone())
-            .await?;
+            .arg(self.ttl.as_millis().max(1) as u64);
+        let stored: i64 = self.invoke(&inv).await?;
         Ok(stored == 1)
     }
 
@@ -202,10 +218,7 @@ impl RedisTier {
             "{}{}{}{}{}",
             tpl.head, lease.tenant_generation, tpl.mid, lease.table_generation, tpl.tail
         );
-        redis::cmd("DEL")
-            .arg(storage)
-            .exec_async(&mut self.conn.clone())
-            .await
+        self.command(redis::cmd("DEL").arg(storage)).await
     }
 
     /// Invalidates rows (all of one tenant and table): bumps their row versions and deletes
@@ -230,7 +243,7 @@ impl RedisTier {
             inv.key(row_version_key(&self.prefix, key))
                 .arg(StorageKeyTemplate::new(&self.prefix, key).tail);
         }
-        let _: i64 = inv.invoke_async(&mut self.conn.clone()).await?;
+        let _: i64 = self.invoke(&inv).await?;
         Ok(())
     }
 
@@ -240,17 +253,13 @@ impl RedisTier {
         tenant: &TenantId,
         table: &str,
     ) -> redis::RedisResult<()> {
-        redis::cmd("INCR")
-            .arg(table_generation_key(&self.prefix, tenant, table))
-            .exec_async(&mut self.conn.clone())
+        self.command(redis::cmd("INCR").arg(table_generation_key(&self.prefix, tenant, table)))
             .await
     }
 
     /// Invalidates every row of every table for `tenant` (one `INCR`).
     pub(crate) async fn invalidate_tenant(&self, tenant: &TenantId) -> redis::RedisResult<()> {
-        redis::cmd("INCR")
-            .arg(tenant_generation_key(&self.prefix, tenant))
-            .exec_async(&mut self.conn.clone())
+        self.command(redis::cmd("INCR").arg(tenant_generation_key(&self.prefix, tenant)))
             .await
     }
 }

@@ -246,10 +246,10 @@ impl PrivateRedis {
 
 impl Drop for PrivateRedis {
     fn drop(&mut self) {
-        if self.child.is_some() {
+        if let Some(child) = &self.child {
             // A stopped server must be continued to die promptly.
             let _ = Command::new("kill")
-                .args(["-CONT", &self.child.as_ref().unwrap().id().to_string()])
+                .args(["-CONT", &child.id().to_string()])
                 .status();
         }
         self.kill();
