@@ -4,7 +4,10 @@
 
 pub mod diagnostic;
 pub mod dialect;
+pub mod discover;
 pub mod model;
+pub mod source;
+pub mod split;
 pub mod statement;
 pub mod types;
 

@@ -16,6 +16,10 @@ pub struct Statement {
 impl Statement {
     /// The statement's first line, trimmed, for messages and `skipped` records.
     pub fn first_line(&self) -> &str {
-        self.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 }

@@ -1,1 +1,27 @@
-//! Shared helpers for the integration tests (see `tests/`).
+//! Shared harness for the integration tests in `tests/`.
+//!
+//! The differential tests apply checked-in migration histories (`fixtures/<dialect>/<name>/`)
+//! to real PostgreSQL, MariaDB and SQLite databases, introspect what the server actually
+//! built, and compare that with (a) the fixture's hand-reviewed `expected.txt` and (b) what
+//! `schema-check` replays from the same files without a database.
+//!
+//! - [`naming`]: unique database names, so tests run in parallel;
+//! - [`layout`]: an independent discovery of migration files in apply order (flat, Flyway,
+//!   sqlx, diesel), deliberately not shared with `schema-check` so that both can be checked;
+//! - [`postgres_db`], [`mariadb_db`], [`sqlite_db`]: a fresh database per test, applying
+//!   files the way the real migration tools do, introspection, and a drop guard;
+//! - [`observed`]: the dialect-neutral listing both sides are reduced to, and its text form
+//!   (the `expected.txt` format);
+//! - [`diff`]: the readable comparison of two listings, with replay provenance;
+//! - [`fixture`]: runs one fixture end to end.
+
+pub mod diff;
+pub mod fixture;
+pub mod layout;
+pub mod mariadb_db;
+pub mod naming;
+pub mod observed;
+pub mod postgres_db;
+pub mod sqlite_db;
+
+pub use observed::{ObservedColumn, ObservedSchema, ObservedTable};

@@ -1,0 +1,3 @@
+CREATE TYPE plan AS ENUM ('free', 'pro');
+
+ALTER TABLE tenants ADD COLUMN plan plan NOT NULL DEFAULT 'free';

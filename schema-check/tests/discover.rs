@@ -1,0 +1,244 @@
+//! Discovery: every supported layout, numeric ordering, ignored files and duplicates.
+
+use std::fs;
+use std::path::Path;
+
+use schema_check::discover::{Layout, discover};
+
+/// Creates `files` (paths relative to `root`, `/`-separated) with a one-line body.
+fn layout(files: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in files {
+        let path = dir.path().join(f);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, "SELECT 1;\n").unwrap();
+    }
+    dir
+}
+
+fn displays(dir: &Path, prefix: Option<&str>) -> Vec<String> {
+    discover(dir, prefix)
+        .unwrap()
+        .migrations
+        .into_iter()
+        .map(|m| m.display)
+        .collect()
+}
+
+fn ignored(dir: &Path) -> Vec<(String, String)> {
+    discover(dir, Some("m"))
+        .unwrap()
+        .ignored
+        .into_iter()
+        .map(|i| (i.file, i.reason))
+        .collect()
+}
+
+#[test]
+fn flyway_versions_order_numerically() {
+    let dir = layout(&[
+        "V10__ten.sql",
+        "V2__two.sql",
+        "V1__one.sql",
+        "V1_1__one_one.sql",
+        "V1.2__one_two.sql",
+    ]);
+    assert_eq!(
+        displays(dir.path(), Some("db/migration")),
+        [
+            "db/migration/V1__one.sql",
+            "db/migration/V1_1__one_one.sql",
+            "db/migration/V1.2__one_two.sql",
+            "db/migration/V2__two.sql",
+            "db/migration/V10__ten.sql",
+        ]
+    );
+}
+
+#[test]
+fn flyway_repeatables_run_last_and_undo_files_are_ignored() {
+    let dir = layout(&[
+        "R__b_views.sql",
+        "R__a_functions.sql",
+        "V3__x.sql",
+        "U3__x.sql",
+    ]);
+    let found = discover(dir.path(), Some("m")).unwrap();
+    let order: Vec<_> = found
+        .migrations
+        .iter()
+        .map(|m| (m.display.as_str(), m.layout))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("m/V3__x.sql", Layout::Flyway),
+            ("m/R__a_functions.sql", Layout::FlywayRepeatable),
+            ("m/R__b_views.sql", Layout::FlywayRepeatable),
+        ]
+    );
+    assert!(found.migrations[1].version.is_none());
+    let ignored = ignored(dir.path());
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(ignored[0].0, "m/U3__x.sql");
+    assert!(ignored[0].1.contains("undo"), "{}", ignored[0].1);
+}
+
+#[test]
+fn sqlx_simple_and_reversible() {
+    let dir = layout(&[
+        "20240102000000_users.up.sql",
+        "20240102000000_users.down.sql",
+        "20240101000000_init.sql",
+        "seed.sql",
+        "schema.sql",
+        "README.md",
+        ".keep",
+    ]);
+    let found = discover(dir.path(), Some("migrations")).unwrap();
+    let got: Vec<_> = found
+        .migrations
+        .iter()
+        .map(|m| (m.display.as_str(), m.name.as_str(), m.layout))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("migrations/20240101000000_init.sql", "init", Layout::Flat),
+            (
+                "migrations/20240102000000_users.up.sql",
+                "users",
+                Layout::SqlxUp
+            ),
+        ]
+    );
+    assert!(found.errors.is_empty());
+    let ignored = ignored(dir.path());
+    let files: Vec<_> = ignored.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "m/.keep",
+            "m/20240102000000_users.down.sql",
+            "m/README.md",
+            "m/schema.sql",
+            "m/seed.sql"
+        ]
+    );
+    for (file, reason) in &ignored {
+        assert!(!reason.is_empty(), "{file}");
+    }
+    assert!(ignored[1].1.contains("down migration"));
+    assert!(ignored[3].1.contains("not a migration name"));
+}
+
+#[test]
+fn diesel_directories_with_mixed_version_widths() {
+    let dir = layout(&[
+        "2017-09-23-182408_b/up.sql",
+        "2017-09-23-182408_b/down.sql",
+        "20140924113530_a/up.sql",
+        "20140924113530_a/down.sql",
+        "00000000000000_setup/up.sql",
+        "00000000000000_setup/down.sql",
+        "not_a_version/up.sql",
+        ".diesel_lock",
+    ]);
+    let found = discover(dir.path(), Some("migrations")).unwrap();
+    let got: Vec<_> = found
+        .migrations
+        .iter()
+        .map(|m| (m.display.as_str(), m.version.as_ref().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "migrations/00000000000000_setup/up.sql",
+                "00000000000000".to_string()
+            ),
+            (
+                "migrations/20140924113530_a/up.sql",
+                "20140924113530".to_string()
+            ),
+            (
+                "migrations/2017-09-23-182408_b/up.sql",
+                "20170923182408".to_string()
+            ),
+        ]
+    );
+    assert!(found.migrations.iter().all(|m| m.layout == Layout::Diesel));
+    let ignored = ignored(dir.path());
+    let files: Vec<_> = ignored.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "m/.diesel_lock",
+            "m/00000000000000_setup/down.sql",
+            "m/20140924113530_a/down.sql",
+            "m/2017-09-23-182408_b/down.sql",
+            "m/not_a_version/",
+        ]
+    );
+}
+
+#[test]
+fn flat_numbering_is_numeric_not_lexical() {
+    let dir = layout(&[
+        "10_ten.sql",
+        "9_nine.sql",
+        "0100_hundred.sql",
+        "011_eleven.sql",
+    ]);
+    assert_eq!(
+        displays(dir.path(), Some("m")),
+        [
+            "m/9_nine.sql",
+            "m/10_ten.sql",
+            "m/011_eleven.sql",
+            "m/0100_hundred.sql"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_versions_are_an_error_naming_both_files() {
+    let dir = layout(&["0001_a.sql", "1_b.sql", "0002_c.sql"]);
+    let found = discover(dir.path(), Some("m")).unwrap();
+    assert_eq!(found.errors.len(), 1);
+    let message = &found.errors[0].message;
+    assert!(message.contains("duplicate migration version"), "{message}");
+    assert!(
+        message.contains("m/0001_a.sql") && message.contains("m/1_b.sql"),
+        "{message}"
+    );
+    // Both are still listed, so the rest of the history is checked.
+    assert_eq!(found.migrations.len(), 3);
+}
+
+#[test]
+fn display_prefix_defaults_to_the_directory_as_given() {
+    let dir = layout(&["0001_init.sql", "2_x/up.sql"]);
+    let given = format!("{}/", dir.path().display());
+    let shown = displays(Path::new(&given), None);
+    let base = dir.path().display().to_string().replace('\\', "/");
+    assert_eq!(
+        shown,
+        [
+            format!("{base}/0001_init.sql"),
+            format!("{base}/2_x/up.sql")
+        ]
+    );
+}
+
+#[test]
+fn missing_directory_is_a_clear_error() {
+    let err = discover(Path::new("/no/such/migrations"), Some("no/such/migrations")).unwrap_err();
+    assert!(
+        err.message
+            .starts_with("cannot read migration directory `no/such/migrations`"),
+        "{}",
+        err.message
+    );
+    assert!(err.help.is_some());
+}

@@ -1,0 +1,163 @@
+//! A checked-in migration history (`fixtures/<dialect>/<name>/migrations/`) with its
+//! hand-reviewed final schema (`expected.txt`), and the checks run on it.
+
+use std::path::{Path, PathBuf};
+
+use schema_check::Dialect;
+
+use crate::diff::compare;
+use crate::layout::migration_files;
+use crate::mariadb_db::MariaDatabase;
+use crate::observed::ObservedSchema;
+use crate::postgres_db::PgDatabase;
+use crate::sqlite_db::SqliteDatabase;
+
+/// Set to `1` to (re)write every `expected.txt` from what the database built; review the
+/// diff before committing, as with `TRYBUILD=overwrite`.
+pub const BLESS_VAR: &str = "CC_BLESS";
+
+/// One fixture history.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// The dialect its SQL is written in.
+    pub dialect: Dialect,
+    /// Its directory, `fixtures/<dialect>/<name>`.
+    pub dir: PathBuf,
+}
+
+/// The crate's `fixtures/` directory.
+pub fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+impl Fixture {
+    /// The fixture `fixtures/<id>`, where `id` is `<dialect>/<name>`.
+    pub fn named(id: &str) -> Result<Self, String> {
+        let (dialect, _) = id
+            .split_once('/')
+            .ok_or_else(|| format!("fixture id `{id}` must be `<dialect>/<name>`"))?;
+        let dialect: Dialect = dialect
+            .parse()
+            .map_err(|e| format!("fixture `{id}`: {e}"))?;
+        let dir = fixtures_root().join(id);
+        if !dir.join("migrations").is_dir() {
+            return Err(format!(
+                "fixture `{id}` has no migrations/ directory at {}",
+                dir.display()
+            ));
+        }
+        Ok(Fixture { dialect, dir })
+    }
+
+    /// Every fixture on disk, as `<dialect>/<name>` ids, sorted.
+    pub fn all_ids() -> Result<Vec<String>, String> {
+        let mut ids = Vec::new();
+        for dialect in Dialect::ALL {
+            let dir = fixtures_root().join(dialect.name());
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.path().join("migrations").is_dir() {
+                    ids.push(format!(
+                        "{}/{}",
+                        dialect.name(),
+                        entry.file_name().to_string_lossy()
+                    ));
+                }
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// `<dialect>/<name>`.
+    pub fn id(&self) -> String {
+        let name = self
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        format!("{}/{}", self.dialect.name(), name.unwrap_or_default())
+    }
+
+    /// The migrations directory.
+    pub fn migrations_dir(&self) -> PathBuf {
+        self.dir.join("migrations")
+    }
+
+    /// The expected final schema file.
+    pub fn expected_path(&self) -> PathBuf {
+        self.dir.join("expected.txt")
+    }
+
+    /// Parses `expected.txt`.
+    pub fn expected(&self) -> Result<ObservedSchema, String> {
+        let path = self.expected_path();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "cannot read {}: {e}\nwrite it by hand, or run with {BLESS_VAR}=1 and review it",
+                path.display()
+            )
+        })?;
+        ObservedSchema::parse(&text, &path.display().to_string())
+    }
+
+    /// The name of the real server this fixture runs on, for messages.
+    pub fn server_name(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mariadb",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    /// Applies the history to a fresh database of the fixture's dialect (dropped before
+    /// returning) and returns what the database built.
+    pub fn database_schema(&self) -> Result<ObservedSchema, String> {
+        let files = migration_files(&self.migrations_dir())?;
+        match self.dialect {
+            Dialect::Postgres => {
+                let mut db = PgDatabase::create()?;
+                db.apply(&files)?;
+                db.introspect()
+            }
+            Dialect::Mysql => {
+                let mut db = MariaDatabase::create()?;
+                db.apply(&files)?;
+                db.introspect()
+            }
+            Dialect::Sqlite => {
+                let db = SqliteDatabase::create()?;
+                db.apply(&files)?;
+                db.introspect()
+            }
+        }
+    }
+
+    /// Checks that `expected.txt` describes what the database built (or rewrites it when
+    /// `CC_BLESS=1`).
+    pub fn check_expected(&self, database: &ObservedSchema) -> Result<(), String> {
+        if std::env::var(BLESS_VAR).as_deref() == Ok("1") {
+            let text = format!(
+                "# Final schema of fixtures/{} as {} builds it (see src/observed.rs for the format).\n{database}",
+                self.id(),
+                self.server_name()
+            );
+            return std::fs::write(self.expected_path(), text)
+                .map_err(|e| format!("cannot write {}: {e}", self.expected_path().display()));
+        }
+        let expected = self.expected()?;
+        let report = compare(
+            "expected.txt",
+            &expected,
+            self.server_name(),
+            database,
+            None,
+        );
+        if report.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("fixture {}: {report}", self.id()))
+        }
+    }
+}

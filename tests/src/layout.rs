@@ -1,0 +1,98 @@
+//! Finds the up-migrations of a directory in the order the real tools apply them.
+//!
+//! This is an independent, deliberately simple implementation (not `schema-check`'s), so the
+//! differential tests check `schema-check`'s discovery too. Layouts:
+//!
+//! - flat `0001_x.sql` and sqlx `<ver>_x.sql`: the version is the leading digits;
+//! - sqlx reversible `<ver>_x.up.sql` (the `.down.sql` twin is skipped);
+//! - Flyway/refinery `V<ver>__x.sql`;
+//! - diesel `<ver>_x/up.sql` (its `down.sql` is skipped): the version is the directory
+//!   name before the first `_` with `-` removed.
+//!
+//! Versions compare numerically (`V2` before `V10`); a duplicate version is an error.
+
+use std::path::{Path, PathBuf};
+
+/// One up-migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFile {
+    /// Numeric version.
+    pub version: u128,
+    /// The file to apply.
+    pub path: PathBuf,
+    /// Path relative to the migrations directory, for messages.
+    pub display: String,
+}
+
+/// The up-migrations in `dir`, in apply order.
+pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read migrations directory {}: {e}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            let up = path.join("up.sql");
+            if up.is_file() {
+                let version = name.split('_').next().unwrap_or("").replace('-', "");
+                let version = parse_version(&version, &name)?;
+                files.push(MigrationFile {
+                    version,
+                    path: up,
+                    display: format!("{name}/up.sql"),
+                });
+            }
+            continue;
+        }
+        if !name.ends_with(".sql") || name.ends_with(".down.sql") {
+            continue;
+        }
+        let digits = match name.strip_prefix('V') {
+            Some(rest) if rest.contains("__") => rest.split("__").next().unwrap_or(""),
+            _ => name.split('_').next().unwrap_or(""),
+        };
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        files.push(MigrationFile {
+            version: parse_version(digits, &name)?,
+            path,
+            display: name,
+        });
+    }
+    files.sort_by(|a, b| a.version.cmp(&b.version).then(a.display.cmp(&b.display)));
+    if let Some(w) = files.windows(2).find(|w| w[0].version == w[1].version) {
+        return Err(format!(
+            "{}: duplicate migration version {} ({} and {})",
+            dir.display(),
+            w[0].version,
+            w[0].display,
+            w[1].display
+        ));
+    }
+    if files.is_empty() {
+        return Err(format!("{}: no migrations found", dir.display()));
+    }
+    Ok(files)
+}
+
+fn parse_version(digits: &str, name: &str) -> Result<u128, String> {
+    digits
+        .parse()
+        .map_err(|_| format!("`{name}`: version `{digits}` is not a number"))
+}
+
+/// Reads a migration file as UTF-8, with a clear error naming it.
+pub fn read_sql(file: &MigrationFile) -> Result<String, String> {
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| format!("cannot read {}: {e}", file.path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 (invalid byte at offset {}): save it as UTF-8",
+            file.path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

@@ -1,0 +1,194 @@
+//! The part of a schema the differential tests compare, reduced to plain strings, and its
+//! compact text form (the format of the fixtures' `expected.txt`).
+//!
+//! ```text
+//! # comments and blank lines are ignored
+//! table users pk(id)
+//!   id bigint not null
+//!   email character varying(255)
+//! table billing.invoices
+//!   amount numeric(10,2) not null
+//! ```
+//!
+//! A `table` line names a table (schema-qualified outside the default schema) and its
+//! primary key, if any, as `pk(a,b)`; the indented lines below it are its columns in table
+//! order: name, canonical type, and `not null` when the column rejects NULL. A column
+//! declared without a type (SQLite allows it) shows its type as `(none)`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schema_check::Schema;
+
+/// Tables by canonical name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObservedSchema {
+    /// Tables by canonical name.
+    pub tables: BTreeMap<String, ObservedTable>,
+}
+
+/// A table: its columns in order and its primary key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObservedTable {
+    /// Columns in table order.
+    pub columns: Vec<ObservedColumn>,
+    /// Primary key columns in key order, `None` without a primary key.
+    pub primary_key: Option<Vec<String>>,
+}
+
+/// A column: name, canonical type spelling, nullability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedColumn {
+    /// Column name.
+    pub name: String,
+    /// Canonical type, spelled as the database reports it (see `schema_check::types`).
+    pub ty: String,
+    /// Whether the column accepts NULL.
+    pub nullable: bool,
+}
+
+impl ObservedSchema {
+    /// The comparable part of a replayed schema.
+    pub fn from_replay(schema: &Schema) -> Self {
+        let tables = schema
+            .tables
+            .iter()
+            .map(|(name, t)| {
+                let columns = t
+                    .columns
+                    .iter()
+                    .map(|c| ObservedColumn {
+                        name: c.name.clone(),
+                        ty: c.ty.canonical.clone(),
+                        nullable: c.nullable,
+                    })
+                    .collect();
+                let table = ObservedTable {
+                    columns,
+                    primary_key: t.primary_key.clone(),
+                };
+                (name.clone(), table)
+            })
+            .collect();
+        ObservedSchema { tables }
+    }
+
+    /// Parses the text form; `origin` (a file name) is used in error messages.
+    ///
+    /// ```
+    /// use cache_contract_tests::ObservedSchema;
+    /// let text = "table users pk(id)\n  id bigint not null\n  created_at timestamp with time zone\n";
+    /// let schema = ObservedSchema::parse(text, "expected.txt").unwrap();
+    /// let users = &schema.tables["users"];
+    /// assert_eq!(users.primary_key, Some(vec!["id".to_string()]));
+    /// assert_eq!(users.columns[1].ty, "timestamp with time zone");
+    /// assert!(users.columns[1].nullable);
+    /// assert_eq!(schema.to_string(), text);
+    /// assert!(ObservedSchema::parse("  id bigint\n", "x.txt").unwrap_err().contains("x.txt:1"));
+    /// ```
+    pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
+        let mut schema = ObservedSchema::default();
+        let mut current: Option<String> = None;
+        for (i, raw) in text.lines().enumerate() {
+            let at = format!("{origin}:{}", i + 1);
+            let line = raw.trim_end();
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("table ") {
+                let (name, pk) = parse_table_line(rest).map_err(|e| format!("{at}: {e}"))?;
+                if schema.tables.contains_key(&name) {
+                    return Err(format!("{at}: table `{name}` is listed twice"));
+                }
+                schema.tables.insert(
+                    name.clone(),
+                    ObservedTable {
+                        columns: Vec::new(),
+                        primary_key: pk,
+                    },
+                );
+                current = Some(name);
+            } else if let Some(rest) = line.strip_prefix("  ") {
+                let Some(table) = current.as_ref() else {
+                    return Err(format!(
+                        "{at}: column line before any `table` line; start with `table <name>`"
+                    ));
+                };
+                let column = parse_column_line(rest).map_err(|e| format!("{at}: {e}"))?;
+                let columns = &mut schema
+                    .tables
+                    .get_mut(table)
+                    .expect("inserted above")
+                    .columns;
+                if columns.iter().any(|c| c.name == column.name) {
+                    return Err(format!("{at}: column `{}` is listed twice", column.name));
+                }
+                columns.push(column);
+            } else {
+                return Err(format!(
+                    "{at}: expected `table <name> [pk(a,b)]` or an indented `<column> <type> [not null]`, found `{line}`"
+                ));
+            }
+        }
+        Ok(schema)
+    }
+}
+
+/// How a column without a declared type is written.
+const NO_TYPE: &str = "(none)";
+
+fn parse_table_line(rest: &str) -> Result<(String, Option<Vec<String>>), String> {
+    let mut parts = rest.split_whitespace();
+    let name = parts.next().ok_or("`table` needs a name")?.to_string();
+    let pk = match parts.next() {
+        None => None,
+        Some(p) => {
+            let inner = p
+                .strip_prefix("pk(")
+                .and_then(|p| p.strip_suffix(')'))
+                .ok_or_else(|| format!("expected `pk(a,b)` after the table name, found `{p}`"))?;
+            Some(inner.split(',').map(str::to_string).collect())
+        }
+    };
+    if let Some(extra) = parts.next() {
+        return Err(format!("unexpected `{extra}` after the primary key"));
+    }
+    Ok((name, pk))
+}
+
+fn parse_column_line(rest: &str) -> Result<ObservedColumn, String> {
+    let rest = rest.trim();
+    let (name, ty) = rest
+        .split_once(' ')
+        .ok_or_else(|| format!("column `{rest}` needs a type (write `(none)` for none)"))?;
+    let (ty, nullable) = match ty.strip_suffix(" not null") {
+        Some(ty) => (ty.trim(), false),
+        None => (ty.trim(), true),
+    };
+    Ok(ObservedColumn {
+        name: name.to_string(),
+        ty: if ty == NO_TYPE { "" } else { ty }.to_string(),
+        nullable,
+    })
+}
+
+impl fmt::Display for ObservedSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, table) in &self.tables {
+            write!(f, "table {name}")?;
+            if let Some(pk) = &table.primary_key {
+                write!(f, " pk({})", pk.join(","))?;
+            }
+            writeln!(f)?;
+            for c in &table.columns {
+                let ty = if c.ty.is_empty() { NO_TYPE } else { &c.ty };
+                write!(f, "  {} {ty}", c.name)?;
+                if !c.nullable {
+                    write!(f, " not null")?;
+                }
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,141 @@
+//! A fresh SQLite database file per test (in its own temporary directory, removed when
+//! the guard goes out of scope).
+
+use rusqlite::Connection;
+
+use crate::layout::{MigrationFile, read_sql};
+use crate::naming::unique_db_name;
+use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
+
+/// A throw-away SQLite database.
+pub struct SqliteDatabase {
+    conn: Connection,
+    path: std::path::PathBuf,
+    // Declared last: dropped after the connection is closed.
+    _dir: tempfile::TempDir,
+}
+
+impl SqliteDatabase {
+    /// Creates a new empty database file.
+    pub fn create() -> Result<Self, String> {
+        let dir = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+        let path = dir.path().join(format!("{}.sqlite", unique_db_name()));
+        let conn = Connection::open(&path)
+            .map_err(|e| format!("cannot create SQLite database {}: {e}", path.display()))?;
+        Ok(SqliteDatabase {
+            conn,
+            path,
+            _dir: dir,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The connection.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs a whole file with `execute_batch`, as sqlx and diesel do for SQLite.
+    pub fn execute(&self, sql: &str, origin: &str) -> Result<(), String> {
+        self.conn
+            .execute_batch(sql)
+            .map_err(|e| format!("SQLite rejected {origin}: {e}"))
+    }
+
+    /// Applies migration files in order.
+    pub fn apply(&self, files: &[MigrationFile]) -> Result<(), String> {
+        for f in files {
+            let sql = read_sql(f)?;
+            self.execute(&sql, &f.display)?;
+        }
+        Ok(())
+    }
+
+    /// What SQLite built: tables from `sqlite_master`, columns from `PRAGMA table_info`
+    /// (declared type lower-cased with white space collapsed), primary keys in key order.
+    ///
+    /// Nullability is what a reader can observe: a column is `not null` when declared so,
+    /// or when it is the rowid alias (`INTEGER PRIMARY KEY`) or a primary-key column of a
+    /// `WITHOUT ROWID` table. Other primary-key columns accept NULL in SQLite (a
+    /// long-standing quirk) and are reported as nullable.
+    pub fn introspect(&self) -> Result<ObservedSchema, String> {
+        let err = |e: rusqlite::Error| format!("introspecting SQLite failed: {e}");
+        let mut schema = ObservedSchema::default();
+        let names: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+                .map_err(err)?;
+            stmt.query_map([], |r| r.get(0))
+                .map_err(err)?
+                .collect::<Result<_, _>>()
+                .map_err(err)?
+        };
+        for name in names {
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            let rows: Vec<(String, String, bool, i64)> = {
+                let mut stmt = self
+                    .conn
+                    .prepare(&format!("PRAGMA table_info({quoted})"))
+                    .map_err(err)?;
+                stmt.query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?)))
+                    .map_err(err)?
+                    .collect::<Result<_, _>>()
+                    .map_err(err)?
+            };
+            let without_rowid = self
+                .conn
+                .prepare(&format!("SELECT rowid FROM {quoted} LIMIT 0"))
+                .is_err();
+            let mut pk: Vec<(i64, String)> = rows
+                .iter()
+                .filter(|r| r.3 > 0)
+                .map(|r| (r.3, r.0.clone()))
+                .collect();
+            pk.sort();
+            let rowid_alias = pk.len() == 1 && !without_rowid;
+            let columns = rows
+                .iter()
+                .map(|(col, ty, notnull, pk_pos)| {
+                    let ty = canonical_declared_type(ty);
+                    let in_pk = *pk_pos > 0;
+                    let never_null = *notnull
+                        || (in_pk && without_rowid)
+                        || (in_pk && rowid_alias && ty == "integer");
+                    ObservedColumn {
+                        name: col.clone(),
+                        ty,
+                        nullable: !never_null,
+                    }
+                })
+                .collect();
+            let primary_key = (!pk.is_empty()).then(|| pk.into_iter().map(|p| p.1).collect());
+            schema.tables.insert(
+                name,
+                ObservedTable {
+                    columns,
+                    primary_key,
+                },
+            );
+        }
+        Ok(schema)
+    }
+}
+
+/// A declared type lower-cased with runs of white space collapsed to one space.
+///
+/// ```
+/// use cache_contract_tests::sqlite_db::canonical_declared_type;
+/// assert_eq!(canonical_declared_type("VARCHAR (255)"), "varchar (255)");
+/// assert_eq!(canonical_declared_type("  Unsigned   BIG INT "), "unsigned big int");
+/// ```
+pub fn canonical_declared_type(ty: &str) -> String {
+    ty.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}

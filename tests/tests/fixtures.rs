@@ -1,0 +1,56 @@
+//! Every fixture history is applied to a fresh database of its dialect; what the server
+//! built must match the fixture's hand-reviewed `expected.txt`.
+
+use cache_contract_tests::fixture::Fixture;
+
+fn check(id: &str) {
+    let fixture = Fixture::named(id).unwrap_or_else(|e| panic!("{e}"));
+    let database = fixture
+        .database_schema()
+        .unwrap_or_else(|e| panic!("fixture {id}: {e}"));
+    fixture
+        .check_expected(&database)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+macro_rules! fixtures {
+    ($($test:ident => $id:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check($id);
+            }
+        )*
+
+        /// A fixture added on disk without a test here would silently go unchecked.
+        #[test]
+        fn every_fixture_on_disk_has_a_test() {
+            let listed = [$($id),*];
+            let on_disk = Fixture::all_ids().unwrap();
+            let missing: Vec<_> = on_disk.iter().filter(|id| !listed.contains(&id.as_str())).collect();
+            assert!(missing.is_empty(), "fixtures without a test in tests/fixtures.rs: {missing:?}");
+            assert!(!on_disk.is_empty(), "no fixtures found under {}", cache_contract_tests::fixture::fixtures_root().display());
+        }
+    };
+}
+
+fixtures! {
+    postgres_flat_messy => "postgres/flat_messy",
+    postgres_flyway => "postgres/flyway",
+    postgres_sqlx => "postgres/sqlx",
+    postgres_sqlx_reversible => "postgres/sqlx_reversible",
+    postgres_diesel => "postgres/diesel",
+    postgres_mixed_width => "postgres/mixed_width",
+    mysql_flat_messy => "mysql/flat_messy",
+    mysql_flyway => "mysql/flyway",
+    mysql_sqlx => "mysql/sqlx",
+    mysql_sqlx_reversible => "mysql/sqlx_reversible",
+    mysql_diesel => "mysql/diesel",
+    mysql_mixed_width => "mysql/mixed_width",
+    sqlite_flat_messy => "sqlite/flat_messy",
+    sqlite_flyway => "sqlite/flyway",
+    sqlite_sqlx => "sqlite/sqlx",
+    sqlite_sqlx_reversible => "sqlite/sqlx_reversible",
+    sqlite_diesel => "sqlite/diesel",
+    sqlite_mixed_width => "sqlite/mixed_width",
+}
