@@ -15,7 +15,9 @@ use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use tokio::sync::oneshot;
 
 /// The metrics recorded since the previous call (the recorder resets on snapshot).
-struct Seen(Vec<(String, Vec<(String, String)>, DebugValue)>);
+struct Seen(Vec<(String, Labels, DebugValue)>);
+
+type Labels = Vec<(String, String)>;
 
 fn take(snapshotter: &Snapshotter) -> Seen {
     Seen(
