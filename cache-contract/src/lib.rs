@@ -33,10 +33,20 @@ pub mod key_part;
 pub mod sql;
 pub mod tenant;
 
+pub mod envelope;
+pub mod invalidation;
+pub mod metrics;
+#[cfg(test)]
+mod testing;
+pub mod tiered;
+
 pub use contract::{CacheContract, ColumnMapping};
 pub use key::{CacheKey, KeyParseError, SchemaHash};
 pub use key_part::KeyPart;
 pub use tenant::{TenantId, TenantScoped};
+
+pub use invalidation::{Event, Invalidation, Publisher, Subscriber};
+pub use tiered::TieredCache;
 
 #[cfg(feature = "derive")]
 pub use cache_contract_derive::CacheContract;
