@@ -10,6 +10,7 @@ use crate::layout::migration_files;
 use crate::mariadb_db::MariaDatabase;
 use crate::observed::ObservedSchema;
 use crate::postgres_db::PgDatabase;
+use crate::replay::replay;
 use crate::sqlite_db::SqliteDatabase;
 
 /// Set to `1` to (re)write every `expected.txt` from what the database built; review the
@@ -158,6 +159,31 @@ impl Fixture {
             Ok(())
         } else {
             Err(format!("fixture {}: {report}", self.id()))
+        }
+    }
+
+    /// Checks that `schema-check`'s replay of the history reports no error and agrees
+    /// with the database on every table, column (and order), type, nullability and
+    /// primary key.
+    pub fn check_replay(&self, database: &ObservedSchema) -> Result<(), String> {
+        let replayed = replay(&self.migrations_dir(), self.dialect)
+            .map_err(|e| format!("fixture {}: {e}", self.id()))?;
+        let report = compare(
+            "replay",
+            &replayed.observed,
+            self.server_name(),
+            database,
+            Some(&replayed.schema),
+        );
+        let mut problems = Vec::new();
+        problems.extend(replayed.error_report());
+        if !report.is_empty() {
+            problems.push(report.to_string());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("fixture {}: {}", self.id(), problems.join("\n")))
         }
     }
 }

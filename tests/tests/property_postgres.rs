@@ -1,13 +1,15 @@
 //! Property test: random DDL histories (from a model that knows what PostgreSQL will do)
 //! are applied to a fresh PostgreSQL database per case; the model must predict what the
-//! server built.
+//! server built, and `schema-check`'s replay of the same files must agree with it.
 
 use cache_contract_tests::ddl_model::{History, op_seed};
 use cache_contract_tests::diff::compare;
 use cache_contract_tests::layout::migration_files;
 use cache_contract_tests::postgres_db::PgDatabase;
+use cache_contract_tests::replay::replay;
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};
+use schema_check::Dialect;
 
 fn run_case(history: &History) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -35,12 +37,29 @@ fn run_case(history: &History) -> Result<(), TestCaseError> {
         "the generator's model is wrong: {report}\nhistory:\n{}",
         sql()
     );
+
+    let replayed = replay(dir.path(), Dialect::Postgres).map_err(TestCaseError::fail)?;
+    if let Some(errors) = replayed.error_report() {
+        return Err(TestCaseError::fail(format!(
+            "{errors}\nhistory:\n{}",
+            sql()
+        )));
+    }
+    let report = compare(
+        "replay",
+        &replayed.observed,
+        "postgres",
+        &database,
+        Some(&replayed.schema),
+    );
+    prop_assert!(report.is_empty(), "{report}\nhistory:\n{}", sql());
     Ok(())
 }
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 32,
+        // 32 keeps the suite fast; PROPTEST_CASES=500 hunts harder.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/proptest-regressions/property_postgres.txt"
