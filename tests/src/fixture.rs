@@ -186,4 +186,35 @@ impl Fixture {
             Err(format!("fixture {}: {}", self.id(), problems.join("\n")))
         }
     }
+
+    /// Checks that `schema-check`'s discovery finds the same up-migrations in the same
+    /// order as this crate's independent [`migration_files`].
+    pub fn check_discovery(&self) -> Result<(), String> {
+        let dir = self.migrations_dir();
+        let ours: Vec<_> = migration_files(&dir)?.into_iter().map(|f| f.path).collect();
+        let found = schema_check::discover::discover(&dir, Some("migrations"))
+            .map_err(|d| format!("fixture {}: {d}", self.id()))?;
+        let theirs: Vec<_> = found.migrations.into_iter().map(|m| m.path).collect();
+        if ours == theirs && found.errors.is_empty() {
+            return Ok(());
+        }
+        let show = |paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| p.strip_prefix(&dir).unwrap_or(p).display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        Err(format!(
+            "fixture {}: schema-check discovers migrations differently\n  harness:\n    {}\n  schema-check:\n    {}\n  errors: {:?}",
+            self.id(),
+            show(&ours),
+            show(&theirs),
+            found
+                .errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+        ))
+    }
 }

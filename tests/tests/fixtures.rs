@@ -1,6 +1,7 @@
 //! Every fixture history is applied to a fresh database of its dialect; what the server
 //! built must match the fixture's hand-reviewed `expected.txt`, and `schema-check`'s
-//! replay of the same files (without a database) must agree with the server.
+//! replay of the same files (without a database) must agree with the server; its
+//! discovery must find the same migrations in the same order as the harness.
 
 use cache_contract_tests::fixture::Fixture;
 
@@ -11,6 +12,7 @@ fn check(id: &str) {
         .unwrap_or_else(|e| panic!("fixture {id}: {e}"));
     let problems: Vec<String> = [
         fixture.check_expected(&database),
+        fixture.check_discovery(),
         fixture.check_replay(&database),
     ]
     .into_iter()
