@@ -364,11 +364,18 @@ impl Model {
                 }
                 let mut pk_def = None;
                 if *pk && cols[0].ty.kind() != Kind::Unkeyable {
-                    let cname = format!("{}_pk", name.to_lowercase());
-                    defs.push(format!(
-                        "    CONSTRAINT {cname} PRIMARY KEY ({})",
-                        ident(&cols[0].name)
-                    ));
+                    let cname = if pick.is_multiple_of(2) {
+                        let cname = format!("{}_pk", name.to_lowercase());
+                        defs.push(format!(
+                            "    CONSTRAINT {cname} PRIMARY KEY ({})",
+                            ident(&cols[0].name)
+                        ));
+                        cname
+                    } else {
+                        // PostgreSQL names it `<table>_pkey`, keeping the table's case.
+                        defs[0].push_str(" PRIMARY KEY");
+                        format!("{name}_pkey")
+                    };
                     cols[0].not_null = true;
                     pk_def = Some((cname, vec![cols[0].name.clone()]));
                 }
@@ -533,8 +540,14 @@ impl Model {
                     tbl.cols[*k].not_null = true; // PRIMARY KEY implies NOT NULL
                 }
                 let list: Vec<String> = names.iter().map(|n| ident(n)).collect();
+                let (constraint, cname) = if pick.is_multiple_of(2) {
+                    (format!("CONSTRAINT {cname} "), cname)
+                } else {
+                    // PostgreSQL names it after the table's current name.
+                    (String::new(), format!("{}_pkey", tbl.name))
+                };
                 let sql = format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {cname} PRIMARY KEY ({});",
+                    "ALTER TABLE {} ADD {constraint}PRIMARY KEY ({});",
                     tbl.sql_name(),
                     list.join(", ")
                 );
@@ -546,9 +559,15 @@ impl Model {
                 let tbl = &mut self.tables[t];
                 // The columns keep their NOT NULL.
                 let (cname, _) = tbl.pk.take()?;
+                let if_exists = if pick.is_multiple_of(3) {
+                    "IF EXISTS "
+                } else {
+                    ""
+                };
                 Some(format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {cname};",
-                    tbl.sql_name()
+                    "ALTER TABLE {} DROP CONSTRAINT {if_exists}{};",
+                    tbl.sql_name(),
+                    ident(&cname)
                 ))
             }
             OpSeed::RenameTable { table, quoted } => {
