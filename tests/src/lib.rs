@@ -15,13 +15,15 @@
 //! - [`replay`]: `schema-check`'s replay of a directory, reduced to the same listing;
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
 //! - [`fixture`]: runs one fixture end to end;
-//! - [`ddl_model`]: random but valid PostgreSQL DDL histories for the property test.
+//! - [`ddl_model`], [`mysql_model`]: random but valid PostgreSQL / MySQL DDL histories
+//!   for the property tests.
 
 pub mod ddl_model;
 pub mod diff;
 pub mod fixture;
 pub mod layout;
 pub mod mariadb_db;
+pub mod mysql_model;
 pub mod naming;
 pub mod observed;
 pub mod postgres_db;
