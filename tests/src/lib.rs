@@ -15,8 +15,8 @@
 //! - [`replay`]: `schema-check`'s replay of a directory, reduced to the same listing;
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
 //! - [`fixture`]: runs one fixture end to end;
-//! - [`ddl_model`], [`mysql_model`]: random but valid PostgreSQL / MySQL DDL histories
-//!   for the property tests.
+//! - [`ddl_model`], [`mysql_model`], [`sqlite_model`]: random but valid PostgreSQL, MySQL
+//!   and SQLite DDL histories for the property tests.
 
 pub mod ddl_model;
 pub mod diff;
@@ -29,5 +29,6 @@ pub mod observed;
 pub mod postgres_db;
 pub mod replay;
 pub mod sqlite_db;
+pub mod sqlite_model;
 
 pub use observed::{ObservedColumn, ObservedSchema, ObservedTable};
