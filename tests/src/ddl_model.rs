@@ -110,6 +110,18 @@ pub enum OpSeed {
         /// `true`: rename the first label, `false`: add one.
         rename: bool,
     },
+    /// A statement PostgreSQL accepts but that changes nothing: `CREATE TABLE IF NOT
+    /// EXISTS` of an existing table, `ADD COLUMN IF NOT EXISTS` of an existing column,
+    /// `DROP COLUMN IF EXISTS` / `ALTER TABLE IF EXISTS` / `DROP TABLE IF EXISTS` of a
+    /// missing one.
+    NoOp {
+        /// Which form (taken modulo 5).
+        kind: u8,
+        /// Which table.
+        table: Index,
+        /// Which column.
+        column: Index,
+    },
 }
 
 /// A base type: how migrations may spell it, and how `format_type` reports it.
@@ -598,6 +610,38 @@ impl Model {
                 self.enums.push((name, values));
                 Some(sql)
             }
+            OpSeed::NoOp {
+                kind,
+                table,
+                column,
+            } => {
+                let missing = self.fresh("missing", false);
+                match kind % 5 {
+                    0 => Some(format!("DROP TABLE IF EXISTS {missing};")),
+                    1 => Some(format!(
+                        "ALTER TABLE IF EXISTS {missing} ADD COLUMN x integer;"
+                    )),
+                    kind => {
+                        let (t, c) = self.column_index(table, column)?;
+                        let tbl = &self.tables[t];
+                        let col = ident(&tbl.cols[c].name);
+                        Some(match kind {
+                            2 => format!(
+                                "CREATE TABLE IF NOT EXISTS {} ({col} text, other_{missing} bigint);",
+                                tbl.sql_name()
+                            ),
+                            3 => format!(
+                                "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {col} text;",
+                                tbl.sql_name()
+                            ),
+                            _ => format!(
+                                "ALTER TABLE {} DROP COLUMN IF EXISTS {missing};",
+                                tbl.sql_name()
+                            ),
+                        })
+                    }
+                }
+            }
             OpSeed::AlterEnum { which, rename } => {
                 if self.enums.is_empty() {
                     return None;
@@ -719,5 +763,6 @@ pub fn op_seed() -> impl Strategy<Value = OpSeed> {
         1 => idx().prop_map(|table| OpSeed::DropTable { table }),
         1 => (1u8..4).prop_map(|labels| OpSeed::CreateEnum { labels }),
         1 => (idx(), any::<bool>()).prop_map(|(which, rename)| OpSeed::AlterEnum { which, rename }),
+        1 => (any::<u8>(), idx(), idx()).prop_map(|(kind, table, column)| OpSeed::NoOp { kind, table, column }),
     ]
 }
