@@ -57,6 +57,7 @@ fixtures! {
     mysql_sqlx_reversible => "mysql/sqlx_reversible",
     mysql_diesel => "mysql/diesel",
     mysql_mixed_width => "mysql/mixed_width",
+    mysql_edge_cases => "mysql/edge_cases",
     sqlite_flat_messy => "sqlite/flat_messy",
     sqlite_flyway => "sqlite/flyway",
     sqlite_sqlx => "sqlite/sqlx",
