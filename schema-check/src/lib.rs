@@ -2,10 +2,13 @@
 //! (tables, columns, canonical types, nullability, keys, indexes, enums, views), without a
 //! database, with the file and line behind every object and every error.
 
+pub mod canonical;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
+pub mod hash;
 pub mod model;
+pub mod replay;
 pub mod source;
 pub mod split;
 pub mod statement;
@@ -14,5 +17,6 @@ pub mod types;
 pub use diagnostic::Diagnostic;
 pub use dialect::Dialect;
 pub use model::{Column, Location, Provenance, Schema, Table};
+pub use replay::{ReplayOutput, Replayer};
 pub use statement::Statement;
 pub use types::{SqlType, TypeFamily};

@@ -189,7 +189,7 @@ impl<'a> Lexer<'a> {
                 self.delimiter_command()?;
                 continue;
             }
-            if self.delimiter != ";" && self.src[self.cur.pos..].starts_with(&self.delimiter) {
+            if self.at_custom_delimiter() {
                 self.bump_n(self.delimiter.len());
                 self.finish();
                 continue;
@@ -259,6 +259,11 @@ impl<'a> Lexer<'a> {
         }
         self.finish();
         Ok(())
+    }
+
+    /// Whether a `DELIMITER`-set terminator (not `;`) starts at the cursor.
+    fn at_custom_delimiter(&self) -> bool {
+        self.delimiter != ";" && self.src[self.cur.pos..].starts_with(&self.delimiter)
     }
 
     /// `--` starts a comment, except in MySQL where it must be followed by white space
@@ -440,7 +445,7 @@ impl<'a> Lexer<'a> {
     /// PostgreSQL. Tracks `CREATE TRIGGER ... BEGIN ... END` bodies.
     fn word(&mut self) -> Result<(), Diagnostic> {
         let open = self.cur;
-        while self.peek(0).is_some_and(is_word_byte) {
+        while self.peek(0).is_some_and(is_word_byte) && !self.at_custom_delimiter() {
             self.bump();
         }
         let src = self.src;
@@ -570,6 +575,17 @@ mod tests {
         );
         assert_eq!(
             texts(
+                r"SELECT e'\\'; SELECT typE'x;'; SELECT 3",
+                Dialect::Postgres
+            ),
+            [r"SELECT e'\\'", "SELECT typE'x;'", "SELECT 3"]
+        );
+        assert_eq!(
+            texts(r"SELECT '\\'; SELECT 2", Dialect::Mysql),
+            [r"SELECT '\\'", "SELECT 2"]
+        );
+        assert_eq!(
+            texts(
                 r#"SELECT 'a\';b', "c\";d", `e;f`; SELECT 2"#,
                 Dialect::Mysql
             ),
@@ -645,6 +661,15 @@ mod tests {
         assert_eq!((got[0].at.line, got[0].at.column), (2, 1));
         assert_eq!(got[1].text, "SELECT 2");
         assert_eq!(got.len(), 2);
+        // `$$` is a common delimiter: it ends a statement even right after a word.
+        let src = "DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 'a$$b'; END$$\nDELIMITER ;\nSELECT 2;";
+        assert_eq!(
+            texts(src, Dialect::Mysql),
+            [
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 'a$$b'; END",
+                "SELECT 2"
+            ]
+        );
         let e = err("DELIMITER\nSELECT 1;", Dialect::Mysql);
         assert!(e.message.contains("DELIMITER"), "{}", e.message);
     }

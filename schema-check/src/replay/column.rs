@@ -1,0 +1,225 @@
+//! Building a [`Column`] (and the constraints declared inline with it) from a column
+//! definition, shared by CREATE TABLE, ADD COLUMN and MySQL MODIFY/CHANGE COLUMN.
+
+use sqlparser::ast::{
+    ColumnOption, DataType, Expr, GeneratedAs, GeneratedExpressionMode, Ident, IndexColumn,
+};
+use sqlparser::tokenizer::Token;
+
+use super::ident::fold;
+use super::{Ctx, Replayer};
+use crate::canonical::canonical_type;
+use crate::diagnostic::Diagnostic;
+use crate::dialect::Dialect;
+use crate::model::{Check, Column, ForeignKey, Generated, Provenance, UniqueConstraint};
+
+/// A column plus the constraints its definition declared inline.
+pub(crate) struct ColumnSpec {
+    pub column: Column,
+    /// `PRIMARY KEY` was declared inline, with this constraint name (if named).
+    pub primary_key: Option<Option<String>>,
+    pub unique: Vec<UniqueConstraint>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+}
+
+/// The canonical name of a simple index column, or `None` for an expression.
+pub(crate) fn index_column(dialect: Dialect, c: &IndexColumn) -> Option<String> {
+    match &c.column.expr {
+        Expr::Identifier(i) => Some(fold(dialect, i)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| fold(dialect, i)),
+        _ => None,
+    }
+}
+
+/// The default name PostgreSQL gives an unnamed constraint: `<table>_<cols>_<suffix>`
+/// (without schema), truncated to 63 bytes like identifiers.
+pub(crate) fn pg_constraint_name(table: &str, columns: &[String], suffix: &str) -> String {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    let mut name = String::from(table);
+    for c in columns {
+        name.push('_');
+        name.push_str(c);
+    }
+    name.push('_');
+    name.push_str(suffix);
+    if name.len() > 63 {
+        let mut cut = 63;
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name.truncate(cut);
+    }
+    name
+}
+
+impl Replayer {
+    /// Builds the column `name data_type options...` of `table`.
+    pub(crate) fn column_spec<'o>(
+        &self,
+        ctx: &Ctx<'_>,
+        table: &str,
+        name: &Ident,
+        data_type: &DataType,
+        options: impl Iterator<Item = (Option<&'o Ident>, &'o ColumnOption)>,
+    ) -> Result<ColumnSpec, Diagnostic> {
+        let dialect = self.dialect;
+        let col_name = fold(dialect, name);
+        let canonical = canonical_type(dialect, data_type, &self.schema).map_err(|msg| {
+            ctx.error(
+                format!("column `{col_name}` of table `{table}`: {msg}"),
+                "create the type (CREATE TYPE ... AS ENUM / CREATE DOMAIN) in an earlier \
+                 migration, or fix the type name",
+            )
+        })?;
+        let mut ty = canonical.ty;
+        if dialect == Dialect::Sqlite {
+            // Keep the type as written when it is the same type sqlparser read.
+            let squash = |s: &str| {
+                s.split_whitespace()
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            };
+            if let Some(written) = super::declared::declared_type(&ctx.stmt.text, name)
+                && squash(&written) == squash(&ty.canonical)
+            {
+                ty.canonical = written;
+            }
+        }
+        let mut column = Column {
+            name: col_name.clone(),
+            ty,
+            nullable: true,
+            default: None,
+            generated: None,
+            provenance: Provenance::new(ctx.at().clone()),
+        };
+        let mut spec_unique = Vec::new();
+        let mut foreign_keys = Vec::new();
+        let mut checks = Vec::new();
+        let mut primary_key = None;
+        if canonical.serial {
+            column.nullable = false;
+            column.generated = Some(Generated::Identity { always: false });
+            match dialect {
+                Dialect::Postgres => {
+                    column.default = Some(format!("nextval('{table}_{col_name}_seq'::regclass)"));
+                }
+                Dialect::Mysql => spec_unique.push(UniqueConstraint {
+                    name: Some(col_name.clone()),
+                    columns: vec![col_name.clone()],
+                }),
+                Dialect::Sqlite => {}
+            }
+        }
+        let one = || vec![col_name.clone()];
+        for (constraint_name, option) in options {
+            let given = constraint_name.map(|i| fold(dialect, i));
+            match option {
+                ColumnOption::Null => column.nullable = true,
+                ColumnOption::NotNull => column.nullable = false,
+                ColumnOption::Default(e) => column.default = Some(e.to_string()),
+                ColumnOption::PrimaryKey(pk) => {
+                    let named = given.or_else(|| pk.name.as_ref().map(|i| fold(dialect, i)));
+                    primary_key = Some(named);
+                    if dialect != Dialect::Sqlite {
+                        column.nullable = false;
+                    }
+                }
+                ColumnOption::Unique(u) => {
+                    let named = given.or_else(|| u.name.as_ref().map(|i| fold(dialect, i)));
+                    let name = match dialect {
+                        Dialect::Postgres => {
+                            Some(named.unwrap_or_else(|| pg_constraint_name(table, &one(), "key")))
+                        }
+                        Dialect::Mysql => Some(named.unwrap_or_else(|| col_name.clone())),
+                        Dialect::Sqlite => named,
+                    };
+                    spec_unique.push(UniqueConstraint {
+                        name,
+                        columns: one(),
+                    });
+                }
+                ColumnOption::ForeignKey(fk) => {
+                    let named = given.or_else(|| fk.name.as_ref().map(|i| fold(dialect, i)));
+                    foreign_keys.push(ForeignKey {
+                        name: match dialect {
+                            Dialect::Postgres => Some(
+                                named.unwrap_or_else(|| pg_constraint_name(table, &one(), "fkey")),
+                            ),
+                            _ => named,
+                        },
+                        columns: one(),
+                        foreign_table: super::ident::object_name(dialect, &fk.foreign_table),
+                        foreign_columns: fk
+                            .referred_columns
+                            .iter()
+                            .map(|i| fold(dialect, i))
+                            .collect(),
+                    });
+                }
+                ColumnOption::Check(c) => {
+                    let named = given.or_else(|| c.name.as_ref().map(|i| fold(dialect, i)));
+                    checks.push(Check {
+                        name: match dialect {
+                            Dialect::Postgres => Some(
+                                named.unwrap_or_else(|| pg_constraint_name(table, &one(), "check")),
+                            ),
+                            _ => named,
+                        },
+                        expr: c.expr.to_string(),
+                    });
+                }
+                ColumnOption::Generated {
+                    generated_as,
+                    generation_expr,
+                    generation_expr_mode,
+                    ..
+                } => match generation_expr {
+                    Some(expr) => {
+                        let stored =
+                            matches!(generation_expr_mode, Some(GeneratedExpressionMode::Stored))
+                                || matches!(generated_as, GeneratedAs::ExpStored);
+                        column.generated = Some(Generated::Expression {
+                            expr: expr.to_string(),
+                            stored,
+                        });
+                    }
+                    None => {
+                        column.generated = Some(Generated::Identity {
+                            always: matches!(generated_as, GeneratedAs::Always),
+                        });
+                        // PostgreSQL identity columns are implicitly NOT NULL.
+                        column.nullable = false;
+                    }
+                },
+                ColumnOption::Identity(_) => {
+                    column.generated = Some(Generated::Identity { always: false });
+                    column.nullable = false;
+                }
+                ColumnOption::DialectSpecific(tokens) => {
+                    let auto = tokens.iter().any(|t| match t {
+                        Token::Word(w) => {
+                            w.value.eq_ignore_ascii_case("AUTO_INCREMENT")
+                                || w.value.eq_ignore_ascii_case("AUTOINCREMENT")
+                        }
+                        _ => false,
+                    });
+                    if auto {
+                        column.generated = Some(Generated::Identity { always: false });
+                    }
+                }
+                // Character sets, collations, comments, ON UPDATE, storage hints... do
+                // not change what the column holds.
+                _ => {}
+            }
+        }
+        Ok(ColumnSpec {
+            column,
+            primary_key,
+            unique: spec_unique,
+            foreign_keys,
+            checks,
+        })
+    }
+}

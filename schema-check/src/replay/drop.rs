@@ -1,0 +1,214 @@
+//! `DROP TABLE/VIEW/INDEX/TYPE/SCHEMA` and MySQL `RENAME TABLE`.
+
+use sqlparser::ast::{ObjectName, ObjectType, RenameTable};
+
+use super::constraint::index_key;
+use super::ident::object_name;
+use super::{Applied, Ctx, Replayer};
+use crate::dialect::Dialect;
+use crate::model::{HistoryEvent, Skipped};
+
+impl Replayer {
+    pub(crate) fn drop_objects(
+        &mut self,
+        ctx: &Ctx<'_>,
+        object_type: ObjectType,
+        if_exists: bool,
+        names: &[ObjectName],
+        cascade: bool,
+        on_table: Option<&ObjectName>,
+    ) -> Applied {
+        let dialect = self.dialect;
+        let mut changed = false;
+        for raw in names {
+            let name = object_name(dialect, raw);
+            changed |= match object_type {
+                ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade)?,
+                ObjectType::View | ObjectType::MaterializedView => {
+                    self.drop_view(ctx, &name, if_exists)?
+                }
+                ObjectType::Index => {
+                    let table = on_table.map(|t| object_name(dialect, t));
+                    self.drop_index(ctx, &name, table.as_deref(), if_exists)?
+                }
+                ObjectType::Type => self.drop_type(ctx, &name, if_exists, cascade)?,
+                ObjectType::Schema if dialect == Dialect::Postgres => {
+                    self.drop_schema(ctx, &name, cascade)?
+                }
+                _ => false,
+            };
+        }
+        if !changed {
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: match object_type {
+                    ObjectType::Table
+                    | ObjectType::View
+                    | ObjectType::MaterializedView
+                    | ObjectType::Index
+                    | ObjectType::Type => {
+                        format!("DROP {object_type} IF EXISTS of objects that do not exist")
+                    }
+                    other => format!("DROP {other} cannot change table columns"),
+                },
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn drop_table(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<bool, crate::Diagnostic> {
+        let Some(key) = self.table_key(name) else {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(self.missing_table(ctx, name, "DROP TABLE"));
+        };
+        if self.dialect == Dialect::Postgres {
+            let views: Vec<String> = self
+                .view_deps
+                .iter()
+                .filter(|(_, deps)| deps.contains(&key))
+                .map(|(v, _)| v.clone())
+                .collect();
+            let referencing: Vec<String> = self
+                .schema
+                .tables
+                .values()
+                .filter(|t| t.name != key && t.foreign_keys.iter().any(|f| f.foreign_table == key))
+                .map(|t| t.name.clone())
+                .collect();
+            if !cascade && (!views.is_empty() || !referencing.is_empty()) {
+                let mut deps: Vec<String> = views.iter().map(|v| format!("view `{v}`")).collect();
+                deps.extend(
+                    referencing
+                        .iter()
+                        .map(|t| format!("a foreign key of table `{t}`")),
+                );
+                return Err(ctx.error(
+                    format!(
+                        "cannot drop table `{key}`: {} depend(s) on it",
+                        deps.join(", ")
+                    ),
+                    "drop the dependent objects first, or use DROP TABLE ... CASCADE",
+                ));
+            }
+            for v in views {
+                self.schema.views.remove(&v);
+                self.view_deps.remove(&v);
+            }
+            for t in self.schema.tables.values_mut() {
+                t.foreign_keys.retain(|f| f.foreign_table != key);
+            }
+        }
+        self.schema.tables.remove(&key);
+        self.pk_names.remove(&key);
+        self.schema.indexes.retain(|_, ix| ix.table != key);
+        self.schema.history.push(HistoryEvent::TableDropped {
+            table: key,
+            at: ctx.at().clone(),
+        });
+        Ok(true)
+    }
+
+    fn drop_view(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        if_exists: bool,
+    ) -> Result<bool, crate::Diagnostic> {
+        if self.schema.views.remove(name).is_some() {
+            self.view_deps.remove(name);
+            return Ok(true);
+        }
+        if if_exists {
+            return Ok(false);
+        }
+        Err(ctx.error(
+            format!("view `{name}` does not exist"),
+            "create the view first, or use DROP VIEW IF EXISTS",
+        ))
+    }
+
+    fn drop_index(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        table: Option<&str>,
+        if_exists: bool,
+    ) -> Result<bool, crate::Diagnostic> {
+        let dialect = self.dialect;
+        let key = match table {
+            Some(t) => index_key(dialect, t, name),
+            None => name.to_string(),
+        };
+        let Some(ix) = self.schema.indexes.remove(&key) else {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(ctx.error(
+                format!("index `{name}` does not exist"),
+                "create the index first, or use DROP INDEX IF EXISTS",
+            ));
+        };
+        if let Some(t) = self.schema.tables.get_mut(&ix.table) {
+            t.unique
+                .retain(|u| u.name.as_deref() != Some(ix.name.as_str()));
+            t.provenance.touch(ctx.at());
+        }
+        Ok(true)
+    }
+
+    fn drop_schema(
+        &mut self,
+        ctx: &Ctx<'_>,
+        schema: &str,
+        cascade: bool,
+    ) -> Result<bool, crate::Diagnostic> {
+        let prefix = format!("{schema}.");
+        let tables: Vec<String> = self
+            .schema
+            .tables
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        if tables.is_empty() {
+            return Ok(false);
+        }
+        if !cascade {
+            return Err(ctx.error(
+                format!(
+                    "cannot drop schema `{schema}`: it contains table(s) {}",
+                    tables.join(", ")
+                ),
+                "drop the tables first, or use DROP SCHEMA ... CASCADE",
+            ));
+        }
+        for t in tables {
+            self.drop_table(ctx, &t, false, true)?;
+        }
+        self.schema.views.retain(|k, _| !k.starts_with(&prefix));
+        self.schema.enums.retain(|k, _| !k.starts_with(&prefix));
+        self.schema.domains.retain(|k, _| !k.starts_with(&prefix));
+        Ok(true)
+    }
+
+    pub(crate) fn rename_tables(&mut self, ctx: &Ctx<'_>, renames: &[RenameTable]) -> Applied {
+        for r in renames {
+            let old = object_name(self.dialect, &r.old_name);
+            let new = object_name(self.dialect, &r.new_name);
+            let Some(key) = self.table_key(&old) else {
+                return Err(self.missing_table(ctx, &old, "RENAME TABLE"));
+            };
+            self.rename_table(ctx, &key, &new)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,109 @@
+//! Identifier folding and canonical object names, per dialect.
+//!
+//! - PostgreSQL folds unquoted identifiers to lower case and keeps quoted ones verbatim;
+//!   the default schema `public` is dropped (`public.users` is `users`), any other schema
+//!   is kept (`audit.events`).
+//! - MySQL/MariaDB and SQLite keep identifiers as written; a qualified name keeps only its
+//!   last part (`shop.orders` is `orders`: a migration directory describes one database).
+//!   Column names compare case-insensitively ([`same_column`]); SQLite table names too.
+
+use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+
+use crate::dialect::Dialect;
+
+/// The canonical spelling of one identifier.
+///
+/// ```
+/// use schema_check::{Dialect, replay::ident::fold};
+/// use sqlparser::ast::Ident;
+/// assert_eq!(fold(Dialect::Postgres, &Ident::new("Users")), "users");
+/// assert_eq!(fold(Dialect::Postgres, &Ident::with_quote('"', "Users")), "Users");
+/// assert_eq!(fold(Dialect::Mysql, &Ident::new("Users")), "Users");
+/// ```
+pub fn fold(dialect: Dialect, ident: &Ident) -> String {
+    match dialect {
+        Dialect::Postgres if ident.quote_style.is_none() => ident.value.to_lowercase(),
+        _ => ident.value.clone(),
+    }
+}
+
+/// The canonical name of a (possibly qualified) table, view, type or index name.
+pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => fold(dialect, i),
+            other => other.to_string(),
+        })
+        .collect();
+    match dialect {
+        Dialect::Postgres => {
+            // [catalog.]schema.name: the catalog is the database itself.
+            let n = parts.len();
+            if n >= 2 && parts[n - 2] != "public" && parts[n - 2] != "pg_catalog" {
+                format!("{}.{}", parts[n - 2], parts[n - 1])
+            } else {
+                parts.last().cloned().unwrap_or_default()
+            }
+        }
+        Dialect::Mysql | Dialect::Sqlite => parts.last().cloned().unwrap_or_default(),
+    }
+}
+
+/// Whether two canonical column names denote the same column in `dialect`.
+pub fn same_column(dialect: Dialect, a: &str, b: &str) -> bool {
+    match dialect {
+        Dialect::Postgres => a == b,
+        Dialect::Mysql | Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+    }
+}
+
+/// Whether two canonical table names denote the same table in `dialect` (SQLite compares
+/// them case-insensitively; MySQL on Linux and PostgreSQL exactly).
+pub fn same_table(dialect: Dialect, a: &str, b: &str) -> bool {
+    match dialect {
+        Dialect::Sqlite => a.eq_ignore_ascii_case(b),
+        Dialect::Postgres | Dialect::Mysql => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(parts: &[Ident]) -> ObjectName {
+        ObjectName::from(parts.to_vec())
+    }
+
+    #[test]
+    fn postgres_drops_public_and_keeps_other_schemas() {
+        let d = Dialect::Postgres;
+        assert_eq!(
+            object_name(d, &name(&[Ident::new("PUBLIC"), Ident::new("Users")])),
+            "users"
+        );
+        assert_eq!(
+            object_name(d, &name(&[Ident::new("Audit"), Ident::new("events")])),
+            "audit.events"
+        );
+        assert_eq!(
+            object_name(d, &name(&[Ident::with_quote('"', "Mixed")])),
+            "Mixed"
+        );
+    }
+
+    #[test]
+    fn mysql_and_sqlite_keep_last_part_as_written() {
+        for d in [Dialect::Mysql, Dialect::Sqlite] {
+            assert_eq!(
+                object_name(d, &name(&[Ident::new("shop"), Ident::new("Orders")])),
+                "Orders"
+            );
+        }
+        assert!(same_column(Dialect::Mysql, "Email", "email"));
+        assert!(!same_column(Dialect::Postgres, "Email", "email"));
+        assert!(same_table(Dialect::Sqlite, "T", "t"));
+        assert!(!same_table(Dialect::Mysql, "T", "t"));
+    }
+}

@@ -1,0 +1,263 @@
+//! The replay engine: applies migration statements, one at a time and in order, to an
+//! in-memory [`Schema`], the way the database would.
+//!
+//! Each [`Statement`] is parsed alone with sqlparser in the dialect's grammar. Statements
+//! that change tables are applied; statements that cannot change a table's columns are
+//! recorded as [`Skipped`]; anything that would change the schema but cannot be understood
+//! or applied is a [`Diagnostic`] at the statement. Nothing is dropped silently.
+//!
+//! ```
+//! use schema_check::replay::Replayer;
+//! use schema_check::{Dialect, Location, Statement};
+//!
+//! let mut r = Replayer::new(Dialect::Postgres);
+//! let at = Location { file: "0001_init.sql".into(), line: 1, column: 1 };
+//! let text = "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL)";
+//! r.apply(&Statement { text: text.into(), at, source_line: text.into() });
+//! let out = r.finish();
+//! assert!(out.errors.is_empty());
+//! let users = &out.schema.tables["users"];
+//! assert_eq!(users.columns[0].ty.canonical, "bigint");
+//! assert_eq!(users.primary_key, Some(vec!["id".to_string()]));
+//! ```
+
+pub mod alter_table;
+pub mod column;
+pub mod compat;
+pub mod constraint;
+pub mod create_table;
+pub mod declared;
+pub mod drop;
+pub mod ident;
+pub mod index;
+pub mod position;
+pub mod skip;
+pub mod types_ddl;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use sqlparser::ast::Statement as Ast;
+use sqlparser::parser::Parser;
+
+use crate::diagnostic::Diagnostic;
+use crate::dialect::Dialect;
+use crate::model::{Location, Schema, Skipped};
+use crate::statement::Statement;
+
+/// What a replay produced: the final schema, the statements skipped (and why), and the
+/// errors found. A schema with errors is the best effort up to each error.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplayOutput {
+    /// The final schema.
+    pub schema: Schema,
+    /// Statements that cannot change a table's columns, in replay order.
+    pub skipped: Vec<Skipped>,
+    /// Errors, in replay order.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Replays statements into a [`Schema`]; see the module docs.
+pub struct Replayer {
+    dialect: Dialect,
+    parser: Box<dyn sqlparser::dialect::Dialect>,
+    schema: Schema,
+    skipped: Vec<Skipped>,
+    errors: Vec<Diagnostic>,
+    /// Name of each table's primary key constraint (as given, or the database's default).
+    pk_names: HashMap<String, String>,
+    /// Tables each view reads, for `DROP TABLE ... CASCADE` (PostgreSQL).
+    view_deps: HashMap<String, Vec<String>>,
+}
+
+/// The statement being applied: where errors point.
+pub(crate) struct Ctx<'a> {
+    pub stmt: &'a Statement,
+}
+
+impl Ctx<'_> {
+    /// The statement's location.
+    pub fn at(&self) -> &Location {
+        &self.stmt.at
+    }
+
+    /// An error at the statement with a hint.
+    pub fn error(&self, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(message)
+            .at(self.stmt.at.clone())
+            .with_source_line(self.stmt.source_line.clone())
+            .with_help(help)
+    }
+}
+
+/// The result of applying one statement.
+pub(crate) type Applied = Result<(), Diagnostic>;
+
+impl Replayer {
+    /// A replayer for migrations written in `dialect`, starting from an empty schema.
+    pub fn new(dialect: Dialect) -> Self {
+        Replayer {
+            dialect,
+            parser: dialect.parser_dialect(),
+            schema: Schema::default(),
+            skipped: Vec::new(),
+            errors: Vec::new(),
+            pk_names: HashMap::new(),
+            view_deps: HashMap::new(),
+        }
+    }
+
+    /// The dialect being replayed.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The schema so far.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Parses `stmt.text` alone and applies it; records a skip or an error when it
+    /// cannot (or need not) be applied.
+    pub fn apply(&mut self, stmt: &Statement) {
+        let ctx = Ctx { stmt };
+        match Parser::parse_sql(&*self.parser, &stmt.text) {
+            Ok(asts) => self.apply_all(&ctx, &asts, compat::Fixup::None),
+            Err(e) => {
+                let retried = compat::rewrite(&*self.parser, &stmt.text).and_then(|(text, fix)| {
+                    Parser::parse_sql(&*self.parser, &text)
+                        .ok()
+                        .map(|asts| (asts, fix))
+                });
+                match retried {
+                    Some((asts, fix)) => self.apply_all(&ctx, &asts, fix),
+                    None => match skip::unparsed(&ctx, &e) {
+                        Ok(skipped) => self.skipped.push(skipped),
+                        Err(d) => self.errors.push(d),
+                    },
+                }
+            }
+        }
+    }
+
+    fn apply_all(&mut self, ctx: &Ctx<'_>, asts: &[Ast], fixup: compat::Fixup) {
+        for ast in asts {
+            match self.apply_ast(ctx, ast) {
+                Ok(()) => {
+                    if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (fixup, ast) {
+                        let name = ident::object_name(self.dialect, &cd.name);
+                        if let Some(d) = self.schema.domains.get_mut(&name) {
+                            d.not_null = true;
+                        }
+                    }
+                }
+                Err(d) => self.errors.push(d),
+            }
+        }
+    }
+
+    /// Ends the replay.
+    pub fn finish(self) -> ReplayOutput {
+        ReplayOutput {
+            schema: self.schema,
+            skipped: self.skipped,
+            errors: self.errors,
+        }
+    }
+
+    fn apply_ast(&mut self, ctx: &Ctx<'_>, ast: &Ast) -> Applied {
+        match ast {
+            Ast::CreateTable(ct) => self.create_table(ctx, ct),
+            Ast::AlterTable(at) => self.alter_table(ctx, at),
+            Ast::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                table,
+                ..
+            } => self.drop_objects(
+                ctx,
+                *object_type,
+                *if_exists,
+                names,
+                *cascade,
+                table.as_ref(),
+            ),
+            Ast::RenameTable(renames) => self.rename_tables(ctx, renames),
+            Ast::CreateIndex(ci) => self.create_index(ctx, ci),
+            Ast::CreateView(cv) => self.create_view(ctx, cv),
+            Ast::CreateType {
+                name,
+                representation,
+            } => self.create_type(ctx, name, representation.as_ref()),
+            Ast::AlterType(at) => self.alter_type(ctx, at),
+            Ast::CreateDomain(cd) => self.create_domain(ctx, cd),
+            Ast::DropDomain(dd) => self.drop_domain(ctx, dd),
+            Ast::AlterIndex {
+                name,
+                operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name },
+            } => self.rename_index(ctx, name, index_name),
+            other => match skip::classify(other) {
+                Some(reason) => {
+                    self.skipped.push(Skipped {
+                        at: ctx.at().clone(),
+                        reason,
+                        first_line: ctx.stmt.first_line().to_string(),
+                    });
+                    Ok(())
+                }
+                None => Err(ctx.error(
+                    format!(
+                        "`{}` may change tables and is not supported by schema-check",
+                        skip::leading_words(&ctx.stmt.text, 3)
+                    ),
+                    "express the change with CREATE/ALTER/DROP TABLE, or report the statement \
+                     form as a schema-check issue",
+                )),
+            },
+        }
+    }
+
+    /// The key of the table `name` (canonical) in the schema, if it exists.
+    pub(crate) fn table_key(&self, name: &str) -> Option<String> {
+        if self.schema.tables.contains_key(name) {
+            return Some(name.to_string());
+        }
+        if self.dialect == Dialect::Sqlite {
+            return self
+                .schema
+                .tables
+                .keys()
+                .find(|k| ident::same_table(self.dialect, k, name))
+                .cloned();
+        }
+        None
+    }
+
+    /// An error for a statement about a table that does not exist, explaining where it
+    /// went when the history knows.
+    pub(crate) fn missing_table(&self, ctx: &Ctx<'_>, name: &str, what: &str) -> Diagnostic {
+        use crate::model::HistoryEvent;
+        let fate = self.schema.history.iter().rev().find_map(|e| match e {
+            HistoryEvent::TableDropped { table, at } if table == name => {
+                Some(format!("it was dropped at {at}"))
+            }
+            HistoryEvent::TableRenamed { from, to, at } if from == name => {
+                Some(format!("it was renamed to `{to}` at {at}"))
+            }
+            _ => None,
+        });
+        let help = match fate {
+            Some(f) => format!("{f}; use its current name or create it first"),
+            None => format!(
+                "create the table in an earlier migration, or use `{what} IF EXISTS` when its \
+                 absence is expected"
+            ),
+        };
+        ctx.error(format!("table `{name}` does not exist"), help)
+    }
+}

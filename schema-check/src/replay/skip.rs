@@ -1,0 +1,288 @@
+//! Statements that cannot change a table's columns: which ones, and why.
+//!
+//! Parsed statements are classified by their AST; statements sqlparser cannot parse are
+//! classified by their leading keywords. A statement that might change a table and
+//! cannot be understood is never skipped: it is an error.
+
+use sqlparser::ast::Statement as Ast;
+use sqlparser::parser::ParserError;
+
+use super::Ctx;
+use super::position;
+use crate::diagnostic::Diagnostic;
+use crate::model::Skipped;
+
+/// The first `n` words of a statement, upper-cased, after leading comments.
+///
+/// ```
+/// use schema_check::replay::skip::leading_words;
+/// assert_eq!(leading_words("-- hi\ncreate or replace function f()", 4), "CREATE OR REPLACE FUNCTION");
+/// ```
+pub fn leading_words(text: &str, n: usize) -> String {
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start();
+        if let Some(after) = trimmed.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(after) = trimmed.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            rest = trimmed;
+            break;
+        }
+    }
+    rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Why a parsed statement cannot change a table's columns, or `None` when it might.
+pub fn classify(ast: &Ast) -> Option<String> {
+    let what = match ast {
+        Ast::Query(_) => "SELECT",
+        Ast::Insert(_) => "INSERT",
+        Ast::Update(_) => "UPDATE",
+        Ast::Delete(_) => "DELETE",
+        Ast::Merge(_) => "MERGE",
+        Ast::Truncate(_) => "TRUNCATE",
+        Ast::Copy { .. } => "COPY",
+        Ast::Call(_) => "CALL",
+        Ast::Set(_) => "SET",
+        Ast::Analyze(_) => "ANALYZE",
+        Ast::Vacuum(_) => "VACUUM",
+        Ast::CreateFunction(_) | Ast::AlterFunction(_) | Ast::DropFunction(_) => "a function",
+        Ast::CreateProcedure { .. } | Ast::DropProcedure { .. } => "a procedure",
+        Ast::CreateTrigger(_) | Ast::DropTrigger(_) => "a trigger",
+        Ast::Comment { .. } => "COMMENT ON",
+        Ast::Grant(_) | Ast::Revoke(_) | Ast::Deny(_) => "a privilege change",
+        Ast::CreateExtension(_) | Ast::DropExtension(_) => "an extension",
+        Ast::CreateSequence { .. } => "a sequence",
+        Ast::CreateSchema { .. } | Ast::AlterSchema(_) => "a schema",
+        Ast::CreateDatabase { .. } => "CREATE DATABASE",
+        Ast::CreatePolicy(_) | Ast::AlterPolicy(_) | Ast::DropPolicy(_) => "a row security policy",
+        Ast::CreateRole(_) | Ast::AlterRole { .. } => "a role",
+        Ast::StartTransaction { .. }
+        | Ast::Commit { .. }
+        | Ast::Rollback { .. }
+        | Ast::Savepoint { .. }
+        | Ast::ReleaseSavepoint { .. } => "transaction control",
+        Ast::Pragma { .. } => "PRAGMA",
+        Ast::Lock(_) | Ast::LockTables { .. } | Ast::UnlockTables => "a lock",
+        Ast::Use(_) => "USE",
+        Ast::Explain { .. } | Ast::ExplainTable { .. } => "EXPLAIN",
+        Ast::Declare { .. }
+        | Ast::Fetch { .. }
+        | Ast::Close { .. }
+        | Ast::Discard { .. }
+        | Ast::Deallocate { .. }
+        | Ast::Execute { .. }
+        | Ast::Prepare { .. } => "a session command",
+        Ast::LISTEN { .. } | Ast::UNLISTEN { .. } | Ast::NOTIFY { .. } => "LISTEN/NOTIFY",
+        Ast::CreateCollation(_) | Ast::AlterCollation(_) => "a collation",
+        Ast::AlterView { .. } => "ALTER VIEW",
+        Ast::CreateOperator(_)
+        | Ast::CreateOperatorFamily(_)
+        | Ast::CreateOperatorClass(_)
+        | Ast::AlterOperator(_)
+        | Ast::AlterOperatorFamily(_)
+        | Ast::AlterOperatorClass(_)
+        | Ast::DropOperator(_)
+        | Ast::DropOperatorFamily(_)
+        | Ast::DropOperatorClass(_) => "an operator",
+        Ast::CreateTextSearch(_) | Ast::AlterTextSearch(_) => "text search configuration",
+        Ast::OptimizeTable { .. } => "OPTIMIZE TABLE",
+        Ast::Flush { .. } => "FLUSH",
+        _ => return None,
+    };
+    Some(format!("{what} cannot change table columns"))
+}
+
+/// Leading keywords of statements that cannot change a table's columns, for statements
+/// sqlparser does not parse. Longest prefixes are not needed: any match skips.
+const SKIPPABLE_PREFIXES: &[&str] = &[
+    "CREATE FUNCTION",
+    "CREATE OR REPLACE FUNCTION",
+    "CREATE PROCEDURE",
+    "CREATE OR REPLACE PROCEDURE",
+    "CREATE TRIGGER",
+    "CREATE OR REPLACE TRIGGER",
+    "CREATE CONSTRAINT TRIGGER",
+    "CREATE EVENT TRIGGER",
+    "CREATE RULE",
+    "CREATE OR REPLACE RULE",
+    "CREATE AGGREGATE",
+    "CREATE OR REPLACE AGGREGATE",
+    "CREATE OPERATOR",
+    "CREATE EXTENSION",
+    "CREATE SEQUENCE",
+    "CREATE SCHEMA",
+    "CREATE POLICY",
+    "CREATE ROLE",
+    "CREATE USER",
+    "CREATE STATISTICS",
+    "CREATE PUBLICATION",
+    "CREATE SUBSCRIPTION",
+    "CREATE CAST",
+    "CREATE COLLATION",
+    "CREATE LANGUAGE",
+    "CREATE OR REPLACE LANGUAGE",
+    "CREATE TEXT SEARCH",
+    "CREATE SERVER",
+    "CREATE USER MAPPING",
+    "CREATE FOREIGN DATA WRAPPER",
+    "CREATE CONVERSION",
+    "CREATE EVENT",
+    "CREATE DEFINER",
+    "ALTER FUNCTION",
+    "ALTER PROCEDURE",
+    "ALTER SEQUENCE",
+    "ALTER ROLE",
+    "ALTER USER",
+    "ALTER SCHEMA",
+    "ALTER DATABASE",
+    "ALTER EXTENSION",
+    "ALTER POLICY",
+    "ALTER TRIGGER",
+    "ALTER DEFAULT PRIVILEGES",
+    "ALTER PUBLICATION",
+    "ALTER SUBSCRIPTION",
+    "ALTER STATISTICS",
+    "ALTER TEXT SEARCH",
+    "ALTER EVENT",
+    "ALTER AGGREGATE",
+    "ALTER OPERATOR",
+    "ALTER SYSTEM",
+    "DROP FUNCTION",
+    "DROP PROCEDURE",
+    "DROP TRIGGER",
+    "DROP RULE",
+    "DROP AGGREGATE",
+    "DROP OPERATOR",
+    "DROP EXTENSION",
+    "DROP SEQUENCE",
+    "DROP POLICY",
+    "DROP ROLE",
+    "DROP USER",
+    "DROP STATISTICS",
+    "DROP PUBLICATION",
+    "DROP SUBSCRIPTION",
+    "DROP EVENT",
+    "DROP CAST",
+    "DROP LANGUAGE",
+    "DROP SERVER",
+    "DO",
+    "COMMENT ON",
+    "SECURITY LABEL",
+    "GRANT",
+    "REVOKE",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "SELECT",
+    "VALUES",
+    "SET",
+    "RESET",
+    "BEGIN",
+    "START TRANSACTION",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "VACUUM",
+    "ANALYZE",
+    "ANALYSE",
+    "REINDEX",
+    "CLUSTER",
+    "REFRESH MATERIALIZED VIEW",
+    "CHECKPOINT",
+    "LOCK",
+    "NOTIFY",
+    "LISTEN",
+    "DISCARD",
+    "COPY",
+    "CALL",
+    "EXPLAIN",
+    "PRAGMA",
+    "USE",
+    "FLUSH",
+    "OPTIMIZE",
+    "DELIMITER",
+    "DECLARE",
+    "PREPARE",
+    "EXECUTE",
+    "DEALLOCATE",
+    "SHOW",
+];
+
+/// Handles a statement sqlparser failed to parse: a skip when its leading keywords show
+/// it cannot change table columns, otherwise an error at the parser's position.
+pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diagnostic> {
+    let words = leading_words(&ctx.stmt.text, 5);
+    let (message, pos) = position::parse_error_position(&err.to_string());
+    let prefix = SKIPPABLE_PREFIXES.iter().find(|p| {
+        words == **p || (words.starts_with(*p) && words.as_bytes().get(p.len()) == Some(&b' '))
+    });
+    if let Some(prefix) = prefix {
+        return Ok(Skipped {
+            at: ctx.at().clone(),
+            reason: format!("not parsed: {prefix} cannot change table columns ({message})"),
+            first_line: ctx.stmt.first_line().to_string(),
+        });
+    }
+    let location = match pos {
+        Some((line, column)) => position::map(ctx.at(), &ctx.stmt.text, line, column),
+        None => ctx.at().clone(),
+    };
+    let source_line = if location.line == ctx.at().line {
+        ctx.stmt.source_line.clone()
+    } else {
+        let (l0, _) = (ctx.at().line, ());
+        let idx = (location.line - l0) as usize;
+        // The statement's own text line, re-indented as the file has it on later lines.
+        text_line(&ctx.stmt.text, idx).unwrap_or_default()
+    };
+    Err(Diagnostic::new(format!(
+        "cannot parse this `{}` statement: {message}",
+        leading_words(&ctx.stmt.text, 2)
+    ))
+    .at(location)
+    .with_source_line(source_line)
+    .with_help(
+        "this statement may change a table, so it cannot be skipped: fix the syntax, or \
+         rewrite it in a form sqlparser understands (it runs in the migration's dialect)",
+    ))
+}
+
+/// The `idx`-th line (0-based) of the statement counted from its first token's line.
+fn text_line(text: &str, idx: usize) -> Option<String> {
+    let start = text.len() - text.trim_start().len();
+    let first_token_line = text[..start].matches('\n').count();
+    text.lines().nth(first_token_line + idx).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_knows_noise() {
+        let d = sqlparser::dialect::PostgreSqlDialect {};
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "GRANT SELECT ON t TO bob",
+            "COMMENT ON TABLE t IS 'x'",
+            "CREATE SEQUENCE s",
+            "BEGIN",
+            "VACUUM",
+        ] {
+            let ast = sqlparser::parser::Parser::parse_sql(&d, sql).unwrap();
+            assert!(classify(&ast[0]).is_some(), "{sql}");
+        }
+        let ast = sqlparser::parser::Parser::parse_sql(&d, "CREATE TABLE t (a int)").unwrap();
+        assert_eq!(classify(&ast[0]), None);
+    }
+}

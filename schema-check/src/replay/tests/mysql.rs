@@ -1,0 +1,275 @@
+//! MySQL/MariaDB replay tests.
+
+use super::*;
+
+const MY: Dialect = Dialect::Mysql;
+
+#[test]
+fn types_are_spelled_like_column_type_without_widths() {
+    // Checked against MariaDB 10.11 information_schema.COLUMNS.COLUMN_TYPE.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int(11), b int unsigned, c bigint(20) unsigned, d tinyint(1),
+           e boolean, f tinyint, g smallint, h mediumint, i decimal(10,2), j decimal,
+           k numeric(5), l float, m double, n real, o varchar(255), p char, q char(3), r text,
+           s longtext, t json, u datetime, v datetime(3), w timestamp, x timestamp(6), y date,
+           z time, aa enum('a','b''c'), ab set('x','y'), ac blob, ad varbinary(16),
+           ae binary(4), af bit(3), ah double precision, ai float(30), aj integer,
+           ak serial, al mediumtext, an float(7,3), ao tinyblob, ap tinytext)",
+    );
+    let expected = [
+        ("a", "int", true),
+        ("b", "int unsigned", true),
+        ("c", "bigint unsigned", true),
+        ("d", "tinyint(1)", true),
+        ("e", "tinyint(1)", true),
+        ("f", "tinyint", true),
+        ("g", "smallint", true),
+        ("h", "mediumint", true),
+        ("i", "decimal(10,2)", true),
+        ("j", "decimal(10,0)", true),
+        ("k", "decimal(5,0)", true),
+        ("l", "float", true),
+        ("m", "double", true),
+        ("n", "double", true),
+        ("o", "varchar(255)", true),
+        ("p", "char(1)", true),
+        ("q", "char(3)", true),
+        ("r", "text", true),
+        ("s", "longtext", true),
+        ("t", "longtext", true),
+        ("u", "datetime", true),
+        ("v", "datetime(3)", true),
+        ("w", "timestamp", true),
+        ("x", "timestamp(6)", true),
+        ("y", "date", true),
+        ("z", "time", true),
+        ("aa", "enum('a','b''c')", true),
+        ("ab", "set('x','y')", true),
+        ("ac", "blob", true),
+        ("ad", "varbinary(16)", true),
+        ("ae", "binary(4)", true),
+        ("af", "bit(3)", true),
+        ("ah", "double", true),
+        ("ai", "double", true),
+        ("aj", "int", true),
+        ("ak", "bigint unsigned", false),
+        ("al", "mediumtext", true),
+        ("an", "float(7,3)", true),
+        ("ao", "tinyblob", true),
+        ("ap", "tinytext", true),
+    ];
+    assert_eq!(shape(&out, "t"), cols(&expected));
+    let fam = |c: &str| col(&out, "t", c).ty.family.clone();
+    assert_eq!(fam("d"), TypeFamily::Bool);
+    assert_eq!(fam("b"), TypeFamily::UInt { bytes: 4 });
+    assert_eq!(fam("t"), TypeFamily::Json);
+    assert_eq!(fam("u"), TypeFamily::Timestamp);
+    assert_eq!(fam("w"), TypeFamily::TimestampTz);
+    assert_eq!(
+        fam("aa"),
+        TypeFamily::Enum {
+            name: None,
+            values: s(&["a", "b'c"])
+        }
+    );
+    // SERIAL is BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE.
+    assert_eq!(table(&out, "t").unique[0].columns, s(&["ak"]));
+}
+
+#[test]
+fn inline_keys_auto_increment_backticks_engine() {
+    let out = ok(
+        MY,
+        "CREATE TABLE `Users` (
+           `id` int unsigned NOT NULL AUTO_INCREMENT,
+           `Email` varchar(190) NOT NULL,
+           `org` int,
+           PRIMARY KEY (`id`),
+           UNIQUE KEY `users_email` (`Email`),
+           KEY `idx_org` (`org`)
+         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    );
+    let t = table(&out, "Users");
+    assert_eq!(t.primary_key, Some(s(&["id"])));
+    assert_eq!(t.unique[0].name.as_deref(), Some("users_email"));
+    assert_eq!(
+        col(&out, "Users", "id").generated,
+        Some(Generated::Identity { always: false })
+    );
+    assert!(out.schema.indexes.contains_key("Users.idx_org"));
+    // Column names compare case-insensitively; table names keep their case.
+    let out = ok(
+        MY,
+        "CREATE TABLE T (Email text);\nALTER TABLE T MODIFY email varchar(10) NOT NULL",
+    );
+    assert_eq!(shape(&out, "T"), cols(&[("email", "varchar(10)", false)]));
+    let e = one_error(MY, "CREATE TABLE T (a int);\nALTER TABLE t ADD b int");
+    assert!(e.message.contains("`t` does not exist"), "{e}");
+}
+
+#[test]
+fn primary_key_implies_not_null_and_timestamp_is_nullable() {
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (id int PRIMARY KEY, b int, PRIMARY KEY (b))",
+    );
+    assert!(e.message.contains("already has a primary key"), "{e}");
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id int, at timestamp, PRIMARY KEY (id))",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[("id", "int", false), ("at", "timestamp", true)])
+    );
+}
+
+#[test]
+fn modify_and_change_column_replace_the_definition() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int NOT NULL DEFAULT 1, b text, c int);
+         ALTER TABLE t MODIFY COLUMN a bigint;
+         ALTER TABLE t CHANGE COLUMN b body varchar(50) NOT NULL AFTER c;
+         ALTER TABLE t MODIFY c int FIRST",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("c", "int", true),
+            ("a", "bigint", true),
+            ("body", "varchar(50)", false)
+        ])
+    );
+    assert_eq!(col(&out, "t", "a").default, None);
+    assert_eq!(col(&out, "t", "a").provenance.created.line, 1);
+    assert!(matches!(
+        &out.schema.history[0],
+        HistoryEvent::ColumnRenamed { from, to, .. } if from == "b" && to == "body"
+    ));
+}
+
+#[test]
+fn rename_table_several_pairs() {
+    let out = ok(
+        MY,
+        "CREATE TABLE a (x int); CREATE TABLE c (x int);
+         RENAME TABLE a TO b, c TO d",
+    );
+    assert_eq!(out.schema.tables.keys().collect::<Vec<_>>(), vec!["b", "d"]);
+    let e = one_error(
+        MY,
+        "CREATE TABLE a (x int); CREATE TABLE b (x int);\nRENAME TABLE a TO b",
+    );
+    assert!(e.message.contains("already exists"), "{e}");
+}
+
+#[test]
+fn qualified_names_keep_the_last_part() {
+    let out = ok(
+        MY,
+        "CREATE TABLE shop.orders (id int);\nALTER TABLE orders ADD total decimal(10,2)",
+    );
+    assert_eq!(shape(&out, "orders").len(), 2);
+}
+
+#[test]
+fn drop_keys_and_indexes() {
+    let out = ok(
+        MY,
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE t (id int, email varchar(50), pid int,
+           PRIMARY KEY (id), UNIQUE KEY uq_email (email),
+           CONSTRAINT fk_p FOREIGN KEY (pid) REFERENCES p (id));
+         CREATE INDEX idx_pid ON t (pid);
+         ALTER TABLE t DROP INDEX uq_email;
+         ALTER TABLE t DROP FOREIGN KEY fk_p;
+         DROP INDEX idx_pid ON t;
+         ALTER TABLE t DROP PRIMARY KEY",
+    );
+    let t = table(&out, "t");
+    assert!(t.unique.is_empty() && t.foreign_keys.is_empty() && t.primary_key.is_none());
+    assert!(out.schema.indexes.is_empty(), "{:?}", out.schema.indexes);
+    // MySQL keeps the column NOT NULL after the key is dropped.
+    assert!(!col(&out, "t", "id").nullable);
+}
+
+#[test]
+fn drop_column_follows_mariadb() {
+    // A single-column key goes with its column; a non-unique index loses the column.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int, b int, e int, UNIQUE KEY (b), KEY ke (e, b));
+         ALTER TABLE t DROP COLUMN b",
+    );
+    assert!(table(&out, "t").unique.is_empty());
+    assert_eq!(out.schema.indexes["t.ke"].columns, s(&["e"]));
+    // A column of a multi-column unique or primary key cannot be dropped.
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (a int, d int, PRIMARY KEY (a, d));\nALTER TABLE t DROP COLUMN d",
+    );
+    assert!(e.message.contains("multi-column"), "{e}");
+}
+
+#[test]
+fn unique_index_adds_unique_key() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int, b int);
+         CREATE UNIQUE INDEX ab ON t (a, b);
+         ALTER TABLE t ADD UNIQUE KEY only_b (b)",
+    );
+    let u: Vec<Vec<String>> = table(&out, "t")
+        .unique
+        .iter()
+        .map(|u| u.columns.clone())
+        .collect();
+    assert_eq!(u, vec![s(&["a", "b"]), s(&["b"])]);
+}
+
+#[test]
+fn add_column_first_after_and_duplicate() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int, b int);
+         ALTER TABLE t ADD COLUMN z int FIRST, ADD COLUMN m int AFTER a",
+    );
+    let names: Vec<String> = shape(&out, "t").into_iter().map(|c| c.0).collect();
+    assert_eq!(names, s(&["z", "a", "m", "b"]));
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN A int",
+    );
+    assert!(e.message.contains("already exists"), "{e}");
+}
+
+#[test]
+fn noise_is_skipped() {
+    let out = ok(
+        MY,
+        "SET FOREIGN_KEY_CHECKS = 0;
+         CREATE TABLE t (a int);
+         INSERT INTO t VALUES (1);
+         LOCK TABLES t WRITE;
+         UNLOCK TABLES;
+         ALTER TABLE t AUTO_INCREMENT = 100;
+         ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE",
+    );
+    assert!(out.skipped.len() >= 5, "{:#?}", out.skipped);
+}
+
+#[test]
+fn zerofill_is_read_as_unsigned() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int);
+         ALTER TABLE t ADD COLUMN b bigint NULL, ADD COLUMN r tinyint(4) unsigned zerofill;
+         ALTER TABLE t ADD COLUMN z int zerofill;
+         CREATE TABLE y (made year)",
+    );
+    assert_eq!(col(&out, "t", "r").ty.canonical, "tinyint unsigned");
+    assert_eq!(col(&out, "t", "z").ty.canonical, "int unsigned");
+    assert_eq!(col(&out, "y", "made").ty.canonical, "year(4)");
+}

@@ -1,0 +1,162 @@
+//! SQLite replay tests (expected values checked against `PRAGMA table_info`, SQLite 3.40).
+
+use super::*;
+
+const LITE: Dialect = Dialect::Sqlite;
+
+#[test]
+fn declared_types_and_nullability_match_pragma() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a, b VARCHAR( 10 ),
+           d BOOLEAN NOT NULL, e DOUBLE   PRECISION, f datetime DEFAULT current_timestamp)",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("id", "integer", false),
+            ("a", "", true),
+            ("b", "varchar( 10 )", true),
+            ("d", "boolean", false),
+            ("e", "double precision", true),
+            ("f", "datetime", true),
+        ])
+    );
+    assert_eq!(
+        col(&out, "t", "id").generated,
+        Some(Generated::Identity { always: false })
+    );
+    // Multi-word type names beyond sqlparser's grammar are a clear error, not a guess.
+    let e = one_error(LITE, "CREATE TABLE u (\n  e unsigned big int\n)");
+    assert_eq!(e.location.map(|l| (l.line, l.column)), Some((2, 14)));
+    let fam = |c: &str| col(&out, "t", c).ty.family.clone();
+    assert_eq!(fam("id"), TypeFamily::Int { bytes: 8 });
+    assert_eq!(fam("a"), TypeFamily::Other);
+    assert_eq!(fam("b"), TypeFamily::Text { max_len: None });
+    assert_eq!(fam("d"), TypeFamily::Bool);
+    assert_eq!(fam("f"), TypeFamily::Timestamp);
+}
+
+#[test]
+fn primary_key_implies_not_null_only_for_rowid_alias_and_without_rowid() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE u (x TEXT PRIMARY KEY, y INT);
+         CREATE TABLE r (id INTEGER, n INT, PRIMARY KEY (id));
+         CREATE TABLE i (id INT PRIMARY KEY);
+         CREATE TABLE w (p INT, q INT, PRIMARY KEY (p, q)) WITHOUT ROWID",
+    );
+    assert_eq!(
+        shape(&out, "u"),
+        cols(&[("x", "text", true), ("y", "int", true)])
+    );
+    assert_eq!(
+        shape(&out, "w"),
+        cols(&[("p", "int", false), ("q", "int", false)])
+    );
+    assert_eq!(table(&out, "u").primary_key, Some(s(&["x"])));
+    // `INTEGER` (exactly) is the rowid alias; `INT` is not.
+    assert!(!col(&out, "r", "id").nullable);
+    assert!(col(&out, "i", "id").nullable);
+}
+
+#[test]
+fn table_rebuild_idiom() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE x (id INTEGER PRIMARY KEY, old_col TEXT, keep INT);
+         CREATE INDEX x_keep ON x (keep);
+         CREATE TABLE new_x (id INTEGER PRIMARY KEY, keep INT NOT NULL, added TEXT);
+         INSERT INTO new_x (id, keep) SELECT id, keep FROM x;
+         DROP TABLE x;
+         ALTER TABLE new_x RENAME TO x;
+         CREATE INDEX x_keep ON x (keep)",
+    );
+    assert_eq!(
+        shape(&out, "x"),
+        cols(&[
+            ("id", "integer", false),
+            ("keep", "int", false),
+            ("added", "text", true)
+        ])
+    );
+    assert!(!out.schema.tables.contains_key("new_x"));
+    let t = table(&out, "x");
+    // Created where its columns were declared, last changed by the rename.
+    assert_eq!(t.provenance.created.line, 3);
+    assert_eq!(t.provenance.last_changed.line, 6);
+    assert_eq!(col(&out, "x", "keep").provenance.created.line, 3);
+    assert_eq!(out.schema.indexes["x_keep"].provenance.created.line, 7);
+    assert!(
+        matches!(&out.schema.history[0], HistoryEvent::TableDropped { table, .. } if table == "x")
+    );
+    assert!(
+        matches!(&out.schema.history[1], HistoryEvent::TableRenamed { from, to, .. } if from == "new_x" && to == "x")
+    );
+}
+
+#[test]
+fn alter_table_forms() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE t (a INT, b TEXT, c BLOB);
+         ALTER TABLE t ADD COLUMN d REAL NOT NULL DEFAULT 0;
+         ALTER TABLE t ADD e;
+         ALTER TABLE t RENAME COLUMN b TO bee;
+         ALTER TABLE t RENAME c TO see;
+         ALTER TABLE t DROP COLUMN a;
+         ALTER TABLE T RENAME TO t2",
+    );
+    assert_eq!(
+        shape(&out, "t2"),
+        cols(&[
+            ("bee", "text", true),
+            ("see", "blob", true),
+            ("d", "real", false),
+            ("e", "", true)
+        ])
+    );
+}
+
+#[test]
+fn sqlite_refuses_some_drops_and_adds() {
+    for (sql, needle) in [
+        (
+            "CREATE TABLE t (a INT PRIMARY KEY, b INT);\nALTER TABLE t DROP COLUMN a",
+            "PRIMARY KEY",
+        ),
+        (
+            "CREATE TABLE t (a INT UNIQUE, b INT);\nALTER TABLE t DROP COLUMN a",
+            "UNIQUE",
+        ),
+        (
+            "CREATE TABLE t (a INT, b INT);\nCREATE INDEX i ON t (a);\nALTER TABLE t DROP COLUMN a",
+            "index",
+        ),
+        (
+            "CREATE TABLE t (a INT);\nALTER TABLE t ADD COLUMN b INT UNIQUE",
+            "UNIQUE",
+        ),
+    ] {
+        let e = one_error(LITE, sql);
+        assert!(e.message.contains(needle), "{e}");
+    }
+}
+
+#[test]
+fn names_compare_case_insensitively() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE Users (Email TEXT);\nALTER TABLE users ADD COLUMN Name TEXT;\nALTER TABLE USERS DROP COLUMN email",
+    );
+    assert_eq!(shape(&out, "Users"), cols(&[("Name", "text", true)]));
+}
+
+#[test]
+fn pragma_and_transactions_are_skipped() {
+    let out = ok(
+        LITE,
+        "PRAGMA foreign_keys = off;\nBEGIN TRANSACTION;\nCREATE TABLE t (a);\nCOMMIT;\nPRAGMA foreign_keys = on",
+    );
+    assert_eq!(out.skipped.len(), 4);
+}

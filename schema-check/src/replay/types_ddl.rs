@@ -1,0 +1,292 @@
+//! PostgreSQL enum types (`CREATE/ALTER/DROP TYPE ... AS ENUM`) and domains
+//! (`CREATE/DROP DOMAIN`). Columns of an enum type follow its changes.
+
+use sqlparser::ast::{
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, CreateDomain, DropDomain, ObjectName,
+    UserDefinedTypeRepresentation,
+};
+
+use super::ident::{fold, object_name};
+use super::{Applied, Ctx, Replayer};
+use crate::canonical::canonical_type;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Domain, EnumType, Provenance, Skipped};
+use crate::types::TypeFamily;
+
+/// Rewrites `family` (possibly an array) when it is the enum `name`.
+fn retarget(family: &mut TypeFamily, name: &str, new: &EnumType) -> bool {
+    match family {
+        TypeFamily::Enum {
+            name: Some(n),
+            values,
+        } if n == name => {
+            *n = new.name.clone();
+            *values = new.values.clone();
+            true
+        }
+        TypeFamily::Array { element } => retarget(element, name, new),
+        _ => false,
+    }
+}
+
+impl Replayer {
+    pub(crate) fn create_type(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &ObjectName,
+        representation: Option<&UserDefinedTypeRepresentation>,
+    ) -> Applied {
+        let name = object_name(self.dialect, name);
+        let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: format!(
+                    "type `{name}` is not an enum: composite and range types cannot change \
+                     table columns (columns of this type are reported as unknown types)"
+                ),
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return Ok(());
+        };
+        if let Some(existing) = self.schema.enums.get(&name) {
+            return Err(ctx.error(
+                format!(
+                    "type `{name}` already exists (created at {})",
+                    existing.provenance.created
+                ),
+                "drop the type first, or alter it with ALTER TYPE ... ADD VALUE",
+            ));
+        }
+        self.schema.enums.insert(
+            name.clone(),
+            EnumType {
+                name,
+                values: labels.iter().map(|l| l.value.clone()).collect(),
+                provenance: Provenance::new(ctx.at().clone()),
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn alter_type(&mut self, ctx: &Ctx<'_>, at: &AlterType) -> Applied {
+        let name = object_name(self.dialect, &at.name);
+        let Some(mut ty) = self.schema.enums.remove(&name) else {
+            return Err(ctx.error(
+                format!("enum type `{name}` does not exist"),
+                "create it first with CREATE TYPE ... AS ENUM",
+            ));
+        };
+        let result = self.alter_enum(ctx, &mut ty, &at.operation);
+        let key = ty.name.clone();
+        if result.is_ok() {
+            ty.provenance.touch(ctx.at());
+            self.follow_enum(ctx, &name, &ty);
+        }
+        self.schema.enums.insert(key, ty);
+        result
+    }
+
+    fn alter_enum(&self, ctx: &Ctx<'_>, ty: &mut EnumType, op: &AlterTypeOperation) -> Applied {
+        let missing = |label: &str| -> Diagnostic {
+            ctx.error(
+                format!("enum `{}` has no label '{label}'", ty.name),
+                format!("its labels are: {}", ty.values.join(", ")),
+            )
+        };
+        match op {
+            AlterTypeOperation::Rename(r) => {
+                let new = fold(self.dialect, &r.new_name);
+                let new = match ty.name.split_once('.') {
+                    Some((schema, _)) => format!("{schema}.{new}"),
+                    None => new,
+                };
+                if self.schema.enums.contains_key(&new) {
+                    return Err(ctx.error(
+                        format!(
+                            "cannot rename enum `{}` to `{new}`: that type exists",
+                            ty.name
+                        ),
+                        "choose another name",
+                    ));
+                }
+                ty.name = new;
+            }
+            AlterTypeOperation::AddValue(add) => {
+                let value = add.value.value.clone();
+                if ty.values.contains(&value) {
+                    if add.if_not_exists {
+                        return Ok(());
+                    }
+                    return Err(ctx.error(
+                        format!("enum `{}` already has the label '{value}'", ty.name),
+                        "use ADD VALUE IF NOT EXISTS",
+                    ));
+                }
+                let at = match &add.position {
+                    None => ty.values.len(),
+                    Some(AlterTypeAddValuePosition::Before(b)) => ty
+                        .values
+                        .iter()
+                        .position(|v| *v == b.value)
+                        .ok_or_else(|| missing(&b.value))?,
+                    Some(AlterTypeAddValuePosition::After(a)) => {
+                        ty.values
+                            .iter()
+                            .position(|v| *v == a.value)
+                            .ok_or_else(|| missing(&a.value))?
+                            + 1
+                    }
+                };
+                ty.values.insert(at, value);
+            }
+            AlterTypeOperation::RenameValue(r) => {
+                let i = ty
+                    .values
+                    .iter()
+                    .position(|v| *v == r.from.value)
+                    .ok_or_else(|| missing(&r.from.value))?;
+                if ty.values.contains(&r.to.value) {
+                    return Err(ctx.error(
+                        format!("enum `{}` already has the label '{}'", ty.name, r.to.value),
+                        "choose another label",
+                    ));
+                }
+                ty.values[i] = r.to.value.clone();
+            }
+        }
+        Ok(())
+    }
+
+    /// Updates every column of enum type `old_name` to the enum's new definition.
+    fn follow_enum(&mut self, ctx: &Ctx<'_>, old_name: &str, ty: &EnumType) {
+        for t in self.schema.tables.values_mut() {
+            let mut touched = false;
+            for c in &mut t.columns {
+                if retarget(&mut c.ty.family, old_name, ty) {
+                    if c.ty.canonical == old_name {
+                        c.ty.canonical = ty.name.clone();
+                    } else if c.ty.canonical == format!("{old_name}[]") {
+                        c.ty.canonical = format!("{}[]", ty.name);
+                    }
+                    c.provenance.touch(ctx.at());
+                    touched = true;
+                }
+            }
+            if touched {
+                t.provenance.touch(ctx.at());
+            }
+        }
+        for d in self.schema.domains.values_mut() {
+            retarget(&mut d.base.family, old_name, ty);
+        }
+    }
+
+    /// `DROP TYPE`: columns of the type block the drop unless CASCADE, which drops them.
+    pub(crate) fn drop_type(
+        &mut self,
+        ctx: &Ctx<'_>,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<bool, Diagnostic> {
+        if !self.schema.enums.contains_key(name) {
+            if if_exists {
+                return Ok(false);
+            }
+            return Err(ctx.error(
+                format!("type `{name}` does not exist"),
+                "use DROP TYPE IF EXISTS when its absence is expected",
+            ));
+        }
+        let users: Vec<(String, String)> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.ty.canonical == name || c.ty.canonical == format!("{name}[]"))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if !users.is_empty() && !cascade {
+            let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
+            return Err(ctx.error(
+                format!(
+                    "cannot drop type `{name}`: column(s) {} use it",
+                    list.join(", ")
+                ),
+                "change or drop those columns first, or use DROP TYPE ... CASCADE",
+            ));
+        }
+        for (t, c) in users {
+            self.drop_column_cascade(ctx, &t, &c);
+        }
+        self.schema.enums.remove(name);
+        Ok(true)
+    }
+
+    fn drop_column_cascade(&mut self, ctx: &Ctx<'_>, table: &str, column: &str) {
+        if let Some(t) = self.schema.tables.get_mut(table) {
+            t.columns.retain(|c| c.name != column);
+            t.provenance.touch(ctx.at());
+            self.schema
+                .history
+                .push(crate::model::HistoryEvent::ColumnDropped {
+                    table: table.to_string(),
+                    column: column.to_string(),
+                    at: ctx.at().clone(),
+                });
+        }
+    }
+
+    pub(crate) fn create_domain(&mut self, ctx: &Ctx<'_>, cd: &CreateDomain) -> Applied {
+        let name = object_name(self.dialect, &cd.name);
+        if let Some(existing) = self.schema.domains.get(&name) {
+            return Err(ctx.error(
+                format!(
+                    "domain `{name}` already exists (created at {})",
+                    existing.provenance.created
+                ),
+                "drop the domain first",
+            ));
+        }
+        let base = canonical_type(self.dialect, &cd.data_type, &self.schema)
+            .map_err(|msg| ctx.error(format!("domain `{name}`: {msg}"), "fix the base type"))?;
+        if base.serial {
+            return Err(ctx.error(
+                format!("domain `{name}`: a serial type cannot be a domain's base type"),
+                "use the integer type",
+            ));
+        }
+        self.schema.domains.insert(
+            name.clone(),
+            Domain {
+                name,
+                base: base.ty,
+                not_null: false,
+                provenance: Provenance::new(ctx.at().clone()),
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn drop_domain(&mut self, ctx: &Ctx<'_>, dd: &DropDomain) -> Applied {
+        let name = object_name(self.dialect, &dd.name);
+        if self.schema.domains.remove(&name).is_none() {
+            if dd.if_exists {
+                self.skipped.push(Skipped {
+                    at: ctx.at().clone(),
+                    reason: format!("domain `{name}` does not exist (IF EXISTS)"),
+                    first_line: ctx.stmt.first_line().to_string(),
+                });
+                return Ok(());
+            }
+            return Err(ctx.error(
+                format!("domain `{name}` does not exist"),
+                "use DROP DOMAIN IF EXISTS when its absence is expected",
+            ));
+        }
+        Ok(())
+    }
+}
