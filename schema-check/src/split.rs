@@ -13,7 +13,8 @@
 //!   `/* */` block comments (nested in PostgreSQL; MySQL `/*! ... */` executable comments
 //!   count as statement text);
 //! - `BEGIN ... END` bodies of `CREATE TRIGGER`/`PROCEDURE`/`FUNCTION`/`EVENT` (SQLite,
-//!   MySQL, PostgreSQL `BEGIN ATOMIC`), where `;` does not end the statement;
+//!   MySQL, PostgreSQL `BEGIN ATOMIC`), and the parenthesised actions of a PostgreSQL
+//!   `CREATE RULE ... DO (a; b)`, where `;` does not end the statement;
 //! - the MySQL client's `DELIMITER //` command, which changes the statement terminator.
 
 use crate::diagnostic::Diagnostic;
@@ -88,19 +89,21 @@ const OTHER_KINDS: [&str; 14] = [
     "ROLE",
     "USER",
     "POLICY",
-    "RULE",
+    "SERVER",
     "MATERIALIZED",
 ];
 /// Words after `END` that close a block the splitter does not count (`END IF`...).
 const UNCOUNTED_BLOCKS: [&str; 4] = ["IF", "LOOP", "WHILE", "REPEAT"];
 
-/// What the statement being read is, as far as `BEGIN ... END` bodies are concerned.
+/// What the statement being read is, as far as bodies holding `;` are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Routine {
     /// Not decided yet (the statement starts with `CREATE`).
     Undecided { words: u32 },
     /// A trigger/procedure/function/event: `BEGIN`/`CASE` ... `END` nest.
     Yes { depth: u32 },
+    /// A PostgreSQL `CREATE RULE`, whose actions `DO (a; b)` sit in parentheses.
+    Rule { depth: u32 },
     /// Anything else.
     No,
 }
@@ -242,20 +245,27 @@ impl<'a> Lexer<'a> {
                     let open = self.cur;
                     self.bump();
                     self.token(open);
+                    self.rule_paren(b, open);
                 }
             }
         }
         if let Some(open) = self.block_open
-            && matches!(self.routine, Routine::Yes { depth } if depth > 0)
+            && self.in_routine_body()
         {
-            return Err(self
-                .error_at(
+            let error = if let Routine::Rule { .. } = self.routine {
+                self.error_at(
+                    open,
+                    "unclosed `(` in `CREATE RULE`: the list of actions opened here never ends",
+                )
+                .with_help("close the list of rule actions with `)`")
+            } else {
+                self.error_at(
                     open,
                     "unterminated `BEGIN ... END` block: the routine body opened here never ends",
                 )
-                .with_help(
-                    "close the body with `END;` (every `BEGIN` and `CASE` needs an `END`)",
-                ));
+                .with_help("close the body with `END;` (every `BEGIN` and `CASE` needs an `END`)")
+            };
+            return Err(error);
         }
         self.finish();
         Ok(())
@@ -273,7 +283,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn in_routine_body(&self) -> bool {
-        matches!(self.routine, Routine::Yes { depth } if depth > 0)
+        matches!(self.routine, Routine::Yes { depth } | Routine::Rule { depth } if depth > 0)
     }
 
     /// Records a significant token that started at `open` and ends at the cursor.
@@ -472,6 +482,7 @@ impl<'a> Lexer<'a> {
             Routine::Undecided { .. } if ROUTINE_KINDS.iter().any(|k| is(k)) => {
                 Routine::Yes { depth: 0 }
             }
+            Routine::Undecided { .. } if is("RULE") => Routine::Rule { depth: 0 },
             Routine::Undecided { words } if words >= 12 || OTHER_KINDS.iter().any(|k| is(k)) => {
                 Routine::No
             }
@@ -496,6 +507,23 @@ impl<'a> Lexer<'a> {
             other => other,
         };
         Ok(())
+    }
+
+    /// Counts the parentheses around a `CREATE RULE`'s actions.
+    fn rule_paren(&mut self, b: u8, open: Mark) {
+        if let Routine::Rule { depth } = self.routine {
+            let depth = match b {
+                b'(' => {
+                    if depth == 0 {
+                        self.block_open = Some(open);
+                    }
+                    depth + 1
+                }
+                b')' => depth.saturating_sub(1),
+                _ => depth,
+            };
+            self.routine = Routine::Rule { depth };
+        }
     }
 
     /// The word after the cursor, skipping white space (empty if none).
@@ -648,6 +676,17 @@ mod tests {
         // A trigger without a body ends at its `;`.
         let plain = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1;\nSELECT 1;";
         assert_eq!(texts(plain, Dialect::Mysql).len(), 2);
+        // PostgreSQL rules list their actions in parentheses.
+        let rule = "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO b VALUES (1); DELETE FROM c);\nSELECT 1;";
+        assert_eq!(texts(rule, Dialect::Postgres).len(), 2);
+        assert_eq!(
+            texts(
+                "CREATE RULE r AS ON DELETE TO a DO NOTHING; SELECT 1",
+                Dialect::Postgres
+            )
+            .len(),
+            2
+        );
         // `BEGIN` outside a routine is a transaction.
         assert_eq!(texts("BEGIN; SELECT 1; END;", Dialect::Sqlite).len(), 3);
     }
@@ -682,7 +721,7 @@ mod tests {
 
     #[test]
     fn unterminated_constructs_point_at_their_opening() {
-        let cases: [(&str, Dialect, (u32, u32), &str); 7] = [
+        let cases: [(&str, Dialect, (u32, u32), &str); 8] = [
             (
                 "SELECT 1;\nSELECT 'abc;\n",
                 Dialect::Postgres,
@@ -709,6 +748,12 @@ mod tests {
             ),
             ("SELECT `a", Dialect::Mysql, (1, 8), "quoted identifier"),
             ("SELECT [a", Dialect::Sqlite, (1, 8), "quoted identifier"),
+            (
+                "CREATE RULE r AS ON INSERT TO a DO (SELECT 1;",
+                Dialect::Postgres,
+                (1, 36),
+                "CREATE RULE",
+            ),
             (
                 "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN SELECT 1;",
                 Dialect::Sqlite,
