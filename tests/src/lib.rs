@@ -12,9 +12,12 @@
 //!   files the way the real migration tools do, introspection, and a drop guard;
 //! - [`observed`]: the dialect-neutral listing both sides are reduced to, and its text form
 //!   (the `expected.txt` format);
+//! - [`replay`]: `schema-check`'s replay of a directory, reduced to the same listing;
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
-//! - [`fixture`]: runs one fixture end to end.
+//! - [`fixture`]: runs one fixture end to end;
+//! - [`ddl_model`]: random but valid PostgreSQL DDL histories for the property test.
 
+pub mod ddl_model;
 pub mod diff;
 pub mod fixture;
 pub mod layout;
@@ -22,6 +25,7 @@ pub mod mariadb_db;
 pub mod naming;
 pub mod observed;
 pub mod postgres_db;
+pub mod replay;
 pub mod sqlite_db;
 
 pub use observed::{ObservedColumn, ObservedSchema, ObservedTable};

@@ -10,6 +10,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 /// What a rewrite removed that the replay must apply itself.
 ///
 /// Rewrites: `DROP INDEX CONCURRENTLY` (PostgreSQL) loses `CONCURRENTLY`;
+/// `ALTER INDEX IF EXISTS` loses `IF EXISTS` (reported as [`Fixup::IndexIfExists`]);
 /// `CREATE DOMAIN ... [NOT] NULL` loses the null constraint (reported as
 /// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
 /// canonical type then lacks the ` zerofill` suffix MariaDB prints).
@@ -19,6 +20,8 @@ pub enum Fixup {
     None,
     /// `CREATE DOMAIN ... NOT NULL`: the domain is NOT NULL.
     DomainNotNull,
+    /// `ALTER INDEX IF EXISTS`: a missing index is not an error.
+    IndexIfExists,
 }
 
 fn is_kw(t: &Token, kw: Keyword) -> bool {
@@ -40,6 +43,18 @@ fn is_word(t: &Token, word: &str) -> bool {
 /// assert_eq!((text.as_str(), fix), ("CREATE DOMAIN e AS text CHECK (VALUE <> '')", Fixup::DomainNotNull));
 /// ```
 pub fn rewrite(dialect: &dyn ParserDialect, text: &str) -> Option<(String, Fixup)> {
+    // Cheap pre-check: tokenize only statements a rewrite can apply to.
+    let head = super::skip::leading_words(text, 2);
+    let candidate = head == "DROP INDEX"
+        || head == "ALTER INDEX"
+        || head == "CREATE DOMAIN"
+        || text
+            .as_bytes()
+            .windows(8)
+            .any(|w| w.eq_ignore_ascii_case(b"zerofill"));
+    if !candidate {
+        return None;
+    }
     let tokens = Tokenizer::new(dialect, text).tokenize().ok()?;
     let significant: Vec<usize> = tokens
         .iter()
@@ -53,6 +68,13 @@ pub fn rewrite(dialect: &dyn ParserDialect, text: &str) -> Option<(String, Fixup
     if kw_at(0, Keyword::DROP) && kw_at(1, Keyword::INDEX) && kw_at(2, Keyword::CONCURRENTLY) {
         remove.push(significant[2]);
         fixup = Fixup::None;
+    } else if kw_at(0, Keyword::ALTER)
+        && kw_at(1, Keyword::INDEX)
+        && kw_at(2, Keyword::IF)
+        && kw_at(3, Keyword::EXISTS)
+    {
+        remove.extend([significant[2], significant[3]]);
+        fixup = Fixup::IndexIfExists;
     } else if kw_at(0, Keyword::CREATE) && kw_at(1, Keyword::DOMAIN) {
         // Top-level `NOT NULL` / `NULL` constraints (not inside CHECK (...)).
         let mut depth = 0i32;

@@ -145,7 +145,7 @@ pub(crate) fn add(
                 Dialect::Postgres => {
                     Some(given.unwrap_or_else(|| pg_constraint_name(&table.name, &cols, "key")))
                 }
-                Dialect::Mysql => Some(given.unwrap_or_else(|| cols[0].clone())),
+                Dialect::Mysql => given.or_else(|| cols.first().cloned()),
                 Dialect::Sqlite => given,
             };
             table.unique.push(UniqueConstraint {

@@ -145,6 +145,17 @@ impl Replayer {
 
     fn apply_all(&mut self, ctx: &Ctx<'_>, asts: &[Ast], fixup: compat::Fixup) {
         for ast in asts {
+            if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (fixup, ast) {
+                let key = ident::object_name(self.dialect, name);
+                if !self.schema.indexes.contains_key(&key) {
+                    self.skipped.push(Skipped {
+                        at: ctx.at().clone(),
+                        reason: format!("index `{key}` does not exist (ALTER INDEX IF EXISTS)"),
+                        first_line: ctx.stmt.first_line().to_string(),
+                    });
+                    continue;
+                }
+            }
             match self.apply_ast(ctx, ast) {
                 Ok(()) => {
                     if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (fixup, ast) {

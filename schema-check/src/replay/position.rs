@@ -68,9 +68,9 @@ pub fn map(at: &Location, text: &str, line: u32, column: u32) -> Location {
     let (line, column) = if line < l0 || (line == l0 && column < c0) {
         (at.line, at.column)
     } else if line == l0 {
-        (at.line, at.column + (column - c0))
+        (at.line, at.column.saturating_add(column - c0))
     } else {
-        (at.line + (line - l0), column)
+        (at.line.saturating_add(line - l0), column)
     };
     Location {
         file: at.file.clone(),

@@ -273,3 +273,19 @@ fn zerofill_is_read_as_unsigned() {
     assert_eq!(col(&out, "t", "z").ty.canonical, "int unsigned");
     assert_eq!(col(&out, "y", "made").ty.canonical, "year(4)");
 }
+
+#[test]
+fn create_table_like_copies_everything_but_foreign_keys() {
+    let out = ok(
+        MY,
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE a (id int AUTO_INCREMENT PRIMARY KEY, e varchar(9) UNIQUE, pid int REFERENCES p (id), KEY k (pid));
+         CREATE TABLE b LIKE a",
+    );
+    assert_eq!(shape(&out, "b"), shape(&out, "a"));
+    let b = table(&out, "b");
+    assert_eq!(b.primary_key, Some(s(&["id"])));
+    assert_eq!(b.unique.len(), 1);
+    assert!(b.foreign_keys.is_empty());
+    assert!(out.schema.indexes.contains_key("b.k"));
+}

@@ -487,3 +487,55 @@ fn statements_sqlparser_misses_are_rewritten() {
     assert!(table(&out, "t").unique.is_empty());
     assert!(out.schema.domains["nonempty"].not_null);
 }
+
+#[test]
+fn create_table_like_copies_columns_not_keys() {
+    // Difftest finding F3: PostgreSQL's LIKE copies columns, types and NOT NULL; defaults
+    // only with INCLUDING DEFAULTS; never the primary key (without INCLUDING INDEXES).
+    let out = ok(
+        PG,
+        "CREATE TABLE a (id bigserial PRIMARY KEY, n text NOT NULL DEFAULT 'x', u int UNIQUE);
+         CREATE TABLE b (LIKE a);
+         CREATE TABLE c (LIKE a INCLUDING DEFAULTS)",
+    );
+    assert_eq!(shape(&out, "b"), shape(&out, "a"));
+    assert_eq!(table(&out, "b").primary_key, None);
+    assert!(table(&out, "b").unique.is_empty());
+    assert_eq!(col(&out, "b", "n").default, None);
+    assert_eq!(col(&out, "b", "id").generated, None);
+    assert_eq!(col(&out, "c", "n").default.as_deref(), Some("'x'"));
+    assert_eq!(table(&out, "b").provenance.created.line, 2);
+    let e = one_error(PG, "CREATE TABLE b (LIKE nothing)");
+    assert!(e.message.contains("`nothing` does not exist"), "{e}");
+}
+
+#[test]
+fn alter_index_if_exists_renames_or_skips() {
+    // Difftest finding F2.
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int);
+         CREATE UNIQUE INDEX t_a ON t (a);
+         ALTER INDEX IF EXISTS t_a RENAME TO t_a_uniq;
+         ALTER INDEX IF EXISTS gone RENAME TO still_gone;
+         ALTER INDEX t_a_uniq RENAME TO t_a2",
+    );
+    assert!(out.schema.indexes.contains_key("t_a2"));
+    assert_eq!(table(&out, "t").unique[0].name.as_deref(), Some("t_a2"));
+    assert_eq!(out.skipped.len(), 1);
+    assert!(out.skipped[0].reason.contains("`gone`"));
+}
+
+#[test]
+fn drop_schema_cascade_drops_its_tables() {
+    let out = ok(
+        PG,
+        "CREATE SCHEMA audit;
+         CREATE TABLE audit.events (id int);
+         CREATE TABLE keep (id int);
+         DROP SCHEMA audit CASCADE",
+    );
+    assert_eq!(out.schema.tables.keys().collect::<Vec<_>>(), vec!["keep"]);
+    let e = one_error(PG, "CREATE TABLE audit.events (id int);\nDROP SCHEMA audit");
+    assert!(e.message.contains("audit.events"), "{e}");
+}

@@ -1,0 +1,252 @@
+//! Replay cost against its floor: parsing the same statements with sqlparser.
+//!
+//! A deterministic history of 1,000 PostgreSQL migrations (CREATE/ALTER/RENAME/DROP mixed
+//! with functions, INSERTs, COMMENT ON and GRANT noise) is
+//! (a) parsed statement by statement with `Parser::parse_sql` — the baseline — and
+//! (b) replayed (parse + apply) with `Replayer`.
+//! Criterion measures both; then the ratio replay/baseline is printed from medians of
+//! interleaved runs measured in the same process.
+//!
+//! Run: `cargo bench -p schema-check --bench replay`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group};
+use schema_check::{Dialect, Location, Replayer, Statement};
+use sqlparser::parser::Parser;
+
+/// A tiny deterministic generator (xorshift), so every run replays the same history.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const TYPES: &[&str] = &[
+    "integer",
+    "bigint",
+    "text",
+    "varchar(120)",
+    "timestamptz",
+    "boolean",
+    "numeric(12,2)",
+    "uuid",
+    "jsonb",
+    "text[]",
+];
+
+/// Live tables and their columns, so every generated statement applies cleanly.
+struct State {
+    tables: Vec<(String, Vec<String>)>,
+    next_table: usize,
+    next_column: usize,
+}
+
+fn migration(rng: &mut Rng, state: &mut State, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let kind = if state.tables.len() < 5 {
+        0
+    } else {
+        rng.below(10)
+    };
+    match kind {
+        0 | 1 => {
+            let name = format!("t{}", state.next_table);
+            state.next_table += 1;
+            let mut cols = vec!["id".to_string(), "tenant_id".to_string()];
+            let mut defs = vec![
+                "id bigserial PRIMARY KEY".to_string(),
+                "tenant_id uuid NOT NULL".to_string(),
+            ];
+            for _ in 0..(3 + rng.below(6)) {
+                let c = format!("c{}", state.next_column);
+                state.next_column += 1;
+                let ty = TYPES[rng.below(TYPES.len())];
+                let null = if rng.below(2) == 0 { " NOT NULL" } else { "" };
+                defs.push(format!("{c} {ty}{null}"));
+                cols.push(c);
+            }
+            out.push(format!(
+                "CREATE TABLE IF NOT EXISTS public.{name} (\n    {},\n    UNIQUE (tenant_id, id)\n)",
+                defs.join(",\n    ")
+            ));
+            out.push(format!("CREATE INDEX {name}_tenant ON {name} (tenant_id)"));
+            state.tables.push((name, cols));
+        }
+        2 | 3 => {
+            let t = rng.below(state.tables.len());
+            let c = format!("c{}", state.next_column);
+            state.next_column += 1;
+            let ty = TYPES[rng.below(TYPES.len())];
+            let (name, cols) = &mut state.tables[t];
+            out.push(format!(
+                "ALTER TABLE {name} ADD COLUMN {c} {ty} DEFAULT NULL, ALTER COLUMN tenant_id SET NOT NULL"
+            ));
+            cols.push(c);
+        }
+        4 => {
+            let t = rng.below(state.tables.len());
+            let (name, cols) = &mut state.tables[t];
+            if cols.len() > 3 {
+                let c = cols.remove(2 + rng.below(cols.len() - 2));
+                out.push(format!("ALTER TABLE {name} DROP COLUMN IF EXISTS {c}"));
+            }
+        }
+        5 => {
+            let t = rng.below(state.tables.len());
+            let fresh = format!("c{}", state.next_column);
+            state.next_column += 1;
+            let (name, cols) = &mut state.tables[t];
+            let i = 2 + rng.below(cols.len() - 2);
+            let old = std::mem::replace(&mut cols[i], fresh.clone());
+            out.push(format!("ALTER TABLE {name} RENAME COLUMN {old} TO {fresh}"));
+            out.push(format!(
+                "ALTER TABLE {name} ALTER COLUMN {fresh} TYPE text USING {fresh}::text"
+            ));
+        }
+        6 => {
+            let t = rng.below(state.tables.len());
+            let fresh = format!("t{}", state.next_table);
+            state.next_table += 1;
+            let old = std::mem::replace(&mut state.tables[t].0, fresh.clone());
+            out.push(format!("ALTER TABLE {old} RENAME TO {fresh}"));
+        }
+        7 => {
+            let t = rng.below(state.tables.len());
+            let (name, _) = state.tables.remove(t);
+            out.push(format!("DROP TABLE IF EXISTS {name} CASCADE"));
+        }
+        _ => {
+            let (name, cols) = &state.tables[rng.below(state.tables.len())];
+            out.push(format!(
+                "CREATE OR REPLACE FUNCTION touch_{n}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.{} := now();\n  RETURN NEW;\nEND\n$$",
+                cols[0]
+            ));
+            out.push(format!(
+                "INSERT INTO {name} (id, tenant_id) VALUES ({n}, '00000000-0000-0000-0000-000000000000')"
+            ));
+            out.push(format!("COMMENT ON TABLE {name} IS 'migration {n}'"));
+            out.push(format!("GRANT SELECT, INSERT ON {name} TO app_{}", n % 7));
+        }
+    }
+    out
+}
+
+/// The statements of 1,000 migrations, located as the splitter would locate them.
+pub(crate) fn history() -> Vec<Statement> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut state = State {
+        tables: Vec::new(),
+        next_table: 0,
+        next_column: 0,
+    };
+    let mut out = Vec::new();
+    for n in 0..1000 {
+        let file = format!("migrations/{:04}_m.sql", n + 1);
+        let mut line = 1;
+        for text in migration(&mut rng, &mut state, n) {
+            let source_line = text.lines().next().unwrap_or("").to_string();
+            let lines = text.lines().count() as u32;
+            out.push(Statement {
+                source_line,
+                at: Location {
+                    file: file.clone(),
+                    line,
+                    column: 1,
+                },
+                text,
+            });
+            line += lines + 1;
+        }
+    }
+    out
+}
+
+fn parse_only(stmts: &[Statement]) -> usize {
+    let dialect = Dialect::Postgres.parser_dialect();
+    let mut n = 0;
+    for s in stmts {
+        if let Ok(asts) = Parser::parse_sql(&*dialect, &s.text) {
+            n += asts.len();
+        }
+    }
+    n
+}
+
+fn replay(stmts: &[Statement]) -> usize {
+    let mut r = Replayer::new(Dialect::Postgres);
+    for s in stmts {
+        r.apply(s);
+    }
+    let out = r.finish();
+    out.schema.tables.len() + out.skipped.len() + out.errors.len()
+}
+
+fn bench(c: &mut Criterion) {
+    let stmts = history();
+    let mut group = c.benchmark_group("replay_1000_migrations");
+    group.bench_function("baseline_parse_only", |b| {
+        b.iter(|| parse_only(black_box(&stmts)))
+    });
+    group.bench_function("replay_parse_and_apply", |b| {
+        b.iter(|| replay(black_box(&stmts)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let stmts = history();
+    // The generated history must replay cleanly, or the comparison means nothing.
+    let mut r = Replayer::new(Dialect::Postgres);
+    for s in &stmts {
+        r.apply(s);
+    }
+    let out = r.finish();
+    if let Some(e) = out.errors.first() {
+        eprintln!("the generated history does not replay cleanly:\n{e}");
+        std::process::exit(1);
+    }
+    println!(
+        "history: {} statements, {} tables at the end, {} skipped",
+        stmts.len(),
+        out.schema.tables.len(),
+        out.skipped.len()
+    );
+
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+
+    // Interleaved runs, so machine load affects both sides alike.
+    let (mut base, mut full) = (Vec::new(), Vec::new());
+    for _ in 0..21 {
+        let t = Instant::now();
+        black_box(parse_only(black_box(&stmts)));
+        base.push(t.elapsed());
+        let t = Instant::now();
+        black_box(replay(black_box(&stmts)));
+        full.push(t.elapsed());
+    }
+    let (b, f) = (median(base), median(full));
+    println!(
+        "schema-check replay: baseline (parse only) {:.2} ms, replay (parse + apply) {:.2} ms, ratio replay/baseline = {:.3}x (target <= 1.3x)",
+        b.as_secs_f64() * 1e3,
+        f.as_secs_f64() * 1e3,
+        f.as_secs_f64() / b.as_secs_f64()
+    );
+}
