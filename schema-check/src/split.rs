@@ -13,7 +13,9 @@
 //!   `/* */` block comments (nested in PostgreSQL; MySQL `/*! ... */` executable comments
 //!   count as statement text);
 //! - `BEGIN ... END` bodies of `CREATE TRIGGER`/`PROCEDURE`/`FUNCTION`/`EVENT` (SQLite,
-//!   MySQL, PostgreSQL `BEGIN ATOMIC`), where `;` does not end the statement;
+//!   MySQL, PostgreSQL `BEGIN ATOMIC`), MariaDB `BEGIN NOT ATOMIC ... END` blocks and the
+//!   parenthesised actions of a PostgreSQL `CREATE RULE ... DO (a; b)`, where `;` does not
+//!   end the statement;
 //! - the MySQL client's `DELIMITER //` command, which changes the statement terminator.
 
 use crate::diagnostic::Diagnostic;
@@ -88,19 +90,21 @@ const OTHER_KINDS: [&str; 14] = [
     "ROLE",
     "USER",
     "POLICY",
-    "RULE",
+    "SERVER",
     "MATERIALIZED",
 ];
 /// Words after `END` that close a block the splitter does not count (`END IF`...).
 const UNCOUNTED_BLOCKS: [&str; 4] = ["IF", "LOOP", "WHILE", "REPEAT"];
 
-/// What the statement being read is, as far as `BEGIN ... END` bodies are concerned.
+/// What the statement being read is, as far as bodies holding `;` are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Routine {
     /// Not decided yet (the statement starts with `CREATE`).
     Undecided { words: u32 },
     /// A trigger/procedure/function/event: `BEGIN`/`CASE` ... `END` nest.
     Yes { depth: u32 },
+    /// A PostgreSQL `CREATE RULE`, whose actions `DO (a; b)` sit in parentheses.
+    Rule { depth: u32 },
     /// Anything else.
     No,
 }
@@ -189,7 +193,7 @@ impl<'a> Lexer<'a> {
                 self.delimiter_command()?;
                 continue;
             }
-            if self.delimiter != ";" && self.src[self.cur.pos..].starts_with(&self.delimiter) {
+            if self.at_custom_delimiter() {
                 self.bump_n(self.delimiter.len());
                 self.finish();
                 continue;
@@ -242,23 +246,35 @@ impl<'a> Lexer<'a> {
                     let open = self.cur;
                     self.bump();
                     self.token(open);
+                    self.rule_paren(b, open);
                 }
             }
         }
         if let Some(open) = self.block_open
-            && matches!(self.routine, Routine::Yes { depth } if depth > 0)
+            && self.in_routine_body()
         {
-            return Err(self
-                .error_at(
+            let error = if let Routine::Rule { .. } = self.routine {
+                self.error_at(
+                    open,
+                    "unclosed `(` in `CREATE RULE`: the list of actions opened here never ends",
+                )
+                .with_help("close the list of rule actions with `)`")
+            } else {
+                self.error_at(
                     open,
                     "unterminated `BEGIN ... END` block: the routine body opened here never ends",
                 )
-                .with_help(
-                    "close the body with `END;` (every `BEGIN` and `CASE` needs an `END`)",
-                ));
+                .with_help("close the body with `END;` (every `BEGIN` and `CASE` needs an `END`)")
+            };
+            return Err(error);
         }
         self.finish();
         Ok(())
+    }
+
+    /// Whether a `DELIMITER`-set terminator (not `;`) starts at the cursor.
+    fn at_custom_delimiter(&self) -> bool {
+        self.delimiter != ";" && self.src[self.cur.pos..].starts_with(&self.delimiter)
     }
 
     /// `--` starts a comment, except in MySQL where it must be followed by white space
@@ -268,7 +284,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn in_routine_body(&self) -> bool {
-        matches!(self.routine, Routine::Yes { depth } if depth > 0)
+        matches!(self.routine, Routine::Yes { depth } | Routine::Rule { depth } if depth > 0)
     }
 
     /// Records a significant token that started at `open` and ends at the cursor.
@@ -440,7 +456,7 @@ impl<'a> Lexer<'a> {
     /// PostgreSQL. Tracks `CREATE TRIGGER ... BEGIN ... END` bodies.
     fn word(&mut self) -> Result<(), Diagnostic> {
         let open = self.cur;
-        while self.peek(0).is_some_and(is_word_byte) {
+        while self.peek(0).is_some_and(is_word_byte) && !self.at_custom_delimiter() {
             self.bump();
         }
         let src = self.src;
@@ -460,6 +476,13 @@ impl<'a> Lexer<'a> {
             _ if first => {
                 if is("CREATE") {
                     Routine::Undecided { words: 0 }
+                } else if is("BEGIN")
+                    && self.dialect == Dialect::Mysql
+                    && self.next_word().eq_ignore_ascii_case("NOT")
+                {
+                    // MariaDB's anonymous compound statement `BEGIN NOT ATOMIC ... END`.
+                    self.block_open = Some(open);
+                    Routine::Yes { depth: 1 }
                 } else {
                     Routine::No
                 }
@@ -467,6 +490,7 @@ impl<'a> Lexer<'a> {
             Routine::Undecided { .. } if ROUTINE_KINDS.iter().any(|k| is(k)) => {
                 Routine::Yes { depth: 0 }
             }
+            Routine::Undecided { .. } if is("RULE") => Routine::Rule { depth: 0 },
             Routine::Undecided { words } if words >= 12 || OTHER_KINDS.iter().any(|k| is(k)) => {
                 Routine::No
             }
@@ -491,6 +515,23 @@ impl<'a> Lexer<'a> {
             other => other,
         };
         Ok(())
+    }
+
+    /// Counts the parentheses around a `CREATE RULE`'s actions.
+    fn rule_paren(&mut self, b: u8, open: Mark) {
+        if let Routine::Rule { depth } = self.routine {
+            let depth = match b {
+                b'(' => {
+                    if depth == 0 {
+                        self.block_open = Some(open);
+                    }
+                    depth + 1
+                }
+                b')' => depth.saturating_sub(1),
+                _ => depth,
+            };
+            self.routine = Routine::Rule { depth };
+        }
     }
 
     /// The word after the cursor, skipping white space (empty if none).
@@ -570,6 +611,17 @@ mod tests {
         );
         assert_eq!(
             texts(
+                r"SELECT e'\\'; SELECT typE'x;'; SELECT 3",
+                Dialect::Postgres
+            ),
+            [r"SELECT e'\\'", "SELECT typE'x;'", "SELECT 3"]
+        );
+        assert_eq!(
+            texts(r"SELECT '\\'; SELECT 2", Dialect::Mysql),
+            [r"SELECT '\\'", "SELECT 2"]
+        );
+        assert_eq!(
+            texts(
                 r#"SELECT 'a\';b', "c\";d", `e;f`; SELECT 2"#,
                 Dialect::Mysql
             ),
@@ -632,8 +684,27 @@ mod tests {
         // A trigger without a body ends at its `;`.
         let plain = "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1;\nSELECT 1;";
         assert_eq!(texts(plain, Dialect::Mysql).len(), 2);
-        // `BEGIN` outside a routine is a transaction.
+        // PostgreSQL rules list their actions in parentheses.
+        let rule = "CREATE RULE r AS ON INSERT TO a DO ALSO (INSERT INTO b VALUES (1); DELETE FROM c);\nSELECT 1;";
+        assert_eq!(texts(rule, Dialect::Postgres).len(), 2);
+        assert_eq!(
+            texts(
+                "CREATE RULE r AS ON DELETE TO a DO NOTHING; SELECT 1",
+                Dialect::Postgres
+            )
+            .len(),
+            2
+        );
+        // `BEGIN` outside a routine is a transaction...
         assert_eq!(texts("BEGIN; SELECT 1; END;", Dialect::Sqlite).len(), 3);
+        assert_eq!(texts("BEGIN; SELECT 1; COMMIT;", Dialect::Mysql).len(), 3);
+        assert_eq!(
+            texts("BEGIN WORK; SELECT 1; COMMIT;", Dialect::Mysql).len(),
+            3
+        );
+        // ...except MariaDB's anonymous compound statement.
+        let block = "BEGIN NOT ATOMIC\n  IF 1 THEN SELECT 1; END IF;\n  SELECT 2;\nEND;\nSELECT 3;";
+        assert_eq!(texts(block, Dialect::Mysql).len(), 2);
     }
 
     #[test]
@@ -645,6 +716,15 @@ mod tests {
         assert_eq!((got[0].at.line, got[0].at.column), (2, 1));
         assert_eq!(got[1].text, "SELECT 2");
         assert_eq!(got.len(), 2);
+        // `$$` is a common delimiter: it ends a statement even right after a word.
+        let src = "DELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 'a$$b'; END$$\nDELIMITER ;\nSELECT 2;";
+        assert_eq!(
+            texts(src, Dialect::Mysql),
+            [
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 'a$$b'; END",
+                "SELECT 2"
+            ]
+        );
         let e = err("DELIMITER\nSELECT 1;", Dialect::Mysql);
         assert!(e.message.contains("DELIMITER"), "{}", e.message);
     }
@@ -657,7 +737,7 @@ mod tests {
 
     #[test]
     fn unterminated_constructs_point_at_their_opening() {
-        let cases: [(&str, Dialect, (u32, u32), &str); 7] = [
+        let cases: [(&str, Dialect, (u32, u32), &str); 8] = [
             (
                 "SELECT 1;\nSELECT 'abc;\n",
                 Dialect::Postgres,
@@ -684,6 +764,12 @@ mod tests {
             ),
             ("SELECT `a", Dialect::Mysql, (1, 8), "quoted identifier"),
             ("SELECT [a", Dialect::Sqlite, (1, 8), "quoted identifier"),
+            (
+                "CREATE RULE r AS ON INSERT TO a DO (SELECT 1;",
+                Dialect::Postgres,
+                (1, 36),
+                "CREATE RULE",
+            ),
             (
                 "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN SELECT 1;",
                 Dialect::Sqlite,

@@ -10,6 +10,7 @@ use crate::layout::migration_files;
 use crate::mariadb_db::MariaDatabase;
 use crate::observed::ObservedSchema;
 use crate::postgres_db::PgDatabase;
+use crate::replay::replay;
 use crate::sqlite_db::SqliteDatabase;
 
 /// Set to `1` to (re)write every `expected.txt` from what the database built; review the
@@ -159,5 +160,61 @@ impl Fixture {
         } else {
             Err(format!("fixture {}: {report}", self.id()))
         }
+    }
+
+    /// Checks that `schema-check`'s replay of the history reports no error and agrees
+    /// with the database on every table, column (and order), type, nullability and
+    /// primary key.
+    pub fn check_replay(&self, database: &ObservedSchema) -> Result<(), String> {
+        let replayed = replay(&self.migrations_dir(), self.dialect)
+            .map_err(|e| format!("fixture {}: {e}", self.id()))?;
+        let report = compare(
+            "replay",
+            &replayed.observed,
+            self.server_name(),
+            database,
+            Some(&replayed.schema),
+        );
+        let mut problems = Vec::new();
+        problems.extend(replayed.error_report());
+        if !report.is_empty() {
+            problems.push(report.to_string());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("fixture {}: {}", self.id(), problems.join("\n")))
+        }
+    }
+
+    /// Checks that `schema-check`'s discovery finds the same up-migrations in the same
+    /// order as this crate's independent [`migration_files`].
+    pub fn check_discovery(&self) -> Result<(), String> {
+        let dir = self.migrations_dir();
+        let ours: Vec<_> = migration_files(&dir)?.into_iter().map(|f| f.path).collect();
+        let found = schema_check::discover::discover(&dir, Some("migrations"))
+            .map_err(|d| format!("fixture {}: {d}", self.id()))?;
+        let theirs: Vec<_> = found.migrations.into_iter().map(|m| m.path).collect();
+        if ours == theirs && found.errors.is_empty() {
+            return Ok(());
+        }
+        let show = |paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| p.strip_prefix(&dir).unwrap_or(p).display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n    ")
+        };
+        Err(format!(
+            "fixture {}: schema-check discovers migrations differently\n  harness:\n    {}\n  schema-check:\n    {}\n  errors: {:?}",
+            self.id(),
+            show(&ours),
+            show(&theirs),
+            found
+                .errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+        ))
     }
 }

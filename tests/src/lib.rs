@@ -12,16 +12,23 @@
 //!   files the way the real migration tools do, introspection, and a drop guard;
 //! - [`observed`]: the dialect-neutral listing both sides are reduced to, and its text form
 //!   (the `expected.txt` format);
+//! - [`replay`]: `schema-check`'s replay of a directory, reduced to the same listing;
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
-//! - [`fixture`]: runs one fixture end to end.
+//! - [`fixture`]: runs one fixture end to end;
+//! - [`ddl_model`], [`mysql_model`], [`sqlite_model`]: random but valid PostgreSQL, MySQL
+//!   and SQLite DDL histories for the property tests.
 
+pub mod ddl_model;
 pub mod diff;
 pub mod fixture;
 pub mod layout;
 pub mod mariadb_db;
+pub mod mysql_model;
 pub mod naming;
 pub mod observed;
 pub mod postgres_db;
+pub mod replay;
 pub mod sqlite_db;
+pub mod sqlite_model;
 
 pub use observed::{ObservedColumn, ObservedSchema, ObservedTable};

@@ -142,7 +142,8 @@ impl MariaDatabase {
 
 /// `COLUMN_TYPE` without integer display widths, which carry no meaning (`int(11)` →
 /// `int`, `bigint(20) unsigned` → `bigint unsigned`); `tinyint(1)` keeps its width because
-/// it is how MySQL spells `boolean`.
+/// it is how MySQL spells `boolean`. Everything else is kept as reported (MariaDB's
+/// `year(4)` included).
 ///
 /// ```
 /// use cache_contract_tests::mariadb_db::canonical_column_type;
@@ -150,6 +151,8 @@ impl MariaDatabase {
 /// assert_eq!(canonical_column_type("bigint(20) unsigned"), "bigint unsigned");
 /// assert_eq!(canonical_column_type("tinyint(1)"), "tinyint(1)");
 /// assert_eq!(canonical_column_type("tinyint(4)"), "tinyint");
+/// assert_eq!(canonical_column_type("year(4)"), "year(4)");
+/// assert_eq!(canonical_column_type("tinyint(4) unsigned zerofill"), "tinyint unsigned zerofill");
 /// assert_eq!(canonical_column_type("varchar(255)"), "varchar(255)");
 /// assert_eq!(canonical_column_type("enum('a','b')"), "enum('a','b')");
 /// ```

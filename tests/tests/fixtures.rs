@@ -1,5 +1,7 @@
 //! Every fixture history is applied to a fresh database of its dialect; what the server
-//! built must match the fixture's hand-reviewed `expected.txt`.
+//! built must match the fixture's hand-reviewed `expected.txt`, and `schema-check`'s
+//! replay of the same files (without a database) must agree with the server; its
+//! discovery must find the same migrations in the same order as the harness.
 
 use cache_contract_tests::fixture::Fixture;
 
@@ -8,9 +10,15 @@ fn check(id: &str) {
     let database = fixture
         .database_schema()
         .unwrap_or_else(|e| panic!("fixture {id}: {e}"));
-    fixture
-        .check_expected(&database)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let problems: Vec<String> = [
+        fixture.check_expected(&database),
+        fixture.check_discovery(),
+        fixture.check_replay(&database),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 macro_rules! fixtures {
@@ -41,12 +49,15 @@ fixtures! {
     postgres_sqlx_reversible => "postgres/sqlx_reversible",
     postgres_diesel => "postgres/diesel",
     postgres_mixed_width => "postgres/mixed_width",
+    postgres_large_service => "postgres/large_service",
+    postgres_edge_cases => "postgres/edge_cases",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",
     mysql_sqlx_reversible => "mysql/sqlx_reversible",
     mysql_diesel => "mysql/diesel",
     mysql_mixed_width => "mysql/mixed_width",
+    mysql_edge_cases => "mysql/edge_cases",
     sqlite_flat_messy => "sqlite/flat_messy",
     sqlite_flyway => "sqlite/flyway",
     sqlite_sqlx => "sqlite/sqlx",

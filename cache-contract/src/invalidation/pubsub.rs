@@ -1,0 +1,189 @@
+//! Redis Pub/Sub: the fast, at-most-once transport.
+//!
+//! - The [`publisher`] sends a batch as one pipeline of `PUBLISH <channel> <json>`
+//!   on a reconnecting connection; one publisher's messages arrive in order.
+//! - The [`subscriber`] runs a background task on a dedicated connection. It
+//!   notices every disconnect: a closed socket ends the message stream, and a half-open
+//!   connection (peer gone silent: a paused or partitioned server) fails a `PING` sent every
+//!   `ping_interval` that must be answered within `ping_timeout`. Then it emits
+//!   [`Event::Disconnected`](super::Event::Disconnected) (caches stop serving their local
+//!   tier), reconnects with exponential backoff (`backoff_min` doubling up to
+//!   `backoff_max`), resubscribes and emits [`Event::Resync`](super::Event::Resync) (caches
+//!   flush, then serve again). Malformed messages are counted and skipped; repeated ids are
+//!   dropped (a bounded memory of `dedup_capacity` recent ids).
+//!
+//! Redis drops a subscriber whose output buffer overflows
+//! (`client-output-buffer-limit pubsub`); that is a disconnect like any other and ends in a
+//! resync, never in silently lost invalidations.
+//!
+//! ```no_run
+//! # async fn demo() -> redis::RedisResult<()> {
+//! use cache_contract::invalidation::pubsub::{self, PubSubConfig};
+//! let client = redis::Client::open("redis://127.0.0.1:6379")?;
+//! let config = PubSubConfig::new("myapp:invalidations");
+//! let subscriber = pubsub::subscriber(client.clone(), config.clone());
+//! let publisher = pubsub::publisher(client, &config).await?;
+//! # Ok(()) }
+//! ```
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+
+use super::{Hub, PublishError, Publisher, Subscriber, TaskGuard, Transport};
+use crate::invalidation::Invalidation;
+
+/// Settings of the Pub/Sub transport.
+#[derive(Debug, Clone)]
+pub struct PubSubConfig {
+    /// The channel invalidations are published on.
+    pub channel: String,
+    /// How often the subscriber pings its connection (default 1 s).
+    pub ping_interval: Duration,
+    /// How long a ping may take before the connection is declared dead (default 1 s).
+    pub ping_timeout: Duration,
+    /// How long connecting and subscribing may take (default 2 s).
+    pub connect_timeout: Duration,
+    /// The first reconnect delay (default 50 ms).
+    pub backoff_min: Duration,
+    /// The longest reconnect delay (default 2 s).
+    pub backoff_max: Duration,
+    /// Events buffered per subscription before a slow one is told to resync (default 65 536).
+    pub buffer: usize,
+    /// Recent message ids remembered to drop repeats (default 16 384).
+    pub dedup_capacity: usize,
+}
+
+impl PubSubConfig {
+    /// Defaults for `channel`.
+    pub fn new(channel: impl Into<String>) -> Self {
+        PubSubConfig {
+            channel: channel.into(),
+            ping_interval: Duration::from_secs(1),
+            ping_timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(2),
+            backoff_min: Duration::from_millis(50),
+            backoff_max: Duration::from_secs(2),
+            buffer: 65_536,
+            dedup_capacity: 16_384,
+        }
+    }
+}
+
+/// The sending half of the Pub/Sub transport (wrapped in a [`Publisher`]).
+#[derive(Clone)]
+pub(crate) struct PubSubPublisher {
+    conn: ConnectionManager,
+    channel: String,
+}
+
+impl PubSubPublisher {
+    pub(crate) async fn publish(&self, msgs: &[Invalidation]) -> Result<(), PublishError> {
+        let mut pipe = redis::pipe();
+        for msg in msgs {
+            pipe.cmd("PUBLISH")
+                .arg(&self.channel)
+                .arg(msg.to_json())
+                .ignore();
+        }
+        super::retry_once(|| {
+            let mut conn = self.conn.clone();
+            let pipe = &pipe;
+            async move { pipe.exec_async(&mut conn).await }
+        })
+        .await
+        .map_err(PublishError::Redis)
+    }
+}
+
+/// A publisher on `config.channel`, over a reconnecting connection.
+pub async fn publisher(
+    client: redis::Client,
+    config: &PubSubConfig,
+) -> redis::RedisResult<Publisher> {
+    let conn = client
+        .get_connection_manager_with_config(
+            redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(Duration::from_secs(2)))
+                .set_response_timeout(Some(Duration::from_secs(2)))
+                .set_number_of_retries(1),
+        )
+        .await?;
+    Ok(Publisher::with_transport(Transport::PubSub(
+        PubSubPublisher {
+            conn,
+            channel: config.channel.clone(),
+        },
+    )))
+}
+
+/// A subscriber of `config.channel`. Spawns its background task on the current tokio
+/// runtime (panics outside one, like `tokio::spawn`); the task stops when the last clone
+/// of the subscriber is dropped. It connects in the background: see
+/// [`Subscriber::wait_connected`].
+pub fn subscriber(client: redis::Client, config: PubSubConfig) -> Subscriber {
+    let hub = Hub::new("redis-pubsub", config.buffer, config.dedup_capacity);
+    let task = tokio::spawn(run(client, config, hub.clone()));
+    Subscriber::new(hub, Some(TaskGuard(task)))
+}
+
+async fn run(client: redis::Client, config: PubSubConfig, hub: std::sync::Arc<Hub>) {
+    let mut backoff = config.backoff_min;
+    loop {
+        let connect = async {
+            let mut pubsub = client.get_async_pubsub().await?;
+            pubsub.subscribe(&config.channel).await?;
+            Ok::<_, redis::RedisError>(pubsub)
+        };
+        match tokio::time::timeout(config.connect_timeout, connect).await {
+            Ok(Ok(pubsub)) => {
+                backoff = config.backoff_min;
+                hub.resync(format!("subscribed to `{}`", config.channel));
+                let reason = pump(pubsub, &config, &hub).await;
+                hub.disconnected(reason);
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(channel = %config.channel, error = %e, "cannot subscribe; retrying");
+            }
+            Err(_) => {
+                tracing::warn!(channel = %config.channel, "subscribing timed out; retrying");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(config.backoff_max);
+    }
+}
+
+/// Delivers messages until the connection dies; returns why.
+async fn pump(pubsub: redis::aio::PubSub, config: &PubSubConfig, hub: &Hub) -> String {
+    let (mut sink, mut stream) = pubsub.split();
+    let (dead_tx, mut dead_rx) = tokio::sync::oneshot::channel::<String>();
+    let (interval, timeout) = (config.ping_interval, config.ping_timeout);
+    let _pinger = TaskGuard(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let why = match tokio::time::timeout(timeout, sink.ping::<redis::Value>()).await {
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => format!("PING failed: {e}"),
+                Err(_) => format!("no PING reply within {timeout:?} (half-open connection)"),
+            };
+            let _ = dead_tx.send(why);
+            return;
+        }
+    }));
+    loop {
+        tokio::select! {
+            msg = stream.next() => match msg {
+                Some(msg) => hub.deliver_raw(msg.get_payload_bytes()),
+                None => return "connection closed".to_string(),
+            },
+            why = &mut dead_rx => {
+                return why.unwrap_or_else(|_| "pinger stopped".to_string());
+            }
+        }
+    }
+}

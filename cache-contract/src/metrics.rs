@@ -1,0 +1,55 @@
+//! Names of the metrics cache-contract records through the [`metrics`](https://docs.rs/metrics)
+//! facade. Install any recorder (Prometheus, StatsD, ...) to export them; without one they
+//! cost almost nothing.
+//!
+//! | name | kind | labels | meaning |
+//! |------|------|--------|---------|
+//! | `cache_contract_hits_total` | counter | `table`, `tier` (`local`/`redis`) | values served from a tier |
+//! | `cache_contract_misses_total` | counter | `table` | lookups no tier could answer |
+//! | `cache_contract_stale_total` | counter | `table` | entries of another schema hash or format version, read as misses |
+//! | `cache_contract_corrupt_total` | counter | `table` | corrupt entries (bad checksum, truncated, undecodable), deleted |
+//! | `cache_contract_foreign_tenant_total` | counter | `table` | entries of another tenant or table, refused and deleted |
+//! | `cache_contract_stale_sets_refused_total` | counter | `table`, `tier` | loads not stored because an invalidation overtook them |
+//! | `cache_contract_loads_total` | counter | `table` | loader calls (one per single-flight group) |
+//! | `cache_contract_redis_errors_total` | counter | `table` | Redis tier failures (the lookup degrades to a miss) |
+//! | `cache_contract_invalidations_sent_total` | counter | `transport` | invalidations published |
+//! | `cache_contract_publish_errors_total` | counter | `transport` | failed publishes |
+//! | `cache_contract_publish_seconds` | histogram | `transport` | publish latency (a batch) |
+//! | `cache_contract_invalidations_received_total` | counter | `transport` | valid invalidations received |
+//! | `cache_contract_invalidations_malformed_total` | counter | `transport` | malformed messages skipped |
+//! | `cache_contract_invalidations_duplicate_total` | counter | `transport` | repeated ids dropped |
+//! | `cache_contract_resyncs_total` | counter | `transport` | resyncs (local tiers flushed) |
+//! | `cache_contract_invalidations_applied_total` | counter | `table` | invalidations applied to a cache |
+
+/// Values served from a tier.
+pub const HITS: &str = "cache_contract_hits_total";
+/// Lookups no tier could answer.
+pub const MISSES: &str = "cache_contract_misses_total";
+/// Entries of another schema hash or format version.
+pub const STALE: &str = "cache_contract_stale_total";
+/// Corrupt entries.
+pub const CORRUPT: &str = "cache_contract_corrupt_total";
+/// Entries of another tenant or table.
+pub const FOREIGN_TENANT: &str = "cache_contract_foreign_tenant_total";
+/// Loads not stored because an invalidation overtook them.
+pub const STALE_SETS_REFUSED: &str = "cache_contract_stale_sets_refused_total";
+/// Loader calls.
+pub const LOADS: &str = "cache_contract_loads_total";
+/// Redis tier failures.
+pub const REDIS_ERRORS: &str = "cache_contract_redis_errors_total";
+/// Invalidations published.
+pub const INVALIDATIONS_SENT: &str = "cache_contract_invalidations_sent_total";
+/// Failed publishes.
+pub const PUBLISH_ERRORS: &str = "cache_contract_publish_errors_total";
+/// Publish latency, in seconds.
+pub const PUBLISH_SECONDS: &str = "cache_contract_publish_seconds";
+/// Valid invalidations received.
+pub const INVALIDATIONS_RECEIVED: &str = "cache_contract_invalidations_received_total";
+/// Malformed messages skipped.
+pub const INVALIDATIONS_MALFORMED: &str = "cache_contract_invalidations_malformed_total";
+/// Repeated ids dropped.
+pub const INVALIDATIONS_DUPLICATE: &str = "cache_contract_invalidations_duplicate_total";
+/// Resyncs.
+pub const RESYNCS: &str = "cache_contract_resyncs_total";
+/// Invalidations applied to a cache.
+pub const INVALIDATIONS_APPLIED: &str = "cache_contract_invalidations_applied_total";

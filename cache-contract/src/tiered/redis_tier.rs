@@ -1,0 +1,265 @@
+//! The Redis tier: envelopes under generation-carrying keys, read and written by Lua
+//! scripts that check the lease atomically (see
+//! [`generation`](crate::invalidation::generation)).
+
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::{FromRedisValue, Script, ScriptInvocation};
+
+use crate::invalidation::generation::{
+    StorageKeyTemplate, row_version_key, table_generation_key, tenant_generation_key,
+};
+use crate::invalidation::retry_once;
+use crate::key::CacheKey;
+use crate::tenant::TenantId;
+
+/// Reads both generations and the row version, and the entry under them.
+const READ: &str = r"
+local tg = redis.call('GET', KEYS[1]) or '0'
+local tbg = redis.call('GET', KEYS[2]) or '0'
+local rv = redis.call('GET', KEYS[3]) or '0'
+local v = redis.call('GET', ARGV[1] .. tg .. ARGV[2] .. tbg .. ARGV[3])
+return {tg, tbg, rv, v}
+";
+
+/// Stores an entry if the lease (ARGV[4..6]) still holds; an empty ARGV[4] stores
+/// unconditionally under the current generations.
+const STORE: &str = r"
+local tg = redis.call('GET', KEYS[1]) or '0'
+local tbg = redis.call('GET', KEYS[2]) or '0'
+local rv = redis.call('GET', KEYS[3]) or '0'
+if ARGV[4] ~= '' and (tg ~= ARGV[4] or tbg ~= ARGV[5] or rv ~= ARGV[6]) then
+  return 0
+end
+redis.call('SET', ARGV[1] .. tg .. ARGV[2] .. tbg .. ARGV[3], ARGV[7], 'PX', ARGV[8])
+return 1
+";
+
+/// Bumps each row version (KEYS[3..]) and deletes its entry under the current generations.
+/// ARGV: row-version TTL (ms), head, mid, then one tail per key.
+const INVALIDATE_KEYS: &str = r"
+local tg = redis.call('GET', KEYS[1]) or '0'
+local tbg = redis.call('GET', KEYS[2]) or '0'
+for i = 3, #KEYS do
+  redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[1])
+  redis.call('DEL', ARGV[2] .. tg .. ARGV[3] .. tbg .. ARGV[i + 1])
+end
+return #KEYS - 2
+";
+
+/// The counters a read observed: a store succeeds only while they are unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RedisLease {
+    tenant_generation: String,
+    table_generation: String,
+    row_version: String,
+}
+
+/// The Redis tier of a [`TieredCache`](super::TieredCache): entries (envelopes) with a TTL
+/// under generation-carrying keys.
+#[derive(Clone)]
+pub struct RedisTier {
+    conn: ConnectionManager,
+    prefix: String,
+    ttl: Duration,
+    read: Script,
+    store: Script,
+    invalidate_keys: Script,
+}
+
+impl std::fmt::Debug for RedisTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisTier")
+            .field("prefix", &self.prefix)
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long row versions outlive the entries they guard, covering slow loaders.
+const ROW_VERSION_MARGIN: Duration = Duration::from_secs(300);
+
+impl RedisTier {
+    /// A Redis tier over `conn`, storing entries for `ttl`. `prefix` is prepended to every
+    /// key (e.g. `"myapp:"`, or `""`).
+    pub fn new(conn: ConnectionManager, prefix: impl Into<String>, ttl: Duration) -> Self {
+        RedisTier {
+            conn,
+            prefix: prefix.into(),
+            ttl,
+            read: Script::new(READ),
+            store: Script::new(STORE),
+            invalidate_keys: Script::new(INVALIDATE_KEYS),
+        }
+    }
+
+    /// Connects a [`ConnectionManager`] (reconnecting, 2 s connect and response timeouts)
+    /// to `url` and builds a tier over it.
+    pub async fn connect(
+        url: &str,
+        prefix: impl Into<String>,
+        ttl: Duration,
+    ) -> redis::RedisResult<Self> {
+        let client = redis::Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(2)))
+            .set_number_of_retries(1);
+        let conn = client.get_connection_manager_with_config(config).await?;
+        Ok(Self::new(conn, prefix, ttl))
+    }
+
+    /// Runs a script (once more after a dropped connection; every script here is harmless
+    /// to repeat).
+    async fn invoke<T: FromRedisValue>(&self, inv: &ScriptInvocation<'_>) -> redis::RedisResult<T> {
+        retry_once(|| {
+            let mut conn = self.conn.clone();
+            async move { inv.invoke_async(&mut conn).await }
+        })
+        .await
+    }
+
+    /// Runs a command (once more after a dropped connection).
+    async fn command(&self, cmd: &redis::Cmd) -> redis::RedisResult<()> {
+        retry_once(|| {
+            let mut conn = self.conn.clone();
+            async move { cmd.exec_async(&mut conn).await }
+        })
+        .await
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The entry TTL.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    fn counters(&self, key: &CacheKey) -> [String; 3] {
+        [
+            tenant_generation_key(&self.prefix, key.tenant()),
+            table_generation_key(&self.prefix, key.tenant(), key.table()),
+            row_version_key(&self.prefix, key),
+        ]
+    }
+
+    /// Reads `key`'s entry and the lease it was read under.
+    pub(crate) async fn read(
+        &self,
+        key: &CacheKey,
+    ) -> redis::RedisResult<(RedisLease, Option<Vec<u8>>)> {
+        let tpl = StorageKeyTemplate::new(&self.prefix, key);
+        let [a, b, c] = self.counters(key);
+        let mut inv = self.read.prepare_invoke();
+        inv.key(a)
+            .key(b)
+            .key(c)
+            .arg(&tpl.head)
+            .arg(&tpl.mid)
+            .arg(&tpl.tail);
+        let (tg, tbg, rv, v): (String, String, String, Option<Vec<u8>>) = self.invoke(&inv).await?;
+        Ok((
+            RedisLease {
+                tenant_generation: tg,
+                table_generation: tbg,
+                row_version: rv,
+            },
+            v,
+        ))
+    }
+
+    /// Stores `bytes` for `key` if `lease` still holds (or unconditionally without one);
+    /// `false` if an invalidation overtook the lease.
+    pub(crate) async fn store(
+        &self,
+        key: &CacheKey,
+        lease: Option<&RedisLease>,
+        bytes: &[u8],
+    ) -> redis::RedisResult<bool> {
+        let tpl = StorageKeyTemplate::new(&self.prefix, key);
+        let [a, b, c] = self.counters(key);
+        let (tg, tbg, rv) = match lease {
+            Some(l) => (
+                l.tenant_generation.as_str(),
+                l.table_generation.as_str(),
+                l.row_version.as_str(),
+            ),
+            None => ("", "", ""),
+        };
+        let mut inv = self.store.prepare_invoke();
+        inv.key(a)
+            .key(b)
+            .key(c)
+            .arg(&tpl.head)
+            .arg(&tpl.mid)
+            .arg(&tpl.tail)
+            .arg(tg)
+            .arg(tbg)
+            .arg(rv)
+            .arg(bytes)
+            .arg(self.ttl.as_millis().max(1) as u64);
+        let stored: i64 = self.invoke(&inv).await?;
+        Ok(stored == 1)
+    }
+
+    /// Deletes the entry read under `lease` (a corrupt one), if still there.
+    pub(crate) async fn delete(
+        &self,
+        key: &CacheKey,
+        lease: &RedisLease,
+    ) -> redis::RedisResult<()> {
+        let tpl = StorageKeyTemplate::new(&self.prefix, key);
+        let storage = format!(
+            "{}{}{}{}{}",
+            tpl.head, lease.tenant_generation, tpl.mid, lease.table_generation, tpl.tail
+        );
+        self.command(redis::cmd("DEL").arg(storage)).await
+    }
+
+    /// Invalidates rows (all of one tenant and table): bumps their row versions and deletes
+    /// their entries, atomically.
+    pub(crate) async fn invalidate_keys(&self, keys: &[CacheKey]) -> redis::RedisResult<()> {
+        let Some(first) = keys.first() else {
+            return Ok(());
+        };
+        let tpl = StorageKeyTemplate::new(&self.prefix, first);
+        let mut inv = self.invalidate_keys.prepare_invoke();
+        inv.key(tenant_generation_key(&self.prefix, first.tenant()))
+            .key(table_generation_key(
+                &self.prefix,
+                first.tenant(),
+                first.table(),
+            ))
+            .arg((self.ttl + ROW_VERSION_MARGIN).as_millis() as u64)
+            .arg(&tpl.head)
+            .arg(&tpl.mid);
+        for key in keys {
+            debug_assert_eq!((key.tenant(), key.table()), (first.tenant(), first.table()));
+            inv.key(row_version_key(&self.prefix, key))
+                .arg(StorageKeyTemplate::new(&self.prefix, key).tail);
+        }
+        let _: i64 = self.invoke(&inv).await?;
+        Ok(())
+    }
+
+    /// Invalidates every row of `table` for `tenant` (one `INCR`).
+    pub(crate) async fn invalidate_table(
+        &self,
+        tenant: &TenantId,
+        table: &str,
+    ) -> redis::RedisResult<()> {
+        self.command(redis::cmd("INCR").arg(table_generation_key(&self.prefix, tenant, table)))
+            .await
+    }
+
+    /// Invalidates every row of every table for `tenant` (one `INCR`).
+    pub(crate) async fn invalidate_tenant(&self, tenant: &TenantId) -> redis::RedisResult<()> {
+        self.command(redis::cmd("INCR").arg(tenant_generation_key(&self.prefix, tenant)))
+            .await
+    }
+}

@@ -1,0 +1,227 @@
+//! Metrics go through the `metrics` facade: a debugging recorder (installed globally, so
+//! this binary holds a single test) sees every counter move.
+
+mod common;
+
+use std::time::Duration;
+
+use cache_contract::invalidation::bus::InProcessBus;
+use cache_contract::invalidation::pubsub::{self, PubSubConfig};
+use cache_contract::metrics as m;
+use cache_contract::tiered::{RedisTier, TieredCache};
+use cache_contract::{CacheContract, SchemaHash, TenantId, envelope};
+use common::{User, WAIT, cleanup, redis_client, unique, user};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use tokio::sync::oneshot;
+
+/// The metrics recorded since the previous call (the recorder resets on snapshot).
+struct Seen(Vec<(String, Labels, DebugValue)>);
+
+type Labels = Vec<(String, String)>;
+
+fn take(snapshotter: &Snapshotter) -> Seen {
+    Seen(
+        snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(k, _, _, v)| {
+                let key = k.key();
+                let labels = key
+                    .labels()
+                    .map(|l| (l.key().to_string(), l.value().to_string()))
+                    .collect();
+                (key.name().to_string(), labels, v)
+            })
+            .collect(),
+    )
+}
+
+impl Seen {
+    /// The sum of counter `name` over series whose labels include `label` (if given).
+    fn counter(&self, name: &str, label: Option<(&str, &str)>) -> u64 {
+        self.0
+            .iter()
+            .filter(|(n, labels, _)| {
+                n == name
+                    && label.is_none_or(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+            })
+            .map(|(_, _, v)| match v {
+                DebugValue::Counter(c) => *c,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    fn histogram_samples(&self, name: &str) -> usize {
+        self.0
+            .iter()
+            .filter(|(n, _, _)| n == name)
+            .map(|(_, _, v)| match v {
+                DebugValue::Histogram(h) => h.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+}
+
+#[tokio::test]
+async fn counters_move() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder
+        .install()
+        .expect("no other recorder in this test binary");
+    let acme = TenantId::new("acme");
+    let load = |name: &'static str| {
+        move || async move { Ok::<_, std::convert::Infallible>(user("acme", 1, name)) }
+    };
+
+    // Local tier: a miss that loads, then a hit.
+    let bus = InProcessBus::new();
+    let embedded = TieredCache::<User>::builder()
+        .publisher(bus.publisher())
+        .subscriber(bus.subscriber())
+        .build()
+        .unwrap();
+    take(&snapshotter);
+    embedded.get_or_load(&acme, &1, load("Ada")).await.unwrap();
+    embedded.get_or_load(&acme, &1, load("Ada")).await.unwrap();
+    let seen = take(&snapshotter);
+    assert_eq!(seen.counter(m::MISSES, Some(("table", "users"))), 1);
+    assert_eq!(seen.counter(m::LOADS, None), 1);
+    assert_eq!(seen.counter(m::HITS, Some(("tier", "local"))), 1);
+
+    // An invalidation: sent, received, applied; publish latency recorded.
+    embedded.invalidate_key(&acme, &1).await.unwrap();
+    embedded.wait_applied(1, WAIT).await.unwrap();
+    let seen = take(&snapshotter);
+    assert_eq!(
+        seen.counter(m::INVALIDATIONS_SENT, Some(("transport", "in-process"))),
+        1
+    );
+    assert_eq!(
+        seen.counter(m::INVALIDATIONS_RECEIVED, Some(("transport", "in-process"))),
+        1
+    );
+    assert_eq!(seen.counter(m::INVALIDATIONS_APPLIED, None), 1);
+    assert_eq!(seen.histogram_samples(m::PUBLISH_SECONDS), 1);
+
+    // A load overtaken by an invalidation: the stale set is refused and counted.
+    let (started_tx, started_rx) = oneshot::channel();
+    let (go_tx, go_rx) = oneshot::channel::<()>();
+    let loading = {
+        let embedded = embedded.clone();
+        let acme = acme.clone();
+        tokio::spawn(async move {
+            embedded
+                .get_or_load(&acme, &1, || async move {
+                    started_tx.send(()).unwrap();
+                    go_rx.await.unwrap();
+                    Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
+                })
+                .await
+                .unwrap()
+        })
+    };
+    started_rx.await.unwrap();
+    embedded.invalidate_key(&acme, &1).await.unwrap();
+    go_tx.send(()).unwrap();
+    loading.await.unwrap();
+    let seen = take(&snapshotter);
+    assert_eq!(
+        seen.counter(m::STALE_SETS_REFUSED, Some(("tier", "local"))),
+        1
+    );
+
+    // Redis tier: a hit, then stale, corrupt and foreign entries.
+    let client = redis_client().await;
+    let prefix = unique("metrics") + ":";
+    let channel = unique("metrics");
+    let config = PubSubConfig::new(&channel);
+    let subscriber = pubsub::subscriber(client.clone(), config);
+    subscriber.wait_connected(WAIT).await.unwrap();
+    let seen = take(&snapshotter);
+    assert_eq!(
+        seen.counter(m::RESYNCS, Some(("transport", "redis-pubsub"))),
+        1
+    );
+    let cache = TieredCache::<User>::builder()
+        .redis(
+            RedisTier::connect(common::REDIS_URL, prefix.clone(), Duration::from_secs(60))
+                .await
+                .unwrap(),
+        )
+        .subscriber(subscriber.clone())
+        .build()
+        .unwrap();
+    cache.insert(user("acme", 1, "Ada")).await.unwrap();
+    cache.flush_local();
+    take(&snapshotter);
+    assert!(cache.get(&acme, &1).await.unwrap().is_some());
+    let seen = take(&snapshotter);
+    assert_eq!(seen.counter(m::HITS, Some(("tier", "redis"))), 1);
+
+    let storage = format!(
+        "{prefix}{}",
+        User::cache_key_for(&acme, &1).storage_key(0, 0)
+    );
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for (bytes, metric) in [
+        (
+            envelope::seal_raw(&acme, "users", &SchemaHash::from_bytes([3; 32]), b"").unwrap(),
+            m::STALE,
+        ),
+        (b"garbage".to_vec(), m::CORRUPT),
+        (
+            envelope::seal(&user("globex", 1, "Eve")).unwrap(),
+            m::FOREIGN_TENANT,
+        ),
+    ] {
+        let _: () = redis::cmd("SET")
+            .arg(&storage)
+            .arg(bytes)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        cache.flush_local();
+        assert!(cache.get(&acme, &1).await.unwrap().is_none());
+        let seen = take(&snapshotter);
+        assert_eq!(
+            seen.counter(metric, Some(("table", "users"))),
+            1,
+            "{metric}"
+        );
+        assert_eq!(seen.counter(m::MISSES, None), 1, "{metric}");
+    }
+
+    // A malformed message on the wire, then a valid one to know it was processed.
+    let mut events = subscriber.subscribe();
+    let sentinel = cache_contract::Invalidation::tenant(&TenantId::new("sentinel"));
+    let mut pipe = redis::pipe();
+    pipe.cmd("PUBLISH").arg(&channel).arg("{not json").ignore();
+    pipe.cmd("PUBLISH")
+        .arg(&channel)
+        .arg(sentinel.to_json())
+        .ignore();
+    pipe.exec_async(&mut conn).await.unwrap();
+    loop {
+        match tokio::time::timeout(WAIT, events.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            cache_contract::Event::Invalidate(msg) if msg.id == sentinel.id => break,
+            _ => {}
+        }
+    }
+    let seen = take(&snapshotter);
+    assert_eq!(
+        seen.counter(
+            m::INVALIDATIONS_MALFORMED,
+            Some(("transport", "redis-pubsub"))
+        ),
+        1
+    );
+    cleanup(&client, &prefix).await;
+}
