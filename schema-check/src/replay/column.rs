@@ -21,6 +21,9 @@ pub(crate) struct ColumnSpec {
     pub unique: Vec<UniqueConstraint>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
+    /// SQLite `PRIMARY KEY DESC` as a column constraint: the column is then not the rowid
+    /// alias (a documented SQLite quirk).
+    pub pk_desc: bool,
 }
 
 /// The canonical name of a simple index column, or `None` for an expression.
@@ -98,6 +101,7 @@ impl Replayer {
         let mut foreign_keys = Vec::new();
         let mut checks = Vec::new();
         let mut primary_key = None;
+        let mut pk_desc = false;
         if canonical.serial {
             column.nullable = false;
             column.generated = Some(Generated::Identity { always: false });
@@ -208,6 +212,9 @@ impl Replayer {
                     if auto {
                         column.generated = Some(Generated::Identity { always: false });
                     }
+                    pk_desc |= tokens.iter().any(
+                        |t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("DESC")),
+                    );
                 }
                 // Character sets, collations, comments, ON UPDATE, storage hints... do
                 // not change what the column holds.
@@ -220,6 +227,7 @@ impl Replayer {
             unique: spec_unique,
             foreign_keys,
             checks,
+            pk_desc,
         })
     }
 }

@@ -126,6 +126,7 @@ impl Replayer {
         let ctx = Ctx { stmt };
         match Parser::parse_sql(&*self.parser, &stmt.text) {
             Ok(asts) => self.apply_all(&ctx, &asts, compat::Fixup::None),
+            Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
             Err(e) => {
                 let retried = compat::rewrite(&*self.parser, &stmt.text).and_then(|(text, fix)| {
                     Parser::parse_sql(&*self.parser, &text)
@@ -147,7 +148,7 @@ impl Replayer {
         for ast in asts {
             if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (fixup, ast) {
                 let key = ident::object_name(self.dialect, name);
-                if !self.schema.indexes.contains_key(&key) {
+                if !self.index_exists(&key) {
                     self.skipped.push(Skipped {
                         at: ctx.at().clone(),
                         reason: format!("index `{key}` does not exist (ALTER INDEX IF EXISTS)"),

@@ -289,3 +289,14 @@ fn create_table_like_copies_everything_but_foreign_keys() {
     assert!(b.foreign_keys.is_empty());
     assert!(out.schema.indexes.contains_key("b.k"));
 }
+
+#[test]
+fn create_or_replace_table_replaces() {
+    // Difftest finding F25 (MariaDB).
+    let out = ok(
+        MY,
+        "CREATE TABLE replaced (a int);
+         CREATE OR REPLACE TABLE replaced (b TEXT NOT NULL)",
+    );
+    assert_eq!(shape(&out, "replaced"), cols(&[("b", "text", false)]));
+}

@@ -160,3 +160,15 @@ fn pragma_and_transactions_are_skipped() {
     );
     assert_eq!(out.skipped.len(), 4);
 }
+
+#[test]
+fn primary_key_desc_column_constraint_is_not_a_rowid_alias() {
+    // Difftest finding F26.
+    let out = ok(
+        LITE,
+        "CREATE TABLE a (id INTEGER PRIMARY KEY DESC, x TEXT);
+         CREATE TABLE b (id INTEGER, PRIMARY KEY (id DESC))",
+    );
+    assert!(col(&out, "a", "id").nullable);
+    assert!(!col(&out, "b", "id").nullable);
+}
