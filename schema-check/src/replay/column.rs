@@ -78,14 +78,17 @@ impl Replayer {
         let mut ty = canonical.ty;
         if dialect == Dialect::Sqlite {
             // Keep the type as written when it is the same type sqlparser read.
+            // `_` too: multi-word names reach the parser joined with `_` (see compat).
             let squash = |s: &str| {
-                s.split_whitespace()
+                s.chars()
+                    .filter(|c| !c.is_whitespace() && *c != '_')
                     .collect::<String>()
                     .to_ascii_lowercase()
             };
             if let Some(written) = super::declared::declared_type(&ctx.stmt.text, name)
                 && squash(&written) == squash(&ty.canonical)
             {
+                ty.family = crate::canonical::sqlite_family(&written);
                 ty.canonical = written;
             }
         }

@@ -41,6 +41,12 @@ pub fn leading_words(text: &str, n: usize) -> String {
 
 /// Why a parsed statement cannot change a table's columns, or `None` when it might.
 pub fn classify(ast: &Ast) -> Option<String> {
+    if let Ast::CreateVirtualTable { name, .. } = ast {
+        return Some(format!(
+            "virtual table `{name}` (e.g. FTS) is not modelled: its columns are untyped and \
+             it cannot be a cached table"
+        ));
+    }
     let what = match ast {
         Ast::Query(_) => "SELECT",
         Ast::Insert(_) => "INSERT",
