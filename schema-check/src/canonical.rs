@@ -388,6 +388,18 @@ fn mysql(data_type: &DataType) -> Canonical {
                     serial: true,
                 },
                 "year" => Canonical::plain("year(4)", F::UInt { bytes: 2 }),
+                "int1" => Canonical::plain("tinyint", F::Int { bytes: 1 }),
+                "int3" | "middleint" => Canonical::plain("mediumint", F::Int { bytes: 3 }),
+                "fixed" => {
+                    let num =
+                        |i: usize| modifiers.get(i).and_then(|m| m.trim().parse::<u64>().ok());
+                    let info = match (num(0), num(1)) {
+                        (Some(p), Some(s)) => ExactNumberInfo::PrecisionAndScale(p, s as i64),
+                        (Some(p), None) => ExactNumberInfo::Precision(p),
+                        _ => ExactNumberInfo::None,
+                    };
+                    mysql_decimal(&info, "")
+                }
                 _ if modifiers.is_empty() => Canonical::plain(base, F::Other),
                 _ => Canonical::plain(format!("{base}({})", modifiers.join(",")), F::Other),
             }

@@ -17,7 +17,7 @@ use crate::dialect::Dialect;
 /// `ALTER INDEX IF EXISTS` loses `IF EXISTS` (reported as [`Fixup::IndexIfExists`]);
 /// `CREATE DOMAIN ... [NOT] NULL` loses the null constraint (reported as
 /// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
-/// canonical type then lacks the ` zerofill` suffix MariaDB prints); MariaDB
+/// ` zerofill` suffix MariaDB prints is restored from the statement text); MariaDB
 /// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
 /// [`Fixup::AddColumnIfNotExists`]); SQLite multi-word type names (`UNSIGNED BIG INT`)
 /// are joined with `_` (same length, so positions do not move; the declared text is
@@ -32,6 +32,17 @@ pub enum Fixup {
     IndexIfExists,
     /// `ADD COLUMN IF NOT EXISTS <name>` for these column names (as written).
     AddColumnIfNotExists(Vec<String>),
+    /// PostgreSQL `(LIKE src INCLUDING x EXCLUDING y ...)`: `(including, WHAT)` in order.
+    LikeOptions(Vec<(bool, String)>),
+}
+
+/// The parenthesis depth before significant token `n`.
+fn depth_at(tokens: &[Token], sig: &[usize], n: usize) -> i32 {
+    sig[..n].iter().fold(0, |d, &i| match tokens[i] {
+        Token::LParen => d + 1,
+        Token::RParen => d - 1,
+        _ => d,
+    })
 }
 
 fn is_kw(t: &Token, kw: Keyword) -> bool {
@@ -85,15 +96,11 @@ pub fn rewrite(
 ) -> Option<(String, Fixup)> {
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);
-    let has = |word: &[u8]| {
-        text.as_bytes()
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
-    };
     let candidate = head == "DROP INDEX"
         || head == "ALTER INDEX"
         || head == "CREATE DOMAIN"
-        || (dialect == Dialect::Mysql && (has(b"zerofill") || has(b"if not exists")))
+        || (dialect == Dialect::Mysql && (head == "ALTER TABLE" || head == "CREATE TABLE"))
+        || (dialect == Dialect::Postgres && (head == "ALTER TABLE" || head == "CREATE TABLE"))
         || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
     if !candidate {
         return None;
@@ -136,6 +143,32 @@ pub fn rewrite(
                 _ => {}
             }
         }
+    } else if dialect == Dialect::Postgres && kw_at(0, Keyword::ALTER) {
+        // `ALTER TABLE name SET SCHEMA s` is a rename to `s.name`.
+        let n =
+            (3..sig.len()).find(|&n| kw_at(n, Keyword::SET) && kw_at(n + 1, Keyword::SCHEMA))?;
+        let table = tokens[sig[n - 1]].to_string();
+        let schema = tokens[*sig.get(n + 2)?].to_string();
+        edits.insert(sig[n], Some("RENAME".into()));
+        edits.insert(sig[n + 1], Some("TO".into()));
+        edits.insert(sig[n + 2], Some(format!("{schema}.{table}")));
+    } else if dialect == Dialect::Postgres && kw_at(0, Keyword::CREATE) {
+        // `(LIKE src INCLUDING ... EXCLUDING ...)`: the options are removed and reported.
+        let like = (0..sig.len()).find(|&n| kw_at(n, Keyword::LIKE))?;
+        let mut options = Vec::new();
+        let mut n = like + 2;
+        while kw_at(n, Keyword::INCLUDING) || kw_at(n, Keyword::EXCLUDING) {
+            let include = kw_at(n, Keyword::INCLUDING);
+            let what = tokens[*sig.get(n + 1)?].to_string().to_ascii_uppercase();
+            options.push((include, what));
+            edits.insert(sig[n], None);
+            edits.insert(sig[n + 1], None);
+            n += 2;
+        }
+        if options.is_empty() {
+            return None;
+        }
+        fixup = Fixup::LikeOptions(options);
     } else if dialect == Dialect::Mysql {
         let mut names = Vec::new();
         for n in 0..sig.len() {
@@ -146,6 +179,110 @@ pub fn rewrite(
                     edits.insert(sig[n], None);
                 } else {
                     edits.insert(sig[n], Some("UNSIGNED".into()));
+                }
+            } else if is_word(t, "NATIONAL")
+                && sig.get(n + 1).is_some_and(|&i| {
+                    ["CHAR", "VARCHAR", "CHARACTER"]
+                        .iter()
+                        .any(|w| is_word(&tokens[i], w))
+                })
+            {
+                // `NATIONAL VARCHAR(n)` is VARCHAR(n) in the national character set.
+                edits.insert(sig[n], None);
+            } else if is_kw(t, Keyword::BINARY)
+                && n > 0
+                && sig.get(n + 1).is_none_or(|&i| tokens[i] != Token::LParen)
+                && (tokens[sig[n - 1]] == Token::RParen
+                    || [
+                        "CHAR",
+                        "VARCHAR",
+                        "TEXT",
+                        "TINYTEXT",
+                        "MEDIUMTEXT",
+                        "LONGTEXT",
+                    ]
+                    .iter()
+                    .any(|w| is_word(&tokens[sig[n - 1]], w)))
+            {
+                // `VARCHAR(10) BINARY`: a binary collation, the type is unchanged.
+                edits.insert(sig[n], None);
+            } else if is_word(t, "LONG") {
+                // MariaDB `LONG VARCHAR` / `LONG` is MEDIUMTEXT, `LONG VARBINARY` MEDIUMBLOB.
+                let next = sig.get(n + 1).map(|&i| &tokens[i]);
+                if next.is_some_and(|t| is_word(t, "VARBINARY")) {
+                    edits.insert(sig[n], Some("MEDIUMBLOB".into()));
+                    edits.insert(sig[n + 1], None);
+                } else {
+                    edits.insert(sig[n], Some("MEDIUMTEXT".into()));
+                    if next.is_some_and(|t| is_word(t, "VARCHAR")) {
+                        edits.insert(sig[n + 1], None);
+                    }
+                }
+            } else if is_kw(t, Keyword::USING)
+                && sig.get(n + 2).is_some_and(|&i| tokens[i] == Token::LParen)
+                && sig
+                    .get(n + 1)
+                    .is_some_and(|&i| is_word(&tokens[i], "BTREE") || is_word(&tokens[i], "HASH"))
+            {
+                // `PRIMARY KEY USING BTREE (a)`: the index method before the columns.
+                edits.insert(sig[n], None);
+                edits.insert(sig[n + 1], None);
+            } else if is_kw(t, Keyword::ADD)
+                && sig
+                    .get(n + 1 + usize::from(kw_at(n + 1, Keyword::COLUMN)))
+                    .is_some_and(|&i| tokens[i] == Token::LParen)
+            {
+                // `ADD [COLUMN] (a INT, b TEXT)`: one ADD COLUMN per definition.
+                let open = n + 1 + usize::from(kw_at(n + 1, Keyword::COLUMN));
+                let mut depth = 0i32;
+                for (m, &i) in sig.iter().enumerate().skip(open) {
+                    match &tokens[i] {
+                        Token::LParen => {
+                            depth += 1;
+                            if m == open {
+                                let with_column = kw_at(n + 1, Keyword::COLUMN);
+                                edits.insert(
+                                    i,
+                                    Some(if with_column { " " } else { " COLUMN " }.into()),
+                                );
+                            }
+                        }
+                        Token::RParen => {
+                            depth -= 1;
+                            if depth == 0 {
+                                edits.insert(i, Some(" ".into()));
+                                break;
+                            }
+                        }
+                        Token::Comma if depth == 1 => {
+                            edits.insert(i, Some(", ADD COLUMN ".into()));
+                        }
+                        _ => {}
+                    }
+                }
+            } else if is_kw(t, Keyword::COMMENT) && kw_at(0, Keyword::ALTER) && {
+                let v = if sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Eq) {
+                    n + 2
+                } else {
+                    n + 1
+                };
+                sig.get(v)
+                    .is_some_and(|&i| matches!(tokens[i], Token::SingleQuotedString(_)))
+                    && depth_at(&tokens, &sig, n) == 0
+            } {
+                // ALTER TABLE ... COMMENT [=] '...': a table option, not a column change.
+                let v = if sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Eq) {
+                    n + 2
+                } else {
+                    n + 1
+                };
+                for &i in &sig[n..=v] {
+                    edits.insert(i, None);
+                }
+                if n > 0 && tokens[sig[n - 1]] == Token::Comma {
+                    edits.insert(sig[n - 1], None);
+                } else if sig.get(v + 1).is_some_and(|&i| tokens[i] == Token::Comma) {
+                    edits.insert(sig[v + 1], None);
                 }
             } else if is_kw(t, Keyword::ADD)
                 && kw_at(n + 1, Keyword::COLUMN)

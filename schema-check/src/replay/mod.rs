@@ -71,6 +71,9 @@ pub struct Replayer {
     pk_names: HashMap<String, String>,
     /// Tables each view reads, for `DROP TABLE ... CASCADE` (PostgreSQL).
     view_deps: HashMap<String, Vec<String>>,
+    /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
+    /// before parsing by [`compat`]).
+    like_options: Vec<(bool, String)>,
 }
 
 /// The statement being applied: where errors point.
@@ -107,6 +110,7 @@ impl Replayer {
             errors: Vec::new(),
             pk_names: HashMap::new(),
             view_deps: HashMap::new(),
+            like_options: Vec::new(),
         }
     }
 
@@ -124,9 +128,11 @@ impl Replayer {
     /// cannot (or need not) be applied.
     pub fn apply(&mut self, stmt: &Statement) {
         let ctx = Ctx { stmt };
+        self.like_options.clear();
         match Parser::parse_sql(&*self.parser, &stmt.text) {
             Ok(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
             Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
+            Err(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
             Err(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {
@@ -165,6 +171,9 @@ impl Replayer {
                     }
                 }
             }
+        }
+        if let compat::Fixup::LikeOptions(options) = &fixup {
+            self.like_options = options.clone();
         }
         for ast in &asts {
             if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (&fixup, ast) {

@@ -636,3 +636,23 @@ fn alter_domain_not_null_is_followed() {
     assert!(out.schema.domains["pos"].not_null);
     assert_eq!(out.skipped.len(), 1);
 }
+
+#[test]
+fn like_options_and_set_schema() {
+    // Difftest findings F13 and F15.
+    let out = ok(
+        PG,
+        "CREATE TABLE serials (a serial PRIMARY KEY, b smallserial, c bigserial, n int CHECK (n > 0));
+         CREATE TABLE copy_all (LIKE serials INCLUDING ALL);
+         CREATE TABLE copy_some (LIKE serials INCLUDING DEFAULTS EXCLUDING INDEXES INCLUDING COMMENTS);
+         CREATE TABLE old_orders (id int PRIMARY KEY);
+         ALTER TABLE old_orders SET SCHEMA archive",
+    );
+    assert_eq!(shape(&out, "copy_all"), shape(&out, "serials"));
+    assert_eq!(table(&out, "copy_all").primary_key, Some(s(&["a"])));
+    assert_eq!(table(&out, "copy_all").checks.len(), 1);
+    assert_eq!(table(&out, "copy_some").primary_key, None);
+    assert!(col(&out, "copy_some", "a").default.is_some());
+    assert!(out.schema.tables.contains_key("archive.old_orders"));
+    assert!(!out.schema.tables.contains_key("old_orders"));
+}
