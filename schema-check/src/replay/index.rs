@@ -15,6 +15,34 @@ impl Replayer {
         let dialect = self.dialect;
         let table_name = object_name(dialect, &ci.table_name);
         let Some(table_key) = self.table_key(&table_name) else {
+            if self
+                .schema
+                .views
+                .get(&table_name)
+                .is_some_and(|v| v.materialized)
+            {
+                // An index on a materialized view: recorded, no table changes.
+                let name = match &ci.name {
+                    Some(n) => object_name(dialect, n),
+                    None => super::column::pg_constraint_name(&table_name, &[], "idx"),
+                };
+                self.schema.indexes.insert(
+                    name.clone(),
+                    Index {
+                        name,
+                        table: table_name,
+                        columns: ci
+                            .columns
+                            .iter()
+                            .map(|c| c.column.expr.to_string())
+                            .collect(),
+                        unique: ci.unique,
+                        predicate: ci.predicate.as_ref().map(ToString::to_string),
+                        provenance: Provenance::new(ctx.at().clone()),
+                    },
+                );
+                return Ok(());
+            }
             return Err(self.missing_table(ctx, &table_name, "CREATE INDEX ON"));
         };
         let simple: Vec<Option<String>> = ci

@@ -385,3 +385,14 @@ fn type_synonyms_and_rename_index() {
     );
     assert!(e.message.contains("no index named `nope`"), "{e}");
 }
+
+#[test]
+fn tinyint_1_keeps_its_width_signed_or_not() {
+    // Difftest finding F34.
+    let out = ok(
+        MY,
+        "CREATE TABLE w (d TINYINT(1) UNSIGNED, e BIGINT(20) UNSIGNED ZEROFILL)",
+    );
+    assert_eq!(col(&out, "w", "d").ty.canonical, "tinyint(1) unsigned");
+    assert_eq!(col(&out, "w", "e").ty.canonical, "bigint unsigned zerofill");
+}
