@@ -100,7 +100,12 @@ impl Replayer {
                     | crate::types::TypeFamily::Float4
                     | crate::types::TypeFamily::Float8
             )
-            && ctx.stmt.text.to_ascii_lowercase().contains("zerofill")
+            && ctx
+                .stmt
+                .text
+                .as_bytes()
+                .windows(8)
+                .any(|w| w.eq_ignore_ascii_case(b"zerofill"))
             && super::declared::definition_has_word(&ctx.stmt.text, name, "ZEROFILL")
         {
             // MariaDB prints `int(10) unsigned zerofill`; sqlparser drops the keyword.

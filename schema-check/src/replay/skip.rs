@@ -118,6 +118,7 @@ pub fn classify(ast: &Ast) -> Option<String> {
 /// assert!(!changes_search_path(Dialect::Postgres, &ast("SET search_path TO public")));
 /// assert!(changes_search_path(Dialect::Postgres, &ast("SELECT set_config('search_path', 'app', false)")));
 /// assert!(!changes_search_path(Dialect::Postgres, &ast("SET statement_timeout = 0")));
+/// assert!(!changes_search_path(Dialect::Postgres, &ast("SELECT pg_catalog.set_config('search_path', '', false)")));
 /// ```
 pub fn changes_search_path(dialect: Dialect, ast: &Ast) -> bool {
     if dialect != Dialect::Postgres {
@@ -137,14 +138,11 @@ pub fn changes_search_path(dialect: Dialect, ast: &Ast) -> bool {
                 "to" | "false" | "true" | "set_config" | "local" | "session"
             )
         });
-    let mut any = false;
-    for w in mentioned {
-        any = true;
-        if !matches!(w, "public" | "$user" | "pg_catalog") {
-            return true;
-        }
-    }
-    !any && matches!(ast, Ast::Query(_))
+    // An empty path (pg_dump's `set_config('search_path', '', false)`) only forces
+    // qualified names, which the replay reads as written.
+    mentioned
+        .into_iter()
+        .any(|w| !matches!(w, "public" | "$user" | "pg_catalog"))
 }
 
 /// Leading keywords of statements that cannot change a table's columns, for statements
