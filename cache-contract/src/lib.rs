@@ -1,19 +1,27 @@
 //! cache-contract: multi-tenant cache structs proven consistent with their SQL tables at
 //! compile time, and kept coherent at run time.
 //!
-//! ```text
-//! use cache_contract::CacheContract;
+//! ```
+//! use cache_contract::{CacheContract, TenantId};
 //!
+//! // tests/doc_migrations/0001_users.sql:
+//! //   CREATE TABLE users (tenant_id text NOT NULL, id bigserial, name text NOT NULL,
+//! //                       email text, PRIMARY KEY (tenant_id, id));
 //! #[derive(CacheContract, serde::Serialize, serde::Deserialize)]
-//! #[cache(table = "users")]
+//! #[cache(table = "users", migrations = "tests/doc_migrations")]
 //! struct User {
-//!     #[cache(tenant)]
-//!     tenant_id: uuid::Uuid,
-//!     #[cache(key)]
-//!     id: i64,
+//!     tenant_id: String, // the tenant: `#[cache(tenant)]` is implied by the name
+//!     id: i64,           // the key: the primary key minus the tenant
 //!     name: String,
-//!     email: Option<String>,
+//!     email: Option<String>, // nullable column, so `Option`
+//!     #[cache(skip)]
+//!     display: String, // not stored in the table
 //! }
+//!
+//! assert_eq!(User::KEY_COLUMNS, ["id"]);
+//! let key = User::cache_key_for(&TenantId::new("acme"), &42);
+//! assert!(key.as_str().starts_with("cc1:t.acme:users:"));
+//! assert!(key.as_str().ends_with(":42"));
 //! ```
 //!
 //! The derive replays the crate's SQL migrations (`migrations/` next to `Cargo.toml` by

@@ -137,10 +137,17 @@ holds!(Text => str, String, Cow<'static, str>);
 holds!(Enum => str, String, Cow<'static, str>);
 holds!(Bytes => [u8], Vec<u8>, Cow<'static, [u8]>);
 
+// `do_not_recommend`: an error about `Vec<i32>` holding `text[]` then names the column
+// (the derive's message) instead of descending into `i32: HoldsSql<Text>`.
+#[diagnostic::do_not_recommend]
 impl<T: HoldsSql<E>, E> HoldsSql<Array<E>> for Vec<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: HoldsSql<E>, E> HoldsSql<Array<E>> for [T] {}
+#[diagnostic::do_not_recommend]
 impl<T: HoldsSql<S>, S> HoldsSql<Nullable<S>> for Option<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: HoldsSql<S> + ?Sized, S> HoldsSql<S> for Box<T> {}
+#[diagnostic::do_not_recommend]
 impl<T: HoldsSql<S> + ?Sized, S> HoldsSql<S> for Arc<T> {}
 
 #[cfg(feature = "chrono")]

@@ -67,6 +67,7 @@ async fn every_instance_receives_every_message_in_order() {
         .await
         .unwrap();
     let mut sent = keys(500);
+    sent.push(Invalidation::keys::<User>(&TenantId::new("x"), &[1, 2, 3]));
     sent.push(Invalidation::table::<User>(&TenantId::new("x")));
     sent.push(Invalidation::tenant(&TenantId::global()));
     for batch in sent.chunks(50) {

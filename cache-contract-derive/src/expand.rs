@@ -1,0 +1,347 @@
+//! Code generation: the type assertions, rebuild tracking and the trait implementations,
+//! naming runtime items only through `<crate>::__private`.
+
+use std::path::PathBuf;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use schema_check::TypeFamily;
+use syn::spanned::Spanned;
+use syn::{LitStr, Type};
+
+use crate::ast::Input;
+use crate::check::Checked;
+use crate::markers;
+use crate::suggest;
+
+/// Everything the expansion needs besides the struct.
+pub struct Context<'a> {
+    /// The path of the `cache_contract` crate.
+    pub krate: syn::Path,
+    /// Migration files to `include_bytes!` (absolute).
+    pub files: &'a [PathBuf],
+    /// `schema_check::hash::schema_hash` of the table.
+    pub table_hash: [u8; 32],
+}
+
+/// The `include_bytes!` of every migration file: editing one re-runs the derive.
+pub fn track(files: &[PathBuf]) -> TokenStream {
+    let includes = files.iter().filter_map(|f| f.to_str()).map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
+    quote! {
+        const _: () = { #(#includes)* };
+    }
+}
+
+/// The per-field type assertions: each field's type must hold its column's SQL type.
+/// Non-generic field types are asserted here, spanned at the type; `generic_bounds` gets
+/// the `HoldsSql` bounds of field types that mention a type parameter.
+fn type_checks(
+    input: &Input,
+    checked: &Checked,
+    sql: &TokenStream,
+    generic_bounds: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let params: Vec<String> = input
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    let table = &checked.table.name;
+    let mut items = Vec::new();
+    let mut calls = Vec::new();
+    for m in &checked.mapped {
+        let f = &input.fields[m.field];
+        let col = m.column;
+        if col.nullable && (checked.tenant == Some(m.field) || checked.key.contains(&m.field)) {
+            continue; // reported by the derive: `Option` would be the wrong advice
+        }
+        let marker = markers::marker(sql, &col.ty.family, col.nullable);
+        if mentions(f.ty, &params) {
+            let ty = f.ty;
+            generic_bounds.push(quote!(#ty: #sql::HoldsSql<#marker>));
+            continue;
+        }
+        let trait_ident = format_ident!("__cache_contract_column_{}", f.name());
+        let assert_ident = format_ident!("__cache_contract_assert_{}", f.name());
+        let name = f.name();
+        // Everything interpolated into an `on_unimplemented` string must escape its braces.
+        let esc = |s: &str| s.replace('{', "{{").replace('}', "}}");
+        let (table, name) = (esc(table), esc(&name));
+        let col_name = esc(&col.name);
+        let sql_ty = esc(&col.ty.canonical);
+        let since = esc(&suggest::at(&col.provenance.last_changed));
+        let example = markers::example(&col.ty.family);
+        let family_marker = markers::marker(&quote!(sql), &col.ty.family, false)
+            .to_string()
+            .replace(' ', "");
+        let (message, label, note) = if col.nullable {
+            (
+                format!(
+                    "column `{table}.{}` is nullable `{sql_ty}` (since {since}): field `{name}` of type `{{Self}}` cannot hold NULL",
+                    col_name
+                ),
+                format!("the column is nullable: use `Option<{example}>`"),
+                format!(
+                    "use `Option<_>` of a type that holds `{sql_ty}` (e.g. `Option<{example}>`), or add `NOT NULL` to `{table}.{}` in a new migration",
+                    col_name
+                ),
+            )
+        } else {
+            let label = if is_option(f.ty) {
+                "the column is `NOT NULL`: drop the `Option`".to_string()
+            } else {
+                format!("cannot hold `{sql_ty}`")
+            };
+            (
+                format!(
+                    "column `{table}.{}` is `{sql_ty} NOT NULL` (since {since}): field `{name}` of type `{{Self}}` cannot hold it",
+                    col_name
+                ),
+                label,
+                fits_note(&col.ty.family, &sql_ty, &example, &family_marker),
+            )
+        };
+        let (message, label, note) = (lit(&message), lit(&label), lit(&note));
+        let ty = f.ty;
+        // Spanned at the field's type, so that rustc's notes point at the field.
+        items.push(quote_spanned! {ty.span()=>
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #trait_ident {}
+            impl<T: ?::core::marker::Sized + #sql::HoldsSql<#marker>> #trait_ident for T {}
+            fn #assert_ident<T: ?::core::marker::Sized + #trait_ident>() {}
+        });
+        calls.push(quote_spanned!(ty.span()=> #assert_ident::<#ty>();));
+    }
+    quote! {
+        #(#items)*
+        fn __cache_contract_check_types() {
+            #(#calls)*
+        }
+    }
+}
+
+/// What fits a `NOT NULL` column of the family, and how to extend it.
+fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> String {
+    let extend =
+        format!("or implement `cache_contract::sql::HoldsSql<{marker}>` for your own type");
+    match family {
+        TypeFamily::Int { .. }
+        | TypeFamily::UInt { .. }
+        | TypeFamily::Float4
+        | TypeFamily::Float8 => format!(
+            "a column of type `{sql_ty}` fits `{example}` or a wider type (narrower ones could lose data); {extend}"
+        ),
+        TypeFamily::Enum { .. } => format!(
+            "`{sql_ty}` is an enum type: its labels fit `String`, or a Rust enum of yours that implements `cache_contract::sql::HoldsSql<sql::Enum>`"
+        ),
+        TypeFamily::TimeTz | TypeFamily::Interval | TypeFamily::Other => format!(
+            "no built-in Rust type holds `{sql_ty}`: implement `cache_contract::sql::HoldsSql<{marker}>` for a type of yours"
+        ),
+        _ => format!("a column of type `{sql_ty}` fits `{example}`; {extend}"),
+    }
+}
+
+/// The whole expansion for a struct that passed the derive's own checks.
+pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
+    let krate = &cx.krate;
+    let p = quote!(#krate::__private);
+    let sql = quote!(#p::sql);
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+
+    let mut generic_bounds = Vec::new();
+    let checks = type_checks(input, checked, &sql, &mut generic_bounds);
+    let tracking = track(cx.files);
+
+    let table = &checked.table.name;
+    let hash = schema_hash(input, checked, cx.table_hash);
+    let hash_bytes = hash.iter();
+    let columns = checked.mapped.iter().map(|m| {
+        let field = input.fields[m.field].name();
+        let column = &m.column.name;
+        let sql_type = &m.column.ty.canonical;
+        let nullable = m.column.nullable;
+        quote! {
+            #p::ColumnMapping { field: #field, column: #column, sql_type: #sql_type, nullable: #nullable }
+        }
+    });
+    let key_columns = checked
+        .key
+        .iter()
+        .filter_map(|&k| checked.column_of(k))
+        .map(|c| c.name.clone());
+    let global = checked.tenant.is_none();
+
+    let key_fields: Vec<_> = checked.key.iter().map(|&k| &input.fields[k]).collect();
+    let key_types: Vec<&Type> = key_fields.iter().map(|f| f.ty).collect();
+    let key_idents: Vec<_> = key_fields.iter().map(|f| f.ident).collect();
+    let params: Vec<String> = input
+        .generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect();
+    for f in key_fields
+        .iter()
+        .chain(checked.tenant.map(|t| &input.fields[t]).iter())
+    {
+        if mentions(f.ty, &params) {
+            let ty = f.ty;
+            generic_bounds.push(quote!(#ty: #p::KeyPart + ::core::clone::Clone));
+        }
+    }
+    let clones = key_fields.iter().map(|f| {
+        let (ty, id) = (f.ty, f.ident);
+        quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(&self.#id))
+    });
+    // Spanned at the field types, like the assertions: rustc then reports an unsuitable
+    // key type once, at the field.
+    let (key_ty, key_expr, parts) = match key_fields.len() {
+        1 => {
+            let ty = key_types[0];
+            let part = quote_spanned!(ty.span()=> #p::KeyPart::key_part(key));
+            (quote!(#ty), quote!(#(#clones)*), quote!(::std::vec![#part]))
+        }
+        n => {
+            let parts = (0..n)
+                .map(syn::Index::from)
+                .zip(&key_types)
+                .map(|(i, ty)| quote_spanned!(ty.span()=> #p::KeyPart::key_part(&key.#i)));
+            (
+                quote!((#(#key_types,)*)),
+                quote!((#(#clones,)*)),
+                quote!(::std::vec![#(#parts),*]),
+            )
+        }
+    };
+    let _ = key_idents;
+
+    let tenant_body = match checked.tenant {
+        Some(t) => {
+            let f = &input.fields[t];
+            let (id, ty) = (f.ident, f.ty);
+            let value = quote_spanned!(ty.span()=> #p::KeyPart::key_part(&self.#id));
+            quote!(#p::TenantId::new(#value))
+        }
+        None => quote!(#p::TenantId::global()),
+    };
+
+    let mut where_preds: Vec<TokenStream> = where_clause
+        .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
+        .unwrap_or_default();
+    for param in input.generics.type_params() {
+        let id = &param.ident;
+        where_preds.push(quote! {
+            #id: #p::serde::Serialize + #p::serde::de::DeserializeOwned
+                + ::core::marker::Send + ::core::marker::Sync + 'static
+        });
+    }
+    where_preds.extend(generic_bounds);
+
+    quote! {
+        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+        const _: () = {
+            #tracking
+            #checks
+
+            #[automatically_derived]
+            impl #impl_generics #p::TenantScoped for #ident #ty_generics #where_clause {
+                fn tenant(&self) -> #p::TenantId {
+                    #tenant_body
+                }
+            }
+
+            #[automatically_derived]
+            impl #impl_generics #p::CacheContract for #ident #ty_generics
+            where #(#where_preds,)*
+            {
+                const TABLE: &'static str = #table;
+                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes([#(#hash_bytes),*]);
+                const COLUMNS: &'static [#p::ColumnMapping] = &[#(#columns),*];
+                const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
+                const GLOBAL: bool = #global;
+
+                type Key = #key_ty;
+
+                fn key(&self) -> Self::Key {
+                    #key_expr
+                }
+
+                fn key_parts(key: &Self::Key) -> #p::Vec<#p::String> {
+                    #parts
+                }
+            }
+        };
+    }
+}
+
+/// blake3 over the table's canonical hash and the field mapping: field→column pairs, key
+/// columns, tenant column.
+pub fn schema_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"cache-contract mapping v1\0");
+    h.update(&table_hash);
+    for m in &checked.mapped {
+        h.update(b"field\0");
+        h.update(input.fields[m.field].name().as_bytes());
+        h.update(b"\0");
+        h.update(m.column.name.as_bytes());
+        h.update(b"\0");
+    }
+    for &k in &checked.key {
+        if let Some(c) = checked.column_of(k) {
+            h.update(b"key\0");
+            h.update(c.name.as_bytes());
+            h.update(b"\0");
+        }
+    }
+    match checked.tenant.and_then(|t| checked.column_of(t)) {
+        Some(c) => {
+            h.update(b"tenant\0");
+            h.update(c.name.as_bytes());
+        }
+        None => {
+            h.update(b"global\0");
+        }
+    }
+    *h.finalize().as_bytes()
+}
+
+fn lit(s: &str) -> LitStr {
+    LitStr::new(s, Span::call_site())
+}
+
+/// Whether `ty` mentions one of the type parameters `params`.
+fn mentions(ty: &Type, params: &[String]) -> bool {
+    fn walk(ts: TokenStream, params: &[String]) -> bool {
+        ts.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => params.iter().any(|p| i == p),
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), params),
+            _ => false,
+        })
+    }
+    !params.is_empty() && walk(quote!(#ty), params)
+}
+
+/// Whether `ty` is written as `Option<..>` (for a better label only: the check itself
+/// goes through the trait system).
+fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// Only the rebuild tracking and type assertions, for a struct that failed other checks:
+/// rustc's type errors are then reported together with the derive's own.
+pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
+    let krate = &cx.krate;
+    let sql = quote!(#krate::__private::sql);
+    let mut generic_bounds = Vec::new();
+    let checks = type_checks(input, checked, &sql, &mut generic_bounds);
+    let tracking = track(cx.files);
+    quote! {
+        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+        const _: () = { #tracking #checks };
+    }
+}

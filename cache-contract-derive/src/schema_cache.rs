@@ -1,0 +1,139 @@
+//! Replays cached per compiler process: 200 derives over one migration directory replay
+//! it once. An entry is reused while the directory's fingerprint (every file's path, size
+//! and modification time) is unchanged, so a long-lived process (rust-analyzer) sees edits.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use schema_check::{Diagnostic, Dialect, Schema};
+
+/// What the derive needs from one replay.
+pub struct Loaded {
+    /// The final schema.
+    pub schema: Schema,
+    /// Every migration file read, absolute, for `include_bytes!`.
+    pub files: Vec<PathBuf>,
+    /// Errors found in the migrations.
+    pub errors: Vec<Diagnostic>,
+}
+
+type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
+
+type Cache = HashMap<(PathBuf, String, Dialect), (Fingerprint, Arc<Loaded>)>;
+
+static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+
+/// The replay of `dir` (displayed as `display`) in `dialect`, from the cache when no file
+/// changed since it was made.
+pub fn load(dir: &Path, display: &str, dialect: Dialect) -> Result<Arc<Loaded>, String> {
+    if !dir.is_dir() {
+        return Err(format!(
+            "the migration directory `{display}` does not exist (looked in {}); create it, or point to yours with `#[cache(migrations = \"...\")]` or `migrations = \"...\"` in `[package.metadata.cache-contract]` of Cargo.toml",
+            dir.display()
+        ));
+    }
+    let fingerprint = fingerprint(dir);
+    let key = (dir.to_path_buf(), display.to_string(), dialect);
+    // A poisoned lock only means another derive panicked mid-insert; the map is still valid.
+    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((fp, loaded)) = guard.get_or_insert_with(HashMap::new).get(&key)
+        && *fp == fingerprint
+    {
+        return Ok(Arc::clone(loaded));
+    }
+    let loaded = Arc::new(replay(dir, display, dialect)?);
+    guard
+        .get_or_insert_with(HashMap::new)
+        .insert(key, (fingerprint, Arc::clone(&loaded)));
+    Ok(loaded)
+}
+
+fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Loaded, String> {
+    let options = schema_check::ReplayOptions {
+        dialect,
+        display_prefix: Some(display.to_string()),
+    };
+    let replay = schema_check::replay_dir(dir, &options).map_err(|d| d.to_string())?;
+    Ok(Loaded {
+        files: replay.migrations.iter().map(|m| m.path.clone()).collect(),
+        errors: replay.errors,
+        schema: replay.schema,
+    })
+}
+
+/// `schema_check`'s canonical hash of a table definition.
+pub fn table_hash(table: &schema_check::Table) -> [u8; 32] {
+    schema_check::hash::schema_hash(table)
+}
+
+/// Paths, sizes and modification times of every file below `dir`, sorted.
+fn fingerprint(dir: &Path) -> Fingerprint {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => stack.push(path),
+                Ok(m) => out.push((path, m.len(), m.modified().ok())),
+                Err(_) => out.push((path, 0, None)),
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replay_is_reused_until_a_migration_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("0001_init.sql");
+        std::fs::write(&file, "CREATE TABLE users (id bigint PRIMARY KEY);\n").unwrap();
+        let load = || load(dir.path(), "migrations", Dialect::Postgres).unwrap();
+
+        let first = load();
+        assert!(Arc::ptr_eq(&first, &load()), "unchanged: the cached replay");
+        assert_eq!(first.files, std::slice::from_ref(&file));
+
+        std::fs::write(
+            &file,
+            "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n",
+        )
+        .unwrap();
+        let edited = load();
+        assert!(!Arc::ptr_eq(&first, &edited), "an edit replays again");
+        assert!(edited.schema.tables["users"].column("email").is_some());
+
+        std::fs::write(
+            dir.path().join("0002_more.sql"),
+            "ALTER TABLE users ADD COLUMN age int;\n",
+        )
+        .unwrap();
+        let added = load();
+        assert_eq!(added.files.len(), 2, "a new file replays again");
+        assert!(added.schema.tables["users"].column("age").is_some());
+    }
+
+    #[test]
+    fn a_missing_directory_says_where_it_looked() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope");
+        let e = match load(&missing, "nope", Dialect::Postgres) {
+            Err(e) => e,
+            Ok(_) => panic!("a missing directory is an error"),
+        };
+        assert!(
+            e.contains("the migration directory `nope` does not exist"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! The derive's checks on hand-built schemas (the UI tests drive it on real migrations).
+
+use std::sync::Arc;
+
+use schema_check::model::{
+    Column, HistoryEvent, Location, Provenance, Schema, Table, UniqueConstraint, View,
+};
+use schema_check::{Dialect, SqlType, TypeFamily};
+
+use crate::schema_cache::Loaded;
+
+fn loc(file: &str, line: u32) -> Location {
+    Location {
+        file: format!("migrations/{file}"),
+        line,
+        column: 1,
+    }
+}
+
+fn col(name: &str, canonical: &str, family: TypeFamily, nullable: bool, line: u32) -> Column {
+    Column {
+        name: name.into(),
+        ty: SqlType::new(canonical, family),
+        nullable,
+        default: None,
+        generated: None,
+        provenance: Provenance::new(loc("0001_init.sql", line)),
+    }
+}
+
+/// `users (tenant_id uuid, id bigint, name text, email text NULL)`, PK (tenant_id, id),
+/// unique (tenant_id, name); a view `active_users`; `accounts` renamed to `customers`;
+/// `users.full_name` renamed to `name`; `legacy` dropped.
+fn schema() -> Schema {
+    let mut s = Schema::default();
+    let users = Table {
+        name: "users".into(),
+        columns: vec![
+            col("tenant_id", "uuid", TypeFamily::Uuid, false, 2),
+            col("id", "bigint", TypeFamily::Int { bytes: 8 }, false, 3),
+            col("name", "text", TypeFamily::Text { max_len: None }, false, 4),
+            col("email", "text", TypeFamily::Text { max_len: None }, true, 5),
+        ],
+        primary_key: Some(vec!["tenant_id".into(), "id".into()]),
+        unique: vec![UniqueConstraint {
+            name: None,
+            columns: vec!["tenant_id".into(), "name".into()],
+        }],
+        foreign_keys: vec![],
+        checks: vec![],
+        provenance: Provenance::new(loc("0001_init.sql", 1)),
+    };
+    let mut logs = users.clone();
+    logs.name = "logs".into();
+    logs.primary_key = None;
+    logs.unique = vec![UniqueConstraint {
+        name: None,
+        columns: vec!["id".into()],
+    }];
+    logs.columns[0].nullable = true;
+    s.tables.insert("users".into(), users);
+    s.tables.insert("logs".into(), logs);
+    s.views.insert(
+        "active_users".into(),
+        View {
+            name: "active_users".into(),
+            materialized: false,
+            provenance: Provenance::new(loc("0003_view.sql", 1)),
+        },
+    );
+    s.history = vec![
+        HistoryEvent::TableDropped {
+            table: "legacy".into(),
+            at: loc("0002_drop.sql", 4),
+        },
+        HistoryEvent::TableRenamed {
+            from: "accounts".into(),
+            to: "customers".into(),
+            at: loc("0002_drop.sql", 6),
+        },
+        HistoryEvent::ColumnRenamed {
+            table: "users".into(),
+            from: "full_name".into(),
+            to: "name".into(),
+            at: loc("0002_drop.sql", 8),
+        },
+        HistoryEvent::ColumnDropped {
+            table: "users".into(),
+            column: "age".into(),
+            at: loc("0002_drop.sql", 9),
+        },
+    ];
+    s
+}
+
+fn expand(input: syn::DeriveInput) -> String {
+    let loaded = Arc::new(Loaded {
+        schema: schema(),
+        files: vec![],
+        errors: vec![],
+    });
+    let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
+    crate::derive(&input, &load).to_string()
+}
+
+/// The messages of every `compile_error!` in the expansion.
+fn errors(input: syn::DeriveInput) -> Vec<String> {
+    let out = expand(input);
+    out.split("compile_error !")
+        .skip(1)
+        .map(|s| {
+            let start = s.find('"').map_or(0, |i| i + 1);
+            let end = s[start..].find("\" }").map_or(s.len(), |i| start + i);
+            s[start..end].to_string()
+        })
+        .collect()
+}
+
+fn assert_one_error(input: syn::DeriveInput, needles: &[&str]) {
+    let errs = errors(input);
+    assert_eq!(errs.len(), 1, "expected one error, got {errs:#?}");
+    for n in needles {
+        assert!(errs[0].contains(n), "`{n}` not in {:?}", errs[0]);
+    }
+}
+
+#[test]
+fn a_matching_struct_expands_to_the_impls() {
+    let out = expand(syn::parse_quote! {
+        #[cache(table = "users")]
+        struct User {
+            tenant_id: Uuid,
+            id: i64,
+            name: String,
+            email: Option<String>,
+            #[cache(skip)]
+            display: String,
+        }
+    });
+    assert!(!out.contains("compile_error"), "{out}");
+    assert!(out.contains("CacheContract for User"), "{out}");
+    assert!(
+        out.contains("const KEY_COLUMNS : & 'static [& 'static str] = & [\"id\"]"),
+        "{out}"
+    );
+    assert!(out.contains("const GLOBAL : bool = false"), "{out}");
+    assert!(
+        out.contains("__cache_contract_assert_email :: < Option < String > >"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("display"),
+        "skipped fields are not mapped: {out}"
+    );
+}
+
+#[test]
+fn unknown_table_suggests_a_close_name() {
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "user")] struct U { tenant_id: Uuid, id: i64 } },
+        &["no table `user`", "did you mean `users`?"],
+    );
+}
+
+#[test]
+fn dropped_renamed_and_view_tables_are_explained() {
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "legacy")] struct U { tenant_id: Uuid } },
+        &["table `legacy` was dropped in migrations/0002_drop.sql:4"],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "accounts")] struct U { tenant_id: Uuid } },
+        &[
+            "renamed to `customers` in migrations/0002_drop.sql:6",
+            "table = \\\"customers\\\"",
+        ],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "active_users")] struct U { tenant_id: Uuid } },
+        &["`active_users` is a view (created in migrations/0003_view.sql:1)"],
+    );
+}
+
+#[test]
+fn every_missing_column_is_reported_with_its_history() {
+    let errs = errors(syn::parse_quote! {
+        #[cache(table = "users")]
+        struct U { tenant_id: Uuid, id: i64, full_name: String, age: i32, emial: Option<String> }
+    });
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert!(
+        errs[0].contains("column `full_name` was renamed to `name` in migrations/0002_drop.sql:8")
+    );
+    assert!(
+        errs[0].contains("#[cache(column = \\\"name\\\")]"),
+        "{}",
+        errs[0]
+    );
+    assert!(errs[1].contains("column `age` was dropped in migrations/0002_drop.sql:9"));
+    assert!(errs[2].contains("did you mean `email`?"));
+}
+
+#[test]
+fn tenant_rules() {
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users")] struct U { id: i64 } },
+        &[
+            "`U` has no tenant field",
+            "#[cache(tenant)]",
+            "#[cache(global)]",
+        ],
+    );
+    assert_one_error(
+        syn::parse_quote! {
+            #[cache(table = "logs")]
+            struct L { tenant_id: Uuid, #[cache(key)] id: i64, #[cache(key)] name: String }
+        },
+        &["tenant column `logs.tenant_id` is nullable"],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users", global)] struct U { #[cache(tenant)] tenant_id: Uuid, id: i64 } },
+        &["a `#[cache(global)]` struct has no tenant"],
+    );
+}
+
+#[test]
+fn keys_must_identify_a_row() {
+    let errs = errors(syn::parse_quote! {
+        #[cache(table = "users")]
+        struct U { tenant_id: Uuid, #[cache(key)] email: Option<String> }
+    });
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert!(errs[0].contains(
+        "key column `users.email` is nullable (last changed in migrations/0001_init.sql:5)"
+    ));
+    assert!(errs[1].contains("two rows within a tenant could share one cache key"));
+    // A unique constraint other than the primary key is a valid key.
+    let out = expand(syn::parse_quote! {
+        #[cache(table = "users")]
+        struct U { tenant_id: Uuid, #[cache(key)] name: String }
+    });
+    assert!(!out.contains("compile_error"), "{out}");
+    // Without the tenant, `name` is only unique within a tenant.
+    assert_one_error(
+        syn::parse_quote! {
+            #[cache(table = "users", global)]
+            struct U { #[cache(key)] name: String }
+        },
+        &[
+            "the key (`name`) does not identify a row of `users`",
+            "(`tenant_id`, `id`)",
+        ],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users")] struct U { tenant_id: Uuid, name: String } },
+        &[
+            "defaults to the primary key (`tenant_id`, `id`)",
+            "no field maps to its column `id`",
+        ],
+    );
+}
+
+#[test]
+fn attribute_mistakes_are_all_reported() {
+    let errs = errors(syn::parse_quote! {
+        #[cache(table = "users", tabel = "x", table = "users")]
+        struct U {
+            #[cache(tennant)] tenant_id: Uuid,
+            #[cache(key = "yes")] id: i64,
+            #[cache(skip, column = "x")] a: i32,
+            #[cache(column)] b: i32,
+            #[cache(table = "t")] c: i32,
+        }
+    });
+    let all = errs.join("\n");
+    for needle in [
+        "unknown attribute `tabel` on a struct; did you mean `table`?",
+        "duplicate `table` attribute",
+        "unknown attribute `tennant` on a field; did you mean `tenant`?",
+        "`key` takes no value",
+        "a `skip`ped field has no column, so it cannot also be `column`",
+        "`column` needs a value",
+        "`table` belongs on the struct",
+    ] {
+        assert!(all.contains(needle), "`{needle}` not in {all}");
+    }
+}
+
+#[test]
+fn only_structs_with_named_fields() {
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users")] enum E { A } },
+        &["not enums"],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users")] struct T(i64); },
+        &["tuple struct"],
+    );
+}
+
+#[test]
+fn absolute_migration_paths_are_rejected() {
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users", migrations = "/srv/app/migrations")] struct U { tenant_id: Uuid, id: i64 } },
+        &["the migration directory `/srv/app/migrations` is absolute"],
+    );
+    assert_one_error(
+        syn::parse_quote! { #[cache(table = "users", dialect = "oracle")] struct U { tenant_id: Uuid, id: i64 } },
+        &["unknown dialect `oracle`"],
+    );
+}
+
+#[test]
+fn migration_errors_name_file_line_and_column() {
+    let d = schema_check::Diagnostic::new("cannot parse ALTER TABLE: expected COLUMN")
+        .at(Location {
+            file: "migrations/0002_broken.sql".into(),
+            line: 3,
+            column: 23,
+        })
+        .with_source_line("ALTER TABLE users ADD COLUM nickname text;")
+        .with_help("fix the statement");
+    let loaded = Arc::new(Loaded {
+        schema: schema(),
+        files: vec![],
+        errors: vec![d],
+    });
+    let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
+    let out = crate::derive(
+        &syn::parse_quote! { #[cache(table = "users")] struct U { tenant_id: Uuid, id: i64 } },
+        &load,
+    )
+    .to_string();
+    assert!(
+        out.contains("migrations/0002_broken.sql:3:23: cannot parse ALTER TABLE"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 | ALTER TABLE users ADD COLUM nickname text;"),
+        "{out}"
+    );
+    assert!(out.contains("help: fix the statement"), "{out}");
+}
+
+#[test]
+fn a_column_maps_to_one_field() {
+    assert_one_error(
+        syn::parse_quote! {
+            #[cache(table = "users")]
+            struct U { tenant_id: Uuid, id: i64, #[cache(column = "id")] id_again: i64 }
+        },
+        &["column `id` is already mapped to field `id`"],
+    );
+}

@@ -1,0 +1,126 @@
+"""Generates two crates (200 structs, 300 migrations) that differ only in
+#[derive(CacheContract)], and times `cargo build` of each: a clean build of the crate
+(dependencies prebuilt) and an incremental rebuild after touching one source file."""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+STRUCTS = 200
+MIGRATIONS = 300
+FILES = 20  # source files, 10 structs each
+
+WORKSPACE = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+def migrations(dir):
+    os.makedirs(dir)
+    for i in range(STRUCTS):
+        with open(os.path.join(dir, f"{i + 1:04}_t{i}.sql"), "w") as f:
+            f.write(
+                f"CREATE TABLE t{i} (\n"
+                "    tenant_id text NOT NULL,\n"
+                "    id bigint NOT NULL,\n"
+                "    name text NOT NULL,\n"
+                "    email text,\n"
+                "    score integer NOT NULL,\n"
+                "    created_at bigint NOT NULL,\n"
+                "    PRIMARY KEY (tenant_id, id)\n"
+                ");\n"
+                f"CREATE INDEX t{i}_name ON t{i} (name);\n"
+            )
+    for j in range(MIGRATIONS - STRUCTS):
+        n = STRUCTS + j + 1
+        t = j % STRUCTS
+        with open(os.path.join(dir, f"{n:04}_alter_t{t}.sql"), "w") as f:
+            f.write(
+                f"ALTER TABLE t{t} ADD COLUMN extra_{j} text;\n"
+                f"ALTER TABLE t{t} ALTER COLUMN score TYPE bigint;\n"
+            )
+
+
+def crate(root, name, derive):
+    os.makedirs(os.path.join(root, "src"))
+    deps = f'cache-contract = {{ path = "{WORKSPACE}/cache-contract", default-features = false, features = ["derive"] }}\n' if derive else ""
+    with open(os.path.join(root, "Cargo.toml"), "w") as f:
+        f.write(
+            f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
+            f'[dependencies]\n{deps}serde = {{ version = "1", features = ["derive"] }}\n\n[workspace]\n'
+        )
+    shutil.copy(os.path.join(WORKSPACE, "Cargo.lock"), os.path.join(root, "Cargo.lock"))
+    if derive:
+        migrations(os.path.join(root, "migrations"))
+    per_file = STRUCTS // FILES
+    with open(os.path.join(root, "src", "lib.rs"), "w") as f:
+        for m in range(FILES):
+            f.write(f"pub mod m{m};\n")
+    for m in range(FILES):
+        with open(os.path.join(root, "src", f"m{m}.rs"), "w") as f:
+            if derive:
+                f.write("use cache_contract::CacheContract;\n\n")
+            for i in range(m * per_file, (m + 1) * per_file):
+                derives = "CacheContract, " if derive else ""
+                table = f'#[cache(table = "t{i}")]\n' if derive else ""
+                f.write(
+                    f"#[derive({derives}serde::Serialize, serde::Deserialize)]\n{table}"
+                    f"pub struct T{i} {{\n"
+                    "    pub tenant_id: String,\n"
+                    "    pub id: i64,\n"
+                    "    pub name: String,\n"
+                    "    pub email: Option<String>,\n"
+                    "    pub score: i64,\n"
+                    "    pub created_at: i64,\n"
+                    "}\n\n"
+                )
+
+
+def cargo(root, target, *args):
+    env = dict(os.environ, CARGO_TARGET_DIR=target)
+    env.pop("CACHE_CONTRACT_MANIFEST_DIR", None)
+    start = time.perf_counter()
+    out = subprocess.run(
+        ["cargo", *args, "--offline"], cwd=root, env=env, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if out.returncode != 0:
+        sys.exit(f"cargo {' '.join(args)} failed in {root}:\n{out.stderr}")
+    return elapsed
+
+
+def measure(root, target, name, runs):
+    cargo(root, target, "build")  # dependencies, once
+    clean, incr = [], []
+    for _ in range(runs):
+        cargo(root, target, "clean", "-p", name)
+        clean.append(cargo(root, target, "build"))
+        os.utime(os.path.join(root, "src", "m0.rs"))
+        incr.append(cargo(root, target, "build"))
+    return statistics.median(clean), statistics.median(incr)
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    tmp = tempfile.mkdtemp(prefix="bench-derive-")
+    try:
+        target = os.path.join(WORKSPACE, "target", "bench-derive")
+        base, derived = os.path.join(tmp, "base"), os.path.join(tmp, "derived")
+        crate(base, "bench_base", derive=False)
+        crate(derived, "bench_derived", derive=True)
+        b_clean, b_incr = measure(base, target, "bench_base", runs)
+        d_clean, d_incr = measure(derived, target, "bench_derived", runs)
+        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} runs (debug build)")
+        print(f"{'':24}{'serde only':>12}{'+ CacheContract':>17}{'overhead':>10}{'per derive':>12}")
+        for label, b, d in [("clean build of crate", b_clean, d_clean), ("rebuild, 1 file touched", b_incr, d_incr)]:
+            print(
+                f"{label:24}{b:>11.2f}s{d:>16.2f}s{(d - b) / b * 100:>9.1f}%{(d - b) / STRUCTS * 1000:>10.2f}ms"
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
