@@ -9,6 +9,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::history::History;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
 /// One random operation, before it is resolved against the model.
@@ -734,39 +735,11 @@ impl Model {
     }
 }
 
-/// A random history: the SQL files (statements grouped a few per file, in order) and the
-/// schema the model predicts.
-#[derive(Debug, Clone)]
-pub struct History {
-    /// Migration files: name and content.
-    pub files: Vec<(String, String)>,
-    /// The predicted final schema.
-    pub expected: ObservedSchema,
-}
-
-impl History {
-    /// Resolves seeds into a history; `per_file` statements go into each file.
-    pub fn from_seeds(seeds: &[OpSeed], per_file: usize) -> Self {
-        let mut model = Model::default();
-        let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
-        let files = statements
-            .chunks(per_file.max(1))
-            .enumerate()
-            .map(|(i, chunk)| (format!("{:04}_step.sql", i + 1), chunk.join("\n") + "\n"))
-            .collect();
-        History {
-            files,
-            expected: model.expected(),
-        }
-    }
-
-    /// Writes the files into `dir`.
-    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        for (name, sql) in &self.files {
-            std::fs::write(dir.join(name), sql)?;
-        }
-        Ok(())
-    }
+/// Resolves seeds into a history; `per_file` statements go into each file.
+pub fn history(seeds: &[OpSeed], per_file: usize) -> History {
+    let mut model = Model::default();
+    let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
+    History::new(statements, per_file, model.expected())
 }
 
 /// Seeds biased towards creating tables first so later operations have something to act on.
