@@ -53,10 +53,13 @@ impl Fixture {
         let mut ids = Vec::new();
         for dialect in Dialect::ALL {
             let dir = fixtures_root().join(dialect.name());
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+            if !dir.exists() {
                 continue;
-            };
-            for entry in entries.flatten() {
+            }
+            let entries = std::fs::read_dir(&dir)
+                .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
                 if entry.path().join("migrations").is_dir() {
                     ids.push(format!(
                         "{}/{}",
