@@ -51,6 +51,8 @@ pub enum MySeed {
         ty: Index,
         /// NOT NULL.
         not_null: bool,
+        /// Move it: `None` stays; `Some(None)`: FIRST; `Some(Some(i))`: AFTER column i.
+        position: Option<Option<Index>>,
     },
     /// `MODIFY col <definition>`.
     Modify {
@@ -62,6 +64,8 @@ pub enum MySeed {
         ty: Index,
         /// NOT NULL.
         not_null: bool,
+        /// Move it: `None` stays; `Some(None)`: FIRST; `Some(Some(i))`: AFTER column i.
+        position: Option<Option<Index>>,
     },
     /// `RENAME COLUMN`.
     RenameColumn {
@@ -364,12 +368,14 @@ impl MyModel {
                 column,
                 ty,
                 not_null,
+                position,
             }
             | MySeed::Modify {
                 table,
                 column,
                 ty,
                 not_null,
+                position,
             } => {
                 let (t, c) = self.column_index(table, column)?;
                 let ty = ty.index(TYPES.len());
@@ -386,7 +392,7 @@ impl MyModel {
                 let old = col.name.clone();
                 col.ty = ty;
                 col.not_null = not_null;
-                let sql = match new_name {
+                let mut sql = match new_name {
                     Some(new) => {
                         col.name = new.clone();
                         if let Some(k) = &mut tbl.pk {
@@ -395,18 +401,34 @@ impl MyModel {
                                 .for_each(|n| *n = new.clone());
                         }
                         format!(
-                            "ALTER TABLE {} CHANGE COLUMN {} {} {def};",
+                            "ALTER TABLE {} CHANGE COLUMN {} {} {def}",
                             ident(&tbl.name),
                             ident(&old),
                             ident(&new)
                         )
                     }
                     None => format!(
-                        "ALTER TABLE {} MODIFY {} {def};",
+                        "ALTER TABLE {} MODIFY {} {def}",
                         ident(&tbl.name),
                         ident(&old)
                     ),
                 };
+                // FIRST / AFTER another column (AFTER refers to the other columns' names).
+                match position {
+                    Some(None) => {
+                        let moved = tbl.cols.remove(c);
+                        tbl.cols.insert(0, moved);
+                        sql.push_str(" FIRST");
+                    }
+                    Some(Some(after)) if tbl.cols.len() > 1 => {
+                        let moved = tbl.cols.remove(c);
+                        let i = after.index(tbl.cols.len());
+                        sql.push_str(&format!(" AFTER {}", ident(&tbl.cols[i].name)));
+                        tbl.cols.insert(i + 1, moved);
+                    }
+                    _ => {}
+                }
+                sql.push(';');
                 Some(sql)
             }
             MySeed::RenameColumn { table, column } => {
@@ -532,10 +554,10 @@ pub fn my_seed() -> impl Strategy<Value = MySeed> {
         3 => (idx(), idx(), any::<bool>(), prop::option::of(prop::option::of(idx())))
             .prop_map(|(table, ty, not_null, position)| MySeed::AddColumn { table, ty, not_null, position }),
         2 => (idx(), idx()).prop_map(|(table, column)| MySeed::DropColumn { table, column }),
-        2 => (idx(), idx(), idx(), any::<bool>())
-            .prop_map(|(table, column, ty, not_null)| MySeed::Change { table, column, ty, not_null }),
-        2 => (idx(), idx(), idx(), any::<bool>())
-            .prop_map(|(table, column, ty, not_null)| MySeed::Modify { table, column, ty, not_null }),
+        2 => (idx(), idx(), idx(), any::<bool>(), prop::option::weighted(0.3, prop::option::of(idx())))
+            .prop_map(|(table, column, ty, not_null, position)| MySeed::Change { table, column, ty, not_null, position }),
+        2 => (idx(), idx(), idx(), any::<bool>(), prop::option::weighted(0.3, prop::option::of(idx())))
+            .prop_map(|(table, column, ty, not_null, position)| MySeed::Modify { table, column, ty, not_null, position }),
         1 => (idx(), idx()).prop_map(|(table, column)| MySeed::RenameColumn { table, column }),
         2 => (idx(), idx(), prop::option::of(idx()))
             .prop_map(|(table, first, second)| MySeed::AddPrimaryKey { table, first, second }),
