@@ -100,6 +100,23 @@ fn main() {
     g.bench_function("key/cache_key", |b| {
         b.iter(|| black_box(black_box(&a).cache_key()))
     });
+    // Attribution: the contract's parts (tenant and key parts) vs building the key.
+    g.bench_function("key/tenant_and_parts", |b| {
+        b.iter(|| {
+            let a = black_box(&a);
+            black_box((a.tenant(), Account::key_parts(&a.key())))
+        })
+    });
+    g.bench_function("key/cache_key_new", |b| {
+        b.iter(|| {
+            black_box(cache_contract::CacheKey::new(
+                black_box(&tenant),
+                "accounts",
+                &Account::SCHEMA_HASH,
+                vec!["1234567".to_string()],
+            ))
+        })
+    });
     g.bench_function("seal/postcard", |b| {
         b.iter(|| black_box(postcard::to_allocvec(black_box(&a)).unwrap()))
     });
@@ -127,6 +144,18 @@ fn main() {
             "cache_key() vs format!",
             "key_naive_format",
             "key_cache_key",
+            None,
+        ),
+        (
+            "tenant() + key_parts() vs format!",
+            "key_naive_format",
+            "key_tenant_and_parts",
+            None,
+        ),
+        (
+            "CacheKey::new vs format!",
+            "key_naive_format",
+            "key_cache_key_new",
             None,
         ),
         (

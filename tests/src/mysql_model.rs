@@ -10,6 +10,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::history::History;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
 /// One random operation, before it is resolved against the model.
@@ -50,6 +51,8 @@ pub enum MySeed {
         ty: Index,
         /// NOT NULL.
         not_null: bool,
+        /// Move it: `None` stays; `Some(None)`: FIRST; `Some(Some(i))`: AFTER column i.
+        position: Option<Option<Index>>,
     },
     /// `MODIFY col <definition>`.
     Modify {
@@ -61,6 +64,8 @@ pub enum MySeed {
         ty: Index,
         /// NOT NULL.
         not_null: bool,
+        /// Move it: `None` stays; `Some(None)`: FIRST; `Some(Some(i))`: AFTER column i.
+        position: Option<Option<Index>>,
     },
     /// `RENAME COLUMN`.
     RenameColumn {
@@ -363,12 +368,14 @@ impl MyModel {
                 column,
                 ty,
                 not_null,
+                position,
             }
             | MySeed::Modify {
                 table,
                 column,
                 ty,
                 not_null,
+                position,
             } => {
                 let (t, c) = self.column_index(table, column)?;
                 let ty = ty.index(TYPES.len());
@@ -385,7 +392,7 @@ impl MyModel {
                 let old = col.name.clone();
                 col.ty = ty;
                 col.not_null = not_null;
-                let sql = match new_name {
+                let mut sql = match new_name {
                     Some(new) => {
                         col.name = new.clone();
                         if let Some(k) = &mut tbl.pk {
@@ -394,18 +401,34 @@ impl MyModel {
                                 .for_each(|n| *n = new.clone());
                         }
                         format!(
-                            "ALTER TABLE {} CHANGE COLUMN {} {} {def};",
+                            "ALTER TABLE {} CHANGE COLUMN {} {} {def}",
                             ident(&tbl.name),
                             ident(&old),
                             ident(&new)
                         )
                     }
                     None => format!(
-                        "ALTER TABLE {} MODIFY {} {def};",
+                        "ALTER TABLE {} MODIFY {} {def}",
                         ident(&tbl.name),
                         ident(&old)
                     ),
                 };
+                // FIRST / AFTER another column (AFTER refers to the other columns' names).
+                match position {
+                    Some(None) => {
+                        let moved = tbl.cols.remove(c);
+                        tbl.cols.insert(0, moved);
+                        sql.push_str(" FIRST");
+                    }
+                    Some(Some(after)) if tbl.cols.len() > 1 => {
+                        let moved = tbl.cols.remove(c);
+                        let i = after.index(tbl.cols.len());
+                        sql.push_str(&format!(" AFTER {}", ident(&tbl.cols[i].name)));
+                        tbl.cols.insert(i + 1, moved);
+                    }
+                    _ => {}
+                }
+                sql.push(';');
                 Some(sql)
             }
             MySeed::RenameColumn { table, column } => {
@@ -515,17 +538,11 @@ impl MyModel {
     }
 }
 
-/// Resolves seeds into migration files (`per_file` statements each) and the predicted
-/// schema.
-pub fn history(seeds: &[MySeed], per_file: usize) -> (Vec<(String, String)>, ObservedSchema) {
+/// Resolves seeds into a history; `per_file` statements go into each file.
+pub fn history(seeds: &[MySeed], per_file: usize) -> History {
     let mut model = MyModel::default();
     let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
-    let files = statements
-        .chunks(per_file.max(1))
-        .enumerate()
-        .map(|(i, chunk)| (format!("{:04}_step.sql", i + 1), chunk.join("\n") + "\n"))
-        .collect();
-    (files, model.expected())
+    History::new(statements, per_file, model.expected())
 }
 
 /// Seeds, weighted so tables exist for later operations to act on.
@@ -537,10 +554,10 @@ pub fn my_seed() -> impl Strategy<Value = MySeed> {
         3 => (idx(), idx(), any::<bool>(), prop::option::of(prop::option::of(idx())))
             .prop_map(|(table, ty, not_null, position)| MySeed::AddColumn { table, ty, not_null, position }),
         2 => (idx(), idx()).prop_map(|(table, column)| MySeed::DropColumn { table, column }),
-        2 => (idx(), idx(), idx(), any::<bool>())
-            .prop_map(|(table, column, ty, not_null)| MySeed::Change { table, column, ty, not_null }),
-        2 => (idx(), idx(), idx(), any::<bool>())
-            .prop_map(|(table, column, ty, not_null)| MySeed::Modify { table, column, ty, not_null }),
+        2 => (idx(), idx(), idx(), any::<bool>(), prop::option::weighted(0.3, prop::option::of(idx())))
+            .prop_map(|(table, column, ty, not_null, position)| MySeed::Change { table, column, ty, not_null, position }),
+        2 => (idx(), idx(), idx(), any::<bool>(), prop::option::weighted(0.3, prop::option::of(idx())))
+            .prop_map(|(table, column, ty, not_null, position)| MySeed::Modify { table, column, ty, not_null, position }),
         1 => (idx(), idx()).prop_map(|(table, column)| MySeed::RenameColumn { table, column }),
         2 => (idx(), idx(), prop::option::of(idx()))
             .prop_map(|(table, first, second)| MySeed::AddPrimaryKey { table, first, second }),

@@ -10,6 +10,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::history::History;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
 /// Declared types as migrations write them; SQLite reports them verbatim.
@@ -327,17 +328,11 @@ impl LiteModel {
     }
 }
 
-/// Resolves seeds into migration files (`per_file` statements each) and the predicted
-/// schema.
-pub fn history(seeds: &[LiteSeed], per_file: usize) -> (Vec<(String, String)>, ObservedSchema) {
+/// Resolves seeds into a history; `per_file` statements go into each file.
+pub fn history(seeds: &[LiteSeed], per_file: usize) -> History {
     let mut model = LiteModel::default();
     let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
-    let files = statements
-        .chunks(per_file.max(1))
-        .enumerate()
-        .map(|(i, chunk)| (format!("{:04}_step.sql", i + 1), chunk.join("\n") + "\n"))
-        .collect();
-    (files, model.expected())
+    History::new(statements, per_file, model.expected())
 }
 
 /// Seeds, weighted so tables exist for later operations to act on.

@@ -64,4 +64,5 @@ fixtures! {
     sqlite_sqlx_reversible => "sqlite/sqlx_reversible",
     sqlite_diesel => "sqlite/diesel",
     sqlite_mixed_width => "sqlite/mixed_width",
+    sqlite_edge_cases => "sqlite/edge_cases",
 }

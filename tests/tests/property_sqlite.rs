@@ -3,57 +3,10 @@
 //! SQLite database per case; the model must predict what SQLite built, and
 //! `schema-check`'s replay of the same files must agree with it.
 
-use cache_contract_tests::ObservedSchema;
-use cache_contract_tests::diff::compare;
-use cache_contract_tests::layout::migration_files;
-use cache_contract_tests::replay::replay;
-use cache_contract_tests::sqlite_db::SqliteDatabase;
 use cache_contract_tests::sqlite_model::{history, lite_seed};
 use proptest::prelude::*;
 use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 use schema_check::Dialect;
-
-fn run_case(files: &[(String, String)], expected: &ObservedSchema) -> Result<(), TestCaseError> {
-    let fail = |e: String| TestCaseError::fail(e);
-    let dir = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
-    for (name, sql) in files {
-        std::fs::write(dir.path().join(name), sql).map_err(|e| fail(e.to_string()))?;
-    }
-    let sql = || {
-        files
-            .iter()
-            .map(|(n, s)| format!("-- {n}\n{s}"))
-            .collect::<String>()
-    };
-    if files.is_empty() {
-        return Ok(());
-    }
-    let db = SqliteDatabase::create().map_err(fail)?;
-    let migrations = migration_files(dir.path()).map_err(fail)?;
-    db.apply(&migrations)
-        .map_err(|e| fail(format!("{e}\nhistory:\n{}", sql())))?;
-    let database = db.introspect().map_err(fail)?;
-    let report = compare("model", expected, "sqlite", &database, None);
-    prop_assert!(
-        report.is_empty(),
-        "the generator's model is wrong: {report}\nhistory:\n{}",
-        sql()
-    );
-
-    let replayed = replay(dir.path(), Dialect::Sqlite).map_err(fail)?;
-    if let Some(errors) = replayed.error_report() {
-        return Err(fail(format!("{errors}\nhistory:\n{}", sql())));
-    }
-    let report = compare(
-        "replay",
-        &replayed.observed,
-        "sqlite",
-        &database,
-        Some(&replayed.schema),
-    );
-    prop_assert!(report.is_empty(), "{report}\nhistory:\n{}", sql());
-    Ok(())
-}
 
 proptest! {
     #![proptest_config(ProptestConfig {
@@ -71,7 +24,6 @@ proptest! {
         seeds in prop::collection::vec(lite_seed(), 1..40),
         per_file in 1usize..5,
     ) {
-        let (files, expected) = history(&seeds, per_file);
-        run_case(&files, &expected)?;
+        history(&seeds, per_file).check(Dialect::Sqlite).map_err(TestCaseError::fail)?;
     }
 }

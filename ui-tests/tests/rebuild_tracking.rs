@@ -1,0 +1,151 @@
+//! Drives real `cargo` builds of a temporary crate to prove that editing, adding or removing
+//! a migration re-runs the derive's checks (in the directory set crate-wide in
+//! `[package.metadata.cache-contract]`), and that `SCHEMA_HASH` changes exactly when the
+//! struct's table changes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MANIFEST: &str = r#"[package]
+name = "rebuild-probe"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+cache-contract = { path = "@CC", default-features = false, features = ["derive"] }
+serde = { version = "1", features = ["derive"] }
+
+[build-dependencies]
+cache-contract = { path = "@CC", default-features = false }
+
+[package.metadata.cache-contract]
+migrations = "db/migrations"
+
+[workspace]
+"#;
+
+const BUILD_RS: &str = "fn main() {\n    cache_contract::build::track_migrations();\n}\n";
+
+const MAIN_RS: &str = r#"use cache_contract::CacheContract;
+
+#[derive(CacheContract, serde::Serialize, serde::Deserialize)]
+#[cache(table = "users")]
+struct User {
+    tenant_id: String,
+    id: i64,
+    email: Option<String>,
+}
+
+fn main() {
+    println!("{}", User::SCHEMA_HASH);
+}
+"#;
+
+const INIT: &str = "CREATE TABLE users (\n    tenant_id text NOT NULL,\n    id bigint NOT NULL,\n    email text,\n    PRIMARY KEY (tenant_id, id)\n);\n";
+
+struct Probe {
+    dir: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl Probe {
+    fn new() -> Probe {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let cc = workspace.join("cache-contract");
+        let manifest = MANIFEST.replace("@CC", &cc.to_string_lossy());
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(dir.path().join("build.rs"), BUILD_RS).unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/main.rs"), MAIN_RS).unwrap();
+        std::fs::create_dir_all(dir.path().join("db/migrations")).unwrap();
+        // The workspace's lock file pins the same versions, so `--offline` resolves.
+        std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+        // Shared between runs (and tests) so that dependencies build once.
+        let target = workspace.join("target").join("rebuild-tracking");
+        Probe { dir, target }
+    }
+
+    fn write(&self, migration: &str, sql: &str) {
+        std::fs::write(self.dir.path().join("db/migrations").join(migration), sql).unwrap();
+    }
+
+    fn remove(&self, migration: &str) {
+        std::fs::remove_file(self.dir.path().join("db/migrations").join(migration)).unwrap();
+    }
+
+    fn run(&self) -> Output {
+        Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "--offline"])
+            .current_dir(self.dir.path())
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env_remove("CACHE_CONTRACT_MANIFEST_DIR")
+            .output()
+            .expect("cargo runs")
+    }
+
+    /// Builds and runs the probe; returns the schema hash it prints.
+    fn hash(&self) -> String {
+        let out = self.run();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "the probe should build:\n{stderr}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Builds the probe, expecting the derive to reject it; returns the compiler output.
+    fn failure(&self) -> String {
+        let out = self.run();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "the probe should not build");
+        stderr
+    }
+}
+
+#[test]
+fn migrations_are_tracked_and_the_hash_follows_the_table() {
+    let probe = Probe::new();
+    probe.write("0001_init.sql", INIT);
+    let h1 = probe.hash();
+    assert_eq!(h1.len(), 64, "{h1}");
+
+    // Editing a migration re-runs the check.
+    probe.write(
+        "0001_init.sql",
+        &format!("{INIT}\nALTER TABLE users DROP COLUMN email;\n"),
+    );
+    let err = probe.failure();
+    assert!(
+        err.contains("no column `email` in table `users`")
+            && err.contains("column `email` was dropped in db/migrations/0001_init.sql:8"),
+        "{err}"
+    );
+
+    // Adding a migration (a new file: tracked by the build script) re-runs it too.
+    probe.write(
+        "0002_email_again.sql",
+        "ALTER TABLE users ADD COLUMN email text;\n",
+    );
+    assert_eq!(probe.hash(), h1, "same final table, same hash");
+
+    // A migration that only touches another table leaves the hash alone.
+    probe.write(
+        "0003_projects.sql",
+        "CREATE TABLE projects (id bigint PRIMARY KEY);\n",
+    );
+    assert_eq!(probe.hash(), h1);
+
+    // One that changes a mapped column changes it.
+    probe.write(
+        "0004_email_type.sql",
+        "ALTER TABLE users ALTER COLUMN email TYPE varchar(320);\n",
+    );
+    let h2 = probe.hash();
+    assert_ne!(h2, h1);
+
+    // Removing a migration is noticed as well.
+    probe.remove("0004_email_type.sql");
+    assert_eq!(probe.hash(), h1);
+}

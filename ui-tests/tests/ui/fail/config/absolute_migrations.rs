@@ -1,0 +1,10 @@
+use cache_contract::CacheContract;
+
+#[derive(CacheContract, serde::Serialize, serde::Deserialize)]
+#[cache(table = "users", migrations = "/srv/app/migrations")]
+struct User {
+    tenant_id: String,
+    id: i64,
+}
+
+fn main() {}

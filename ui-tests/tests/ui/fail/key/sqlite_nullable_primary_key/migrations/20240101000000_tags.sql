@@ -1,0 +1,4 @@
+CREATE TABLE tags (
+    tenant_id TEXT NOT NULL,
+    slug TEXT PRIMARY KEY
+);

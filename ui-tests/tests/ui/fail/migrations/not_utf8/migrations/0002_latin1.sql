@@ -1,0 +1,2 @@
+-- café
+ALTER TABLE users ADD COLUMN age integer;

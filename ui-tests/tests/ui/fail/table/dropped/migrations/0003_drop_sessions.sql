@@ -1,0 +1,2 @@
+-- sessions moved to Redis
+DROP TABLE sessions;

@@ -1,0 +1,4 @@
+CREATE TABLE users (
+    tenant_id text,
+    id bigint PRIMARY KEY
+);

@@ -1,0 +1,5 @@
+CREATE TABLE posts (
+    tenant_id text NOT NULL,
+    id bigint PRIMARY KEY,
+    tags text[] NOT NULL
+);

@@ -1,0 +1,5 @@
+CREATE TABLE counters (
+    tenant_id CHAR(36) NOT NULL,
+    id BIGINT NOT NULL PRIMARY KEY,
+    hits BIGINT UNSIGNED NOT NULL
+);

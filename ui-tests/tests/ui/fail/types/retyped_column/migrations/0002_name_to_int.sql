@@ -1,0 +1,2 @@
+ALTER TABLE users
+    ALTER COLUMN name TYPE integer USING 0;

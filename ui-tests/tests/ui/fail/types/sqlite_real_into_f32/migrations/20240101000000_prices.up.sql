@@ -1,0 +1,5 @@
+CREATE TABLE prices (
+    tenant_id TEXT NOT NULL,
+    id INTEGER NOT NULL PRIMARY KEY,
+    amount DOUBLE PRECISION NOT NULL
+);

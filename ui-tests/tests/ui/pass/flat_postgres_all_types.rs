@@ -1,0 +1,46 @@
+use cache_contract::{CacheContract, TenantId};
+
+/// An e-mail address: a user type holding a `text` column.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Email(String);
+impl cache_contract::sql::HoldsSql<cache_contract::sql::Text> for Email {}
+
+type Count = i64;
+
+#[derive(CacheContract, serde::Serialize, serde::Deserialize)]
+#[cache(table = "everything", migrations = "tests/ui/pass/flat_postgres_all_types/migrations")]
+struct Everything {
+    tenant_id: uuid::Uuid,
+    id: i64,
+    small: i32,
+    normal: Count,
+    flag: bool,
+    ratio: f64,
+    price: rust_decimal::Decimal,
+    title: String,
+    code: Box<str>,
+    email: Option<Email>,
+    raw: Vec<u8>,
+    born: chrono::NaiveDate,
+    alarm: chrono::NaiveTime,
+    local: chrono::NaiveDateTime,
+    created: chrono::DateTime<chrono::Utc>,
+    seen: Option<time::OffsetDateTime>,
+    doc: serde_json::Value,
+    tags: Vec<String>,
+    scores: Option<Vec<i64>>,
+    mood: String,
+    blob: bytes::Bytes,
+    #[cache(skip)]
+    cached_at: u64,
+}
+
+fn main() {
+    assert_eq!(Everything::TABLE, "everything");
+    assert_eq!(Everything::KEY_COLUMNS, ["id"]);
+    assert!(!Everything::GLOBAL);
+    assert_eq!(Everything::COLUMNS.len(), 21);
+    let key = Everything::cache_key_for(&TenantId::new("acme"), &42);
+    assert!(key.as_str().starts_with("cc1:t.acme:everything:"), "{key}");
+    assert!(key.as_str().ends_with(":42"), "{key}");
+}

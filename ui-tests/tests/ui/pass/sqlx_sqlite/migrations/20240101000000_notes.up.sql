@@ -1,0 +1,5 @@
+CREATE TABLE notes (
+    tenant_id TEXT NOT NULL,
+    id INTEGER NOT NULL PRIMARY KEY,
+    body TEXT NOT NULL
+);
