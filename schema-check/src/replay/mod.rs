@@ -23,6 +23,7 @@
 
 pub mod alter_table;
 pub mod column;
+pub mod column_ops;
 pub mod compat;
 pub mod constraint;
 pub mod create_table;
@@ -31,6 +32,7 @@ pub mod drop;
 pub mod ident;
 pub mod index;
 pub mod position;
+pub mod rename;
 pub mod skip;
 pub mod types_ddl;
 pub mod view;

@@ -1,0 +1,142 @@
+//! Renames: columns (following keys, foreign keys and indexes) and tables (following
+//! foreign keys, indexes and views).
+
+use super::alter_table::column_index;
+use super::constraint::index_key;
+use super::{Applied, Ctx, Replayer};
+use crate::model::HistoryEvent;
+
+impl Replayer {
+    pub(crate) fn rename_column(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        old: &str,
+        new: &str,
+    ) -> Applied {
+        let dialect = self.dialect;
+        let Some(i) = self
+            .schema
+            .tables
+            .get(key)
+            .and_then(|t| column_index(dialect, t, old))
+        else {
+            return Err(self.missing_column(ctx, key, old, "rename"));
+        };
+        let table = self.table_mut(ctx, key)?;
+        if let Some(j) = column_index(dialect, table, new)
+            && j != i
+        {
+            return Err(ctx.error(
+                format!(
+                    "cannot rename `{old}` to `{new}`: table `{key}` already has a column \
+                         `{new}` (created at {})",
+                    table.columns[j].provenance.created
+                ),
+                "drop or rename the other column first",
+            ));
+        }
+        let col = &mut table.columns[i];
+        let old = std::mem::replace(&mut col.name, new.to_string());
+        col.provenance.touch(ctx.at());
+        self.rename_references(key, &old, new);
+        self.schema.history.push(HistoryEvent::ColumnRenamed {
+            table: key.to_string(),
+            from: old,
+            to: new.to_string(),
+            at: ctx.at().clone(),
+        });
+        Ok(())
+    }
+
+    /// Follows a column rename in keys, foreign keys (both ends) and indexes.
+    pub(crate) fn rename_references(&mut self, key: &str, old: &str, new: &str) {
+        let swap = |c: &mut String| {
+            if c == old {
+                *c = new.to_string();
+            }
+        };
+        for t in self.schema.tables.values_mut() {
+            if t.name == key {
+                t.primary_key.iter_mut().flatten().for_each(swap);
+                t.unique
+                    .iter_mut()
+                    .flat_map(|u| u.columns.iter_mut())
+                    .for_each(swap);
+                t.foreign_keys
+                    .iter_mut()
+                    .flat_map(|f| f.columns.iter_mut())
+                    .for_each(swap);
+            }
+            t.foreign_keys
+                .iter_mut()
+                .filter(|f| f.foreign_table == key)
+                .flat_map(|f| f.foreign_columns.iter_mut())
+                .for_each(swap);
+        }
+        self.schema
+            .indexes
+            .values_mut()
+            .filter(|ix| ix.table == key)
+            .flat_map(|ix| ix.columns.iter_mut())
+            .for_each(swap);
+    }
+
+    /// Renames table `old` to `new`, following foreign keys, indexes and views.
+    pub(crate) fn rename_table(&mut self, ctx: &Ctx<'_>, old: &str, new: &str) -> Applied {
+        if let Some(existing) = self.table_key(new)
+            && (!super::ident::same_table(self.dialect, old, new) || existing != old)
+        {
+            let created = &self.schema.tables[&existing].provenance.created;
+            return Err(ctx.error(
+                    format!("cannot rename `{old}` to `{new}`: table `{new}` already exists (created at {created})"),
+                    "drop or rename the other table first",
+                ));
+        }
+        let Some(mut table) = self.schema.tables.remove(old) else {
+            return Err(self.missing_table(ctx, old, "ALTER TABLE"));
+        };
+        table.name = new.to_string();
+        table.provenance.touch(ctx.at());
+        self.schema.tables.insert(new.to_string(), table);
+        for t in self.schema.tables.values_mut() {
+            for f in &mut t.foreign_keys {
+                if f.foreign_table == old {
+                    f.foreign_table = new.to_string();
+                }
+            }
+        }
+        let dialect = self.dialect;
+        let moved: Vec<String> = self
+            .schema
+            .indexes
+            .iter()
+            .filter(|(_, ix)| ix.table == old)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in moved {
+            if let Some(mut ix) = self.schema.indexes.remove(&k) {
+                ix.table = new.to_string();
+                self.schema
+                    .indexes
+                    .insert(index_key(dialect, new, &ix.name), ix);
+            }
+        }
+        if let Some(pk) = self.pk_names.remove(old) {
+            self.pk_names.insert(new.to_string(), pk);
+        }
+        for deps in self.view_deps.values_mut() {
+            for d in deps.iter_mut() {
+                if d == old {
+                    *d = new.to_string();
+                }
+            }
+        }
+        self.schema.history.push(HistoryEvent::TableRenamed {
+            from: old.to_string(),
+            to: new.to_string(),
+            at: ctx.at().clone(),
+        });
+        Ok(())
+    }
+}
