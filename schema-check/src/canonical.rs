@@ -422,6 +422,15 @@ fn mysql(data_type: &DataType) -> Canonical {
 fn sqlite(data_type: &DataType) -> Canonical {
     let declared = match data_type {
         DataType::Unspecified => String::new(),
+        // A quoted type name (`"INTEGER"`) is declared without its quotes.
+        DataType::Custom(name, modifiers) => {
+            let base = raw_name(name);
+            if modifiers.is_empty() {
+                base
+            } else {
+                format!("{base}({})", modifiers.join(","))
+            }
+        }
         other => other.to_string(),
     };
     let canonical = declared

@@ -215,3 +215,12 @@ fn rollback_to_savepoint_is_an_error() {
     assert!(e.message.contains("ROLLBACK"), "{e}");
     assert_eq!(e.location.unwrap().line, 4);
 }
+
+#[test]
+fn quoted_type_names_lose_their_quotes() {
+    // Difftest finding F40.
+    let out = ok(LITE, "CREATE TABLE q (f \"INTEGER\", h [REAL])");
+    assert_eq!(col(&out, "q", "f").ty.canonical, "integer");
+    assert_eq!(col(&out, "q", "f").ty.family, TypeFamily::Int { bytes: 8 });
+    assert_eq!(col(&out, "q", "h").ty.canonical, "real");
+}
