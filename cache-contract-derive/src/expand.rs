@@ -224,7 +224,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             let f = &input.fields[t];
             let (id, ty) = (f.ident, f.ty);
             let value = quote_spanned!(ty.span()=> #p::KeyPart::key_part(&self.#id));
-            quote!(#p::TenantId::new(#value))
+            quote!(#p::TenantId::from_string(#value))
         }
         None => quote!(#p::TenantId::global()),
     };
