@@ -235,3 +235,40 @@ async fn a_half_open_connection_is_noticed_by_ping() {
     settle(&a.cache, applied + 1).await;
     assert_eq!(read(&a.cache, &db).await, "v2");
 }
+
+#[tokio::test]
+async fn a_streams_subscriber_survives_a_redis_restart() {
+    use cache_contract::invalidation::streams::{self, StreamsConfig};
+    let mut server = PrivateRedis::start();
+    let stream = unique("restart-stream");
+    let mut config = StreamsConfig::new(&stream, "pod-1");
+    config.block = Duration::from_millis(200);
+    config.timeout = Duration::from_millis(300);
+    config.backoff_min = Duration::from_millis(20);
+    config.backoff_max = Duration::from_millis(200);
+    let subscriber = streams::subscriber(server.client(), config.clone());
+    let mut events = subscriber.subscribe();
+    subscriber.wait_connected(WAIT).await.unwrap();
+    wait_for(&mut events, false).await;
+
+    server.kill();
+    wait_for(&mut events, true).await;
+    server.restart();
+    // The restarted server lost the stream and the group (no persistence): the subscriber
+    // recreates them and resyncs.
+    let reason = wait_for(&mut events, false).await;
+    assert!(subscriber.is_connected(), "{reason}");
+    let publisher = streams::publisher(server.client(), &config).await.unwrap();
+    let msg = cache_contract::Invalidation::tenant(&TenantId::new("after-restart"));
+    publisher.publish(msg.clone()).await.unwrap();
+    loop {
+        let event = tokio::time::timeout(WAIT, events.recv())
+            .await
+            .expect("the message after the restart never arrived")
+            .expect("subscriber gone");
+        if let Event::Invalidate(got) = event {
+            assert_eq!(got.id, msg.id);
+            break;
+        }
+    }
+}

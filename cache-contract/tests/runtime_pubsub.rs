@@ -408,3 +408,36 @@ async fn insert_writes_both_tiers_and_entries_expire() {
     );
     cleanup(&client, &prefix).await;
 }
+
+#[tokio::test]
+async fn entries_written_before_a_migration_are_misses_after_it() {
+    let client = redis_client().await;
+    let prefix = unique("migration") + ":";
+    let tier = || RedisTier::connect(common::REDIS_URL, prefix.clone(), Duration::from_secs(60));
+    let before = TieredCache::<User>::builder()
+        .redis(tier().await.unwrap())
+        .build()
+        .unwrap();
+    let after = TieredCache::<common::UserV2>::builder()
+        .redis(tier().await.unwrap())
+        .build()
+        .unwrap();
+    let acme = TenantId::new("acme");
+    before.insert(user("acme", 1, "Ada")).await.unwrap();
+    assert!(after.get(&acme, &1).await.unwrap().is_none());
+    let v2 = after
+        .get_or_load(&acme, &1, || async {
+            Ok::<_, std::convert::Infallible>(common::UserV2 {
+                tenant: "acme".into(),
+                id: 1,
+                name: "Ada".into(),
+                email: Some("ada@example.com".into()),
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(v2.email.as_deref(), Some("ada@example.com"));
+    // Both shapes coexist under their own keys until the old one expires.
+    assert_eq!(before.get(&acme, &1).await.unwrap().unwrap().name, "Ada");
+    cleanup(&client, &prefix).await;
+}

@@ -67,6 +67,7 @@ async fn every_instance_receives_every_message_in_order() {
         .await
         .unwrap();
     let mut sent = keys(500);
+    sent.push(Invalidation::keys::<User>(&TenantId::new("x"), &[1, 2, 3]));
     sent.push(Invalidation::table::<User>(&TenantId::new("x")));
     sent.push(Invalidation::tenant(&TenantId::global()));
     for batch in sent.chunks(50) {
@@ -223,5 +224,43 @@ async fn malformed_entries_are_counted_skipped_and_acknowledged() {
         .unwrap();
     assert_eq!(next_invalidation(&mut sub).await.id, end.id);
     assert_eq!(subscriber.stats().malformed(), 3);
+    delete_stream(&client, &stream).await;
+}
+
+#[tokio::test]
+async fn a_cache_wired_to_streams_evicts_on_invalidations() {
+    use cache_contract::tiered::TieredCache;
+    let client = redis_client().await;
+    let stream = unique("streams-cache");
+    let subscriber = streams::subscriber(client.clone(), StreamsConfig::new(&stream, "a"));
+    subscriber.wait_connected(WAIT).await.unwrap();
+    let config = StreamsConfig::new(&stream, "b");
+    let a = TieredCache::<User>::builder()
+        .subscriber(subscriber)
+        .build()
+        .unwrap();
+    let b = TieredCache::<User>::builder()
+        .publisher(streams::publisher(client.clone(), &config).await.unwrap())
+        .build()
+        .unwrap();
+    let tenant = TenantId::new("t:*?[");
+    let load = |name: &'static str| {
+        move || async move { Ok::<_, std::convert::Infallible>(common::user("t:*?[", 1, name)) }
+    };
+    assert_eq!(
+        a.get_or_load(&tenant, &1, load("v1")).await.unwrap().name,
+        "v1"
+    );
+    assert_eq!(
+        a.get_or_load(&tenant, &1, load("v2")).await.unwrap().name,
+        "v1"
+    );
+    let applied = a.applied_events();
+    b.invalidate_key(&tenant, &1).await.unwrap();
+    a.wait_applied(applied + 1, WAIT).await.unwrap();
+    assert_eq!(
+        a.get_or_load(&tenant, &1, load("v2")).await.unwrap().name,
+        "v2"
+    );
     delete_stream(&client, &stream).await;
 }

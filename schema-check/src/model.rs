@@ -64,7 +64,8 @@ pub struct Schema {
     pub enums: BTreeMap<String, EnumType>,
     /// Domains by canonical name (PostgreSQL `CREATE DOMAIN`).
     pub domains: BTreeMap<String, Domain>,
-    /// Indexes by canonical name.
+    /// Indexes by canonical name (PostgreSQL: schema-qualified outside `public`, like
+    /// tables; MySQL: `table.index`, since MySQL index names are per table).
     pub indexes: BTreeMap<String, Index>,
     /// Drops and renames of tables and columns, in replay order: lets callers say
     /// "column `x` was renamed to `y` in 0007_rename.sql:3" instead of just "no such column".

@@ -13,8 +13,9 @@
 //!   `/* */` block comments (nested in PostgreSQL; MySQL `/*! ... */` executable comments
 //!   count as statement text);
 //! - `BEGIN ... END` bodies of `CREATE TRIGGER`/`PROCEDURE`/`FUNCTION`/`EVENT` (SQLite,
-//!   MySQL, PostgreSQL `BEGIN ATOMIC`), and the parenthesised actions of a PostgreSQL
-//!   `CREATE RULE ... DO (a; b)`, where `;` does not end the statement;
+//!   MySQL, PostgreSQL `BEGIN ATOMIC`), MariaDB `BEGIN NOT ATOMIC ... END` blocks and the
+//!   parenthesised actions of a PostgreSQL `CREATE RULE ... DO (a; b)`, where `;` does not
+//!   end the statement;
 //! - the MySQL client's `DELIMITER //` command, which changes the statement terminator.
 
 use crate::diagnostic::Diagnostic;
@@ -475,6 +476,13 @@ impl<'a> Lexer<'a> {
             _ if first => {
                 if is("CREATE") {
                     Routine::Undecided { words: 0 }
+                } else if is("BEGIN")
+                    && self.dialect == Dialect::Mysql
+                    && self.next_word().eq_ignore_ascii_case("NOT")
+                {
+                    // MariaDB's anonymous compound statement `BEGIN NOT ATOMIC ... END`.
+                    self.block_open = Some(open);
+                    Routine::Yes { depth: 1 }
                 } else {
                     Routine::No
                 }
@@ -687,8 +695,16 @@ mod tests {
             .len(),
             2
         );
-        // `BEGIN` outside a routine is a transaction.
+        // `BEGIN` outside a routine is a transaction...
         assert_eq!(texts("BEGIN; SELECT 1; END;", Dialect::Sqlite).len(), 3);
+        assert_eq!(texts("BEGIN; SELECT 1; COMMIT;", Dialect::Mysql).len(), 3);
+        assert_eq!(
+            texts("BEGIN WORK; SELECT 1; COMMIT;", Dialect::Mysql).len(),
+            3
+        );
+        // ...except MariaDB's anonymous compound statement.
+        let block = "BEGIN NOT ATOMIC\n  IF 1 THEN SELECT 1; END IF;\n  SELECT 2;\nEND;\nSELECT 3;";
+        assert_eq!(texts(block, Dialect::Mysql).len(), 2);
     }
 
     #[test]

@@ -10,6 +10,12 @@
 //!   (`int`, `bigint unsigned`, `tinyint(1)`, `varchar(255)`, `decimal(10,2)`);
 //! - SQLite: the declared type, lower-cased with white space collapsed (SQLite keeps the
 //!   declaration verbatim; its affinity is derived from it).
+//!
+//! MySQL details: integer display widths are dropped (`int(11)` is `int`) except
+//! `tinyint(1)`, the BOOLEAN spelling; `year(4)` is kept as MariaDB prints it; JSON is
+//! `longtext` (MariaDB) with family [`TypeFamily::Json`].
+//!
+//! The conversion from sqlparser's AST lives in [`crate::canonical`].
 
 use std::fmt;
 

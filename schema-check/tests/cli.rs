@@ -463,6 +463,34 @@ fn the_saas_example_replays_cleanly() {
         .collect();
     assert!(indexes.contains(&"projects_owner_idx"), "{indexes:?}");
     assert!(indexes.contains(&"api_keys_prefix_key"), "{indexes:?}");
+
+    let r = run(&["schema", example]);
+    assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
+    let out = &r.stdout;
+    assert!(
+        out.contains("): 4 tables, 1 view, 1 enum, 2 indexes\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nViews:\n    active_projects  created "),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nEnums:\n    plan  ('free', 'pro', 'enterprise')  "),
+        "{out}"
+    );
+    assert!(
+        out.contains("Indexes:\n    \"projects_owner_idx\" (tenant_id, owner_id)\n"),
+        "{out}"
+    );
+    let owner: Vec<&str> = row(out, "owner_id").split('|').map(str::trim).collect();
+    assert_eq!(owner[1..3], ["bigint", ""], "{out}");
+    assert!(
+        out.ends_with(
+            "10 migrations replayed; 3 statements skipped, 0 files ignored (--verbose lists them)\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]

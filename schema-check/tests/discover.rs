@@ -242,3 +242,54 @@ fn missing_directory_is_a_clear_error() {
     );
     assert!(err.help.is_some());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// A migration file name for `version` in one of the layouts, zero-padded to `width`.
+    fn file_name(version: u64, width: usize, layout: u8, i: usize) -> String {
+        let v = format!("{version:0width$}");
+        match layout % 3 {
+            0 => format!("{v}_m{i}.sql"),
+            1 => format!("{v}_m{i}.up.sql"),
+            _ => format!("V{v}__m{i}.sql"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any mix of layouts and paddings replays in numeric version order, and a
+        /// duplicate error is reported exactly for numerically equal versions.
+        #[test]
+        fn order_is_numeric_and_duplicates_are_exact(
+            files in prop::collection::vec((0u64..2000, 0usize..16, any::<u8>()), 1..12),
+        ) {
+            let names: Vec<String> = files
+                .iter()
+                .enumerate()
+                .map(|(i, &(v, w, l))| file_name(v, w, l, i))
+                .collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let dir = layout(&refs);
+            let found = discover(dir.path(), Some("m")).unwrap();
+            prop_assert_eq!(found.migrations.len(), files.len());
+            let got: Vec<u64> = found
+                .migrations
+                .iter()
+                .map(|m| m.version.as_ref().unwrap().as_str().parse::<u64>().unwrap())
+                .collect();
+            let mut sorted = got.clone();
+            sorted.sort_unstable();
+            prop_assert_eq!(&got, &sorted);
+            let mut counts = BTreeMap::new();
+            for &(v, _, _) in &files {
+                *counts.entry(v).or_insert(0usize) += 1;
+            }
+            let expected_errors: usize = counts.values().map(|c| c - 1).sum();
+            prop_assert_eq!(found.errors.len(), expected_errors, "{:?}", found.errors);
+        }
+    }
+}

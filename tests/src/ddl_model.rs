@@ -9,6 +9,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 
+use crate::history::History;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
 /// One random operation, before it is resolved against the model.
@@ -109,6 +110,27 @@ pub enum OpSeed {
         which: Index,
         /// `true`: rename the first label, `false`: add one.
         rename: bool,
+    },
+    /// `CREATE DOMAIN ... AS <base> [NOT NULL] [CHECK (...)]`.
+    CreateDomain {
+        /// Base type.
+        base: Index,
+        /// The domain's own NOT NULL (columns of it still report attnotnull = false).
+        not_null: bool,
+        /// Add a CHECK constraint.
+        check: bool,
+    },
+    /// A statement PostgreSQL accepts but that changes nothing: `CREATE TABLE IF NOT
+    /// EXISTS` of an existing table, `ADD COLUMN IF NOT EXISTS` of an existing column,
+    /// `DROP COLUMN IF EXISTS` / `ALTER TABLE IF EXISTS` / `DROP TABLE IF EXISTS` of a
+    /// missing one.
+    NoOp {
+        /// Which form (taken modulo 5).
+        kind: u8,
+        /// Which table.
+        table: Index,
+        /// Which column.
+        column: Index,
     },
 }
 
@@ -220,21 +242,22 @@ const TYPES: &[BaseType] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ColType {
     Base(usize),
-    Enum(String),
+    /// An enum or a domain, by name.
+    Named(String),
 }
 
 impl ColType {
     fn canonical(&self) -> String {
         match self {
             ColType::Base(i) => TYPES[*i].canonical.to_string(),
-            ColType::Enum(name) => name.clone(),
+            ColType::Named(name) => name.clone(),
         }
     }
 
     fn kind(&self) -> Kind {
         match self {
             ColType::Base(i) => TYPES[*i].kind,
-            ColType::Enum(_) => Kind::Other,
+            ColType::Named(_) => Kind::Other,
         }
     }
 
@@ -245,7 +268,7 @@ impl ColType {
                 let s = TYPES[*i].spellings;
                 s[pick % s.len()].to_string()
             }
-            ColType::Enum(name) => name.clone(),
+            ColType::Named(name) => name.clone(),
         }
     }
 
@@ -296,6 +319,7 @@ impl Tbl {
 pub struct Model {
     tables: Vec<Tbl>,
     enums: Vec<(String, Vec<String>)>,
+    domains: Vec<String>,
     next: usize,
     schema_created: bool,
 }
@@ -330,12 +354,14 @@ impl Model {
     }
 
     fn col_type(&self, ty: &Index) -> ColType {
-        let n = TYPES.len() + self.enums.len();
+        let n = TYPES.len() + self.enums.len() + self.domains.len();
         let i = ty.index(n);
         if i < TYPES.len() {
             ColType::Base(i)
+        } else if i < TYPES.len() + self.enums.len() {
+            ColType::Named(self.enums[i - TYPES.len()].0.clone())
         } else {
-            ColType::Enum(self.enums[i - TYPES.len()].0.clone())
+            ColType::Named(self.domains[i - TYPES.len() - self.enums.len()].clone())
         }
     }
 
@@ -588,6 +614,26 @@ impl Model {
                 };
                 Some(format!("DROP TABLE {if_exists}{};", tbl.sql_name()))
             }
+            OpSeed::CreateDomain {
+                base,
+                not_null,
+                check,
+            } => {
+                let base = ColType::Base(base.index(TYPES.len()));
+                if base.kind() == Kind::Unkeyable {
+                    return None;
+                }
+                let name = self.fresh("dom", false);
+                let nn = if *not_null { " NOT NULL" } else { "" };
+                let ck = if *check {
+                    " CHECK (VALUE IS NOT NULL)"
+                } else {
+                    ""
+                };
+                let sql = format!("CREATE DOMAIN {name} AS {}{nn}{ck};", base.spelling(pick));
+                self.domains.push(name);
+                Some(sql)
+            }
             OpSeed::CreateEnum { labels } => {
                 let name = self.fresh("mood", false);
                 let values: Vec<String> = (0..(*labels).clamp(1, 3))
@@ -597,6 +643,38 @@ impl Model {
                 let sql = format!("CREATE TYPE {name} AS ENUM ({});", list.join(", "));
                 self.enums.push((name, values));
                 Some(sql)
+            }
+            OpSeed::NoOp {
+                kind,
+                table,
+                column,
+            } => {
+                let missing = self.fresh("missing", false);
+                match kind % 5 {
+                    0 => Some(format!("DROP TABLE IF EXISTS {missing};")),
+                    1 => Some(format!(
+                        "ALTER TABLE IF EXISTS {missing} ADD COLUMN x integer;"
+                    )),
+                    kind => {
+                        let (t, c) = self.column_index(table, column)?;
+                        let tbl = &self.tables[t];
+                        let col = ident(&tbl.cols[c].name);
+                        Some(match kind {
+                            2 => format!(
+                                "CREATE TABLE IF NOT EXISTS {} ({col} text, other_{missing} bigint);",
+                                tbl.sql_name()
+                            ),
+                            3 => format!(
+                                "ALTER TABLE {} ADD COLUMN IF NOT EXISTS {col} text;",
+                                tbl.sql_name()
+                            ),
+                            _ => format!(
+                                "ALTER TABLE {} DROP COLUMN IF EXISTS {missing};",
+                                tbl.sql_name()
+                            ),
+                        })
+                    }
+                }
             }
             OpSeed::AlterEnum { which, rename } => {
                 if self.enums.is_empty() {
@@ -657,39 +735,11 @@ impl Model {
     }
 }
 
-/// A random history: the SQL files (statements grouped a few per file, in order) and the
-/// schema the model predicts.
-#[derive(Debug, Clone)]
-pub struct History {
-    /// Migration files: name and content.
-    pub files: Vec<(String, String)>,
-    /// The predicted final schema.
-    pub expected: ObservedSchema,
-}
-
-impl History {
-    /// Resolves seeds into a history; `per_file` statements go into each file.
-    pub fn from_seeds(seeds: &[OpSeed], per_file: usize) -> Self {
-        let mut model = Model::default();
-        let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
-        let files = statements
-            .chunks(per_file.max(1))
-            .enumerate()
-            .map(|(i, chunk)| (format!("{:04}_step.sql", i + 1), chunk.join("\n") + "\n"))
-            .collect();
-        History {
-            files,
-            expected: model.expected(),
-        }
-    }
-
-    /// Writes the files into `dir`.
-    pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        for (name, sql) in &self.files {
-            std::fs::write(dir.join(name), sql)?;
-        }
-        Ok(())
-    }
+/// Resolves seeds into a history; `per_file` statements go into each file.
+pub fn history(seeds: &[OpSeed], per_file: usize) -> History {
+    let mut model = Model::default();
+    let statements: Vec<String> = seeds.iter().filter_map(|s| model.apply(s)).collect();
+    History::new(statements, per_file, model.expected())
 }
 
 /// Seeds biased towards creating tables first so later operations have something to act on.
@@ -719,5 +769,8 @@ pub fn op_seed() -> impl Strategy<Value = OpSeed> {
         1 => idx().prop_map(|table| OpSeed::DropTable { table }),
         1 => (1u8..4).prop_map(|labels| OpSeed::CreateEnum { labels }),
         1 => (idx(), any::<bool>()).prop_map(|(which, rename)| OpSeed::AlterEnum { which, rename }),
+        1 => (any::<u8>(), idx(), idx()).prop_map(|(kind, table, column)| OpSeed::NoOp { kind, table, column }),
+        1 => (idx(), any::<bool>(), any::<bool>())
+            .prop_map(|(base, not_null, check)| OpSeed::CreateDomain { base, not_null, check }),
     ]
 }

@@ -5,13 +5,11 @@ use std::path::{Path, PathBuf};
 
 use schema_check::Dialect;
 
+use crate::database::{build, server_name};
 use crate::diff::compare;
 use crate::layout::migration_files;
-use crate::mariadb_db::MariaDatabase;
 use crate::observed::ObservedSchema;
-use crate::postgres_db::PgDatabase;
 use crate::replay::replay;
-use crate::sqlite_db::SqliteDatabase;
 
 /// Set to `1` to (re)write every `expected.txt` from what the database built; review the
 /// diff before committing, as with `TRYBUILD=overwrite`.
@@ -55,10 +53,13 @@ impl Fixture {
         let mut ids = Vec::new();
         for dialect in Dialect::ALL {
             let dir = fixtures_root().join(dialect.name());
-            let Ok(entries) = std::fs::read_dir(&dir) else {
+            if !dir.exists() {
                 continue;
-            };
-            for entry in entries.flatten() {
+            }
+            let entries = std::fs::read_dir(&dir)
+                .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
                 if entry.path().join("migrations").is_dir() {
                     ids.push(format!(
                         "{}/{}",
@@ -105,34 +106,13 @@ impl Fixture {
 
     /// The name of the real server this fixture runs on, for messages.
     pub fn server_name(&self) -> &'static str {
-        match self.dialect {
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mariadb",
-            Dialect::Sqlite => "sqlite",
-        }
+        server_name(self.dialect)
     }
 
     /// Applies the history to a fresh database of the fixture's dialect (dropped before
     /// returning) and returns what the database built.
     pub fn database_schema(&self) -> Result<ObservedSchema, String> {
-        let files = migration_files(&self.migrations_dir())?;
-        match self.dialect {
-            Dialect::Postgres => {
-                let mut db = PgDatabase::create()?;
-                db.apply(&files)?;
-                db.introspect()
-            }
-            Dialect::Mysql => {
-                let mut db = MariaDatabase::create()?;
-                db.apply(&files)?;
-                db.introspect()
-            }
-            Dialect::Sqlite => {
-                let db = SqliteDatabase::create()?;
-                db.apply(&files)?;
-                db.introspect()
-            }
-        }
+        build(self.dialect, &self.migrations_dir())
     }
 
     /// Checks that `expected.txt` describes what the database built (or rewrites it when

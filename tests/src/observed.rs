@@ -13,7 +13,8 @@
 //! A `table` line names a table (schema-qualified outside the default schema) and its
 //! primary key, if any, as `pk(a,b)`; the indented lines below it are its columns in table
 //! order: name, canonical type, and `not null` when the column rejects NULL. A column
-//! declared without a type (SQLite allows it) shows its type as `(none)`.
+//! declared without a type (SQLite allows it) shows its type as `(none)`. Names with
+//! white space, commas or parentheses are written `"quoted"` (`""` for a quote).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -85,6 +86,13 @@ impl ObservedSchema {
     /// assert!(users.columns[1].nullable);
     /// assert_eq!(schema.to_string(), text);
     /// assert!(ObservedSchema::parse("  id bigint\n", "x.txt").unwrap_err().contains("x.txt:1"));
+    ///
+    /// let odd = "table \"Weird Name\" pk(\"Col A\",b)\n  \"Col A\" integer not null\n  b text not null\n  \"q\"\"x\" text\n";
+    /// let schema = ObservedSchema::parse(odd, "odd.txt").unwrap();
+    /// let t = &schema.tables["Weird Name"];
+    /// assert_eq!(t.primary_key, Some(vec!["Col A".to_string(), "b".to_string()]));
+    /// assert_eq!(t.columns[2].name, "q\"x");
+    /// assert_eq!(schema.to_string(), odd);
     /// ```
     pub fn parse(text: &str, origin: &str) -> Result<Self, String> {
         let mut schema = ObservedSchema::default();
@@ -138,51 +146,101 @@ impl ObservedSchema {
 const NO_TYPE: &str = "(none)";
 
 fn parse_table_line(rest: &str) -> Result<(String, Option<Vec<String>>), String> {
-    let mut parts = rest.split_whitespace();
-    let name = parts.next().ok_or("`table` needs a name")?.to_string();
-    let pk = match parts.next() {
-        None => None,
-        Some(p) => {
-            let inner = p
-                .strip_prefix("pk(")
-                .and_then(|p| p.strip_suffix(')'))
-                .ok_or_else(|| format!("expected `pk(a,b)` after the table name, found `{p}`"))?;
-            Some(inner.split(',').map(str::to_string).collect())
+    let (name, rest) = take_name(rest.trim_start())?;
+    let rest = rest.trim();
+    let pk = if rest.is_empty() {
+        None
+    } else {
+        let mut inner = rest
+            .strip_prefix("pk(")
+            .and_then(|p| p.strip_suffix(')'))
+            .ok_or_else(|| format!("expected `pk(a,b)` after the table name, found `{rest}`"))?;
+        let mut cols = Vec::new();
+        loop {
+            let (col, after) = take_name(inner)?;
+            cols.push(col);
+            match after.strip_prefix(',') {
+                Some(more) => inner = more,
+                None if after.is_empty() => break,
+                None => return Err(format!("unexpected `{after}` in the primary key")),
+            }
         }
+        Some(cols)
     };
-    if let Some(extra) = parts.next() {
-        return Err(format!("unexpected `{extra}` after the primary key"));
-    }
     Ok((name, pk))
 }
 
 fn parse_column_line(rest: &str) -> Result<ObservedColumn, String> {
-    let rest = rest.trim();
-    let (name, ty) = rest
-        .split_once(' ')
-        .ok_or_else(|| format!("column `{rest}` needs a type (write `(none)` for none)"))?;
+    let (name, ty) = take_name(rest.trim())?;
+    let ty = ty.trim();
+    if ty.is_empty() {
+        return Err(format!(
+            "column `{name}` needs a type (write `(none)` for none)"
+        ));
+    }
     let (ty, nullable) = match ty.strip_suffix(" not null") {
         Some(ty) => (ty.trim(), false),
-        None => (ty.trim(), true),
+        None => (ty, true),
     };
     Ok(ObservedColumn {
-        name: name.to_string(),
+        name,
         ty: if ty == NO_TYPE { "" } else { ty }.to_string(),
         nullable,
     })
 }
 
+/// Reads a name: up to white space, `,` or `)`, or `"quoted"` with `""` for a quote.
+fn take_name(s: &str) -> Result<(String, &str), String> {
+    let Some(quoted) = s.strip_prefix('"') else {
+        let end = s
+            .find(|c: char| c.is_whitespace() || c == ',' || c == ')')
+            .unwrap_or(s.len());
+        if end == 0 {
+            return Err(format!("expected a name, found `{s}`"));
+        }
+        return Ok((s[..end].to_string(), &s[end..]));
+    };
+    let mut name = String::new();
+    let mut chars = quoted.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '"' {
+            if chars.peek().map(|p| p.1) == Some('"') {
+                chars.next();
+                name.push('"');
+            } else {
+                return Ok((name, &quoted[i + 1..]));
+            }
+        } else {
+            name.push(c);
+        }
+    }
+    Err(format!("unterminated quoted name `\"{quoted}`"))
+}
+
+/// Writes a name, quoted when it would not read back as one token.
+fn show_name(name: &str) -> String {
+    let plain = !name.is_empty()
+        && !name.contains('"')
+        && !name.contains(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')');
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
 impl fmt::Display for ObservedSchema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (name, table) in &self.tables {
-            write!(f, "table {name}")?;
+            write!(f, "table {}", show_name(name))?;
             if let Some(pk) = &table.primary_key {
-                write!(f, " pk({})", pk.join(","))?;
+                let cols: Vec<String> = pk.iter().map(|c| show_name(c)).collect();
+                write!(f, " pk({})", cols.join(","))?;
             }
             writeln!(f)?;
             for c in &table.columns {
                 let ty = if c.ty.is_empty() { NO_TYPE } else { &c.ty };
-                write!(f, "  {} {ty}", c.name)?;
+                write!(f, "  {} {ty}", show_name(&c.name))?;
                 if !c.nullable {
                     write!(f, " not null")?;
                 }

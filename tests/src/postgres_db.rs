@@ -106,6 +106,9 @@ impl PgDatabase {
     pub fn introspect(&mut self) -> Result<ObservedSchema, String> {
         let err = |e: postgres::Error| format!("introspecting PostgreSQL failed: {e}");
         let client = self.client();
+        // format_type qualifies names by the session's search_path; a migration may have
+        // changed it, so read types as a fresh session would.
+        client.batch_execute("RESET search_path").map_err(err)?;
         let mut schema = ObservedSchema::default();
         let tables = client
             .query(

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use schema_check::{Dialect, Schema};
+use schema_check::{Dialect, ReplayOptions, Schema, replay_dir};
 
 use crate::observed::ObservedSchema;
 
@@ -32,40 +32,18 @@ impl Replayed {
     }
 }
 
-/// Replays `dir` (file paths shown as `migrations/...`). `Err` only when the directory
-/// cannot be replayed at all; diagnostics are in [`Replayed::errors`].
+/// Replays `dir` with [`schema_check::replay_dir`] (file paths shown as
+/// `migrations/...`). `Err` only when the directory cannot be replayed at all;
+/// diagnostics are in [`Replayed::errors`].
 pub fn replay(dir: &Path, dialect: Dialect) -> Result<Replayed, String> {
-    let (schema, errors) = run(dir, dialect)?;
-    let observed = ObservedSchema::from_replay(&schema);
+    let options = ReplayOptions {
+        dialect,
+        display_prefix: Some("migrations".to_string()),
+    };
+    let replay = replay_dir(dir, &options).map_err(|d| d.to_string())?;
     Ok(Replayed {
-        schema,
-        observed,
-        errors: errors.iter().map(ToString::to_string).collect(),
+        observed: ObservedSchema::from_replay(&replay.schema),
+        errors: replay.errors.iter().map(ToString::to_string).collect(),
+        schema: replay.schema,
     })
-}
-
-/// Discovers, reads, splits and replays `dir` with `schema-check`'s own components, the
-/// way `replay_dir` does. (Switch to `schema_check::replay_dir` once it is on main.)
-fn run(dir: &Path, dialect: Dialect) -> Result<(Schema, Vec<schema_check::Diagnostic>), String> {
-    use schema_check::discover::discover;
-    use schema_check::source::read_migration;
-    use schema_check::split::split;
-    let found = discover(dir, Some("migrations")).map_err(|d| d.to_string())?;
-    let mut errors = found.errors;
-    let mut replayer = schema_check::Replayer::new(dialect);
-    for migration in &found.migrations {
-        match read_migration(&migration.path, &migration.display) {
-            Ok(text) => {
-                let split = split(&text, &migration.display, dialect);
-                for statement in &split.statements {
-                    replayer.apply(statement);
-                }
-                errors.extend(split.error);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    let output = replayer.finish();
-    errors.extend(output.errors);
-    Ok((output.schema, errors))
 }

@@ -22,6 +22,10 @@ impl SqliteDatabase {
         let path = dir.path().join(format!("{}.sqlite", unique_db_name()));
         let conn = Connection::open(&path)
             .map_err(|e| format!("cannot create SQLite database {}: {e}", path.display()))?;
+        // A throw-away file needs no durability; without fsyncs each DDL statement is
+        // fast. (Schema semantics do not depend on it.)
+        conn.execute_batch("PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;")
+            .map_err(|e| format!("cannot configure SQLite database {}: {e}", path.display()))?;
         Ok(SqliteDatabase {
             conn,
             path,
@@ -55,12 +59,14 @@ impl SqliteDatabase {
         Ok(())
     }
 
-    /// What SQLite built: tables from `sqlite_master`, columns from `PRAGMA table_info`
-    /// (declared type lower-cased with white space collapsed), primary keys in key order.
+    /// What SQLite built: the ordinary tables of `main` from `PRAGMA table_list` (no
+    /// virtual or shadow tables), columns from `PRAGMA table_xinfo` (generated columns
+    /// included; declared type lower-cased with white space collapsed), primary keys in
+    /// key order.
     ///
     /// Nullability is what a reader can observe: a column is `not null` when declared so,
-    /// or when it is the rowid alias (`INTEGER PRIMARY KEY`) or a primary-key column of a
-    /// `WITHOUT ROWID` table. Other primary-key columns accept NULL in SQLite (a
+    /// or when it is the rowid alias (`INTEGER PRIMARY KEY`, found by asking SQLite, not
+    /// by reading the declaration) or a primary-key column of a `WITHOUT ROWID` table. Other primary-key columns accept NULL in SQLite (a
     /// long-standing quirk) and are reported as nullable.
     pub fn introspect(&self) -> Result<ObservedSchema, String> {
         let err = |e: rusqlite::Error| format!("introspecting SQLite failed: {e}");
@@ -68,7 +74,10 @@ impl SqliteDatabase {
         let names: Vec<String> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+                .prepare(
+                    "SELECT name FROM pragma_table_list \
+                     WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+                )
                 .map_err(err)?;
             stmt.query_map([], |r| r.get(0))
                 .map_err(err)?
@@ -77,19 +86,28 @@ impl SqliteDatabase {
         };
         for name in names {
             let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            // table_xinfo, unlike table_info, lists generated columns (hidden 2 and 3);
+            // hidden 1 marks a virtual table's hidden columns.
             let rows: Vec<(String, String, bool, i64)> = {
                 let mut stmt = self
                     .conn
-                    .prepare(&format!("PRAGMA table_info({quoted})"))
+                    .prepare(&format!("PRAGMA main.table_xinfo({quoted})"))
                     .map_err(err)?;
-                stmt.query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?)))
+                let all: Vec<(String, String, bool, i64, i64)> = stmt
+                    .query_map([], |r| {
+                        Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?, r.get(6)?))
+                    })
                     .map_err(err)?
                     .collect::<Result<_, _>>()
-                    .map_err(err)?
+                    .map_err(err)?;
+                all.into_iter()
+                    .filter(|r| r.4 != 1)
+                    .map(|(n, t, nn, pk, _)| (n, t, nn, pk))
+                    .collect()
             };
             let without_rowid = self
                 .conn
-                .prepare(&format!("SELECT rowid FROM {quoted} LIMIT 0"))
+                .prepare(&format!("SELECT rowid FROM main.{quoted} LIMIT 0"))
                 .is_err();
             let mut pk: Vec<(i64, String)> = rows
                 .iter()
@@ -97,7 +115,20 @@ impl SqliteDatabase {
                 .map(|r| (r.3, r.0.clone()))
                 .collect();
             pk.sort();
-            let rowid_alias = pk.len() == 1 && !without_rowid;
+            // The rowid alias is the one primary key SQLite backs with no index of its own
+            // (so `INTEGER PRIMARY KEY DESC`, which gets one, is not an alias).
+            let pk_index: i64 = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM pragma_index_list('{}') WHERE origin = 'pk'",
+                        name.replace('\'', "''")
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            let rowid_alias = pk.len() == 1 && !without_rowid && pk_index == 0;
             let columns = rows
                 .iter()
                 .map(|(col, ty, notnull, pk_pos)| {

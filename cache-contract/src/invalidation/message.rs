@@ -24,7 +24,7 @@
 //! | `tenant` | string or `null`  | required; the tenant id as the application knows it (any characters, 1..=65535 bytes), `null` for `#[cache(global)]` tables |
 //! | `kind`   | string            | required: `key`, `keys`, `table` or `tenant`                         |
 //! | `table`  | string            | required for `key`, `keys`, `table`; absent or `null` for `tenant`   |
-//! | `keys`   | array of arrays of strings | `key`: exactly one key; `keys`: 1..=10000 keys; absent otherwise. A key is its parts in key-column order (1..=16 parts of at most 4096 bytes), each formatted as the Rust key type's `Display` (`42`, a UUID's hyphenated form, ...) |
+//! | `keys`   | array of arrays of strings | `key`: exactly one key; `keys`: 1..=10000 keys; absent otherwise. A key is its parts in key-column order (1..=16 parts of at most 4096 bytes), each the key field's [`KeyPart`](crate::KeyPart) string, unescaped |
 //! | `schema` | string or `null`  | optional: the publisher's 64-hex-digit `SCHEMA_HASH`; informational (receivers invalidate whatever their own schema) |
 //! | `source` | string            | required, 1..=256 bytes: who published (service / instance)          |
 //! | `ts`     | integer           | required: milliseconds since the Unix epoch when published           |

@@ -438,3 +438,37 @@ impl Publisher {
         result
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::TenantId;
+
+    #[tokio::test]
+    async fn a_lagging_subscription_is_told_to_resync() {
+        let hub = Hub::new("test", 16, 1024);
+        let subscriber = Subscriber::new(hub.clone(), None);
+        let mut sub = subscriber.subscribe();
+        for _ in 0..40 {
+            hub.deliver(Invalidation::tenant(&TenantId::new("t")));
+        }
+        match sub.recv().await {
+            Some(Event::Resync { reason }) => assert!(reason.contains("fell behind"), "{reason}"),
+            other => panic!("expected a resync, got {other:?}"),
+        }
+        // Then it continues with the newest events.
+        assert!(matches!(sub.recv().await, Some(Event::Invalidate(_))));
+    }
+
+    #[test]
+    fn garbage_is_counted_not_delivered() {
+        let hub = Hub::new("test", 16, 1024);
+        let subscriber = Subscriber::new(hub.clone(), None);
+        let mut sub = subscriber.subscribe();
+        hub.deliver_raw(b"\xff\x00 garbage");
+        hub.deliver_raw(br#"{"v":1,"id":"x"}"#);
+        assert_eq!(subscriber.stats().malformed(), 2);
+        assert_eq!(subscriber.stats().received(), 0);
+        assert!(sub.rx.try_recv().is_err());
+    }
+}

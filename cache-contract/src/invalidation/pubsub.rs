@@ -1,8 +1,8 @@
 //! Redis Pub/Sub: the fast, at-most-once transport.
 //!
-//! - The [publisher](publisher) sends a batch as one pipeline of `PUBLISH <channel> <json>`
+//! - The [`publisher`] sends a batch as one pipeline of `PUBLISH <channel> <json>`
 //!   on a reconnecting connection; one publisher's messages arrive in order.
-//! - The [subscriber](subscriber) runs a background task on a dedicated connection. It
+//! - The [`subscriber`] runs a background task on a dedicated connection. It
 //!   notices every disconnect: a closed socket ends the message stream, and a half-open
 //!   connection (peer gone silent: a paused or partitioned server) fails a `PING` sent every
 //!   `ping_interval` that must be answered within `ping_timeout`. Then it emits

@@ -2,7 +2,7 @@
 //!
 //! # Design
 //!
-//! - The [publisher](publisher) appends each message as one stream entry with a single field
+//! - The [`publisher`] appends each message as one stream entry with a single field
 //!   `m` holding the JSON wire message, a batch as one pipeline of
 //!   `XADD <stream> MAXLEN ~ <max_len> * m <json>`. `MAXLEN ~` trims the stream cheaply
 //!   (whole macro nodes), keeping at least `max_len` recent entries.

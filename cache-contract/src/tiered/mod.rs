@@ -422,7 +422,10 @@ impl<T: CacheContract> TieredCache<T> {
         }
     }
 
-    /// The cached row `key` of `tenant`, from the local tier or Redis, or `None`.
+    /// The cached row `key` of `tenant`, from the local tier or Redis, or `None`. A failing
+    /// Redis tier reads as a miss (counted in `cache_contract_redis_errors_total` and
+    /// logged), like stale, corrupt or foreign entries; the `Result` is kept for errors a
+    /// future tier may report.
     pub async fn get(&self, tenant: &TenantId, key: &T::Key) -> Result<Option<Arc<T>>, CacheError> {
         let ckey = T::cache_key_for(tenant, key);
         let span = tracing::debug_span!("cache_contract.get", table = T::TABLE);

@@ -1,6 +1,7 @@
 //! Shared helpers of the runtime tests: a hand-written `CacheContract` struct, unique
 //! names, a Redis connection that fails loudly, and a private redis-server for fault tests.
 #![allow(dead_code)]
+#![cfg_attr(not(feature = "redis"), allow(unused_imports))]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -132,6 +133,7 @@ pub fn unique(label: &str) -> String {
     )
 }
 
+#[cfg(feature = "redis")]
 /// A client of the shared Redis, failing loudly when it is not running.
 pub async fn redis_client() -> redis::Client {
     let client = redis::Client::open(REDIS_URL).unwrap();
@@ -145,6 +147,7 @@ pub async fn redis_client() -> redis::Client {
     client
 }
 
+#[cfg(feature = "redis")]
 /// Deletes every key starting with `prefix` (test clean-up of its own unique prefix only).
 pub async fn cleanup(client: &redis::Client, prefix: &str) {
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
@@ -162,12 +165,14 @@ pub async fn cleanup(client: &redis::Client, prefix: &str) {
     }
 }
 
+#[cfg(feature = "redis")]
 /// A redis-server owned by one test, on a free loopback port, killed on drop.
 pub struct PrivateRedis {
     pub port: u16,
     child: Option<Child>,
 }
 
+#[cfg(feature = "redis")]
 impl PrivateRedis {
     /// Starts a server on a free port and waits until it answers.
     pub fn start() -> Self {
@@ -244,6 +249,7 @@ impl PrivateRedis {
     }
 }
 
+#[cfg(feature = "redis")]
 impl Drop for PrivateRedis {
     fn drop(&mut self) {
         if let Some(child) = &self.child {

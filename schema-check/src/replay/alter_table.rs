@@ -121,11 +121,14 @@ impl Replayer {
             Op::DropColumn {
                 column_names,
                 if_exists,
+                drop_behavior,
                 ..
             } => {
                 let mut changed = false;
+                let cascade = matches!(drop_behavior, Some(sqlparser::ast::DropBehavior::Cascade));
                 for c in column_names {
-                    changed |= self.drop_column(ctx, key, &fold(dialect, c), *if_exists)?;
+                    changed |=
+                        self.drop_column(ctx, key, &fold(dialect, c), *if_exists, cascade)?;
                 }
                 Ok(changed)
             }
@@ -379,7 +382,14 @@ impl Replayer {
         Ok(true)
     }
 
-    fn drop_column(&mut self, ctx: &Ctx<'_>, key: &str, name: &str, if_exists: bool) -> Changed {
+    fn drop_column(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        name: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Changed {
         let dialect = self.dialect;
         let Some(i) = self
             .schema
@@ -441,7 +451,33 @@ impl Replayer {
                     ));
                 }
             }
-            Dialect::Postgres => {}
+            Dialect::Postgres => {
+                // Generated columns computed from this one depend on it.
+                let dependents: Vec<String> = table
+                    .columns
+                    .iter()
+                    .filter(|c| c.name != col)
+                    .filter(|c| {
+                        matches!(&c.generated, Some(Generated::Expression { expr, .. }) if mentions(expr, &col))
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                if !dependents.is_empty() {
+                    if !cascade {
+                        return Err(ctx.error(
+                            format!(
+                                "cannot drop column `{col}` of `{key}`: generated column(s) {} depend on it",
+                                dependents.join(", ")
+                            ),
+                            "drop the generated columns first, or use DROP COLUMN ... CASCADE",
+                        ));
+                    }
+                    for d in dependents {
+                        self.drop_column(ctx, key, &d, true, true)?;
+                    }
+                    return self.drop_column(ctx, key, &col, false, true);
+                }
+            }
         }
         let table = self.table_mut(ctx, key)?;
         table.columns.remove(i);

@@ -21,6 +21,9 @@ pub(crate) struct ColumnSpec {
     pub unique: Vec<UniqueConstraint>,
     pub foreign_keys: Vec<ForeignKey>,
     pub checks: Vec<Check>,
+    /// SQLite `PRIMARY KEY DESC` as a column constraint: the column is then not the rowid
+    /// alias (a documented SQLite quirk).
+    pub pk_desc: bool,
 }
 
 /// The canonical name of a simple index column, or `None` for an expression.
@@ -75,14 +78,17 @@ impl Replayer {
         let mut ty = canonical.ty;
         if dialect == Dialect::Sqlite {
             // Keep the type as written when it is the same type sqlparser read.
+            // `_` too: multi-word names reach the parser joined with `_` (see compat).
             let squash = |s: &str| {
-                s.split_whitespace()
+                s.chars()
+                    .filter(|c| !c.is_whitespace() && *c != '_')
                     .collect::<String>()
                     .to_ascii_lowercase()
             };
             if let Some(written) = super::declared::declared_type(&ctx.stmt.text, name)
                 && squash(&written) == squash(&ty.canonical)
             {
+                ty.family = crate::canonical::sqlite_family(&written);
                 ty.canonical = written;
             }
         }
@@ -98,6 +104,7 @@ impl Replayer {
         let mut foreign_keys = Vec::new();
         let mut checks = Vec::new();
         let mut primary_key = None;
+        let mut pk_desc = false;
         if canonical.serial {
             column.nullable = false;
             column.generated = Some(Generated::Identity { always: false });
@@ -208,6 +215,9 @@ impl Replayer {
                     if auto {
                         column.generated = Some(Generated::Identity { always: false });
                     }
+                    pk_desc |= tokens.iter().any(
+                        |t| matches!(t, Token::Word(w) if w.value.eq_ignore_ascii_case("DESC")),
+                    );
                 }
                 // Character sets, collations, comments, ON UPDATE, storage hints... do
                 // not change what the column holds.
@@ -220,6 +230,7 @@ impl Replayer {
             unique: spec_unique,
             foreign_keys,
             checks,
+            pk_desc,
         })
     }
 }

@@ -3,9 +3,13 @@
 //! says what it removed so the replay can account for it. When the rewritten text still
 //! does not parse, the original error is reported.
 
+use std::collections::BTreeMap;
+
 use sqlparser::dialect::Dialect as ParserDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::dialect::Dialect;
 
 /// What a rewrite removed that the replay must apply itself.
 ///
@@ -13,15 +17,21 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 /// `ALTER INDEX IF EXISTS` loses `IF EXISTS` (reported as [`Fixup::IndexIfExists`]);
 /// `CREATE DOMAIN ... [NOT] NULL` loses the null constraint (reported as
 /// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
-/// canonical type then lacks the ` zerofill` suffix MariaDB prints).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// canonical type then lacks the ` zerofill` suffix MariaDB prints); MariaDB
+/// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
+/// [`Fixup::AddColumnIfNotExists`]); SQLite multi-word type names (`UNSIGNED BIG INT`)
+/// are joined with `_` (same length, so positions do not move; the declared text is
+/// read back from the original statement).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fixup {
-    /// Nothing: the removed words do not change the schema (`DROP INDEX CONCURRENTLY`).
+    /// Nothing: the removed words do not change the schema.
     None,
     /// `CREATE DOMAIN ... NOT NULL`: the domain is NOT NULL.
     DomainNotNull,
     /// `ALTER INDEX IF EXISTS`: a missing index is not an error.
     IndexIfExists,
+    /// `ADD COLUMN IF NOT EXISTS <name>` for these column names (as written).
+    AddColumnIfNotExists(Vec<String>),
 }
 
 fn is_kw(t: &Token, kw: Keyword) -> bool {
@@ -32,118 +42,193 @@ fn is_word(t: &Token, word: &str) -> bool {
     matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
+/// Words that end a SQLite type name (the start of a column constraint).
+const SQLITE_CONSTRAINT_WORDS: &[&str] = &[
+    "CONSTRAINT",
+    "PRIMARY",
+    "NOT",
+    "NULL",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "REFERENCES",
+    "GENERATED",
+    "AS",
+    "AUTOINCREMENT",
+    "FOREIGN",
+];
+
+fn sqlite_type_word(t: &Token) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none()
+        && !SQLITE_CONSTRAINT_WORDS.iter().any(|c| w.value.eq_ignore_ascii_case(c)))
+}
+
 /// A rewrite of `text` that sqlparser can parse, if one applies.
 ///
 /// ```
+/// use schema_check::Dialect;
 /// use schema_check::replay::compat::{rewrite, Fixup};
 /// let d = sqlparser::dialect::PostgreSqlDialect {};
-/// let (text, fix) = rewrite(&d, "DROP INDEX CONCURRENTLY IF EXISTS i").unwrap();
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "DROP INDEX CONCURRENTLY IF EXISTS i").unwrap();
 /// assert_eq!((text.as_str(), fix), ("DROP INDEX IF EXISTS i", Fixup::None));
-/// let (text, fix) = rewrite(&d, "CREATE DOMAIN e AS text NOT NULL CHECK (VALUE <> '')").unwrap();
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "CREATE DOMAIN e AS text NOT NULL CHECK (VALUE <> '')").unwrap();
 /// assert_eq!((text.as_str(), fix), ("CREATE DOMAIN e AS text CHECK (VALUE <> '')", Fixup::DomainNotNull));
+/// let lite = sqlparser::dialect::SQLiteDialect {};
+/// let (text, _) = rewrite(Dialect::Sqlite, &lite, "CREATE TABLE t (a UNSIGNED  BIG INT NOT NULL)").unwrap();
+/// assert_eq!(text, "CREATE TABLE t (a UNSIGNED__BIG_INT NOT NULL)");
 /// ```
-pub fn rewrite(dialect: &dyn ParserDialect, text: &str) -> Option<(String, Fixup)> {
+pub fn rewrite(
+    dialect: Dialect,
+    parser: &dyn ParserDialect,
+    text: &str,
+) -> Option<(String, Fixup)> {
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);
+    let has = |word: &[u8]| {
+        text.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
     let candidate = head == "DROP INDEX"
         || head == "ALTER INDEX"
         || head == "CREATE DOMAIN"
-        || text
-            .as_bytes()
-            .windows(8)
-            .any(|w| w.eq_ignore_ascii_case(b"zerofill"));
+        || (dialect == Dialect::Mysql && (has(b"zerofill") || has(b"if not exists")))
+        || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
     if !candidate {
         return None;
     }
-    let tokens = Tokenizer::new(dialect, text).tokenize().ok()?;
-    let significant: Vec<usize> = tokens
+    let tokens = Tokenizer::new(parser, text).tokenize().ok()?;
+    let sig: Vec<usize> = tokens
         .iter()
         .enumerate()
         .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
         .map(|(i, _)| i)
         .collect();
-    let kw_at = |n: usize, kw: Keyword| significant.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
-    let mut remove = Vec::new();
-    let fixup;
+    let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
+    // Token index -> replacement (`None` removes the token and the white space before it).
+    let mut edits: BTreeMap<usize, Option<String>> = BTreeMap::new();
+    let mut fixup = Fixup::None;
     if kw_at(0, Keyword::DROP) && kw_at(1, Keyword::INDEX) && kw_at(2, Keyword::CONCURRENTLY) {
-        remove.push(significant[2]);
-        fixup = Fixup::None;
+        edits.insert(sig[2], None);
     } else if kw_at(0, Keyword::ALTER)
         && kw_at(1, Keyword::INDEX)
         && kw_at(2, Keyword::IF)
         && kw_at(3, Keyword::EXISTS)
     {
-        remove.extend([significant[2], significant[3]]);
+        edits.insert(sig[2], None);
+        edits.insert(sig[3], None);
         fixup = Fixup::IndexIfExists;
     } else if kw_at(0, Keyword::CREATE) && kw_at(1, Keyword::DOMAIN) {
         // Top-level `NOT NULL` / `NULL` constraints (not inside CHECK (...)).
         let mut depth = 0i32;
-        let mut not_null = false;
-        for (n, &i) in significant.iter().enumerate() {
+        for (n, &i) in sig.iter().enumerate() {
             match &tokens[i] {
                 Token::LParen => depth += 1,
                 Token::RParen => depth -= 1,
                 t if depth == 0 && is_kw(t, Keyword::NULL) => {
-                    remove.push(i);
-                    if n > 0 && is_kw(&tokens[significant[n - 1]], Keyword::NOT) {
-                        remove.push(significant[n - 1]);
-                        not_null = true;
+                    edits.insert(i, None);
+                    if n > 0 && is_kw(&tokens[sig[n - 1]], Keyword::NOT) {
+                        edits.insert(sig[n - 1], None);
+                        fixup = Fixup::DomainNotNull;
                     }
                 }
                 _ => {}
             }
         }
-        if remove.is_empty() {
-            return None;
+    } else if dialect == Dialect::Mysql {
+        let mut names = Vec::new();
+        for n in 0..sig.len() {
+            let t = &tokens[sig[n]];
+            if is_word(t, "ZEROFILL") {
+                // ZEROFILL (display padding) implies UNSIGNED; the type is otherwise the same.
+                if n > 0 && kw_at(n - 1, Keyword::UNSIGNED) {
+                    edits.insert(sig[n], None);
+                } else {
+                    edits.insert(sig[n], Some("UNSIGNED".into()));
+                }
+            } else if is_kw(t, Keyword::ADD)
+                && kw_at(n + 1, Keyword::COLUMN)
+                && kw_at(n + 2, Keyword::IF)
+                && kw_at(n + 3, Keyword::NOT)
+                && kw_at(n + 4, Keyword::EXISTS)
+            {
+                for k in 2..5 {
+                    edits.insert(sig[n + k], None);
+                }
+                if let Some(Token::Word(w)) = sig.get(n + 5).map(|&i| &tokens[i]) {
+                    names.push(w.value.clone());
+                }
+            }
         }
-        fixup = if not_null {
-            Fixup::DomainNotNull
-        } else {
-            Fixup::None
-        };
-    } else if let Some(n) =
-        (0..significant.len()).find(|&n| is_word(&tokens[significant[n]], "ZEROFILL"))
-    {
-        // MySQL `ZEROFILL` (display padding) implies UNSIGNED; the type is otherwise the same.
-        let i = significant[n];
-        if n > 0 && kw_at(n - 1, Keyword::UNSIGNED) {
-            remove.push(i);
-        } else {
-            return Some((
-                tokens
-                    .iter()
-                    .enumerate()
-                    .map(|(j, t)| {
-                        if j == i {
-                            "UNSIGNED".to_string()
-                        } else {
-                            t.to_string()
+        if !names.is_empty() {
+            fixup = Fixup::AddColumnIfNotExists(names);
+        }
+    } else if dialect == Dialect::Sqlite {
+        // Column definitions: in CREATE TABLE (...) at depth 1 after `(` or `,`, and after
+        // ALTER TABLE ... ADD [COLUMN]; the type is the run of words after the name.
+        let mut starts = Vec::new();
+        if kw_at(0, Keyword::CREATE) {
+            let mut depth = 0i32;
+            for (n, &i) in sig.iter().enumerate() {
+                match &tokens[i] {
+                    Token::LParen => {
+                        depth += 1;
+                        if depth == 1 {
+                            starts.push(n + 1);
                         }
-                    })
-                    .collect(),
-                Fixup::None,
-            ));
+                    }
+                    Token::RParen => depth -= 1,
+                    Token::Comma if depth == 1 => starts.push(n + 1),
+                    _ => {}
+                }
+            }
+        } else if let Some(n) = (0..sig.len()).find(|&n| kw_at(n, Keyword::ADD)) {
+            starts.push(if kw_at(n + 1, Keyword::COLUMN) {
+                n + 2
+            } else {
+                n + 1
+            });
         }
-        fixup = Fixup::None;
-    } else {
+        for start in starts {
+            // `start` is the column name; type words follow.
+            let mut n = start + 1;
+            let first = n;
+            while sig.get(n).is_some_and(|&i| sqlite_type_word(&tokens[i])) {
+                n += 1;
+            }
+            if n - first >= 2 {
+                for k in first..n - 1 {
+                    for (i, t) in tokens.iter().enumerate().take(sig[k + 1]).skip(sig[k] + 1) {
+                        if let Token::Whitespace(w) = t {
+                            let ws = w.to_string();
+                            if ws.contains('\n') {
+                                return None;
+                            }
+                            edits.insert(i, Some("_".repeat(ws.len())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if edits.is_empty() {
         return None;
     }
-    // Drop the removed tokens and the white space right before each of them.
     let mut out = String::with_capacity(text.len());
-    let mut skip_ws_before: Vec<usize> = remove.clone();
-    skip_ws_before.sort_unstable();
     for (i, t) in tokens.iter().enumerate() {
-        if remove.contains(&i) {
-            continue;
+        match edits.get(&i) {
+            Some(None) => continue,
+            Some(Some(replacement)) => out.push_str(replacement),
+            None => {
+                // White space right before a removed token goes with it.
+                let before_removed =
+                    matches!(t, Token::Whitespace(_)) && matches!(edits.get(&(i + 1)), Some(None));
+                if !before_removed {
+                    out.push_str(&t.to_string());
+                }
+            }
         }
-        if matches!(t, Token::Whitespace(_))
-            && tokens
-                .get(i + 1)
-                .is_some_and(|_| skip_ws_before.binary_search(&(i + 1)).is_ok())
-        {
-            continue;
-        }
-        out.push_str(&t.to_string());
     }
     Some((out, fixup))
 }

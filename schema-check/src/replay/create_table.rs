@@ -19,6 +19,12 @@ impl Replayer {
             });
             return Ok(());
         }
+        if ct.or_replace {
+            // MariaDB `CREATE OR REPLACE TABLE`: drop the old table, then create.
+            if let Some(existing) = self.table_key(&name) {
+                self.drop_table(ctx, &existing, true, false)?;
+            }
+        }
         if let Some(existing) = self.table_key(&name) {
             if ct.if_not_exists {
                 self.skipped.push(Skipped {
@@ -70,6 +76,45 @@ impl Replayer {
             provenance: Provenance::new(ctx.at().clone()),
         };
         let mut inline_pk = None;
+        let mut pk_desc = false;
+        // PostgreSQL `INHERITS (parent, ...)`: the parents' columns come first, with their
+        // NOT NULL and defaults (not their keys); `PARTITION OF parent`: the parent's
+        // columns and keys.
+        let mut parents: Vec<&sqlparser::ast::ObjectName> = Vec::new();
+        if let Some(p) = &ct.partition_of {
+            parents.push(p);
+        }
+        parents.extend(ct.inherits.iter().flatten());
+        for parent in parents {
+            let pname = object_name(dialect, parent);
+            let Some(pkey) = self.table_key(&pname) else {
+                return Err(self.missing_table(ctx, &pname, "INHERITS / PARTITION OF"));
+            };
+            let src = &self.schema.tables[&pkey];
+            for c in &src.columns {
+                if let Some(mine) = table.columns.iter_mut().find(|m| m.name == c.name) {
+                    mine.nullable &= c.nullable;
+                    continue;
+                }
+                let mut c = c.clone();
+                c.provenance = Provenance::new(ctx.at().clone());
+                if c.generated.is_some() && ct.partition_of.is_none() {
+                    c.generated = None;
+                }
+                table.columns.push(c);
+            }
+            if ct.partition_of.is_some() {
+                table.primary_key = src.primary_key.clone();
+                table.unique = src.unique.clone();
+            }
+        }
+        let inherited_count = table.columns.len();
+        if table.primary_key.is_some() {
+            self.pk_names.insert(
+                name.clone(),
+                super::column::pg_constraint_name(&name, &[], "pkey"),
+            );
+        }
         for def in &ct.columns {
             let spec = self.column_spec(
                 ctx,
@@ -78,6 +123,17 @@ impl Replayer {
                 &def.data_type,
                 def.options.iter().map(|o| (o.name.as_ref(), &o.option)),
             )?;
+            if let Some(inherited) = table.columns[..inherited_count]
+                .iter_mut()
+                .find(|c| same_column(dialect, &c.name, &spec.column.name))
+            {
+                // A local definition of an inherited column merges with it.
+                inherited.nullable &= spec.column.nullable;
+                if spec.column.default.is_some() {
+                    inherited.default = spec.column.default.clone();
+                }
+                continue;
+            }
             if let Some(dup) = table
                 .columns
                 .iter()
@@ -96,6 +152,7 @@ impl Replayer {
                     ));
                 }
                 inline_pk = Some((spec.column.name.clone(), pk_name));
+                pk_desc = spec.pk_desc;
             }
             table.unique.extend(spec.unique);
             table.foreign_keys.extend(spec.foreign_keys);
@@ -114,7 +171,7 @@ impl Replayer {
             constraint::add(ctx, &mut env, &mut table, c)?;
         }
         if dialect == crate::Dialect::Sqlite {
-            sqlite_key_not_null(&mut table, ct.without_rowid);
+            sqlite_key_not_null(&mut table, ct.without_rowid, pk_desc);
         }
         self.schema.tables.insert(name, table);
         Ok(())
@@ -184,13 +241,15 @@ impl Replayer {
 
 /// SQLite: PRIMARY KEY does not imply NOT NULL, except where no NULL can be stored: the
 /// key of a WITHOUT ROWID table, and the rowid alias (a single `INTEGER` key column,
-/// which *is* the rowid). `PRAGMA table_info` reports `notnull = 0` for the rowid alias;
+/// which *is* the rowid, unless declared `PRIMARY KEY DESC` on the column).
+/// `PRAGMA table_info` reports `notnull = 0` for the rowid alias;
 /// we report what a reader observes.
-fn sqlite_key_not_null(table: &mut Table, without_rowid: bool) {
+fn sqlite_key_not_null(table: &mut Table, without_rowid: bool, column_pk_desc: bool) {
     let Some(pk) = table.primary_key.clone() else {
         return;
     };
-    let rowid_alias = !without_rowid && pk.len() == 1;
+    // `id INTEGER PRIMARY KEY DESC` (the column-constraint form) is not an alias.
+    let rowid_alias = !without_rowid && pk.len() == 1 && !column_pk_desc;
     for c in table.columns.iter_mut().filter(|c| pk.contains(&c.name)) {
         if without_rowid || (rowid_alias && c.ty.canonical == "integer") {
             c.nullable = false;

@@ -57,7 +57,7 @@ impl Replayer {
         Ok(())
     }
 
-    fn drop_table(
+    pub(crate) fn drop_table(
         &mut self,
         ctx: &Ctx<'_>,
         name: &str,

@@ -33,6 +33,13 @@ impl Replayer {
             // PostgreSQL names an unnamed index <table>_<cols>_idx.
             None => super::column::pg_constraint_name(&table_key, &columns, "idx"),
         };
+        // PostgreSQL: an index lives in its table's schema.
+        let name = match table_key.split_once('.') {
+            Some((schema, _)) if dialect == Dialect::Postgres && !name.contains('.') => {
+                format!("{schema}.{name}")
+            }
+            _ => name,
+        };
         let key = index_key(dialect, &table_key, &name);
         if let Some(existing) = self.schema.indexes.get(&key) {
             if ci.if_not_exists {
@@ -86,6 +93,18 @@ impl Replayer {
         Ok(())
     }
 
+    /// Whether an index named `name` exists: a CREATE INDEX, or the index behind a
+    /// PRIMARY KEY or UNIQUE constraint (which has the constraint's name).
+    pub(crate) fn index_exists(&self, name: &str) -> bool {
+        self.schema.indexes.contains_key(name)
+            || self.pk_names.values().any(|pk| pk == name)
+            || self
+                .schema
+                .tables
+                .values()
+                .any(|t| t.unique.iter().any(|u| u.name.as_deref() == Some(name)))
+    }
+
     /// `ALTER INDEX old RENAME TO new` (PostgreSQL).
     pub(crate) fn rename_index(
         &mut self,
@@ -102,6 +121,24 @@ impl Replayer {
             new = format!("{schema}.{new}");
         }
         let Some(mut ix) = self.schema.indexes.remove(&old) else {
+            // The index behind a PRIMARY KEY or UNIQUE constraint has the constraint's name;
+            // renaming it renames the constraint.
+            let mut found = false;
+            for pk in self.pk_names.values_mut().filter(|pk| **pk == old) {
+                *pk = new.clone();
+                found = true;
+            }
+            for t in self.schema.tables.values_mut() {
+                for u in t.unique.iter_mut() {
+                    if u.name.as_deref() == Some(old.as_str()) {
+                        u.name = Some(new.clone());
+                        found = true;
+                    }
+                }
+            }
+            if found {
+                return Ok(());
+            }
             return Err(ctx.error(
                 format!("index `{old}` does not exist"),
                 "create the index first",

@@ -125,15 +125,18 @@ impl Replayer {
     pub fn apply(&mut self, stmt: &Statement) {
         let ctx = Ctx { stmt };
         match Parser::parse_sql(&*self.parser, &stmt.text) {
-            Ok(asts) => self.apply_all(&ctx, &asts, compat::Fixup::None),
+            Ok(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
+            Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
             Err(e) => {
-                let retried = compat::rewrite(&*self.parser, &stmt.text).and_then(|(text, fix)| {
-                    Parser::parse_sql(&*self.parser, &text)
-                        .ok()
-                        .map(|asts| (asts, fix))
-                });
+                let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
+                    |(text, fix)| {
+                        Parser::parse_sql(&*self.parser, &text)
+                            .ok()
+                            .map(|asts| (asts, fix))
+                    },
+                );
                 match retried {
-                    Some((asts, fix)) => self.apply_all(&ctx, &asts, fix),
+                    Some((asts, fix)) => self.apply_all(&ctx, asts, fix),
                     None => match skip::unparsed(&ctx, &e) {
                         Ok(skipped) => self.skipped.push(skipped),
                         Err(d) => self.errors.push(d),
@@ -143,11 +146,30 @@ impl Replayer {
         }
     }
 
-    fn apply_all(&mut self, ctx: &Ctx<'_>, asts: &[Ast], fixup: compat::Fixup) {
-        for ast in asts {
-            if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (fixup, ast) {
+    fn apply_all(&mut self, ctx: &Ctx<'_>, mut asts: Vec<Ast>, fixup: compat::Fixup) {
+        if let compat::Fixup::AddColumnIfNotExists(names) = &fixup {
+            for ast in &mut asts {
+                if let Ast::AlterTable(at) = ast {
+                    for op in &mut at.operations {
+                        if let sqlparser::ast::AlterTableOperation::AddColumn {
+                            if_not_exists,
+                            column_def,
+                            ..
+                        } = op
+                            && names
+                                .iter()
+                                .any(|n| n.eq_ignore_ascii_case(&column_def.name.value))
+                        {
+                            *if_not_exists = true;
+                        }
+                    }
+                }
+            }
+        }
+        for ast in &asts {
+            if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (&fixup, ast) {
                 let key = ident::object_name(self.dialect, name);
-                if !self.schema.indexes.contains_key(&key) {
+                if !self.index_exists(&key) {
                     self.skipped.push(Skipped {
                         at: ctx.at().clone(),
                         reason: format!("index `{key}` does not exist (ALTER INDEX IF EXISTS)"),
@@ -158,7 +180,7 @@ impl Replayer {
             }
             match self.apply_ast(ctx, ast) {
                 Ok(()) => {
-                    if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (fixup, ast) {
+                    if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (&fixup, ast) {
                         let name = ident::object_name(self.dialect, &cd.name);
                         if let Some(d) = self.schema.domains.get_mut(&name) {
                             d.not_null = true;

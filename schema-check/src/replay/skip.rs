@@ -41,6 +41,12 @@ pub fn leading_words(text: &str, n: usize) -> String {
 
 /// Why a parsed statement cannot change a table's columns, or `None` when it might.
 pub fn classify(ast: &Ast) -> Option<String> {
+    if let Ast::CreateVirtualTable { name, .. } = ast {
+        return Some(format!(
+            "virtual table `{name}` (e.g. FTS) is not modelled: its columns are untyped and \
+             it cannot be a cached table"
+        ));
+    }
     let what = match ast {
         Ast::Query(_) => "SELECT",
         Ast::Insert(_) => "INSERT",
@@ -234,17 +240,24 @@ pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diag
             first_line: ctx.stmt.first_line().to_string(),
         });
     }
-    let location = match pos {
-        Some((line, column)) => position::map(ctx.at(), &ctx.stmt.text, line, column),
-        None => ctx.at().clone(),
-    };
-    let source_line = if location.line == ctx.at().line {
-        ctx.stmt.source_line.clone()
-    } else {
-        let (l0, _) = (ctx.at().line, ());
-        let idx = (location.line - l0) as usize;
-        // The statement's own text line, re-indented as the file has it on later lines.
-        text_line(&ctx.stmt.text, idx).unwrap_or_default()
+    let (location, source_line) = match pos {
+        Some((line, column)) => {
+            let location = position::map(ctx.at(), &ctx.stmt.text, line, column);
+            // Lines after the statement's first are whole lines of the file; the first
+            // may start mid-line, so the splitter's full line is used for it.
+            let source_line = if location.line == ctx.at().line {
+                ctx.stmt.source_line.clone()
+            } else {
+                ctx.stmt
+                    .text
+                    .lines()
+                    .nth(line.saturating_sub(1) as usize)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (location, source_line)
+        }
+        None => (ctx.at().clone(), ctx.stmt.source_line.clone()),
     };
     Err(Diagnostic::new(format!(
         "cannot parse this `{}` statement: {message}",
@@ -256,13 +269,6 @@ pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diag
         "this statement may change a table, so it cannot be skipped: fix the syntax, or \
          rewrite it in a form sqlparser understands (it runs in the migration's dialect)",
     ))
-}
-
-/// The `idx`-th line (0-based) of the statement counted from its first token's line.
-fn text_line(text: &str, idx: usize) -> Option<String> {
-    let start = text.len() - text.trim_start().len();
-    let first_token_line = text[..start].matches('\n').count();
-    text.lines().nth(first_token_line + idx).map(str::to_string)
 }
 
 #[cfg(test)]

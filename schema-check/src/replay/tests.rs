@@ -117,6 +117,14 @@ fn unparseable_table_change_is_an_error_at_file_position() {
     assert!(loc.column > 1, "{d}");
     assert!(d.message.contains("cannot parse"), "{d}");
     assert!(d.help.is_some());
+    assert_eq!(d.source_line.as_deref(), Some("  b int int"));
+    // A comment before the statement does not shift the position.
+    let d = one_error(
+        Dialect::Postgres,
+        "-- note\n/* block\n comment */ CREATE TABLE t (\n  a int int\n)",
+    );
+    assert_eq!(d.location.map(|l| (l.line, l.column)), Some((4, 9)));
+    assert_eq!(d.source_line.as_deref(), Some("  a int int"));
 }
 
 #[test]

@@ -198,17 +198,7 @@ impl Replayer {
                 "use DROP TYPE IF EXISTS when its absence is expected",
             ));
         }
-        let users: Vec<(String, String)> = self
-            .schema
-            .tables
-            .values()
-            .flat_map(|t| {
-                t.columns
-                    .iter()
-                    .filter(|c| c.ty.canonical == name || c.ty.canonical == format!("{name}[]"))
-                    .map(|c| (t.name.clone(), c.name.clone()))
-            })
-            .collect();
+        let users = self.columns_of_type(name);
         if !users.is_empty() && !cascade {
             let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
             return Err(ctx.error(
@@ -271,8 +261,73 @@ impl Replayer {
         Ok(())
     }
 
+    /// The `(table, column)` pairs whose type is `name` or an array of it.
+    fn columns_of_type(&self, name: &str) -> Vec<(String, String)> {
+        let array = format!("{name}[]");
+        self.schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.ty.canonical == name || c.ty.canonical == array)
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect()
+    }
+
+    /// `ALTER DOMAIN name {SET | DROP} NOT NULL` (sqlparser 0.63 does not parse ALTER
+    /// DOMAIN): updates the domain; other ALTER DOMAIN forms cannot change columns and
+    /// are skipped. Returns `false` when `ctx` is not an ALTER DOMAIN statement.
+    pub(crate) fn alter_domain_text(&mut self, ctx: &Ctx<'_>) -> bool {
+        let words = super::skip::leading_words(&ctx.stmt.text, 6);
+        let mut it = words.split(' ');
+        if it.next() != Some("ALTER") || it.next() != Some("DOMAIN") {
+            return false;
+        }
+        let rest: Vec<&str> = it.collect();
+        let name = rest.first().map(|n| n.to_lowercase()).unwrap_or_default();
+        let not_null = match rest.get(1..4) {
+            Some(["SET", "NOT", "NULL"]) => Some(true),
+            Some(["DROP", "NOT", "NULL"]) => Some(false),
+            _ => None,
+        };
+        match (not_null, self.schema.domains.get_mut(&name)) {
+            (Some(nn), Some(d)) => {
+                d.not_null = nn;
+                d.provenance.touch(ctx.at());
+            }
+            _ => self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: "not parsed: ALTER DOMAIN cannot change table columns".into(),
+                first_line: ctx.stmt.first_line().to_string(),
+            }),
+        }
+        true
+    }
+
     pub(crate) fn drop_domain(&mut self, ctx: &Ctx<'_>, dd: &DropDomain) -> Applied {
         let name = object_name(self.dialect, &dd.name);
+        if self.schema.domains.contains_key(&name) {
+            let users = self.columns_of_type(&name);
+            let cascade = matches!(
+                dd.drop_behavior,
+                Some(sqlparser::ast::DropBehavior::Cascade)
+            );
+            if !users.is_empty() && !cascade {
+                let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
+                return Err(ctx.error(
+                    format!(
+                        "cannot drop domain `{name}`: column(s) {} use it",
+                        list.join(", ")
+                    ),
+                    "change or drop those columns first, or use DROP DOMAIN ... CASCADE",
+                ));
+            }
+            for (t, c) in users {
+                self.drop_column_cascade(ctx, &t, &c);
+            }
+        }
         if self.schema.domains.remove(&name).is_none() {
             if dd.if_exists {
                 self.skipped.push(Skipped {

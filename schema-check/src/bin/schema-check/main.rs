@@ -25,8 +25,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the schema the migrations in DIR produce: tables, columns, keys, indexes,
-    /// enums, views, the schema hash and where each table was created and last changed.
+    /// Print the schema the migrations in DIR produce.
+    ///
+    /// Tables, columns, keys, indexes, enums, views, each table's schema hash and where it
+    /// was created and last changed.
+    #[command(
+        after_help = "Exit codes: 0 the migrations replay cleanly; 1 the migrations have \
+                            errors (printed to stderr; the schema is still printed); 2 usage or \
+                            I/O error, or --table names no table."
+    )]
     Schema(SchemaArgs),
 }
 

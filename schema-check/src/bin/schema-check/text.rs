@@ -237,7 +237,11 @@ fn render_other_objects(out: &mut String, replay: &Replay) {
             .enums
             .values()
             .map(|e| {
-                let labels: Vec<String> = e.values.iter().map(|v| format!("'{v}'")).collect();
+                let labels: Vec<String> = e
+                    .values
+                    .iter()
+                    .map(|v| format!("'{}'", v.replace('\'', "''")))
+                    .collect();
                 (
                     e.name.clone(),
                     format!("({})  {}", labels.join(", "), e.provenance.last_changed),

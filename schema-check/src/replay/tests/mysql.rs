@@ -289,3 +289,37 @@ fn create_table_like_copies_everything_but_foreign_keys() {
     assert!(b.foreign_keys.is_empty());
     assert!(out.schema.indexes.contains_key("b.k"));
 }
+
+#[test]
+fn create_or_replace_table_replaces() {
+    // Difftest finding F25 (MariaDB).
+    let out = ok(
+        MY,
+        "CREATE TABLE replaced (a int);
+         CREATE OR REPLACE TABLE replaced (b TEXT NOT NULL)",
+    );
+    assert_eq!(shape(&out, "replaced"), cols(&[("b", "text", false)]));
+}
+
+#[test]
+fn mariadb_add_column_if_not_exists_and_zerofill_in_create() {
+    // Difftest findings F20 and F24.
+    let out = ok(
+        MY,
+        "CREATE TABLE z (a int(11) zerofill, b int unsigned zerofill);
+         ALTER TABLE z ADD COLUMN IF NOT EXISTS a BIGINT, ADD COLUMN IF NOT EXISTS c BIGINT",
+    );
+    assert_eq!(
+        shape(&out, "z"),
+        cols(&[
+            ("a", "int unsigned", true),
+            ("b", "int unsigned", true),
+            ("c", "bigint", true)
+        ])
+    );
+    let e = one_error(
+        MY,
+        "CREATE TABLE z (a int);\nALTER TABLE z ADD COLUMN a BIGINT",
+    );
+    assert!(e.message.contains("already exists"), "{e}");
+}

@@ -539,3 +539,100 @@ fn drop_schema_cascade_drops_its_tables() {
     let e = one_error(PG, "CREATE TABLE audit.events (id int);\nDROP SCHEMA audit");
     assert!(e.message.contains("audit.events"), "{e}");
 }
+
+#[test]
+fn indexes_live_in_their_tables_schema() {
+    let out = ok(
+        PG,
+        "CREATE TABLE audit.events (id int, at timestamptz);
+         CREATE UNIQUE INDEX events_id ON audit.events (id);
+         CREATE INDEX ON audit.events (at);
+         DROP INDEX audit.events_id",
+    );
+    assert_eq!(
+        out.schema.indexes.keys().collect::<Vec<_>>(),
+        vec!["audit.events_at_idx"]
+    );
+    assert!(table(&out, "audit.events").unique.is_empty());
+}
+
+#[test]
+fn partitions_and_inheritance_take_the_parents_columns() {
+    // Difftest findings F9 and F10.
+    let out = ok(
+        PG,
+        "CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, body text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+         CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+         CREATE TABLE vehicles (id int PRIMARY KEY, name text NOT NULL);
+         CREATE TABLE trucks (payload_kg int, name text) INHERITS (vehicles)",
+    );
+    assert_eq!(shape(&out, "events_2024"), shape(&out, "events"));
+    assert_eq!(
+        table(&out, "events_2024").primary_key,
+        Some(s(&["id", "at"]))
+    );
+    assert_eq!(
+        shape(&out, "trucks"),
+        cols(&[
+            ("id", "integer", false),
+            ("name", "text", false),
+            ("payload_kg", "integer", true)
+        ])
+    );
+    assert_eq!(table(&out, "trucks").primary_key, None);
+}
+
+#[test]
+fn drop_domain_and_generated_dependencies_cascade() {
+    // Difftest findings F11 and F12.
+    let out = ok(
+        PG,
+        "CREATE DOMAIN short_text AS varchar(10);
+         CREATE TABLE labels (id int, code short_text);
+         DROP DOMAIN short_text CASCADE;
+         CREATE TABLE totals (a int, b int);
+         ALTER TABLE totals ADD COLUMN c int GENERATED ALWAYS AS (a + b) STORED;
+         ALTER TABLE totals DROP COLUMN a CASCADE",
+    );
+    assert_eq!(shape(&out, "labels"), cols(&[("id", "integer", true)]));
+    assert_eq!(shape(&out, "totals"), cols(&[("b", "integer", true)]));
+    let e = one_error(
+        PG,
+        "CREATE DOMAIN d AS int;\nCREATE TABLE t (x d);\nDROP DOMAIN d",
+    );
+    assert!(e.message.contains("t.x"), "{e}");
+    let e = one_error(
+        PG,
+        "CREATE TABLE t (a int, c int GENERATED ALWAYS AS (a * 2) STORED);\nALTER TABLE t DROP COLUMN a",
+    );
+    assert!(e.message.contains("generated column(s) c"), "{e}");
+}
+
+#[test]
+fn renaming_a_constraints_index_renames_the_constraint() {
+    // Difftest finding F14.
+    let out = ok(
+        PG,
+        "CREATE TABLE vouchers (id int PRIMARY KEY, code text UNIQUE);
+         ALTER INDEX vouchers_pkey RENAME TO vouchers_pk;
+         ALTER INDEX IF EXISTS vouchers_code_key RENAME TO vouchers_code;
+         ALTER TABLE vouchers DROP CONSTRAINT vouchers_pk;
+         ALTER TABLE vouchers DROP CONSTRAINT vouchers_code",
+    );
+    let t = table(&out, "vouchers");
+    assert_eq!(t.primary_key, None);
+    assert!(t.unique.is_empty());
+}
+
+#[test]
+fn alter_domain_not_null_is_followed() {
+    // Difftest finding F16.
+    let out = ok(
+        PG,
+        "CREATE DOMAIN pos AS int CHECK (VALUE > 0);
+         ALTER DOMAIN pos SET NOT NULL;
+         ALTER DOMAIN pos ADD CONSTRAINT big CHECK (VALUE > 10)",
+    );
+    assert!(out.schema.domains["pos"].not_null);
+    assert_eq!(out.skipped.len(), 1);
+}

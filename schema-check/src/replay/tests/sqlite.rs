@@ -26,9 +26,9 @@ fn declared_types_and_nullability_match_pragma() {
         col(&out, "t", "id").generated,
         Some(Generated::Identity { always: false })
     );
-    // Multi-word type names beyond sqlparser's grammar are a clear error, not a guess.
-    let e = one_error(LITE, "CREATE TABLE u (\n  e unsigned big int\n)");
-    assert_eq!(e.location.map(|l| (l.line, l.column)), Some((2, 14)));
+    // Syntax errors point at the file position.
+    let e = one_error(LITE, "CREATE TABLE u (\n  e int,,\n)");
+    assert_eq!(e.location.map(|l| (l.line, l.column)), Some((2, 9)));
     let fam = |c: &str| col(&out, "t", c).ty.family.clone();
     assert_eq!(fam("id"), TypeFamily::Int { bytes: 8 });
     assert_eq!(fam("a"), TypeFamily::Other);
@@ -159,4 +159,48 @@ fn pragma_and_transactions_are_skipped() {
         "PRAGMA foreign_keys = off;\nBEGIN TRANSACTION;\nCREATE TABLE t (a);\nCOMMIT;\nPRAGMA foreign_keys = on",
     );
     assert_eq!(out.skipped.len(), 4);
+}
+
+#[test]
+fn primary_key_desc_column_constraint_is_not_a_rowid_alias() {
+    // Difftest finding F26.
+    let out = ok(
+        LITE,
+        "CREATE TABLE a (id INTEGER PRIMARY KEY DESC, x TEXT);
+         CREATE TABLE b (id INTEGER, PRIMARY KEY (id DESC))",
+    );
+    assert!(col(&out, "a", "id").nullable);
+    assert!(!col(&out, "b", "id").nullable);
+}
+
+#[test]
+fn multi_word_type_names_and_virtual_tables() {
+    // Difftest findings F8/F27.
+    let out = ok(
+        LITE,
+        "CREATE TABLE t1 (c1 INTEGER, c2 UNSIGNED  BIG INT, c3 VARYING CHARACTER(255) NOT NULL,
+           c4 NATIVE CHARACTER(70));
+         ALTER TABLE t1 ADD COLUMN c5 UNSIGNED BIG INT DEFAULT 0;
+         CREATE VIRTUAL TABLE docs USING fts5(title, body)",
+    );
+    assert_eq!(
+        shape(&out, "t1"),
+        cols(&[
+            ("c1", "integer", true),
+            ("c2", "unsigned big int", true),
+            ("c3", "varying character(255)", false),
+            ("c4", "native character(70)", true),
+            ("c5", "unsigned big int", true),
+        ])
+    );
+    assert_eq!(
+        col(&out, "t1", "c2").ty.family,
+        TypeFamily::Int { bytes: 8 }
+    );
+    assert_eq!(
+        col(&out, "t1", "c3").ty.family,
+        TypeFamily::Text { max_len: None }
+    );
+    assert!(!out.schema.tables.contains_key("docs"));
+    assert_eq!(out.skipped.len(), 1);
 }

@@ -1,0 +1,203 @@
+//! Runtime micro-benchmarks, each printed as a ratio against a baseline measured in the same
+//! run: key derivation against formatting a naive `tenant:table:id` string, and sealing /
+//! opening a ~1 KB struct against plain postcard (de)serialization of it.
+//!
+//! `cargo bench -p cache-contract --bench runtime`
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped, envelope};
+use criterion::Criterion;
+use serde::{Deserialize, Serialize};
+
+/// A typical cached row: a UUID-like tenant, an integer key, ~1 KB of fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Account {
+    tenant_id: String,
+    id: i64,
+    email: String,
+    display_name: String,
+    plan: String,
+    balance_cents: i64,
+    active: bool,
+    tags: Vec<String>,
+    scores: Vec<u32>,
+    bio: String,
+}
+
+impl TenantScoped for Account {
+    fn tenant(&self) -> TenantId {
+        TenantId::new(&self.tenant_id)
+    }
+}
+
+impl CacheContract for Account {
+    const TABLE: &'static str = "accounts";
+    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x77; 32]);
+    const COLUMNS: &'static [ColumnMapping] = &[];
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const GLOBAL: bool = false;
+    type Key = i64;
+
+    fn key(&self) -> i64 {
+        self.id
+    }
+
+    fn key_parts(key: &i64) -> Vec<String> {
+        vec![key.to_string()]
+    }
+}
+
+fn account() -> Account {
+    Account {
+        tenant_id: "0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f".into(),
+        id: 1_234_567,
+        email: "ada.lovelace@example.com".into(),
+        display_name: "Ada Lovelace".into(),
+        plan: "enterprise".into(),
+        balance_cents: 1_999_999,
+        active: true,
+        tags: (0..12).map(|i| format!("tag-{i:03}")).collect(),
+        scores: (0..64).map(|i| i * 7919).collect(),
+        bio: "x".repeat(560),
+    }
+}
+
+fn mean_ns(id: &str) -> Option<f64> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = dir.join("criterion").join(id).join("new/estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    let a = account();
+    let plain = postcard::to_allocvec(&a).unwrap();
+    let sealed = envelope::seal(&a).unwrap();
+    let tenant = a.tenant();
+    println!(
+        "payload: {} bytes postcard, {} bytes sealed",
+        plain.len(),
+        sealed.len()
+    );
+
+    let mut g = c.benchmark_group("runtime");
+    g.bench_function("key/naive_format", |b| {
+        b.iter(|| {
+            black_box(format!(
+                "{}:accounts:{}",
+                black_box(&a).tenant_id,
+                black_box(&a).id
+            ))
+        })
+    });
+    g.bench_function("key/cache_key", |b| {
+        b.iter(|| black_box(black_box(&a).cache_key()))
+    });
+    // Attribution: the contract's parts (tenant and key parts) vs building the key.
+    g.bench_function("key/tenant_and_parts", |b| {
+        b.iter(|| {
+            let a = black_box(&a);
+            black_box((a.tenant(), Account::key_parts(&a.key())))
+        })
+    });
+    g.bench_function("key/cache_key_new", |b| {
+        b.iter(|| {
+            black_box(cache_contract::CacheKey::new(
+                black_box(&tenant),
+                "accounts",
+                &Account::SCHEMA_HASH,
+                vec!["1234567".to_string()],
+            ))
+        })
+    });
+    g.bench_function("seal/postcard", |b| {
+        b.iter(|| black_box(postcard::to_allocvec(black_box(&a)).unwrap()))
+    });
+    g.bench_function("seal/envelope", |b| {
+        b.iter(|| black_box(envelope::seal(black_box(&a)).unwrap()))
+    });
+    g.bench_function("seal/serde_json", |b| {
+        b.iter(|| black_box(serde_json::to_vec(black_box(&a)).unwrap()))
+    });
+    g.bench_function("checksum/blake3_payload", |b| {
+        b.iter(|| black_box(blake3::hash(black_box(&plain))))
+    });
+    g.bench_function("open/postcard", |b| {
+        b.iter(|| black_box(postcard::from_bytes::<Account>(black_box(&plain)).unwrap()))
+    });
+    g.bench_function("open/envelope", |b| {
+        b.iter(|| black_box(envelope::open::<Account>(black_box(&sealed), &tenant).unwrap()))
+    });
+    g.finish();
+    c.final_summary();
+
+    println!("\nruntime ratios (same run):");
+    for (what, base, ours, target) in [
+        (
+            "cache_key() vs format!",
+            "key_naive_format",
+            "key_cache_key",
+            None,
+        ),
+        (
+            "tenant() + key_parts() vs format!",
+            "key_naive_format",
+            "key_tenant_and_parts",
+            None,
+        ),
+        (
+            "CacheKey::new vs format!",
+            "key_naive_format",
+            "key_cache_key_new",
+            None,
+        ),
+        (
+            "seal vs postcard::to_allocvec",
+            "seal_postcard",
+            "seal_envelope",
+            Some(1.3),
+        ),
+        (
+            "open vs postcard::from_bytes",
+            "open_postcard",
+            "open_envelope",
+            Some(1.3),
+        ),
+        (
+            "seal vs serde_json::to_vec",
+            "seal_serde_json",
+            "seal_envelope",
+            None,
+        ),
+        (
+            "blake3 of the payload vs postcard::to_allocvec",
+            "seal_postcard",
+            "checksum_blake3_payload",
+            None,
+        ),
+    ] {
+        match (
+            mean_ns(&format!("runtime/{base}")),
+            mean_ns(&format!("runtime/{ours}")),
+        ) {
+            (Some(b), Some(o)) => println!(
+                "  {what}: {o:.1} ns vs {b:.1} ns = {:.2}x{}",
+                o / b,
+                target
+                    .map(|t| format!(" (target <= {t}x)"))
+                    .unwrap_or_default()
+            ),
+            _ => println!("  {what}: no estimates found (run without --test / filters)"),
+        }
+    }
+    if let Some(k) = mean_ns("runtime/key_cache_key") {
+        println!("  cache_key(): {k:.1} ns (target <= 100 ns)");
+    }
+}

@@ -1,0 +1,89 @@
+//! Publisher throughput: one `Publisher` (Redis Pub/Sub) sending `N` invalidations in
+//! pipelined batches. Used by `scripts/bench-publish.sh`, which compares it with
+//! `redis-benchmark` publishing payloads of the same size on the same Redis.
+//!
+//! `cargo run --release -p cache-contract --example bench_publish -- [messages] [batch] [channel]`
+//! Prints `payload_bytes=<n>` and `msgs_per_sec=<x>`. With `--payload-size` it only prints
+//! the payload size.
+
+use std::time::Instant;
+
+use cache_contract::invalidation::pubsub::{self, PubSubConfig};
+use cache_contract::{
+    CacheContract, ColumnMapping, Invalidation, SchemaHash, TenantId, TenantScoped,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+struct User {
+    tenant_id: String,
+    id: u64,
+}
+
+impl TenantScoped for User {
+    fn tenant(&self) -> TenantId {
+        TenantId::new(&self.tenant_id)
+    }
+}
+
+impl CacheContract for User {
+    const TABLE: &'static str = "users";
+    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x42; 32]);
+    const COLUMNS: &'static [ColumnMapping] = &[];
+    const KEY_COLUMNS: &'static [&'static str] = &["id"];
+    const GLOBAL: bool = false;
+    type Key = u64;
+    fn key(&self) -> u64 {
+        self.id
+    }
+    fn key_parts(key: &u64) -> Vec<String> {
+        vec![key.to_string()]
+    }
+}
+
+fn message(i: u64) -> Invalidation {
+    // Fixed-width ids keep every payload the same size.
+    Invalidation::key::<User>(
+        &TenantId::new("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f"),
+        &(1_000_000 + i),
+    )
+    .with_source("bench-publisher")
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let size = message(0).to_json().len();
+    if args.first().map(String::as_str) == Some("--payload-size") {
+        println!("{size}");
+        return Ok(());
+    }
+    let n: u64 = args
+        .first()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(200_000);
+    let batch: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(256);
+    let channel = args
+        .get(2)
+        .cloned()
+        .unwrap_or_else(|| "cc-bench-publish".into());
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let client = redis::Client::open(url.as_str())?;
+    let publisher = pubsub::publisher(client, &PubSubConfig::new(&channel))
+        .await
+        .map_err(|e| format!("cannot connect to Redis at {url}: {e}"))?
+        .with_source("bench-publisher");
+    // Messages are built up front so the loop measures publishing: serializing to JSON
+    // and the pipelined round trips.
+    let msgs: Vec<Invalidation> = (0..n).map(message).collect();
+    let started = Instant::now();
+    for chunk in msgs.chunks(batch) {
+        publisher.publish_batch(chunk.to_vec()).await?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("payload_bytes={size}");
+    println!("batch={batch}");
+    println!("msgs_per_sec={:.0}", n as f64 / secs);
+    Ok(())
+}

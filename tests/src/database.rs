@@ -1,0 +1,49 @@
+//! One entry point over the three real databases: build a migration directory in a fresh
+//! database of a dialect and read back what it built.
+
+use std::path::Path;
+
+use schema_check::Dialect;
+
+use crate::layout::migration_files;
+use crate::mariadb_db::MariaDatabase;
+use crate::observed::ObservedSchema;
+use crate::postgres_db::PgDatabase;
+use crate::sqlite_db::SqliteDatabase;
+
+/// The name of the server a dialect's migrations run on, for messages.
+///
+/// ```
+/// use cache_contract_tests::database::server_name;
+/// assert_eq!(server_name(schema_check::Dialect::Mysql), "mariadb");
+/// ```
+pub fn server_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "postgres",
+        Dialect::Mysql => "mariadb",
+        Dialect::Sqlite => "sqlite",
+    }
+}
+
+/// Applies the up-migrations of `dir`, in order, to a fresh database of `dialect` (dropped
+/// before returning, also on error) and returns what the database built.
+pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
+    let files = migration_files(dir)?;
+    match dialect {
+        Dialect::Postgres => {
+            let mut db = PgDatabase::create()?;
+            db.apply(&files)?;
+            db.introspect()
+        }
+        Dialect::Mysql => {
+            let mut db = MariaDatabase::create()?;
+            db.apply(&files)?;
+            db.introspect()
+        }
+        Dialect::Sqlite => {
+            let db = SqliteDatabase::create()?;
+            db.apply(&files)?;
+            db.introspect()
+        }
+    }
+}
