@@ -207,6 +207,13 @@ fn postgres_named(
     schema: &Schema,
 ) -> Result<Canonical, String> {
     use TypeFamily as F;
+    // `"char"` (quoted) is PostgreSQL's internal one-byte type, not character(1).
+    if let [ObjectNamePart::Identifier(i)] = name.0.as_slice()
+        && i.quote_style == Some('"')
+        && i.value == "char"
+    {
+        return Ok(Canonical::plain("\"char\"", F::Text { max_len: Some(1) }));
+    }
     let full = type_name(name, Dialect::Postgres);
     let serial = |canonical: &str, bytes: u8| Canonical {
         ty: SqlType::new(canonical, F::Int { bytes }),
@@ -295,6 +302,9 @@ fn mysql(data_type: &DataType) -> Canonical {
         D::MediumInt(_) => Canonical::plain("mediumint", F::Int { bytes: 3 }),
         D::Int(_) | D::Integer(_) | D::Int4(_) => Canonical::plain("int", F::Int { bytes: 4 }),
         D::BigInt(_) | D::Int8(_) => Canonical::plain("bigint", F::Int { bytes: 8 }),
+        // Display widths are dropped, except `tinyint(1)` (signed or not), as MariaDB
+        // and MySQL 8 print it.
+        D::TinyIntUnsigned(Some(1)) => unsigned("tinyint(1)", 1),
         D::TinyIntUnsigned(_) | D::UTinyInt => unsigned("tinyint", 1),
         D::SmallIntUnsigned(_) | D::Int2Unsigned(_) | D::USmallInt => unsigned("smallint", 2),
         D::MediumIntUnsigned(_) => unsigned("mediumint", 3),
@@ -388,6 +398,18 @@ fn mysql(data_type: &DataType) -> Canonical {
                     serial: true,
                 },
                 "year" => Canonical::plain("year(4)", F::UInt { bytes: 2 }),
+                "int1" => Canonical::plain("tinyint", F::Int { bytes: 1 }),
+                "int3" | "middleint" => Canonical::plain("mediumint", F::Int { bytes: 3 }),
+                "fixed" => {
+                    let num =
+                        |i: usize| modifiers.get(i).and_then(|m| m.trim().parse::<u64>().ok());
+                    let info = match (num(0), num(1)) {
+                        (Some(p), Some(s)) => ExactNumberInfo::PrecisionAndScale(p, s as i64),
+                        (Some(p), None) => ExactNumberInfo::Precision(p),
+                        _ => ExactNumberInfo::None,
+                    };
+                    mysql_decimal(&info, "")
+                }
                 _ if modifiers.is_empty() => Canonical::plain(base, F::Other),
                 _ => Canonical::plain(format!("{base}({})", modifiers.join(",")), F::Other),
             }

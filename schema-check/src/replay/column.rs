@@ -92,6 +92,28 @@ impl Replayer {
                 ty.canonical = written;
             }
         }
+        if dialect == Dialect::Mysql
+            && matches!(
+                ty.family,
+                crate::types::TypeFamily::UInt { .. }
+                    | crate::types::TypeFamily::Numeric { .. }
+                    | crate::types::TypeFamily::Float4
+                    | crate::types::TypeFamily::Float8
+            )
+            && ctx
+                .stmt
+                .text
+                .as_bytes()
+                .windows(8)
+                .any(|w| w.eq_ignore_ascii_case(b"zerofill"))
+            && super::declared::definition_has_word(&ctx.stmt.text, name, "ZEROFILL")
+        {
+            // MariaDB prints `int(10) unsigned zerofill`; sqlparser drops the keyword.
+            if !ty.canonical.ends_with(" unsigned") {
+                ty.canonical.push_str(" unsigned");
+            }
+            ty.canonical.push_str(" zerofill");
+        }
         let mut column = Column {
             name: col_name.clone(),
             ty,

@@ -217,10 +217,45 @@ pub(crate) fn add(
         // FULLTEXT/SPATIAL indexes and EXCLUDE constraints do not change columns or
         // uniqueness in a way the model records.
         TableConstraint::FulltextOrSpatial(_) | TableConstraint::Exclude(_) => Ok(()),
-        TableConstraint::PrimaryKeyUsingIndex(_) | TableConstraint::UniqueUsingIndex(_) => Err(ctx
-            .error(
-                "`PRIMARY KEY/UNIQUE USING INDEX` is not supported by schema-check",
-                "declare the constraint with its columns instead",
-            )),
+        TableConstraint::PrimaryKeyUsingIndex(c) | TableConstraint::UniqueUsingIndex(c) => {
+            // `ADD CONSTRAINT name PRIMARY KEY/UNIQUE USING INDEX idx`: the unique index
+            // becomes the constraint (and takes its name).
+            let index = fold(dialect, &c.index_name);
+            let key = match table.name.split_once('.') {
+                Some((schema, _)) if !index.contains('.') => format!("{schema}.{index}"),
+                _ => index.clone(),
+            };
+            let Some(ix) = env.indexes.get(&key).filter(|ix| ix.table == table.name) else {
+                return Err(ctx.error(
+                    format!("index `{index}` does not exist on table `{}`", table.name),
+                    "create the unique index first (CREATE UNIQUE INDEX ... ON the table)",
+                ));
+            };
+            if !ix.unique || ix.predicate.is_some() {
+                return Err(ctx.error(
+                    format!("index `{index}` is not a plain unique index"),
+                    "USING INDEX needs a non-partial unique index on columns",
+                ));
+            }
+            let cols = ix.columns.clone();
+            let name = c
+                .name
+                .as_ref()
+                .map(|n| fold(dialect, n))
+                .unwrap_or_else(|| index.clone());
+            env.indexes.remove(&key);
+            table
+                .unique
+                .retain(|u| u.name.as_deref() != Some(index.as_str()));
+            if matches!(constraint, TableConstraint::PrimaryKeyUsingIndex(_)) {
+                set_primary_key(ctx, env, table, cols, Some(name))
+            } else {
+                table.unique.push(UniqueConstraint {
+                    name: Some(name),
+                    columns: cols,
+                });
+                Ok(())
+            }
+        }
     }
 }

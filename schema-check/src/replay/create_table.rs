@@ -58,13 +58,14 @@ impl Replayer {
                     (&l.name, l.defaults)
                 }
             };
-            let including_defaults = defaults == Some(CreateTableLikeDefaults::Including);
-            return self.create_table_like(
-                ctx,
-                &name,
-                &object_name(dialect, source),
-                including_defaults,
-            );
+            let mut inc = LikeIncludes {
+                defaults: defaults == Some(CreateTableLikeDefaults::Including),
+                ..LikeIncludes::default()
+            };
+            for (include, what) in &self.like_options {
+                inc.set(what, *include);
+            }
+            return self.create_table_like(ctx, &name, &object_name(dialect, source), inc);
         }
         let mut table = Table {
             name: name.clone(),
@@ -186,7 +187,7 @@ impl Replayer {
         ctx: &Ctx<'_>,
         name: &str,
         source: &str,
-        including_defaults: bool,
+        inc: LikeIncludes,
     ) -> Applied {
         let Some(key) = self.table_key(source) else {
             return Err(self.missing_table(ctx, source, "CREATE TABLE ... LIKE"));
@@ -206,10 +207,35 @@ impl Replayer {
         }
         if self.dialect == crate::Dialect::Postgres {
             for c in &mut table.columns {
-                if !including_defaults {
+                use crate::model::Generated;
+                // A serial is an identity marker plus a sequence default: it follows the
+                // defaults; a real identity follows INCLUDING IDENTITY.
+                let serial =
+                    matches!(c.generated, Some(Generated::Identity { .. })) && c.default.is_some();
+                if !inc.defaults {
                     c.default = None;
                 }
-                c.generated = None;
+                c.generated = match c.generated.take() {
+                    Some(g @ Generated::Identity { .. }) => {
+                        let keep = if serial { inc.defaults } else { inc.identity };
+                        keep.then_some(g)
+                    }
+                    Some(g @ Generated::Expression { .. }) => inc.generated.then_some(g),
+                    None => None,
+                };
+            }
+            if inc.indexes {
+                table.primary_key = src.primary_key.clone();
+                table.unique = src.unique.clone();
+                if table.primary_key.is_some() {
+                    self.pk_names.insert(
+                        name.to_string(),
+                        super::column::pg_constraint_name(name, &[], "pkey"),
+                    );
+                }
+            }
+            if inc.constraints {
+                table.checks = src.checks.clone();
             }
         } else {
             table.primary_key = src.primary_key.clone();
@@ -253,6 +279,40 @@ fn sqlite_key_not_null(table: &mut Table, without_rowid: bool, column_pk_desc: b
     for c in table.columns.iter_mut().filter(|c| pk.contains(&c.name)) {
         if without_rowid || (rowid_alias && c.ty.canonical == "integer") {
             c.nullable = false;
+        }
+    }
+}
+
+/// Which parts `CREATE TABLE ... (LIKE src ...)` copies besides columns and NOT NULL.
+#[derive(Debug, Clone, Copy, Default)]
+struct LikeIncludes {
+    defaults: bool,
+    constraints: bool,
+    indexes: bool,
+    identity: bool,
+    generated: bool,
+}
+
+impl LikeIncludes {
+    /// Applies `INCLUDING what` (`include`) or `EXCLUDING what`.
+    fn set(&mut self, what: &str, include: bool) {
+        match what {
+            "DEFAULTS" => self.defaults = include,
+            "CONSTRAINTS" => self.constraints = include,
+            "INDEXES" => self.indexes = include,
+            "IDENTITY" => self.identity = include,
+            "GENERATED" => self.generated = include,
+            "ALL" => {
+                *self = LikeIncludes {
+                    defaults: include,
+                    constraints: include,
+                    indexes: include,
+                    identity: include,
+                    generated: include,
+                }
+            }
+            // COMMENTS, COMPRESSION, STATISTICS, STORAGE do not change columns.
+            _ => {}
         }
     }
 }

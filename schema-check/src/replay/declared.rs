@@ -97,3 +97,54 @@ pub fn declared_type(text: &str, name: &Ident) -> Option<String> {
             .to_ascii_lowercase(),
     )
 }
+
+/// Whether the definition of the column named by `name` (from its name to the `,` or `)`
+/// that ends it) contains the keyword `word`, outside quotes. Used for MySQL `ZEROFILL`,
+/// which sqlparser does not keep.
+///
+/// ```
+/// use schema_check::replay::declared::definition_has_word;
+/// use sqlparser::ast::Ident;
+/// use sqlparser::tokenizer::{Location, Span};
+/// let text = "CREATE TABLE t (a int(4) zerofill, b int DEFAULT 'zerofill')";
+/// let at = |c| Ident::with_span(Span::new(Location::new(1, c), Location::new(1, c + 1)), "x");
+/// assert!(definition_has_word(text, &at(17), "ZEROFILL"));
+/// assert!(!definition_has_word(text, &at(36), "ZEROFILL"));
+/// ```
+pub fn definition_has_word(text: &str, name: &Ident, word: &str) -> bool {
+    let end = name.span.end;
+    if end.line == 0 {
+        return false;
+    }
+    let Some(start) = offset(text, end.line, end.column) else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut current = String::new();
+    for c in text[start..].chars() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            current.push(c);
+            continue;
+        }
+        if current.eq_ignore_ascii_case(word) {
+            return true;
+        }
+        current.clear();
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' => depth += 1,
+            ')' if depth == 0 => return false,
+            ')' => depth -= 1,
+            ',' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    current.eq_ignore_ascii_case(word)
+}

@@ -15,6 +15,34 @@ impl Replayer {
         let dialect = self.dialect;
         let table_name = object_name(dialect, &ci.table_name);
         let Some(table_key) = self.table_key(&table_name) else {
+            if self
+                .schema
+                .views
+                .get(&table_name)
+                .is_some_and(|v| v.materialized)
+            {
+                // An index on a materialized view: recorded, no table changes.
+                let name = match &ci.name {
+                    Some(n) => object_name(dialect, n),
+                    None => super::column::pg_constraint_name(&table_name, &[], "idx"),
+                };
+                self.schema.indexes.insert(
+                    name.clone(),
+                    Index {
+                        name,
+                        table: table_name,
+                        columns: ci
+                            .columns
+                            .iter()
+                            .map(|c| c.column.expr.to_string())
+                            .collect(),
+                        unique: ci.unique,
+                        predicate: ci.predicate.as_ref().map(ToString::to_string),
+                        provenance: Provenance::new(ctx.at().clone()),
+                    },
+                );
+                return Ok(());
+            }
             return Err(self.missing_table(ctx, &table_name, "CREATE INDEX ON"));
         };
         let simple: Vec<Option<String>> = ci
@@ -91,6 +119,81 @@ impl Replayer {
             },
         );
         Ok(())
+    }
+
+    /// MySQL `ALTER TABLE t RENAME {INDEX | KEY} a TO b` (sqlparser 0.63 does not parse
+    /// it): renames the index, or the unique key behind it. Returns `false` when the
+    /// statement does not have exactly that shape.
+    pub(crate) fn rename_index_text(&mut self, ctx: &Ctx<'_>) -> bool {
+        use sqlparser::tokenizer::{Token, Tokenizer};
+        let Ok(tokens) = Tokenizer::new(&*self.parser, &ctx.stmt.text).tokenize() else {
+            return false;
+        };
+        let words: Vec<&sqlparser::tokenizer::Word> = tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .map_while(|t| match t {
+                Token::Word(w) => Some(w),
+                _ => None,
+            })
+            .collect();
+        let sig = tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .count();
+        let kw = |i: usize, k: &str| {
+            words
+                .get(i)
+                .is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
+        };
+        if sig != 8
+            || words.len() != 8
+            || !(kw(0, "ALTER") && kw(1, "TABLE") && kw(3, "RENAME") && kw(6, "TO"))
+            || !(kw(4, "INDEX") || kw(4, "KEY"))
+        {
+            return false;
+        }
+        let (table, old, new) = (
+            words[2].value.clone(),
+            words[5].value.clone(),
+            words[7].value.clone(),
+        );
+        let result = match self.table_key(&table) {
+            None => Err(self.missing_table(ctx, &table, "ALTER TABLE")),
+            Some(key) => {
+                let old_key = index_key(Dialect::Mysql, &key, &old);
+                let mut found = false;
+                if let Some(mut ix) = self.schema.indexes.remove(&old_key) {
+                    ix.name = new.clone();
+                    self.schema
+                        .indexes
+                        .insert(index_key(Dialect::Mysql, &key, &new), ix);
+                    found = true;
+                }
+                if let Some(t) = self.schema.tables.get_mut(&key) {
+                    for u in t
+                        .unique
+                        .iter_mut()
+                        .filter(|u| u.name.as_deref() == Some(old.as_str()))
+                    {
+                        u.name = Some(new.clone());
+                        found = true;
+                    }
+                }
+                if found {
+                    Ok(())
+                } else {
+                    Err(ctx.error(
+                        format!("table `{key}` has no index named `{old}`"),
+                        "check the index name (SHOW INDEX FROM the table shows it)",
+                    ))
+                }
+            }
+        };
+        if let Err(d) = result {
+            self.errors.push(d);
+        }
+        true
     }
 
     /// Whether an index named `name` exists: a CREATE INDEX, or the index behind a

@@ -71,6 +71,9 @@ pub struct Replayer {
     pk_names: HashMap<String, String>,
     /// Tables each view reads, for `DROP TABLE ... CASCADE` (PostgreSQL).
     view_deps: HashMap<String, Vec<String>>,
+    /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
+    /// before parsing by [`compat`]).
+    like_options: Vec<(bool, String)>,
 }
 
 /// The statement being applied: where errors point.
@@ -107,6 +110,7 @@ impl Replayer {
             errors: Vec::new(),
             pk_names: HashMap::new(),
             view_deps: HashMap::new(),
+            like_options: Vec::new(),
         }
     }
 
@@ -124,9 +128,11 @@ impl Replayer {
     /// cannot (or need not) be applied.
     pub fn apply(&mut self, stmt: &Statement) {
         let ctx = Ctx { stmt };
+        self.like_options.clear();
         match Parser::parse_sql(&*self.parser, &stmt.text) {
             Ok(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
             Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
+            Err(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
             Err(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {
@@ -166,6 +172,17 @@ impl Replayer {
                 }
             }
         }
+        if let compat::Fixup::LikeOptions(options) = &fixup {
+            self.like_options = options.clone();
+        }
+        if let compat::Fixup::Skip(reason) = &fixup {
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: reason.clone(),
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return;
+        }
         for ast in &asts {
             if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (&fixup, ast) {
                 let key = ident::object_name(self.dialect, name);
@@ -188,6 +205,31 @@ impl Replayer {
                     }
                 }
                 Err(d) => self.errors.push(d),
+            }
+            if let (compat::Fixup::DropIdentity(columns), Ast::AlterTable(at)) = (&fixup, ast) {
+                self.drop_identity(at, columns);
+            }
+        }
+    }
+
+    /// Removes the identity of `columns` (as written, quoted) of the altered table.
+    fn drop_identity(&mut self, at: &sqlparser::ast::AlterTable, columns: &[(String, bool)]) {
+        let name = ident::object_name(self.dialect, &at.name);
+        let Some(key) = self.table_key(&name) else {
+            return;
+        };
+        let dialect = self.dialect;
+        if let Some(t) = self.schema.tables.get_mut(&key) {
+            for (raw, quoted) in columns {
+                let ident = if *quoted {
+                    sqlparser::ast::Ident::with_quote('"', raw.clone())
+                } else {
+                    sqlparser::ast::Ident::new(raw.clone())
+                };
+                let col_name = ident::fold(dialect, &ident);
+                if let Some(c) = t.columns.iter_mut().find(|c| c.name == col_name) {
+                    c.generated = None;
+                }
             }
         }
     }
@@ -234,6 +276,19 @@ impl Replayer {
                 name,
                 operation: sqlparser::ast::AlterIndexOperation::RenameIndex { index_name },
             } => self.rename_index(ctx, name, index_name),
+            Ast::Rollback { .. } => Err(ctx.error(
+                "ROLLBACK inside a migration undoes earlier statements, which schema-check \
+                 cannot follow",
+                "remove the ROLLBACK (migration tools run each file in its own transaction), \
+                 or remove the statements it undoes",
+            )),
+            Ast::Set(_) | Ast::Query(_) if skip::changes_search_path(self.dialect, ast) => Err(ctx
+                .error(
+                    "this statement changes `search_path`: later unqualified names would \
+                     resolve in another schema, which schema-check does not follow",
+                    "qualify table names with their schema (app.widgets) instead of setting \
+                     search_path",
+                )),
             other => match skip::classify(other) {
                 Some(reason) => {
                     self.skipped.push(Skipped {
@@ -286,10 +341,13 @@ impl Replayer {
         });
         let help = match fate {
             Some(f) => format!("{f}; use its current name or create it first"),
-            None => format!(
+            None if what == "ALTER TABLE" || what == "DROP TABLE" => format!(
                 "create the table in an earlier migration, or use `{what} IF EXISTS` when its \
                  absence is expected"
             ),
+            None => "create the table in an earlier migration (check the name's spelling and \
+                     schema)"
+                .to_string(),
         };
         ctx.error(format!("table `{name}` does not exist"), help)
     }

@@ -269,8 +269,11 @@ fn zerofill_is_read_as_unsigned() {
          ALTER TABLE t ADD COLUMN z int zerofill;
          CREATE TABLE y (made year)",
     );
-    assert_eq!(col(&out, "t", "r").ty.canonical, "tinyint unsigned");
-    assert_eq!(col(&out, "t", "z").ty.canonical, "int unsigned");
+    assert_eq!(
+        col(&out, "t", "r").ty.canonical,
+        "tinyint unsigned zerofill"
+    );
+    assert_eq!(col(&out, "t", "z").ty.canonical, "int unsigned zerofill");
     assert_eq!(col(&out, "y", "made").ty.canonical, "year(4)");
 }
 
@@ -312,8 +315,8 @@ fn mariadb_add_column_if_not_exists_and_zerofill_in_create() {
     assert_eq!(
         shape(&out, "z"),
         cols(&[
-            ("a", "int unsigned", true),
-            ("b", "int unsigned", true),
+            ("a", "int unsigned zerofill", true),
+            ("b", "int unsigned zerofill", true),
             ("c", "bigint", true)
         ])
     );
@@ -322,4 +325,74 @@ fn mariadb_add_column_if_not_exists_and_zerofill_in_create() {
         "CREATE TABLE z (a int);\nALTER TABLE z ADD COLUMN a BIGINT",
     );
     assert!(e.message.contains("already exists"), "{e}");
+}
+
+#[test]
+fn mariadb_spellings_sqlparser_misses() {
+    // Difftest findings F18, F19, F21, F22.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id int, f long varchar, g long, h long varbinary);
+         ALTER TABLE t AUTO_INCREMENT = 5000, COMMENT 'ids start high';
+         ALTER TABLE t COMMENT = 'x', ADD COLUMN k int;
+         ALTER TABLE t ADD COLUMN (a INT, b VARCHAR(5));
+         ALTER TABLE t ADD PRIMARY KEY USING BTREE (id)",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("id", "int", false),
+            ("f", "mediumtext", true),
+            ("g", "mediumtext", true),
+            ("h", "mediumblob", true),
+            ("k", "int", true),
+            ("a", "int", true),
+            ("b", "varchar(5)", true),
+        ])
+    );
+    assert_eq!(table(&out, "t").primary_key, Some(s(&["id"])));
+}
+
+#[test]
+fn type_synonyms_and_rename_index() {
+    // Difftest findings F21 and F23 (and the synonyms of the edge_cases fixture).
+    let out = ok(
+        MY,
+        "CREATE TABLE syn (a int(11) zerofill, e varchar(10) binary, f national varchar(10),
+           j fixed(5,2), x int1, y int3, b binary(4));
+         CREATE TABLE idx (a INT, b INT, KEY ka (a), UNIQUE KEY ub (b));
+         ALTER TABLE idx RENAME INDEX ka TO kb;
+         ALTER TABLE idx RENAME KEY ub TO uc;
+         ALTER TABLE idx DROP INDEX kb",
+    );
+    assert_eq!(
+        shape(&out, "syn"),
+        cols(&[
+            ("a", "int unsigned zerofill", true),
+            ("e", "varchar(10)", true),
+            ("f", "varchar(10)", true),
+            ("j", "decimal(5,2)", true),
+            ("x", "tinyint", true),
+            ("y", "mediumint", true),
+            ("b", "binary(4)", true),
+        ])
+    );
+    assert_eq!(table(&out, "idx").unique[0].name.as_deref(), Some("uc"));
+    assert!(out.schema.indexes.is_empty());
+    let e = one_error(
+        MY,
+        "CREATE TABLE i (a INT);\nALTER TABLE i RENAME INDEX nope TO other",
+    );
+    assert!(e.message.contains("no index named `nope`"), "{e}");
+}
+
+#[test]
+fn tinyint_1_keeps_its_width_signed_or_not() {
+    // Difftest finding F34.
+    let out = ok(
+        MY,
+        "CREATE TABLE w (d TINYINT(1) UNSIGNED, e BIGINT(20) UNSIGNED ZEROFILL)",
+    );
+    assert_eq!(col(&out, "w", "d").ty.canonical, "tinyint(1) unsigned");
+    assert_eq!(col(&out, "w", "e").ty.canonical, "bigint unsigned zerofill");
 }

@@ -636,3 +636,84 @@ fn alter_domain_not_null_is_followed() {
     assert!(out.schema.domains["pos"].not_null);
     assert_eq!(out.skipped.len(), 1);
 }
+
+#[test]
+fn like_options_and_set_schema() {
+    // Difftest findings F13 and F15.
+    let out = ok(
+        PG,
+        "CREATE TABLE serials (a serial PRIMARY KEY, b smallserial, c bigserial, n int CHECK (n > 0));
+         CREATE TABLE copy_all (LIKE serials INCLUDING ALL);
+         CREATE TABLE copy_some (LIKE serials INCLUDING DEFAULTS EXCLUDING INDEXES INCLUDING COMMENTS);
+         CREATE TABLE old_orders (id int PRIMARY KEY);
+         ALTER TABLE old_orders SET SCHEMA archive",
+    );
+    assert_eq!(shape(&out, "copy_all"), shape(&out, "serials"));
+    assert_eq!(table(&out, "copy_all").primary_key, Some(s(&["a"])));
+    assert_eq!(table(&out, "copy_all").checks.len(), 1);
+    assert_eq!(table(&out, "copy_some").primary_key, None);
+    assert!(col(&out, "copy_some", "a").default.is_some());
+    assert!(out.schema.tables.contains_key("archive.old_orders"));
+    assert!(!out.schema.tables.contains_key("old_orders"));
+}
+
+#[test]
+fn search_path_and_rollback_are_errors_not_silently_skipped() {
+    // Difftest finding F28 and the ROLLBACK note: both would make the replay lie.
+    let e = one_error(
+        PG,
+        "SET search_path TO app, public;\nCREATE TABLE widgets (id int)",
+    );
+    assert!(e.message.contains("search_path"), "{e}");
+    let e = one_error(PG, "SELECT set_config('search_path', 'app', false)");
+    assert!(e.message.contains("search_path"), "{e}");
+    let out = ok(
+        PG,
+        "SET search_path TO public;\nRESET search_path;\nSET statement_timeout = 0",
+    );
+    assert_eq!(out.skipped.len(), 3);
+    let e = one_error(PG, "BEGIN;\nCREATE TABLE t (a int);\nROLLBACK");
+    assert!(e.message.contains("ROLLBACK"), "{e}");
+}
+
+#[test]
+fn saas_patterns_sqlparser_misses() {
+    // Difftest findings F29-F33, F37-F39.
+    let out = ok(
+        PG,
+        r#"CREATE TABLE idents (id int GENERATED ALWAYS AS IDENTITY, x int, b text);
+           ALTER TABLE idents ALTER COLUMN id DROP IDENTITY IF EXISTS;
+           ALTER TABLE idents ALTER COLUMN x SET STATISTICS 500;
+           ALTER TABLE idents ALTER COLUMN b TYPE varchar(5) COLLATE "C";
+           CREATE TABLE promoted (a int, b int);
+           CREATE UNIQUE INDEX CONCURRENTLY promoted_a_idx ON promoted (a);
+           ALTER TABLE promoted ADD CONSTRAINT promoted_pk PRIMARY KEY USING INDEX promoted_a_idx;
+           CREATE TABLE odd ("c" "char", n name);
+           CREATE TABLE metrics (at date NOT NULL, v int) PARTITION BY RANGE (at);
+           CREATE TABLE metrics_2023 (at date NOT NULL, v int);
+           ALTER TABLE metrics ATTACH PARTITION metrics_2023 FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+           ALTER TABLE idents ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5);
+           CREATE MATERIALIZED VIEW idents_mv AS SELECT x FROM idents WITH NO DATA;
+           CREATE UNIQUE INDEX idents_mv_x ON idents_mv (x)"#,
+    );
+    let id = col(&out, "idents", "id");
+    assert_eq!(id.generated, None);
+    assert!(!id.nullable);
+    assert_eq!(
+        col(&out, "idents", "b").ty.canonical,
+        "character varying(5)"
+    );
+    assert_eq!(
+        col(&out, "idents", "seq").generated,
+        Some(Generated::Identity { always: true })
+    );
+    let p = table(&out, "promoted");
+    assert_eq!(p.primary_key, Some(s(&["a"])));
+    assert!(!col(&out, "promoted", "a").nullable);
+    assert!(p.unique.is_empty());
+    assert!(!out.schema.indexes.contains_key("promoted_a_idx"));
+    assert_eq!(col(&out, "odd", "c").ty.canonical, "\"char\"");
+    assert!(out.schema.views["idents_mv"].materialized);
+    assert!(out.schema.indexes.contains_key("idents_mv_x"));
+    assert_eq!(out.skipped.len(), 2, "{:#?}", out.skipped);
+}

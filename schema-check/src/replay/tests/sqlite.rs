@@ -204,3 +204,14 @@ fn multi_word_type_names_and_virtual_tables() {
     assert!(!out.schema.tables.contains_key("docs"));
     assert_eq!(out.skipped.len(), 1);
 }
+
+#[test]
+fn rollback_to_savepoint_is_an_error() {
+    // Difftest finding F36.
+    let e = one_error(
+        LITE,
+        "CREATE TABLE undone (a INT);\nSAVEPOINT s2;\nALTER TABLE undone ADD COLUMN b TEXT;\nROLLBACK TO s2;\nRELEASE s2",
+    );
+    assert!(e.message.contains("ROLLBACK"), "{e}");
+    assert_eq!(e.location.unwrap().line, 4);
+}
