@@ -52,6 +52,8 @@ def crate(root, name, derive):
             f'[dependencies]\n{deps}serde = {{ version = "1", features = ["derive"] }}\n\n[workspace]\n'
         )
     shutil.copy(os.path.join(WORKSPACE, "Cargo.lock"), os.path.join(root, "Cargo.lock"))
+    # The workspace's pinned toolchain, so that its built dependencies are reused.
+    shutil.copy(os.path.join(WORKSPACE, "rust-toolchain.toml"), os.path.join(root, "rust-toolchain.toml"))
     if derive:
         migrations(os.path.join(root, "migrations"))
     per_file = STRUCTS // FILES
@@ -106,7 +108,8 @@ def main():
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     tmp = tempfile.mkdtemp(prefix="bench-derive-")
     try:
-        target = os.path.join(WORKSPACE, "target", "bench-derive")
+        # The workspace target directory: dependencies already built there are reused.
+        target = os.path.join(WORKSPACE, "target")
         base, derived = os.path.join(tmp, "base"), os.path.join(tmp, "derived")
         crate(base, "bench_base", derive=False)
         crate(derived, "bench_derived", derive=True)

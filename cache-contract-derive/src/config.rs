@@ -2,7 +2,10 @@
 //! else `[package.metadata.cache-contract]` of the crate's `Cargo.toml`, else `migrations/`
 //! and PostgreSQL.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use proc_macro2::Span;
 use schema_check::Dialect;
@@ -28,7 +31,7 @@ pub struct Config {
 }
 
 /// The crate-wide settings of `[package.metadata.cache-contract]`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Metadata {
     migrations: Option<String>,
     dialect: Option<String>,
@@ -47,7 +50,7 @@ pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> 
         return None;
     };
     let manifest = manifest_dir.join("Cargo.toml");
-    let metadata = match read_metadata(&manifest) {
+    let metadata = match cached_metadata(&manifest) {
         Ok(m) => m,
         Err(e) => {
             errors.at(call_site, e);
@@ -122,6 +125,27 @@ fn is_absolute(p: &str) -> bool {
         || p.starts_with('/')
         || p.starts_with('\\')
         || p.get(1..2) == Some(":")
+}
+
+/// [`read_metadata`], cached per manifest while its size and modification time stay the
+/// same: the derives of one crate read one `Cargo.toml`.
+fn cached_metadata(manifest: &Path) -> Result<Metadata, String> {
+    type Stamp = Option<(u64, Option<SystemTime>)>;
+    type Cache = HashMap<PathBuf, (Stamp, Result<Metadata, String>)>;
+    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
+    let stamp: Stamp = std::fs::metadata(manifest)
+        .ok()
+        .map(|m| (m.len(), m.modified().ok()));
+    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let cache = guard.get_or_insert_with(HashMap::new);
+    if let Some((s, result)) = cache.get(manifest)
+        && *s == stamp
+    {
+        return result.clone();
+    }
+    let result = read_metadata(manifest);
+    cache.insert(manifest.to_path_buf(), (stamp, result.clone()));
+    result
 }
 
 fn read_metadata(manifest: &Path) -> Result<Metadata, String> {

@@ -1,11 +1,12 @@
 //! Replays cached per compiler process: 200 derives over one migration directory replay
 //! it once. An entry is reused while the directory's fingerprint (every file's path, size
-//! and modification time) is unchanged, so a long-lived process (rust-analyzer) sees edits.
+//! and modification time) is unchanged, so a long-lived process (rust-analyzer) sees edits;
+//! the fingerprint itself is taken at most every [`RECHECK_AFTER`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use schema_check::{Diagnostic, Dialect, Schema};
 
@@ -21,32 +22,56 @@ pub struct Loaded {
 
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
-type Cache = HashMap<(PathBuf, String, Dialect), (Fingerprint, Arc<Loaded>)>;
+/// A cached replay: the fingerprint it was made from, when that was last compared with the
+/// directory, and the replay.
+type Entry = (Fingerprint, Instant, Arc<Loaded>);
+
+type Cache = HashMap<(PathBuf, String, Dialect), Entry>;
+
+/// How long a fingerprint is trusted without looking at the directory again. One build
+/// expands all its derives well within it; a long-lived process (rust-analyzer) sees an
+/// edit after at most this long.
+const RECHECK_AFTER: Duration = Duration::from_millis(500);
 
 static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
 /// The replay of `dir` (displayed as `display`) in `dialect`, from the cache when no file
 /// changed since it was made.
 pub fn load(dir: &Path, display: &str, dialect: Dialect) -> Result<Arc<Loaded>, String> {
+    load_within(dir, display, dialect, RECHECK_AFTER)
+}
+
+/// [`load`], trusting a fingerprint taken less than `recheck` ago.
+fn load_within(
+    dir: &Path,
+    display: &str,
+    dialect: Dialect,
+    recheck: Duration,
+) -> Result<Arc<Loaded>, String> {
     if !dir.is_dir() {
         return Err(format!(
             "the migration directory `{display}` does not exist (looked in {}); create it, or point to yours with `#[cache(migrations = \"...\")]` or `migrations = \"...\"` in `[package.metadata.cache-contract]` of Cargo.toml",
             dir.display()
         ));
     }
-    let fingerprint = fingerprint(dir);
     let key = (dir.to_path_buf(), display.to_string(), dialect);
     // A poisoned lock only means another derive panicked mid-insert; the map is still valid.
     let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((fp, loaded)) = guard.get_or_insert_with(HashMap::new).get(&key)
-        && *fp == fingerprint
+    let cache = guard.get_or_insert_with(HashMap::new);
+    if let Some((_, checked, loaded)) = cache.get(&key)
+        && checked.elapsed() < recheck
     {
         return Ok(Arc::clone(loaded));
     }
+    let fingerprint = fingerprint(dir);
+    if let Some((fp, checked, loaded)) = cache.get_mut(&key)
+        && *fp == fingerprint
+    {
+        *checked = Instant::now();
+        return Ok(Arc::clone(loaded));
+    }
     let loaded = Arc::new(replay(dir, display, dialect)?);
-    guard
-        .get_or_insert_with(HashMap::new)
-        .insert(key, (fingerprint, Arc::clone(&loaded)));
+    cache.insert(key, (fingerprint, Instant::now(), Arc::clone(&loaded)));
     Ok(loaded)
 }
 
@@ -98,7 +123,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("0001_init.sql");
         std::fs::write(&file, "CREATE TABLE users (id bigint PRIMARY KEY);\n").unwrap();
-        let load = || load(dir.path(), "migrations", Dialect::Postgres).unwrap();
+        let load =
+            || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::ZERO).unwrap();
 
         let first = load();
         assert!(Arc::ptr_eq(&first, &load()), "unchanged: the cached replay");

@@ -49,6 +49,15 @@ impl CacheContract for Account {
     }
 }
 
+/// The same kind of row through the derive (the examples' `users` table).
+#[derive(cache_contract::CacheContract, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "examples/migrations")]
+struct DerivedUser {
+    tenant_id: String,
+    id: i64,
+    name: String,
+}
+
 fn account() -> Account {
     Account {
         tenant_id: "0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f".into(),
@@ -100,6 +109,14 @@ fn main() {
     g.bench_function("key/cache_key", |b| {
         b.iter(|| black_box(black_box(&a).cache_key()))
     });
+    let derived = DerivedUser {
+        tenant_id: a.tenant_id.clone(),
+        id: a.id,
+        name: a.display_name.clone(),
+    };
+    g.bench_function("key/cache_key_derived", |b| {
+        b.iter(|| black_box(black_box(&derived).cache_key()))
+    });
     // Attribution: the contract's parts (tenant and key parts) vs building the key.
     g.bench_function("key/tenant_and_parts", |b| {
         b.iter(|| {
@@ -144,6 +161,12 @@ fn main() {
             "cache_key() vs format!",
             "key_naive_format",
             "key_cache_key",
+            None,
+        ),
+        (
+            "derived cache_key() vs format!",
+            "key_naive_format",
+            "key_cache_key_derived",
             None,
         ),
         (

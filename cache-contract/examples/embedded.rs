@@ -8,57 +8,36 @@ use std::sync::{Arc, Mutex};
 use cache_contract::envelope::{self, OpenError};
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::tiered::TieredCache;
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
+use cache_contract::{CacheContract, TenantId};
 use serde::{Deserialize, Serialize};
 
-/// A cached row of `users`. With the derive this is `#[derive(CacheContract)]`, checked
-/// against the migrations at compile time; here the trait is implemented by hand.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A cached row of `users`, checked at compile time against `examples/migrations/`: a
+/// field that drifts from its column, a missing tenant or a key that does not identify a
+/// row would not compile.
+#[derive(CacheContract, Debug, Clone, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "examples/migrations")]
 struct User {
     tenant_id: String,
-    id: u64,
+    id: i64,
     name: String,
-}
-
-impl TenantScoped for User {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant_id)
-    }
-}
-
-impl CacheContract for User {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x42; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
 }
 
 /// A stand-in for the database, counting queries.
 #[derive(Clone, Default)]
 struct Db {
-    rows: Arc<Mutex<HashMap<(String, u64), String>>>,
+    rows: Arc<Mutex<HashMap<(String, i64), String>>>,
     queries: Arc<AtomicUsize>,
 }
 
 impl Db {
-    fn set(&self, tenant: &str, id: u64, name: &str) {
+    fn set(&self, tenant: &str, id: i64, name: &str) {
         self.rows
             .lock()
             .unwrap()
             .insert((tenant.to_string(), id), name.to_string());
     }
 
-    async fn load(&self, tenant: &TenantId, id: u64) -> Result<User, String> {
+    async fn load(&self, tenant: &TenantId, id: i64) -> Result<User, String> {
         self.queries.fetch_add(1, Ordering::SeqCst);
         let tenant = tenant.as_str().ok_or("users are per tenant")?;
         let name = self
@@ -80,7 +59,7 @@ async fn show(
     users: &TieredCache<User>,
     db: &Db,
     tenant: &TenantId,
-    id: u64,
+    id: i64,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let before = db.queries.load(Ordering::SeqCst);
     let user = users

@@ -12,49 +12,29 @@ use cache_contract::invalidation::Event;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::invalidation::streams::{self, StreamsConfig};
 use cache_contract::tiered::{RedisTier, TieredCache};
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
+use cache_contract::{CacheContract, TenantId};
 use serde::{Deserialize, Serialize};
 
-/// A cached row of `users` (hand-implemented contract; the derive generates the same).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A cached row of `users`, checked at compile time against `examples/migrations/`: a
+/// field that drifts from its column, a missing tenant or a key that does not identify a
+/// row would not compile.
+#[derive(CacheContract, Debug, Clone, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "examples/migrations")]
 struct User {
     tenant_id: String,
-    id: u64,
+    id: i64,
     name: String,
-}
-
-impl TenantScoped for User {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant_id)
-    }
-}
-
-impl CacheContract for User {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x42; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
 }
 
 /// A stand-in for the shared database, counting queries.
 #[derive(Clone, Default)]
 struct Db {
-    rows: Arc<Mutex<HashMap<u64, String>>>,
+    rows: Arc<Mutex<HashMap<i64, String>>>,
     queries: Arc<AtomicUsize>,
 }
 
 impl Db {
-    async fn load(&self, tenant: &TenantId, id: u64) -> Result<User, String> {
+    async fn load(&self, tenant: &TenantId, id: i64) -> Result<User, String> {
         self.queries.fetch_add(1, Ordering::SeqCst);
         let name = self
             .rows

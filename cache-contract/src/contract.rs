@@ -56,6 +56,11 @@ pub trait CacheContract:
 
     /// The cache key of this value.
     fn cache_key(&self) -> CacheKey {
-        Self::cache_key_for(&self.tenant(), &self.key())
+        CacheKey::from_parts(
+            self.tenant(),
+            Self::TABLE,
+            &Self::SCHEMA_HASH,
+            Self::key_parts(&self.key()),
+        )
     }
 }

@@ -31,7 +31,10 @@
 //! assert_eq!(back.parts(), ["42"]);
 //! ```
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use crate::tenant::TenantId;
 
@@ -66,7 +69,17 @@ impl SchemaHash {
     /// assert_eq!(SchemaHash::from_bytes([0x0f; 32]).short(), "0f0f0f0f");
     /// ```
     pub fn short(&self) -> String {
-        hex(&self.0[..4])
+        hash8_str(&self.short_bytes()).to_string()
+    }
+
+    /// The first 8 hex digits as bytes, without allocating.
+    fn short_bytes(&self) -> [u8; 8] {
+        let mut out = [0u8; 8];
+        for (i, b) in self.0[..4].iter().enumerate() {
+            out[2 * i] = HEX_DIGITS[(b >> 4) as usize];
+            out[2 * i + 1] = HEX_DIGITS[(b & 15) as usize];
+        }
+        out
     }
 
     /// All 64 hex digits.
@@ -87,36 +100,91 @@ impl fmt::Display for SchemaHash {
     }
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        s.push(HEX_DIGITS[(b >> 4) as usize] as char);
+        s.push(HEX_DIGITS[(b & 15) as usize] as char);
     }
     s
+}
+
+/// The 8 hex digits of a schema-hash prefix as text (they are always ASCII).
+fn hash8_str(hash8: &[u8; 8]) -> &str {
+    std::str::from_utf8(hash8).unwrap_or("")
 }
 
 /// A cache key: always scoped to a tenant (or explicitly global), built only through
 /// [`CacheContract`](crate::CacheContract) implementations or [`CacheKey::new`], which
 /// requires a [`TenantId`]. See the [module docs](self) for the format.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Equality, ordering and hashing compare the encoded key (the encoding is injective, so
+/// this is the same as comparing the parts).
+#[derive(Clone)]
 pub struct CacheKey {
     encoded: String,
     tenant: TenantId,
-    table: String,
-    hash8: String,
+    table: Cow<'static, str>,
+    hash8: [u8; 8],
     parts: Vec<String>,
+}
+
+impl PartialEq for CacheKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.encoded == other.encoded
+    }
+}
+
+impl Eq for CacheKey {}
+
+impl Hash for CacheKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.encoded.hash(state);
+    }
+}
+
+impl PartialOrd for CacheKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CacheKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.encoded.cmp(&other.encoded)
+    }
 }
 
 impl CacheKey {
     /// Builds the key of the row identified by `parts` in `table`, for `tenant`.
     pub fn new(tenant: &TenantId, table: &str, hash: &SchemaHash, parts: Vec<String>) -> Self {
-        let hash8 = hash.short();
+        Self::build(tenant.clone(), Cow::Owned(table.to_string()), hash, parts)
+    }
+
+    /// [`CacheKey::new`] without copying the tenant or a `'static` table name: what
+    /// [`CacheContract::cache_key`](crate::CacheContract::cache_key) uses on the hot path.
+    pub fn from_parts(
+        tenant: TenantId,
+        table: &'static str,
+        hash: &SchemaHash,
+        parts: Vec<String>,
+    ) -> Self {
+        Self::build(tenant, Cow::Borrowed(table), hash, parts)
+    }
+
+    fn build(
+        tenant: TenantId,
+        table: Cow<'static, str>,
+        hash: &SchemaHash,
+        parts: Vec<String>,
+    ) -> Self {
+        let hash8 = hash.short_bytes();
         CacheKey {
-            encoded: encode(tenant, table, &hash8, &parts, None),
-            tenant: tenant.clone(),
-            table: table.to_string(),
+            encoded: encode(&tenant, &table, hash8_str(&hash8), &parts, None),
+            tenant,
+            table,
             hash8,
             parts,
         }
@@ -139,7 +207,7 @@ impl CacheKey {
 
     /// The first 8 hex digits of the schema hash.
     pub fn schema_hash_prefix(&self) -> &str {
-        &self.hash8
+        hash8_str(&self.hash8)
     }
 
     /// The key parts (unescaped).
@@ -162,7 +230,7 @@ impl CacheKey {
         encode(
             &self.tenant,
             &self.table,
-            &self.hash8,
+            hash8_str(&self.hash8),
             &self.parts,
             Some((tenant_generation, table_generation)),
         )
@@ -218,15 +286,23 @@ impl CacheKey {
                 unescape(p).ok_or_else(|| KeyParseError::new(encoded, "bad escape in key part"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut hash8_bytes = [0u8; 8];
+        hash8_bytes.copy_from_slice(hash8.as_bytes());
         let key = CacheKey {
             encoded: encoded.to_string(),
             tenant,
-            table,
-            hash8: hash8.to_string(),
+            table: Cow::Owned(table),
+            hash8: hash8_bytes,
             parts,
         };
         // Only canonical encodings parse: re-encoding must give the input back.
-        let canonical = encode(&key.tenant, &key.table, &key.hash8, &key.parts, None);
+        let canonical = encode(
+            &key.tenant,
+            &key.table,
+            hash8_str(&key.hash8),
+            &key.parts,
+            None,
+        );
         if canonical != key.encoded {
             return Err(KeyParseError::new(encoded, "not in canonical form"));
         }
@@ -321,14 +397,22 @@ fn is_plain(b: u8) -> bool {
 /// Appends `component` to `out`, escaping every byte outside `[A-Za-z0-9_.-]` as `%XX`.
 pub(crate) fn escape_into(out: &mut String, component: &str) {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in component.as_bytes() {
-        if is_plain(b) {
-            out.push(b as char);
-        } else {
+    let bytes = component.as_bytes();
+    let mut plain_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !is_plain(b) {
+            // A run of plain bytes is ASCII, so both ends are char boundaries.
+            if plain_from < i {
+                out.push_str(&component[plain_from..i]);
+            }
             out.push('%');
             out.push(DIGITS[(b >> 4) as usize] as char);
             out.push(DIGITS[(b & 15) as usize] as char);
+            plain_from = i + 1;
         }
+    }
+    if plain_from < bytes.len() {
+        out.push_str(&component[plain_from..]);
     }
 }
 

@@ -24,6 +24,16 @@ impl TenantId {
         TenantId(Some(id.to_string()))
     }
 
+    /// The tenant whose id is `id`, taking the string as is (no formatting, no copy).
+    ///
+    /// ```
+    /// use cache_contract::TenantId;
+    /// assert_eq!(TenantId::from_string("acme".to_string()), TenantId::new("acme"));
+    /// ```
+    pub fn from_string(id: String) -> Self {
+        TenantId(Some(id))
+    }
+
     /// The global scope, for tables that explicitly opted out of tenancy.
     pub const fn global() -> Self {
         TenantId(None)

@@ -264,3 +264,48 @@ async fn a_cache_wired_to_streams_evicts_on_invalidations() {
     );
     delete_stream(&client, &stream).await;
 }
+
+#[tokio::test]
+async fn pending_entries_trimmed_before_handling_are_reported_as_a_resync() {
+    let client = redis_client().await;
+    let stream = unique("streams-pending-trim");
+    let config = StreamsConfig::new(&stream, "pod-1");
+    let (subscriber, sub, _) = start(&client, &config).await;
+    drop((subscriber, sub));
+    let publisher = streams::publisher(client.clone(), &config).await.unwrap();
+    publisher.publish_batch(keys(3)).await.unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    // Delivered to the instance (pending), then trimmed away before it handled them.
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(config.group())
+        .arg(&config.instance)
+        .arg("STREAMS")
+        .arg(&stream)
+        .arg(">")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let _: i64 = redis::cmd("XTRIM")
+        .arg(&stream)
+        .arg("MAXLEN")
+        .arg(0)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let subscriber = streams::subscriber(client.clone(), config.clone());
+    let mut sub = subscriber.subscribe();
+    subscriber.wait_connected(WAIT).await.unwrap();
+    let mut reasons = Vec::new();
+    while !reasons
+        .iter()
+        .any(|r: &String| r.contains("trimmed before being handled"))
+    {
+        match next(&mut sub).await {
+            Event::Resync { reason } => reasons.push(reason),
+            other => panic!("unexpected {other:?} (resyncs so far: {reasons:?})"),
+        }
+    }
+    assert_eq!(subscriber.stats().received(), 0);
+    delete_stream(&client, &stream).await;
+}

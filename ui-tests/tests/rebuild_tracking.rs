@@ -64,6 +64,12 @@ impl Probe {
         std::fs::create_dir_all(dir.path().join("db/migrations")).unwrap();
         // The workspace's lock file pins the same versions, so `--offline` resolves.
         std::fs::copy(workspace.join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
+        // And the workspace's pinned toolchain.
+        std::fs::copy(
+            workspace.join("rust-toolchain.toml"),
+            dir.path().join("rust-toolchain.toml"),
+        )
+        .unwrap();
         // Shared between runs (and tests) so that dependencies build once.
         let target = workspace.join("target").join("rebuild-tracking");
         Probe { dir, target }

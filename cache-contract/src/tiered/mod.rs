@@ -206,6 +206,14 @@ impl<T: CacheContract> TieredCacheBuilder<T> {
     /// the task applying invalidations).
     pub fn build(self) -> Result<TieredCache<T>, BuildError> {
         let local = LocalTier::new(self.capacity, self.local_ttl);
+        #[cfg(feature = "redis")]
+        if self.redis.is_some() && self.subscriber.is_none() {
+            tracing::warn!(
+                table = T::TABLE,
+                "TieredCache with a Redis tier but no subscriber: its local tier will not hear \
+                 of other instances' invalidations (entries live up to the local TTL)"
+            );
+        }
         let subscription = match &self.subscriber {
             Some(s) => {
                 if tokio::runtime::Handle::try_current().is_err() {

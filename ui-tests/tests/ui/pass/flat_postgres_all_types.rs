@@ -5,6 +5,20 @@ use cache_contract::{CacheContract, TenantId};
 struct Email(String);
 impl cache_contract::sql::HoldsSql<cache_contract::sql::Text> for Email {}
 
+/// A network address, kept as text: `inet` has no built-in Rust type, so this one opts in.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Inet(String);
+impl cache_contract::sql::HoldsSql<cache_contract::sql::Other> for Inet {}
+
+/// An `interval`, as months, days and microseconds (what PostgreSQL stores).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Interval {
+    months: i32,
+    days: i32,
+    micros: i64,
+}
+impl cache_contract::sql::HoldsSql<cache_contract::sql::Interval> for Interval {}
+
 type Count = i64;
 
 #[derive(CacheContract, serde::Serialize, serde::Deserialize)]
@@ -31,6 +45,11 @@ struct Everything {
     scores: Option<Vec<i64>>,
     mood: String,
     blob: bytes::Bytes,
+    precise: f64,
+    day: time::Date,
+    stamp: time::PrimitiveDateTime,
+    ip: Inet,
+    wait: Interval,
     #[cache(skip)]
     cached_at: u64,
 }
@@ -39,7 +58,7 @@ fn main() {
     assert_eq!(Everything::TABLE, "everything");
     assert_eq!(Everything::KEY_COLUMNS, ["id"]);
     assert!(!Everything::GLOBAL);
-    assert_eq!(Everything::COLUMNS.len(), 21);
+    assert_eq!(Everything::COLUMNS.len(), 26);
     let key = Everything::cache_key_for(&TenantId::new("acme"), &42);
     assert!(key.as_str().starts_with("cc1:t.acme:everything:"), "{key}");
     assert!(key.as_str().ends_with(":42"), "{key}");

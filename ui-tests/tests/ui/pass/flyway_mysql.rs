@@ -14,6 +14,7 @@ struct Order {
     placed_at: chrono::DateTime<chrono::Utc>,
     shipped_at: Option<chrono::NaiveDateTime>,
     notes: Option<String>,
+    priority: i8,
 }
 
 fn main() {
@@ -27,6 +28,7 @@ fn main() {
         placed_at: chrono::DateTime::UNIX_EPOCH,
         shipped_at: None,
         notes: None,
+        priority: 0,
     };
     assert!(o.cache_key().as_str().starts_with("cc1:t.3:Orders:"));
 }

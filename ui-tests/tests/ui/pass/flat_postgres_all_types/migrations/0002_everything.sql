@@ -20,5 +20,10 @@ CREATE TABLE everything (
     scores int8[],
     mood mood NOT NULL,
     blob bytea NOT NULL,
+    precise double precision NOT NULL,
+    day date NOT NULL,
+    stamp timestamp(3) without time zone NOT NULL,
+    ip inet NOT NULL,
+    wait interval NOT NULL,
     PRIMARY KEY (tenant_id, id)
 );
