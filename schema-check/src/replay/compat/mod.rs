@@ -1,0 +1,155 @@
+//! Rewrites for valid statements sqlparser 0.63 cannot parse, tried only after a parse
+//! failure. Each rewrite removes tokens that do not change what the replay records, and
+//! says what it removed so the replay can account for it. When the rewritten text still
+//! does not parse, the original error is reported.
+
+use std::collections::BTreeMap;
+
+use sqlparser::dialect::Dialect as ParserDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use crate::dialect::Dialect;
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+/// What a rewrite removed that the replay must apply itself.
+///
+/// Rewrites: `DROP INDEX CONCURRENTLY` (PostgreSQL) loses `CONCURRENTLY`;
+/// `ALTER INDEX IF EXISTS` loses `IF EXISTS` (reported as [`Fixup::IndexIfExists`]);
+/// `CREATE DOMAIN ... [NOT] NULL` loses the null constraint (reported as
+/// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
+/// ` zerofill` suffix MariaDB prints is restored from the statement text); MariaDB
+/// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
+/// [`Fixup::AddColumnIfNotExists`]); SQLite multi-word type names (`UNSIGNED BIG INT`)
+/// are joined with `_` (same length, so positions do not move; the declared text is
+/// read back from the original statement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fixup {
+    /// Nothing: the removed words do not change the schema.
+    None,
+    /// `CREATE DOMAIN ... NOT NULL`: the domain is NOT NULL.
+    DomainNotNull,
+    /// `ALTER INDEX IF EXISTS`: a missing index is not an error.
+    IndexIfExists,
+    /// `ADD COLUMN IF NOT EXISTS <name>` for these column names (as written).
+    AddColumnIfNotExists(Vec<String>),
+    /// PostgreSQL `(LIKE src INCLUDING x EXCLUDING y ...)`: `(including, WHAT)` in order.
+    LikeOptions(Vec<(bool, String)>),
+    /// `ALTER COLUMN c DROP IDENTITY`: `(column as written, quoted)` lose their identity.
+    DropIdentity(Vec<(String, bool)>),
+    /// The statement cannot change columns: record it as skipped with this reason.
+    Skip(String),
+}
+
+/// The parenthesis depth before significant token `n`.
+pub(super) fn depth_at(tokens: &[Token], sig: &[usize], n: usize) -> i32 {
+    sig[..n].iter().fold(0, |d, &i| match tokens[i] {
+        Token::LParen => d + 1,
+        Token::RParen => d - 1,
+        _ => d,
+    })
+}
+
+pub(super) fn is_kw(t: &Token, kw: Keyword) -> bool {
+    matches!(t, Token::Word(w) if w.keyword == kw && w.quote_style.is_none())
+}
+
+pub(super) fn is_word(t: &Token, word: &str) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+}
+
+/// Token index -> replacement (`None` removes the token and the white space before it).
+pub(super) type Edits = BTreeMap<usize, Option<String>>;
+
+/// What a dialect's rewrite decided.
+pub(super) enum Outcome {
+    /// Apply the collected edits.
+    Edits(Fixup),
+    /// Replace the whole statement.
+    Replace(String, Fixup),
+    /// No rewrite applies.
+    Abort,
+}
+
+/// A rewrite of `text` that sqlparser can parse, if one applies.
+///
+/// ```
+/// use schema_check::Dialect;
+/// use schema_check::replay::compat::{rewrite, Fixup};
+/// let d = sqlparser::dialect::PostgreSqlDialect {};
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "DROP INDEX CONCURRENTLY IF EXISTS i").unwrap();
+/// assert_eq!((text.as_str(), fix), ("DROP INDEX IF EXISTS i", Fixup::None));
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "CREATE DOMAIN e AS text NOT NULL CHECK (VALUE <> '')").unwrap();
+/// assert_eq!((text.as_str(), fix), ("CREATE DOMAIN e AS text CHECK (VALUE <> '')", Fixup::DomainNotNull));
+/// let lite = sqlparser::dialect::SQLiteDialect {};
+/// let (text, _) = rewrite(Dialect::Sqlite, &lite, "CREATE TABLE t (a UNSIGNED  BIG INT NOT NULL)").unwrap();
+/// assert_eq!(text, "CREATE TABLE t (a UNSIGNED__BIG_INT NOT NULL)");
+/// ```
+pub fn rewrite(
+    dialect: Dialect,
+    parser: &dyn ParserDialect,
+    text: &str,
+) -> Option<(String, Fixup)> {
+    // Cheap pre-check: tokenize only statements a rewrite can apply to.
+    let head = super::skip::leading_words(text, 2);
+    let candidate = head == "DROP INDEX"
+        || head == "ALTER INDEX"
+        || head == "CREATE DOMAIN"
+        || (dialect == Dialect::Mysql && (head == "ALTER TABLE" || head == "CREATE TABLE"))
+        || (dialect == Dialect::Postgres
+            && matches!(
+                head.as_str(),
+                "ALTER TABLE" | "CREATE TABLE" | "CREATE MATERIALIZED"
+            ))
+        || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
+    if !candidate {
+        return None;
+    }
+    let tokens = Tokenizer::new(parser, text).tokenize().ok()?;
+    let sig: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let mut edits = Edits::new();
+    let outcome = match dialect {
+        _ if matches!(
+            head.as_str(),
+            "DROP INDEX" | "ALTER INDEX" | "CREATE DOMAIN"
+        ) =>
+        {
+            postgres::common(&tokens, &sig, &mut edits)
+        }
+        Dialect::Postgres => postgres::rewrite(&tokens, &sig, &mut edits),
+        Dialect::Mysql => mysql::rewrite(&tokens, &sig, &mut edits),
+        Dialect::Sqlite => sqlite::rewrite(&tokens, &sig, &mut edits),
+    };
+    let fixup = match outcome {
+        Outcome::Edits(fixup) => fixup,
+        Outcome::Replace(text, fixup) => return Some((text, fixup)),
+        Outcome::Abort => return None,
+    };
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, t) in tokens.iter().enumerate() {
+        match edits.get(&i) {
+            Some(None) => continue,
+            Some(Some(replacement)) => out.push_str(replacement),
+            None => {
+                // White space right before a removed token goes with it.
+                let before_removed =
+                    matches!(t, Token::Whitespace(_)) && matches!(edits.get(&(i + 1)), Some(None));
+                if !before_removed {
+                    out.push_str(&t.to_string());
+                }
+            }
+        }
+    }
+    Some((out, fixup))
+}

@@ -1,0 +1,82 @@
+//! SQLite rewrites.
+
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::Token;
+
+use super::{Edits, Fixup, Outcome, is_kw};
+
+/// Words that end a SQLite type name (the start of a column constraint).
+const SQLITE_CONSTRAINT_WORDS: &[&str] = &[
+    "CONSTRAINT",
+    "PRIMARY",
+    "NOT",
+    "NULL",
+    "UNIQUE",
+    "CHECK",
+    "DEFAULT",
+    "COLLATE",
+    "REFERENCES",
+    "GENERATED",
+    "AS",
+    "AUTOINCREMENT",
+    "FOREIGN",
+];
+
+fn sqlite_type_word(t: &Token) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none()
+        && !SQLITE_CONSTRAINT_WORDS.iter().any(|c| w.value.eq_ignore_ascii_case(c)))
+}
+
+/// SQLite multi-word type names (see [`super::Fixup`]).
+pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Outcome {
+    let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
+    let fixup = Fixup::None;
+
+    // Column definitions: in CREATE TABLE (...) at depth 1 after `(` or `,`, and after
+    // ALTER TABLE ... ADD [COLUMN]; the type is the run of words after the name.
+    let mut starts = Vec::new();
+    if kw_at(0, Keyword::CREATE) {
+        let mut depth = 0i32;
+        for (n, &i) in sig.iter().enumerate() {
+            match &tokens[i] {
+                Token::LParen => {
+                    depth += 1;
+                    if depth == 1 {
+                        starts.push(n + 1);
+                    }
+                }
+                Token::RParen => depth -= 1,
+                Token::Comma if depth == 1 => starts.push(n + 1),
+                _ => {}
+            }
+        }
+    } else if let Some(n) = (0..sig.len()).find(|&n| kw_at(n, Keyword::ADD)) {
+        starts.push(if kw_at(n + 1, Keyword::COLUMN) {
+            n + 2
+        } else {
+            n + 1
+        });
+    }
+    for start in starts {
+        // `start` is the column name; type words follow.
+        let mut n = start + 1;
+        let first = n;
+        while sig.get(n).is_some_and(|&i| sqlite_type_word(&tokens[i])) {
+            n += 1;
+        }
+        if n - first >= 2 {
+            for k in first..n - 1 {
+                for (i, t) in tokens.iter().enumerate().take(sig[k + 1]).skip(sig[k] + 1) {
+                    if let Token::Whitespace(w) = t {
+                        let ws = w.to_string();
+                        if ws.contains('\n') {
+                            return Outcome::Abort;
+                        }
+                        edits.insert(i, Some("_".repeat(ws.len())));
+                    }
+                }
+            }
+        }
+    }
+    Outcome::Edits(fixup)
+}
