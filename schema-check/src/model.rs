@@ -143,7 +143,9 @@ pub enum Generated {
 /// A UNIQUE constraint or unique index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UniqueConstraint {
-    /// Constraint or index name, when the migration gave one.
+    /// Constraint or index name: as the migration gave it, or the name the database gives
+    /// an unnamed one (PostgreSQL `<table>_<columns>_key`, MySQL the first column's name);
+    /// `None` for unnamed SQLite constraints.
     pub name: Option<String>,
     /// Columns, in order.
     pub columns: Vec<String>,

@@ -396,3 +396,14 @@ fn tinyint_1_keeps_its_width_signed_or_not() {
     assert_eq!(col(&out, "w", "d").ty.canonical, "tinyint(1) unsigned");
     assert_eq!(col(&out, "w", "e").ty.canonical, "bigint unsigned zerofill");
 }
+
+#[test]
+fn convert_to_character_set_is_a_specific_error() {
+    // Difftest finding F17: unsupported, and said so precisely.
+    let e = one_error(
+        MY,
+        "CREATE TABLE notes (body TEXT);\nALTER TABLE notes CONVERT TO CHARACTER SET utf8mb4",
+    );
+    assert!(e.message.contains("CONVERT TO CHARACTER SET"), "{e}");
+    assert_eq!(e.location.unwrap().line, 2);
+}
