@@ -43,7 +43,7 @@ def migrations(dir):
             )
 
 
-def crate(root, name, derive):
+def crate(root, name, derive, opt_macros):
     os.makedirs(os.path.join(root, "src"))
     deps = f'cache-contract = {{ path = "{WORKSPACE}/cache-contract", default-features = false, features = ["derive"] }}\n' if derive else ""
     with open(os.path.join(root, "Cargo.toml"), "w") as f:
@@ -51,6 +51,10 @@ def crate(root, name, derive):
             f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
             f'[dependencies]\n{deps}serde = {{ version = "1", features = ["derive"] }}\n\n[workspace]\n'
         )
+        if opt_macros:
+            # What sqlx recommends for its macros: optimized proc macros (and their
+            # dependencies) in debug builds. Applied to both crates.
+            f.write("\n[profile.dev.build-override]\nopt-level = 3\n")
     shutil.copy(os.path.join(WORKSPACE, "Cargo.lock"), os.path.join(root, "Cargo.lock"))
     # The workspace's pinned toolchain, so that its built dependencies are reused.
     shutil.copy(os.path.join(WORKSPACE, "rust-toolchain.toml"), os.path.join(root, "rust-toolchain.toml"))
@@ -105,17 +109,20 @@ def measure(root, target, name, runs):
 
 
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    args = [a for a in sys.argv[1:] if a != "--opt-macros"]
+    opt_macros = "--opt-macros" in sys.argv[1:]
+    runs = int(args[0]) if args else 3
     tmp = tempfile.mkdtemp(prefix="bench-derive-")
     try:
         # The workspace target directory: dependencies already built there are reused.
         target = os.path.join(WORKSPACE, "target")
         base, derived = os.path.join(tmp, "base"), os.path.join(tmp, "derived")
-        crate(base, "bench_base", derive=False)
-        crate(derived, "bench_derived", derive=True)
+        crate(base, "bench_base", derive=False, opt_macros=opt_macros)
+        crate(derived, "bench_derived", derive=True, opt_macros=opt_macros)
         b_clean, b_incr = measure(base, target, "bench_base", runs)
         d_clean, d_incr = measure(derived, target, "bench_derived", runs)
-        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} runs (debug build)")
+        macros = ", proc macros at opt-level 3" if opt_macros else ""
+        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} runs (debug build{macros})")
         print(f"{'':24}{'serde only':>12}{'+ CacheContract':>17}{'overhead':>10}{'per derive':>12}")
         for label, b, d in [("clean build of crate", b_clean, d_clean), ("rebuild, 1 file touched", b_incr, d_incr)]:
             print(
