@@ -7,12 +7,14 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped, envelope};
+use cache_contract::{CacheContract, TenantScoped, envelope};
 use criterion::Criterion;
 use serde::{Deserialize, Serialize};
 
-/// A typical cached row: a UUID-like tenant, an integer key, ~1 KB of fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A typical cached row: a UUID-like tenant, an integer key, ~1 KB of fields (checked
+/// against `tests/migrations/`).
+#[derive(cache_contract::CacheContract, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cache(table = "accounts", migrations = "tests/migrations")]
 struct Account {
     tenant_id: String,
     id: i64,
@@ -22,31 +24,8 @@ struct Account {
     balance_cents: i64,
     active: bool,
     tags: Vec<String>,
-    scores: Vec<u32>,
+    scores: Vec<i32>,
     bio: String,
-}
-
-impl TenantScoped for Account {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant_id)
-    }
-}
-
-impl CacheContract for Account {
-    const TABLE: &'static str = "accounts";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x77; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = i64;
-
-    fn key(&self) -> i64 {
-        self.id
-    }
-
-    fn key_parts(key: &i64) -> Vec<String> {
-        vec![key.to_string()]
-    }
 }
 
 /// The same kind of row through the derive (the examples' `users` table).

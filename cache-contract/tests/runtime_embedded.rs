@@ -20,7 +20,7 @@ fn cache(bus: &InProcessBus) -> TieredCache<User> {
         .unwrap()
 }
 
-async fn load_ok(cache: &TieredCache<User>, tenant: &str, id: u64, name: &str) -> Arc<User> {
+async fn load_ok(cache: &TieredCache<User>, tenant: &str, id: i64, name: &str) -> Arc<User> {
     let u = user(tenant, id, name);
     cache
         .get_or_load(&TenantId::new(tenant), &id, || async move {
@@ -269,7 +269,7 @@ async fn the_bus_delivers_in_order_and_drops_repeats() {
     let bus = InProcessBus::new();
     let mut sub = bus.subscriber().subscribe();
     let publisher = bus.publisher().with_source("test");
-    let msgs: Vec<_> = (0..100u64)
+    let msgs: Vec<_> = (0..100i64)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t"), &i))
         .collect();
     publisher.publish_batch(msgs.clone()).await.unwrap();

@@ -54,7 +54,7 @@ async fn instance(prefix: &str, channel: &str, publish: bool) -> TieredCache<Use
     cache
 }
 
-async fn load(cache: &TieredCache<User>, tenant: &str, id: u64, name: &str) -> Arc<User> {
+async fn load(cache: &TieredCache<User>, tenant: &str, id: i64, name: &str) -> Arc<User> {
     let u = user(tenant, id, name);
     cache
         .get_or_load(&TenantId::new(tenant), &id, || async move {
@@ -106,7 +106,7 @@ async fn one_publishers_batches_arrive_in_order() {
     subscriber.wait_connected(WAIT).await.unwrap();
     let publisher = pubsub::publisher(client, &config).await.unwrap();
     let t = TenantId::new("t");
-    let msgs: Vec<_> = (0..2000u64)
+    let msgs: Vec<_> = (0..2000i64)
         .map(|i| Invalidation::key::<User>(&t, &i))
         .collect();
     for batch in msgs.chunks(64) {

@@ -51,7 +51,7 @@ async fn delete_stream(client: &redis::Client, stream: &str) {
         .unwrap();
 }
 
-fn keys(n: u64) -> Vec<Invalidation> {
+fn keys(n: i64) -> Vec<Invalidation> {
     (0..n)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t:*?["), &i))
         .collect()
@@ -96,7 +96,7 @@ async fn a_restarted_instance_misses_nothing() {
     }
     drop(sub);
     drop(subscriber); // the instance goes away
-    let while_down: Vec<_> = (100..400u64)
+    let while_down: Vec<_> = (100..400i64)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t"), &i))
         .collect();
     for batch in while_down.chunks(30) {

@@ -1,4 +1,4 @@
-//! Shared helpers of the runtime tests: a hand-written `CacheContract` struct, unique
+//! Shared helpers of the runtime tests: derived `CacheContract` structs, unique
 //! names, a Redis connection that fails loudly, and a private redis-server for fault tests.
 #![allow(dead_code)]
 #![cfg_attr(not(feature = "redis"), allow(unused_imports))]
@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
+use cache_contract_derive::CacheContract;
 use serde::{Deserialize, Serialize};
 
 /// The shared Redis of ordinary tests.
@@ -17,15 +17,17 @@ pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A row of `users` (implemented by hand, like the derive would).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A row of `users`, checked against `tests/migrations/` by the derive.
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "tests/migrations")]
 pub struct User {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub name: String,
 }
 
-pub fn user(tenant: &str, id: u64, name: &str) -> User {
+pub fn user(tenant: &str, id: i64, name: &str) -> User {
     User {
         tenant: tenant.into(),
         id,
@@ -33,90 +35,26 @@ pub fn user(tenant: &str, id: u64, name: &str) -> User {
     }
 }
 
-impl TenantScoped for User {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for User {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x11; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
-}
-
-/// The same table under another schema (as after a migration).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The same table under another schema (as after a migration): mapping one more column
+/// gives it another `SCHEMA_HASH`.
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "tests/migrations")]
 pub struct UserV2 {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub name: String,
     pub email: Option<String>,
 }
 
-impl TenantScoped for UserV2 {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for UserV2 {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x22; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
-}
-
 /// A row of another table, `orders`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "orders", migrations = "tests/migrations")]
 pub struct Order {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub total: i64,
-}
-
-impl TenantScoped for Order {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for Order {
-    const TABLE: &'static str = "orders";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x33; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
 }
 
 /// A name unique to this test run and call: `<label>-<pid>-<nanos>-<n>`.
