@@ -51,21 +51,11 @@
 //!
 //! ```
 //! use cache_contract::envelope::{self, OpenError};
-//! use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
-//! # #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-//! # struct User { tenant: String, id: u64, name: String }
-//! # impl TenantScoped for User { fn tenant(&self) -> TenantId { TenantId::new(&self.tenant) } }
-//! # impl CacheContract for User {
-//! #     const TABLE: &'static str = "users";
-//! #     const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([7; 32]);
-//! #     const COLUMNS: &'static [ColumnMapping] = &[];
-//! #     const KEY_COLUMNS: &'static [&'static str] = &["id"];
-//! #     const GLOBAL: bool = false;
-//! #     type Key = u64;
-//! #     fn key(&self) -> u64 { self.id }
-//! #     fn key_parts(key: &u64) -> Vec<String> { vec![key.to_string()] }
-//! # }
-//! let user = User { tenant: "acme".into(), id: 1, name: "Ada".into() };
+//! use cache_contract::{CacheContract, TenantId};
+//! #[derive(CacheContract, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! #[cache(table = "users", migrations = "tests/doc_migrations")]
+//! struct User { tenant_id: String, id: i64, name: String }
+//! let user = User { tenant_id: "acme".into(), id: 1, name: "Ada".into() };
 //! let bytes = envelope::seal(&user).unwrap();
 //! assert_eq!(envelope::open::<User>(&bytes, &TenantId::new("acme")).unwrap(), user);
 //! // Another tenant's entry is an error, never the value.

@@ -1,15 +1,21 @@
-//! Shared helpers of the runtime tests: derived `CacheContract` structs, unique
-//! names, a Redis connection that fails loudly, and a private redis-server for fault tests.
+//! Shared helpers of the runtime tests: derived `CacheContract` structs, loads (plain and
+//! held mid-load), bounded waits for events, unique names, a Redis connection that fails
+//! loudly, and a private redis-server for fault tests.
 #![allow(dead_code)]
 #![cfg_attr(not(feature = "redis"), allow(unused_imports))]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use cache_contract::TenantId;
+use cache_contract::invalidation::{Event, Invalidation, Subscription};
+use cache_contract::tiered::TieredCache;
 use cache_contract_derive::CacheContract;
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
 /// The shared Redis of ordinary tests.
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -56,6 +62,97 @@ pub struct Order {
     pub id: i64,
     pub total: i64,
 }
+
+/// Gets `(tenant, id)` from `cache`, loading `user(tenant, id, name)` on a miss.
+pub async fn load(cache: &TieredCache<User>, tenant: &str, id: i64, name: &str) -> Arc<User> {
+    let u = user(tenant, id, name);
+    cache
+        .get_or_load(&TenantId::new(tenant), &id, || async move {
+            Ok::<_, std::convert::Infallible>(u)
+        })
+        .await
+        .unwrap()
+}
+
+/// A `get_or_load` of `(tenant, id)` whose loader has started and waits for
+/// [`HeldLoad::finish`]; it then returns `user(tenant, id, "old")`, the row as read before
+/// whatever the test does meanwhile (synchronised by channels, no sleeps).
+pub struct HeldLoad {
+    go: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Arc<User>>,
+}
+
+/// Starts a [`HeldLoad`] on `cache` and returns once its loader runs.
+pub async fn held_load(cache: &TieredCache<User>, tenant: &str, id: i64) -> HeldLoad {
+    let (started_tx, started_rx) = oneshot::channel();
+    let (go, go_rx) = oneshot::channel::<()>();
+    let cache = cache.clone();
+    let old = user(tenant, id, "old");
+    let task = tokio::spawn(async move {
+        cache
+            .get_or_load(&TenantId::new(&old.tenant), &id, || async move {
+                started_tx.send(()).unwrap();
+                go_rx.await.unwrap();
+                Ok::<_, std::convert::Infallible>(old)
+            })
+            .await
+            .unwrap()
+    });
+    started_rx.await.unwrap();
+    HeldLoad { go, task }
+}
+
+impl HeldLoad {
+    /// Lets the loader return, and returns what the caller of `get_or_load` got.
+    pub async fn finish(self) -> Arc<User> {
+        self.go.send(()).unwrap();
+        self.task.await.unwrap()
+    }
+}
+
+/// The next event of `sub`, failing the test after [`WAIT`].
+pub async fn next(sub: &mut Subscription) -> Event {
+    tokio::time::timeout(WAIT, sub.recv())
+        .await
+        .expect("no event within the deadline")
+        .expect("subscriber gone")
+}
+
+/// Skips resyncs (the first connection emits one) and returns the next invalidation.
+pub async fn next_invalidation(sub: &mut Subscription) -> Arc<Invalidation> {
+    loop {
+        match next(sub).await {
+            Event::Invalidate(msg) => return msg,
+            Event::Resync { .. } => continue,
+            Event::Disconnected { reason } => panic!("unexpected disconnect: {reason}"),
+        }
+    }
+}
+
+/// Tenant ids with the characters a key encoding or a glob could trip on.
+pub const AWKWARD_TENANTS: [&str; 7] = [
+    "plain",
+    "with:colon",
+    "star*",
+    "quest?",
+    "[bracket]",
+    "a:*?[",
+    "a",
+];
+
+/// Invalidates through `cache`, by `kind`: `"key"` (the row with id 1), `"table"` or
+/// `"tenant"`.
+pub async fn invalidate(cache: &TieredCache<User>, tenant: &TenantId, kind: &str) {
+    match kind {
+        "key" => cache.invalidate_key(tenant, &1).await.unwrap(),
+        "table" => cache.invalidate_table(tenant).await.unwrap(),
+        "tenant" => cache.invalidate_tenant(tenant).await.unwrap(),
+        other => unreachable!("{other}"),
+    }
+}
+
+/// The invalidation kinds, in the order tests cycle through them.
+pub const KINDS: [&str; 3] = ["key", "table", "tenant"];
 
 /// A name unique to this test run and call: `<label>-<pid>-<nanos>-<n>`.
 pub fn unique(label: &str) -> String {
