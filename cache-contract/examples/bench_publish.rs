@@ -9,43 +9,22 @@
 use std::time::Instant;
 
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
-use cache_contract::{
-    CacheContract, ColumnMapping, Invalidation, SchemaHash, TenantId, TenantScoped,
-};
+use cache_contract::{CacheContract, Invalidation, TenantId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, Deserialize)]
+/// The examples' `users` row (`examples/migrations/`), through the derive.
+#[derive(CacheContract, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "examples/migrations")]
 struct User {
     tenant_id: String,
-    id: u64,
-}
-
-impl TenantScoped for User {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant_id)
-    }
-}
-
-impl CacheContract for User {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x42; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-    fn key(&self) -> u64 {
-        self.id
-    }
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
+    id: i64,
 }
 
 fn message(i: u64) -> Invalidation {
     // Fixed-width ids keep every payload the same size.
     Invalidation::key::<User>(
         &TenantId::new("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f"),
-        &(1_000_000 + i),
+        &(1_000_000 + i as i64),
     )
     .with_source("bench-publisher")
 }

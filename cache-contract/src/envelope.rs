@@ -51,21 +51,11 @@
 //!
 //! ```
 //! use cache_contract::envelope::{self, OpenError};
-//! use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
-//! # #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-//! # struct User { tenant: String, id: u64, name: String }
-//! # impl TenantScoped for User { fn tenant(&self) -> TenantId { TenantId::new(&self.tenant) } }
-//! # impl CacheContract for User {
-//! #     const TABLE: &'static str = "users";
-//! #     const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([7; 32]);
-//! #     const COLUMNS: &'static [ColumnMapping] = &[];
-//! #     const KEY_COLUMNS: &'static [&'static str] = &["id"];
-//! #     const GLOBAL: bool = false;
-//! #     type Key = u64;
-//! #     fn key(&self) -> u64 { self.id }
-//! #     fn key_parts(key: &u64) -> Vec<String> { vec![key.to_string()] }
-//! # }
-//! let user = User { tenant: "acme".into(), id: 1, name: "Ada".into() };
+//! use cache_contract::{CacheContract, TenantId};
+//! #[derive(CacheContract, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! #[cache(table = "users", migrations = "tests/doc_migrations")]
+//! struct User { tenant_id: String, id: i64, name: String }
+//! let user = User { tenant_id: "acme".into(), id: 1, name: "Ada".into() };
 //! let bytes = envelope::seal(&user).unwrap();
 //! assert_eq!(envelope::open::<User>(&bytes, &TenantId::new("acme")).unwrap(), user);
 //! // Another tenant's entry is an error, never the value.
@@ -176,6 +166,10 @@ impl fmt::Display for OpenError {
 impl std::error::Error for OpenError {}
 
 /// Seals `value` into envelope bytes (see the [module docs](self) for the layout).
+///
+/// The header is written first and the value is serialized straight after it into the same
+/// buffer; the checksum is then computed over the buffer in place and patched into the
+/// header: no intermediate payload buffer, no copy.
 pub fn seal<T: CacheContract>(value: &T) -> Result<Vec<u8>, SealError> {
     let tenant = value.tenant();
     seal_parts(&tenant, T::TABLE, &T::SCHEMA_HASH, |buf| {
@@ -242,83 +236,116 @@ pub struct Opened<'a> {
 }
 
 /// Checks magic, version, lengths and checksum, and returns the envelope's contents without
-/// judging tenant, table or schema. [`open`] is built on it.
+/// judging tenant, table or schema. [`open`] makes the same checks without copying.
 pub fn inspect(bytes: &[u8]) -> Result<Opened<'_>, OpenError> {
-    let corrupt = |why: &str| OpenError::Corrupt(why.to_string());
-    if bytes.len() < 4 || bytes[..3] != MAGIC {
-        return Err(corrupt("not an envelope (bad magic bytes)"));
-    }
-    if bytes[3] != FORMAT_VERSION {
-        return Err(OpenError::UnsupportedVersion(bytes[3]));
-    }
-    if bytes.len() < HEADER_LEN {
-        return Err(corrupt("truncated header"));
-    }
-    let u16_at = |at: usize| usize::from(u16::from_le_bytes([bytes[at], bytes[at + 1]]));
-    let tenant_len = u16_at(TENANT_LEN_AT);
-    let table_len = u16_at(TABLE_LEN_AT);
-    let payload_len = u32::from_le_bytes([
-        bytes[PAYLOAD_LEN_AT],
-        bytes[PAYLOAD_LEN_AT + 1],
-        bytes[PAYLOAD_LEN_AT + 2],
-        bytes[PAYLOAD_LEN_AT + 3],
-    ]) as usize;
-    let expected_len = HEADER_LEN + tenant_len + table_len + payload_len;
-    if bytes.len() < expected_len {
-        return Err(corrupt("truncated body"));
-    }
-    if bytes.len() > expected_len {
-        return Err(corrupt("trailing bytes after the payload"));
-    }
-    if blake3::hash(&bytes[CHECKED_FROM..]).as_bytes()[..] != bytes[CHECKSUM_AT..CHECKSUM_AT + 32] {
-        return Err(corrupt("checksum mismatch"));
-    }
-    let tenant_at = HEADER_LEN;
-    let table_at = tenant_at + tenant_len;
-    let payload_at = table_at + table_len;
-    let tenant = match bytes[SCOPE_AT] {
-        0 if tenant_len == 0 => TenantId::global(),
-        0 => return Err(corrupt("global entry with a tenant id")),
-        1 => TenantId::new(
-            std::str::from_utf8(&bytes[tenant_at..table_at])
-                .map_err(|_| corrupt("tenant id is not UTF-8"))?,
-        ),
-        _ => return Err(corrupt("unknown scope byte")),
-    };
-    let table = std::str::from_utf8(&bytes[table_at..payload_at])
-        .map_err(|_| corrupt("table name is not UTF-8"))?;
-    let mut schema = [0u8; 32];
-    schema.copy_from_slice(&bytes[SCHEMA_AT..SCHEMA_AT + 32]);
+    let raw = Raw::parse(bytes)?;
     Ok(Opened {
-        tenant,
-        table,
-        schema: SchemaHash::from_bytes(schema),
-        payload: &bytes[payload_at..],
+        tenant: raw.tenant_id(),
+        table: raw.table,
+        schema: SchemaHash::from_bytes(*raw.schema),
+        payload: raw.payload,
     })
+}
+
+/// An envelope's checked contents, all borrowed from its bytes.
+struct Raw<'a> {
+    /// The tenant id; `None` for a global entry.
+    tenant: Option<&'a str>,
+    table: &'a str,
+    schema: &'a [u8; 32],
+    payload: &'a [u8],
+}
+
+impl<'a> Raw<'a> {
+    /// Checks magic, version, lengths and checksum (steps 1-3 of the module docs).
+    fn parse(bytes: &'a [u8]) -> Result<Self, OpenError> {
+        let corrupt = |why: &str| OpenError::Corrupt(why.to_string());
+        if bytes.len() < 4 || bytes[..3] != MAGIC {
+            return Err(corrupt("not an envelope (bad magic bytes)"));
+        }
+        if bytes[3] != FORMAT_VERSION {
+            return Err(OpenError::UnsupportedVersion(bytes[3]));
+        }
+        let Some(header) = bytes.first_chunk::<HEADER_LEN>() else {
+            return Err(corrupt("truncated header"));
+        };
+        let u16_at = |at: usize| usize::from(u16::from_le_bytes([header[at], header[at + 1]]));
+        let tenant_len = u16_at(TENANT_LEN_AT);
+        let table_len = u16_at(TABLE_LEN_AT);
+        let payload_len = u32::from_le_bytes([
+            header[PAYLOAD_LEN_AT],
+            header[PAYLOAD_LEN_AT + 1],
+            header[PAYLOAD_LEN_AT + 2],
+            header[PAYLOAD_LEN_AT + 3],
+        ]) as usize;
+        let expected_len = HEADER_LEN + tenant_len + table_len + payload_len;
+        if bytes.len() < expected_len {
+            return Err(corrupt("truncated body"));
+        }
+        if bytes.len() > expected_len {
+            return Err(corrupt("trailing bytes after the payload"));
+        }
+        if blake3::hash(&bytes[CHECKED_FROM..]).as_bytes()[..]
+            != header[CHECKSUM_AT..CHECKSUM_AT + 32]
+        {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let tenant_at = HEADER_LEN;
+        let table_at = tenant_at + tenant_len;
+        let payload_at = table_at + table_len;
+        let tenant = match header[SCOPE_AT] {
+            0 if tenant_len == 0 => None,
+            0 => return Err(corrupt("global entry with a tenant id")),
+            1 => Some(
+                std::str::from_utf8(&bytes[tenant_at..table_at])
+                    .map_err(|_| corrupt("tenant id is not UTF-8"))?,
+            ),
+            _ => return Err(corrupt("unknown scope byte")),
+        };
+        let table = std::str::from_utf8(&bytes[table_at..payload_at])
+            .map_err(|_| corrupt("table name is not UTF-8"))?;
+        let Some(schema) = header[SCHEMA_AT..].first_chunk::<32>() else {
+            return Err(corrupt("truncated header"));
+        };
+        Ok(Raw {
+            tenant,
+            table,
+            schema,
+            payload: &bytes[payload_at..],
+        })
+    }
+
+    /// The recorded tenant, owned.
+    fn tenant_id(&self) -> TenantId {
+        self.tenant.map_or_else(TenantId::global, TenantId::new)
+    }
 }
 
 /// Opens envelope bytes written for `T`, refusing entries of any other tenant than
 /// `expected_tenant`. See the [module docs](self) for the checks and their order.
+///
+/// Nothing is copied before the payload is decoded: the tenant, table and schema hash are
+/// compared in place.
 pub fn open<T: CacheContract>(bytes: &[u8], expected_tenant: &TenantId) -> Result<T, OpenError> {
-    let opened = inspect(bytes)?;
-    if &opened.tenant != expected_tenant {
+    let raw = Raw::parse(bytes)?;
+    if raw.tenant != expected_tenant.as_str() {
         return Err(OpenError::ForeignTenant {
             expected: expected_tenant.clone(),
-            found: opened.tenant,
+            found: raw.tenant_id(),
         });
     }
-    if opened.table != T::TABLE {
+    if raw.table != T::TABLE {
         return Err(OpenError::WrongTable {
             expected: T::TABLE,
-            found: opened.table.to_string(),
+            found: raw.table.to_string(),
         });
     }
-    if opened.schema != T::SCHEMA_HASH {
+    if raw.schema != T::SCHEMA_HASH.as_bytes() {
         return Err(OpenError::Stale {
-            found: opened.schema,
+            found: SchemaHash::from_bytes(*raw.schema),
         });
     }
-    let value: T = postcard::from_bytes(opened.payload)
+    let value: T = postcard::from_bytes(raw.payload)
         .map_err(|e| OpenError::Corrupt(format!("payload does not decode: {e}")))?;
     // A checksummed payload of the right schema that decodes into another tenant's value can
     // only come from a buggy writer; it is still never served.

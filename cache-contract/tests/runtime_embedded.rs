@@ -9,24 +9,13 @@ use cache_contract::TenantId;
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::{Event, Invalidation, Target};
 use cache_contract::tiered::{LoadError, TieredCache};
-use common::{Order, User, WAIT, user};
-use tokio::sync::oneshot;
+use common::{AWKWARD_TENANTS, KINDS, Order, User, WAIT, held_load, invalidate, load, user};
 
 fn cache(bus: &InProcessBus) -> TieredCache<User> {
     TieredCache::<User>::builder()
         .publisher(bus.publisher())
         .subscriber(bus.subscriber())
         .build()
-        .unwrap()
-}
-
-async fn load_ok(cache: &TieredCache<User>, tenant: &str, id: u64, name: &str) -> Arc<User> {
-    let u = user(tenant, id, name);
-    cache
-        .get_or_load(&TenantId::new(tenant), &id, || async move {
-            Ok::<_, std::convert::Infallible>(u)
-        })
-        .await
         .unwrap()
 }
 
@@ -81,7 +70,7 @@ async fn a_failed_leader_lets_followers_load() {
             .unwrap()
             .is_none()
     );
-    assert_eq!(load_ok(&users, "acme", 1, "Ada").await.name, "Ada");
+    assert_eq!(load(&users, "acme", 1, "Ada").await.name, "Ada");
 }
 
 #[tokio::test]
@@ -109,39 +98,17 @@ async fn load_overtaken_by(wide: &str) {
     let bus = InProcessBus::new();
     let users = cache(&bus);
     let acme = TenantId::new("acme");
-    let (started_tx, started_rx) = oneshot::channel();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    let loading = {
-        let users = users.clone();
-        let acme = acme.clone();
-        tokio::spawn(async move {
-            users
-                .get_or_load(&acme, &1, || async move {
-                    started_tx.send(()).unwrap();
-                    go_rx.await.unwrap();
-                    // The value read from the database before the invalidation.
-                    Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
-                })
-                .await
-                .unwrap()
-        })
-    };
-    started_rx.await.unwrap();
-    match wide {
-        "key" => users.invalidate_key(&acme, &1).await.unwrap(),
-        "table" => users.invalidate_table(&acme).await.unwrap(),
-        "tenant" => users.invalidate_tenant(&acme).await.unwrap(),
-        other => unreachable!("{other}"),
-    }
-    go_tx.send(()).unwrap();
+    // Returns the value read from the database before the invalidation.
+    let loading = held_load(&users, "acme", 1).await;
+    invalidate(&users, &acme, wide).await;
     // The caller whose request began before the invalidation gets the value ...
-    assert_eq!(loading.await.unwrap().name, "old");
+    assert_eq!(loading.finish().await.name, "old");
     // ... but the cache does not keep it.
     assert!(
         users.get(&acme, &1).await.unwrap().is_none(),
         "{wide} invalidation"
     );
-    assert_eq!(load_ok(&users, "acme", 1, "new").await.name, "new");
+    assert_eq!(load(&users, "acme", 1, "new").await.name, "new");
 }
 
 #[tokio::test]
@@ -165,27 +132,11 @@ async fn no_stale_set_when_the_invalidation_comes_from_another_instance() {
     let a = cache(&bus);
     let b = cache(&bus);
     let acme = TenantId::new("acme");
-    let (started_tx, started_rx) = oneshot::channel();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    let loading = {
-        let a = a.clone();
-        let acme = acme.clone();
-        tokio::spawn(async move {
-            a.get_or_load(&acme, &1, || async move {
-                started_tx.send(()).unwrap();
-                go_rx.await.unwrap();
-                Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
-            })
-            .await
-            .unwrap()
-        })
-    };
-    started_rx.await.unwrap();
+    let loading = held_load(&a, "acme", 1).await;
     let before = a.applied_events();
     b.invalidate_key(&acme, &1).await.unwrap();
     a.wait_applied(before + 1, WAIT).await.unwrap();
-    go_tx.send(()).unwrap();
-    assert_eq!(loading.await.unwrap().name, "old");
+    assert_eq!(loading.finish().await.name, "old");
     assert!(a.get(&acme, &1).await.unwrap().is_none());
 }
 
@@ -194,27 +145,15 @@ async fn invalidations_reach_other_instances_and_respect_tenants() {
     let bus = InProcessBus::new();
     let a = cache(&bus);
     let b = cache(&bus);
-    let tenants = [
-        "plain",
-        "with:colon",
-        "star*",
-        "quest?",
-        "[bracket]",
-        "a:*?[",
-        "a",
-    ];
+    let tenants = AWKWARD_TENANTS;
     for t in tenants {
-        load_ok(&a, t, 1, "v1").await;
-        load_ok(&a, t, 2, "v1").await;
+        load(&a, t, 1, "v1").await;
+        load(&a, t, 2, "v1").await;
     }
     let mut applied = a.applied_events();
     for (i, t) in tenants.iter().enumerate() {
         let tenant = TenantId::new(*t);
-        match i % 3 {
-            0 => b.invalidate_key(&tenant, &1).await.unwrap(),
-            1 => b.invalidate_table(&tenant).await.unwrap(),
-            _ => b.invalidate_tenant(&tenant).await.unwrap(),
-        }
+        invalidate(&b, &tenant, KINDS[i % 3]).await;
         applied += 1;
         a.wait_applied(applied, WAIT).await.unwrap();
         assert!(a.get(&tenant, &1).await.unwrap().is_none(), "{t}: evicted");
@@ -242,7 +181,7 @@ async fn table_invalidations_leave_other_tables_alone() {
         .build()
         .unwrap();
     let acme = TenantId::new("acme");
-    load_ok(&users, "acme", 1, "Ada").await;
+    load(&users, "acme", 1, "Ada").await;
     orders
         .get_or_load(&acme, &1, || async {
             Ok::<_, std::convert::Infallible>(Order {
@@ -269,7 +208,7 @@ async fn the_bus_delivers_in_order_and_drops_repeats() {
     let bus = InProcessBus::new();
     let mut sub = bus.subscriber().subscribe();
     let publisher = bus.publisher().with_source("test");
-    let msgs: Vec<_> = (0..100u64)
+    let msgs: Vec<_> = (0..100i64)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t"), &i))
         .collect();
     publisher.publish_batch(msgs.clone()).await.unwrap();

@@ -10,9 +10,8 @@ use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::metrics as m;
 use cache_contract::tiered::{RedisTier, TieredCache};
 use cache_contract::{CacheContract, SchemaHash, TenantId, envelope};
-use common::{User, WAIT, cleanup, redis_client, unique, user};
+use common::{User, WAIT, cleanup, held_load, redis_client, unique, user};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use tokio::sync::oneshot;
 
 /// The metrics recorded since the previous call (the recorder resets on snapshot).
 struct Seen(Vec<(String, Labels, DebugValue)>);
@@ -108,26 +107,9 @@ async fn counters_move() {
     assert_eq!(seen.histogram_samples(m::PUBLISH_SECONDS), 1);
 
     // A load overtaken by an invalidation: the stale set is refused and counted.
-    let (started_tx, started_rx) = oneshot::channel();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    let loading = {
-        let embedded = embedded.clone();
-        let acme = acme.clone();
-        tokio::spawn(async move {
-            embedded
-                .get_or_load(&acme, &1, || async move {
-                    started_tx.send(()).unwrap();
-                    go_rx.await.unwrap();
-                    Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
-                })
-                .await
-                .unwrap()
-        })
-    };
-    started_rx.await.unwrap();
+    let loading = held_load(&embedded, "acme", 1).await;
     embedded.invalidate_key(&acme, &1).await.unwrap();
-    go_tx.send(()).unwrap();
-    loading.await.unwrap();
+    loading.finish().await;
     let seen = take(&snapshotter);
     assert_eq!(
         seen.counter(m::STALE_SETS_REFUSED, Some(("tier", "local"))),

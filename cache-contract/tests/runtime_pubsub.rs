@@ -3,34 +3,17 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use cache_contract::envelope;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
-use cache_contract::invalidation::{Event, Invalidation, Subscription, Target};
+use cache_contract::invalidation::{Event, Invalidation, Target};
 use cache_contract::tiered::{RedisTier, TieredCache};
 use cache_contract::{CacheContract, SchemaHash, TenantId};
-use common::{User, WAIT, cleanup, redis_client, unique, user};
-use tokio::sync::oneshot;
-
-async fn next(sub: &mut Subscription) -> Event {
-    tokio::time::timeout(WAIT, sub.recv())
-        .await
-        .expect("no event within the deadline")
-        .expect("subscriber gone")
-}
-
-/// Skips resyncs (the first connection emits one) and returns the next invalidation.
-async fn next_invalidation(sub: &mut Subscription) -> Arc<Invalidation> {
-    loop {
-        match next(sub).await {
-            Event::Invalidate(msg) => return msg,
-            Event::Resync { .. } => continue,
-            Event::Disconnected { reason } => panic!("unexpected disconnect: {reason}"),
-        }
-    }
-}
+use common::{
+    AWKWARD_TENANTS, KINDS, User, WAIT, cleanup, held_load, invalidate, load, next,
+    next_invalidation, redis_client, unique, user,
+};
 
 /// One service instance: a cache with the Redis tier, publishing and subscribing on
 /// `channel`, ready (subscribed, local tier enabled).
@@ -52,16 +35,6 @@ async fn instance(prefix: &str, channel: &str, publish: bool) -> TieredCache<Use
     let cache = builder.build().unwrap();
     assert!(cache.local_tier_enabled());
     cache
-}
-
-async fn load(cache: &TieredCache<User>, tenant: &str, id: u64, name: &str) -> Arc<User> {
-    let u = user(tenant, id, name);
-    cache
-        .get_or_load(&TenantId::new(tenant), &id, || async move {
-            Ok::<_, std::convert::Infallible>(u)
-        })
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -106,7 +79,7 @@ async fn one_publishers_batches_arrive_in_order() {
     subscriber.wait_connected(WAIT).await.unwrap();
     let publisher = pubsub::publisher(client, &config).await.unwrap();
     let t = TenantId::new("t");
-    let msgs: Vec<_> = (0..2000u64)
+    let msgs: Vec<_> = (0..2000i64)
         .map(|i| Invalidation::key::<User>(&t, &i))
         .collect();
     for batch in msgs.chunks(64) {
@@ -169,15 +142,7 @@ async fn values_are_shared_through_redis_and_invalidations_respect_tenants() {
     let channel = unique("iso");
     let a = instance(&prefix, &channel, true).await;
     let b = instance(&prefix, &channel, true).await;
-    let tenants = [
-        "plain",
-        "with:colon",
-        "star*",
-        "quest?",
-        "[bracket]",
-        "a:*?[",
-        "a",
-    ];
+    let tenants = AWKWARD_TENANTS;
     for t in tenants {
         for id in [1, 2] {
             load(&a, t, id, "v1").await;
@@ -189,11 +154,7 @@ async fn values_are_shared_through_redis_and_invalidations_respect_tenants() {
     for (i, t) in tenants.iter().enumerate() {
         let tenant = TenantId::new(*t);
         let before = a.applied_events();
-        match i % 3 {
-            0 => b.invalidate_key(&tenant, &1).await.unwrap(),
-            1 => b.invalidate_table(&tenant).await.unwrap(),
-            _ => b.invalidate_tenant(&tenant).await.unwrap(),
-        }
+        invalidate(&b, &tenant, KINDS[i % 3]).await;
         a.wait_applied(before + 1, WAIT).await.unwrap();
         for cache in [&a, &b] {
             assert!(cache.get(&tenant, &1).await.unwrap().is_none(), "{t}");
@@ -229,29 +190,13 @@ async fn no_stale_set_across_instances(published: bool) {
     let a = instance(&prefix, &channel, true).await;
     let b = instance(&prefix, &channel, published).await;
     let acme = TenantId::new("acme");
-    let (started_tx, started_rx) = oneshot::channel();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    let loading = {
-        let a = a.clone();
-        let acme = acme.clone();
-        tokio::spawn(async move {
-            a.get_or_load(&acme, &1, || async move {
-                started_tx.send(()).unwrap();
-                go_rx.await.unwrap();
-                Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
-            })
-            .await
-            .unwrap()
-        })
-    };
-    started_rx.await.unwrap();
+    let loading = held_load(&a, "acme", 1).await;
     let before = a.applied_events();
     b.invalidate_key(&acme, &1).await.unwrap();
     if published {
         a.wait_applied(before + 1, WAIT).await.unwrap();
     }
-    go_tx.send(()).unwrap();
-    assert_eq!(loading.await.unwrap().name, "old");
+    assert_eq!(loading.finish().await.name, "old");
     assert!(a.get(&acme, &1).await.unwrap().is_none(), "A kept it");
     assert!(b.get(&acme, &1).await.unwrap().is_none(), "Redis kept it");
     assert_eq!(load(&a, "acme", 1, "new").await.name, "new");
@@ -277,25 +222,9 @@ async fn no_stale_set_after_a_table_invalidation_in_redis() {
     let a = instance(&prefix, &channel, true).await;
     let b = instance(&prefix, &channel, false).await;
     let acme = TenantId::new("acme");
-    let (started_tx, started_rx) = oneshot::channel();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    let loading = {
-        let a = a.clone();
-        let acme = acme.clone();
-        tokio::spawn(async move {
-            a.get_or_load(&acme, &1, || async move {
-                started_tx.send(()).unwrap();
-                go_rx.await.unwrap();
-                Ok::<_, std::convert::Infallible>(user("acme", 1, "old"))
-            })
-            .await
-            .unwrap()
-        })
-    };
-    started_rx.await.unwrap();
+    let loading = held_load(&a, "acme", 1).await;
     b.invalidate_table(&acme).await.unwrap();
-    go_tx.send(()).unwrap();
-    loading.await.unwrap();
+    loading.finish().await;
     assert!(b.get(&acme, &1).await.unwrap().is_none(), "Redis kept it");
     cleanup(&client, &prefix).await;
 }

@@ -3,28 +3,24 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use cache_contract::TenantId;
 use cache_contract::invalidation::streams::{self, StreamsConfig};
 use cache_contract::invalidation::{Event, Invalidation, Subscriber, Subscription};
-use common::{User, WAIT, redis_client, unique};
+use common::{User, WAIT, next, next_invalidation, redis_client, unique};
 
-async fn next(sub: &mut Subscription) -> Event {
-    tokio::time::timeout(WAIT, sub.recv())
+/// Reads every new entry as the instance's consumer without acknowledging it (as an
+/// instance that crashed after delivery, before XACK).
+async fn read_without_ack(conn: &mut redis::aio::MultiplexedConnection, config: &StreamsConfig) {
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg(config.group())
+        .arg(&config.instance)
+        .arg("STREAMS")
+        .arg(&config.stream)
+        .arg(">")
+        .query_async(conn)
         .await
-        .expect("no event within the deadline")
-        .expect("subscriber gone")
-}
-
-async fn next_invalidation(sub: &mut Subscription) -> Arc<Invalidation> {
-    loop {
-        match next(sub).await {
-            Event::Invalidate(msg) => return msg,
-            Event::Resync { .. } => continue,
-            Event::Disconnected { reason } => panic!("unexpected disconnect: {reason}"),
-        }
-    }
+        .unwrap();
 }
 
 /// Starts a subscriber and returns it with a subscription opened before it connected, and
@@ -51,7 +47,7 @@ async fn delete_stream(client: &redis::Client, stream: &str) {
         .unwrap();
 }
 
-fn keys(n: u64) -> Vec<Invalidation> {
+fn keys(n: i64) -> Vec<Invalidation> {
     (0..n)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t:*?["), &i))
         .collect()
@@ -96,7 +92,7 @@ async fn a_restarted_instance_misses_nothing() {
     }
     drop(sub);
     drop(subscriber); // the instance goes away
-    let while_down: Vec<_> = (100..400u64)
+    let while_down: Vec<_> = (100..400i64)
         .map(|i| Invalidation::key::<User>(&TenantId::new("t"), &i))
         .collect();
     for batch in while_down.chunks(30) {
@@ -126,16 +122,7 @@ async fn entries_delivered_but_not_acknowledged_are_redelivered() {
     // Simulate a crash after delivery, before acknowledgement: read as the instance's
     // consumer without XACK.
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg(config.group())
-        .arg(&config.instance)
-        .arg("STREAMS")
-        .arg(&stream)
-        .arg(">")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    read_without_ack(&mut conn, &config).await;
     let (_subscriber, mut sub, _) = start(&client, &config).await;
     for msg in &sent {
         assert_eq!(next_invalidation(&mut sub).await.id, msg.id);
@@ -276,16 +263,7 @@ async fn pending_entries_trimmed_before_handling_are_reported_as_a_resync() {
     publisher.publish_batch(keys(3)).await.unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     // Delivered to the instance (pending), then trimmed away before it handled them.
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg(config.group())
-        .arg(&config.instance)
-        .arg("STREAMS")
-        .arg(&stream)
-        .arg(">")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    read_without_ack(&mut conn, &config).await;
     let _: i64 = redis::cmd("XTRIM")
         .arg(&stream)
         .arg("MAXLEN")

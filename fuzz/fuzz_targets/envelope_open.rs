@@ -5,40 +5,20 @@
 #![no_main]
 
 use cache_contract::envelope::{self, OpenError};
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
+use cache_contract::{CacheContract, TenantId, TenantScoped};
 use libfuzzer_sys::fuzz_target;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, PartialEq, Serialize, Deserialize)]
+/// A row of `rows` in cache-contract's test migrations, through the derive.
+#[derive(CacheContract, Debug, PartialEq, Serialize, Deserialize)]
+#[cache(table = "rows", migrations = "../cache-contract/tests/migrations")]
 struct Row {
+    #[cache(tenant)]
     tenant: String,
-    id: u64,
+    id: i64,
     name: String,
     tags: Vec<String>,
     score: Option<i32>,
-}
-
-impl TenantScoped for Row {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for Row {
-    const TABLE: &'static str = "rows";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x5a; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -28,6 +28,8 @@ pub mod message;
 #[cfg(feature = "redis")]
 pub mod pubsub;
 #[cfg(feature = "redis")]
+mod redis_link;
+#[cfg(feature = "redis")]
 pub mod streams;
 
 use std::fmt;

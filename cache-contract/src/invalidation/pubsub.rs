@@ -31,6 +31,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
 
+use super::redis_link::{self, Connected};
 use super::{Hub, PublishError, Publisher, Subscriber, TaskGuard, Transport};
 use crate::invalidation::Invalidation;
 
@@ -87,13 +88,7 @@ impl PubSubPublisher {
                 .arg(msg.to_json())
                 .ignore();
         }
-        super::retry_once(|| {
-            let mut conn = self.conn.clone();
-            let pipe = &pipe;
-            async move { pipe.exec_async(&mut conn).await }
-        })
-        .await
-        .map_err(PublishError::Redis)
+        redis_link::send(&self.conn, &pipe).await
     }
 }
 
@@ -102,14 +97,7 @@ pub async fn publisher(
     client: redis::Client,
     config: &PubSubConfig,
 ) -> redis::RedisResult<Publisher> {
-    let conn = client
-        .get_connection_manager_with_config(
-            redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_secs(2)))
-                .set_response_timeout(Some(Duration::from_secs(2)))
-                .set_number_of_retries(1),
-        )
-        .await?;
+    let conn = redis_link::publisher_connection(client).await?;
     Ok(Publisher::with_transport(Transport::PubSub(
         PubSubPublisher {
             conn,
@@ -129,30 +117,34 @@ pub fn subscriber(client: redis::Client, config: PubSubConfig) -> Subscriber {
 }
 
 async fn run(client: redis::Client, config: PubSubConfig, hub: std::sync::Arc<Hub>) {
-    let mut backoff = config.backoff_min;
-    loop {
-        let connect = async {
-            let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(&config.channel).await?;
-            Ok::<_, redis::RedisError>(pubsub)
-        };
-        match tokio::time::timeout(config.connect_timeout, connect).await {
-            Ok(Ok(pubsub)) => {
-                backoff = config.backoff_min;
-                hub.resync(format!("subscribed to `{}`", config.channel));
-                let reason = pump(pubsub, &config, &hub).await;
-                hub.disconnected(reason);
-            }
-            Ok(Err(e)) => {
-                tracing::warn!(channel = %config.channel, error = %e, "cannot subscribe; retrying");
-            }
-            Err(_) => {
-                tracing::warn!(channel = %config.channel, "subscribing timed out; retrying");
-            }
+    redis_link::reconnect_forever(config.backoff_min, config.backoff_max, || {
+        session(&client, &config, &hub)
+    })
+    .await
+}
+
+/// One connection: subscribes, emits `Resync`, delivers until the connection dies.
+async fn session(client: &redis::Client, config: &PubSubConfig, hub: &Hub) -> Connected {
+    let connect = async {
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(&config.channel).await?;
+        Ok::<_, redis::RedisError>(pubsub)
+    };
+    match tokio::time::timeout(config.connect_timeout, connect).await {
+        Ok(Ok(pubsub)) => {
+            hub.resync(format!("subscribed to `{}`", config.channel));
+            let reason = pump(pubsub, config, hub).await;
+            hub.disconnected(reason);
+            return Connected::Yes;
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(config.backoff_max);
+        Ok(Err(e)) => {
+            tracing::warn!(channel = %config.channel, error = %e, "cannot subscribe; retrying");
+        }
+        Err(_) => {
+            tracing::warn!(channel = %config.channel, "subscribing timed out; retrying");
+        }
     }
+    Connected::No
 }
 
 /// Delivers messages until the connection dies; returns why.

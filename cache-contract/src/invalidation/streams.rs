@@ -44,6 +44,7 @@ use std::time::Duration;
 use redis::Value;
 use redis::aio::{ConnectionManager, MultiplexedConnection};
 
+use super::redis_link::{self, Connected};
 use super::{Hub, PublishError, Publisher, Subscriber, TaskGuard, Transport};
 use crate::invalidation::Invalidation;
 
@@ -120,13 +121,7 @@ impl StreamsPublisher {
                 .arg(msg.to_json())
                 .ignore();
         }
-        super::retry_once(|| {
-            let mut conn = self.conn.clone();
-            let pipe = &pipe;
-            async move { pipe.exec_async(&mut conn).await }
-        })
-        .await
-        .map_err(PublishError::Redis)
+        redis_link::send(&self.conn, &pipe).await
     }
 }
 
@@ -135,14 +130,7 @@ pub async fn publisher(
     client: redis::Client,
     config: &StreamsConfig,
 ) -> redis::RedisResult<Publisher> {
-    let conn = client
-        .get_connection_manager_with_config(
-            redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(Duration::from_secs(2)))
-                .set_response_timeout(Some(Duration::from_secs(2)))
-                .set_number_of_retries(1),
-        )
-        .await?;
+    let conn = redis_link::publisher_connection(client).await?;
     Ok(Publisher::with_transport(Transport::Streams(
         StreamsPublisher {
             conn,
@@ -188,36 +176,41 @@ async fn connect(
 }
 
 async fn run(client: redis::Client, config: StreamsConfig, hub: Arc<Hub>) {
-    let mut backoff = config.backoff_min;
-    loop {
-        match connect(&client, &config).await {
-            Ok(mut conn) => match ensure_group(&mut conn, &config).await {
-                Ok(gap) => {
-                    backoff = config.backoff_min;
-                    let reason = match gap {
-                        Some(why) => {
-                            tracing::warn!(stream = %config.stream, %why, "invalidations were lost");
-                            why
-                        }
-                        None => {
-                            format!("reading `{}` as group `{}`", config.stream, config.group())
-                        }
-                    };
-                    hub.resync(reason);
-                    let why = consume(&mut conn, &config, &hub).await;
-                    hub.disconnected(why);
-                }
-                Err(e) => {
-                    tracing::warn!(stream = %config.stream, error = %e, "cannot set up the consumer group; retrying")
-                }
-            },
-            Err(e) => {
-                tracing::warn!(stream = %config.stream, error = %e, "cannot connect; retrying")
+    redis_link::reconnect_forever(config.backoff_min, config.backoff_max, || {
+        session(&client, &config, &hub)
+    })
+    .await
+}
+
+/// One connection: sets up the consumer group, emits `Resync`, consumes until the
+/// connection dies.
+async fn session(client: &redis::Client, config: &StreamsConfig, hub: &Hub) -> Connected {
+    match connect(client, config).await {
+        Ok(mut conn) => match ensure_group(&mut conn, config).await {
+            Ok(gap) => {
+                let reason = match gap {
+                    Some(why) => {
+                        tracing::warn!(stream = %config.stream, %why, "invalidations were lost");
+                        why
+                    }
+                    None => {
+                        format!("reading `{}` as group `{}`", config.stream, config.group())
+                    }
+                };
+                hub.resync(reason);
+                let why = consume(&mut conn, config, hub).await;
+                hub.disconnected(why);
+                return Connected::Yes;
             }
+            Err(e) => {
+                tracing::warn!(stream = %config.stream, error = %e, "cannot set up the consumer group; retrying")
+            }
+        },
+        Err(e) => {
+            tracing::warn!(stream = %config.stream, error = %e, "cannot connect; retrying")
         }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(config.backoff_max);
     }
+    Connected::No
 }
 
 /// Creates the group at the stream's end, recording how many entries it has "read" so far

@@ -22,20 +22,10 @@
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use cache_contract::{TenantId, tiered::TieredCache, invalidation::bus::InProcessBus};
-//! # use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantScoped};
-//! # #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-//! # struct User { tenant: String, id: u64, name: String }
-//! # impl TenantScoped for User { fn tenant(&self) -> TenantId { TenantId::new(&self.tenant) } }
-//! # impl CacheContract for User {
-//! #     const TABLE: &'static str = "users";
-//! #     const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([7; 32]);
-//! #     const COLUMNS: &'static [ColumnMapping] = &[];
-//! #     const KEY_COLUMNS: &'static [&'static str] = &["id"];
-//! #     const GLOBAL: bool = false;
-//! #     type Key = u64;
-//! #     fn key(&self) -> u64 { self.id }
-//! #     fn key_parts(key: &u64) -> Vec<String> { vec![key.to_string()] }
-//! # }
+//! use cache_contract::CacheContract;
+//! #[derive(CacheContract, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! #[cache(table = "users", migrations = "tests/doc_migrations")]
+//! struct User { tenant_id: String, id: i64, name: String }
 //! let bus = InProcessBus::new();
 //! let users = TieredCache::<User>::builder()
 //!     .publisher(bus.publisher())
@@ -44,7 +34,7 @@
 //!     .unwrap();
 //! let acme = TenantId::new("acme");
 //! let ada = users
-//!     .get_or_load(&acme, &1, || async { Ok::<_, std::io::Error>(User { tenant: "acme".into(), id: 1, name: "Ada".into() }) })
+//!     .get_or_load(&acme, &1, || async { Ok::<_, std::io::Error>(User { tenant_id: "acme".into(), id: 1, name: "Ada".into() }) })
 //!     .await
 //!     .unwrap();
 //! assert_eq!(ada.name, "Ada");

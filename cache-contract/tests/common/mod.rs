@@ -1,15 +1,21 @@
-//! Shared helpers of the runtime tests: a hand-written `CacheContract` struct, unique
-//! names, a Redis connection that fails loudly, and a private redis-server for fault tests.
+//! Shared helpers of the runtime tests: derived `CacheContract` structs, loads (plain and
+//! held mid-load), bounded waits for events, unique names, a Redis connection that fails
+//! loudly, and a private redis-server for fault tests.
 #![allow(dead_code)]
 #![cfg_attr(not(feature = "redis"), allow(unused_imports))]
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use cache_contract::{CacheContract, ColumnMapping, SchemaHash, TenantId, TenantScoped};
+use cache_contract::TenantId;
+use cache_contract::invalidation::{Event, Invalidation, Subscription};
+use cache_contract::tiered::TieredCache;
+use cache_contract_derive::CacheContract;
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
 
 /// The shared Redis of ordinary tests.
 pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
@@ -17,15 +23,17 @@ pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// A row of `users` (implemented by hand, like the derive would).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A row of `users`, checked against `tests/migrations/` by the derive.
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "tests/migrations")]
 pub struct User {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub name: String,
 }
 
-pub fn user(tenant: &str, id: u64, name: &str) -> User {
+pub fn user(tenant: &str, id: i64, name: &str) -> User {
     User {
         tenant: tenant.into(),
         id,
@@ -33,91 +41,118 @@ pub fn user(tenant: &str, id: u64, name: &str) -> User {
     }
 }
 
-impl TenantScoped for User {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for User {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x11; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
-}
-
-/// The same table under another schema (as after a migration).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The same table under another schema (as after a migration): mapping one more column
+/// gives it another `SCHEMA_HASH`.
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "users", migrations = "tests/migrations")]
 pub struct UserV2 {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub name: String,
     pub email: Option<String>,
 }
 
-impl TenantScoped for UserV2 {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
-    }
-}
-
-impl CacheContract for UserV2 {
-    const TABLE: &'static str = "users";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x22; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
-
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
-    }
-}
-
 /// A row of another table, `orders`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cache(table = "orders", migrations = "tests/migrations")]
 pub struct Order {
+    #[cache(tenant)]
     pub tenant: String,
-    pub id: u64,
+    pub id: i64,
     pub total: i64,
 }
 
-impl TenantScoped for Order {
-    fn tenant(&self) -> TenantId {
-        TenantId::new(&self.tenant)
+/// Gets `(tenant, id)` from `cache`, loading `user(tenant, id, name)` on a miss.
+pub async fn load(cache: &TieredCache<User>, tenant: &str, id: i64, name: &str) -> Arc<User> {
+    let u = user(tenant, id, name);
+    cache
+        .get_or_load(&TenantId::new(tenant), &id, || async move {
+            Ok::<_, std::convert::Infallible>(u)
+        })
+        .await
+        .unwrap()
+}
+
+/// A `get_or_load` of `(tenant, id)` whose loader has started and waits for
+/// [`HeldLoad::finish`]; it then returns `user(tenant, id, "old")`, the row as read before
+/// whatever the test does meanwhile (synchronised by channels, no sleeps).
+pub struct HeldLoad {
+    go: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Arc<User>>,
+}
+
+/// Starts a [`HeldLoad`] on `cache` and returns once its loader runs.
+pub async fn held_load(cache: &TieredCache<User>, tenant: &str, id: i64) -> HeldLoad {
+    let (started_tx, started_rx) = oneshot::channel();
+    let (go, go_rx) = oneshot::channel::<()>();
+    let cache = cache.clone();
+    let old = user(tenant, id, "old");
+    let task = tokio::spawn(async move {
+        cache
+            .get_or_load(&TenantId::new(&old.tenant), &id, || async move {
+                started_tx.send(()).unwrap();
+                go_rx.await.unwrap();
+                Ok::<_, std::convert::Infallible>(old)
+            })
+            .await
+            .unwrap()
+    });
+    started_rx.await.unwrap();
+    HeldLoad { go, task }
+}
+
+impl HeldLoad {
+    /// Lets the loader return, and returns what the caller of `get_or_load` got.
+    pub async fn finish(self) -> Arc<User> {
+        self.go.send(()).unwrap();
+        self.task.await.unwrap()
     }
 }
 
-impl CacheContract for Order {
-    const TABLE: &'static str = "orders";
-    const SCHEMA_HASH: SchemaHash = SchemaHash::from_bytes([0x33; 32]);
-    const COLUMNS: &'static [ColumnMapping] = &[];
-    const KEY_COLUMNS: &'static [&'static str] = &["id"];
-    const GLOBAL: bool = false;
-    type Key = u64;
+/// The next event of `sub`, failing the test after [`WAIT`].
+pub async fn next(sub: &mut Subscription) -> Event {
+    tokio::time::timeout(WAIT, sub.recv())
+        .await
+        .expect("no event within the deadline")
+        .expect("subscriber gone")
+}
 
-    fn key(&self) -> u64 {
-        self.id
-    }
-
-    fn key_parts(key: &u64) -> Vec<String> {
-        vec![key.to_string()]
+/// Skips resyncs (the first connection emits one) and returns the next invalidation.
+pub async fn next_invalidation(sub: &mut Subscription) -> Arc<Invalidation> {
+    loop {
+        match next(sub).await {
+            Event::Invalidate(msg) => return msg,
+            Event::Resync { .. } => continue,
+            Event::Disconnected { reason } => panic!("unexpected disconnect: {reason}"),
+        }
     }
 }
+
+/// Tenant ids with the characters a key encoding or a glob could trip on.
+pub const AWKWARD_TENANTS: [&str; 7] = [
+    "plain",
+    "with:colon",
+    "star*",
+    "quest?",
+    "[bracket]",
+    "a:*?[",
+    "a",
+];
+
+/// Invalidates through `cache`, by `kind`: `"key"` (the row with id 1), `"table"` or
+/// `"tenant"`.
+pub async fn invalidate(cache: &TieredCache<User>, tenant: &TenantId, kind: &str) {
+    match kind {
+        "key" => cache.invalidate_key(tenant, &1).await.unwrap(),
+        "table" => cache.invalidate_table(tenant).await.unwrap(),
+        "tenant" => cache.invalidate_tenant(tenant).await.unwrap(),
+        other => unreachable!("{other}"),
+    }
+}
+
+/// The invalidation kinds, in the order tests cycle through them.
+pub const KINDS: [&str; 3] = ["key", "table", "tenant"];
 
 /// A name unique to this test run and call: `<label>-<pid>-<nanos>-<n>`.
 pub fn unique(label: &str) -> String {
