@@ -171,7 +171,8 @@ fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> 
 /// The whole expansion for a struct that passed the derive's own checks.
 pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    let p = quote!(#krate::__private);
+    // One short local name for `<crate>::__private`: fewer tokens for rustc to take in.
+    let p = quote!(__cache_contract_p);
     let sql = quote!(#p::sql);
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -182,7 +183,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
     let table = &checked.table.name;
     let hash = schema_hash(input, checked, cx.table_hash);
-    let hash_bytes = hash.iter();
+    let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
     let columns = checked.mapped.iter().map(|m| {
         let field = input.fields[m.field].name();
         let column = &m.column.name;
@@ -267,6 +268,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     quote! {
         #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
         const _: () = {
+            use #krate::__private as __cache_contract_p;
             #tracking
             #checks
 
@@ -282,7 +284,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             where #(#where_preds,)*
             {
                 const TABLE: &'static str = #table;
-                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes([#(#hash_bytes),*]);
+                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes(*#hash_bytes);
                 const COLUMNS: &'static [#p::ColumnMapping] = &[#(#columns),*];
                 const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
                 const GLOBAL: bool = #global;
@@ -387,12 +389,16 @@ fn is_option(ty: &Type) -> bool {
 /// rustc's type errors are then reported together with the derive's own.
 pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    let sql = quote!(#krate::__private::sql);
+    let sql = quote!(__cache_contract_p::sql);
     let mut generic_bounds = Vec::new();
     let checks = type_checks(input, checked, &sql, &mut generic_bounds);
     let tracking = track(cx.files);
     quote! {
-        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
-        const _: () = { #tracking #checks };
+        #[allow(non_camel_case_types, non_snake_case, dead_code, unused_imports, clippy::all)]
+        const _: () = {
+            use #krate::__private as __cache_contract_p;
+            #tracking
+            #checks
+        };
     }
 }

@@ -146,11 +146,11 @@ fn a_matching_struct_expands_to_the_impls() {
     assert!(out.contains("const GLOBAL : bool = false"), "{out}");
     // Standard types that fit are asserted with `HoldsSql` directly, in one function...
     assert!(
-        out.contains("Option < String > : :: cache_contract :: __private :: sql :: HoldsSql <"),
+        out.contains("Option < String > : __cache_contract_p :: sql :: HoldsSql <"),
         "{out}"
     );
     assert!(
-        out.contains("i64 : :: cache_contract :: __private :: sql :: HoldsSql <"),
+        out.contains("i64 : __cache_contract_p :: sql :: HoldsSql <"),
         "{out}"
     );
     assert_eq!(
