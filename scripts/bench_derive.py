@@ -97,15 +97,20 @@ def cargo(root, target, *args):
     return elapsed
 
 
-def measure(root, target, name, runs):
-    cargo(root, target, "build")  # dependencies, once
-    clean, incr = [], []
+def measure(crates, target, runs):
+    """Median clean and rebuild times of each (root, name) in `crates`, the crates measured
+    in turn within every run so that a change in the machine's load hits all of them."""
+    for root, _ in crates:
+        cargo(root, target, "build")  # dependencies, once
+    clean = [[] for _ in crates]
+    incr = [[] for _ in crates]
     for _ in range(runs):
-        cargo(root, target, "clean", "-p", name)
-        clean.append(cargo(root, target, "build"))
-        os.utime(os.path.join(root, "src", "m0.rs"))
-        incr.append(cargo(root, target, "build"))
-    return statistics.median(clean), statistics.median(incr)
+        for i, (root, name) in enumerate(crates):
+            cargo(root, target, "clean", "-p", name)
+            clean[i].append(cargo(root, target, "build"))
+            os.utime(os.path.join(root, "src", "m0.rs"))
+            incr[i].append(cargo(root, target, "build"))
+    return [(statistics.median(c), statistics.median(r)) for c, r in zip(clean, incr)]
 
 
 def main():
@@ -119,10 +124,11 @@ def main():
         base, derived = os.path.join(tmp, "base"), os.path.join(tmp, "derived")
         crate(base, "bench_base", derive=False, opt_macros=opt_macros)
         crate(derived, "bench_derived", derive=True, opt_macros=opt_macros)
-        b_clean, b_incr = measure(base, target, "bench_base", runs)
-        d_clean, d_incr = measure(derived, target, "bench_derived", runs)
+        (b_clean, b_incr), (d_clean, d_incr) = measure(
+            [(base, "bench_base"), (derived, "bench_derived")], target, runs
+        )
         macros = ", proc macros at opt-level 3" if opt_macros else ""
-        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} runs (debug build{macros})")
+        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} interleaved runs (debug build{macros})")
         print(f"{'':24}{'serde only':>12}{'+ CacheContract':>17}{'overhead':>10}{'per derive':>12}")
         for label, b, d in [("clean build of crate", b_clean, d_clean), ("rebuild, 1 file touched", b_incr, d_incr)]:
             print(

@@ -328,7 +328,7 @@ fn key_fields(
                     col.name,
                     suggest::at(&col.provenance.last_changed),
                     if dialect == Dialect::Sqlite {
-                        " (SQLite lets a PRIMARY KEY column hold NULL unless it is declared NOT NULL)"
+                        " (SQLite lets a PRIMARY KEY column hold NULL unless it is declared NOT NULL, is the `INTEGER PRIMARY KEY` rowid alias, or belongs to a WITHOUT ROWID table)"
                     } else {
                         ""
                     }

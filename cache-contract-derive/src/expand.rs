@@ -48,9 +48,14 @@ pub fn track(files: &[PathBuf]) -> TokenStream {
     }
 }
 
-/// The per-field type assertions: each field's type must hold its column's SQL type.
-/// Non-generic field types are asserted here, spanned at the type; `generic_bounds` gets
-/// the `HoldsSql` bounds of field types that mention a type parameter.
+/// The type assertions: each field's type must hold its column's SQL type.
+///
+/// Non-generic field types become where-clauses of one function per struct, each spanned at
+/// the field's type (rustc reports an unsatisfied one there). A field of a standard type
+/// that fits ([`markers::std_type_fits`]) is asserted with `HoldsSql` directly; any other
+/// goes through a trait of its own whose `on_unimplemented` names the column, the migration
+/// and the fix. `generic_bounds` gets the `HoldsSql` bounds of field types that mention a
+/// type parameter.
 fn type_checks(
     input: &Input,
     checked: &Checked,
@@ -64,7 +69,7 @@ fn type_checks(
         .collect();
     let table = &checked.table.name;
     let mut items = Vec::new();
-    let mut calls = Vec::new();
+    let mut preds = Vec::new();
     for m in &checked.mapped {
         let f = &input.fields[m.field];
         let col = m.column;
@@ -72,13 +77,17 @@ fn type_checks(
             continue; // reported by the derive: `Option` would be the wrong advice
         }
         let marker = markers::marker(sql, &col.ty.family, col.nullable);
-        if mentions(f.ty, &params) {
-            let ty = f.ty;
+        let ty = f.ty;
+        if mentions(ty, &params) {
             generic_bounds.push(quote!(#ty: #sql::HoldsSql<#marker>));
             continue;
         }
+        if markers::std_type_fits(ty, &col.ty.family, col.nullable) {
+            let bound = respan(quote!(#sql::HoldsSql<#marker>), last_span(ty));
+            preds.push(quote!(#ty: #bound));
+            continue;
+        }
         let trait_ident = format_ident!("__cache_contract_column_{}", f.name());
-        let assert_ident = format_ident!("__cache_contract_assert_{}", f.name());
         let name = f.name();
         // Everything interpolated into an `on_unimplemented` string must escape its braces.
         let esc = |s: &str| s.replace('{', "{{").replace('}', "}}");
@@ -103,7 +112,7 @@ fn type_checks(
                 ),
             )
         } else {
-            let label = if is_option(f.ty) {
+            let label = if is_option(ty) {
                 "the column is `NOT NULL`: drop the `Option`".to_string()
             } else {
                 format!("cannot hold `{sql_ty}`")
@@ -118,21 +127,23 @@ fn type_checks(
             )
         };
         let (message, label, note) = (lit(&message), lit(&label), lit(&note));
-        let ty = f.ty;
         // Spanned at the field's type, so that rustc's notes point at the field.
         items.push(quote_spanned! {ty.span()=>
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             trait #trait_ident {}
             impl<T: ?::core::marker::Sized + #sql::HoldsSql<#marker>> #trait_ident for T {}
-            fn #assert_ident<T: ?::core::marker::Sized + #trait_ident>() {}
         });
-        calls.push(quote_spanned!(ty.span()=> #assert_ident::<#ty>();));
+        let bound = respan(quote!(#trait_ident), last_span(ty));
+        preds.push(quote!(#ty: #bound));
     }
+    if preds.is_empty() {
+        return quote!(#(#items)*);
+    }
+    // rustc reports unsatisfied where-clauses last first: reversed, in field order.
+    preds.reverse();
     quote! {
         #(#items)*
-        fn __cache_contract_check_types() {
-            #(#calls)*
-        }
+        fn __cache_contract_check_types() where #(#preds,)* {}
     }
 }
 
@@ -160,7 +171,8 @@ fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> 
 /// The whole expansion for a struct that passed the derive's own checks.
 pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    let p = quote!(#krate::__private);
+    // One short local name for `<crate>::__private`: fewer tokens for rustc to take in.
+    let p = quote!(__cache_contract_p);
     let sql = quote!(#p::sql);
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -171,7 +183,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
     let table = &checked.table.name;
     let hash = schema_hash(input, checked, cx.table_hash);
-    let hash_bytes = hash.iter();
+    let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
     let columns = checked.mapped.iter().map(|m| {
         let field = input.fields[m.field].name();
         let column = &m.column.name;
@@ -256,6 +268,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     quote! {
         #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
         const _: () = {
+            use #krate::__private as __cache_contract_p;
             #tracking
             #checks
 
@@ -271,7 +284,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             where #(#where_preds,)*
             {
                 const TABLE: &'static str = #table;
-                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes([#(#hash_bytes),*]);
+                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes(*#hash_bytes);
                 const COLUMNS: &'static [#p::ColumnMapping] = &[#(#columns),*];
                 const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
                 const GLOBAL: bool = #global;
@@ -322,6 +335,34 @@ pub fn schema_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u
     *h.finalize().as_bytes()
 }
 
+/// The span of the last token of `ty`. A where-clause `Ty: Bound` with the bound spanned
+/// there spans exactly the type, and rustc reports an unsatisfied one at that span
+/// (`ty.span()` is only the first token on stable: `Vec` of `Vec<i32>`).
+fn last_span(ty: &Type) -> Span {
+    quote!(#ty)
+        .into_iter()
+        .last()
+        .map_or_else(|| ty.span(), |tt| tt.span())
+}
+
+/// `tokens`, every one spanned at `span`: rustc reports an unsatisfied where-clause at its
+/// bound, which must therefore point at the field's type rather than at the derive.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
 fn lit(s: &str) -> LitStr {
     LitStr::new(s, Span::call_site())
 }
@@ -348,12 +389,16 @@ fn is_option(ty: &Type) -> bool {
 /// rustc's type errors are then reported together with the derive's own.
 pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    let sql = quote!(#krate::__private::sql);
+    let sql = quote!(__cache_contract_p::sql);
     let mut generic_bounds = Vec::new();
     let checks = type_checks(input, checked, &sql, &mut generic_bounds);
     let tracking = track(cx.files);
     quote! {
-        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
-        const _: () = { #tracking #checks };
+        #[allow(non_camel_case_types, non_snake_case, dead_code, unused_imports, clippy::all)]
+        const _: () = {
+            use #krate::__private as __cache_contract_p;
+            #tracking
+            #checks
+        };
     }
 }

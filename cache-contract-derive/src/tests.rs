@@ -144,8 +144,24 @@ fn a_matching_struct_expands_to_the_impls() {
         "{out}"
     );
     assert!(out.contains("const GLOBAL : bool = false"), "{out}");
+    // Standard types that fit are asserted with `HoldsSql` directly, in one function...
     assert!(
-        out.contains("__cache_contract_assert_email :: < Option < String > >"),
+        out.contains("Option < String > : __cache_contract_p :: sql :: HoldsSql <"),
+        "{out}"
+    );
+    assert!(
+        out.contains("i64 : __cache_contract_p :: sql :: HoldsSql <"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("fn __cache_contract_check_types").count(),
+        1,
+        "{out}"
+    );
+    // ... any other through a trait whose message names the column.
+    assert_eq!(out.matches("on_unimplemented").count(), 1, "{out}");
+    assert!(
+        out.contains("Uuid : __cache_contract_column_tenant_id"),
         "{out}"
     );
     assert!(
