@@ -212,6 +212,22 @@ impl Replayer {
         Ok(true)
     }
 
+    /// The index of column `name` in table `key`, or the error for trying to `verb` a
+    /// column that does not exist.
+    pub(crate) fn existing_column(
+        &self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        name: &str,
+        verb: &str,
+    ) -> Result<usize, Diagnostic> {
+        self.schema
+            .tables
+            .get(key)
+            .and_then(|t| column_index(self.dialect, t, name))
+            .ok_or_else(|| self.missing_column(ctx, key, name, verb))
+    }
+
     /// An error for an operation on a column that does not exist.
     pub(crate) fn missing_column(
         &self,
@@ -267,14 +283,7 @@ impl Replayer {
         position: Option<&MySQLColumnPosition>,
     ) -> Applied {
         let dialect = self.dialect;
-        let Some(i) = self
-            .schema
-            .tables
-            .get(key)
-            .and_then(|t| column_index(dialect, t, old))
-        else {
-            return Err(self.missing_column(ctx, key, old, "modify"));
-        };
+        let i = self.existing_column(ctx, key, old, "modify")?;
         let spec = self.column_spec(
             ctx,
             key,
@@ -324,14 +333,7 @@ impl Replayer {
         op: &AlterColumnOperation,
     ) -> Applied {
         let dialect = self.dialect;
-        let Some(i) = self
-            .schema
-            .tables
-            .get(key)
-            .and_then(|t| column_index(dialect, t, name))
-        else {
-            return Err(self.missing_column(ctx, key, name, "alter"));
-        };
+        let i = self.existing_column(ctx, key, name, "alter")?;
         let new_type = match op {
             AlterColumnOperation::SetDataType { data_type, .. } => {
                 let c = canonical_type(dialect, data_type, &self.schema).map_err(|msg| {

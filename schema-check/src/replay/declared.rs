@@ -5,8 +5,9 @@
 
 use sqlparser::ast::Ident;
 
-/// Words that end a SQLite type name: the start of a column constraint.
-const CONSTRAINT_WORDS: &[&str] = &[
+/// Words that end a SQLite type name: the start of a column constraint (or, after a
+/// column list, of a table constraint).
+pub(crate) const CONSTRAINT_WORDS: &[&str] = &[
     "CONSTRAINT",
     "PRIMARY",
     "NOT",
@@ -19,6 +20,7 @@ const CONSTRAINT_WORDS: &[&str] = &[
     "GENERATED",
     "AS",
     "AUTOINCREMENT",
+    "FOREIGN",
 ];
 
 /// Byte offset of a 1-based (line, column-in-characters) position in `text`.

@@ -15,14 +15,7 @@ impl Replayer {
         new: &str,
     ) -> Applied {
         let dialect = self.dialect;
-        let Some(i) = self
-            .schema
-            .tables
-            .get(key)
-            .and_then(|t| column_index(dialect, t, old))
-        else {
-            return Err(self.missing_column(ctx, key, old, "rename"));
-        };
+        let i = self.existing_column(ctx, key, old, "rename")?;
         let table = self.table_mut(ctx, key)?;
         if let Some(j) = column_index(dialect, table, new)
             && j != i

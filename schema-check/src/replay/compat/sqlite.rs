@@ -4,27 +4,11 @@ use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
 use super::{Edits, Fixup, Outcome, is_kw};
-
-/// Words that end a SQLite type name (the start of a column constraint).
-const SQLITE_CONSTRAINT_WORDS: &[&str] = &[
-    "CONSTRAINT",
-    "PRIMARY",
-    "NOT",
-    "NULL",
-    "UNIQUE",
-    "CHECK",
-    "DEFAULT",
-    "COLLATE",
-    "REFERENCES",
-    "GENERATED",
-    "AS",
-    "AUTOINCREMENT",
-    "FOREIGN",
-];
+use crate::replay::declared::CONSTRAINT_WORDS;
 
 fn sqlite_type_word(t: &Token) -> bool {
     matches!(t, Token::Word(w) if w.quote_style.is_none()
-        && !SQLITE_CONSTRAINT_WORDS.iter().any(|c| w.value.eq_ignore_ascii_case(c)))
+        && !CONSTRAINT_WORDS.iter().any(|c| w.value.eq_ignore_ascii_case(c)))
 }
 
 /// SQLite multi-word type names (see [`super::Fixup`]).
