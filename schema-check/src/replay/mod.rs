@@ -131,6 +131,14 @@ impl Replayer {
     pub fn apply(&mut self, stmt: &Statement) {
         let ctx = Ctx { stmt };
         self.like_options.clear();
+        if let Some(reason) = skip::obvious_noise(&stmt.text) {
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason,
+                first_line: stmt.first_line().to_string(),
+            });
+            return;
+        }
         match Parser::parse_sql(&*self.parser, &stmt.text) {
             Ok(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
             Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}

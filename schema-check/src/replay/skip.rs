@@ -40,6 +40,49 @@ pub fn leading_words(text: &str, n: usize) -> String {
         .join(" ")
 }
 
+/// Statements whose leading words alone prove they cannot change a table's columns, with
+/// what [`classify`] would call them: the replay skips these without parsing them (parsing
+/// a function body only to skip it is wasted work). Anything that might touch a table, or
+/// `search_path` (`SET`, `SELECT set_config(...)`), or undo earlier statements, is parsed.
+const OBVIOUS_NOISE: &[(&str, &str)] = &[
+    ("CREATE FUNCTION", "a function"),
+    ("CREATE OR REPLACE FUNCTION", "a function"),
+    ("CREATE PROCEDURE", "a procedure"),
+    ("CREATE OR REPLACE PROCEDURE", "a procedure"),
+    ("CREATE TRIGGER", "a trigger"),
+    ("CREATE OR REPLACE TRIGGER", "a trigger"),
+    ("CREATE CONSTRAINT TRIGGER", "a trigger"),
+    ("COMMENT ON", "COMMENT ON"),
+    ("GRANT", "a privilege change"),
+    ("REVOKE", "a privilege change"),
+    ("INSERT", "INSERT"),
+    ("UPDATE", "UPDATE"),
+    ("DELETE", "DELETE"),
+];
+
+/// Why a statement cannot change a table's columns, judged from its leading words alone
+/// (see [`OBVIOUS_NOISE`]), or `None` when it must be parsed.
+///
+/// ```
+/// use schema_check::replay::skip::obvious_noise;
+/// assert_eq!(
+///     obvious_noise("-- audit\nCREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ ... $$"),
+///     Some("a function cannot change table columns".to_string())
+/// );
+/// assert_eq!(obvious_noise("CREATE TABLE t (id int)"), None);
+/// assert_eq!(obvious_noise("INSERTS"), None);
+/// ```
+pub fn obvious_noise(text: &str) -> Option<String> {
+    let words = leading_words(text, 4);
+    OBVIOUS_NOISE
+        .iter()
+        .find(|(prefix, _)| {
+            words == *prefix
+                || (words.starts_with(prefix) && words.as_bytes().get(prefix.len()) == Some(&b' '))
+        })
+        .map(|(_, what)| format!("{what} cannot change table columns"))
+}
+
 /// Why a parsed statement cannot change a table's columns, or `None` when it might.
 pub fn classify(ast: &Ast) -> Option<String> {
     if let Ast::CreateVirtualTable { name, .. } = ast {
