@@ -33,7 +33,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 
 use crate::tenant::TenantId;
@@ -354,21 +354,27 @@ fn encode(
     parts: &[String],
     generations: Option<(u64, u64)>,
 ) -> String {
+    // Room for every separator, prefix and generation, and the components unescaped: a key
+    // without escapes is built in one allocation.
+    let tenant_len = tenant.as_str().map_or(GLOBAL_SCOPE.len(), |t| t.len() + 2);
     let mut s = String::with_capacity(
-        KEY_NAMESPACE.len() + table.len() + 48 + parts.iter().map(|p| p.len() + 1).sum::<usize>(),
+        KEY_NAMESPACE.len()
+            + tenant_len
+            + table.len()
+            + hash8.len()
+            + 48
+            + parts.iter().map(|p| p.len() + 1).sum::<usize>(),
     );
     s.push_str(KEY_NAMESPACE);
     s.push(':');
     push_scope(&mut s, tenant);
     if let Some((tenant_gen, _)) = generations {
-        s.push_str(":g");
-        s.push_str(&tenant_gen.to_string());
+        let _ = write!(s, ":g{tenant_gen}");
     }
     s.push(':');
     escape_into(&mut s, table);
     if let Some((_, table_gen)) = generations {
-        s.push_str(":g");
-        s.push_str(&table_gen.to_string());
+        let _ = write!(s, ":g{table_gen}");
     }
     s.push(':');
     s.push_str(hash8);
@@ -391,8 +397,20 @@ fn push_scope(out: &mut String, tenant: &TenantId) {
 
 /// Whether `b` may appear unescaped in a key component.
 fn is_plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+    PLAIN[b as usize]
 }
+
+/// [`is_plain`] as a table, so escaping costs one load per byte.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.';
+        b += 1;
+    }
+    table
+};
 
 /// Appends `component` to `out`, escaping every byte outside `[A-Za-z0-9_.-]` as `%XX`.
 pub(crate) fn escape_into(out: &mut String, component: &str) {
