@@ -44,22 +44,22 @@ fn row<'a>(stdout: &'a str, column: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no row for column `{column}` in:\n{stdout}"))
 }
 
-fn table<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["tables"]
+/// The element of the array `parent[list]` whose `name` is `name`.
+fn named<'a>(parent: &'a Value, list: &str, name: &str) -> &'a Value {
+    parent[list]
         .as_array()
-        .expect("tables is an array")
+        .unwrap_or_else(|| panic!("`{list}` is not an array in {parent:#}"))
         .iter()
-        .find(|t| t["name"] == name)
-        .unwrap_or_else(|| panic!("no table `{name}` in {doc:#}"))
+        .find(|item| item["name"] == name)
+        .unwrap_or_else(|| panic!("no `{name}` in `{list}` of {parent:#}"))
+}
+
+fn table<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    named(doc, "tables", name)
 }
 
 fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
-    table["columns"]
-        .as_array()
-        .expect("columns is an array")
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {table:#}"))
+    named(table, "columns", name)
 }
 
 #[test]
