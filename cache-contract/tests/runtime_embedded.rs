@@ -9,7 +9,9 @@ use cache_contract::TenantId;
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::{Event, Invalidation, Target};
 use cache_contract::tiered::{LoadError, TieredCache};
-use common::{AWKWARD_TENANTS, KINDS, Order, User, WAIT, held_load, invalidate, load, user};
+use common::{
+    AWKWARD_TENANTS, KINDS, Order, User, WAIT, held_load, invalidate, load, next_invalidation, user,
+};
 
 fn cache(bus: &InProcessBus) -> TieredCache<User> {
     TieredCache::<User>::builder()
@@ -138,6 +140,45 @@ async fn no_stale_set_when_the_invalidation_comes_from_another_instance() {
     a.wait_applied(before + 1, WAIT).await.unwrap();
     assert_eq!(loading.finish().await.name, "old");
     assert!(a.get(&acme, &1).await.unwrap().is_none());
+}
+
+async fn load_after_own(wide: &str) {
+    // The cache publishes on `outbound` and listens on `inbound`; the test carries its own
+    // message from one to the other, so the echo arrives exactly when the test says.
+    let (outbound, inbound) = (InProcessBus::new(), InProcessBus::new());
+    let users = TieredCache::<User>::builder()
+        .publisher(outbound.publisher())
+        .subscriber(inbound.subscriber())
+        .build()
+        .unwrap();
+    let outbound_sub = outbound.subscriber();
+    let mut sent = outbound_sub.subscribe();
+    let acme = TenantId::new("acme");
+    invalidate(&users, &acme, wide).await;
+    let echo = next_invalidation(&mut sent).await;
+    // A load that begins after the cache's own invalidation, and finishes after its echo ...
+    let loading = held_load(&users, "acme", 1).await;
+    let before = users.applied_events();
+    inbound
+        .publisher()
+        .publish(Invalidation::clone(&echo))
+        .await
+        .unwrap();
+    users.wait_applied(before + 1, WAIT).await.unwrap();
+    assert_eq!(loading.finish().await.name, "old");
+    // ... is kept: the echo is not applied a second time.
+    assert_eq!(
+        users.get(&acme, &1).await.unwrap().map(|u| u.name.clone()),
+        Some("old".to_string()),
+        "{wide} invalidation"
+    );
+}
+
+#[tokio::test]
+async fn the_echo_of_an_own_invalidation_does_not_discard_later_loads() {
+    for wide in ["key", "table", "tenant"] {
+        load_after_own(wide).await;
+    }
 }
 
 #[tokio::test]

@@ -47,6 +47,11 @@ impl RecentIds {
         true
     }
 
+    /// Whether `id` is among the remembered ids.
+    pub fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
     /// How many ids are remembered.
     pub fn len(&self) -> usize {
         self.order.len()

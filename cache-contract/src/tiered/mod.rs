@@ -65,13 +65,17 @@ use crate::envelope::SealError;
 #[cfg(feature = "redis")]
 use crate::envelope::{self, OpenError};
 use crate::invalidation::{
-    Event, Invalidation, PublishError, Publisher, Subscriber, Target, TaskGuard, TimeoutError,
+    Event, Invalidation, PublishError, Publisher, RecentIds, Subscriber, Target, TaskGuard,
+    TimeoutError,
 };
 use crate::key::CacheKey;
 use crate::metrics as m;
 use crate::tenant::TenantId;
 
 use flight::{Flights, Role};
+
+/// How many of its own published invalidation ids a cache remembers (to skip their echo).
+const OWN_IDS_REMEMBERED: usize = 4096;
 use local::LocalTier;
 
 /// Why a cache operation failed.
@@ -230,6 +234,7 @@ impl<T: CacheContract> TieredCacheBuilder<T> {
             flights: Flights::new(),
             task: std::sync::OnceLock::new(),
             applied: tokio::sync::watch::Sender::new(0),
+            own_ids: std::sync::Mutex::new(RecentIds::new(OWN_IDS_REMEMBERED)),
             _subscriber: self.subscriber,
         });
         if let Some(mut sub) = subscription {
@@ -260,6 +265,10 @@ struct Inner<T> {
     flights: Flights<T>,
     task: std::sync::OnceLock<TaskGuard>,
     applied: tokio::sync::watch::Sender<u64>,
+    /// Ids of the invalidations this cache published: it applied them to its local tier
+    /// before publishing, so their echo from the subscriber is not applied again (a second
+    /// generation bump would throw away loads that began after the first).
+    own_ids: std::sync::Mutex<RecentIds>,
     // Keeps the subscriber's background task alive as long as the cache.
     _subscriber: Option<Subscriber>,
 }
@@ -301,11 +310,19 @@ type RedisLeaseOpt = ();
 impl<T: CacheContract> Inner<T> {
     fn apply(&self, event: &Event) {
         match event {
+            Event::Invalidate(msg) if self.published_here(&msg.id) => {}
             Event::Invalidate(msg) => self.apply_local(msg),
             Event::Disconnected { .. } => self.local.disable(),
             Event::Resync { .. } => self.local.resync(),
         }
         self.applied.send_modify(|n| *n += 1);
+    }
+
+    fn published_here(&self, id: &str) -> bool {
+        self.own_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(id)
     }
 
     fn apply_local(&self, msg: &Invalidation) {
@@ -554,15 +571,13 @@ impl<T: CacheContract> TieredCache<T> {
         if keys.is_empty() {
             return Ok(());
         }
-        let ckeys: Vec<CacheKey> = keys.iter().map(|k| T::cache_key_for(tenant, k)).collect();
         #[cfg(feature = "redis")]
         if let Some(redis) = &self.inner.redis {
+            let ckeys: Vec<CacheKey> = keys.iter().map(|k| T::cache_key_for(tenant, k)).collect();
             redis.invalidate_keys(&ckeys).await?;
         }
-        for k in &ckeys {
-            self.inner.local.invalidate_key(k);
-        }
-        self.publish(Invalidation::keys::<T>(tenant, keys)).await
+        self.apply_and_publish(Invalidation::keys::<T>(tenant, keys))
+            .await
     }
 
     /// Evicts every row of `T`'s table for `tenant` everywhere (a generation bump: no scan).
@@ -571,8 +586,8 @@ impl<T: CacheContract> TieredCache<T> {
         if let Some(redis) = &self.inner.redis {
             redis.invalidate_table(tenant, T::TABLE).await?;
         }
-        self.inner.local.invalidate_table(tenant);
-        self.publish(Invalidation::table::<T>(tenant)).await
+        self.apply_and_publish(Invalidation::table::<T>(tenant))
+            .await
     }
 
     /// Evicts every row of every table for `tenant` everywhere (a generation bump: no scan).
@@ -581,13 +596,22 @@ impl<T: CacheContract> TieredCache<T> {
         if let Some(redis) = &self.inner.redis {
             redis.invalidate_tenant(tenant).await?;
         }
-        self.inner.local.invalidate_tenant(tenant);
-        self.publish(Invalidation::tenant(tenant)).await
+        self.apply_and_publish(Invalidation::tenant(tenant)).await
     }
 
-    async fn publish(&self, msg: Invalidation) -> Result<(), CacheError> {
+    /// Applies an invalidation to the local tier, then publishes it; its echo from this
+    /// cache's own subscriber is recognised by id and not applied twice.
+    async fn apply_and_publish(&self, msg: Invalidation) -> Result<(), CacheError> {
+        self.inner.apply_local(&msg);
         match &self.inner.publisher {
-            Some(p) => p.publish(msg).await.map_err(CacheError::Publish),
+            Some(p) => {
+                self.inner
+                    .own_ids
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(&msg.id);
+                p.publish(msg).await.map_err(CacheError::Publish)
+            }
             None => Ok(()),
         }
     }
