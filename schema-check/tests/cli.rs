@@ -54,6 +54,16 @@ fn named<'a>(parent: &'a Value, list: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no `{name}` in `{list}` of {parent:#}"))
 }
 
+/// The `file` of every entry of `migrations`, in replay order.
+fn migration_files(doc: &Value) -> Vec<&str> {
+    doc["migrations"]
+        .as_array()
+        .expect("migrations is an array")
+        .iter()
+        .map(|m| m["file"].as_str().expect("file is a string"))
+        .collect()
+}
+
 fn table<'a>(doc: &'a Value, name: &str) -> &'a Value {
     named(doc, "tables", name)
 }
@@ -154,12 +164,7 @@ fn json_output_has_the_documented_shape() {
     let (r, doc) = json(&["schema", "tests/fixtures/pg_basic"]);
     assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
     assert_eq!(doc["dialect"], "postgres");
-    let files: Vec<&str> = doc["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["file"].as_str().unwrap())
-        .collect();
+    let files = migration_files(&doc);
     assert_eq!(
         files,
         [
@@ -284,12 +289,7 @@ fn table_filter_and_did_you_mean() {
 fn diesel_layout_replays_in_numeric_version_order() {
     let (r, doc) = json(&["schema", "tests/fixtures/diesel_mixed"]);
     assert_eq!(r.code, 0, "stderr:\n{}", r.stderr);
-    let files: Vec<&str> = doc["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["file"].as_str().unwrap())
-        .collect();
+    let files = migration_files(&doc);
     assert_eq!(
         files,
         [
