@@ -5,7 +5,7 @@ use std::path::Path;
 
 use schema_check::Dialect;
 
-use crate::layout::migration_files;
+use crate::layout::{MigrationFile, migration_files, read_sql};
 use crate::mariadb_db::MariaDatabase;
 use crate::observed::ObservedSchema;
 use crate::postgres_db::PgDatabase;
@@ -32,18 +32,30 @@ pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
     match dialect {
         Dialect::Postgres => {
             let mut db = PgDatabase::create()?;
-            db.apply(&files)?;
+            apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
         Dialect::Mysql => {
             let mut db = MariaDatabase::create()?;
-            db.apply(&files)?;
+            apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
         Dialect::Sqlite => {
             let db = SqliteDatabase::create()?;
-            db.apply(&files)?;
+            apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
     }
+}
+
+/// Runs each migration file, in order, through `execute(sql, origin)` (the file's whole
+/// text, as the migration tools send it).
+fn apply(
+    files: &[MigrationFile],
+    mut execute: impl FnMut(&str, &str) -> Result<(), String>,
+) -> Result<(), String> {
+    for f in files {
+        execute(&read_sql(f)?, &f.display)?;
+    }
+    Ok(())
 }

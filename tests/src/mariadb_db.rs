@@ -4,7 +4,6 @@
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts};
 
-use crate::layout::{MigrationFile, read_sql};
 use crate::naming::unique_db_name;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
@@ -79,15 +78,6 @@ impl MariaDatabase {
             for row in set {
                 row.map_err(fail)?;
             }
-        }
-        Ok(())
-    }
-
-    /// Applies migration files in order.
-    pub fn apply(&mut self, files: &[MigrationFile]) -> Result<(), String> {
-        for f in files {
-            let sql = read_sql(f)?;
-            self.execute(&sql, &f.display)?;
         }
         Ok(())
     }

@@ -3,7 +3,6 @@
 
 use postgres::{Client, NoTls};
 
-use crate::layout::{MigrationFile, read_sql};
 use crate::naming::unique_db_name;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
@@ -89,15 +88,6 @@ impl PgDatabase {
                 .unwrap_or_else(|| e.to_string());
             format!("PostgreSQL rejected {origin}: {detail}")
         })
-    }
-
-    /// Applies migration files in order.
-    pub fn apply(&mut self, files: &[MigrationFile]) -> Result<(), String> {
-        for f in files {
-            let sql = read_sql(f)?;
-            self.execute(&sql, &f.display)?;
-        }
-        Ok(())
     }
 
     /// What the server built: user tables (schema-qualified outside `public`), columns in

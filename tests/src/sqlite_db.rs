@@ -3,7 +3,6 @@
 
 use rusqlite::Connection;
 
-use crate::layout::{MigrationFile, read_sql};
 use crate::naming::unique_db_name;
 use crate::observed::{ObservedColumn, ObservedSchema, ObservedTable};
 
@@ -48,15 +47,6 @@ impl SqliteDatabase {
         self.conn
             .execute_batch(sql)
             .map_err(|e| format!("SQLite rejected {origin}: {e}"))
-    }
-
-    /// Applies migration files in order.
-    pub fn apply(&self, files: &[MigrationFile]) -> Result<(), String> {
-        for f in files {
-            let sql = read_sql(f)?;
-            self.execute(&sql, &f.display)?;
-        }
-        Ok(())
     }
 
     /// What SQLite built: the ordinary tables of `main` from `PRAGMA table_list` (no
