@@ -1,9 +1,7 @@
 //! Code generation: the type assertions, rebuild tracking and the trait implementations,
 //! naming runtime items only through `<crate>::__private`.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -20,31 +18,25 @@ use crate::suggest;
 pub struct Context<'a> {
     /// The path of the `cache_contract` crate.
     pub krate: syn::Path,
-    /// Migration files to `include_bytes!` (absolute).
-    pub files: &'a [PathBuf],
+    /// The rebuild tracking of the migrations ([`track`]), empty when an earlier derive
+    /// emitted it.
+    pub tracking: &'a TokenStream,
     /// `schema_check::hash::schema_hash` of the table.
     pub table_hash: [u8; 32],
 }
 
-/// The `include_bytes!` of every migration file not yet included by an earlier derive in
-/// this compiler process: editing one then re-runs the derive. One inclusion per crate is
-/// enough (rustc records it in the crate's dep-info, and every build expands the derives
-/// again), and it keeps 200 derives over 300 migrations from emitting 60 000 of them.
+/// The `include_bytes!` of `files` (the migrations a derive read, when no earlier derive of
+/// this compiler process included them: [`crate::schema_cache::Loaded::files_to_track`]),
+/// so that editing one re-runs the derive. rustc records them in the crate's dep-info, and
+/// every build expands all derives again, so one inclusion per crate is enough; all of them
+/// go in one constant, one item for rustc to check.
 pub fn track(files: &[PathBuf]) -> TokenStream {
-    static TRACKED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
-    let mut guard = TRACKED.lock().unwrap_or_else(|e| e.into_inner());
-    let tracked = guard.get_or_insert_with(HashSet::new);
-    let includes = files
-        .iter()
-        .filter(|f| tracked.insert((*f).clone()))
-        .filter_map(|f| f.to_str())
-        .map(|path| {
-            quote!(
-                const _: &[u8] = ::core::include_bytes!(#path);
-            )
-        });
+    let paths = files.iter().filter_map(|f| f.to_str());
+    if files.is_empty() {
+        return TokenStream::new();
+    }
     quote! {
-        const _: () = { #(#includes)* };
+        const _: &[&[u8]] = &[#(::core::include_bytes!(#paths)),*];
     }
 }
 
@@ -143,6 +135,7 @@ fn type_checks(
     preds.reverse();
     quote! {
         #(#items)*
+        #[inline]
         fn __cache_contract_check_types() where #(#preds,)* {}
     }
 }
@@ -179,7 +172,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
     let mut generic_bounds = Vec::new();
     let checks = type_checks(input, checked, &sql, &mut generic_bounds);
-    let tracking = track(cx.files);
+    let tracking = cx.tracking;
 
     let table = &checked.table.name;
     let hash = schema_hash(input, checked, cx.table_hash);
@@ -274,6 +267,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
             #[automatically_derived]
             impl #impl_generics #p::TenantScoped for #ident #ty_generics #where_clause {
+                #[inline]
                 fn tenant(&self) -> #p::TenantId {
                     #tenant_body
                 }
@@ -283,18 +277,22 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             impl #impl_generics #p::CacheContract for #ident #ty_generics
             where #(#where_preds,)*
             {
-                const TABLE: &'static str = #table;
-                const SCHEMA_HASH: #p::SchemaHash = #p::SchemaHash::from_bytes(*#hash_bytes);
-                const COLUMNS: &'static [#p::ColumnMapping] = &[#(#columns),*];
-                const KEY_COLUMNS: &'static [&'static str] = &[#(#key_columns),*];
-                const GLOBAL: bool = #global;
+                const CONTRACT: #p::Contract = #p::Contract {
+                    table: #table,
+                    schema_hash: #p::SchemaHash::from_bytes(*#hash_bytes),
+                    columns: &[#(#columns),*],
+                    key_columns: &[#(#key_columns),*],
+                    global: #global,
+                };
 
                 type Key = #key_ty;
 
+                #[inline]
                 fn key(&self) -> Self::Key {
                     #key_expr
                 }
 
+                #[inline]
                 fn key_parts(key: &Self::Key) -> #p::Vec<#p::String> {
                     #parts
                 }
@@ -392,7 +390,7 @@ pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> Token
     let sql = quote!(__cache_contract_p::sql);
     let mut generic_bounds = Vec::new();
     let checks = type_checks(input, checked, &sql, &mut generic_bounds);
-    let tracking = track(cx.files);
+    let tracking = cx.tracking;
     quote! {
         #[allow(non_camel_case_types, non_snake_case, dead_code, unused_imports, clippy::all)]
         const _: () = {

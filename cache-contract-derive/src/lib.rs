@@ -94,7 +94,7 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
     for e in &loaded.errors {
         errors.at(config.span, migration_error(e));
     }
-    let tracking = expand::track(&loaded.files);
+    let tracking = expand::track(loaded.files_to_track());
     let Some(checked) = check::check(
         &ast,
         &loaded.schema,
@@ -113,7 +113,7 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         .map_or_else(|| syn::parse_quote!(::cache_contract), |k| k.value.clone());
     let cx = expand::Context {
         krate,
-        files: &loaded.files,
+        tracking: &tracking,
         table_hash: schema_cache::table_hash(checked.table),
     };
     let errs = errors.to_compile_errors();

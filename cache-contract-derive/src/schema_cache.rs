@@ -4,7 +4,9 @@
 //! the fingerprint itself is taken at most every [`RECHECK_AFTER`].
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -18,9 +20,35 @@ pub struct Loaded {
     pub files: Vec<PathBuf>,
     /// Errors found in the migrations.
     pub errors: Vec<Diagnostic>,
+    /// Whether a derive of this compiler process already `include_bytes!`d [`Self::files`].
+    pub tracked: AtomicBool,
 }
 
-type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
+impl Loaded {
+    /// A replay's outcome, not yet tracked by any derive.
+    pub fn new(schema: Schema, files: Vec<PathBuf>, errors: Vec<Diagnostic>) -> Self {
+        Loaded {
+            schema,
+            files,
+            errors,
+            tracked: AtomicBool::new(false),
+        }
+    }
+
+    /// The files to track for rebuilds the first time this is asked (every later call, by
+    /// another derive over the same replay, gets none): one inclusion per crate is enough.
+    pub fn files_to_track(&self) -> &[PathBuf] {
+        if self.tracked.swap(true, Ordering::Relaxed) {
+            &[]
+        } else {
+            &self.files
+        }
+    }
+}
+
+/// Every file's path (as bytes: comparing `Path`s component by component costs more than
+/// the rest of the fingerprint), size and modification time, sorted.
+type Fingerprint = Vec<(OsString, u64, Option<SystemTime>)>;
 
 /// A cached replay: the fingerprint it was made from, when that was last compared with the
 /// directory, and the replay.
@@ -81,11 +109,11 @@ fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Loaded, String>
         display_prefix: Some(display.to_string()),
     };
     let replay = schema_check::replay_dir(dir, &options).map_err(|d| d.to_string())?;
-    Ok(Loaded {
-        files: replay.migrations.iter().map(|m| m.path.clone()).collect(),
-        errors: replay.errors,
-        schema: replay.schema,
-    })
+    Ok(Loaded::new(
+        replay.schema,
+        replay.migrations.iter().map(|m| m.path.clone()).collect(),
+        replay.errors,
+    ))
 }
 
 /// `schema_check`'s canonical hash of a table definition.
@@ -105,8 +133,8 @@ fn fingerprint(dir: &Path) -> Fingerprint {
             let path = entry.path();
             match entry.metadata() {
                 Ok(m) if m.is_dir() => stack.push(path),
-                Ok(m) => out.push((path, m.len(), m.modified().ok())),
-                Err(_) => out.push((path, 0, None)),
+                Ok(m) => out.push((path.into_os_string(), m.len(), m.modified().ok())),
+                Err(_) => out.push((path.into_os_string(), 0, None)),
             }
         }
     }

@@ -19,21 +19,40 @@ pub struct ColumnMapping {
     pub nullable: bool,
 }
 
+/// What the derive proved about a struct's table, in one constant: [`CacheContract::CONTRACT`].
+/// The trait's other constants read their values from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contract {
+    /// The table the struct caches rows of.
+    pub table: &'static str,
+    /// blake3 of the table's canonical definition and the field mapping.
+    pub schema_hash: SchemaHash,
+    /// The mapped fields, in declaration order.
+    pub columns: &'static [ColumnMapping],
+    /// The columns that make up the key, in key order.
+    pub key_columns: &'static [&'static str],
+    /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
+    pub global: bool,
+}
+
 /// A cache struct proven consistent with its SQL table. Implemented by
 /// `#[derive(CacheContract)]`; implementing it by hand gives up the compile-time checks.
 pub trait CacheContract:
     TenantScoped + Serialize + DeserializeOwned + Send + Sync + 'static
 {
+    /// Everything below, as the derive wrote it: one item per struct for rustc to check.
+    /// Read the constants below rather than this; do not override them.
+    const CONTRACT: Contract;
     /// The table the struct caches rows of.
-    const TABLE: &'static str;
+    const TABLE: &'static str = Self::CONTRACT.table;
     /// blake3 of the table's canonical definition and the field mapping.
-    const SCHEMA_HASH: SchemaHash;
+    const SCHEMA_HASH: SchemaHash = Self::CONTRACT.schema_hash;
     /// The mapped fields, in declaration order.
-    const COLUMNS: &'static [ColumnMapping];
+    const COLUMNS: &'static [ColumnMapping] = Self::CONTRACT.columns;
     /// The columns that make up the key, in key order.
-    const KEY_COLUMNS: &'static [&'static str];
+    const KEY_COLUMNS: &'static [&'static str] = Self::CONTRACT.key_columns;
     /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
-    const GLOBAL: bool;
+    const GLOBAL: bool = Self::CONTRACT.global;
 
     /// The key: the key field's type, or a tuple of them for composite keys.
     type Key;

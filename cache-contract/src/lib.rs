@@ -48,7 +48,7 @@ pub mod metrics;
 mod testing;
 pub mod tiered;
 
-pub use contract::{CacheContract, ColumnMapping};
+pub use contract::{CacheContract, ColumnMapping, Contract};
 pub use key::{CacheKey, KeyParseError, SchemaHash};
 pub use key_part::KeyPart;
 pub use tenant::{TenantId, TenantScoped};
@@ -62,7 +62,7 @@ pub use cache_contract_derive::CacheContract;
 /// Items the derive's generated code names. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::contract::{CacheContract, ColumnMapping};
+    pub use crate::contract::{CacheContract, ColumnMapping, Contract};
     pub use crate::key::{CacheKey, SchemaHash};
     pub use crate::key_part::KeyPart;
     pub use crate::sql;
