@@ -2,9 +2,12 @@
 # Compile-time cost of #[derive(CacheContract)]: 200 cached structs over a 300-migration
 # history, built with the derive and with serde derives only, in one run.
 #
-#   scripts/bench-derive.sh [runs] [--opt-macros]
-#       runs: default 3; prints medians and the overhead.
+#   scripts/bench-derive.sh [runs] [--opt-macros] [--against DIR] [--instructions]
+#       runs: default 3; prints the fastest wall and CPU times and the overhead.
 #       --opt-macros: both crates set `[profile.dev.build-override] opt-level = 3`.
+#       --against DIR: also builds the structs with the derive of another checkout (A/B).
+#       --instructions: instead of times, counts rustc's instructions with cachegrind
+#         (one run; repeatable on a shared, noisy machine; about 10 minutes).
 #
 # Needs the workspace's dependencies in the local cargo cache (it builds with --offline).
 set -euo pipefail

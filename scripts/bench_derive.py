@@ -3,8 +3,8 @@
 (dependencies prebuilt) and an incremental rebuild after touching one source file."""
 
 import os
+import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,9 +43,9 @@ def migrations(dir):
             )
 
 
-def crate(root, name, derive, opt_macros):
+def crate(root, name, derive, opt_macros, workspace=WORKSPACE):
     os.makedirs(os.path.join(root, "src"))
-    deps = f'cache-contract = {{ path = "{WORKSPACE}/cache-contract", default-features = false, features = ["derive"] }}\n' if derive else ""
+    deps = f'cache-contract = {{ path = "{workspace}/cache-contract", default-features = false, features = ["derive"] }}\n' if derive else ""
     with open(os.path.join(root, "Cargo.toml"), "w") as f:
         f.write(
             f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
@@ -84,22 +84,26 @@ def crate(root, name, derive, opt_macros):
                 )
 
 
-def cargo(root, target, *args):
-    env = dict(os.environ, CARGO_TARGET_DIR=target)
+def cargo(root, target, *args, extra_env=None):
+    env = dict(os.environ, CARGO_TARGET_DIR=target, **(extra_env or {}))
     env.pop("CACHE_CONTRACT_MANIFEST_DIR", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(
         ["cargo", *args, "--offline"], cwd=root, env=env, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         sys.exit(f"cargo {' '.join(args)} failed in {root}:\n{out.stderr}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def measure(crates, target, runs):
-    """Median clean and rebuild times of each (root, name) in `crates`, the crates measured
-    in turn within every run so that a change in the machine's load hits all of them."""
+    """The fastest (wall, CPU) seconds of a clean build and of a rebuild of each (root, name) in
+    `crates`, the crates measured in turn within every run so that a change in the
+    machine's load hits all of them."""
     for root, _ in crates:
         cargo(root, target, "build")  # dependencies, once
     clean = [[] for _ in crates]
@@ -110,30 +114,104 @@ def measure(crates, target, runs):
             clean[i].append(cargo(root, target, "build"))
             os.utime(os.path.join(root, "src", "m0.rs"))
             incr[i].append(cargo(root, target, "build"))
-    return [(statistics.median(c), statistics.median(r)) for c, r in zip(clean, incr)]
+
+    def fastest(samples):
+        # The minimum: interference from the rest of the machine only ever adds time.
+        return tuple(min(x) for x in zip(*samples))
+
+    return [(fastest(c), fastest(r)) for c, r in zip(clean, incr)]
+
+
+# A RUSTC_WRAPPER that runs rustc under cachegrind for the bench crates only (when CG_OUT
+# names the output file) and plainly for everything else.
+WRAPPER = """#!/bin/sh
+rustc="$1"; shift
+case " $* " in
+  *" --crate-name bench_"*) if [ -n "$CG_OUT" ]; then
+      exec valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$CG_OUT" "$rustc" "$@"
+    fi ;;
+esac
+exec "$rustc" "$@"
+"""
+
+
+def count_instructions(crates, tmp):
+    """Instructions rustc executes (proc macros included) for a clean build and a rebuild of
+    each crate, counted by cachegrind: the same for the same inputs whatever else the machine
+    is doing, unlike times on a shared machine. Its own target directory, as the wrapper
+    changes how dependencies are built."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (apt-get install -y valgrind)")
+    wrapper = os.path.join(tmp, "rustc-cachegrind.sh")
+    with open(wrapper, "w") as f:
+        f.write(WRAPPER)
+    os.chmod(wrapper, 0o755)
+    target = os.path.join(WORKSPACE, "target", "bench-derive-instructions")
+    out = []
+    for root, name in crates:
+        env = {"RUSTC_WRAPPER": wrapper}
+        cargo(root, target, "build", extra_env=env)  # dependencies, uncounted
+        counts = []
+        for kind in ("clean", "rebuild"):
+            if kind == "clean":
+                cargo(root, target, "clean", "-p", name, extra_env=env)
+            else:
+                os.utime(os.path.join(root, "src", "m0.rs"))
+            cg = os.path.join(tmp, f"{name}.{kind}.cg")
+            cargo(root, target, "build", extra_env=dict(env, CG_OUT=cg))
+            with open(cg) as f:
+                summary = next(line for line in f if line.startswith("summary:"))
+            counts.append(int(summary.split()[1]))
+        out.append(counts)
+    return out
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--opt-macros"]
-    opt_macros = "--opt-macros" in sys.argv[1:]
+    argv = sys.argv[1:]
+    opt_macros = "--opt-macros" in argv
+    against = None
+    if "--against" in argv:
+        i = argv.index("--against")
+        against = os.path.abspath(argv[i + 1])
+        del argv[i : i + 2]
+    instructions = "--instructions" in argv
+    args = [a for a in argv if a not in ("--opt-macros", "--instructions")]
     runs = int(args[0]) if args else 3
     tmp = tempfile.mkdtemp(prefix="bench-derive-")
     try:
         # The workspace target directory: dependencies already built there are reused.
         target = os.path.join(WORKSPACE, "target")
-        base, derived = os.path.join(tmp, "base"), os.path.join(tmp, "derived")
-        crate(base, "bench_base", derive=False, opt_macros=opt_macros)
-        crate(derived, "bench_derived", derive=True, opt_macros=opt_macros)
-        (b_clean, b_incr), (d_clean, d_incr) = measure(
-            [(base, "bench_base"), (derived, "bench_derived")], target, runs
-        )
+        crates = [(os.path.join(tmp, "base"), "bench_base"), (os.path.join(tmp, "derived"), "bench_derived")]
+        crate(crates[0][0], "bench_base", derive=False, opt_macros=opt_macros)
+        crate(crates[1][0], "bench_derived", derive=True, opt_macros=opt_macros)
+        if against:
+            crates.append((os.path.join(tmp, "against"), "bench_against"))
+            crate(crates[2][0], "bench_against", derive=True, opt_macros=opt_macros, workspace=against)
+        if instructions:
+            counts = count_instructions(crates, tmp)
+            print(f"{STRUCTS} structs, {MIGRATIONS} migrations: instructions of rustc (cachegrind, debug build)")
+            names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
+            for label, k in [("clean build of crate", 0), ("rebuild, 1 file touched", 1)]:
+                b = counts[0][k]
+                print(f"{label}: serde only {b / 1e9:.3f} G")
+                for name, c in zip(names, counts[1:]):
+                    print(f"    {name:<40}{c[k] / 1e9:>7.3f} G  overhead {(c[k] - b) / b * 100:>5.1f}%")
+            return
+        results = measure(crates, target, runs)
         macros = ", proc macros at opt-level 3" if opt_macros else ""
-        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, median of {runs} interleaved runs (debug build{macros})")
-        print(f"{'':24}{'serde only':>12}{'+ CacheContract':>17}{'overhead':>10}{'per derive':>12}")
-        for label, b, d in [("clean build of crate", b_clean, d_clean), ("rebuild, 1 file touched", b_incr, d_incr)]:
-            print(
-                f"{label:24}{b:>11.2f}s{d:>16.2f}s{(d - b) / b * 100:>9.1f}%{(d - b) / STRUCTS * 1000:>10.2f}ms"
-            )
+        print(f"{STRUCTS} structs, {MIGRATIONS} migrations, fastest of {runs} interleaved runs (debug build{macros})")
+        print("wall = elapsed time of `cargo build`; CPU = user + system time of cargo and rustc")
+        names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
+        base = results[0]
+        for label, k in [("clean build of crate", 0), ("rebuild, 1 file touched", 1)]:
+            for what, j in [("wall", 0), ("CPU", 1)]:
+                b = base[k][j]
+                print(f"{label} ({what}): serde only {b:.2f}s")
+                for name, r in zip(names, results[1:]):
+                    d = r[k][j]
+                    print(
+                        f"    {name:<40}{d:>7.2f}s  overhead {(d - b) / b * 100:>5.1f}%  {(d - b) / STRUCTS * 1000:>5.2f} ms per derive"
+                    )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
