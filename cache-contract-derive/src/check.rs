@@ -336,8 +336,22 @@ fn key_fields(
             );
         }
     }
+    if let Some(&k) = key.get(MAX_KEY_FIELDS) {
+        let f = &input.fields[k];
+        errors.at(
+            f.attrs.key.unwrap_or_else(|| f.ident.span()),
+            format!(
+                "a cache key has at most {MAX_KEY_FIELDS} fields, and this key has {}: key on a unique constraint with fewer columns",
+                key.len()
+            ),
+        );
+    }
     key
 }
+
+/// The most key fields a struct can have: `cache_contract::key_part::MAX_KEY_PARTS`, the
+/// largest tuple `KeyParts` is implemented for.
+const MAX_KEY_FIELDS: usize = 12;
 
 fn check_key_covers_a_unique_set(
     input: &Input,

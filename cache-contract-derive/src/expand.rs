@@ -195,7 +195,6 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
     let key_fields: Vec<_> = checked.key.iter().map(|&k| &input.fields[k]).collect();
     let key_types: Vec<&Type> = key_fields.iter().map(|f| f.ty).collect();
-    let key_idents: Vec<_> = key_fields.iter().map(|f| f.ident).collect();
     let params: Vec<String> = input
         .generics
         .type_params()
@@ -210,31 +209,26 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             generic_bounds.push(quote!(#ty: #p::KeyPart + ::core::clone::Clone));
         }
     }
+    // Each key field's `KeyPart`, spanned at its type: an unsuitable one is reported there,
+    // once, and the trait's `Key: KeyParts` then follows from these bounds (a composite key
+    // would otherwise be reported as a whole tuple, at the derive).
+    for f in &key_fields {
+        if !mentions(f.ty, &params) {
+            let ty = f.ty;
+            let bound = respan(quote!(#p::KeyPart), last_span(ty));
+            generic_bounds.push(quote!(#ty: #bound));
+        }
+    }
     let clones = key_fields.iter().map(|f| {
         let (ty, id) = (f.ty, f.ident);
         quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(&self.#id))
     });
-    // Spanned at the field types, like the assertions: rustc then reports an unsuitable
-    // key type once, at the field.
-    let (key_ty, key_expr, parts) = match key_fields.len() {
-        1 => {
-            let ty = key_types[0];
-            let part = quote_spanned!(ty.span()=> #p::KeyPart::key_part(key));
-            (quote!(#ty), quote!(#(#clones)*), quote!(::std::vec![#part]))
-        }
-        n => {
-            let parts = (0..n)
-                .map(syn::Index::from)
-                .zip(&key_types)
-                .map(|(i, ty)| quote_spanned!(ty.span()=> #p::KeyPart::key_part(&key.#i)));
-            (
-                quote!((#(#key_types,)*)),
-                quote!((#(#clones,)*)),
-                quote!(::std::vec![#(#parts),*]),
-            )
-        }
+    // `type Key` spanned at the field's type: rustc reports a key type that is not a
+    // `KeyPart` there (the trait's `Key: KeyParts` bound).
+    let (key_ty, key_expr) = match key_fields.len() {
+        1 => (quote!(#(#key_types)*), quote!(#(#clones)*)),
+        _ => (quote!((#(#key_types,)*)), quote!((#(#clones,)*))),
     };
-    let _ = key_idents;
 
     let tenant_body = match checked.tenant {
         Some(t) => {
@@ -292,10 +286,6 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
                     #key_expr
                 }
 
-                #[inline]
-                fn key_parts(key: &Self::Key) -> #p::Vec<#p::String> {
-                    #parts
-                }
             }
         };
     }

@@ -357,3 +357,40 @@ fn a_column_maps_to_one_field() {
         &["column `id` is already mapped to field `id`"],
     );
 }
+
+#[test]
+fn a_key_has_at_most_twelve_fields() {
+    let wide = |n: usize| {
+        let mut s = schema();
+        let mut t = s.tables["users"].clone();
+        t.name = "wide".into();
+        t.columns = vec![col("tenant_id", "uuid", TypeFamily::Uuid, false, 2)];
+        t.columns.extend((0..n).map(|i| {
+            col(
+                &format!("c{i}"),
+                "bigint",
+                TypeFamily::Int { bytes: 8 },
+                false,
+                3,
+            )
+        }));
+        t.primary_key = Some(t.columns.iter().map(|c| c.name.clone()).collect());
+        t.unique.clear();
+        s.tables.insert("wide".into(), t);
+        let loaded = Arc::new(Loaded::new(s, vec![], vec![]));
+        let fields = (0..n).map(|i| quote::format_ident!("c{i}"));
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[cache(table = "wide")]
+            struct W { tenant_id: Uuid, #(#fields: i64),* }
+        };
+        let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
+        crate::derive(&input, &load).to_string()
+    };
+    let twelve = wide(12);
+    assert!(!twelve.contains("compile_error"), "{twelve}");
+    let thirteen = wide(13);
+    assert!(
+        thirteen.contains("a cache key has at most 12 fields, and this key has 13"),
+        "{thirteen}"
+    );
+}

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::key::{CacheKey, SchemaHash};
+use crate::key_part::KeyParts;
 use crate::tenant::{TenantId, TenantScoped};
 
 /// How one struct field maps to a table column.
@@ -55,13 +56,15 @@ pub trait CacheContract:
     const GLOBAL: bool = Self::CONTRACT.global;
 
     /// The key: the key field's type, or a tuple of them for composite keys.
-    type Key;
+    type Key: KeyParts;
 
     /// The key of this value.
     fn key(&self) -> Self::Key;
 
     /// The key's parts as strings, in key order.
-    fn key_parts(key: &Self::Key) -> Vec<String>;
+    fn key_parts(key: &Self::Key) -> Vec<String> {
+        key.key_parts()
+    }
 
     /// The cache key of the row `key` of `tenant`, without a value at hand.
     fn cache_key_for(tenant: &TenantId, key: &Self::Key) -> CacheKey {

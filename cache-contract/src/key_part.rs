@@ -78,3 +78,54 @@ impl KeyPart for uuid::Uuid {
         self.hyphenated().to_string()
     }
 }
+
+/// A cache struct's key as its parts, in key order: one [`KeyPart`], or a tuple of up to
+/// [`MAX_KEY_PARTS`] of them for a composite key. `CacheContract::key_parts` goes through
+/// it, so the derive writes no code of its own for it.
+///
+/// ```
+/// use cache_contract::KeyParts;
+///
+/// assert_eq!(7_i64.key_parts(), ["7"]);
+/// assert_eq!((7_i64, "a:b").key_parts(), ["7", "a:b"]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a cache key",
+    label = "key fields must implement `cache_contract::KeyPart`",
+    note = "a key is one `KeyPart` or a tuple of them; `KeyPart` is implemented for integers, bool, char, String/str and uuid::Uuid (feature `uuid`); implement it for your type with an injective `key_part`"
+)]
+pub trait KeyParts {
+    /// The parts, unescaped.
+    fn key_parts(&self) -> Vec<String>;
+}
+
+impl<T: KeyPart + ?Sized> KeyParts for T {
+    fn key_parts(&self) -> Vec<String> {
+        vec![self.key_part()]
+    }
+}
+
+macro_rules! tuple_key_parts {
+    ($($name:ident . $index:tt),+) => {
+        impl<$($name: KeyPart),+> KeyParts for ($($name,)+) {
+            fn key_parts(&self) -> Vec<String> {
+                vec![$(self.$index.key_part()),+]
+            }
+        }
+    };
+}
+
+tuple_key_parts!(A.0, B.1);
+tuple_key_parts!(A.0, B.1, C.2);
+tuple_key_parts!(A.0, B.1, C.2, D.3);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10);
+tuple_key_parts!(A.0, B.1, C.2, D.3, E.4, F.5, G.6, H.7, I.8, J.9, K.10, L.11);
+
+/// The most fields a cache key can have (the largest tuple [`KeyParts`] is implemented for).
+pub const MAX_KEY_PARTS: usize = 12;

@@ -50,7 +50,7 @@ pub mod tiered;
 
 pub use contract::{CacheContract, ColumnMapping, Contract};
 pub use key::{CacheKey, KeyParseError, SchemaHash};
-pub use key_part::KeyPart;
+pub use key_part::{KeyPart, KeyParts};
 pub use tenant::{TenantId, TenantScoped};
 
 pub use invalidation::{Event, Invalidation, Publisher, Subscriber};
