@@ -135,7 +135,6 @@ fn type_checks(
     preds.reverse();
     quote! {
         #(#items)*
-        #[inline]
         fn __cache_contract_check_types() where #(#preds,)* {}
     }
 }
@@ -253,7 +252,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     where_preds.extend(generic_bounds);
 
     quote! {
-        #[allow(non_camel_case_types, non_snake_case, dead_code, clippy::all)]
+        #[allow(non_camel_case_types, dead_code, clippy::all)]
         const _: () = {
             use #krate::__private as __cache_contract_p;
             #tracking
@@ -382,7 +381,7 @@ pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> Token
     let checks = type_checks(input, checked, &sql, &mut generic_bounds);
     let tracking = cx.tracking;
     quote! {
-        #[allow(non_camel_case_types, non_snake_case, dead_code, unused_imports, clippy::all)]
+        #[allow(non_camel_case_types, dead_code, unused_imports, clippy::all)]
         const _: () = {
             use #krate::__private as __cache_contract_p;
             #tracking
