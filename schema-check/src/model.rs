@@ -125,8 +125,9 @@ pub struct Column {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Generated {
-    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`, `SERIAL`, `AUTO_INCREMENT`,
-    /// SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY`, MySQL `AUTO_INCREMENT` (and its
+    /// `SERIAL`), SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`. A PostgreSQL `serial` is not
+    /// one: it is a `nextval(..)` default, as PostgreSQL itself records it.
     Identity {
         /// `true` for `GENERATED ALWAYS`.
         always: bool,

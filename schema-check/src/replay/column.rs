@@ -129,16 +129,22 @@ impl Replayer {
         let mut pk_desc = false;
         if canonical.serial {
             column.nullable = false;
-            column.generated = Some(Generated::Identity { always: false });
             match dialect {
+                // A PostgreSQL serial is `NOT NULL DEFAULT nextval(..)` over a sequence it
+                // owns, not an identity column (`pg_attribute.attidentity` stays empty:
+                // e.g. `DROP NOT NULL` is allowed on it).
                 Dialect::Postgres => {
                     column.default = Some(format!("nextval('{table}_{col_name}_seq'::regclass)"));
                 }
-                Dialect::Mysql => spec_unique.push(UniqueConstraint {
-                    name: Some(col_name.clone()),
-                    columns: vec![col_name.clone()],
-                }),
-                Dialect::Sqlite => {}
+                // MySQL's SERIAL is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
+                Dialect::Mysql => {
+                    column.generated = Some(Generated::Identity { always: false });
+                    spec_unique.push(UniqueConstraint {
+                        name: Some(col_name.clone()),
+                        columns: vec![col_name.clone()],
+                    });
+                }
+                Dialect::Sqlite => column.generated = Some(Generated::Identity { always: false }),
             }
         }
         let one = || vec![col_name.clone()];

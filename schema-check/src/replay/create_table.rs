@@ -208,18 +208,13 @@ impl Replayer {
         if self.dialect == crate::Dialect::Postgres {
             for c in &mut table.columns {
                 use crate::model::Generated;
-                // A serial is an identity marker plus a sequence default: it follows the
-                // defaults; a real identity follows INCLUDING IDENTITY.
-                let serial =
-                    matches!(c.generated, Some(Generated::Identity { .. })) && c.default.is_some();
+                // A serial's sequence default follows INCLUDING DEFAULTS like any default;
+                // an identity follows INCLUDING IDENTITY.
                 if !inc.defaults {
                     c.default = None;
                 }
                 c.generated = match c.generated.take() {
-                    Some(g @ Generated::Identity { .. }) => {
-                        let keep = if serial { inc.defaults } else { inc.identity };
-                        keep.then_some(g)
-                    }
+                    Some(g @ Generated::Identity { .. }) => inc.identity.then_some(g),
                     Some(g @ Generated::Expression { .. }) => inc.generated.then_some(g),
                     None => None,
                 };
