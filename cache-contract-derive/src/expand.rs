@@ -31,10 +31,10 @@ pub struct Context<'a> {
 /// every build expands all derives again, so one inclusion per crate is enough; all of them
 /// go in one constant, one item for rustc to check.
 pub fn track(files: &[PathBuf]) -> TokenStream {
-    let paths = files.iter().filter_map(|f| f.to_str());
     if files.is_empty() {
         return TokenStream::new();
     }
+    let paths = files.iter().filter_map(|f| f.to_str());
     quote! {
         const _: &[&[u8]] = &[#(::core::include_bytes!(#paths)),*];
     }
@@ -222,8 +222,8 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
         let (ty, id) = (f.ty, f.ident);
         quote_spanned!(ty.span()=> <#ty as ::core::clone::Clone>::clone(&self.#id))
     });
-    // `type Key` spanned at the field's type: rustc reports a key type that is not a
-    // `KeyPart` there (the trait's `Key: KeyParts` bound).
+    // The key field's type, or a tuple of them: its `KeyParts` follows from the fields'
+    // `KeyPart` bounds above.
     let (key_ty, key_expr) = match key_fields.len() {
         1 => (quote!(#(#key_types)*), quote!(#(#clones)*)),
         _ => (quote!((#(#key_types,)*)), quote!((#(#clones,)*))),

@@ -21,7 +21,7 @@ pub struct Loaded {
     /// Errors found in the migrations.
     pub errors: Vec<Diagnostic>,
     /// Whether a derive of this compiler process already `include_bytes!`d [`Self::files`].
-    pub tracked: AtomicBool,
+    tracked: AtomicBool,
 }
 
 impl Loaded {

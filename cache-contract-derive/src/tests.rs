@@ -94,7 +94,12 @@ fn schema() -> Schema {
 }
 
 fn expand(input: syn::DeriveInput) -> String {
-    let loaded = Arc::new(Loaded::new(schema(), vec![], vec![]));
+    expand_over(schema(), input)
+}
+
+/// The expansion of `input` against `schema` (and no migration errors).
+fn expand_over(schema: Schema, input: syn::DeriveInput) -> String {
+    let loaded = Arc::new(Loaded::new(schema, vec![], vec![]));
     let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
     crate::derive(&input, &load).to_string()
 }
@@ -377,14 +382,14 @@ fn a_key_has_at_most_twelve_fields() {
         t.primary_key = Some(t.columns.iter().map(|c| c.name.clone()).collect());
         t.unique.clear();
         s.tables.insert("wide".into(), t);
-        let loaded = Arc::new(Loaded::new(s, vec![], vec![]));
         let fields = (0..n).map(|i| quote::format_ident!("c{i}"));
-        let input: syn::DeriveInput = syn::parse_quote! {
-            #[cache(table = "wide")]
-            struct W { tenant_id: Uuid, #(#fields: i64),* }
-        };
-        let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
-        crate::derive(&input, &load).to_string()
+        expand_over(
+            s,
+            syn::parse_quote! {
+                #[cache(table = "wide")]
+                struct W { tenant_id: Uuid, #(#fields: i64),* }
+            },
+        )
     };
     let twelve = wide(12);
     assert!(!twelve.contains("compile_error"), "{twelve}");
