@@ -1,6 +1,8 @@
 """Generates two crates (200 structs, 300 migrations) that differ only in
-#[derive(CacheContract)], and times `cargo build` of each: a clean build of the crate
-(dependencies prebuilt) and an incremental rebuild after touching one source file."""
+#[derive(CacheContract)] (and optionally a third with another checkout's derive), and
+measures `cargo build` of each: a clean build of the crate (dependencies prebuilt) and an
+incremental rebuild after touching one source file. Wall and CPU times (fastest of N
+interleaved runs), or with --instructions the instructions rustc executes (cachegrind)."""
 
 import os
 import resource
