@@ -99,6 +99,18 @@ pub fn check<'s>(
                         ),
                     );
                 }
+                if column.name.contains('\0') || column.ty.canonical.contains('\0') {
+                    // The generated code packs names into one NUL-separated literal.
+                    errors.at(
+                        f.column_span(),
+                        format!(
+                            "column `{}` of `{}` has a NUL character in its name or type (last changed in {}): cache-contract cannot map it; rename the column in a new migration",
+                            column.name.escape_debug(),
+                            table.name,
+                            suggest::at(&column.provenance.last_changed)
+                        ),
+                    );
+                }
                 mapped.push(Mapped { field: i, column });
             }
             None => errors.push(missing_column(input, i, table, &names, &schema.history, eq)),

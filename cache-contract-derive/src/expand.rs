@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use schema_check::TypeFamily;
 use syn::spanned::Spanned;
 use syn::{LitStr, Type};
@@ -13,6 +13,9 @@ use crate::ast::Input;
 use crate::check::Checked;
 use crate::markers;
 use crate::suggest;
+
+/// The local name of `<crate>::__private` in the expansion: one short path segment.
+const P: &str = "__cache_contract_p";
 
 /// Everything the expansion needs besides the struct.
 pub struct Context<'a> {
@@ -40,45 +43,71 @@ pub fn track(files: &[PathBuf]) -> TokenStream {
     }
 }
 
-/// The type assertions: each field's type must hold its column's SQL type.
+/// The type assertions of a struct: each field's type must hold its column's SQL type.
+struct TypeChecks {
+    /// A trait per field of a non-standard type, carrying the field's error message.
+    items: TokenStream,
+    /// One where-clause predicate per field of a concrete type, spanned at the field's type
+    /// (rustc reports an unsatisfied one there), on a function of their own: on the impl,
+    /// a failing one would also be reported wherever the struct is used.
+    preds: Vec<TokenStream>,
+    /// The `HoldsSql` bounds of field types that mention a type parameter, for the impl.
+    generic_bounds: Vec<TokenStream>,
+}
+
+impl TypeChecks {
+    /// The traits and the function whose where-clauses assert the field types.
+    fn items(&self) -> TokenStream {
+        let (items, preds) = (&self.items, &self.preds);
+        if preds.is_empty() {
+            return items.clone();
+        }
+        quote! {
+            #items
+            fn __cache_contract_check_types() where #(#preds,)* {}
+        }
+    }
+}
+
+/// The type assertions of every mapped field.
 ///
-/// Non-generic field types become where-clauses of one function per struct, each spanned at
-/// the field's type (rustc reports an unsatisfied one there). A field of a standard type
-/// that fits ([`markers::std_type_fits`]) is asserted with `HoldsSql` directly; any other
-/// goes through a trait of its own whose `on_unimplemented` names the column, the migration
-/// and the fix. `generic_bounds` gets the `HoldsSql` bounds of field types that mention a
-/// type parameter.
-fn type_checks(
-    input: &Input,
-    checked: &Checked,
-    sql: &TokenStream,
-    generic_bounds: &mut Vec<TokenStream>,
-) -> TokenStream {
+/// A field of a standard type that fits ([`markers::std_type_fits`]) is asserted with
+/// `HoldsSql` directly; any other goes through a trait of its own whose `on_unimplemented`
+/// names the column, the migration and the fix. Field types that mention a type parameter
+/// get plain `HoldsSql` bounds too (they are checked where the struct is used). `p` is the
+/// path of `cache_contract::__private`, where the markers and `HoldsSql` are.
+fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks {
     let params: Vec<String> = input
         .generics
         .type_params()
         .map(|p| p.ident.to_string())
         .collect();
     let table = &checked.table.name;
-    let mut items = Vec::new();
+    let mut items = TokenStream::new();
     let mut preds = Vec::new();
+    let mut generic_bounds = Vec::new();
     for m in &checked.mapped {
         let f = &input.fields[m.field];
         let col = m.column;
         if col.nullable && (checked.tenant == Some(m.field) || checked.key.contains(&m.field)) {
             continue; // reported by the derive: `Option` would be the wrong advice
         }
-        let marker = markers::marker(sql, &col.ty.family, col.nullable);
         let ty = f.ty;
         if mentions(ty, &params) {
-            generic_bounds.push(quote!(#ty: #sql::HoldsSql<#marker>));
+            let marker = markers::marker(p, &col.ty.family, col.nullable, Span::call_site());
+            generic_bounds.push(quote!(#ty: #p::HoldsSql<#marker>));
             continue;
         }
         if markers::std_type_fits(ty, &col.ty.family, col.nullable) {
-            let bound = respan(quote!(#sql::HoldsSql<#marker>), last_span(ty));
+            // Every token of the bound at the field's type (see `last_span`).
+            let span = last_span(ty);
+            let p = Ident::new(P, span);
+            let marker = markers::marker(&quote!(#p), &col.ty.family, col.nullable, span);
+            let bound = quote_spanned!(span=> #p::HoldsSql<#marker>);
             preds.push(quote!(#ty: #bound));
             continue;
         }
+        let marker = markers::marker(p, &col.ty.family, col.nullable, Span::call_site());
         let trait_ident = format_ident!("__cache_contract_column_{}", f.name());
         let name = f.name();
         // Everything interpolated into an `on_unimplemented` string must escape its braces.
@@ -88,7 +117,7 @@ fn type_checks(
         let sql_ty = esc(&col.ty.canonical);
         let since = esc(&suggest::at(&col.provenance.last_changed));
         let example = markers::example(&col.ty.family);
-        let family_marker = markers::marker(&quote!(sql), &col.ty.family, false)
+        let family_marker = markers::marker(&quote!(sql), &col.ty.family, false, Span::call_site())
             .to_string()
             .replace(' ', "");
         let (message, label, note) = if col.nullable {
@@ -120,22 +149,21 @@ fn type_checks(
         };
         let (message, label, note) = (lit(&message), lit(&label), lit(&note));
         // Spanned at the field's type, so that rustc's notes point at the field.
-        items.push(quote_spanned! {ty.span()=>
+        items.extend(quote_spanned! {ty.span()=>
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             trait #trait_ident {}
-            impl<T: ?::core::marker::Sized + #sql::HoldsSql<#marker>> #trait_ident for T {}
+            impl<T: ?::core::marker::Sized + #p::HoldsSql<#marker>> #trait_ident for T {}
         });
-        let bound = respan(quote!(#trait_ident), last_span(ty));
+        let mut bound = trait_ident;
+        bound.set_span(last_span(ty));
         preds.push(quote!(#ty: #bound));
-    }
-    if preds.is_empty() {
-        return quote!(#(#items)*);
     }
     // rustc reports unsatisfied where-clauses last first: reversed, in field order.
     preds.reverse();
-    quote! {
-        #(#items)*
-        fn __cache_contract_check_types() where #(#preds,)* {}
+    TypeChecks {
+        items,
+        preds,
+        generic_bounds,
     }
 }
 
@@ -163,28 +191,35 @@ fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> 
 /// The whole expansion for a struct that passed the derive's own checks.
 pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    // One short local name for `<crate>::__private`: fewer tokens for rustc to take in.
-    let p = quote!(__cache_contract_p);
-    let sql = quote!(#p::sql);
+    // One short local name for `<crate>::__private` ([`P`]): fewer tokens for rustc to take in.
+    let p = Ident::new(P, Span::call_site()).into_token_stream();
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
-    let mut generic_bounds = Vec::new();
-    let checks = type_checks(input, checked, &sql, &mut generic_bounds);
+    let mut checks = type_checks(input, checked, &p);
+    let mut generic_bounds = std::mem::take(&mut checks.generic_bounds);
+    let checks = checks.items();
     let tracking = cx.tracking;
 
     let table = &checked.table.name;
     let hash = schema_hash(input, checked, cx.table_hash);
     let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
-    let columns = checked.mapped.iter().map(|m| {
-        let field = input.fields[m.field].name();
-        let column = &m.column.name;
-        let sql_type = &m.column.ty.canonical;
-        let nullable = m.column.nullable;
-        quote! {
-            #p::ColumnMapping { field: #field, column: #column, sql_type: #sql_type, nullable: #nullable }
-        }
-    });
+    // Packed as `cache_contract::Columns::from_packed` reads them: one literal.
+    let columns = checked
+        .mapped
+        .iter()
+        .flat_map(|m| {
+            let c = m.column;
+            let nullable = if c.nullable { "1" } else { "0" };
+            [
+                input.fields[m.field].name(),
+                c.name.clone(),
+                c.ty.canonical.clone(),
+                nullable.into(),
+            ]
+        })
+        .collect::<Vec<_>>()
+        .join("\0");
     let key_columns = checked
         .key
         .iter()
@@ -214,7 +249,9 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     for f in &key_fields {
         if !mentions(f.ty, &params) {
             let ty = f.ty;
-            let bound = respan(quote!(#p::KeyPart), last_span(ty));
+            let span = last_span(ty);
+            let p = Ident::new(P, span);
+            let bound = quote_spanned!(span=> #p::KeyPart);
             generic_bounds.push(quote!(#ty: #bound));
         }
     }
@@ -252,9 +289,9 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     where_preds.extend(generic_bounds);
 
     quote! {
-        #[allow(non_camel_case_types, dead_code, clippy::all)]
+        #[allow(non_camel_case_types, dead_code)]
         const _: () = {
-            use #krate::__private as __cache_contract_p;
+            use #krate::__private as #p;
             #tracking
             #checks
 
@@ -273,7 +310,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
                 const CONTRACT: #p::Contract = #p::Contract {
                     table: #table,
                     schema_hash: #p::SchemaHash::from_bytes(*#hash_bytes),
-                    columns: &[#(#columns),*],
+                    columns: #columns,
                     key_columns: &[#(#key_columns),*],
                     global: #global,
                 };
@@ -332,24 +369,6 @@ fn last_span(ty: &Type) -> Span {
         .map_or_else(|| ty.span(), |tt| tt.span())
 }
 
-/// `tokens`, every one spanned at `span`: rustc reports an unsatisfied where-clause at its
-/// bound, which must therefore point at the field's type rather than at the derive.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
-                group.set_span(span);
-                tt = group.into();
-            } else {
-                tt.set_span(span);
-            }
-            tt
-        })
-        .collect()
-}
-
 fn lit(s: &str) -> LitStr {
     LitStr::new(s, Span::call_site())
 }
@@ -376,14 +395,13 @@ fn is_option(ty: &Type) -> bool {
 /// rustc's type errors are then reported together with the derive's own.
 pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let krate = &cx.krate;
-    let sql = quote!(__cache_contract_p::sql);
-    let mut generic_bounds = Vec::new();
-    let checks = type_checks(input, checked, &sql, &mut generic_bounds);
+    let p = Ident::new(P, Span::call_site()).into_token_stream();
+    let checks = type_checks(input, checked, &p).items();
     let tracking = cx.tracking;
     quote! {
-        #[allow(non_camel_case_types, dead_code, unused_imports, clippy::all)]
+        #[allow(non_camel_case_types, dead_code, unused_imports)]
         const _: () = {
-            use #krate::__private as __cache_contract_p;
+            use #krate::__private as #p;
             #tracking
             #checks
         };

@@ -1,22 +1,23 @@
 //! The one place that maps a column's type family to a marker type of
 //! `cache_contract::sql`, whose `HoldsSql` implementations decide which Rust types fit.
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Span, TokenStream};
+use quote::quote_spanned;
 use schema_check::TypeFamily;
 
-/// The marker of a column of the given family and nullability, as a path below `sql`
-/// (`krate` is the path of `cache_contract::__private::sql`).
-pub fn marker(sql: &TokenStream, family: &TypeFamily, nullable: bool) -> TokenStream {
-    let inner = family_marker(sql, family);
+/// The marker of a column of the given family and nullability, as a path below `sql`: the
+/// path of `cache_contract::__private` (which re-exports the markers), or `sql` for messages.
+/// Every token is spanned at `span`.
+pub fn marker(sql: &TokenStream, family: &TypeFamily, nullable: bool, span: Span) -> TokenStream {
+    let inner = family_marker(sql, family, span);
     if nullable {
-        quote!(#sql::Nullable<#inner>)
+        quote_spanned!(span=> #sql::Nullable<#inner>)
     } else {
         inner
     }
 }
 
-fn family_marker(sql: &TokenStream, family: &TypeFamily) -> TokenStream {
+fn family_marker(sql: &TokenStream, family: &TypeFamily, span: Span) -> TokenStream {
     let name = match family {
         TypeFamily::Bool => "Bool",
         TypeFamily::Int { bytes: 1 } => "Int1",
@@ -43,12 +44,12 @@ fn family_marker(sql: &TokenStream, family: &TypeFamily) -> TokenStream {
         TypeFamily::Enum { .. } => "Enum",
         TypeFamily::Other => "Other",
         TypeFamily::Array { element } => {
-            let element = family_marker(sql, element);
-            return quote!(#sql::Array<#element>);
+            let element = family_marker(sql, element, span);
+            return quote_spanned!(span=> #sql::Array<#element>);
         }
     };
-    let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
-    quote!(#sql::#ident)
+    let ident = syn::Ident::new(name, span);
+    quote_spanned!(span=> #sql::#ident)
 }
 
 /// A short example of a Rust type that holds the family, for messages.

@@ -144,11 +144,11 @@ fn a_matching_struct_expands_to_the_impls() {
     assert!(out.contains("global : false"), "{out}");
     // Standard types that fit are asserted with `HoldsSql` directly, in one function...
     assert!(
-        out.contains("Option < String > : __cache_contract_p :: sql :: HoldsSql <"),
+        out.contains("Option < String > : __cache_contract_p :: HoldsSql < __cache_contract_p :: Nullable < __cache_contract_p :: Text > >"),
         "{out}"
     );
     assert!(
-        out.contains("i64 : __cache_contract_p :: sql :: HoldsSql <"),
+        out.contains("i64 : __cache_contract_p :: HoldsSql < __cache_contract_p :: Int8 >"),
         "{out}"
     );
     assert_eq!(
@@ -165,6 +165,29 @@ fn a_matching_struct_expands_to_the_impls() {
     assert!(
         !out.contains("display"),
         "skipped fields are not mapped: {out}"
+    );
+    // The mapping is one literal, as `cache_contract::Columns::from_packed` reads it.
+    assert!(
+        out.contains(r#"columns : "tenant_id\0tenant_id\0uuid\x000\0id\0id\0bigint\x000\0name\0name\0text\x000\0email\0email\0text\x001""#),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_column_name_with_a_nul_cannot_be_packed() {
+    let mut schema = schema();
+    let users = schema.tables.get_mut("users").unwrap();
+    users.columns[2].name = "na\0me".into();
+    let out = expand_over(
+        schema,
+        syn::parse_quote! {
+            #[cache(table = "users")]
+            struct U { tenant_id: Uuid, id: i64, #[cache(column = "na\0me")] name: String }
+        },
+    );
+    assert!(
+        out.contains("column `na\\\\0me` of `users` has a NUL character in its name or type (last changed in migrations/0001_init.sql:4): cache-contract cannot map it"),
+        "{out}"
     );
 }
 

@@ -1,5 +1,7 @@
 //! The `CacheContract` trait: what the derive proves about a cache struct.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -20,6 +22,104 @@ pub struct ColumnMapping {
     pub nullable: bool,
 }
 
+/// The mapped fields of a struct, in declaration order: [`CacheContract::COLUMNS`].
+///
+/// The derive writes them as one string literal rather than an array of structs (one
+/// literal is far less for rustc to check than a struct expression per field); this reads
+/// them back as [`ColumnMapping`]s.
+///
+/// ```
+/// use cache_contract::Columns;
+///
+/// let columns = Columns::from_packed("tenant_id\0tenant_id\0uuid\00\0email\0email\0text\01");
+/// assert_eq!(columns.len(), 2);
+/// let email = columns.get(1).unwrap();
+/// assert_eq!((email.column, email.sql_type, email.nullable), ("email", "text", true));
+/// assert_eq!(columns.iter().map(|c| c.field).collect::<Vec<_>>(), ["tenant_id", "email"]);
+/// assert_eq!(columns.find("email"), Some(email));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Columns {
+    packed: &'static str,
+}
+
+impl Columns {
+    /// Columns from their packed form: for every column its field name, column name, SQL
+    /// type and `1` (nullable) or `0`, all separated by NUL characters (names cannot hold
+    /// one: the derive refuses them). The empty string holds no columns.
+    ///
+    /// # Panics
+    ///
+    /// Reading columns from a string not of that form (one the derive did not write) panics.
+    pub const fn from_packed(packed: &'static str) -> Self {
+        Columns { packed }
+    }
+
+    /// The columns, in declaration order.
+    pub fn iter(&self) -> ColumnsIter {
+        ColumnsIter {
+            parts: (!self.packed.is_empty()).then(|| self.packed.split('\0')),
+        }
+    }
+
+    /// How many fields are mapped.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// `true` when no field is mapped.
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+
+    /// The `index`th mapped field.
+    pub fn get(&self, index: usize) -> Option<ColumnMapping> {
+        self.iter().nth(index)
+    }
+
+    /// The mapping of the field named `field`.
+    pub fn find(&self, field: &str) -> Option<ColumnMapping> {
+        self.iter().find(|c| c.field == field)
+    }
+}
+
+impl fmt::Debug for Columns {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl IntoIterator for Columns {
+    type Item = ColumnMapping;
+    type IntoIter = ColumnsIter;
+
+    fn into_iter(self) -> ColumnsIter {
+        self.iter()
+    }
+}
+
+/// The iterator of [`Columns::iter`].
+#[derive(Debug, Clone)]
+pub struct ColumnsIter {
+    parts: Option<std::str::Split<'static, char>>,
+}
+
+impl Iterator for ColumnsIter {
+    type Item = ColumnMapping;
+
+    fn next(&mut self) -> Option<ColumnMapping> {
+        let parts = self.parts.as_mut()?;
+        let field = parts.next()?;
+        let mut next = || parts.next().expect("a packed column has four parts");
+        Some(ColumnMapping {
+            field,
+            column: next(),
+            sql_type: next(),
+            nullable: next() == "1",
+        })
+    }
+}
+
 /// What the derive proved about a struct's table, in one constant: [`CacheContract::CONTRACT`].
 /// The trait's other constants read their values from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +128,10 @@ pub struct Contract {
     pub table: &'static str,
     /// blake3 of the table's canonical definition and the field mapping.
     pub schema_hash: SchemaHash,
-    /// The mapped fields, in declaration order.
-    pub columns: &'static [ColumnMapping],
+    /// The mapped fields, in declaration order, packed as [`Columns::from_packed`] reads
+    /// them (a plain literal in the generated code); read them through
+    /// [`CacheContract::COLUMNS`].
+    pub columns: &'static str,
     /// The columns that make up the key, in key order.
     pub key_columns: &'static [&'static str],
     /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
@@ -49,7 +151,7 @@ pub trait CacheContract:
     /// blake3 of the table's canonical definition and the field mapping.
     const SCHEMA_HASH: SchemaHash = Self::CONTRACT.schema_hash;
     /// The mapped fields, in declaration order.
-    const COLUMNS: &'static [ColumnMapping] = Self::CONTRACT.columns;
+    const COLUMNS: Columns = Columns::from_packed(Self::CONTRACT.columns);
     /// The columns that make up the key, in key order.
     const KEY_COLUMNS: &'static [&'static str] = Self::CONTRACT.key_columns;
     /// `true` for tables that opted out of tenancy with `#[cache(global)]`.

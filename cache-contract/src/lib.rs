@@ -48,7 +48,7 @@ pub mod metrics;
 mod testing;
 pub mod tiered;
 
-pub use contract::{CacheContract, ColumnMapping, Contract};
+pub use contract::{CacheContract, ColumnMapping, Columns, ColumnsIter, Contract};
 pub use key::{CacheKey, KeyParseError, SchemaHash};
 pub use key_part::{KeyPart, KeyParts};
 pub use tenant::{TenantId, TenantScoped};
@@ -62,10 +62,12 @@ pub use cache_contract_derive::CacheContract;
 /// Items the derive's generated code names. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::contract::{CacheContract, ColumnMapping, Contract};
+    pub use crate::contract::{CacheContract, Contract};
     pub use crate::key::{CacheKey, SchemaHash};
     pub use crate::key_part::KeyPart;
     pub use crate::sql;
+    // The markers and `HoldsSql` one path segment closer: type checks name one per field.
+    pub use crate::sql::*;
     pub use crate::tenant::{TenantId, TenantScoped};
     pub use serde;
     pub use std::string::String;

@@ -22,5 +22,5 @@ struct Tag {
 fn main() {
     assert_eq!(Note::KEY_COLUMNS, ["id"]);
     assert_eq!(Tag::KEY_COLUMNS, ["id"]);
-    assert!(!Tag::COLUMNS[0].nullable);
+    assert!(!Tag::COLUMNS.get(0).unwrap().nullable);
 }
