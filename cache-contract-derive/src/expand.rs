@@ -57,10 +57,10 @@ struct TypeChecks {
 
 impl TypeChecks {
     /// The traits and the function whose where-clauses assert the field types.
-    fn items(&self) -> TokenStream {
-        let (items, preds) = (&self.items, &self.preds);
+    fn into_items(self) -> TokenStream {
+        let (items, preds) = (self.items, self.preds);
         if preds.is_empty() {
-            return items.clone();
+            return items;
         }
         quote! {
             #items
@@ -190,7 +190,6 @@ fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> 
 
 /// The whole expansion for a struct that passed the derive's own checks.
 pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
-    let krate = &cx.krate;
     // One short local name for `<crate>::__private` ([`P`]): fewer tokens for rustc to take in.
     let p = Ident::new(P, Span::call_site()).into_token_stream();
     let ident = input.ident;
@@ -198,28 +197,26 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
 
     let mut checks = type_checks(input, checked, &p);
     let mut generic_bounds = std::mem::take(&mut checks.generic_bounds);
-    let checks = checks.items();
-    let tracking = cx.tracking;
+    let checks = checks.into_items();
 
     let table = &checked.table.name;
     let hash = schema_hash(input, checked, cx.table_hash);
     let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
     // Packed as `cache_contract::Columns::from_packed` reads them: one literal.
-    let columns = checked
-        .mapped
-        .iter()
-        .flat_map(|m| {
-            let c = m.column;
-            let nullable = if c.nullable { "1" } else { "0" };
-            [
-                input.fields[m.field].name(),
-                c.name.clone(),
-                c.ty.canonical.clone(),
-                nullable.into(),
-            ]
-        })
-        .collect::<Vec<_>>()
-        .join("\0");
+    let mut columns = String::new();
+    for m in &checked.mapped {
+        let c = m.column;
+        let nullable = if c.nullable { "1" } else { "0" };
+        for part in [
+            &input.fields[m.field].name(),
+            &c.name,
+            &c.ty.canonical,
+            nullable,
+        ] {
+            columns.push_str(part);
+            columns.push('\0');
+        }
+    }
     let key_columns = checked
         .key
         .iter()
@@ -288,11 +285,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     }
     where_preds.extend(generic_bounds);
 
-    quote! {
-        #[allow(non_camel_case_types, dead_code)]
-        const _: () = {
-            use #krate::__private as #p;
-            #tracking
+    let body = quote! {
             #checks
 
             #[automatically_derived]
@@ -321,8 +314,21 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
                 fn key(&self) -> Self::Key {
                     #key_expr
                 }
-
             }
+    };
+    scoped(cx, quote!(non_camel_case_types, dead_code), body)
+}
+
+/// `body` in an anonymous constant of its own, where [`P`] names `<crate>::__private`, with
+/// the rebuild tracking and the given lints allowed.
+fn scoped(cx: &Context, lints: TokenStream, body: TokenStream) -> TokenStream {
+    let (krate, p, tracking) = (&cx.krate, Ident::new(P, Span::call_site()), cx.tracking);
+    quote! {
+        #[allow(#lints)]
+        const _: () = {
+            use #krate::__private as #p;
+            #tracking
+            #body
         };
     }
 }
@@ -394,16 +400,12 @@ fn is_option(ty: &Type) -> bool {
 /// Only the rebuild tracking and type assertions, for a struct that failed other checks:
 /// rustc's type errors are then reported together with the derive's own.
 pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
-    let krate = &cx.krate;
     let p = Ident::new(P, Span::call_site()).into_token_stream();
-    let checks = type_checks(input, checked, &p).items();
-    let tracking = cx.tracking;
-    quote! {
-        #[allow(non_camel_case_types, dead_code, unused_imports)]
-        const _: () = {
-            use #krate::__private as #p;
-            #tracking
-            #checks
-        };
-    }
+    let checks = type_checks(input, checked, &p).into_items();
+    // The `use` is unused when no field is checked.
+    scoped(
+        cx,
+        quote!(non_camel_case_types, dead_code, unused_imports),
+        checks,
+    )
 }

@@ -168,7 +168,7 @@ fn a_matching_struct_expands_to_the_impls() {
     );
     // The mapping is one literal, as `cache_contract::Columns::from_packed` reads it.
     assert!(
-        out.contains(r#"columns : "tenant_id\0tenant_id\0uuid\x000\0id\0id\0bigint\x000\0name\0name\0text\x000\0email\0email\0text\x001""#),
+        out.contains(r#"columns : "tenant_id\0tenant_id\0uuid\x000\0id\0id\0bigint\x000\0name\0name\0text\x000\0email\0email\0text\x001\0""#),
         "{out}"
     );
 }

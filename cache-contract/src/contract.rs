@@ -31,7 +31,7 @@ pub struct ColumnMapping {
 /// ```
 /// use cache_contract::Columns;
 ///
-/// let columns = Columns::from_packed("tenant_id\0tenant_id\0uuid\00\0email\0email\0text\01");
+/// let columns = Columns::from_packed("tenant_id\0tenant_id\0uuid\00\0email\0email\0text\01\0");
 /// assert_eq!(columns.len(), 2);
 /// let email = columns.get(1).unwrap();
 /// assert_eq!((email.column, email.sql_type, email.nullable), ("email", "text", true));
@@ -45,7 +45,7 @@ pub struct Columns {
 
 impl Columns {
     /// Columns from their packed form: for every column its field name, column name, SQL
-    /// type and `1` (nullable) or `0`, all separated by NUL characters (names cannot hold
+    /// type and `1` (nullable) or `0`, each followed by a NUL character (names cannot hold
     /// one: the derive refuses them). The empty string holds no columns.
     ///
     /// # Panics
@@ -58,7 +58,7 @@ impl Columns {
     /// The columns, in declaration order.
     pub fn iter(&self) -> ColumnsIter {
         ColumnsIter {
-            parts: (!self.packed.is_empty()).then(|| self.packed.split('\0')),
+            parts: self.packed.split_terminator('\0'),
         }
     }
 
@@ -101,16 +101,15 @@ impl IntoIterator for Columns {
 /// The iterator of [`Columns::iter`].
 #[derive(Debug, Clone)]
 pub struct ColumnsIter {
-    parts: Option<std::str::Split<'static, char>>,
+    parts: std::str::SplitTerminator<'static, char>,
 }
 
 impl Iterator for ColumnsIter {
     type Item = ColumnMapping;
 
     fn next(&mut self) -> Option<ColumnMapping> {
-        let parts = self.parts.as_mut()?;
-        let field = parts.next()?;
-        let mut next = || parts.next().expect("a packed column has four parts");
+        let field = self.parts.next()?;
+        let mut next = || self.parts.next().expect("a packed column has four parts");
         Some(ColumnMapping {
             field,
             column: next(),
