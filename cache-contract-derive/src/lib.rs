@@ -106,11 +106,17 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         let errs = errors.to_compile_errors();
         return quote::quote!(#errs #tracking);
     };
-    let krate = ast
-        .attrs
-        .krate
-        .as_ref()
-        .map_or_else(|| syn::parse_quote!(::cache_contract), |k| k.value.clone());
+    let krate = ast.attrs.krate.as_ref().map_or_else(
+        || syn::Path {
+            leading_colon: Some(Default::default()),
+            segments: std::iter::once(syn::PathSegment::from(proc_macro2::Ident::new(
+                "cache_contract",
+                proc_macro2::Span::call_site(),
+            )))
+            .collect(),
+        },
+        |k| k.value.clone(),
+    );
     let cx = expand::Context {
         krate,
         tracking: &tracking,

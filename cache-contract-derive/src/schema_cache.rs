@@ -1,13 +1,16 @@
 //! Replays cached per compiler process: 200 derives over one migration directory replay
-//! it once. An entry is reused while the directory's fingerprint (every file's path, size
-//! and modification time) is unchanged, so a long-lived process (rust-analyzer) sees edits;
-//! the fingerprint itself is taken at most every [`RECHECK_AFTER`].
+//! it once. Inside rustc, which compiles one crate and exits, a replay is kept for the
+//! life of the process: a migration edited meanwhile is `include_bytes!`d by the
+//! expansion, so cargo compiles the crate again. In a long-lived host (rust-analyzer's
+//! proc-macro server) an entry is reused while the directory's fingerprint (every file's
+//! path, size and modification time) is unchanged, the fingerprint being taken at most
+//! every [`RECHECK_AFTER`], so edits are seen.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use schema_check::{Diagnostic, Dialect, Schema};
@@ -56,17 +59,28 @@ type Entry = (Fingerprint, Instant, Arc<Loaded>);
 
 type Cache = HashMap<(PathBuf, String, Dialect), Entry>;
 
-/// How long a fingerprint is trusted without looking at the directory again. One build
-/// expands all its derives well within it; a long-lived process (rust-analyzer) sees an
-/// edit after at most this long.
+/// How long a long-lived host trusts a fingerprint without looking at the directory again:
+/// it sees an edit after at most this long.
 const RECHECK_AFTER: Duration = Duration::from_millis(500);
+
+/// Whether this process is rustc compiling one crate (its command line names the crate),
+/// rather than a long-lived host of proc macros such as rust-analyzer's server.
+fn in_compiler() -> bool {
+    static IN_COMPILER: OnceLock<bool> = OnceLock::new();
+    *IN_COMPILER.get_or_init(|| std::env::args_os().any(|a| a == "--crate-name"))
+}
 
 static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
 /// The replay of `dir` (displayed as `display`) in `dialect`, from the cache when no file
-/// changed since it was made.
+/// changed since it was made (inside rustc: since the process started).
 pub fn load(dir: &Path, display: &str, dialect: Dialect) -> Result<Arc<Loaded>, String> {
-    load_within(dir, display, dialect, RECHECK_AFTER)
+    let recheck = if in_compiler() {
+        Duration::MAX
+    } else {
+        RECHECK_AFTER
+    };
+    load_within(dir, display, dialect, recheck)
 }
 
 /// [`load`], trusting a fingerprint taken less than `recheck` ago.
@@ -175,6 +189,25 @@ mod tests {
         let added = load();
         assert_eq!(added.files.len(), 2, "a new file replays again");
         assert!(added.schema.tables["users"].column("age").is_some());
+    }
+
+    #[test]
+    fn inside_the_compiler_a_replay_lasts_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("0001_init.sql");
+        std::fs::write(&file, "CREATE TABLE users (id bigint PRIMARY KEY);\n").unwrap();
+        let load =
+            || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::MAX).unwrap();
+        let first = load();
+        std::fs::write(&file, "CREATE TABLE accounts (id bigint PRIMARY KEY);\n").unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &load()),
+            "rustc keeps its replay; the include_bytes! of the edited file rebuilds the crate"
+        );
+        assert!(
+            !in_compiler(),
+            "a test binary is not rustc compiling a crate"
+        );
     }
 
     #[test]
