@@ -152,7 +152,7 @@ fn a_matching_struct_expands_to_the_impls() {
         "{out}"
     );
     assert_eq!(
-        out.matches("fn __cache_contract_check_types").count(),
+        out.matches("fn _cache_contract_check_types").count(),
         1,
         "{out}"
     );
