@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
+use quote::{ToTokens, TokenStreamExt, format_ident, quote, quote_spanned};
 use schema_check::TypeFamily;
 use syn::spanned::Spanned;
 use syn::{LitStr, Type};
@@ -49,8 +49,9 @@ struct TypeChecks {
     items: TokenStream,
     /// One where-clause predicate per field of a concrete type, spanned at the field's type
     /// (rustc reports an unsatisfied one there), on a function of their own: on the impl,
-    /// a failing one would also be reported wherever the struct is used.
-    preds: Vec<TokenStream>,
+    /// a failing one would also be reported wherever the struct is used. Each followed by a
+    /// comma, in reverse field order: rustc reports unsatisfied where-clauses last first.
+    preds: TokenStream,
     /// The `HoldsSql` bounds of field types that mention a type parameter, for the impl.
     generic_bounds: Vec<TokenStream>,
 }
@@ -64,7 +65,7 @@ impl TypeChecks {
         }
         quote! {
             #items
-            fn _cache_contract_check_types() where #(#preds,)* {}
+            fn _cache_contract_check_types() where #preds {}
         }
     }
 }
@@ -75,8 +76,8 @@ impl TypeChecks {
 /// `HoldsSql` directly; any other goes through a trait of its own whose `on_unimplemented`
 /// names the column, the migration and the fix. Field types that mention a type parameter
 /// get plain `HoldsSql` bounds too (they are checked where the struct is used). `p` is the
-/// path of `cache_contract::__private`, where the markers and `HoldsSql` are.
-fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks {
+/// local name of `cache_contract::__private`, where the markers and `HoldsSql` are.
+fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
     let params: Vec<String> = input
         .generics
         .type_params()
@@ -84,9 +85,11 @@ fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks 
         .collect();
     let table = &checked.table.name;
     let mut items = TokenStream::new();
-    let mut preds = Vec::new();
+    // Appended to one stream, token by token (interpolating a stream per predicate would be
+    // a round trip to the compiler each), last field first.
+    let mut preds = TokenStream::new();
     let mut generic_bounds = Vec::new();
-    for m in &checked.mapped {
+    for m in checked.mapped.iter().rev() {
         let f = &input.fields[m.field];
         let col = m.column;
         if col.nullable && (checked.tenant == Some(m.field) || checked.key.contains(&m.field)) {
@@ -99,12 +102,21 @@ fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks 
             continue;
         }
         if markers::std_type_fits(ty, &col.ty.family, col.nullable) {
-            // Every token of the bound at the field's type (see `last_span`).
+            // `ty: p::HoldsSql<marker>`, every token of the bound at the field's type (see
+            // `last_span`), appended token by token.
             let span = last_span(ty);
-            let p = Ident::new(P, span);
-            let marker = markers::marker(&quote!(#p), &col.ty.family, col.nullable, span);
-            let bound = quote_spanned!(span=> #p::HoldsSql<#marker>);
-            preds.push(quote!(#ty: #bound));
+            bounded(&mut preds, ty);
+            markers::append_path(&mut preds, &Ident::new(P, span), "HoldsSql", span);
+            preds.append(markers::punct('<', span));
+            markers::append_marker(
+                &mut preds,
+                &Ident::new(P, span),
+                &col.ty.family,
+                col.nullable,
+                span,
+            );
+            preds.append(markers::punct('>', span));
+            preds.append(markers::punct(',', Span::call_site()));
             continue;
         }
         let marker = markers::marker(p, &col.ty.family, col.nullable, Span::call_site());
@@ -117,7 +129,8 @@ fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks 
         let sql_ty = esc(&col.ty.canonical);
         let since = esc(&suggest::at(&col.provenance.last_changed));
         let example = markers::example(&col.ty.family);
-        let family_marker = markers::marker(&quote!(sql), &col.ty.family, false, Span::call_site())
+        let sql = Ident::new("sql", Span::call_site());
+        let family_marker = markers::marker(&sql, &col.ty.family, false, Span::call_site())
             .to_string()
             .replace(' ', "");
         let (message, label, note) = if col.nullable {
@@ -157,10 +170,11 @@ fn type_checks(input: &Input, checked: &Checked, p: &TokenStream) -> TypeChecks 
         });
         let mut bound = trait_ident;
         bound.set_span(last_span(ty));
-        preds.push(quote!(#ty: #bound));
+        bounded(&mut preds, ty);
+        preds.append(bound);
+        preds.append(markers::punct(',', Span::call_site()));
     }
-    // rustc reports unsatisfied where-clauses last first: reversed, in field order.
-    preds.reverse();
+    generic_bounds.reverse(); // in field order
     TypeChecks {
         items,
         preds,
@@ -191,8 +205,9 @@ fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> 
 
 /// The whole expansion for a struct that passed the derive's own checks.
 pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
-    // One short local name for `<crate>::__private` ([`P`]): fewer tokens for rustc to take in.
-    let p = Ident::new(P, Span::call_site()).into_token_stream();
+    // One short local name for `<crate>::__private` ([`P`]): fewer tokens for rustc to take
+    // in. An `Ident`, not a stream: interpolating a stream is a round trip to the compiler.
+    let p = Ident::new(P, Span::call_site());
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
@@ -248,9 +263,10 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
         if !mentions(f.ty, &params) {
             let ty = f.ty;
             let span = last_span(ty);
-            let p = Ident::new(P, span);
-            let bound = quote_spanned!(span=> #p::KeyPart);
-            generic_bounds.push(quote!(#ty: #bound));
+            let mut pred = TokenStream::new();
+            bounded(&mut pred, ty);
+            markers::append_path(&mut pred, &Ident::new(P, span), "KeyPart", span);
+            generic_bounds.push(pred);
         }
     }
     let clones = key_fields.iter().map(|f| {
@@ -374,10 +390,26 @@ pub fn schema_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u
 /// there spans exactly the type, and rustc reports an unsatisfied one at that span
 /// (`ty.span()` is only the first token on stable: `Vec` of `Vec<i32>`).
 fn last_span(ty: &Type) -> Span {
+    // A path (`i64`, `Option<String>`) ends with its last segment's name or `>`.
+    if let Type::Path(path) = ty
+        && let Some(last) = path.path.segments.last()
+    {
+        match &last.arguments {
+            syn::PathArguments::None => return last.ident.span(),
+            syn::PathArguments::AngleBracketed(args) => return args.gt_token.span,
+            syn::PathArguments::Parenthesized(_) => {}
+        }
+    }
     quote!(#ty)
         .into_iter()
         .last()
         .map_or_else(|| ty.span(), |tt| tt.span())
+}
+
+/// Appends `ty:`, the start of a where-clause predicate.
+fn bounded(out: &mut TokenStream, ty: &Type) {
+    ty.to_tokens(out);
+    out.append(markers::punct(':', Span::call_site()));
 }
 
 fn lit(s: &str) -> LitStr {
@@ -405,6 +437,6 @@ fn is_option(ty: &Type) -> bool {
 /// Only the rebuild tracking and type assertions, for a struct that failed other checks:
 /// rustc's type errors are then reported together with the derive's own.
 pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
-    let p = Ident::new(P, Span::call_site()).into_token_stream();
+    let p = Ident::new(P, Span::call_site());
     scoped(cx, type_checks(input, checked, &p).into_items())
 }

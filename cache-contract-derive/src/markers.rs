@@ -1,23 +1,39 @@
 //! The one place that maps a column's type family to a marker type of
 //! `cache_contract::sql`, whose `HoldsSql` implementations decide which Rust types fit.
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
+use quote::TokenStreamExt;
 use schema_check::TypeFamily;
 
 /// The marker of a column of the given family and nullability, as a path below `sql`: the
-/// path of `cache_contract::__private` (which re-exports the markers), or `sql` for messages.
-/// Every token is spanned at `span`.
-pub fn marker(sql: &TokenStream, family: &TypeFamily, nullable: bool, span: Span) -> TokenStream {
-    let inner = family_marker(sql, family, span);
+/// local name of `cache_contract::__private` (which re-exports the markers), or `sql` for
+/// messages. Every token but `sql` itself is spanned at `span`.
+pub fn marker(sql: &Ident, family: &TypeFamily, nullable: bool, span: Span) -> TokenStream {
+    let mut out = TokenStream::new();
+    append_marker(&mut out, sql, family, nullable, span);
+    out
+}
+
+/// [`marker`], appended to `out` token by token: no stream is built and then interpolated,
+/// each of which would be a round trip to the compiler.
+pub fn append_marker(
+    out: &mut TokenStream,
+    sql: &Ident,
+    family: &TypeFamily,
+    nullable: bool,
+    span: Span,
+) {
     if nullable {
-        quote_spanned!(span=> #sql::Nullable<#inner>)
+        append_path(out, sql, "Nullable", span);
+        out.append(punct('<', span));
+        append_family(out, sql, family, span);
+        out.append(punct('>', span));
     } else {
-        inner
+        append_family(out, sql, family, span);
     }
 }
 
-fn family_marker(sql: &TokenStream, family: &TypeFamily, span: Span) -> TokenStream {
+fn append_family(out: &mut TokenStream, sql: &Ident, family: &TypeFamily, span: Span) {
     let name = match family {
         TypeFamily::Bool => "Bool",
         TypeFamily::Int { bytes: 1 } => "Int1",
@@ -44,12 +60,31 @@ fn family_marker(sql: &TokenStream, family: &TypeFamily, span: Span) -> TokenStr
         TypeFamily::Enum { .. } => "Enum",
         TypeFamily::Other => "Other",
         TypeFamily::Array { element } => {
-            let element = family_marker(sql, element, span);
-            return quote_spanned!(span=> #sql::Array<#element>);
+            append_path(out, sql, "Array", span);
+            out.append(punct('<', span));
+            append_family(out, sql, element, span);
+            out.append(punct('>', span));
+            return;
         }
     };
-    let ident = syn::Ident::new(name, span);
-    quote_spanned!(span=> #sql::#ident)
+    append_path(out, sql, name, span);
+}
+
+/// `sql::name`, the `::` and `name` at `span`.
+pub fn append_path(out: &mut TokenStream, sql: &Ident, name: &str, span: Span) {
+    out.append(sql.clone());
+    let mut colon = Punct::new(':', Spacing::Joint);
+    colon.set_span(span);
+    out.append(colon);
+    out.append(punct(':', span));
+    out.append(Ident::new(name, span));
+}
+
+/// A lone punctuation character at `span`.
+pub fn punct(c: char, span: Span) -> Punct {
+    let mut p = Punct::new(c, Spacing::Alone);
+    p.set_span(span);
+    p
 }
 
 /// A short example of a Rust type that holds the family, for messages.
