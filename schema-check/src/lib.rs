@@ -2,6 +2,7 @@
 //! (tables, columns, canonical types, nullability, keys, indexes, enums, views), without a
 //! database, with the file and line behind every object and every error.
 
+pub mod binary;
 pub mod canonical;
 pub mod diagnostic;
 pub mod dialect;
