@@ -36,8 +36,11 @@
 //!
 //! The expansion `include_bytes!`s every migration it read, so editing one re-runs the
 //! checks; `cache_contract::build::track_migrations()` in a build script makes adding or
-//! removing one re-run them too. Replays are cached per compiler process, keyed by the
-//! directory's file names, sizes and modification times.
+//! removing one re-run them too. Replays are cached per compiler process, and on Unix also
+//! on disk beside rustc's output (`target/<profile>/cache-contract/`), keyed by the
+//! contents of every file below the migration directory and by the build of this macro:
+//! a rebuild that changed no migration reads the replay back instead of parsing the SQL
+//! again. A damaged or stale entry is never believed, only replaced.
 //!
 //! # Test harnesses
 //!
@@ -53,6 +56,7 @@ mod check;
 mod config;
 mod expand;
 mod markers;
+mod replay_store;
 mod schema_cache;
 mod suggest;
 

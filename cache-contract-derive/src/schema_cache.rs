@@ -15,6 +15,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use schema_check::{Diagnostic, Dialect, Schema};
 
+use crate::replay_store::{self, Store};
+
 /// What the derive needs from one replay.
 pub struct Loaded {
     /// The final schema.
@@ -51,7 +53,7 @@ impl Loaded {
 
 /// Every file's path (as bytes: comparing `Path`s component by component costs more than
 /// the rest of the fingerprint), size and modification time, sorted.
-type Fingerprint = Vec<(OsString, u64, Option<SystemTime>)>;
+pub(crate) type Fingerprint = Vec<(OsString, u64, Option<SystemTime>)>;
 
 /// A cached replay: the fingerprint it was made from, when that was last compared with the
 /// directory, and the replay.
@@ -112,12 +114,41 @@ fn load_within(
         *checked = Instant::now();
         return Ok(Arc::clone(loaded));
     }
-    let loaded = Arc::new(replay(dir, display, dialect)?);
+    let loaded = Arc::new(stored_or_replayed(dir, display, dialect, &fingerprint)?);
     cache.insert(key, (fingerprint, Instant::now(), Arc::clone(&loaded)));
     Ok(loaded)
 }
 
-fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Loaded, String> {
+/// The replay from this build's on-disk store when it holds one for exactly these files,
+/// else replayed now (and stored, when the files did not change while it ran).
+fn stored_or_replayed(
+    dir: &Path,
+    display: &str,
+    dialect: Dialect,
+    fingerprint: &Fingerprint,
+) -> Result<Loaded, String> {
+    let Some(store) = Store::for_this_process() else {
+        return replay(dir, display, dialect);
+    };
+    let files: Vec<OsString> = fingerprint.iter().map(|(p, ..)| p.clone()).collect();
+    let slot = replay_store::slot(dir, display, dialect);
+    let key = store.key(dir, display, dialect, &files);
+    if let Some(key) = &key
+        && let Some(loaded) = store.load(&slot, key)
+    {
+        return Ok(loaded);
+    }
+    let loaded = replay(dir, display, dialect)?;
+    if let Some(key) = key
+        && store.key(dir, display, dialect, &files) == Some(key)
+    {
+        store.save(&slot, &key, &loaded);
+    }
+    Ok(loaded)
+}
+
+/// Replays `dir` now.
+pub(crate) fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Loaded, String> {
     let options = schema_check::ReplayOptions {
         dialect,
         display_prefix: Some(display.to_string()),
@@ -136,7 +167,7 @@ pub fn table_hash(table: &schema_check::Table) -> [u8; 32] {
 }
 
 /// Paths, sizes and modification times of every file below `dir`, sorted.
-fn fingerprint(dir: &Path) -> Fingerprint {
+pub(crate) fn fingerprint(dir: &Path) -> Fingerprint {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

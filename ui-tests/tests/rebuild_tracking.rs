@@ -155,3 +155,67 @@ fn migrations_are_tracked_and_the_hash_follows_the_table() {
     probe.remove("0004_email_type.sql");
     assert_eq!(probe.hash(), h1);
 }
+
+impl Probe {
+    /// The replay entries in the build's store (`target/debug/cache-contract/`) that name
+    /// this probe's migrations, with their contents.
+    fn stored_replays(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let store = self.target.join("debug").join("cache-contract");
+        let ours = self.dir.path().join("db/migrations");
+        let ours = ours.to_str().unwrap().as_bytes();
+        let Ok(entries) = std::fs::read_dir(&store) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "replay"))
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (p, bytes)
+            })
+            .filter(|(_, bytes)| bytes.windows(ours.len()).any(|w| w == ours))
+            .collect()
+    }
+
+    fn touch_source(&self) {
+        let main = self.dir.path().join("src/main.rs");
+        let file = std::fs::File::options().append(true).open(main).unwrap();
+        file.set_modified(std::time::SystemTime::now()).unwrap();
+    }
+}
+
+#[test]
+fn the_replay_is_stored_in_the_target_directory_and_a_damaged_entry_is_replaced() {
+    let probe = Probe::new();
+    probe.write("0001_init.sql", INIT);
+    let h1 = probe.hash();
+    let [(entry, good)] = probe
+        .stored_replays()
+        .try_into()
+        .unwrap_or_else(|v: Vec<_>| {
+            panic!(
+                "one stored replay of the probe's migrations, found {}",
+                v.len()
+            )
+        });
+
+    // A damaged entry is not believed: the rebuild replays, and stores it again.
+    let mut bad = good.clone();
+    let middle = bad.len() / 2;
+    bad[middle] ^= 0x20;
+    std::fs::write(&entry, &bad).unwrap();
+    probe.touch_source();
+    assert_eq!(probe.hash(), h1);
+    assert_eq!(
+        std::fs::read(&entry).unwrap(),
+        good,
+        "rewritten, byte for byte"
+    );
+
+    // A new state of the migrations replaces its entry.
+    probe.write("0002_name.sql", "ALTER TABLE users ADD COLUMN name text;\n");
+    assert_ne!(probe.hash(), h1, "another column in the struct's table");
+    let stored = probe.stored_replays();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0].0, entry, "a new key");
+}
