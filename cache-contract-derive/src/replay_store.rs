@@ -14,7 +14,7 @@
 //! Only inside rustc (which names its output directory) on Unix (where the loader says
 //! which library this code is in); elsewhere replays are cached per process only.
 
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -58,12 +58,12 @@ impl Store {
 
     /// The key of the replay of `dir` (whose files, sorted, are `files`) as `display` in
     /// `dialect`; `None` when a file cannot be read (the replay will say why).
-    pub fn key(
+    pub fn key<'a>(
         &self,
         dir: &Path,
         display: &str,
         dialect: Dialect,
-        files: &[OsString],
+        files: impl IntoIterator<Item = &'a OsStr>,
     ) -> Option<Key> {
         let mut h = blake3::Hasher::new();
         let mut put = |bytes: &[u8]| {
@@ -274,16 +274,14 @@ mod tests {
 
     impl Fixture {
         fn key(&self) -> Key {
-            let files = crate::schema_cache::fingerprint(self.migrations.path())
-                .into_iter()
-                .map(|(p, ..)| p)
-                .collect::<Vec<_>>();
+            let files = crate::schema_cache::fingerprint(self.migrations.path());
+            let files = files.iter().map(|(p, ..)| p.as_os_str());
             self.store
                 .key(
                     self.migrations.path(),
                     "migrations",
                     Dialect::Postgres,
-                    &files,
+                    files,
                 )
                 .unwrap()
         }
@@ -325,10 +323,10 @@ mod tests {
         let f = fixture();
         let key = f.key();
         assert_eq!(f.key(), key, "the same files, the same key");
-        let files = vec![f.migrations.path().join("0001_init.sql").into_os_string()];
+        let file = f.migrations.path().join("0001_init.sql");
         let other = |store: &Store, display, dialect| {
             store
-                .key(f.migrations.path(), display, dialect, &files)
+                .key(f.migrations.path(), display, dialect, [file.as_os_str()])
                 .unwrap()
         };
         let base = other(&f.store, "migrations", Dialect::Postgres);

@@ -130,9 +130,9 @@ fn stored_or_replayed(
     let Some(store) = Store::for_this_process() else {
         return replay(dir, display, dialect);
     };
-    let files: Vec<OsString> = fingerprint.iter().map(|(p, ..)| p.clone()).collect();
+    let files = || fingerprint.iter().map(|(p, ..)| p.as_os_str());
     let slot = replay_store::slot(dir, display, dialect);
-    let key = store.key(dir, display, dialect, &files);
+    let key = store.key(dir, display, dialect, files());
     if let Some(key) = &key
         && let Some(loaded) = store.load(&slot, key)
     {
@@ -140,7 +140,7 @@ fn stored_or_replayed(
     }
     let loaded = replay(dir, display, dialect)?;
     if let Some(key) = key
-        && store.key(dir, display, dialect, &files) == Some(key)
+        && store.key(dir, display, dialect, files()) == Some(key)
     {
         store.save(&slot, &key, &loaded);
     }
