@@ -37,8 +37,22 @@ pub fn track(files: &[PathBuf]) -> TokenStream {
     if files.is_empty() {
         return TokenStream::new();
     }
-    let paths = files.iter().filter_map(|f| f.to_str());
+    let mut paths = Vec::with_capacity(files.len());
+    let mut errors = TokenStream::new();
+    for f in files {
+        match f.to_str() {
+            Some(path) => paths.push(path),
+            None => {
+                let msg = format!(
+                    "the migration `{}` has a path that is not UTF-8, which `include_bytes!` cannot name, so editing it would not re-run these checks: rename it (or its directory) in UTF-8",
+                    f.display()
+                );
+                errors.extend(quote!(::core::compile_error!(#msg);));
+            }
+        }
+    }
     quote! {
+        #errors
         const _: &[&[u8]] = &[#(::core::include_bytes!(#paths)),*];
     }
 }

@@ -422,3 +422,22 @@ fn a_key_has_at_most_twelve_fields() {
         "{thirteen}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_migration_path_that_is_not_utf8_is_an_error_not_an_untracked_file() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(b"/m/0002_\xff.sql"));
+    let good = std::path::PathBuf::from("/m/0001_init.sql");
+    let out = crate::expand::track(&[good, bad]).to_string();
+    assert!(
+        out.contains("compile_error")
+            && out.contains("the migration `/m/0002_\u{fffd}.sql` has a path that is not UTF-8"),
+        "{out}"
+    );
+    assert!(
+        out.contains("include_bytes ! (\"/m/0001_init.sql\")"),
+        "{out}"
+    );
+    assert!(!crate::expand::track(&[]).to_string().contains("const"));
+}
