@@ -119,17 +119,11 @@ fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
             // `ty: p::HoldsSql<marker>`, every token of the bound at the field's type (see
             // `last_span`), appended token by token.
             let span = last_span(ty);
+            let p = Ident::new(P, span);
             bounded(&mut preds, ty);
-            markers::append_path(&mut preds, &Ident::new(P, span), "HoldsSql", span);
-            preds.append(markers::punct('<', span));
-            markers::append_marker(
-                &mut preds,
-                &Ident::new(P, span),
-                &col.ty.family,
-                col.nullable,
-                span,
-            );
-            preds.append(markers::punct('>', span));
+            markers::append_generic(&mut preds, &p, "HoldsSql", span, |out| {
+                markers::append_marker(out, &p, &col.ty.family, col.nullable, span)
+            });
             preds.append(markers::punct(',', Span::call_site()));
             continue;
         }

@@ -111,13 +111,11 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         return quote::quote!(#errs #tracking);
     };
     let krate = ast.attrs.krate.as_ref().map_or_else(
-        || syn::Path {
-            leading_colon: Some(Default::default()),
-            segments: std::iter::once(syn::PathSegment::from(proc_macro2::Ident::new(
-                "cache_contract",
-                proc_macro2::Span::call_site(),
-            )))
-            .collect(),
+        || {
+            let name = proc_macro2::Ident::new("cache_contract", proc_macro2::Span::call_site());
+            let mut path = syn::Path::from(name);
+            path.leading_colon = Some(Default::default());
+            path
         },
         |k| k.value.clone(),
     );

@@ -24,10 +24,9 @@ pub fn append_marker(
     span: Span,
 ) {
     if nullable {
-        append_path(out, sql, "Nullable", span);
-        out.append(punct('<', span));
-        append_family(out, sql, family, span);
-        out.append(punct('>', span));
+        append_generic(out, sql, "Nullable", span, |out| {
+            append_family(out, sql, family, span)
+        });
     } else {
         append_family(out, sql, family, span);
     }
@@ -60,11 +59,9 @@ fn append_family(out: &mut TokenStream, sql: &Ident, family: &TypeFamily, span: 
         TypeFamily::Enum { .. } => "Enum",
         TypeFamily::Other => "Other",
         TypeFamily::Array { element } => {
-            append_path(out, sql, "Array", span);
-            out.append(punct('<', span));
-            append_family(out, sql, element, span);
-            out.append(punct('>', span));
-            return;
+            return append_generic(out, sql, "Array", span, |out| {
+                append_family(out, sql, element, span)
+            });
         }
     };
     append_path(out, sql, name, span);
@@ -78,6 +75,20 @@ pub fn append_path(out: &mut TokenStream, sql: &Ident, name: &str, span: Span) {
     out.append(colon);
     out.append(punct(':', span));
     out.append(Ident::new(name, span));
+}
+
+/// `sql::name<..>`, the arguments appended by `args`; every token but `sql` at `span`.
+pub fn append_generic(
+    out: &mut TokenStream,
+    sql: &Ident,
+    name: &str,
+    span: Span,
+    args: impl FnOnce(&mut TokenStream),
+) {
+    append_path(out, sql, name, span);
+    out.append(punct('<', span));
+    args(out);
+    out.append(punct('>', span));
 }
 
 /// A lone punctuation character at `span`.

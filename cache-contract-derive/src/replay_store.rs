@@ -25,8 +25,14 @@ use crate::schema_cache::Loaded;
 /// Starts every entry; bumped when the layout below changes.
 const MAGIC: &[u8] = b"cache-contract replay v1\n";
 
-/// What an entry is found by: blake3 over everything its replay depends on.
-pub type Key = [u8; 32];
+/// What an entry is found by: the slot of its directory (shared by every state of the
+/// directory, so that a new state's entry replaces the old one) and blake3 over everything
+/// the replay depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    slot: String,
+    hash: [u8; 32],
+}
 
 /// A directory of stored replays, for one build of the proc-macro library.
 pub struct Store {
@@ -79,16 +85,24 @@ impl Store {
             put(f.as_encoded_bytes());
             put(&std::fs::read(f).ok()?);
         }
-        Some(*h.finalize().as_bytes())
+        let mut slot = blake3::Hasher::new();
+        slot.update(dir.as_os_str().as_encoded_bytes());
+        slot.update(b"\0");
+        slot.update(display.as_bytes());
+        slot.update(format!("\0{dialect:?}").as_bytes());
+        Some(Key {
+            slot: slot.finalize().to_hex()[..16].to_string(),
+            hash: *h.finalize().as_bytes(),
+        })
     }
 
     /// The replay stored under `key`, if there is one intact.
-    pub fn load(&self, slot: &str, key: &Key) -> Option<Loaded> {
-        let bytes = std::fs::read(self.entry(slot, key)).ok()?;
+    pub fn load(&self, key: &Key) -> Option<Loaded> {
+        let bytes = std::fs::read(self.entry(key)).ok()?;
         let rest = bytes.strip_prefix(MAGIC)?;
         let (stored_key, rest) = rest.split_first_chunk::<32>()?;
         let (payload, sum) = rest.split_last_chunk::<32>()?;
-        if stored_key != key || sum != checksum(key, payload).as_bytes() {
+        if *stored_key != key.hash || sum != checksum(key, payload).as_bytes() {
             return None;
         }
         let (files, encoded) = decode_files(payload)?;
@@ -97,21 +111,21 @@ impl Store {
     }
 
     /// Stores `loaded` under `key`, replacing the entries of older states of the same
-    /// directory (`slot`). Best effort: a store that cannot be written only costs replays.
-    pub fn save(&self, slot: &str, key: &Key, loaded: &Loaded) {
+    /// directory. Best effort: a store that cannot be written only costs replays.
+    pub fn save(&self, key: &Key, loaded: &Loaded) {
         let Some(mut payload) = encode_files(&loaded.files) else {
             return; // a path that is not UTF-8: not stored
         };
         payload.extend(schema_check::binary::encode(&loaded.schema, &loaded.errors));
         let mut bytes = Vec::with_capacity(MAGIC.len() + 64 + payload.len());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(&key.hash);
         bytes.extend_from_slice(&payload);
         bytes.extend_from_slice(checksum(key, &payload).as_bytes());
         if std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        let entry = self.entry(slot, key);
+        let entry = self.entry(key);
         // Written aside and renamed: a reader sees the whole entry or none.
         let tmp = entry.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&tmp, &bytes).is_err() || std::fs::rename(&tmp, &entry).is_err() {
@@ -121,7 +135,7 @@ impl Store {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let prefix = format!("{slot}-");
+        let prefix = format!("{}-", key.slot);
         for e in entries.flatten() {
             let name = e.file_name();
             let older = name.to_str().is_some_and(|n| {
@@ -133,30 +147,18 @@ impl Store {
         }
     }
 
-    fn entry(&self, slot: &str, key: &Key) -> PathBuf {
-        self.dir.join(format!("{slot}-{}.replay", hex(&key[..16])))
+    fn entry(&self, key: &Key) -> PathBuf {
+        let hash = blake3::Hash::from_bytes(key.hash).to_hex();
+        self.dir
+            .join(format!("{}-{}.replay", key.slot, &hash[..32]))
     }
-}
-
-/// The part of an entry's name shared by every state of one directory replayed one way.
-pub fn slot(dir: &Path, display: &str, dialect: Dialect) -> String {
-    let mut h = blake3::Hasher::new();
-    h.update(dir.as_os_str().as_encoded_bytes());
-    h.update(b"\0");
-    h.update(display.as_bytes());
-    h.update(format!("\0{dialect:?}").as_bytes());
-    hex(&h.finalize().as_bytes()[..8])
 }
 
 fn checksum(key: &Key, payload: &[u8]) -> blake3::Hash {
     let mut h = blake3::Hasher::new();
-    h.update(key);
+    h.update(&key.hash);
     h.update(payload);
     h.finalize()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The files a replay read: a count, then each path's length and UTF-8 bytes.
@@ -286,10 +288,6 @@ mod tests {
                 .unwrap()
         }
 
-        fn slot(&self) -> String {
-            slot(self.migrations.path(), "migrations", Dialect::Postgres)
-        }
-
         fn replay(&self) -> Loaded {
             crate::schema_cache::replay(self.migrations.path(), "migrations", Dialect::Postgres)
                 .unwrap()
@@ -310,11 +308,11 @@ mod tests {
     #[test]
     fn a_stored_replay_reads_back_equal() {
         let f = fixture();
-        let (slot, key, replay) = (f.slot(), f.key(), f.replay());
+        let (key, replay) = (f.key(), f.replay());
         assert!(!replay.errors.is_empty() && replay.files.len() == 2);
-        assert!(f.store.load(&slot, &key).is_none(), "nothing stored yet");
-        f.store.save(&slot, &key, &replay);
-        let back = f.store.load(&slot, &key).expect("stored");
+        assert!(f.store.load(&key).is_none(), "nothing stored yet");
+        f.store.save(&key, &replay);
+        let back = f.store.load(&key).expect("stored");
         assert!(same(&back, &replay));
     }
 
@@ -324,10 +322,12 @@ mod tests {
         let key = f.key();
         assert_eq!(f.key(), key, "the same files, the same key");
         let file = f.migrations.path().join("0001_init.sql");
+        // The hashes differ, not only the slots.
         let other = |store: &Store, display, dialect| {
             store
                 .key(f.migrations.path(), display, dialect, [file.as_os_str()])
                 .unwrap()
+                .hash
         };
         let base = other(&f.store, "migrations", Dialect::Postgres);
         assert_ne!(other(&f.store, "db/migrations", Dialect::Postgres), base);
@@ -349,20 +349,20 @@ mod tests {
     #[test]
     fn a_damaged_entry_is_ignored_and_a_new_one_replaces_the_old() {
         let f = fixture();
-        let (slot, key, replay) = (f.slot(), f.key(), f.replay());
-        f.store.save(&slot, &key, &replay);
+        let (key, replay) = (f.key(), f.replay());
+        f.store.save(&key, &replay);
         let [entry] = f.entries().try_into().unwrap();
         let good = std::fs::read(&entry).unwrap();
         for i in [0, MAGIC.len() + 3, good.len() / 2, good.len() - 1] {
             let mut bad = good.clone();
             bad[i] ^= 0x40;
             std::fs::write(&entry, &bad).unwrap();
-            assert!(f.store.load(&slot, &key).is_none(), "flipped byte {i}");
+            assert!(f.store.load(&key).is_none(), "flipped byte {i}");
         }
         std::fs::write(&entry, &good[..good.len() - 40]).unwrap();
-        assert!(f.store.load(&slot, &key).is_none(), "truncated");
+        assert!(f.store.load(&key).is_none(), "truncated");
         std::fs::write(&entry, &good).unwrap();
-        assert!(f.store.load(&slot, &key).is_some(), "intact again");
+        assert!(f.store.load(&key).is_some(), "intact again");
 
         std::fs::write(
             f.migrations.path().join("0002_bad.sql"),
@@ -370,10 +370,10 @@ mod tests {
         )
         .unwrap();
         let (key2, replay2) = (f.key(), f.replay());
-        f.store.save(&slot, &key2, &replay2);
+        f.store.save(&key2, &replay2);
         assert_eq!(f.entries().len(), 1, "the older state's entry is removed");
-        assert!(f.store.load(&slot, &key).is_none());
-        assert!(same(&f.store.load(&slot, &key2).unwrap(), &replay2));
+        assert!(f.store.load(&key).is_none());
+        assert!(same(&f.store.load(&key2).unwrap(), &replay2));
     }
 
     #[test]

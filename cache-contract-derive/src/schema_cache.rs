@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use schema_check::{Diagnostic, Dialect, Schema};
 
-use crate::replay_store::{self, Store};
+use crate::replay_store::Store;
 
 /// What the derive needs from one replay.
 pub struct Loaded {
@@ -131,18 +131,17 @@ fn stored_or_replayed(
         return replay(dir, display, dialect);
     };
     let files = || fingerprint.iter().map(|(p, ..)| p.as_os_str());
-    let slot = replay_store::slot(dir, display, dialect);
     let key = store.key(dir, display, dialect, files());
     if let Some(key) = &key
-        && let Some(loaded) = store.load(&slot, key)
+        && let Some(loaded) = store.load(key)
     {
         return Ok(loaded);
     }
     let loaded = replay(dir, display, dialect)?;
     if let Some(key) = key
-        && store.key(dir, display, dialect, files()) == Some(key)
+        && store.key(dir, display, dialect, files()).as_ref() == Some(&key)
     {
-        store.save(&slot, &key, &loaded);
+        store.save(&key, &loaded);
     }
     Ok(loaded)
 }
@@ -191,11 +190,17 @@ pub(crate) fn fingerprint(dir: &Path) -> Fingerprint {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_replay_is_reused_until_a_migration_changes() {
+    /// A migration directory with one file creating `users`, and that file.
+    fn users_migrations() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("0001_init.sql");
         std::fs::write(&file, "CREATE TABLE users (id bigint PRIMARY KEY);\n").unwrap();
+        (dir, file)
+    }
+
+    #[test]
+    fn a_replay_is_reused_until_a_migration_changes() {
+        let (dir, file) = users_migrations();
         let load =
             || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::ZERO).unwrap();
 
@@ -224,9 +229,7 @@ mod tests {
 
     #[test]
     fn inside_the_compiler_a_replay_lasts_the_process() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("0001_init.sql");
-        std::fs::write(&file, "CREATE TABLE users (id bigint PRIMARY KEY);\n").unwrap();
+        let (dir, file) = users_migrations();
         let load =
             || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::MAX).unwrap();
         let first = load();
