@@ -31,6 +31,13 @@
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(CacheContract)]`;
+//! - `runtime` (default): [`invalidation`], [`tiered`] and [`metrics`] (tokio, moka,
+//!   `metrics`, `tracing`). Without it the crate is the contract alone — traits, keys,
+//!   envelopes, SQL type markers — which is all a crate that only defines cache structs
+//!   needs: `cache-contract = { version = "0.1", default-features = false, features =
+//!   ["derive"] }`;
+//! - `redis` (default, implies `runtime`): the Redis tier and the Redis Pub/Sub and
+//!   Streams transports;
 //! - `chrono`, `time`, `uuid`, `serde_json`, `rust_decimal`, `bytes`: [`sql::HoldsSql`]
 //!   (and, for `uuid`, [`KeyPart`]) implementations for those crates' types.
 
@@ -42,10 +49,13 @@ pub mod sql;
 pub mod tenant;
 
 pub mod envelope;
+#[cfg(feature = "runtime")]
 pub mod invalidation;
+#[cfg(feature = "runtime")]
 pub mod metrics;
 #[cfg(test)]
 mod testing;
+#[cfg(feature = "runtime")]
 pub mod tiered;
 
 pub use contract::{CacheContract, ColumnMapping, Columns, ColumnsIter, Contract};
@@ -53,7 +63,9 @@ pub use key::{CacheKey, KeyParseError, SchemaHash};
 pub use key_part::{KeyPart, KeyParts};
 pub use tenant::{TenantId, TenantScoped};
 
+#[cfg(feature = "runtime")]
 pub use invalidation::{Event, Invalidation, Publisher, Subscriber};
+#[cfg(feature = "runtime")]
 pub use tiered::TieredCache;
 
 #[cfg(feature = "derive")]

@@ -219,3 +219,40 @@ fn the_replay_is_stored_in_the_target_directory_and_a_damaged_entry_is_replaced(
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0].0, entry, "a new key");
 }
+
+/// A crate that only defines cache structs depends on the contract alone
+/// (`default-features = false, features = ["derive"]`, as the probe does): none of the
+/// runtime's dependencies are built for it or loaded by rustc when it compiles (the derive's
+/// own dependencies live inside the proc-macro library, so they are left out).
+#[test]
+fn a_crate_of_cache_structs_needs_only_the_contract() {
+    let probe = Probe::new();
+    let out = Command::new(env!("CARGO"))
+        .args(["tree", "--offline", "--prefix", "none", "--format", "{lib}"])
+        .args(["-e", "normal,no-proc-macro"])
+        .current_dir(probe.dir.path())
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let crates: Vec<&str> = stdout.lines().map(str::trim).collect();
+    assert!(crates.contains(&"cache_contract"), "{stdout}");
+    for runtime in [
+        "tokio",
+        "moka",
+        "metrics",
+        "tracing",
+        "futures_util",
+        "redis",
+        "serde_json",
+    ] {
+        assert!(
+            !crates.contains(&runtime),
+            "`{runtime}` is a dependency of a crate of cache structs:\n{stdout}"
+        );
+    }
+}
