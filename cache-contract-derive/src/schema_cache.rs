@@ -151,6 +151,7 @@ pub(crate) fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Load
     let options = schema_check::ReplayOptions {
         dialect,
         display_prefix: Some(display.to_string()),
+        ..Default::default()
     };
     let replay = schema_check::replay_dir(dir, &options).map_err(|d| d.to_string())?;
     Ok(Loaded::new(

@@ -7,13 +7,17 @@
 //! Criterion measures both; then the ratio replay/baseline is printed from the medians of
 //! 41 interleaved runs measured in the same process, in thread CPU time and wall time.
 //!
+//! Last, `replay_dir` of the same history written as files, parsing on one thread against
+//! one per core.
+//!
 //! Run: `cargo bench -p schema-check --bench replay`
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
-use schema_check::{Dialect, Location, Replayer, Statement};
+use schema_check::{Dialect, Location, ReplayOptions, Replayer, Statement, replay_dir};
 use sqlparser::parser::Parser;
 
 /// A tiny deterministic generator (xorshift), so every run replays the same history.
@@ -265,6 +269,56 @@ fn main() {
         "ratio replay/baseline = {:.3}x (cpu time), {:.3}x (wall time); target <= 1.3x",
         fc.as_secs_f64() / bc.as_secs_f64(),
         fw.as_secs_f64() / bw.as_secs_f64()
+    );
+
+    threads(&stmts);
+}
+
+/// `replay_dir` of the same history written out as 1,000 files, parsing on one thread
+/// against one per core (wall time; the replay is the same, see `ReplayOptions::threads`).
+fn threads(stmts: &[Statement]) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for s in stmts {
+        let name = s.at.file.trim_start_matches("migrations/").to_string();
+        if files.last().is_none_or(|(f, _)| *f != name) {
+            files.push((name, String::new()));
+        }
+        let text = &mut files.last_mut().expect("just pushed").1;
+        text.push_str(&s.text);
+        text.push_str(";\n");
+    }
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).expect("writes a migration");
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let on = |threads: usize| {
+        let options = ReplayOptions {
+            threads: NonZeroUsize::new(threads),
+            ..Default::default()
+        };
+        replay_dir(dir.path(), &options).expect("the directory replays")
+    };
+    if let Some(e) = on(cores).errors.first() {
+        eprintln!("the written history does not replay cleanly:\n{e}");
+        std::process::exit(1);
+    }
+    let (mut one, mut all) = (Vec::new(), Vec::new());
+    for _ in 0..21 {
+        let t = Instant::now();
+        black_box(on(1));
+        one.push(t.elapsed());
+        let t = Instant::now();
+        black_box(on(cores));
+        all.push(t.elapsed());
+    }
+    let (one, all) = (median(one), median(all));
+    println!(
+        "replay_dir of {} files, medians of 21 interleaved runs: parsing on 1 thread {:.2} ms, on {cores} threads (one per core) {:.2} ms; ratio {:.3}x",
+        files.len(),
+        one.as_secs_f64() * 1e3,
+        all.as_secs_f64() * 1e3,
+        all.as_secs_f64() / one.as_secs_f64()
     );
 }
 

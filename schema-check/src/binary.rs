@@ -420,6 +420,7 @@ mod tests {
                     let options = ReplayOptions {
                         dialect,
                         display_prefix: None,
+                        ..Default::default()
                     };
                     if let Ok(r) = replay_dir(&d, &options) {
                         out.push((r.schema, r.errors));

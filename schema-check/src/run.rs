@@ -3,15 +3,20 @@
 //! replays).
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sqlparser::dialect::Dialect as SqlGrammar;
 
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::discover::{Migration, discover};
 use crate::model::{Ignored, Schema, Skipped};
-use crate::replay::Replayer;
+use crate::replay::{Parsed, Replayer, parse};
 use crate::source::read_migration;
 use crate::split::split;
+use crate::statement::Statement;
 
 /// How to replay a directory.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +26,9 @@ pub struct ReplayOptions {
     /// What to show instead of the directory in file paths (`None`: the directory as
     /// given). The derive passes the path relative to the user's crate (`migrations`).
     pub display_prefix: Option<String>,
+    /// How many threads may parse migrations (`None`: one per core). Statements are
+    /// applied in order whatever the number: the result is the same.
+    pub threads: Option<NonZeroUsize>,
 }
 
 /// The result of replaying a directory.
@@ -49,6 +57,10 @@ impl Replay {
 
 /// Replays the migrations in `dir`, in the order the migration tool runs them.
 ///
+/// Files are read, split and parsed on up to [`ReplayOptions::threads`] threads (parsing is
+/// most of a replay and needs only the dialect); statements are applied one at a time, in
+/// order, on the calling thread.
+///
 /// `Err` only when the directory itself cannot be read; every other problem (a duplicate
 /// version, a file that is not UTF-8, an unterminated string, a statement that cannot be
 /// applied) is collected in [`Replay::errors`] and the rest still replays.
@@ -65,22 +77,23 @@ impl Replay {
 /// assert_eq!(replay.errors[0].location.as_ref().unwrap().to_string(), "migrations/0002_bad.sql:1:8");
 /// ```
 pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnostic> {
+    let threads = options
+        .threads
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, NonZeroUsize::get);
     let found = discover(dir, options.display_prefix.as_deref())?;
     let mut errors = found.errors;
     let mut replayer = Replayer::new(options.dialect);
-    for migration in &found.migrations {
-        let text = match read_migration(&migration.path, &migration.display) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(e);
-                continue;
+    for prepared in prepare_all(&found.migrations, options.dialect, threads) {
+        match prepared {
+            Ok(file) => {
+                for (statement, parsed) in file.statements {
+                    replayer.apply_parsed(&statement, parsed);
+                }
+                errors.extend(file.split_error);
             }
-        };
-        let split = split(&text, &migration.display, options.dialect);
-        for statement in &split.statements {
-            replayer.apply(statement);
+            Err(e) => errors.push(e),
         }
-        errors.extend(split.error);
     }
     let output = replayer.finish();
     errors.extend(output.errors);
@@ -93,6 +106,88 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
         skipped: output.skipped,
         errors,
     })
+}
+
+/// A migration read, split and parsed: all of its replay that does not depend on the
+/// migrations before it.
+struct Prepared {
+    statements: Vec<(Statement, Parsed)>,
+    /// The error that stopped splitting, if any (the statements before it still replay).
+    split_error: Option<Diagnostic>,
+}
+
+/// Reads, splits and parses one migration; `Err` when it cannot be read.
+fn prepare(
+    migration: &Migration,
+    dialect: Dialect,
+    grammar: &dyn SqlGrammar,
+) -> Result<Prepared, Diagnostic> {
+    let text = read_migration(&migration.path, &migration.display)?;
+    let split = split(&text, &migration.display, dialect);
+    let statements = split
+        .statements
+        .into_iter()
+        .map(|statement| {
+            let parsed = parse(grammar, &statement);
+            (statement, parsed)
+        })
+        .collect();
+    Ok(Prepared {
+        statements,
+        split_error: split.error,
+    })
+}
+
+/// Migrations a worker thread should have at least, for the thread to pay for itself.
+const MIGRATIONS_PER_WORKER: usize = 4;
+
+/// [`prepare`]s every migration, in order, on up to `threads` threads: parsing is most of a
+/// replay, and needs only the dialect. Applying stays in order, on the caller's thread.
+fn prepare_all(
+    migrations: &[Migration],
+    dialect: Dialect,
+    threads: usize,
+) -> Vec<Result<Prepared, Diagnostic>> {
+    let workers = threads.min(migrations.len() / MIGRATIONS_PER_WORKER);
+    if workers <= 1 {
+        let grammar = dialect.parser_dialect();
+        return migrations
+            .iter()
+            .map(|m| prepare(m, dialect, &*grammar))
+            .collect();
+    }
+    // Each worker takes the next migration not yet taken, so one large file does not hold
+    // back the others' share.
+    let next = AtomicUsize::new(0);
+    let mut done = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let grammar = dialect.parser_dialect();
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(m) = migrations.get(i) else {
+                            return done;
+                        };
+                        done.push((i, prepare(m, dialect, &*grammar)));
+                    }
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(migrations.len());
+        for handle in handles {
+            // A panic in a worker is the caller's, as it would be without threads.
+            all.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, prepared)| prepared).collect()
 }
 
 /// Orders errors by migration, then position; errors that concern no single place
@@ -111,4 +206,66 @@ fn sort_by_file_order(errors: &mut [Diagnostic], migrations: &[Migration]) {
             loc.column,
         ),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind of outcome, spread over enough files for several workers: statements that
+    /// apply, depend on earlier files, are skipped, fail to parse or to apply, a file that
+    /// does not split and one that cannot be read.
+    fn mixed_directory() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, sql: &[u8]| std::fs::write(dir.path().join(name), sql).unwrap();
+        write(
+            "0001_users.sql",
+            b"CREATE TABLE users (id bigint PRIMARY KEY, name text);\n",
+        );
+        for i in 2..=30 {
+            let sql = match i {
+                7 => "ALTER TABLE users ADD COLUMN email text;\nSELECT 1;\n".to_string(),
+                11 => "CREATE TABLE broken (id bigint,;\n".to_string(),
+                13 => "ALTER TABLE missing ADD COLUMN x int;\n".to_string(),
+                17 => "INSERT INTO users VALUES (1, 'unterminated);\n".to_string(),
+                23 => "ALTER TABLE users DROP COLUMN email;\n".to_string(),
+                _ => {
+                    format!("CREATE TABLE t{i} (id bigint);\nALTER TABLE t{i} ADD COLUMN n int;\n")
+                }
+            };
+            write(&format!("{i:04}_m.sql"), sql.as_bytes());
+        }
+        write("0019_latin1.sql", b"CREATE TABLE caf\xe9 (id int);\n");
+        dir
+    }
+
+    #[test]
+    fn parsing_on_threads_replays_exactly_as_on_one() {
+        let dir = mixed_directory();
+        let options = ReplayOptions {
+            display_prefix: Some("migrations".into()),
+            ..Default::default()
+        };
+        let on = |threads| {
+            let options = ReplayOptions {
+                threads: NonZeroUsize::new(threads),
+                ..options.clone()
+            };
+            replay_dir(dir.path(), &options).unwrap()
+        };
+        let one = on(1);
+        // The directory exercises every path: applied, skipped, and each kind of error.
+        assert!(one.schema.tables.contains_key("t30"));
+        assert!(!one.skipped.is_empty());
+        let errors: Vec<String> = one.errors.iter().map(|e| e.to_string()).collect();
+        for file in ["0011_m.sql", "0013_m.sql", "0017_m.sql", "0019_latin1.sql"] {
+            assert!(
+                errors.iter().any(|e| e.contains(file)),
+                "an error in {file}: {errors:#?}"
+            );
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(on(threads), one);
+        }
+    }
 }

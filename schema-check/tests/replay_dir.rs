@@ -10,6 +10,7 @@ fn options(dialect: Dialect) -> ReplayOptions {
     ReplayOptions {
         dialect,
         display_prefix: Some("migrations".to_string()),
+        ..Default::default()
     }
 }
 

@@ -39,6 +39,7 @@ pub fn replay(dir: &Path, dialect: Dialect) -> Result<Replayed, String> {
     let options = ReplayOptions {
         dialect,
         display_prefix: Some("migrations".to_string()),
+        ..Default::default()
     };
     let replay = replay_dir(dir, &options).map_err(|d| d.to_string())?;
     Ok(Replayed {

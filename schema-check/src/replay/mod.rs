@@ -101,6 +101,29 @@ impl Ctx<'_> {
 /// The result of applying one statement.
 pub(crate) type Applied = Result<(), Diagnostic>;
 
+/// What parsing a statement alone gave ([`parse`]). Parsing needs only the dialect, so a
+/// directory's statements can be parsed on several threads first and applied in order
+/// after ([`Replayer::apply_parsed`]).
+pub(crate) enum Parsed {
+    /// A statement that cannot change a table's columns, and why (`skip::obvious_noise`).
+    Noise(String),
+    /// sqlparser's statements.
+    Ast(Vec<Ast>),
+    /// What sqlparser said; the replayer then tries its fallbacks.
+    Error(sqlparser::parser::ParserError),
+}
+
+/// Parses `stmt` alone in `grammar` (a [`Dialect::parser_dialect`]); see [`Parsed`].
+pub(crate) fn parse(grammar: &dyn sqlparser::dialect::Dialect, stmt: &Statement) -> Parsed {
+    if let Some(reason) = skip::obvious_noise(&stmt.text) {
+        return Parsed::Noise(reason);
+    }
+    match Parser::parse_sql(grammar, &stmt.text) {
+        Ok(asts) => Parsed::Ast(asts),
+        Err(e) => Parsed::Error(e),
+    }
+}
+
 impl Replayer {
     /// A replayer for migrations written in `dialect`, starting from an empty schema.
     pub fn new(dialect: Dialect) -> Self {
@@ -129,21 +152,25 @@ impl Replayer {
     /// Parses `stmt.text` alone and applies it; records a skip or an error when it
     /// cannot (or need not) be applied.
     pub fn apply(&mut self, stmt: &Statement) {
+        let parsed = parse(&*self.parser, stmt);
+        self.apply_parsed(stmt, parsed);
+    }
+
+    /// Applies `stmt`, already parsed ([`parse`], possibly on another thread).
+    pub(crate) fn apply_parsed(&mut self, stmt: &Statement, parsed: Parsed) {
         let ctx = Ctx { stmt };
         self.like_options.clear();
-        if let Some(reason) = skip::obvious_noise(&stmt.text) {
-            self.skipped.push(Skipped {
+        match parsed {
+            Parsed::Noise(reason) => self.skipped.push(Skipped {
                 at: ctx.at().clone(),
                 reason,
                 first_line: stmt.first_line().to_string(),
-            });
-            return;
-        }
-        match Parser::parse_sql(&*self.parser, &stmt.text) {
-            Ok(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
-            Err(_) if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
-            Err(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
-            Err(e) => {
+            }),
+            Parsed::Ast(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
+            Parsed::Error(_)
+                if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
+            Parsed::Error(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
+            Parsed::Error(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {
                         Parser::parse_sql(&*self.parser, &text)

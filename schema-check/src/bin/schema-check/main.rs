@@ -80,6 +80,7 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     let options = ReplayOptions {
         dialect: args.dialect,
         display_prefix: None,
+        ..Default::default()
     };
     let replay = match replay_dir(&args.dir, &options) {
         Ok(replay) => replay,
