@@ -30,7 +30,8 @@
 //! column, a Rust type that cannot hold the column's SQL type (asked of rustc through
 //! `cache_contract::sql::HoldsSql`, so aliases and newtypes work), a nullable column in a
 //! non-`Option` field, a missing or nullable tenant, a key that does not identify a row,
-//! malformed attributes, and migrations that do not replay.
+//! malformed attributes, and migrations that do not replay (each of their errors once per
+//! build, at the first struct over the directory; the other structs point there).
 //!
 //! # Rebuilds
 //!
@@ -95,8 +96,25 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
             return errors.to_compile_errors();
         }
     };
-    for e in &loaded.errors {
-        errors.at(config.span, migration_error(e));
+    if !loaded.errors.is_empty() {
+        // Every struct over the directory fails alike: the first reports the errors in full,
+        // the others where to find them.
+        match loaded.earlier_report(|| location(config.span)) {
+            None => {
+                for e in &loaded.errors {
+                    errors.at(config.span, migration_error(e));
+                }
+            }
+            Some(at) => {
+                let n = loaded.errors.len();
+                let msg = format!(
+                    "the migrations in `{}` do not replay ({n} error{}, shown in full at {at}): cache structs cannot be checked against them until they do",
+                    config.display,
+                    if n == 1 { "" } else { "s" },
+                );
+                errors.at(config.span, msg);
+            }
+        }
     }
     let tracking = expand::track(loaded.files_to_track());
     let Some(checked) = check::check(
@@ -132,6 +150,15 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         let checks = expand::type_checks_only(&ast, &checked, &cx);
         quote::quote!(#errs #checks)
     }
+}
+
+/// `file:line:col` of `span`, as rustc shows it.
+fn location(span: proc_macro2::Span) -> String {
+    if !proc_macro::is_available() {
+        return "an earlier derive".to_string(); // unit tests run outside the compiler
+    }
+    let span = span.unwrap();
+    format!("{}:{}:{}", span.file(), span.line(), span.column())
 }
 
 /// A migration error as one compile error: where, what, the line, and what to do.

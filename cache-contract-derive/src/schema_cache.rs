@@ -27,6 +27,8 @@ pub struct Loaded {
     pub errors: Vec<Diagnostic>,
     /// Whether a derive of this compiler process already `include_bytes!`d [`Self::files`].
     tracked: AtomicBool,
+    /// Where a derive of this compiler process reported [`Self::errors`] in full.
+    reported_at: OnceLock<String>,
 }
 
 impl Loaded {
@@ -37,7 +39,24 @@ impl Loaded {
             files,
             errors,
             tracked: AtomicBool::new(false),
+            reported_at: OnceLock::new(),
         }
+    }
+
+    /// Where an earlier derive reported [`Self::errors`] in full (`file:line:col`), for
+    /// this one to point at instead of repeating them; `None` for the first derive to ask,
+    /// which reports them at `here`. Only inside rustc, which expands each derive once: a
+    /// long-lived host (rust-analyzer) shows every struct's errors in full.
+    pub fn earlier_report(&self, here: impl FnOnce() -> String) -> Option<&str> {
+        if !in_compiler() {
+            return None;
+        }
+        let mut first = false;
+        let at = self.reported_at.get_or_init(|| {
+            first = true;
+            here()
+        });
+        (!first).then_some(at.as_str())
     }
 
     /// The files to track for rebuilds the first time this is asked (every later call, by

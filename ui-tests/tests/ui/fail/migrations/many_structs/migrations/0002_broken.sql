@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUM nickname text;
+ALTER TABLE projects ALTER COLUMN id TYPE;
