@@ -169,11 +169,15 @@ fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
             )
         };
         let (message, label, note) = (lit(&message), lit(&label), lit(&note));
-        // Spanned at the field's type, so that rustc's notes point at the field.
+        // Spanned at the field's type, so that rustc's notes point at the field. The blanket
+        // impl is `do_not_recommend`: rustc then reports the field's own trait and message,
+        // without walking into `HoldsSql`'s impls or suggesting bounds on a type parameter
+        // (it takes the impl for a derive's).
         items.extend(quote_spanned! {ty.span()=>
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             #[allow(non_camel_case_types)]
             trait #trait_ident {}
+            #[diagnostic::do_not_recommend]
             impl<T: ?::core::marker::Sized + #p::HoldsSql<#marker>> #trait_ident for T {}
         });
         let mut bound = trait_ident;
