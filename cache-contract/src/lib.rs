@@ -31,7 +31,7 @@
 //! # Features
 //!
 //! - `derive` (default): re-exports `#[derive(CacheContract)]`;
-//! - `runtime` (default): [`invalidation`], [`tiered`] and [`metrics`] (tokio, moka,
+//! - `runtime` (default): the `invalidation`, `tiered` and `metrics` modules (tokio, moka,
 //!   `metrics`, `tracing`). Without it the crate is the contract alone — traits, keys,
 //!   envelopes, SQL type markers — which is all a crate that only defines cache structs
 //!   needs: `cache-contract = { version = "0.1", default-features = false, features =

@@ -61,7 +61,7 @@ const OBVIOUS_NOISE: &[(&str, &str)] = &[
 ];
 
 /// Why a statement cannot change a table's columns, judged from its leading words alone
-/// (see [`OBVIOUS_NOISE`]), or `None` when it must be parsed.
+/// (see `OBVIOUS_NOISE` in this module), or `None` when it must be parsed.
 ///
 /// ```
 /// use schema_check::replay::skip::obvious_noise;
