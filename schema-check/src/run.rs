@@ -148,44 +148,33 @@ fn prepare_all(
     dialect: Dialect,
     threads: usize,
 ) -> Vec<Result<Prepared, Diagnostic>> {
-    let workers = threads.min(migrations.len() / MIGRATIONS_PER_WORKER);
-    if workers <= 1 {
-        let grammar = dialect.parser_dialect();
-        return migrations
-            .iter()
-            .map(|m| prepare(m, dialect, &*grammar))
-            .collect();
-    }
-    // Each worker takes the next migration not yet taken, so one large file does not hold
-    // back the others' share.
+    let workers = threads.min(migrations.len() / MIGRATIONS_PER_WORKER).max(1);
+    // A worker takes the next migration not yet taken (so one large file does not hold back
+    // the others' share) until none is left, and returns them with their index.
     let next = AtomicUsize::new(0);
-    let mut done = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let grammar = dialect.parser_dialect();
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(m) = migrations.get(i) else {
-                            return done;
-                        };
-                        done.push((i, prepare(m, dialect, &*grammar)));
-                    }
-                })
-            })
-            .collect();
-        let mut all = Vec::with_capacity(migrations.len());
-        for handle in handles {
-            // A panic in a worker is the caller's, as it would be without threads.
-            all.extend(
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
+    let work = || {
+        let grammar = dialect.parser_dialect();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(m) = migrations.get(i) else {
+                return done;
+            };
+            done.push((i, prepare(m, dialect, &*grammar)));
         }
-        all
-    });
+    };
+    let mut done = if workers == 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                // A panic in a worker is the caller's, as it would be without threads.
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, prepared)| prepared).collect()
 }

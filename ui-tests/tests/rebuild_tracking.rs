@@ -84,8 +84,13 @@ impl Probe {
     }
 
     fn run(&self) -> Output {
+        self.cargo(&["run", "--quiet", "--offline"])
+    }
+
+    /// `cargo <args>` in the probe, with its shared target directory.
+    fn cargo(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO"))
-            .args(["run", "--quiet", "--offline"])
+            .args(args)
             .current_dir(self.dir.path())
             .env("CARGO_TARGET_DIR", &self.target)
             .env_remove("CACHE_CONTRACT_MANIFEST_DIR")
@@ -227,12 +232,16 @@ fn the_replay_is_stored_in_the_target_directory_and_a_damaged_entry_is_replaced(
 #[test]
 fn a_crate_of_cache_structs_needs_only_the_contract() {
     let probe = Probe::new();
-    let out = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--prefix", "none", "--format", "{lib}"])
-        .args(["-e", "normal,no-proc-macro"])
-        .current_dir(probe.dir.path())
-        .output()
-        .expect("cargo runs");
+    let out = probe.cargo(&[
+        "tree",
+        "--offline",
+        "--prefix",
+        "none",
+        "--format",
+        "{lib}",
+        "-e",
+        "normal,no-proc-macro",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
