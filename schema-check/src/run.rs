@@ -224,7 +224,7 @@ mod tests {
             };
             write(&format!("{i:04}_m.sql"), sql.as_bytes());
         }
-        write("0019_latin1.sql", b"CREATE TABLE caf\xe9 (id int);\n");
+        write("0031_latin1.sql", b"CREATE TABLE caf\xe9 (id int);\n");
         dir
     }
 
@@ -247,12 +247,19 @@ mod tests {
         assert!(one.schema.tables.contains_key("t30"));
         assert!(!one.skipped.is_empty());
         let errors: Vec<String> = one.errors.iter().map(|e| e.to_string()).collect();
-        for file in ["0011_m.sql", "0013_m.sql", "0017_m.sql", "0019_latin1.sql"] {
+        for file in ["0011_m.sql", "0013_m.sql", "0017_m.sql", "0031_latin1.sql"] {
             assert!(
                 errors.iter().any(|e| e.contains(file)),
                 "an error in {file}: {errors:#?}"
             );
         }
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("`migrations/0031_latin1.sql` is not valid UTF-8")),
+            "the unreadable file's own error: {errors:#?}"
+        );
+        assert_eq!(errors.len(), 4, "no other error: {errors:#?}");
         for threads in [2, 3, 8] {
             assert_eq!(on(threads), one);
         }
