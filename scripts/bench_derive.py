@@ -2,7 +2,8 @@
 #[derive(CacheContract)] (and optionally a third with another checkout's derive), and
 measures `cargo build` of each: a clean build of the crate (dependencies prebuilt) and an
 incremental rebuild after touching one source file. Wall and CPU times (fastest of N
-interleaved runs), or with --instructions the instructions rustc executes (cachegrind)."""
+interleaved runs), or with --instructions the instructions rustc executes (cachegrind), or
+with --split those instructions split into the proc macros' own code and the rest (callgrind)."""
 
 import os
 import resource
@@ -131,30 +132,58 @@ def measure(crates, target, runs):
     return [(fastest(c), fastest(r)) for c, r in zip(clean, incr)]
 
 
-# A RUSTC_WRAPPER that runs rustc under cachegrind for the bench crates only (when CG_OUT
-# names the output file) and plainly for everything else.
+# A RUSTC_WRAPPER that runs rustc under valgrind's CG_TOOL (cachegrind or callgrind) for the
+# bench crates only (when CG_OUT names the output file) and plainly for everything else.
 WRAPPER = """#!/bin/sh
 rustc="$1"; shift
 case " $* " in
   *" --crate-name bench_"*) if [ -n "$CG_OUT" ]; then
-      exec valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$CG_OUT" "$rustc" "$@"
+      exec valgrind --tool="$CG_TOOL" --"$CG_TOOL"-out-file="$CG_OUT" $CG_ARGS "$rustc" "$@"
     fi ;;
 esac
 exec "$rustc" "$@"
 """
 
+# What --split adds to each count: the instructions executed in the proc-macro libraries
+# (every shared object below the target directory) and in everything else.
+SPLIT_TOOL = ("callgrind", "--dump-instr=no")
+COUNT_TOOL = ("cachegrind", "--cache-sim=no")
 
-def count_instructions(crates, tmp):
+
+def proc_macro_instructions(out_file, target):
+    """Self cost of the functions in shared objects below `target` (the proc-macro
+    libraries rustc loaded), from callgrind's output."""
+    annotated = subprocess.run(
+        ["callgrind_annotate", "--threshold=100", out_file],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    total = 0
+    for line in annotated.splitlines():
+        # `  1,234 ( 0.01%)  file:function [/path/to/object]`
+        fields = line.split(maxsplit=1)
+        if len(fields) < 2 or not line.endswith("]") or not fields[0].replace(",", "").isdigit():
+            continue
+        obj = line[line.rindex("[") + 1 : -1]
+        if obj.startswith(target + os.sep) and obj.endswith(".so"):
+            total += int(fields[0].replace(",", ""))
+    return total
+
+
+def count_instructions(crates, tmp, split=False):
     """Instructions rustc executes (proc macros included) for a clean build and a rebuild of
     each crate, counted by cachegrind: the same for the same inputs whatever else the machine
     is doing, unlike times on a shared machine. Its own target directory, as the wrapper
-    changes how dependencies are built."""
-    if shutil.which("valgrind") is None:
-        sys.exit("--instructions needs valgrind (apt-get install -y valgrind)")
-    wrapper = os.path.join(tmp, "rustc-cachegrind.sh")
+    changes how dependencies are built. Each count a pair: (all, of which in the proc
+    macros' own code), the second counted (by callgrind) only with `split`, else None."""
+    needed = ["valgrind"] + (["callgrind_annotate"] if split else [])
+    for program in needed:
+        if shutil.which(program) is None:
+            sys.exit(f"--instructions and --split need {program} (apt-get install -y valgrind)")
+    wrapper = os.path.join(tmp, "rustc-valgrind.sh")
     with open(wrapper, "w") as f:
         f.write(WRAPPER)
     os.chmod(wrapper, 0o755)
+    tool, tool_args = SPLIT_TOOL if split else COUNT_TOOL
     target = os.path.join(WORKSPACE, "target", "bench-derive-instructions")
     out = []
     for root, name in crates:
@@ -168,10 +197,11 @@ def count_instructions(crates, tmp):
             else:
                 os.utime(os.path.join(root, "src", "m0.rs"))
             cg = os.path.join(tmp, f"{name}.{kind}.cg")
-            cargo(root, target, "build", extra_env=dict(env, CG_OUT=cg))
+            cargo(root, target, "build", extra_env=dict(env, CG_OUT=cg, CG_TOOL=tool, CG_ARGS=tool_args))
             with open(cg) as f:
                 summary = next(line for line in f if line.startswith("summary:"))
-            counts.append(int(summary.split()[1]))
+            in_macros = proc_macro_instructions(cg, target) if split else None
+            counts.append((int(summary.split()[1]), in_macros))
         out.append(counts)
     return out
 
@@ -185,7 +215,8 @@ def main():
         against = os.path.abspath(argv[i + 1])
         del argv[i : i + 2]
     instructions = "--instructions" in argv
-    args = [a for a in argv if a not in ("--opt-macros", "--instructions")]
+    split = "--split" in argv
+    args = [a for a in argv if a not in ("--opt-macros", "--instructions", "--split")]
     runs = int(args[0]) if args else 3
     tmp = tempfile.mkdtemp(prefix="bench-derive-")
     try:
@@ -197,21 +228,33 @@ def main():
         if against:
             crates.append((os.path.join(tmp, "against"), "bench_against"))
             crate(crates[2][0], "bench_against", derive=True, opt_macros=opt_macros, workspace=against)
-        if instructions:
-            counts = count_instructions(crates, tmp)
-            print(f"{STRUCTS} structs, {MIGRATIONS} migrations: instructions of rustc (cachegrind, debug build)")
-            names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
+        macros = ", proc macros at opt-level 3" if opt_macros else ""
+        names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
+        if instructions or split:
+            counts = count_instructions(crates, tmp, split)
+            tool = "callgrind" if split else "cachegrind"
+            print(f"{STRUCTS} structs, {MIGRATIONS} migrations: instructions of rustc ({tool}, debug build{macros})")
+            if split:
+                print("split into those in the proc macros' own code and the rest (rustc)")
             for label, k in [("clean build of crate", 0), ("rebuild, 1 file touched", 1)]:
-                b = counts[0][k]
-                print(f"{label}: serde only {b / 1e9:.3f} G")
+                b, b_macros = counts[0][k]
+                macros_part = f" (proc macros {b_macros / 1e6:.0f} M)" if split else ""
+                print(f"{label}: serde only {b / 1e9:.3f} G{macros_part}")
                 for name, c in zip(names, counts[1:]):
-                    print(f"    {name:<40}{c[k] / 1e9:>7.3f} G  overhead {(c[k] - b) / b * 100:>5.1f}%")
+                    total, in_macros = c[k]
+                    line = f"    {name:<40}{total / 1e9:>7.3f} G  overhead {(total - b) / b * 100:>5.1f}%"
+                    if split:
+                        d_macros = in_macros - b_macros
+                        d_rustc = (total - b) - d_macros
+                        line += (
+                            f": proc-macro code +{d_macros / 1e6:.0f} M, "
+                            f"rustc +{d_rustc / 1e6:.0f} M ({d_rustc / b * 100:.1f}% of serde only)"
+                        )
+                    print(line)
             return
         results = measure(crates, target, runs)
-        macros = ", proc macros at opt-level 3" if opt_macros else ""
         print(f"{STRUCTS} structs, {MIGRATIONS} migrations, fastest of {runs} interleaved runs (debug build{macros})")
         print("wall = elapsed time of `cargo build`; CPU = user + system time of cargo and rustc")
-        names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
         base = results[0]
         for label, k in [("clean build of crate", 0), ("rebuild, 1 file touched", 1)]:
             for what, j in [("wall", 0), ("CPU", 1)]:
