@@ -144,8 +144,9 @@ esac
 exec "$rustc" "$@"
 """
 
-# What --split adds to each count: the instructions executed in the proc-macro libraries
-# (every shared object below the target directory) and in everything else.
+# The valgrind tool and its options: --split needs callgrind, which records the object of
+# every function (to tell the proc-macro libraries' code from rustc's); --instructions only
+# the total, which cachegrind counts faster.
 SPLIT_TOOL = ("callgrind", "--dump-instr=no")
 COUNT_TOOL = ("cachegrind", "--cache-sim=no")
 
