@@ -172,7 +172,7 @@ def proc_macro_instructions(out_file, target):
 
 def count_instructions(crates, tmp, split=False):
     """Instructions rustc executes (proc macros included) for a clean build and a rebuild of
-    each crate, counted by cachegrind: the same for the same inputs whatever else the machine
+    each crate, counted by valgrind: the same for the same inputs whatever else the machine
     is doing, unlike times on a shared machine. Its own target directory, as the wrapper
     changes how dependencies are built. Each count a pair: (all, of which in the proc
     macros' own code), the second counted (by callgrind) only with `split`, else None."""
@@ -233,7 +233,7 @@ def main():
         names = ["+ CacheContract"] + ([f"+ derive of {against}"] if against else [])
         if instructions or split:
             counts = count_instructions(crates, tmp, split)
-            tool = "callgrind" if split else "cachegrind"
+            tool = (SPLIT_TOOL if split else COUNT_TOOL)[0]
             print(f"{STRUCTS} structs, {MIGRATIONS} migrations: instructions of rustc ({tool}, debug build{macros})")
             if split:
                 print("split into those in the proc macros' own code and the rest (rustc)")
