@@ -24,7 +24,7 @@ pub struct Context<'a> {
     /// The rebuild tracking of the migrations ([`track`]), empty when an earlier derive
     /// emitted it.
     pub tracking: &'a TokenStream,
-    /// `schema_check::hash::schema_hash` of the table.
+    /// `schema_check::hash::table_hash` of the table.
     pub table_hash: [u8; 32],
 }
 
@@ -228,7 +228,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     let checks = checks.into_items();
 
     let table = &checked.table.name;
-    let hash = schema_hash(input, checked, cx.table_hash);
+    let hash = contract_hash(input, checked, cx.table_hash);
     let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
     // Packed as `cache_contract::Columns::from_packed` reads them: one literal.
     let mut columns = String::new();
@@ -331,7 +331,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             {
                 const CONTRACT: #p::Contract = #p::Contract {
                     table: #table,
-                    schema_hash: #p::SchemaHash::from_bytes(*#hash_bytes),
+                    contract_hash: #p::ContractHash::from_bytes(*#hash_bytes),
                     columns: #columns,
                     key_columns: &[#(#key_columns),*],
                     global: #global,
@@ -368,7 +368,7 @@ fn scoped(cx: &Context, body: TokenStream) -> TokenStream {
 
 /// blake3 over the table's canonical hash and the field mapping: field→column pairs, key
 /// columns, tenant column.
-pub fn schema_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u8; 32] {
+pub fn contract_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(b"cache-contract mapping v1\0");
     h.update(&table_hash);

@@ -31,7 +31,7 @@ const MAGIC: &[u8] = b"cache-contract replay v1\n";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     slot: String,
-    hash: [u8; 32],
+    inputs_hash: [u8; 32],
 }
 
 /// A directory of stored replays, for one build of the proc-macro library.
@@ -92,7 +92,7 @@ impl Store {
         slot.update(format!("\0{dialect:?}").as_bytes());
         Some(Key {
             slot: slot.finalize().to_hex()[..16].to_string(),
-            hash: *h.finalize().as_bytes(),
+            inputs_hash: *h.finalize().as_bytes(),
         })
     }
 
@@ -102,7 +102,7 @@ impl Store {
         let rest = bytes.strip_prefix(MAGIC)?;
         let (stored_key, rest) = rest.split_first_chunk::<32>()?;
         let (payload, sum) = rest.split_last_chunk::<32>()?;
-        if *stored_key != key.hash || sum != checksum(key, payload).as_bytes() {
+        if *stored_key != key.inputs_hash || sum != checksum(key, payload).as_bytes() {
             return None;
         }
         let (files, encoded) = decode_files(payload)?;
@@ -119,7 +119,7 @@ impl Store {
         payload.extend(schema_check::binary::encode(&loaded.schema, &loaded.errors));
         let mut bytes = Vec::with_capacity(MAGIC.len() + 64 + payload.len());
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&key.hash);
+        bytes.extend_from_slice(&key.inputs_hash);
         bytes.extend_from_slice(&payload);
         bytes.extend_from_slice(checksum(key, &payload).as_bytes());
         if std::fs::create_dir_all(&self.dir).is_err() {
@@ -148,7 +148,7 @@ impl Store {
     }
 
     fn entry(&self, key: &Key) -> PathBuf {
-        let hash = blake3::Hash::from_bytes(key.hash).to_hex();
+        let hash = blake3::Hash::from_bytes(key.inputs_hash).to_hex();
         self.dir
             .join(format!("{}-{}.replay", key.slot, &hash[..32]))
     }
@@ -156,7 +156,7 @@ impl Store {
 
 fn checksum(key: &Key, payload: &[u8]) -> blake3::Hash {
     let mut h = blake3::Hasher::new();
-    h.update(&key.hash);
+    h.update(&key.inputs_hash);
     h.update(payload);
     h.finalize()
 }
@@ -327,7 +327,7 @@ mod tests {
             store
                 .key(f.migrations.path(), display, dialect, [file.as_os_str()])
                 .unwrap()
-                .hash
+                .inputs_hash
         };
         let base = other(&f.store, "migrations", Dialect::Postgres);
         assert_ne!(other(&f.store, "db/migrations", Dialect::Postgres), base);

@@ -182,7 +182,7 @@ pub(crate) fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Load
 
 /// `schema_check`'s canonical hash of a table definition.
 pub fn table_hash(table: &schema_check::Table) -> [u8; 32] {
-    schema_check::hash::schema_hash(table)
+    schema_check::hash::table_hash(table)
 }
 
 /// Paths, sizes and modification times of every file below `dir`, sorted.

@@ -137,7 +137,7 @@ fn main() {
             black_box(cache_contract::CacheKey::new(
                 black_box(&tenant),
                 "accounts",
-                &Account::SCHEMA_HASH,
+                &Account::CONTRACT_HASH,
                 vec!["1234567".to_string()],
             ))
         })

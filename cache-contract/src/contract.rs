@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::key::{CacheKey, SchemaHash};
+use crate::key::{CacheKey, ContractHash};
 use crate::key_part::KeyParts;
 use crate::tenant::{TenantId, TenantScoped};
 
@@ -126,7 +126,7 @@ pub struct Contract {
     /// The table the struct caches rows of.
     pub table: &'static str,
     /// blake3 of the table's canonical definition and the field mapping.
-    pub schema_hash: SchemaHash,
+    pub contract_hash: ContractHash,
     /// The mapped fields, in declaration order, packed as [`Columns::from_packed`] reads
     /// them (a plain literal in the generated code); read them through
     /// [`CacheContract::COLUMNS`].
@@ -148,7 +148,7 @@ pub trait CacheContract:
     /// The table the struct caches rows of.
     const TABLE: &'static str = Self::CONTRACT.table;
     /// blake3 of the table's canonical definition and the field mapping.
-    const SCHEMA_HASH: SchemaHash = Self::CONTRACT.schema_hash;
+    const CONTRACT_HASH: ContractHash = Self::CONTRACT.contract_hash;
     /// The mapped fields, in declaration order.
     const COLUMNS: Columns = Columns::from_packed(Self::CONTRACT.columns);
     /// The columns that make up the key, in key order.
@@ -172,7 +172,7 @@ pub trait CacheContract:
         CacheKey::new(
             tenant,
             Self::TABLE,
-            &Self::SCHEMA_HASH,
+            &Self::CONTRACT_HASH,
             Self::key_parts(key),
         )
     }
@@ -182,7 +182,7 @@ pub trait CacheContract:
         CacheKey::from_parts(
             self.tenant(),
             Self::TABLE,
-            &Self::SCHEMA_HASH,
+            &Self::CONTRACT_HASH,
             Self::key_parts(&self.key()),
         )
     }

@@ -2,7 +2,7 @@
 //!
 //! An envelope wraps a value's serialized payload with everything a reader must check before
 //! trusting it: the format version, the tenant and table it belongs to, the struct's
-//! [`SCHEMA_HASH`](crate::CacheContract::SCHEMA_HASH) and a blake3 checksum.
+//! [`CONTRACT_HASH`](crate::CacheContract::CONTRACT_HASH) and a blake3 checksum.
 //!
 //! # Binary layout (format version 1)
 //!
@@ -13,7 +13,7 @@
 //! | 0      | 3    | magic `CCE` (`0x43 0x43 0x45`)                                |
 //! | 3      | 1    | format version, `1`                                           |
 //! | 4      | 32   | blake3 checksum of every byte from offset 36 to the end       |
-//! | 36     | 32   | the struct's `SCHEMA_HASH`                                    |
+//! | 36     | 32   | the struct's `CONTRACT_HASH`                                  |
 //! | 68     | 1    | scope: `0` = global, `1` = tenant                             |
 //! | 69     | 2    | tenant id length `t` (`0` when global)                        |
 //! | 71     | 2    | table name length `n`                                         |
@@ -30,7 +30,7 @@
 //! wire format is [specified](https://postcard.jamesmunns.com/wire-format) and stable across
 //! its 1.x releases. It is compact (varints, no field names) and fast. It is not
 //! self-describing, so a changed struct cannot be read from old bytes — which is exactly what
-//! the schema hash guards against: an entry written under another `SCHEMA_HASH` is never
+//! the contract hash guards against: an entry written under another `CONTRACT_HASH` is never
 //! decoded (it reads as [`OpenError::Stale`]). Serde attributes that need a self-describing
 //! format (`#[serde(flatten)]`, `skip_serializing_if`, untagged enums) are not supported in
 //! cached structs.
@@ -43,7 +43,7 @@
 //! 3. lengths consistent with the buffer and the checksum, else [`OpenError::Corrupt`];
 //! 4. the tenant, else [`OpenError::ForeignTenant`] (never the value);
 //! 5. the table, else [`OpenError::WrongTable`];
-//! 6. the schema hash, else [`OpenError::Stale`] (a miss);
+//! 6. the contract hash, else [`OpenError::Stale`] (a miss);
 //! 7. the payload decodes, else [`OpenError::Corrupt`].
 //!
 //! No input makes [`open`] panic; a fuzz target (`fuzz/fuzz_targets/envelope_open.rs`)
@@ -70,7 +70,7 @@
 use std::fmt;
 
 use crate::contract::CacheContract;
-use crate::key::SchemaHash;
+use crate::key::ContractHash;
 use crate::tenant::TenantId;
 
 /// The three magic bytes that start every envelope.
@@ -82,7 +82,7 @@ pub const HEADER_LEN: usize = 77;
 
 const CHECKSUM_AT: usize = 4;
 const CHECKED_FROM: usize = 36;
-const SCHEMA_AT: usize = 36;
+const CONTRACT_HASH_AT: usize = 36;
 const SCOPE_AT: usize = 68;
 const TENANT_LEN_AT: usize = 69;
 const TABLE_LEN_AT: usize = 71;
@@ -132,10 +132,10 @@ pub enum OpenError {
         /// The table recorded in the entry.
         found: String,
     },
-    /// Written under another schema hash (before or after a migration); treat as a miss.
+    /// Written under another contract hash (before or after a migration); treat as a miss.
     Stale {
-        /// The schema hash recorded in the entry.
-        found: SchemaHash,
+        /// The contract hash recorded in the entry.
+        found: ContractHash,
     },
 }
 
@@ -156,7 +156,7 @@ impl fmt::Display for OpenError {
             }
             OpenError::Stale { found } => write!(
                 f,
-                "cache entry was written under schema hash {}, which is not the current one",
+                "cache entry was written under contract hash {}, which is not the current one",
                 found.short()
             ),
         }
@@ -172,7 +172,7 @@ impl std::error::Error for OpenError {}
 /// header: no intermediate payload buffer, no copy.
 pub fn seal<T: CacheContract>(value: &T) -> Result<Vec<u8>, SealError> {
     let tenant = value.tenant();
-    seal_parts(&tenant, T::TABLE, &T::SCHEMA_HASH, |buf| {
+    seal_parts(&tenant, T::TABLE, &T::CONTRACT_HASH, |buf| {
         postcard::to_extend(value, buf).map_err(|e| SealError::Serialize(e.to_string()))
     })
 }
@@ -182,10 +182,10 @@ pub fn seal<T: CacheContract>(value: &T) -> Result<Vec<u8>, SealError> {
 pub fn seal_raw(
     tenant: &TenantId,
     table: &str,
-    schema: &SchemaHash,
+    contract_hash: &ContractHash,
     payload: &[u8],
 ) -> Result<Vec<u8>, SealError> {
-    seal_parts(tenant, table, schema, |mut buf| {
+    seal_parts(tenant, table, contract_hash, |mut buf| {
         buf.extend_from_slice(payload);
         Ok(buf)
     })
@@ -194,7 +194,7 @@ pub fn seal_raw(
 fn seal_parts(
     tenant: &TenantId,
     table: &str,
-    schema: &SchemaHash,
+    contract_hash: &ContractHash,
     write_payload: impl FnOnce(Vec<u8>) -> Result<Vec<u8>, SealError>,
 ) -> Result<Vec<u8>, SealError> {
     let tenant_bytes = tenant.as_str().unwrap_or("").as_bytes();
@@ -205,7 +205,7 @@ fn seal_parts(
     buf.extend_from_slice(&MAGIC);
     buf.push(FORMAT_VERSION);
     buf.extend_from_slice(&[0; 32]); // checksum, patched below
-    buf.extend_from_slice(schema.as_bytes());
+    buf.extend_from_slice(contract_hash.as_bytes());
     buf.push(u8::from(!tenant.is_global()));
     buf.extend_from_slice(&tenant_len.to_le_bytes());
     buf.extend_from_slice(&table_len.to_le_bytes());
@@ -229,20 +229,20 @@ pub struct Opened<'a> {
     pub tenant: TenantId,
     /// The recorded table.
     pub table: &'a str,
-    /// The recorded schema hash.
-    pub schema: SchemaHash,
+    /// The recorded contract hash.
+    pub contract_hash: ContractHash,
     /// The payload bytes.
     pub payload: &'a [u8],
 }
 
 /// Checks magic, version, lengths and checksum, and returns the envelope's contents without
-/// judging tenant, table or schema. [`open`] makes the same checks without copying.
+/// judging tenant, table or contract hash. [`open`] makes the same checks without copying.
 pub fn inspect(bytes: &[u8]) -> Result<Opened<'_>, OpenError> {
     let raw = Raw::parse(bytes)?;
     Ok(Opened {
         tenant: raw.tenant_id(),
         table: raw.table,
-        schema: SchemaHash::from_bytes(*raw.schema),
+        contract_hash: ContractHash::from_bytes(*raw.contract_hash),
         payload: raw.payload,
     })
 }
@@ -252,7 +252,7 @@ struct Raw<'a> {
     /// The tenant id; `None` for a global entry.
     tenant: Option<&'a str>,
     table: &'a str,
-    schema: &'a [u8; 32],
+    contract_hash: &'a [u8; 32],
     payload: &'a [u8],
 }
 
@@ -304,13 +304,13 @@ impl<'a> Raw<'a> {
         };
         let table = std::str::from_utf8(&bytes[table_at..payload_at])
             .map_err(|_| corrupt("table name is not UTF-8"))?;
-        let Some(schema) = header[SCHEMA_AT..].first_chunk::<32>() else {
+        let Some(contract_hash) = header[CONTRACT_HASH_AT..].first_chunk::<32>() else {
             return Err(corrupt("truncated header"));
         };
         Ok(Raw {
             tenant,
             table,
-            schema,
+            contract_hash,
             payload: &bytes[payload_at..],
         })
     }
@@ -324,7 +324,7 @@ impl<'a> Raw<'a> {
 /// Opens envelope bytes written for `T`, refusing entries of any other tenant than
 /// `expected_tenant`. See the [module docs](self) for the checks and their order.
 ///
-/// Nothing is copied before the payload is decoded: the tenant, table and schema hash are
+/// Nothing is copied before the payload is decoded: the tenant, table and contract hash are
 /// compared in place.
 pub fn open<T: CacheContract>(bytes: &[u8], expected_tenant: &TenantId) -> Result<T, OpenError> {
     let raw = Raw::parse(bytes)?;
@@ -340,9 +340,9 @@ pub fn open<T: CacheContract>(bytes: &[u8], expected_tenant: &TenantId) -> Resul
             found: raw.table.to_string(),
         });
     }
-    if raw.schema != T::SCHEMA_HASH.as_bytes() {
+    if raw.contract_hash != T::CONTRACT_HASH.as_bytes() {
         return Err(OpenError::Stale {
-            found: SchemaHash::from_bytes(*raw.schema),
+            found: ContractHash::from_bytes(*raw.contract_hash),
         });
     }
     let value: T = postcard::from_bytes(raw.payload)
@@ -404,8 +404,8 @@ mod tests {
     }
 
     #[test]
-    fn other_schema_is_stale() {
-        let bytes = seal_raw(&acme(), "rows", &SchemaHash::from_bytes([9; 32]), b"").unwrap();
+    fn another_contract_hash_is_stale() {
+        let bytes = seal_raw(&acme(), "rows", &ContractHash::from_bytes([9; 32]), b"").unwrap();
         assert!(matches!(
             open::<Row>(&bytes, &acme()),
             Err(OpenError::Stale { .. })
@@ -415,7 +415,7 @@ mod tests {
     #[test]
     fn other_table_is_refused() {
         let payload = postcard::to_allocvec(&row("acme", 1, "x")).unwrap();
-        let bytes = seal_raw(&acme(), "orders", &Row::SCHEMA_HASH, &payload).unwrap();
+        let bytes = seal_raw(&acme(), "orders", &Row::CONTRACT_HASH, &payload).unwrap();
         assert!(matches!(
             open::<Row>(&bytes, &acme()),
             Err(OpenError::WrongTable { .. })
@@ -426,7 +426,7 @@ mod tests {
     fn forged_header_tenant_is_refused_by_payload_check() {
         // Header says acme, payload says globex: never served.
         let payload = postcard::to_allocvec(&row("globex", 1, "x")).unwrap();
-        let bytes = seal_raw(&acme(), "rows", &Row::SCHEMA_HASH, &payload).unwrap();
+        let bytes = seal_raw(&acme(), "rows", &Row::CONTRACT_HASH, &payload).unwrap();
         assert!(matches!(
             open::<Row>(&bytes, &acme()),
             Err(OpenError::ForeignTenant { .. })
@@ -481,7 +481,7 @@ mod tests {
 
     #[test]
     fn undecodable_payload_is_corrupt() {
-        let bytes = seal_raw(&acme(), "rows", &Row::SCHEMA_HASH, &[0xff; 3]).unwrap();
+        let bytes = seal_raw(&acme(), "rows", &Row::CONTRACT_HASH, &[0xff; 3]).unwrap();
         assert!(matches!(
             open::<Row>(&bytes, &acme()),
             Err(OpenError::Corrupt(_))
@@ -490,7 +490,7 @@ mod tests {
 
     #[test]
     fn global_entries() {
-        let bytes = seal_raw(&TenantId::global(), "rows", &Row::SCHEMA_HASH, b"").unwrap();
+        let bytes = seal_raw(&TenantId::global(), "rows", &Row::CONTRACT_HASH, b"").unwrap();
         assert_eq!(inspect(&bytes).unwrap().tenant, TenantId::global());
         assert!(matches!(
             open::<Row>(&bytes, &acme()),

@@ -10,7 +10,7 @@
 //! - `<scope>` is `t.<tenant>` for a tenant's row, or `global` for a table that opted out of
 //!   tenancy with `#[cache(global)]` (the two can never be confused: `global` has no `.`);
 //! - `<table>` is the table name;
-//! - `<hash8>` is the first 8 hex digits of the struct's `SCHEMA_HASH`, so entries written
+//! - `<hash8>` is the first 8 hex digits of the struct's `CONTRACT_HASH`, so entries written
 //!   before a migration are never read after it;
 //! - each `<part>` is one key field's value.
 //!
@@ -22,8 +22,8 @@
 //! [`CacheKey::parse`] give the parts back.
 //!
 //! ```
-//! use cache_contract::{CacheKey, SchemaHash, TenantId};
-//! let hash = SchemaHash::from_bytes([0xab; 32]);
+//! use cache_contract::{CacheKey, ContractHash, TenantId};
+//! let hash = ContractHash::from_bytes([0xab; 32]);
 //! let key = CacheKey::new(&TenantId::new("acme:eu"), "users", &hash, vec!["42".into()]);
 //! assert_eq!(key.as_str(), "cc1:t.acme%3Aeu:users:abababab:42");
 //! let back = CacheKey::parse(key.as_str()).unwrap();
@@ -47,14 +47,15 @@ const GLOBAL_SCOPE: &str = "global";
 /// The prefix of the scope segment of a tenant's keys.
 const TENANT_SCOPE_PREFIX: &str = "t.";
 
-/// A blake3 schema hash, as embedded by the derive in `SCHEMA_HASH`.
+/// A contract hash: blake3 of a table's canonical definition (its `table_hash`) and a
+/// struct's field mapping, as the derive embeds it in `CacheContract::CONTRACT_HASH`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SchemaHash([u8; 32]);
+pub struct ContractHash([u8; 32]);
 
-impl SchemaHash {
+impl ContractHash {
     /// Wraps 32 hash bytes.
     pub const fn from_bytes(bytes: [u8; 32]) -> Self {
-        SchemaHash(bytes)
+        ContractHash(bytes)
     }
 
     /// The hash bytes.
@@ -65,8 +66,8 @@ impl SchemaHash {
     /// The first 8 hex digits, as used in keys.
     ///
     /// ```
-    /// use cache_contract::SchemaHash;
-    /// assert_eq!(SchemaHash::from_bytes([0x0f; 32]).short(), "0f0f0f0f");
+    /// use cache_contract::ContractHash;
+    /// assert_eq!(ContractHash::from_bytes([0x0f; 32]).short(), "0f0f0f0f");
     /// ```
     pub fn short(&self) -> String {
         hash8_str(&self.short_bytes()).to_string()
@@ -88,13 +89,13 @@ impl SchemaHash {
     }
 }
 
-impl fmt::Debug for SchemaHash {
+impl fmt::Debug for ContractHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SchemaHash({})", self.to_hex())
+        write!(f, "ContractHash({})", self.to_hex())
     }
 }
 
-impl fmt::Display for SchemaHash {
+impl fmt::Display for ContractHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())
     }
@@ -111,7 +112,7 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// The 8 hex digits of a schema-hash prefix as text (they are always ASCII).
+/// The 8 hex digits of a contract-hash prefix as text (they are always ASCII).
 fn hash8_str(hash8: &[u8; 8]) -> &str {
     std::str::from_utf8(hash8).unwrap_or("")
 }
@@ -159,7 +160,7 @@ impl Ord for CacheKey {
 
 impl CacheKey {
     /// Builds the key of the row identified by `parts` in `table`, for `tenant`.
-    pub fn new(tenant: &TenantId, table: &str, hash: &SchemaHash, parts: Vec<String>) -> Self {
+    pub fn new(tenant: &TenantId, table: &str, hash: &ContractHash, parts: Vec<String>) -> Self {
         Self::build(tenant.clone(), Cow::Owned(table.to_string()), hash, parts)
     }
 
@@ -168,7 +169,7 @@ impl CacheKey {
     pub fn from_parts(
         tenant: TenantId,
         table: &'static str,
-        hash: &SchemaHash,
+        hash: &ContractHash,
         parts: Vec<String>,
     ) -> Self {
         Self::build(tenant, Cow::Borrowed(table), hash, parts)
@@ -177,7 +178,7 @@ impl CacheKey {
     fn build(
         tenant: TenantId,
         table: Cow<'static, str>,
-        hash: &SchemaHash,
+        hash: &ContractHash,
         parts: Vec<String>,
     ) -> Self {
         let hash8 = hash.short_bytes();
@@ -205,8 +206,8 @@ impl CacheKey {
         &self.table
     }
 
-    /// The first 8 hex digits of the schema hash.
-    pub fn schema_hash_prefix(&self) -> &str {
+    /// The first 8 hex digits of the contract hash.
+    pub fn contract_hash_prefix(&self) -> &str {
         hash8_str(&self.hash8)
     }
 
@@ -222,8 +223,8 @@ impl CacheKey {
     /// unreachable without scanning the keyspace.
     ///
     /// ```
-    /// use cache_contract::{CacheKey, SchemaHash, TenantId};
-    /// let key = CacheKey::new(&TenantId::new("acme"), "users", &SchemaHash::from_bytes([0; 32]), vec!["7".into()]);
+    /// use cache_contract::{CacheKey, ContractHash, TenantId};
+    /// let key = CacheKey::new(&TenantId::new("acme"), "users", &ContractHash::from_bytes([0; 32]), vec!["7".into()]);
     /// assert_eq!(key.storage_key(3, 1), "cc1:t.acme:g3:users:g1:00000000:7");
     /// ```
     pub fn storage_key(&self, tenant_generation: u64, table_generation: u64) -> String {
@@ -270,7 +271,7 @@ impl CacheKey {
             unescape(table).ok_or_else(|| KeyParseError::new(encoded, "bad escape in table"))?;
         let hash8 = segments
             .next()
-            .ok_or_else(|| KeyParseError::new(encoded, "missing schema hash"))?;
+            .ok_or_else(|| KeyParseError::new(encoded, "missing contract hash"))?;
         if hash8.len() != 8
             || !hash8
                 .bytes()
@@ -278,7 +279,7 @@ impl CacheKey {
         {
             return Err(KeyParseError::new(
                 encoded,
-                "schema hash is not 8 lower-case hex digits",
+                "contract hash is not 8 lower-case hex digits",
             ));
         }
         let parts = segments

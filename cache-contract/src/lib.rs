@@ -59,7 +59,7 @@ mod testing;
 pub mod tiered;
 
 pub use contract::{CacheContract, ColumnMapping, Columns, ColumnsIter, Contract};
-pub use key::{CacheKey, KeyParseError, SchemaHash};
+pub use key::{CacheKey, ContractHash, KeyParseError};
 pub use key_part::{KeyPart, KeyParts};
 pub use tenant::{TenantId, TenantScoped};
 
@@ -75,7 +75,7 @@ pub use cache_contract_derive::CacheContract;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::contract::{CacheContract, Contract};
-    pub use crate::key::{CacheKey, SchemaHash};
+    pub use crate::key::{CacheKey, ContractHash};
     pub use crate::key_part::KeyPart;
     pub use crate::sql;
     // The markers and `HoldsSql` one path segment closer: type checks name one per field.

@@ -6,7 +6,7 @@
 //! |------|------|--------|---------|
 //! | `cache_contract_hits_total` | counter | `table`, `tier` (`local`/`redis`) | values served from a tier |
 //! | `cache_contract_misses_total` | counter | `table` | lookups no tier could answer |
-//! | `cache_contract_stale_total` | counter | `table` | entries of another schema hash or format version, read as misses |
+//! | `cache_contract_stale_total` | counter | `table` | entries of another contract hash or format version, read as misses |
 //! | `cache_contract_corrupt_total` | counter | `table` | corrupt entries (bad checksum, truncated, undecodable), deleted |
 //! | `cache_contract_foreign_tenant_total` | counter | `table` | entries of another tenant or table, refused and deleted |
 //! | `cache_contract_stale_sets_refused_total` | counter | `table`, `tier` | loads not stored because an invalidation overtook them |
@@ -25,7 +25,7 @@
 pub const HITS: &str = "cache_contract_hits_total";
 /// Lookups no tier could answer.
 pub const MISSES: &str = "cache_contract_misses_total";
-/// Entries of another schema hash or format version.
+/// Entries of another contract hash or format version.
 pub const STALE: &str = "cache_contract_stale_total";
 /// Corrupt entries.
 pub const CORRUPT: &str = "cache_contract_corrupt_total";

@@ -1,7 +1,7 @@
 //! Property tests of the cache key encoding: it is injective, round-trips through
 //! `CacheKey::parse`, and never lets a component's bytes escape into the key's structure.
 
-use cache_contract::{CacheKey, SchemaHash, TenantId};
+use cache_contract::{CacheKey, ContractHash, TenantId};
 use proptest::prelude::*;
 
 /// Characters that are special somewhere: the separator, Redis glob characters, hash-tag
@@ -36,7 +36,7 @@ impl Input {
         CacheKey::new(
             &self.tenant,
             &self.table,
-            &SchemaHash::from_bytes(self.hash),
+            &ContractHash::from_bytes(self.hash),
             self.parts.clone(),
         )
     }
@@ -97,7 +97,7 @@ proptest! {
         prop_assert_eq!(back.tenant(), &a.tenant);
         prop_assert_eq!(back.table(), a.table.as_str());
         prop_assert_eq!(back.parts(), a.parts.as_slice());
-        prop_assert_eq!(back.schema_hash_prefix(), SchemaHash::from_bytes(a.hash).short());
+        prop_assert_eq!(back.contract_hash_prefix(), ContractHash::from_bytes(a.hash).short());
         prop_assert_eq!(&back, &key);
     }
 
@@ -124,7 +124,7 @@ proptest! {
             let again = CacheKey::new(
                 key.tenant(),
                 key.table(),
-                &SchemaHash::from_bytes([0; 32]),
+                &ContractHash::from_bytes([0; 32]),
                 key.parts().to_vec(),
             );
             prop_assert_eq!(again.parts(), key.parts());
@@ -134,7 +134,7 @@ proptest! {
 
 #[test]
 fn global_scope_and_a_tenant_named_global_differ() {
-    let hash = SchemaHash::from_bytes([7; 32]);
+    let hash = ContractHash::from_bytes([7; 32]);
     let global = CacheKey::new(&TenantId::global(), "t", &hash, vec!["1".into()]);
     let named = CacheKey::new(&TenantId::new("global"), "t", &hash, vec!["1".into()]);
     assert_eq!(global.as_str(), "cc1:global:t:07070707:1");

@@ -9,7 +9,7 @@ use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::metrics as m;
 use cache_contract::tiered::{RedisTier, TieredCache};
-use cache_contract::{CacheContract, SchemaHash, TenantId, envelope};
+use cache_contract::{CacheContract, ContractHash, TenantId, envelope};
 use common::{User, WAIT, cleanup, held_load, redis_client, unique, user};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 
@@ -151,7 +151,7 @@ async fn counters_move() {
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     for (bytes, metric) in [
         (
-            envelope::seal_raw(&acme, "users", &SchemaHash::from_bytes([3; 32]), b"").unwrap(),
+            envelope::seal_raw(&acme, "users", &ContractHash::from_bytes([3; 32]), b"").unwrap(),
             m::STALE,
         ),
         (b"garbage".to_vec(), m::CORRUPT),

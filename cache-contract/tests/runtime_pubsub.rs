@@ -9,7 +9,7 @@ use cache_contract::envelope;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::invalidation::{Event, Invalidation, Target};
 use cache_contract::tiered::{RedisTier, TieredCache};
-use cache_contract::{CacheContract, SchemaHash, TenantId};
+use cache_contract::{CacheContract, ContractHash, TenantId};
 use common::{
     AWKWARD_TENANTS, KINDS, User, WAIT, cleanup, held_load, invalidate, load, next,
     next_invalidation, redis_client, unique, user,
@@ -277,7 +277,7 @@ async fn bad_entries_in_redis_are_never_served() {
         ),
         (
             "other schema",
-            envelope::seal_raw(&acme, "users", &SchemaHash::from_bytes([9; 32]), b"x").unwrap(),
+            envelope::seal_raw(&acme, "users", &ContractHash::from_bytes([9; 32]), b"x").unwrap(),
             true,
         ),
     ];

@@ -7,7 +7,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use cache_contract::{CacheKey, SchemaHash, TenantId};
+use cache_contract::{CacheKey, ContractHash, TenantId};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug, Clone, PartialEq)]
@@ -21,7 +21,7 @@ struct Input {
 impl Input {
     fn key(&self) -> CacheKey {
         let tenant = self.tenant.as_ref().map_or_else(TenantId::global, TenantId::new);
-        CacheKey::new(&tenant, &self.table, &SchemaHash::from_bytes(self.hash), self.parts.clone())
+        CacheKey::new(&tenant, &self.table, &ContractHash::from_bytes(self.hash), self.parts.clone())
     }
 
     fn same_encoded_fields(&self, other: &Input) -> bool {

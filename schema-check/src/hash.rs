@@ -1,4 +1,4 @@
-//! The schema hash: blake3 of a canonical, versioned serialization of a table's
+//! The table hash: blake3 of a canonical, versioned serialization of a table's
 //! definition. Provenance is excluded, so identical final tables hash identically
 //! whatever history produced them.
 
@@ -141,7 +141,7 @@ fn generated(out: &mut String, g: &Generated) {
     }
 }
 
-/// The canonical serialization of `table` that [`schema_hash`] hashes.
+/// The canonical serialization of `table` that [`table_hash`] hashes.
 pub fn canonical_bytes(table: &Table) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     put(&mut out, FORMAT);
@@ -211,17 +211,17 @@ pub fn canonical_bytes(table: &Table) -> Vec<u8> {
 /// checks (sorted). Never provenance.
 ///
 /// ```
-/// use schema_check::{Dialect, Location, Replayer, Statement, hash::schema_hash};
+/// use schema_check::{Dialect, Location, Replayer, Statement, hash::table_hash};
 /// let table = |sql: &str, line| {
 ///     let mut r = Replayer::new(Dialect::Postgres);
 ///     let at = Location { file: "m.sql".into(), line, column: 1 };
 ///     r.apply(&Statement { text: sql.into(), at, source_line: sql.into() });
 ///     r.finish().schema.tables["t"].clone()
 /// };
-/// assert_eq!(schema_hash(&table("CREATE TABLE t (a int)", 1)), schema_hash(&table("create table T (A integer)", 9)));
-/// assert_ne!(schema_hash(&table("CREATE TABLE t (a int)", 1)), schema_hash(&table("CREATE TABLE t (a bigint)", 1)));
+/// assert_eq!(table_hash(&table("CREATE TABLE t (a int)", 1)), table_hash(&table("create table T (A integer)", 9)));
+/// assert_ne!(table_hash(&table("CREATE TABLE t (a int)", 1)), table_hash(&table("CREATE TABLE t (a bigint)", 1)));
 /// ```
-pub fn schema_hash(table: &Table) -> [u8; 32] {
+pub fn table_hash(table: &Table) -> [u8; 32] {
     *blake3::hash(&canonical_bytes(table)).as_bytes()
 }
 
@@ -275,7 +275,7 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         /// The hash was defined over the serde JSON of families and generations: the
-        /// hand-written spelling must not move a single byte (or every SCHEMA_HASH moves).
+        /// hand-written spelling must not move a single byte (or every CONTRACT_HASH moves).
         #[test]
         fn spellings_are_the_serde_json_of_the_value(f in any_family(), g in any_generated()) {
             let mut out = String::new();

@@ -1,6 +1,6 @@
 //! Drives real `cargo` builds of a temporary crate to prove that editing, adding or removing
 //! a migration re-runs the derive's checks (in the directory set crate-wide in
-//! `[package.metadata.cache-contract]`), and that `SCHEMA_HASH` changes exactly when the
+//! `[package.metadata.cache-contract]`), and that `CONTRACT_HASH` changes exactly when the
 //! struct's table changes.
 
 use std::path::{Path, PathBuf};
@@ -38,7 +38,7 @@ struct User {
 }
 
 fn main() {
-    println!("{}", User::SCHEMA_HASH);
+    println!("{}", User::CONTRACT_HASH);
 }
 "#;
 
@@ -98,7 +98,7 @@ impl Probe {
             .expect("cargo runs")
     }
 
-    /// Builds and runs the probe; returns the schema hash it prints.
+    /// Builds and runs the probe; returns the contract hash it prints.
     fn hash(&self) -> String {
         let out = self.run();
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -40,9 +40,9 @@
 //! which makes every local entry unreachable at once.
 //!
 //! ```
-//! use cache_contract::{CacheKey, SchemaHash, TenantId};
+//! use cache_contract::{CacheKey, ContractHash, TenantId};
 //! use cache_contract::invalidation::generation::{self, StorageKeyTemplate};
-//! let key = CacheKey::new(&TenantId::new("a:*"), "users", &SchemaHash::from_bytes([0; 32]), vec!["7".into()]);
+//! let key = CacheKey::new(&TenantId::new("a:*"), "users", &ContractHash::from_bytes([0; 32]), vec!["7".into()]);
 //! let template = StorageKeyTemplate::new("app:", &key);
 //! assert_eq!(template.render(3, 5), format!("app:{}", key.storage_key(3, 5)));
 //! assert_eq!(generation::tenant_generation_key("app:", key.tenant()), "app:ccg:t.a%3A%2A");
@@ -84,7 +84,7 @@ pub struct StorageKeyTemplate {
     pub head: String,
     /// From `:` before the table up to and including `:g` after it.
     pub mid: String,
-    /// From `:` before the schema hash to the end.
+    /// From `:` before the contract hash to the end.
     pub tail: String,
 }
 
@@ -122,7 +122,7 @@ impl StorageKeyTemplate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::SchemaHash;
+    use crate::key::ContractHash;
 
     #[test]
     fn templates_render_storage_keys_for_awkward_tenants() {
@@ -131,7 +131,7 @@ mod tests {
                 let key = CacheKey::new(
                     &TenantId::new(t),
                     "users",
-                    &SchemaHash::from_bytes([1; 32]),
+                    &ContractHash::from_bytes([1; 32]),
                     parts,
                 );
                 let tpl = StorageKeyTemplate::new("p:", &key);
@@ -141,7 +141,7 @@ mod tests {
         let global = CacheKey::new(
             &TenantId::global(),
             "c",
-            &SchemaHash::from_bytes([1; 32]),
+            &ContractHash::from_bytes([1; 32]),
             vec![],
         );
         assert_eq!(

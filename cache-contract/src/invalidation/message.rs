@@ -25,7 +25,7 @@
 //! | `kind`   | string            | required: `key`, `keys`, `table` or `tenant`                         |
 //! | `table`  | string            | required for `key`, `keys`, `table`; absent or `null` for `tenant`   |
 //! | `keys`   | array of arrays of strings | `key`: exactly one key; `keys`: 1..=10000 keys; absent otherwise. A key is its parts in key-column order (1..=16 parts of at most 4096 bytes), each the key field's [`KeyPart`](crate::KeyPart) string, unescaped |
-//! | `schema` | string or `null`  | optional: the publisher's 64-hex-digit `SCHEMA_HASH`; informational (receivers invalidate whatever their own schema) |
+//! | `schema` | string or `null`  | optional: the publisher's 64-hex-digit `CONTRACT_HASH`; informational (receivers invalidate whatever their own schema) |
 //! | `source` | string            | required, 1..=256 bytes: who published (service / instance)          |
 //! | `ts`     | integer           | required: milliseconds since the Unix epoch when published           |
 //!
@@ -55,7 +55,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::CacheContract;
-use crate::key::SchemaHash;
+use crate::key::ContractHash;
 use crate::tenant::TenantId;
 
 /// The wire format version this release reads and writes.
@@ -118,8 +118,8 @@ pub struct Invalidation {
     pub tenant: TenantId,
     /// What is evicted.
     pub target: Target,
-    /// The publisher's schema hash, if it sent one (informational).
-    pub schema: Option<SchemaHash>,
+    /// The publisher's contract hash, if it sent one (informational).
+    pub contract_hash: Option<ContractHash>,
     /// Who published.
     pub source: String,
     /// Milliseconds since the Unix epoch at publication.
@@ -134,7 +134,7 @@ impl Invalidation {
             id: next_id(),
             tenant,
             target,
-            schema: None,
+            contract_hash: None,
             source: default_source().to_string(),
             timestamp_ms: now_ms(),
         }
@@ -154,7 +154,7 @@ impl Invalidation {
                 keys: keys.iter().map(T::key_parts).collect(),
             },
         );
-        msg.schema = Some(T::SCHEMA_HASH);
+        msg.contract_hash = Some(T::CONTRACT_HASH);
         msg
     }
 
@@ -166,7 +166,7 @@ impl Invalidation {
                 table: T::TABLE.to_string(),
             },
         );
-        msg.schema = Some(T::SCHEMA_HASH);
+        msg.contract_hash = Some(T::CONTRACT_HASH);
         msg
     }
 
@@ -195,7 +195,7 @@ impl Invalidation {
             kind: self.target.kind(),
             table,
             keys,
-            schema: self.schema.map(|s| s.to_hex()),
+            schema: self.contract_hash.map(|s| s.to_hex()),
             source: &self.source,
             ts: self.timestamp_ms,
         };
@@ -303,7 +303,7 @@ impl WireIn {
                 TenantId::new(t)
             }
         };
-        let schema = self.schema.map(|s| parse_hash(&s)).transpose()?;
+        let contract_hash = self.schema.map(|s| parse_hash(&s)).transpose()?;
         let table = |table: Option<String>| -> Result<String, MessageError> {
             let table = table.ok_or_else(|| {
                 MessageError::new(format!("kind `{}` needs a `table`", self.kind))
@@ -380,14 +380,14 @@ impl WireIn {
             id: self.id,
             tenant,
             target,
-            schema,
+            contract_hash,
             source: self.source,
             timestamp_ms: self.ts,
         })
     }
 }
 
-fn parse_hash(s: &str) -> Result<SchemaHash, MessageError> {
+fn parse_hash(s: &str) -> Result<ContractHash, MessageError> {
     let bad = || MessageError::new("`schema` must be 64 lower-case hex digits".into());
     if s.len() != 64 {
         return Err(bad());
@@ -401,7 +401,7 @@ fn parse_hash(s: &str) -> Result<SchemaHash, MessageError> {
         };
         out[i] = digit(pair[0]).ok_or_else(bad)? << 4 | digit(pair[1]).ok_or_else(bad)?;
     }
-    Ok(SchemaHash::from_bytes(out))
+    Ok(ContractHash::from_bytes(out))
 }
 
 /// Milliseconds since the Unix epoch.

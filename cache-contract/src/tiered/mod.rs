@@ -329,7 +329,8 @@ impl<T: CacheContract> Inner<T> {
         match &msg.target {
             Target::Keys { table, keys } if table == T::TABLE => {
                 for parts in keys {
-                    let key = CacheKey::new(&msg.tenant, T::TABLE, &T::SCHEMA_HASH, parts.clone());
+                    let key =
+                        CacheKey::new(&msg.tenant, T::TABLE, &T::CONTRACT_HASH, parts.clone());
                     self.local.invalidate_key(&key);
                 }
             }

@@ -42,7 +42,7 @@ pub fn user(tenant: &str, id: i64, name: &str) -> User {
 }
 
 /// The same table under another schema (as after a migration): mapping one more column
-/// gives it another `SCHEMA_HASH`.
+/// gives it another `CONTRACT_HASH`.
 #[derive(CacheContract, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cache(table = "users", migrations = "tests/migrations")]
 pub struct UserV2 {

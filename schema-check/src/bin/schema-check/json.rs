@@ -2,7 +2,7 @@
 //! crate README; fields are only ever added).
 
 use schema_check::discover::Migration;
-use schema_check::hash::schema_hash;
+use schema_check::hash::table_hash;
 use schema_check::model::{Domain, EnumType, HistoryEvent, Ignored, Index, Skipped, View};
 use schema_check::{Diagnostic, Dialect, Replay, Table};
 use serde::Serialize;
@@ -23,7 +23,7 @@ struct Document<'a> {
     errors: &'a [Diagnostic],
 }
 
-/// A table with its schema hash.
+/// A table with its table hash.
 #[derive(Serialize)]
 struct TableEntry<'a> {
     #[serde(flatten)]
@@ -50,7 +50,7 @@ pub fn render(replay: &Replay, only: Option<&str>) -> String {
             .filter(|t| wanted(&t.name))
             .map(|table| TableEntry {
                 table,
-                hash: hex(&schema_hash(table)),
+                hash: hex(&table_hash(table)),
             })
             .collect(),
         views: schema.views.values().collect(),

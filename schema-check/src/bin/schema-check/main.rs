@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Print the schema the migrations in DIR produce.
     ///
-    /// Tables, columns, keys, indexes, enums, views, each table's schema hash and where it
+    /// Tables, columns, keys, indexes, enums, views, each table's hash (of its canonical definition) and where it
     /// was created and last changed.
     #[command(
         after_help = "Exit codes: 0 the migrations replay cleanly; 1 the migrations have \

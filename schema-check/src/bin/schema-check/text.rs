@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use schema_check::hash::schema_hash;
+use schema_check::hash::table_hash;
 use schema_check::model::{Generated, HistoryEvent, Index};
 use schema_check::{Column, Replay, Table};
 
@@ -159,7 +159,7 @@ fn render_table(out: &mut String, table: &Table, replay: &Replay, verbose: bool)
     if p.last_changed != p.created {
         let _ = writeln!(out, "Last changed: {}", p.last_changed);
     }
-    let _ = writeln!(out, "Hash:         {}", hex(&schema_hash(table)));
+    let _ = writeln!(out, "Hash:         {}", hex(&table_hash(table)));
 }
 
 fn name_prefix(name: Option<&str>) -> String {

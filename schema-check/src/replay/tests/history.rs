@@ -1,7 +1,7 @@
-//! Long, messy histories per dialect, and the schema hash's independence from history.
+//! Long, messy histories per dialect, and the table hash's independence from history.
 
 use super::*;
-use crate::hash::schema_hash;
+use crate::hash::table_hash;
 
 #[test]
 fn messy_postgres_history() {
@@ -171,8 +171,8 @@ fn same_table_from_different_histories_has_the_same_hash() {
              CREATE TABLE t (id int NOT NULL, name varchar(20), age int, PRIMARY KEY (id), UNIQUE (name));
              DROP TABLE old",
         );
-        let a = schema_hash(table(&direct, "t"));
-        let b = schema_hash(table(&winding, "t"));
+        let a = table_hash(table(&direct, "t"));
+        let b = table_hash(table(&winding, "t"));
         assert_eq!(a, b, "{d}");
         assert_ne!(
             table(&direct, "t").provenance,
@@ -182,12 +182,12 @@ fn same_table_from_different_histories_has_the_same_hash() {
             d,
             "CREATE TABLE t (id int NOT NULL, name varchar(20), age bigint, PRIMARY KEY (id), UNIQUE (name))",
         );
-        assert_ne!(a, schema_hash(table(&changed, "t")), "{d}");
+        assert_ne!(a, table_hash(table(&changed, "t")), "{d}");
         let nullable = ok(
             d,
             "CREATE TABLE t (id int NOT NULL, name varchar(20) NOT NULL, age int, PRIMARY KEY (id), UNIQUE (name))",
         );
-        assert_ne!(a, schema_hash(table(&nullable, "t")), "{d}");
+        assert_ne!(a, table_hash(table(&nullable, "t")), "{d}");
     }
 }
 
@@ -203,7 +203,7 @@ fn postgres_rename_history_gives_the_same_hash() {
          ALTER TABLE u RENAME TO t",
     );
     assert_eq!(
-        schema_hash(table(&direct, "t")),
-        schema_hash(table(&renamed, "t"))
+        table_hash(table(&direct, "t")),
+        table_hash(table(&renamed, "t"))
     );
 }

@@ -13,6 +13,6 @@ fn main() {
     let s = Setting { tenant_id: "t".into(), id: 1, small: 2, value: serde_json::json!({"a": 1}) };
     assert!(s.cache_key().as_str().ends_with(":1"));
     let other = Setting { tenant_id: "t".into(), id: 1, small: 2, value: serde_json::json!(null) };
-    // The schema hash is part of the key, the value's type is not.
+    // The contract hash is part of the key, the value's type is not.
     assert_eq!(s.cache_key(), other.cache_key());
 }
