@@ -28,6 +28,9 @@ pub struct Config {
     pub dialect: Dialect,
     /// Where errors about the migrations go: the `migrations = ".."` literal, if any.
     pub span: Span,
+    /// `strict = true`: warnings of the replay (conflicts a skipped statement could
+    /// explain) are errors.
+    pub strict: bool,
 }
 
 /// The crate-wide settings of `[package.metadata.cache-contract]`.
@@ -35,6 +38,7 @@ pub struct Config {
 struct Metadata {
     migrations: Option<String>,
     dialect: Option<String>,
+    strict: bool,
 }
 
 /// Resolves the configuration of one struct; `None` when it cannot be (errors recorded).
@@ -117,6 +121,7 @@ pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> 
         display,
         dialect,
         span,
+        strict: metadata.strict,
     })
 }
 
@@ -174,12 +179,19 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
     };
     let mut out = Metadata::default();
     for (key, value) in section {
+        if key == "strict" {
+            out.strict = value.as_bool().ok_or_else(|| {
+                "`strict` in `[package.metadata.cache-contract]` must be `true` or `false`"
+                    .to_string()
+            })?;
+            continue;
+        }
         let slot = match key.as_str() {
             "migrations" => &mut out.migrations,
             "dialect" => &mut out.dialect,
             other => {
                 return Err(format!(
-                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations` or `dialect`"
+                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect` or `strict`"
                 ));
             }
         };
@@ -207,6 +219,10 @@ mod tests {
         .unwrap();
         assert_eq!(m.migrations.as_deref(), Some("db/migrations"));
         assert_eq!(m.dialect.as_deref(), Some("sqlite"));
+        assert!(!m.strict);
+        let strict = parse_metadata("[package.metadata.cache-contract]\nstrict = true\n").unwrap();
+        assert!(strict.strict);
+        assert!(parse_metadata("[package.metadata.cache-contract]\nstrict = \"yes\"\n").is_err());
         assert!(
             parse_metadata("[package]\nname = \"app\"\n")
                 .unwrap()

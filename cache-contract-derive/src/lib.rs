@@ -74,6 +74,7 @@ type Loader<'a> = dyn Fn(
         &std::path::Path,
         &str,
         schema_check::Dialect,
+        bool,
     ) -> Result<std::sync::Arc<schema_cache::Loaded>, String>
     + 'a;
 
@@ -89,7 +90,7 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
     let Some(config) = config::resolve(&ast.attrs, ast.ident.span(), &mut errors) else {
         return errors.to_compile_errors();
     };
-    let loaded = match load(&config.dir, &config.display, config.dialect) {
+    let loaded = match load(&config.dir, &config.display, config.dialect, config.strict) {
         Ok(l) => l,
         Err(e) => {
             errors.at(config.span, e);

@@ -69,6 +69,7 @@ impl Store {
         dir: &Path,
         display: &str,
         dialect: Dialect,
+        strict: bool,
         files: impl IntoIterator<Item = &'a OsStr>,
     ) -> Option<Key> {
         let mut h = blake3::Hasher::new();
@@ -79,6 +80,7 @@ impl Store {
         put(MAGIC);
         put(&self.library);
         put(format!("{dialect:?}").as_bytes());
+        put(&[u8::from(strict)]);
         put(display.as_bytes());
         put(dir.as_os_str().as_encoded_bytes());
         for f in files {
@@ -89,7 +91,7 @@ impl Store {
         slot.update(dir.as_os_str().as_encoded_bytes());
         slot.update(b"\0");
         slot.update(display.as_bytes());
-        slot.update(format!("\0{dialect:?}").as_bytes());
+        slot.update(format!("\0{dialect:?}\0{strict}").as_bytes());
         Some(Key {
             slot: slot.finalize().to_hex()[..16].to_string(),
             inputs_hash: *h.finalize().as_bytes(),
@@ -283,14 +285,20 @@ mod tests {
                     self.migrations.path(),
                     "migrations",
                     Dialect::Postgres,
+                    false,
                     files,
                 )
                 .unwrap()
         }
 
         fn replay(&self) -> Loaded {
-            crate::schema_cache::replay(self.migrations.path(), "migrations", Dialect::Postgres)
-                .unwrap()
+            crate::schema_cache::replay(
+                self.migrations.path(),
+                "migrations",
+                Dialect::Postgres,
+                false,
+            )
+            .unwrap()
         }
 
         fn entries(&self) -> Vec<PathBuf> {
@@ -325,7 +333,13 @@ mod tests {
         // The hashes differ, not only the slots.
         let other = |store: &Store, display, dialect| {
             store
-                .key(f.migrations.path(), display, dialect, [file.as_os_str()])
+                .key(
+                    f.migrations.path(),
+                    display,
+                    dialect,
+                    false,
+                    [file.as_os_str()],
+                )
                 .unwrap()
                 .inputs_hash
         };

@@ -78,7 +78,7 @@ pub(crate) type Fingerprint = Vec<(OsString, u64, Option<SystemTime>)>;
 /// directory, and the replay.
 type Entry = (Fingerprint, Instant, Arc<Loaded>);
 
-type Cache = HashMap<(PathBuf, String, Dialect), Entry>;
+type Cache = HashMap<(PathBuf, String, Dialect, bool), Entry>;
 
 /// How long a long-lived host trusts a fingerprint without looking at the directory again:
 /// it sees an edit after at most this long.
@@ -95,13 +95,19 @@ static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
 /// The replay of `dir` (displayed as `display`) in `dialect`, from the cache when no file
 /// changed since it was made (inside rustc: since the process started).
-pub fn load(dir: &Path, display: &str, dialect: Dialect) -> Result<Arc<Loaded>, String> {
+/// With `strict`, the replay's warnings are errors.
+pub fn load(
+    dir: &Path,
+    display: &str,
+    dialect: Dialect,
+    strict: bool,
+) -> Result<Arc<Loaded>, String> {
     let recheck = if in_compiler() {
         Duration::MAX
     } else {
         RECHECK_AFTER
     };
-    load_within(dir, display, dialect, recheck)
+    load_within(dir, display, dialect, strict, recheck)
 }
 
 /// [`load`], trusting a fingerprint taken less than `recheck` ago.
@@ -109,6 +115,7 @@ fn load_within(
     dir: &Path,
     display: &str,
     dialect: Dialect,
+    strict: bool,
     recheck: Duration,
 ) -> Result<Arc<Loaded>, String> {
     if !dir.is_dir() {
@@ -117,7 +124,7 @@ fn load_within(
             dir.display()
         ));
     }
-    let key = (dir.to_path_buf(), display.to_string(), dialect);
+    let key = (dir.to_path_buf(), display.to_string(), dialect, strict);
     // A poisoned lock only means another derive panicked mid-insert; the map is still valid.
     let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     let cache = guard.get_or_insert_with(HashMap::new);
@@ -133,7 +140,13 @@ fn load_within(
         *checked = Instant::now();
         return Ok(Arc::clone(loaded));
     }
-    let loaded = Arc::new(stored_or_replayed(dir, display, dialect, &fingerprint)?);
+    let loaded = Arc::new(stored_or_replayed(
+        dir,
+        display,
+        dialect,
+        strict,
+        &fingerprint,
+    )?);
     cache.insert(key, (fingerprint, Instant::now(), Arc::clone(&loaded)));
     Ok(loaded)
 }
@@ -144,31 +157,38 @@ fn stored_or_replayed(
     dir: &Path,
     display: &str,
     dialect: Dialect,
+    strict: bool,
     fingerprint: &Fingerprint,
 ) -> Result<Loaded, String> {
     let Some(store) = Store::for_this_process() else {
-        return replay(dir, display, dialect);
+        return replay(dir, display, dialect, strict);
     };
     let files = || fingerprint.iter().map(|(p, ..)| p.as_os_str());
-    let key = store.key(dir, display, dialect, files());
+    let key = store.key(dir, display, dialect, strict, files());
     if let Some(key) = &key
         && let Some(loaded) = store.load(key)
     {
         return Ok(loaded);
     }
-    let loaded = replay(dir, display, dialect)?;
+    let loaded = replay(dir, display, dialect, strict)?;
     if let Some(key) = key
-        && store.key(dir, display, dialect, files()).as_ref() == Some(&key)
+        && store.key(dir, display, dialect, strict, files()).as_ref() == Some(&key)
     {
         store.save(&key, &loaded);
     }
     Ok(loaded)
 }
 
-/// Replays `dir` now.
-pub(crate) fn replay(dir: &Path, display: &str, dialect: Dialect) -> Result<Loaded, String> {
+/// Replays `dir` now (with `strict`, warnings are errors).
+pub(crate) fn replay(
+    dir: &Path,
+    display: &str,
+    dialect: Dialect,
+    strict: bool,
+) -> Result<Loaded, String> {
     let options = schema_check::ReplayOptions {
         dialect,
+        strict,
         display_prefix: Some(display.to_string()),
         ..Default::default()
     };
@@ -221,8 +241,16 @@ mod tests {
     #[test]
     fn a_replay_is_reused_until_a_migration_changes() {
         let (dir, file) = users_migrations();
-        let load =
-            || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::ZERO).unwrap();
+        let load = || {
+            load_within(
+                dir.path(),
+                "migrations",
+                Dialect::Postgres,
+                false,
+                Duration::ZERO,
+            )
+            .unwrap()
+        };
 
         let first = load();
         assert!(Arc::ptr_eq(&first, &load()), "unchanged: the cached replay");
@@ -250,8 +278,16 @@ mod tests {
     #[test]
     fn inside_the_compiler_a_replay_lasts_the_process() {
         let (dir, file) = users_migrations();
-        let load =
-            || load_within(dir.path(), "migrations", Dialect::Postgres, Duration::MAX).unwrap();
+        let load = || {
+            load_within(
+                dir.path(),
+                "migrations",
+                Dialect::Postgres,
+                false,
+                Duration::MAX,
+            )
+            .unwrap()
+        };
         let first = load();
         std::fs::write(&file, "CREATE TABLE accounts (id bigint PRIMARY KEY);\n").unwrap();
         assert!(
@@ -268,7 +304,7 @@ mod tests {
     fn a_missing_directory_says_where_it_looked() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope");
-        let e = match load(&missing, "nope", Dialect::Postgres) {
+        let e = match load(&missing, "nope", Dialect::Postgres, false) {
             Err(e) => e,
             Ok(_) => panic!("a missing directory is an error"),
         };

@@ -42,9 +42,13 @@ fn schema() -> Schema {
             col("email", "text", TypeFamily::Text { max_len: None }, true, 5),
         ],
         primary_key: Some(vec!["tenant_id".into(), "id".into()]),
+        primary_key_name: Some("users_pkey".into()),
+        primary_key_provenance: Some(Provenance::new(loc("0001_init.sql", 1))),
         unique: vec![UniqueConstraint {
             name: None,
             columns: vec!["tenant_id".into(), "name".into()],
+            kind: schema_check::model::UniqueKind::Constraint,
+            provenance: Provenance::new(loc("0001_init.sql", 1)),
         }],
         foreign_keys: vec![],
         checks: vec![],
@@ -56,6 +60,8 @@ fn schema() -> Schema {
     logs.unique = vec![UniqueConstraint {
         name: None,
         columns: vec!["id".into()],
+        kind: schema_check::model::UniqueKind::Index,
+        provenance: Provenance::new(loc("0001_init.sql", 1)),
     }];
     logs.columns[0].nullable = true;
     s.tables.insert("users".into(), users);
@@ -100,7 +106,7 @@ fn expand(input: syn::DeriveInput) -> String {
 /// The expansion of `input` against `schema` (and no migration errors).
 fn expand_over(schema: Schema, input: syn::DeriveInput) -> String {
     let loaded = Arc::new(Loaded::new(schema, vec![], vec![]));
-    let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
+    let load = move |_: &std::path::Path, _: &str, _: Dialect, _: bool| Ok(Arc::clone(&loaded));
     crate::derive(&input, &load).to_string()
 }
 
@@ -358,7 +364,7 @@ fn migration_errors_name_file_line_and_column() {
         .with_source_line("ALTER TABLE users ADD COLUM nickname text;")
         .with_help("fix the statement");
     let loaded = Arc::new(Loaded::new(schema(), vec![], vec![d]));
-    let load = move |_: &std::path::Path, _: &str, _: Dialect| Ok(Arc::clone(&loaded));
+    let load = move |_: &std::path::Path, _: &str, _: Dialect, _: bool| Ok(Arc::clone(&loaded));
     let out = crate::derive(
         &syn::parse_quote! { #[cache(table = "users")] struct U { tenant_id: Uuid, id: i64 } },
         &load,

@@ -27,8 +27,9 @@ use std::fmt;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{
-    Check, Column, Domain, EnumType, ForeignKey, Generated, HistoryEvent, Index, Location,
-    Provenance, Schema, Table, UniqueConstraint, View,
+    Check, Column, ColumnRef, CompositeAttribute, CompositeType, Domain, EnumType, ForeignKey,
+    Generated, HistoryEvent, Index, Location, Provenance, ReferentialAction, Schema, Sequence,
+    Table, UniqueConstraint, UniqueKind, View,
 };
 use crate::types::{SqlType, TypeFamily};
 
@@ -274,18 +275,32 @@ fields!(Column {
     generated,
     provenance,
 });
-fields!(UniqueConstraint { name, columns });
+fields!(UniqueConstraint {
+    name,
+    columns,
+    kind,
+    provenance
+});
 fields!(ForeignKey {
     name,
     columns,
     foreign_table,
     foreign_columns,
+    on_delete,
+    on_update,
+    provenance,
 });
-fields!(Check { name, expr });
+fields!(Check {
+    name,
+    expr,
+    provenance
+});
 fields!(Table {
     name,
     columns,
     primary_key,
+    primary_key_name,
+    primary_key_provenance,
     unique,
     foreign_keys,
     checks,
@@ -315,12 +330,26 @@ fields!(Domain {
     not_null,
     provenance,
 });
+fields!(Sequence {
+    name,
+    owned_by,
+    provenance
+});
+fields!(ColumnRef { table, column });
+fields!(CompositeType {
+    name,
+    attributes,
+    provenance
+});
+fields!(CompositeAttribute { name, ty });
 fields!(Schema {
     tables,
     views,
     enums,
     domains,
     indexes,
+    sequences,
+    composite_types,
     history,
 });
 fields!(Diagnostic {
@@ -377,6 +406,19 @@ variants!(TypeFamily {
     16 => Array { element },
     17 => Enum { name, values },
     18 => Other,
+});
+
+variants!(UniqueKind {
+    0 => Constraint,
+    1 => Index,
+});
+
+variants!(ReferentialAction {
+    0 => NoAction,
+    1 => Restrict,
+    2 => Cascade,
+    3 => SetNull,
+    4 => SetDefault,
 });
 
 variants!(Generated {

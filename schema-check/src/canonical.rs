@@ -254,6 +254,8 @@ fn postgres_named(
                 )
             } else if let Some(d) = schema.domains.get(&full) {
                 Canonical::plain(full.clone(), d.base.family.clone())
+            } else if schema.composite_types.contains_key(&full) {
+                Canonical::plain(full.clone(), F::Other)
             } else {
                 return Err(format!(
                     "type `{full}` does not exist: it is neither a built-in type nor an enum \

@@ -89,3 +89,91 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// Something the replay is unsure of because an earlier statement was skipped: a conflict
+/// ("index does not exist", "view already exists") that the skipped statement (a `DO`
+/// block, a function call, an extension...) could explain. It names both places. The
+/// replay goes on as the server would have if the skipped statement explains it; strict
+/// mode ([`crate::ReplayOptions::strict`]) turns every warning into an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// What conflicted, in one sentence.
+    pub message: String,
+    /// The statement that conflicted.
+    pub location: Location,
+    /// The source line at `location`.
+    pub source_line: String,
+    /// The skipped statement that could explain the conflict.
+    pub cause: Location,
+    /// That statement's first line, for display.
+    pub cause_line: String,
+    /// What to do about it.
+    pub help: String,
+}
+
+impl Warning {
+    /// The warning as an error, for strict mode.
+    ///
+    /// ```
+    /// use schema_check::{Location, diagnostic::Warning};
+    /// let at = |line| Location { file: "m.sql".into(), line, column: 1 };
+    /// let w = Warning {
+    ///     message: "index `i` does not exist".into(),
+    ///     location: at(9),
+    ///     source_line: "DROP INDEX i;".into(),
+    ///     cause: at(2),
+    ///     cause_line: "DO $$ BEGIN".into(),
+    ///     help: "drop the index in SQL the replay can read".into(),
+    /// };
+    /// let e = w.into_error();
+    /// assert_eq!(e.location, Some(at(9)));
+    /// assert!(e.to_string().contains("skipped at m.sql:2:1"));
+    /// assert!(e.to_string().contains("strict"));
+    /// ```
+    pub fn into_error(self) -> Diagnostic {
+        Diagnostic::new(format!(
+            "{} (the statement skipped at {} (`{}`) may explain it; strict mode makes this an \
+             error)",
+            self.message, self.cause, self.cause_line
+        ))
+        .at(self.location)
+        .with_source_line(self.source_line)
+        .with_help(self.help)
+    }
+}
+
+impl fmt::Display for Warning {
+    /// Renders like rustc's warnings, with the skipped statement as a note:
+    ///
+    /// ```
+    /// use schema_check::{Location, diagnostic::Warning};
+    /// let at = |line| Location { file: "m.sql".into(), line, column: 1 };
+    /// let w = Warning {
+    ///     message: "index `i` does not exist".into(),
+    ///     location: at(9),
+    ///     source_line: "DROP INDEX i;".into(),
+    ///     cause: at(2),
+    ///     cause_line: "DO $$ BEGIN".into(),
+    ///     help: "write the change in SQL the replay can read".into(),
+    /// };
+    /// let text = w.to_string();
+    /// assert!(text.starts_with("warning: index `i` does not exist\n"));
+    /// assert!(text.contains("--> m.sql:9:1"));
+    /// assert!(text.contains("= note: the statement skipped at m.sql:2:1 (`DO $$ BEGIN`) may explain it"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "warning: {}", self.message)?;
+        let loc = &self.location;
+        let gutter = loc.line.to_string().len();
+        writeln!(f, "{:gutter$}--> {loc}", "")?;
+        writeln!(f, "{:gutter$} |", "")?;
+        writeln!(f, "{} | {}", loc.line, self.source_line.trim_end())?;
+        writeln!(f, "{:gutter$} |", "")?;
+        writeln!(
+            f,
+            "  = note: the statement skipped at {} (`{}`) may explain it",
+            self.cause, self.cause_line
+        )?;
+        writeln!(f, "  = help: {}", self.help)
+    }
+}

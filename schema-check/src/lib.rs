@@ -16,7 +16,7 @@ pub mod split;
 pub mod statement;
 pub mod types;
 
-pub use diagnostic::Diagnostic;
+pub use diagnostic::{Diagnostic, Warning};
 pub use dialect::Dialect;
 pub use model::{Column, Location, Provenance, Schema, Table};
 pub use replay::{ReplayOutput, Replayer};

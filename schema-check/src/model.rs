@@ -67,6 +67,11 @@ pub struct Schema {
     /// Indexes by canonical name (PostgreSQL: schema-qualified outside `public`, like
     /// tables; MySQL: `table.index`, since MySQL index names are per table).
     pub indexes: BTreeMap<String, Index>,
+    /// Sequences by canonical name (PostgreSQL: `CREATE SEQUENCE`, and the sequences
+    /// serial and identity columns own).
+    pub sequences: BTreeMap<String, Sequence>,
+    /// Composite types by canonical name (PostgreSQL `CREATE TYPE t AS (a text, ...)`).
+    pub composite_types: BTreeMap<String, CompositeType>,
     /// Drops and renames of tables and columns, in replay order: lets callers say
     /// "column `x` was renamed to `y` in 0007_rename.sql:3" instead of just "no such column".
     pub history: Vec<HistoryEvent>,
@@ -81,6 +86,12 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Primary key columns, in key order; `None` when the table has no primary key.
     pub primary_key: Option<Vec<String>>,
+    /// The primary key constraint's name: as given, or the server's (PostgreSQL
+    /// `<table>_pkey`, with a numeric suffix when that name is taken; MySQL `PRIMARY`);
+    /// `None` without a primary key, or for an unnamed SQLite one.
+    pub primary_key_name: Option<String>,
+    /// Where the primary key was created and last changed; `None` without one.
+    pub primary_key_provenance: Option<Provenance>,
     /// Unique constraints (named or not), including unique indexes.
     pub unique: Vec<UniqueConstraint>,
     /// Foreign keys.
@@ -145,17 +156,35 @@ pub enum Generated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UniqueConstraint {
     /// Constraint or index name: as the migration gave it, or the name the database gives
-    /// an unnamed one (PostgreSQL `<table>_<columns>_key`, MySQL the first column's name);
-    /// `None` for unnamed SQLite constraints.
+    /// an unnamed one (PostgreSQL `<table>_<columns>_key`, with a numeric suffix when that
+    /// name is taken; MySQL the first column's name, then `_2`, `_3`...); `None` for
+    /// unnamed SQLite constraints.
     pub name: Option<String>,
     /// Columns, in order.
     pub columns: Vec<String>,
+    /// A UNIQUE constraint, or a unique index (`CREATE UNIQUE INDEX`: in PostgreSQL an
+    /// index and not a constraint, dropped with DROP INDEX, not DROP CONSTRAINT).
+    pub kind: UniqueKind,
+    /// Where it was created and last changed (renamed, or its columns renamed).
+    pub provenance: Provenance,
+}
+
+/// What declared a [`UniqueConstraint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UniqueKind {
+    /// `UNIQUE` in CREATE/ALTER TABLE (MySQL also `UNIQUE KEY`/`UNIQUE INDEX` there).
+    Constraint,
+    /// `CREATE UNIQUE INDEX`.
+    Index,
 }
 
 /// A foreign key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ForeignKey {
-    /// Constraint name, when given.
+    /// Constraint name: as given, or the server's for an unnamed one (PostgreSQL
+    /// `<table>_<columns>_fkey` with a numeric suffix when taken, MySQL `<table>_ibfk_<n>`);
+    /// `None` for an unnamed SQLite one.
     pub name: Option<String>,
     /// Referencing columns.
     pub columns: Vec<String>,
@@ -163,15 +192,45 @@ pub struct ForeignKey {
     pub foreign_table: String,
     /// Referenced columns (empty means the referenced table's primary key).
     pub foreign_columns: Vec<String>,
+    /// `ON DELETE` action, as the server reports it when none is written (PostgreSQL and
+    /// SQLite `NO ACTION`, MySQL/MariaDB `RESTRICT`).
+    pub on_delete: ReferentialAction,
+    /// `ON UPDATE` action (same default as `on_delete`).
+    pub on_update: ReferentialAction,
+    /// Where it was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// What a foreign key does when the referenced row is deleted or updated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferentialAction {
+    /// `NO ACTION` (checked at the end of the statement, or of the transaction when
+    /// deferred).
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
 }
 
 /// A CHECK constraint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Constraint name, when given.
+    /// Constraint name: as given, or the server's for an unnamed one (PostgreSQL
+    /// `<table>_<column>_check` when the expression uses one column, else
+    /// `<table>_check`, with a numeric suffix when taken; MariaDB the column's name for a
+    /// column constraint, `CONSTRAINT_<n>` for a table constraint); `None` for an
+    /// unnamed SQLite one.
     pub name: Option<String>,
     /// The expression as SQL text.
     pub expr: String,
+    /// Where it was created and last changed.
+    pub provenance: Provenance,
 }
 
 /// An index (kept for lints; unique indexes also appear in [`Table::unique`]).
@@ -224,6 +283,49 @@ pub struct Domain {
     pub not_null: bool,
     /// Where the domain was created and last changed.
     pub provenance: Provenance,
+}
+
+/// A sequence (PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sequence {
+    /// Canonical name.
+    pub name: String,
+    /// The column that owns it (`OWNED BY`, a serial or identity column): dropping the
+    /// column or its table drops the sequence.
+    pub owned_by: Option<ColumnRef>,
+    /// Where it was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// A column of a table, by canonical names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ColumnRef {
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
+}
+
+/// A composite type (`CREATE TYPE address AS (street text, zip text)`); columns of the
+/// type have it as their canonical type, of family [`crate::TypeFamily::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositeType {
+    /// Canonical name.
+    pub name: String,
+    /// Its attributes, in order.
+    pub attributes: Vec<CompositeAttribute>,
+    /// Where the type was created and last changed.
+    pub provenance: Provenance,
+}
+
+/// One attribute of a [`CompositeType`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositeAttribute {
+    /// Canonical name.
+    pub name: String,
+    /// Canonical type.
+    #[serde(rename = "type")]
+    pub ty: SqlType,
 }
 
 /// A drop or rename in the history, kept so that errors can explain where a name went.

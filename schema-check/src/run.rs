@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlparser::dialect::Dialect as SqlGrammar;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Warning};
 use crate::dialect::Dialect;
 use crate::discover::{Migration, discover};
 use crate::model::{Ignored, Schema, Skipped};
@@ -29,6 +29,9 @@ pub struct ReplayOptions {
     /// How many threads may parse migrations (`None`: one per core). Statements are
     /// applied in order whatever the number: the result is the same.
     pub threads: Option<NonZeroUsize>,
+    /// Turn every warning (a conflict an earlier skipped statement could explain) into an
+    /// error (`--strict`; `strict = true` in `[package.metadata.cache-contract]`).
+    pub strict: bool,
 }
 
 /// The result of replaying a directory.
@@ -46,6 +49,9 @@ pub struct Replay {
     pub skipped: Vec<Skipped>,
     /// Every error, in file order.
     pub errors: Vec<Diagnostic>,
+    /// Conflicts an earlier skipped statement could explain, in file order (empty in
+    /// strict mode, where they are errors).
+    pub warnings: Vec<Warning>,
 }
 
 impl Replay {
@@ -95,8 +101,11 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
             Err(e) => errors.push(e),
         }
     }
-    let output = replayer.finish();
+    let mut output = replayer.finish();
     errors.extend(output.errors);
+    if options.strict {
+        errors.extend(output.warnings.drain(..).map(Warning::into_error));
+    }
     sort_by_file_order(&mut errors, &found.migrations);
     Ok(Replay {
         dialect: options.dialect,
@@ -105,6 +114,7 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
         ignored: found.ignored,
         skipped: output.skipped,
         errors,
+        warnings: output.warnings,
     })
 }
 

@@ -116,7 +116,7 @@ fn text_output_is_a_psql_like_table() {
     assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()));
     assert!(
         out.contains(
-            "3 migrations replayed; 1 statement skipped, 3 files ignored (--verbose lists them)"
+            "3 migrations replayed; 1 statement skipped, 0 warnings, 3 files ignored (--verbose lists them)"
         ),
         "{out}"
     );
@@ -487,7 +487,7 @@ fn the_saas_example_replays_cleanly() {
     assert_eq!(owner[1..3], ["bigint", ""], "{out}");
     assert!(
         out.ends_with(
-            "10 migrations replayed; 3 statements skipped, 0 files ignored (--verbose lists them)\n"
+            "10 migrations replayed; 3 statements skipped, 0 warnings, 0 files ignored (--verbose lists them)\n"
         ),
         "{out}"
     );

@@ -39,7 +39,8 @@ impl Replayer {
                 });
                 return Ok(());
             }
-            return Err(self.missing_table(ctx, &name, "ALTER TABLE"));
+            let error = self.missing_table(ctx, &name, "ALTER TABLE");
+            return self.conflict(ctx, &name, error);
         };
         let mut changed = false;
         for op in &at.operations {
@@ -71,24 +72,30 @@ impl Replayer {
         }
     }
 
-    /// The table `key` and what constraints may touch besides it.
-    pub(crate) fn table_and_env(
+    /// Runs `f` on the table `key` taken out of the schema, with the rest of the schema
+    /// (constraints need it to name themselves and to add indexes), then names what `f`
+    /// added unnamed and puts the table back.
+    pub(crate) fn with_table<R>(
         &mut self,
         ctx: &Ctx<'_>,
         key: &str,
-    ) -> Result<(&mut Table, Env<'_>), Diagnostic> {
-        let env = Env {
-            dialect: self.dialect,
-            pk_names: &mut self.pk_names,
-            indexes: &mut self.schema.indexes,
-        };
-        match self.schema.tables.get_mut(key) {
-            Some(t) => Ok((t, env)),
-            None => Err(ctx.error(
+        f: impl FnOnce(&mut Table, &mut Env<'_>) -> Result<R, Diagnostic>,
+    ) -> Result<R, Diagnostic> {
+        let Some(mut table) = self.schema.tables.remove(key) else {
+            return Err(ctx.error(
                 format!("table `{key}` does not exist"),
                 "create the table first",
-            )),
-        }
+            ));
+        };
+        let mut env = Env {
+            dialect: self.dialect,
+            schema: &mut self.schema,
+            fk_indexes: &mut self.fk_indexes,
+        };
+        let result = f(&mut table, &mut env);
+        constraint::assign_names(self.dialect, &self.schema, &mut table);
+        self.schema.tables.insert(key.to_string(), table);
+        result
     }
 
     fn alter_op(&mut self, ctx: &Ctx<'_>, key: &mut String, op: &AlterTableOperation) -> Changed {
@@ -207,10 +214,11 @@ impl Replayer {
                 self.alter_column(ctx, key, &fold(dialect, column_name), op)?;
                 Ok(true)
             }
-            Op::AddConstraint { constraint, .. } => {
-                let (table, mut env) = self.table_and_env(ctx, key)?;
-                constraint::add(ctx, &mut env, table, constraint).map(|()| true)
-            }
+            Op::AddConstraint { constraint, .. } => self
+                .with_table(ctx, key, |table, env| {
+                    constraint::add(ctx, env, table, constraint)
+                })
+                .map(|()| true),
             Op::DropConstraint {
                 if_exists, name, ..
             } => self.drop_constraint(ctx, key, &fold(dialect, name), *if_exists),
@@ -222,7 +230,8 @@ impl Replayer {
                         "remove the DROP PRIMARY KEY",
                     ));
                 }
-                self.pk_names.remove(key.as_str());
+                table.primary_key_name = None;
+                table.primary_key_provenance = None;
                 Ok(true)
             }
             Op::DropForeignKey { name, .. } => {
@@ -261,23 +270,35 @@ impl Replayer {
                 let (old, new) = (fold(dialect, old_name), fold(dialect, new_name));
                 let table = self.table_mut(ctx, key)?;
                 let mut found = false;
-                for n in table
+                let at = ctx.at();
+                for (n, p) in table
                     .unique
                     .iter_mut()
-                    .map(|u| &mut u.name)
-                    .chain(table.foreign_keys.iter_mut().map(|f| &mut f.name))
-                    .chain(table.checks.iter_mut().map(|c| &mut c.name))
+                    .map(|u| (&mut u.name, Some(&mut u.provenance)))
+                    .chain(
+                        table
+                            .foreign_keys
+                            .iter_mut()
+                            .map(|f| (&mut f.name, Some(&mut f.provenance))),
+                    )
+                    .chain(
+                        table
+                            .checks
+                            .iter_mut()
+                            .map(|c| (&mut c.name, Some(&mut c.provenance))),
+                    )
+                    .chain(std::iter::once((
+                        &mut table.primary_key_name,
+                        table.primary_key_provenance.as_mut(),
+                    )))
                 {
                     if n.as_deref() == Some(old.as_str()) {
                         *n = Some(new.clone());
+                        if let Some(p) = p {
+                            p.touch(at);
+                        }
                         found = true;
                     }
-                }
-                if let Some(pk) = self.pk_names.get_mut(key.as_str())
-                    && *pk == old
-                {
-                    *pk = new.clone();
-                    found = true;
                 }
                 if !found {
                     return Err(ctx.error(
@@ -324,7 +345,11 @@ impl Replayer {
         name: &str,
         if_exists: bool,
     ) -> Changed {
-        let is_pk = self.pk_names.get(key).is_some_and(|pk| pk == name);
+        let is_pk = self
+            .schema
+            .tables
+            .get(key)
+            .is_some_and(|t| t.primary_key_name.as_deref() == Some(name));
         let dialect = self.dialect;
         let ikey = index_key(dialect, key, name);
         let table = self.table_mut(ctx, key)?;
@@ -337,7 +362,8 @@ impl Replayer {
             before != table.unique.len() + table.foreign_keys.len() + table.checks.len();
         if is_pk {
             table.primary_key = None;
-            self.pk_names.remove(key);
+            table.primary_key_name = None;
+            table.primary_key_provenance = None;
             found = true;
         }
         if found {
@@ -347,10 +373,11 @@ impl Replayer {
         if if_exists {
             return Ok(false);
         }
-        Err(ctx.error(
+        let error = ctx.error(
             format!("table `{key}` has no constraint named `{name}`"),
             "check the constraint name; unnamed PostgreSQL constraints are named \
              <table>_<columns>_key / _fkey / _check and <table>_pkey",
-        ))
+        );
+        self.conflict(ctx, name, error).map(|()| false)
     }
 }

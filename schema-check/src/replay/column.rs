@@ -6,12 +6,15 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Token;
 
+use super::constraint;
 use super::ident::fold;
 use super::{Ctx, Replayer};
 use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
-use crate::model::{Check, Column, ForeignKey, Generated, Provenance, UniqueConstraint};
+use crate::model::{
+    Check, Column, ForeignKey, Generated, Provenance, UniqueConstraint, UniqueKind,
+};
 
 /// A column plus the constraints its definition declared inline.
 pub(crate) struct ColumnSpec {
@@ -19,8 +22,13 @@ pub(crate) struct ColumnSpec {
     /// `PRIMARY KEY` was declared inline, with this constraint name (if named).
     pub primary_key: Option<Option<String>>,
     pub unique: Vec<UniqueConstraint>,
-    pub foreign_keys: Vec<ForeignKey>,
+    /// Foreign keys, with the name MySQL gives the index it may create for one.
+    pub foreign_keys: Vec<(ForeignKey, Option<String>)>,
     pub checks: Vec<Check>,
+    /// PostgreSQL: the column is a serial (its default is then `nextval` of the sequence)
+    /// or an identity, and owns a sequence the caller creates
+    /// ([`Replayer::owned_sequence`]).
+    pub owns_sequence: bool,
     /// SQLite `PRIMARY KEY DESC` as a column constraint: the column is then not the rowid
     /// alias (a documented SQLite quirk).
     pub pk_desc: bool,
@@ -33,27 +41,6 @@ pub(crate) fn index_column(dialect: Dialect, c: &IndexColumn) -> Option<String> 
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| fold(dialect, i)),
         _ => None,
     }
-}
-
-/// The default name PostgreSQL gives an unnamed constraint: `<table>_<cols>_<suffix>`
-/// (without schema), truncated to 63 bytes like identifiers.
-pub(crate) fn pg_constraint_name(table: &str, columns: &[String], suffix: &str) -> String {
-    let table = table.rsplit('.').next().unwrap_or(table);
-    let mut name = String::from(table);
-    for c in columns {
-        name.push('_');
-        name.push_str(c);
-    }
-    name.push('_');
-    name.push_str(suffix);
-    if name.len() > 63 {
-        let mut cut = 63;
-        while !name.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        name.truncate(cut);
-    }
-    name
 }
 
 impl Replayer {
@@ -127,21 +114,23 @@ impl Replayer {
         let mut checks = Vec::new();
         let mut primary_key = None;
         let mut pk_desc = false;
+        let mut owns_sequence = false;
         if canonical.serial {
             column.nullable = false;
             match dialect {
                 // A PostgreSQL serial is `NOT NULL DEFAULT nextval(..)` over a sequence it
                 // owns, not an identity column (`pg_attribute.attidentity` stays empty:
-                // e.g. `DROP NOT NULL` is allowed on it).
-                Dialect::Postgres => {
-                    column.default = Some(format!("nextval('{table}_{col_name}_seq'::regclass)"));
-                }
+                // e.g. `DROP NOT NULL` is allowed on it). The caller names the sequence
+                // and sets the default.
+                Dialect::Postgres => owns_sequence = true,
                 // MySQL's SERIAL is `BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE`.
                 Dialect::Mysql => {
                     column.generated = Some(Generated::Identity { always: false });
                     spec_unique.push(UniqueConstraint {
-                        name: Some(col_name.clone()),
+                        name: None,
                         columns: vec![col_name.clone()],
+                        kind: UniqueKind::Constraint,
+                        provenance: Provenance::new(ctx.at().clone()),
                     });
                 }
                 Dialect::Sqlite => column.generated = Some(Generated::Identity { always: false }),
@@ -162,47 +151,28 @@ impl Replayer {
                     }
                 }
                 ColumnOption::Unique(u) => {
-                    let named = given.or_else(|| u.name.as_ref().map(|i| fold(dialect, i)));
-                    let name = match dialect {
-                        Dialect::Postgres => {
-                            Some(named.unwrap_or_else(|| pg_constraint_name(table, &one(), "key")))
-                        }
-                        Dialect::Mysql => Some(named.unwrap_or_else(|| col_name.clone())),
-                        Dialect::Sqlite => named,
-                    };
                     spec_unique.push(UniqueConstraint {
-                        name,
+                        name: given.or_else(|| u.name.as_ref().map(|i| fold(dialect, i))),
                         columns: one(),
+                        kind: UniqueKind::Constraint,
+                        provenance: Provenance::new(ctx.at().clone()),
                     });
                 }
                 ColumnOption::ForeignKey(fk) => {
                     let named = given.or_else(|| fk.name.as_ref().map(|i| fold(dialect, i)));
-                    foreign_keys.push(ForeignKey {
-                        name: match dialect {
-                            Dialect::Postgres => Some(
-                                named.unwrap_or_else(|| pg_constraint_name(table, &one(), "fkey")),
-                            ),
-                            _ => named,
-                        },
-                        columns: one(),
-                        foreign_table: super::ident::object_name(dialect, &fk.foreign_table),
-                        foreign_columns: fk
-                            .referred_columns
-                            .iter()
-                            .map(|i| fold(dialect, i))
-                            .collect(),
-                    });
+                    foreign_keys.push((
+                        constraint::foreign_key(ctx, dialect, one(), fk, named.clone()),
+                        named.or_else(|| fk.index_name.as_ref().map(|i| fold(dialect, i))),
+                    ));
                 }
                 ColumnOption::Check(c) => {
                     let named = given.or_else(|| c.name.as_ref().map(|i| fold(dialect, i)));
                     checks.push(Check {
-                        name: match dialect {
-                            Dialect::Postgres => Some(
-                                named.unwrap_or_else(|| pg_constraint_name(table, &one(), "check")),
-                            ),
-                            _ => named,
-                        },
+                        // MariaDB names an unnamed column check after its column.
+                        name: named
+                            .or_else(|| (dialect == Dialect::Mysql).then(|| col_name.clone())),
                         expr: c.expr.to_string(),
+                        provenance: Provenance::new(ctx.at().clone()),
                     });
                 }
                 ColumnOption::Generated {
@@ -224,8 +194,10 @@ impl Replayer {
                         column.generated = Some(Generated::Identity {
                             always: matches!(generated_as, GeneratedAs::Always),
                         });
-                        // PostgreSQL identity columns are implicitly NOT NULL.
+                        // PostgreSQL identity columns are implicitly NOT NULL, and own a
+                        // sequence.
                         column.nullable = false;
+                        owns_sequence |= dialect == Dialect::Postgres;
                     }
                 },
                 ColumnOption::Identity(_) => {
@@ -258,6 +230,7 @@ impl Replayer {
             unique: spec_unique,
             foreign_keys,
             checks,
+            owns_sequence,
             pk_desc,
         })
     }

@@ -62,15 +62,29 @@ impl Replayer {
             None => table.columns.len(),
         };
         let col_name = spec.column.name.clone();
-        table.columns.insert(at, spec.column);
-        table.unique.extend(spec.unique);
-        table.foreign_keys.extend(spec.foreign_keys);
-        table.checks.extend(spec.checks);
-        if let Some(pk_name) = spec.primary_key {
-            let (table, mut env) = self.table_and_env(ctx, key)?;
-            constraint::set_primary_key(ctx, &mut env, table, vec![col_name], pk_name)?;
+        let mut spec = spec;
+        if spec.owns_sequence {
+            let current = self.schema.tables.get(key).cloned();
+            let seq = self.owned_sequence(ctx, current.as_ref(), key, &col_name);
+            if spec.column.generated.is_none() {
+                spec.column.default = Some(super::sequence::nextval_default(&seq));
+            }
         }
-        Ok(true)
+        self.with_table(ctx, key, |table, env| {
+            table.columns.insert(at, spec.column);
+            table.unique.extend(spec.unique);
+            for (fk, index) in spec.foreign_keys {
+                if env.dialect == Dialect::Mysql {
+                    constraint::mysql_foreign_key_index(ctx, env, table, &fk, index.as_deref());
+                }
+                table.foreign_keys.push(fk);
+            }
+            table.checks.extend(spec.checks);
+            if let Some(pk_name) = spec.primary_key {
+                constraint::set_primary_key(ctx, env, table, vec![col_name], pk_name)?;
+            }
+            Ok(true)
+        })
     }
 
     pub(crate) fn drop_column(
@@ -181,7 +195,8 @@ impl Replayer {
         table.foreign_keys.retain(|f| !f.columns.contains(&col));
         table.checks.retain(|c| !mentions(&c.expr, &col));
         if in_pk {
-            self.pk_names.remove(key);
+            table.primary_key_name = None;
+            table.primary_key_provenance = None;
         }
         let mut emptied = Vec::new();
         for (k, ix) in self
@@ -204,6 +219,7 @@ impl Replayer {
         for k in emptied {
             self.schema.indexes.remove(&k);
         }
+        self.drop_owned_sequences(key, Some(&col));
         self.schema.history.push(HistoryEvent::ColumnDropped {
             table: key.to_string(),
             column: col,
@@ -320,9 +336,12 @@ impl Replayer {
         };
         table.columns.insert(at, column);
         table.unique.extend(spec.unique);
-        table.foreign_keys.extend(spec.foreign_keys);
+        table
+            .foreign_keys
+            .extend(spec.foreign_keys.into_iter().map(|(f, _)| f));
         table.checks.extend(spec.checks);
-        Ok(())
+        // Names what the new definition declared unnamed.
+        self.with_table(ctx, key, |_, _| Ok(()))
     }
 
     pub(crate) fn alter_column(

@@ -1,22 +1,63 @@
 //! Table constraints (PRIMARY KEY, UNIQUE, FOREIGN KEY, CHECK, MySQL KEY/INDEX), shared
 //! by CREATE TABLE and ALTER TABLE ... ADD CONSTRAINT.
 
-use std::collections::{BTreeMap, HashMap};
-
-use sqlparser::ast::{Ident, IndexColumn, TableConstraint};
+use sqlparser::ast::{
+    ForeignKeyConstraint, Ident, IndexColumn, ReferentialAction as SqlAction, TableConstraint,
+};
 
 use super::Ctx;
-use super::column::{index_column, pg_constraint_name};
+use super::column::index_column;
 use super::ident::{fold, object_name, same_column};
+use super::names::{
+    PgNameSpace, mysql_check_name, mysql_foreign_key_name, mysql_key_name, name_addition,
+    pg_choose_name,
+};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
-use crate::model::{Check, ForeignKey, Index, Provenance, Table, UniqueConstraint};
+use crate::model::{
+    Check, ForeignKey, Index, Provenance, ReferentialAction, Schema, Table, UniqueConstraint,
+    UniqueKind,
+};
 
-/// What a constraint may touch besides its table.
+/// What a constraint may touch besides its table: the rest of the schema (the table
+/// being changed is not in it while it changes).
 pub(crate) struct Env<'a> {
     pub dialect: Dialect,
-    pub pk_names: &'a mut HashMap<String, String>,
-    pub indexes: &'a mut BTreeMap<String, Index>,
+    pub schema: &'a mut Schema,
+    /// MySQL: the keys of the indexes the server created for foreign keys (it drops one
+    /// when a later index can serve its foreign key).
+    pub fk_indexes: &'a mut std::collections::HashSet<String>,
+}
+
+/// MySQL: a new index on `table` whose leading columns serve a foreign key replaces the
+/// index the server had created for that foreign key.
+pub(crate) fn mysql_supersede(
+    indexes: &mut std::collections::BTreeMap<String, Index>,
+    fk_indexes: &mut std::collections::HashSet<String>,
+    table: &str,
+    new_key: &str,
+    columns: &[String],
+) {
+    let replaced: Vec<String> = fk_indexes
+        .iter()
+        .filter(|k| k.as_str() != new_key)
+        .filter(|k| {
+            indexes.get(*k).is_some_and(|ix| {
+                ix.table == table
+                    && ix.columns.len() <= columns.len()
+                    && ix
+                        .columns
+                        .iter()
+                        .zip(columns)
+                        .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+        })
+        .cloned()
+        .collect();
+    for k in replaced {
+        indexes.remove(&k);
+        fk_indexes.remove(&k);
+    }
 }
 
 /// The key of an index in [`crate::model::Schema::indexes`]: index names are per schema
@@ -90,7 +131,7 @@ fn folded(dialect: Dialect, i: &Option<Ident>) -> Option<String> {
     i.as_ref().map(|i| fold(dialect, i))
 }
 
-/// Sets the primary key of `table`.
+/// Sets the primary key of `table`; an unnamed one is named by [`assign_names`].
 pub(crate) fn set_primary_key(
     ctx: &Ctx<'_>,
     env: &mut Env<'_>,
@@ -116,16 +157,247 @@ pub(crate) fn set_primary_key(
             }
         }
     }
-    let name = name.unwrap_or_else(|| match env.dialect {
-        Dialect::Postgres => pg_constraint_name(&table.name, &[], "pkey"),
-        Dialect::Mysql | Dialect::Sqlite => "PRIMARY".to_string(),
-    });
-    env.pk_names.insert(table.name.clone(), name);
+    table.primary_key_name = name;
+    table.primary_key_provenance = Some(Provenance::new(ctx.at().clone()));
     table.primary_key = Some(columns);
     Ok(())
 }
 
-/// Adds `constraint` to `table`.
+/// The model's action for a written `ON DELETE` / `ON UPDATE` (`None`: not written, the
+/// server's default).
+pub(crate) fn action(dialect: Dialect, written: Option<&SqlAction>) -> ReferentialAction {
+    match written {
+        Some(SqlAction::Restrict) => ReferentialAction::Restrict,
+        Some(SqlAction::Cascade) => ReferentialAction::Cascade,
+        Some(SqlAction::SetNull) => ReferentialAction::SetNull,
+        Some(SqlAction::NoAction) => ReferentialAction::NoAction,
+        Some(SqlAction::SetDefault) => ReferentialAction::SetDefault,
+        // MariaDB reports an unwritten action as RESTRICT.
+        None if dialect == Dialect::Mysql => ReferentialAction::Restrict,
+        None => ReferentialAction::NoAction,
+    }
+}
+
+/// A foreign key of `table` from `fk` (given name only: [`assign_names`] names the rest).
+pub(crate) fn foreign_key(
+    ctx: &Ctx<'_>,
+    dialect: Dialect,
+    columns: Vec<String>,
+    fk: &ForeignKeyConstraint,
+    given: Option<String>,
+) -> ForeignKey {
+    ForeignKey {
+        name: given,
+        columns,
+        foreign_table: object_name(dialect, &fk.foreign_table),
+        foreign_columns: fk
+            .referred_columns
+            .iter()
+            .map(|i| fold(dialect, i))
+            .collect(),
+        on_delete: action(dialect, fk.on_delete.as_ref()),
+        on_update: action(dialect, fk.on_update.as_ref()),
+        provenance: Provenance::new(ctx.at().clone()),
+    }
+}
+
+/// The column a CHECK expression uses, when it uses exactly one column of `table`
+/// (PostgreSQL then names an unnamed check `<table>_<column>_check`).
+fn single_column(dialect: Dialect, table: &Table, expr: &str) -> Option<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let grammar = dialect.parser_dialect();
+    let tokens = Tokenizer::new(&*grammar, expr).tokenize().ok()?;
+    let mut found: Vec<&str> = Vec::new();
+    let significant: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    for (i, t) in significant.iter().enumerate() {
+        let Token::Word(w) = t else { continue };
+        if significant.get(i + 1) == Some(&&Token::LParen) {
+            continue; // a function name
+        }
+        let name = if w.quote_style.is_some() || dialect != Dialect::Postgres {
+            w.value.clone()
+        } else {
+            w.value.to_lowercase()
+        };
+        if let Some(c) = table
+            .columns
+            .iter()
+            .find(|c| same_column(dialect, &c.name, &name))
+            && !found.contains(&c.name.as_str())
+        {
+            found.push(&c.name);
+        }
+    }
+    match found.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
+    }
+}
+
+/// Names every unnamed constraint of `table` as the server does, in the order it does:
+/// PostgreSQL checks, then the primary key, unique constraints and foreign keys
+/// (PostgreSQL `ChooseConstraintName`/`ChooseIndexName`, MySQL `<col>`, `<col>_2`,
+/// `<table>_ibfk_<n>`, `CONSTRAINT_<n>`). SQLite names nothing. `schema` holds every
+/// other table.
+pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table) {
+    match dialect {
+        Dialect::Sqlite => {}
+        Dialect::Postgres => {
+            for i in 0..table.checks.len() {
+                if table.checks[i].name.is_none() {
+                    let col = single_column(dialect, table, &table.checks[i].expr);
+                    let name = pg_choose_name(
+                        schema,
+                        Some(table),
+                        &table.name,
+                        col.as_deref(),
+                        "check",
+                        PgNameSpace::Constraints,
+                    );
+                    table.checks[i].name = Some(name);
+                }
+            }
+            if table.primary_key.is_some() && table.primary_key_name.is_none() {
+                let name = pg_choose_name(
+                    schema,
+                    Some(table),
+                    &table.name,
+                    None,
+                    "pkey",
+                    PgNameSpace::Both,
+                );
+                table.primary_key_name = Some(name);
+            }
+            for i in 0..table.unique.len() {
+                if table.unique[i].name.is_none() {
+                    let addition = name_addition(&table.unique[i].columns);
+                    let name = pg_choose_name(
+                        schema,
+                        Some(table),
+                        &table.name,
+                        Some(&addition),
+                        "key",
+                        PgNameSpace::Both,
+                    );
+                    table.unique[i].name = Some(name);
+                }
+            }
+            for i in 0..table.foreign_keys.len() {
+                if table.foreign_keys[i].name.is_none() {
+                    let addition = name_addition(&table.foreign_keys[i].columns);
+                    let name = pg_choose_name(
+                        schema,
+                        Some(table),
+                        &table.name,
+                        Some(&addition),
+                        "fkey",
+                        PgNameSpace::Constraints,
+                    );
+                    table.foreign_keys[i].name = Some(name);
+                }
+            }
+        }
+        Dialect::Mysql => {
+            if table.primary_key.is_some() && table.primary_key_name.is_none() {
+                table.primary_key_name = Some("PRIMARY".to_string());
+            }
+            let prefix = format!("{}.", table.name);
+            for i in 0..table.unique.len() {
+                if table.unique[i].name.is_none() {
+                    let first = table.unique[i].columns.first().cloned().unwrap_or_default();
+                    let taken = table.unique.iter().filter_map(|u| u.name.as_deref()).chain(
+                        schema
+                            .indexes
+                            .range(prefix.clone()..)
+                            .take_while(|(k, _)| k.starts_with(&prefix))
+                            .map(|(_, ix)| ix.name.as_str()),
+                    );
+                    table.unique[i].name = Some(mysql_key_name(&first, taken));
+                }
+            }
+            for i in 0..table.foreign_keys.len() {
+                if table.foreign_keys[i].name.is_none() {
+                    let name = mysql_foreign_key_name(
+                        &table.name,
+                        table.foreign_keys.iter().filter_map(|f| f.name.as_deref()),
+                    );
+                    table.foreign_keys[i].name = Some(name);
+                }
+            }
+            for i in 0..table.checks.len() {
+                if table.checks[i].name.is_none() {
+                    let name =
+                        mysql_check_name(table.checks.iter().filter_map(|c| c.name.as_deref()));
+                    table.checks[i].name = Some(name);
+                }
+            }
+        }
+    }
+}
+
+/// MySQL: a foreign key needs an index whose leading columns are its columns; when the
+/// table has none, the server creates one, named like the constraint (or, unnamed, like
+/// an unnamed index on its first column).
+pub(crate) fn mysql_foreign_key_index(
+    ctx: &Ctx<'_>,
+    env: &mut Env<'_>,
+    table: &Table,
+    fk: &ForeignKey,
+    given: Option<&str>,
+) {
+    let covers = |cols: &[String]| {
+        cols.len() >= fk.columns.len()
+            && cols
+                .iter()
+                .zip(&fk.columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let prefix = format!("{}.", table.name);
+    let existing = || {
+        env.schema
+            .indexes
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(_, ix)| ix)
+    };
+    if table.primary_key.as_deref().is_some_and(covers)
+        || table.unique.iter().any(|u| covers(&u.columns))
+        || existing().any(|ix| covers(&ix.columns))
+    {
+        return;
+    }
+    let name = match given {
+        Some(n) => n.to_string(),
+        None => {
+            let first = fk.columns.first().cloned().unwrap_or_default();
+            let taken: Vec<String> = table
+                .unique
+                .iter()
+                .filter_map(|u| u.name.clone())
+                .chain(existing().map(|ix| ix.name.clone()))
+                .collect();
+            mysql_key_name(&first, taken.iter().map(String::as_str))
+        }
+    };
+    let key = index_key(Dialect::Mysql, &table.name, &name);
+    env.fk_indexes.insert(key.clone());
+    env.schema.indexes.insert(
+        key,
+        Index {
+            name,
+            table: table.name.clone(),
+            columns: fk.columns.clone(),
+            unique: false,
+            predicate: None,
+            provenance: Provenance::new(ctx.at().clone()),
+        },
+    );
+}
+
+/// Adds `constraint` to `table` (unnamed constraints are named by [`assign_names`]).
 pub(crate) fn add(
     ctx: &Ctx<'_>,
     env: &mut Env<'_>,
@@ -140,17 +412,21 @@ pub(crate) fn add(
         }
         TableConstraint::Unique(u) => {
             let cols = key_columns(ctx, dialect, table, &u.columns, "UNIQUE")?;
-            let given = folded(dialect, &u.name).or_else(|| folded(dialect, &u.index_name));
-            let name = match dialect {
-                Dialect::Postgres => {
-                    Some(given.unwrap_or_else(|| pg_constraint_name(&table.name, &cols, "key")))
-                }
-                Dialect::Mysql => given.or_else(|| cols.first().cloned()),
-                Dialect::Sqlite => given,
-            };
+            let name = folded(dialect, &u.name).or_else(|| folded(dialect, &u.index_name));
+            if dialect == Dialect::Mysql {
+                mysql_supersede(
+                    &mut env.schema.indexes,
+                    env.fk_indexes,
+                    &table.name,
+                    "",
+                    &cols,
+                );
+            }
             table.unique.push(UniqueConstraint {
                 name,
                 columns: cols,
+                kind: UniqueKind::Constraint,
+                provenance: Provenance::new(ctx.at().clone()),
             });
             Ok(())
         }
@@ -161,35 +437,19 @@ pub(crate) fn add(
                 .map(|i| existing_column(ctx, dialect, table, &fold(dialect, i), "FOREIGN KEY"))
                 .collect::<Result<Vec<_>, _>>()?;
             let given = folded(dialect, &fk.name);
-            let name = match dialect {
-                Dialect::Postgres => {
-                    Some(given.unwrap_or_else(|| pg_constraint_name(&table.name, &cols, "fkey")))
-                }
-                _ => given,
-            };
-            table.foreign_keys.push(ForeignKey {
-                name,
-                columns: cols,
-                foreign_table: object_name(dialect, &fk.foreign_table),
-                foreign_columns: fk
-                    .referred_columns
-                    .iter()
-                    .map(|i| fold(dialect, i))
-                    .collect(),
-            });
+            let key = foreign_key(ctx, dialect, cols, fk, given.clone());
+            if dialect == Dialect::Mysql {
+                let index = given.or_else(|| folded(dialect, &fk.index_name));
+                mysql_foreign_key_index(ctx, env, table, &key, index.as_deref());
+            }
+            table.foreign_keys.push(key);
             Ok(())
         }
         TableConstraint::Check(c) => {
-            let given = folded(dialect, &c.name);
-            let name = match dialect {
-                Dialect::Postgres => {
-                    Some(given.unwrap_or_else(|| pg_constraint_name(&table.name, &[], "check")))
-                }
-                _ => given,
-            };
             table.checks.push(Check {
-                name,
+                name: folded(dialect, &c.name),
                 expr: c.expr.to_string(),
+                provenance: Provenance::new(ctx.at().clone()),
             });
             Ok(())
         }
@@ -199,9 +459,32 @@ pub(crate) fn add(
                 .iter()
                 .map(|c| index_column(dialect, c).unwrap_or_else(|| c.to_string()))
                 .collect();
-            let name = folded(dialect, &ix.name)
-                .unwrap_or_else(|| cols.first().cloned().unwrap_or_default());
-            env.indexes.insert(
+            let name = folded(dialect, &ix.name).unwrap_or_else(|| {
+                let first = cols.first().cloned().unwrap_or_default();
+                let prefix = format!("{}.", table.name);
+                let taken: Vec<String> = table
+                    .unique
+                    .iter()
+                    .filter_map(|u| u.name.clone())
+                    .chain(
+                        env.schema
+                            .indexes
+                            .range(prefix.clone()..)
+                            .take_while(|(k, _)| k.starts_with(&prefix))
+                            .map(|(_, ix)| ix.name.clone()),
+                    )
+                    .collect();
+                mysql_key_name(&first, taken.iter().map(String::as_str))
+            });
+            let key = index_key(dialect, &table.name, &name);
+            mysql_supersede(
+                &mut env.schema.indexes,
+                env.fk_indexes,
+                &table.name,
+                &key,
+                &cols,
+            );
+            env.schema.indexes.insert(
                 index_key(dialect, &table.name, &name),
                 Index {
                     name,
@@ -225,7 +508,12 @@ pub(crate) fn add(
                 Some((schema, _)) if !index.contains('.') => format!("{schema}.{index}"),
                 _ => index.clone(),
             };
-            let Some(ix) = env.indexes.get(&key).filter(|ix| ix.table == table.name) else {
+            let Some(ix) = env
+                .schema
+                .indexes
+                .get(&key)
+                .filter(|ix| ix.table == table.name)
+            else {
                 return Err(ctx.error(
                     format!("index `{index}` does not exist on table `{}`", table.name),
                     "create the unique index first (CREATE UNIQUE INDEX ... ON the table)",
@@ -243,7 +531,7 @@ pub(crate) fn add(
                 .as_ref()
                 .map(|n| fold(dialect, n))
                 .unwrap_or_else(|| index.clone());
-            env.indexes.remove(&key);
+            env.schema.indexes.remove(&key);
             table
                 .unique
                 .retain(|u| u.name.as_deref() != Some(index.as_str()));
@@ -253,6 +541,8 @@ pub(crate) fn add(
                 table.unique.push(UniqueConstraint {
                     name: Some(name),
                     columns: cols,
+                    kind: UniqueKind::Constraint,
+                    provenance: Provenance::new(ctx.at().clone()),
                 });
                 Ok(())
             }

@@ -5,7 +5,7 @@ use sqlparser::ast::{CreateTable, CreateTableLikeDefaults, CreateTableLikeKind};
 use super::constraint::{self, Env};
 use super::ident::{object_name, same_column};
 use super::{Applied, Ctx, Replayer};
-use crate::model::{Index, Provenance, Skipped, Table};
+use crate::model::{Index, Provenance, Skipped, Table, UniqueConstraint};
 
 impl Replayer {
     pub(crate) fn create_table(&mut self, ctx: &Ctx<'_>, ct: &CreateTable) -> Applied {
@@ -71,6 +71,8 @@ impl Replayer {
             name: name.clone(),
             columns: Vec::with_capacity(ct.columns.len()),
             primary_key: None,
+            primary_key_name: None,
+            primary_key_provenance: None,
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
@@ -105,19 +107,27 @@ impl Replayer {
                 table.columns.push(c);
             }
             if ct.partition_of.is_some() {
+                // The partition's own key indexes, named for the partition.
                 table.primary_key = src.primary_key.clone();
-                table.unique = src.unique.clone();
+                table.primary_key_provenance = table
+                    .primary_key
+                    .as_ref()
+                    .map(|_| Provenance::new(ctx.at().clone()));
+                table.unique = src
+                    .unique
+                    .iter()
+                    .map(|u| UniqueConstraint {
+                        name: None,
+                        provenance: Provenance::new(ctx.at().clone()),
+                        ..u.clone()
+                    })
+                    .collect();
             }
         }
         let inherited_count = table.columns.len();
-        if table.primary_key.is_some() {
-            self.pk_names.insert(
-                name.clone(),
-                super::column::pg_constraint_name(&name, &[], "pkey"),
-            );
-        }
+        let mut foreign_key_indexes = Vec::new();
         for def in &ct.columns {
-            let spec = self.column_spec(
+            let mut spec = self.column_spec(
                 ctx,
                 &name,
                 &def.name,
@@ -155,18 +165,33 @@ impl Replayer {
                 inline_pk = Some((spec.column.name.clone(), pk_name));
                 pk_desc = spec.pk_desc;
             }
+            if spec.owns_sequence {
+                let seq = self.owned_sequence(ctx, Some(&table), &name, &spec.column.name);
+                if spec.column.generated.is_none() {
+                    spec.column.default = Some(super::sequence::nextval_default(&seq));
+                }
+            }
             table.unique.extend(spec.unique);
-            table.foreign_keys.extend(spec.foreign_keys);
+            for (fk, index) in spec.foreign_keys {
+                foreign_key_indexes.push((table.foreign_keys.len(), index));
+                table.foreign_keys.push(fk);
+            }
             table.checks.extend(spec.checks);
             table.columns.push(spec.column);
         }
         let mut env = Env {
             dialect,
-            pk_names: &mut self.pk_names,
-            indexes: &mut self.schema.indexes,
+            schema: &mut self.schema,
+            fk_indexes: &mut self.fk_indexes,
         };
         if let Some((col, pk_name)) = inline_pk {
             constraint::set_primary_key(ctx, &mut env, &mut table, vec![col], pk_name)?;
+        }
+        if dialect == crate::Dialect::Mysql {
+            for (i, index) in foreign_key_indexes {
+                let fk = table.foreign_keys[i].clone();
+                constraint::mysql_foreign_key_index(ctx, &mut env, &table, &fk, index.as_deref());
+            }
         }
         for c in &ct.constraints {
             constraint::add(ctx, &mut env, &mut table, c)?;
@@ -174,6 +199,7 @@ impl Replayer {
         if dialect == crate::Dialect::Sqlite {
             sqlite_key_not_null(&mut table, ct.without_rowid, pk_desc);
         }
+        constraint::assign_names(dialect, &self.schema, &mut table);
         self.schema.tables.insert(name, table);
         Ok(())
     }
@@ -197,6 +223,8 @@ impl Replayer {
             name: name.to_string(),
             columns: src.columns.clone(),
             primary_key: None,
+            primary_key_name: None,
+            primary_key_provenance: None,
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
@@ -220,20 +248,24 @@ impl Replayer {
                 };
             }
             if inc.indexes {
+                // New indexes, named for the new table.
                 table.primary_key = src.primary_key.clone();
-                table.unique = src.unique.clone();
-                if table.primary_key.is_some() {
-                    self.pk_names.insert(
-                        name.to_string(),
-                        super::column::pg_constraint_name(name, &[], "pkey"),
-                    );
-                }
+                table.unique = src
+                    .unique
+                    .iter()
+                    .map(|u| UniqueConstraint {
+                        name: None,
+                        ..u.clone()
+                    })
+                    .collect();
             }
             if inc.constraints {
+                // CHECK constraints keep their names.
                 table.checks = src.checks.clone();
             }
         } else {
             table.primary_key = src.primary_key.clone();
+            table.primary_key_name = src.primary_key_name.clone();
             table.unique = src.unique.clone();
             table.checks = src.checks.clone();
             let copied: Vec<Index> = self
@@ -251,10 +283,16 @@ impl Replayer {
                 let k = super::constraint::index_key(self.dialect, name, &ix.name);
                 self.schema.indexes.insert(k, ix);
             }
-            if let Some(pk) = self.pk_names.get(&key).cloned() {
-                self.pk_names.insert(name.to_string(), pk);
-            }
         }
+        let at = Provenance::new(ctx.at().clone());
+        table.primary_key_provenance = table.primary_key.as_ref().map(|_| at.clone());
+        for u in &mut table.unique {
+            u.provenance = at.clone();
+        }
+        for c in &mut table.checks {
+            c.provenance = at.clone();
+        }
+        constraint::assign_names(self.dialect, &self.schema, &mut table);
         self.schema.tables.insert(name.to_string(), table);
         Ok(())
     }

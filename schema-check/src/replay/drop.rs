@@ -32,6 +32,9 @@ impl Replayer {
                     self.drop_index(ctx, &name, table.as_deref(), if_exists)?
                 }
                 ObjectType::Type => self.drop_type(ctx, &name, if_exists, cascade)?,
+                ObjectType::Sequence if dialect == Dialect::Postgres => {
+                    self.drop_sequence(ctx, &name, if_exists, cascade)?
+                }
                 ObjectType::Schema if dialect == Dialect::Postgres => {
                     self.drop_schema(ctx, &name, cascade)?
                 }
@@ -46,6 +49,7 @@ impl Replayer {
                     | ObjectType::View
                     | ObjectType::MaterializedView
                     | ObjectType::Index
+                    | ObjectType::Sequence
                     | ObjectType::Type => {
                         format!("DROP {object_type} IF EXISTS of objects that do not exist")
                     }
@@ -68,7 +72,8 @@ impl Replayer {
             if if_exists {
                 return Ok(false);
             }
-            return Err(self.missing_table(ctx, name, "DROP TABLE"));
+            let error = self.missing_table(ctx, name, "DROP TABLE");
+            return self.conflict(ctx, name, error).map(|()| false);
         };
         if self.dialect == Dialect::Postgres {
             let views: Vec<String> = self
@@ -108,7 +113,7 @@ impl Replayer {
             }
         }
         self.schema.tables.remove(&key);
-        self.pk_names.remove(&key);
+        self.drop_owned_sequences(&key, None);
         self.schema.indexes.retain(|_, ix| ix.table != key);
         self.schema.history.push(HistoryEvent::TableDropped {
             table: key,
@@ -130,10 +135,11 @@ impl Replayer {
         if if_exists {
             return Ok(false);
         }
-        Err(ctx.error(
+        let error = ctx.error(
             format!("view `{name}` does not exist"),
             "create the view first, or use DROP VIEW IF EXISTS",
-        ))
+        );
+        self.conflict(ctx, name, error).map(|()| false)
     }
 
     fn drop_index(
@@ -152,10 +158,11 @@ impl Replayer {
             if if_exists {
                 return Ok(false);
             }
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!("index `{name}` does not exist"),
                 "create the index first, or use DROP INDEX IF EXISTS",
-            ));
+            );
+            return self.conflict(ctx, name, error).map(|()| false);
         };
         if let Some(t) = self.schema.tables.get_mut(&ix.table) {
             t.unique

@@ -8,7 +8,7 @@ use super::constraint::index_key;
 use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
 use crate::dialect::Dialect;
-use crate::model::{Index, Provenance, Skipped, UniqueConstraint};
+use crate::model::{Index, Provenance, Skipped, UniqueConstraint, UniqueKind};
 
 impl Replayer {
     pub(crate) fn create_index(&mut self, ctx: &Ctx<'_>, ci: &CreateIndex) -> Applied {
@@ -24,7 +24,7 @@ impl Replayer {
                 // An index on a materialized view: recorded, no table changes.
                 let name = match &ci.name {
                     Some(n) => object_name(dialect, n),
-                    None => super::column::pg_constraint_name(&table_name, &[], "idx"),
+                    None => self.pg_index_name(&table_name, ci),
                 };
                 self.schema.indexes.insert(
                     name.clone(),
@@ -58,8 +58,26 @@ impl Replayer {
             .collect();
         let name = match &ci.name {
             Some(n) => object_name(dialect, n),
+            None if dialect == Dialect::Mysql => {
+                let first = simple.first().cloned().flatten().unwrap_or_default();
+                let prefix = format!("{table_key}.");
+                let t = &self.schema.tables[&table_key];
+                let taken: Vec<String> = t
+                    .unique
+                    .iter()
+                    .filter_map(|u| u.name.clone())
+                    .chain(
+                        self.schema
+                            .indexes
+                            .range(prefix.clone()..)
+                            .take_while(|(k, _)| k.starts_with(&prefix))
+                            .map(|(_, ix)| ix.name.clone()),
+                    )
+                    .collect();
+                super::names::mysql_key_name(&first, taken.iter().map(String::as_str))
+            }
             // PostgreSQL names an unnamed index <table>_<cols>_idx.
-            None => super::column::pg_constraint_name(&table_key, &columns, "idx"),
+            None => self.pg_index_name(&table_key, ci),
         };
         // PostgreSQL: an index lives in its table's schema.
         let name = match table_key.split_once('.') {
@@ -78,13 +96,14 @@ impl Replayer {
                 });
                 return Ok(());
             }
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "index `{name}` already exists (created at {})",
                     existing.provenance.created
                 ),
                 "drop it first, or use CREATE INDEX IF NOT EXISTS",
-            ));
+            );
+            return self.conflict(ctx, &name, error);
         }
         let table = self.schema.tables.get_mut(&table_key).ok_or_else(|| {
             ctx.error(
@@ -100,10 +119,27 @@ impl Replayer {
                 ));
             }
         }
+        if dialect == Dialect::Mysql {
+            super::constraint::mysql_supersede(
+                &mut self.schema.indexes,
+                &mut self.fk_indexes,
+                &table_key,
+                &key,
+                &columns,
+            );
+        }
+        let table = self.schema.tables.get_mut(&table_key).ok_or_else(|| {
+            ctx.error(
+                format!("table `{table_key}` does not exist"),
+                "create it first",
+            )
+        })?;
         if ci.unique && ci.predicate.is_none() && simple.iter().all(Option::is_some) {
             table.unique.push(UniqueConstraint {
                 name: Some(name.clone()),
                 columns: columns.clone(),
+                kind: UniqueKind::Index,
+                provenance: Provenance::new(ctx.at().clone()),
             });
             table.provenance.touch(ctx.at());
         }
@@ -177,6 +213,7 @@ impl Replayer {
                         .filter(|u| u.name.as_deref() == Some(old.as_str()))
                     {
                         u.name = Some(new.clone());
+                        u.provenance.touch(ctx.at());
                         found = true;
                     }
                 }
@@ -200,7 +237,11 @@ impl Replayer {
     /// PRIMARY KEY or UNIQUE constraint (which has the constraint's name).
     pub(crate) fn index_exists(&self, name: &str) -> bool {
         self.schema.indexes.contains_key(name)
-            || self.pk_names.values().any(|pk| pk == name)
+            || self
+                .schema
+                .tables
+                .values()
+                .any(|t| t.primary_key_name.as_deref() == Some(name))
             || self
                 .schema
                 .tables
@@ -227,14 +268,19 @@ impl Replayer {
             // The index behind a PRIMARY KEY or UNIQUE constraint has the constraint's name;
             // renaming it renames the constraint.
             let mut found = false;
-            for pk in self.pk_names.values_mut().filter(|pk| **pk == old) {
-                *pk = new.clone();
-                found = true;
-            }
+            let (old_bare, new_bare) = (bare(&old), bare(&new));
             for t in self.schema.tables.values_mut() {
+                if t.primary_key_name.as_deref() == Some(old_bare) {
+                    t.primary_key_name = Some(new_bare.to_string());
+                    if let Some(p) = t.primary_key_provenance.as_mut() {
+                        p.touch(ctx.at());
+                    }
+                    found = true;
+                }
                 for u in t.unique.iter_mut() {
-                    if u.name.as_deref() == Some(old.as_str()) {
-                        u.name = Some(new.clone());
+                    if u.name.as_deref() == Some(old_bare) {
+                        u.name = Some(new_bare.to_string());
+                        u.provenance.touch(ctx.at());
                         found = true;
                     }
                 }
@@ -251,6 +297,7 @@ impl Replayer {
             for u in &mut t.unique {
                 if u.name.as_deref() == Some(ix.name.as_str()) {
                     u.name = Some(new.clone());
+                    u.provenance.touch(ctx.at());
                 }
             }
         }
@@ -258,5 +305,37 @@ impl Replayer {
         ix.provenance.touch(ctx.at());
         self.schema.indexes.insert(new, ix);
         Ok(())
+    }
+}
+
+/// A PostgreSQL name without its schema.
+fn bare(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+impl Replayer {
+    /// The name PostgreSQL gives an unnamed `CREATE INDEX` on `table`:
+    /// `<table>_<columns>_idx`, an expression's column named by `FigureColname` (or
+    /// `expr`), with a numeric suffix while the name is taken by a relation.
+    fn pg_index_name(&self, table: &str, ci: &CreateIndex) -> String {
+        let raw: Vec<String> = ci
+            .columns
+            .iter()
+            .map(|c| match index_column(Dialect::Postgres, c) {
+                Some(name) => name,
+                None => super::names::figure_colname(&c.column.expr)
+                    .unwrap_or_else(|| "expr".to_string()),
+            })
+            .collect();
+        let columns = super::names::index_column_names(&raw);
+        let addition = super::names::name_addition(&columns);
+        super::names::pg_choose_name(
+            &self.schema,
+            None,
+            table,
+            Some(&addition),
+            "idx",
+            super::names::PgNameSpace::Relations,
+        )
     }
 }

@@ -31,10 +31,13 @@ pub mod declared;
 pub mod drop;
 pub mod ident;
 pub mod index;
+pub mod names;
 pub mod position;
 pub mod rename;
+pub mod sequence;
 pub mod skip;
 pub mod types_ddl;
+mod uncertain;
 pub mod view;
 
 #[cfg(test)]
@@ -45,7 +48,7 @@ use std::collections::HashMap;
 use sqlparser::ast::Statement as Ast;
 use sqlparser::parser::Parser;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Warning};
 use crate::dialect::Dialect;
 use crate::model::{Location, Schema, Skipped};
 use crate::statement::Statement;
@@ -60,6 +63,8 @@ pub struct ReplayOutput {
     pub skipped: Vec<Skipped>,
     /// Errors, in replay order.
     pub errors: Vec<Diagnostic>,
+    /// Conflicts an earlier skipped statement could explain, in replay order.
+    pub warnings: Vec<Warning>,
 }
 
 /// Replays statements into a [`Schema`]; see the module docs.
@@ -69,8 +74,11 @@ pub struct Replayer {
     schema: Schema,
     skipped: Vec<Skipped>,
     errors: Vec<Diagnostic>,
-    /// Name of each table's primary key constraint (as given, or the database's default).
-    pk_names: HashMap<String, String>,
+    warnings: Vec<Warning>,
+    /// MySQL: indexes the server created for foreign keys (see [`constraint::Env`]).
+    fk_indexes: std::collections::HashSet<String>,
+    /// Skipped statements that may have changed the schema unseen.
+    unseen: uncertain::Unseen,
     /// Tables each view reads, for `DROP TABLE ... CASCADE` (PostgreSQL).
     view_deps: HashMap<String, Vec<String>>,
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
@@ -133,7 +141,9 @@ impl Replayer {
             schema: Schema::default(),
             skipped: Vec::new(),
             errors: Vec::new(),
-            pk_names: HashMap::new(),
+            warnings: Vec::new(),
+            fk_indexes: std::collections::HashSet::new(),
+            unseen: uncertain::Unseen::default(),
             view_deps: HashMap::new(),
             like_options: Vec::new(),
         }
@@ -158,6 +168,16 @@ impl Replayer {
 
     /// Applies `stmt`, already parsed ([`parse`], possibly on another thread).
     pub(crate) fn apply_parsed(&mut self, stmt: &Statement, parsed: Parsed) {
+        let skipped_before = self.skipped.len();
+        self.apply_one(stmt, parsed);
+        if self.skipped.len() > skipped_before && self.skipped[skipped_before].at == stmt.at {
+            let words = skip::leading_words(&stmt.text, 4);
+            self.unseen
+                .skipped(&stmt.at, stmt.first_line(), &stmt.text, &words);
+        }
+    }
+
+    fn apply_one(&mut self, stmt: &Statement, parsed: Parsed) {
         let ctx = Ctx { stmt };
         self.like_options.clear();
         match parsed {
@@ -170,6 +190,8 @@ impl Replayer {
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
             Parsed::Error(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
+            Parsed::Error(_)
+                if self.dialect == Dialect::Postgres && self.alter_sequence_text(&ctx) => {}
             Parsed::Error(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {
@@ -277,6 +299,7 @@ impl Replayer {
             schema: self.schema,
             skipped: self.skipped,
             errors: self.errors,
+            warnings: self.warnings,
         }
     }
 
@@ -308,6 +331,15 @@ impl Replayer {
             } => self.create_type(ctx, name, representation.as_ref()),
             Ast::AlterType(at) => self.alter_type(ctx, at),
             Ast::CreateDomain(cd) => self.create_domain(ctx, cd),
+            Ast::CreateSequence {
+                temporary,
+                if_not_exists,
+                name,
+                owned_by,
+                ..
+            } if self.dialect == Dialect::Postgres => {
+                self.create_sequence(ctx, name, *if_not_exists, *temporary, owned_by.as_ref())
+            }
             Ast::DropDomain(dd) => self.drop_domain(ctx, dd),
             Ast::AlterIndex {
                 name,

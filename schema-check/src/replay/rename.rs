@@ -73,6 +73,15 @@ impl Replayer {
             .filter(|ix| ix.table == key)
             .flat_map(|ix| ix.columns.iter_mut())
             .for_each(swap);
+        for s in self.schema.sequences.values_mut() {
+            if let Some(o) = s
+                .owned_by
+                .as_mut()
+                .filter(|o| o.table == key && o.column == old)
+            {
+                o.column = new.to_string();
+            }
+        }
     }
 
     /// Renames table `old` to `new`, following foreign keys, indexes and views.
@@ -115,8 +124,21 @@ impl Replayer {
                     .insert(index_key(dialect, new, &ix.name), ix);
             }
         }
-        if let Some(pk) = self.pk_names.remove(old) {
-            self.pk_names.insert(new.to_string(), pk);
+        for s in self.schema.sequences.values_mut() {
+            if let Some(o) = s.owned_by.as_mut().filter(|o| o.table == old) {
+                o.table = new.to_string();
+            }
+        }
+        if dialect == crate::Dialect::Mysql {
+            // InnoDB renames the foreign keys it named after the table.
+            let (from, to) = (format!("{old}_ibfk_"), format!("{new}_ibfk_"));
+            if let Some(t) = self.schema.tables.get_mut(new) {
+                for f in &mut t.foreign_keys {
+                    if let Some(n) = f.name.as_deref().and_then(|n| n.strip_prefix(&from)) {
+                        f.name = Some(format!("{to}{n}"));
+                    }
+                }
+            }
         }
         for deps in self.view_deps.values_mut() {
             for d in deps.iter_mut() {

@@ -10,7 +10,7 @@ use super::ident::{fold, object_name};
 use super::{Applied, Ctx, Replayer};
 use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Domain, EnumType, Provenance, Skipped};
+use crate::model::{CompositeAttribute, CompositeType, Domain, EnumType, Provenance, Skipped};
 use crate::types::TypeFamily;
 
 /// Rewrites `family` (possibly an array) when it is the enum `name`.
@@ -37,12 +37,45 @@ impl Replayer {
         representation: Option<&UserDefinedTypeRepresentation>,
     ) -> Applied {
         let name = object_name(self.dialect, name);
+        if self.type_exists(&name) {
+            let error = ctx.error(
+                format!("type `{name}` already exists"),
+                "drop the type first, or choose another name",
+            );
+            return self.conflict(ctx, &name, error);
+        }
+        if let Some(UserDefinedTypeRepresentation::Composite { attributes }) = representation {
+            let mut attrs = Vec::with_capacity(attributes.len());
+            for a in attributes {
+                let attr = fold(self.dialect, &a.name);
+                let ty =
+                    canonical_type(self.dialect, &a.data_type, &self.schema).map_err(|msg| {
+                        ctx.error(
+                            format!("attribute `{attr}` of type `{name}`: {msg}"),
+                            "create the attribute's type in an earlier migration, or fix its name",
+                        )
+                    })?;
+                attrs.push(CompositeAttribute {
+                    name: attr,
+                    ty: ty.ty,
+                });
+            }
+            self.schema.composite_types.insert(
+                name.clone(),
+                CompositeType {
+                    name,
+                    attributes: attrs,
+                    provenance: Provenance::new(ctx.at().clone()),
+                },
+            );
+            return Ok(());
+        }
         let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
             self.skipped.push(Skipped {
                 at: ctx.at().clone(),
                 reason: format!(
-                    "type `{name}` is not an enum: composite and range types cannot change \
-                     table columns (columns of this type are reported as unknown types)"
+                    "type `{name}` is a range or base type: not modelled (columns of this \
+                     type are reported as unknown types)"
                 ),
                 first_line: ctx.stmt.first_line().to_string(),
             });
@@ -181,6 +214,14 @@ impl Replayer {
         }
     }
 
+    /// Whether a type (enum, composite, domain) or a table (whose row type shares the
+    /// namespace) is named `name`.
+    fn type_exists(&self, name: &str) -> bool {
+        self.schema.enums.contains_key(name)
+            || self.schema.composite_types.contains_key(name)
+            || self.schema.domains.contains_key(name)
+    }
+
     /// `DROP TYPE`: columns of the type block the drop unless CASCADE, which drops them.
     pub(crate) fn drop_type(
         &mut self,
@@ -189,14 +230,16 @@ impl Replayer {
         if_exists: bool,
         cascade: bool,
     ) -> Result<bool, Diagnostic> {
-        if !self.schema.enums.contains_key(name) {
+        if !self.schema.enums.contains_key(name) && !self.schema.composite_types.contains_key(name)
+        {
             if if_exists {
                 return Ok(false);
             }
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!("type `{name}` does not exist"),
                 "use DROP TYPE IF EXISTS when its absence is expected",
-            ));
+            );
+            return self.conflict(ctx, name, error).map(|()| false);
         }
         let users = self.columns_of_type(name);
         if !users.is_empty() && !cascade {
@@ -213,6 +256,7 @@ impl Replayer {
             self.drop_column_cascade(ctx, &t, &c);
         }
         self.schema.enums.remove(name);
+        self.schema.composite_types.remove(name);
         Ok(true)
     }
 

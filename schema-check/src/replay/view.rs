@@ -47,13 +47,14 @@ impl Replayer {
                 return Ok(());
             }
             Some(existing) => {
-                return Err(ctx.error(
+                let error = ctx.error(
                     format!(
                         "view `{name}` already exists (created at {})",
                         existing.provenance.created
                     ),
                     "use CREATE OR REPLACE VIEW, or drop the view first",
-                ));
+                );
+                return self.conflict(ctx, &name, error);
             }
             None => {
                 self.schema.views.insert(

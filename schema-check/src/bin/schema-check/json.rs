@@ -3,8 +3,10 @@
 
 use schema_check::discover::Migration;
 use schema_check::hash::table_hash;
-use schema_check::model::{Domain, EnumType, HistoryEvent, Ignored, Index, Skipped, View};
-use schema_check::{Diagnostic, Dialect, Replay, Table};
+use schema_check::model::{
+    CompositeType, Domain, EnumType, HistoryEvent, Ignored, Index, Sequence, Skipped, View,
+};
+use schema_check::{Diagnostic, Dialect, Replay, Table, Warning};
 use serde::Serialize;
 
 /// The whole document.
@@ -17,10 +19,13 @@ struct Document<'a> {
     enums: Vec<&'a EnumType>,
     domains: Vec<&'a Domain>,
     indexes: Vec<&'a Index>,
+    sequences: Vec<&'a Sequence>,
+    composite_types: Vec<&'a CompositeType>,
     history: &'a [HistoryEvent],
     skipped: &'a [Skipped],
     ignored: &'a [Ignored],
     errors: &'a [Diagnostic],
+    warnings: &'a [Warning],
 }
 
 /// A table with its table hash.
@@ -61,10 +66,13 @@ pub fn render(replay: &Replay, only: Option<&str>) -> String {
             .values()
             .filter(|i| wanted(&i.table))
             .collect(),
+        sequences: schema.sequences.values().collect(),
+        composite_types: schema.composite_types.values().collect(),
         history: &schema.history,
         skipped: &replay.skipped,
         ignored: &replay.ignored,
         errors: &replay.errors,
+        warnings: &replay.warnings,
     };
     // Plain data with string keys: serializing cannot fail, but never panic if it does.
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {

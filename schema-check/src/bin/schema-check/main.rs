@@ -50,9 +50,14 @@ struct SchemaArgs {
     /// Show only this table (and its indexes).
     #[arg(long, value_name = "NAME")]
     table: Option<String>,
-    /// Also show where each column last changed, skipped statements and ignored files.
+    /// Also show where each column last changed, skipped statements, warnings and
+    /// ignored files.
     #[arg(long, short)]
     verbose: bool,
+    /// Treat warnings (conflicts an earlier skipped statement, such as a DO block, could
+    /// explain) as errors.
+    #[arg(long)]
+    strict: bool,
 }
 
 /// How the schema is printed.
@@ -80,6 +85,7 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     let options = ReplayOptions {
         dialect: args.dialect,
         display_prefix: None,
+        strict: args.strict,
         ..Default::default()
     };
     let replay = match replay_dir(&args.dir, &options) {
@@ -102,10 +108,13 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     let _ = stdout
         .write_all(out.as_bytes())
         .and_then(|()| stdout.flush());
+    let mut stderr = std::io::stderr().lock();
+    for w in &replay.warnings {
+        let _ = writeln!(stderr, "{w}");
+    }
     if replay.errors.is_empty() {
         return ExitCode::SUCCESS;
     }
-    let mut stderr = std::io::stderr().lock();
     for e in &replay.errors {
         let _ = writeln!(stderr, "{e}");
     }

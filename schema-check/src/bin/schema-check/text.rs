@@ -38,11 +38,16 @@ pub fn render(replay: &Replay, dir: &Path, only: Option<&str>, verbose: bool) ->
     out.push('\n');
     let _ = writeln!(
         out,
-        "{} replayed; {} skipped, {} ignored{}",
+        "{} replayed; {} skipped, {}, {} ignored{}",
         count(replay.migrations.len(), "migration"),
         count(replay.skipped.len(), "statement"),
+        count(replay.warnings.len(), "warning"),
         count(replay.ignored.len(), "file"),
-        if verbose || (replay.skipped.is_empty() && replay.ignored.is_empty()) {
+        if verbose
+            || (replay.skipped.is_empty()
+                && replay.ignored.is_empty()
+                && replay.warnings.is_empty())
+        {
             ""
         } else {
             " (--verbose lists them)"
@@ -333,6 +338,19 @@ fn render_verbose(out: &mut String, replay: &Replay) {
                 s.at.to_string(),
                 s.first_line.clone(),
                 format!("({})", s.reason),
+            ]
+        })
+        .collect();
+    out.push_str(&indented(&columns(&rows)));
+    let _ = writeln!(out, "\nWarnings ({}):", replay.warnings.len());
+    let rows: Vec<Vec<String>> = replay
+        .warnings
+        .iter()
+        .map(|w| {
+            vec![
+                w.location.to_string(),
+                w.message.clone(),
+                format!("(the statement skipped at {} may explain it)", w.cause),
             ]
         })
         .collect();

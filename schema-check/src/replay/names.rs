@@ -1,0 +1,402 @@
+//! The names servers give objects the migration did not name: one owner for each
+//! server's rules.
+//!
+//! PostgreSQL (`src/backend/commands/indexcmds.c`, `catalog/pg_constraint.c`):
+//! `makeObjectName` builds `<table>_<addition>_<label>` within 63 bytes, cutting the longer
+//! of table and addition first; `ChooseRelationName` / `ChooseConstraintName` append `1`,
+//! `2`... to the label while the name is taken: by any relation of the schema (tables,
+//! views, indexes, sequences, composite types) for indexes and sequences, by any
+//! constraint of the schema for constraints, by both for the indexes behind PRIMARY KEY
+//! and UNIQUE constraints. The addition is the key's columns joined by `_` (stopping once
+//! 63 bytes are reached); an expression's column name is what `FigureColname` gives (a
+//! function's name, a cast's type...), else `expr`.
+//!
+//! MySQL/MariaDB: an unnamed index takes its first column's name, then `<name>_2`,
+//! `<name>_3`...; an unnamed foreign key is `<table>_ibfk_<n>` (one more than the highest
+//! n); an unnamed CHECK is named after its column when declared with a column, else
+//! `CONSTRAINT_<n>`. SQLite names nothing.
+
+use sqlparser::ast::{Expr, FunctionArguments, ObjectNamePart};
+
+use crate::model::{Schema, Table, UniqueKind};
+
+/// PostgreSQL's longest identifier, in bytes (`NAMEDATALEN - 1`).
+pub const PG_MAX_IDENT: usize = 63;
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+/// PostgreSQL's `makeObjectName(name1, name2, label)`.
+///
+/// ```
+/// use schema_check::replay::names::make_object_name;
+/// assert_eq!(make_object_name("users", Some("email"), "key"), "users_email_key");
+/// assert_eq!(make_object_name("users", None, "pkey"), "users_pkey");
+/// let long = "a".repeat(40);
+/// let name = make_object_name(&long, Some(&"b".repeat(40)), "fkey");
+/// assert_eq!(name.len(), 63);
+/// assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+/// ```
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead =
+        if label.is_empty() { 0 } else { label.len() + 1 } + usize::from(name2.is_some());
+    let avail = PG_MAX_IDENT.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let mut name = clip(name1, n1).to_string();
+    if let Some(n) = name2 {
+        name.push('_');
+        name.push_str(clip(n, n2));
+    }
+    if !label.is_empty() {
+        name.push('_');
+        name.push_str(label);
+    }
+    name
+}
+
+/// PostgreSQL's `ChooseIndexNameAddition` (also used for foreign keys): the names joined
+/// by `_`, stopping once 63 bytes are reached.
+pub fn name_addition(columns: &[String]) -> String {
+    let mut out = String::new();
+    for c in columns {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(clip(c, PG_MAX_IDENT));
+        if out.len() >= PG_MAX_IDENT {
+            break;
+        }
+    }
+    out
+}
+
+/// PostgreSQL's `ChooseIndexColumnNames`: each index column's name (`expr` for an
+/// expression without a name of its own), made distinct with `1`, `2`... suffixes.
+pub fn index_column_names(raw: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for orig in raw {
+        let mut cur = orig.clone();
+        let mut i = 1;
+        while out.contains(&cur) {
+            let suffix = i.to_string();
+            cur = format!("{}{suffix}", clip(orig, PG_MAX_IDENT - suffix.len()));
+            i += 1;
+        }
+        out.push(cur);
+    }
+    out
+}
+
+/// The column name PostgreSQL figures for an index expression (`FigureIndexColname`), or
+/// `None` when it has none (the index column is then called `expr`).
+pub fn figure_colname(expr: &Expr) -> Option<String> {
+    figure(expr).map(|(name, _)| name)
+}
+
+/// `FigureColnameInternal`: a name and its strength (2 strong, 1 weak).
+fn figure(expr: &Expr) -> Option<(String, u8)> {
+    let ident = |i: &sqlparser::ast::Ident| {
+        if i.quote_style.is_some() {
+            i.value.clone()
+        } else {
+            i.value.to_lowercase()
+        }
+    };
+    match expr {
+        Expr::Identifier(i) => Some((ident(i), 2)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|i| (ident(i), 2)),
+        Expr::Nested(inner) => figure(inner),
+        Expr::Collate { expr, .. } => figure(expr),
+        Expr::Function(f) => {
+            let name = match f.name.0.last()? {
+                ObjectNamePart::Identifier(i) => ident(i),
+                other => other.to_string().to_lowercase(),
+            };
+            // `coalesce`, `greatest`, `nullif`... are functions in sqlparser's AST too.
+            let _ = &f.args;
+            let _ = matches!(f.args, FunctionArguments::None);
+            Some((name, 2))
+        }
+        Expr::Cast {
+            expr, data_type, ..
+        } => match figure(expr) {
+            Some((n, 2)) => Some((n, 2)),
+            weaker => pg_internal_type_name(&data_type.to_string())
+                .map(|t| (t, 1))
+                .or(weaker),
+        },
+        Expr::Case { .. } => Some(("case".into(), 1)),
+        Expr::Array(_) => Some(("array".into(), 1)),
+        Expr::Tuple(_) => Some(("row".into(), 1)),
+        Expr::Extract { .. } => Some(("extract".into(), 2)),
+        Expr::Substring { .. } => Some(("substring".into(), 2)),
+        Expr::Position { .. } => Some(("position".into(), 2)),
+        Expr::Overlay { .. } => Some(("overlay".into(), 2)),
+        Expr::Trim { trim_where, .. } => {
+            let name = match trim_where {
+                Some(sqlparser::ast::TrimWhereField::Leading) => "ltrim",
+                Some(sqlparser::ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            };
+            Some((name.into(), 2))
+        }
+        Expr::Exists { .. } => Some(("exists".into(), 2)),
+        _ => None,
+    }
+}
+
+/// The name PostgreSQL's catalog gives a type written in a cast (`integer` is `int4`),
+/// the last part of the name otherwise.
+fn pg_internal_type_name(written: &str) -> Option<String> {
+    let lower = written.to_ascii_lowercase();
+    let base = lower.split('(').next().unwrap_or("").trim();
+    let base = base.strip_suffix("[]").unwrap_or(base);
+    let name = match base {
+        "int" | "integer" | "int4" => "int4",
+        "bigint" | "int8" => "int8",
+        "smallint" | "int2" => "int2",
+        "boolean" | "bool" => "bool",
+        "real" | "float4" => "float4",
+        "double precision" | "float8" | "float" => "float8",
+        "character varying" | "varchar" => "varchar",
+        "character" | "char" | "bpchar" => "bpchar",
+        "decimal" | "numeric" => "numeric",
+        "timestamp with time zone" | "timestamptz" => "timestamptz",
+        "timestamp" | "timestamp without time zone" => "timestamp",
+        "time with time zone" | "timetz" => "timetz",
+        "time" | "time without time zone" => "time",
+        other => other.rsplit('.').next().unwrap_or(other),
+    };
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// The schema part of a PostgreSQL canonical name (`None` for `public`).
+fn schema_of(key: &str) -> Option<&str> {
+    key.split_once('.').map(|(s, _)| s)
+}
+
+/// `name` qualified like a key of the schema `schema` (`None`: public).
+fn qualify(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// Whether a relation (table, view, index, sequence, composite type, or the index behind
+/// a PRIMARY KEY or UNIQUE constraint) named `name` exists in the namespace `ns`.
+/// `current` is a table being built or changed, not in `schema.tables`.
+fn pg_relation_taken(
+    schema: &Schema,
+    current: Option<&Table>,
+    ns: Option<&str>,
+    name: &str,
+) -> bool {
+    let key = qualify(ns, name);
+    if schema.tables.contains_key(&key)
+        || schema.views.contains_key(&key)
+        || schema.indexes.contains_key(&key)
+        || schema.sequences.contains_key(&key)
+        || schema.composite_types.contains_key(&key)
+        || current.is_some_and(|t| t.name == key)
+    {
+        return true;
+    }
+    tables_in(schema, current, ns).any(|t| {
+        t.primary_key_name.as_deref() == Some(name)
+            || t.unique
+                .iter()
+                .any(|u| u.kind == UniqueKind::Constraint && u.name.as_deref() == Some(name))
+    })
+}
+
+/// Whether a constraint named `name` exists on any table of the namespace `ns`.
+fn pg_constraint_taken(
+    schema: &Schema,
+    current: Option<&Table>,
+    ns: Option<&str>,
+    name: &str,
+) -> bool {
+    tables_in(schema, current, ns).any(|t| table_has_constraint(t, name))
+}
+
+/// Whether `table` has a constraint (primary key, UNIQUE, foreign key, CHECK) named `name`.
+pub(crate) fn table_has_constraint(t: &Table, name: &str) -> bool {
+    let named = |n: &Option<String>| n.as_deref() == Some(name);
+    named(&t.primary_key_name)
+        || t.unique
+            .iter()
+            .any(|u| u.kind == UniqueKind::Constraint && named(&u.name))
+        || t.foreign_keys.iter().any(|f| named(&f.name))
+        || t.checks.iter().any(|c| named(&c.name))
+}
+
+fn tables_in<'a>(
+    schema: &'a Schema,
+    current: Option<&'a Table>,
+    ns: Option<&'a str>,
+) -> impl Iterator<Item = &'a Table> {
+    schema
+        .tables
+        .values()
+        .filter(move |t| current.is_none_or(|c| c.name != t.name))
+        .chain(current)
+        .filter(move |t| schema_of(&t.name) == ns)
+}
+
+/// What a generated PostgreSQL name must not collide with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgNameSpace {
+    /// Relations only: plain indexes (`CREATE INDEX`), sequences.
+    Relations,
+    /// Constraints only: CHECK and FOREIGN KEY.
+    Constraints,
+    /// Both: the index behind a PRIMARY KEY or UNIQUE constraint.
+    Both,
+}
+
+/// PostgreSQL's `ChooseRelationName` / `ChooseConstraintName` for the table `table`
+/// (its canonical key): `makeObjectName(table, addition, label)`, with `1`, `2`...
+/// appended to the label while the name is taken in `space`.
+pub fn pg_choose_name(
+    schema: &Schema,
+    current: Option<&Table>,
+    table: &str,
+    addition: Option<&str>,
+    label: &str,
+    space: PgNameSpace,
+) -> String {
+    let ns = schema_of(table);
+    let bare = table.rsplit('.').next().unwrap_or(table);
+    let mut pass = 0u32;
+    loop {
+        let modlabel = if pass == 0 {
+            label.to_string()
+        } else {
+            format!("{label}{pass}")
+        };
+        let name = make_object_name(bare, addition, &modlabel);
+        let taken = match space {
+            PgNameSpace::Relations => pg_relation_taken(schema, current, ns, &name),
+            PgNameSpace::Constraints => pg_constraint_taken(schema, current, ns, &name),
+            PgNameSpace::Both => {
+                pg_relation_taken(schema, current, ns, &name)
+                    || pg_constraint_taken(schema, current, ns, &name)
+            }
+        };
+        if !taken {
+            return name;
+        }
+        pass += 1;
+    }
+}
+
+/// MySQL's `make_unique_key_name`: `first` unless an index of the table has that name
+/// (or it is `PRIMARY`), else `first_2`, `first_3`... Names compare case-insensitively.
+pub fn mysql_key_name<'a>(first: &str, taken: impl Iterator<Item = &'a str> + Clone) -> String {
+    let used = |n: &str| taken.clone().any(|t| t.eq_ignore_ascii_case(n));
+    if !used(first) && !first.eq_ignore_ascii_case("PRIMARY") {
+        return first.to_string();
+    }
+    (2..100)
+        .map(|i| format!("{first}_{i}"))
+        .find(|n| !used(n))
+        .unwrap_or_else(|| "not_specified".to_string())
+}
+
+/// InnoDB's name for an unnamed foreign key of `table`: `<table>_ibfk_<n>`, one more than
+/// the highest `n` among the table's foreign keys.
+pub fn mysql_foreign_key_name<'a>(table: &str, existing: impl Iterator<Item = &'a str>) -> String {
+    let prefix = format!("{table}_ibfk_");
+    let highest = existing
+        .filter_map(|n| n.strip_prefix(&prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("{prefix}{}", highest + 1)
+}
+
+/// MariaDB's name for an unnamed table CHECK constraint: `CONSTRAINT_<n>`, the first `n`
+/// from 1 not taken by the table's checks.
+pub fn mysql_check_name<'a>(existing: impl Iterator<Item = &'a str> + Clone) -> String {
+    (1..)
+        .map(|i| format!("CONSTRAINT_{i}"))
+        .find(|n| !existing.clone().any(|e| e.eq_ignore_ascii_case(n)))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_column_names_are_made_distinct() {
+        let raw = vec![
+            "a".to_string(),
+            "a".to_string(),
+            "expr".to_string(),
+            "expr".to_string(),
+        ];
+        assert_eq!(index_column_names(&raw), ["a", "a1", "expr", "expr1"]);
+    }
+
+    #[test]
+    fn figure_colname_follows_postgres() {
+        let d = sqlparser::dialect::PostgreSqlDialect {};
+        let expr = |s: &str| {
+            sqlparser::parser::Parser::new(&d)
+                .try_with_sql(s)
+                .unwrap()
+                .parse_expr()
+                .unwrap()
+        };
+        assert_eq!(
+            figure_colname(&expr("lower(email)")).as_deref(),
+            Some("lower")
+        );
+        assert_eq!(figure_colname(&expr("(data->>'x')")), None);
+        assert_eq!(
+            figure_colname(&expr("created_at::date")).as_deref(),
+            Some("created_at")
+        );
+        assert_eq!(
+            figure_colname(&expr("(a + b)::integer")).as_deref(),
+            Some("int4")
+        );
+        assert_eq!(
+            figure_colname(&expr("COALESCE(a, b)")).as_deref(),
+            Some("coalesce")
+        );
+        assert_eq!(figure_colname(&expr("public.f(a)")).as_deref(), Some("f"));
+    }
+
+    #[test]
+    fn mysql_names() {
+        assert_eq!(mysql_key_name("a", ["b"].into_iter()), "a");
+        assert_eq!(mysql_key_name("a", ["A", "a_2"].into_iter()), "a_3");
+        assert_eq!(mysql_key_name("primary", std::iter::empty()), "primary_2");
+        assert_eq!(
+            mysql_foreign_key_name("t", ["t_ibfk_1", "t_ibfk_7", "x"].into_iter()),
+            "t_ibfk_8"
+        );
+        assert_eq!(
+            mysql_check_name(["CONSTRAINT_1"].into_iter()),
+            "CONSTRAINT_2"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Generated names, constraint provenance, foreign key actions and warnings.
+
+use super::*;
+use crate::model::{ReferentialAction, UniqueKind};
+
+const PG: Dialect = Dialect::Postgres;
+const MY: Dialect = Dialect::Mysql;
+
+fn unique_names(t: &Table) -> Vec<&str> {
+    t.unique.iter().filter_map(|u| u.name.as_deref()).collect()
+}
+
+#[test]
+fn postgres_names_clash_with_the_keys_of_renamed_tables() {
+    let out = ok(
+        PG,
+        "CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, age int CHECK (age > 0));
+         ALTER TABLE users RENAME TO old_users;
+         CREATE TABLE users (id serial PRIMARY KEY, email text UNIQUE, age int CHECK (age > 0));",
+    );
+    let old = table(&out, "old_users");
+    assert_eq!(old.primary_key_name.as_deref(), Some("users_pkey"));
+    let new = table(&out, "users");
+    assert_eq!(new.primary_key_name.as_deref(), Some("users_pkey1"));
+    assert_eq!(unique_names(new), ["users_email_key1"]);
+    assert_eq!(new.checks[0].name.as_deref(), Some("users_age_check1"));
+    assert_eq!(
+        new.columns[0].default.as_deref(),
+        Some("nextval('users_id_seq1'::regclass)")
+    );
+    assert!(out.schema.sequences.contains_key("users_id_seq1"));
+    assert_eq!(
+        out.schema.sequences["users_id_seq"]
+            .owned_by
+            .as_ref()
+            .unwrap()
+            .table,
+        "old_users"
+    );
+}
+
+#[test]
+fn postgres_index_names_follow_expressions_and_clashes() {
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int, b text, data jsonb);
+         CREATE INDEX ON t (lower(b));
+         CREATE UNIQUE INDEX ON t (a, b);
+         CREATE INDEX ON t ((data->>'x'));
+         CREATE INDEX ON t (a);
+         CREATE INDEX ON t (a);
+         DROP INDEX t_lower_idx;
+         DROP INDEX t_a_idx1;",
+    );
+    let names: Vec<&String> = out.schema.indexes.keys().collect();
+    assert_eq!(names, ["t_a_b_idx", "t_a_idx", "t_expr_idx"]);
+    assert_eq!(table(&out, "t").unique[0].kind, UniqueKind::Index);
+}
+
+#[test]
+fn postgres_check_and_foreign_key_names() {
+    let out = ok(
+        PG,
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE c (a int REFERENCES p ON DELETE CASCADE, b int, CHECK (a > b), CHECK (b > 0),
+                         FOREIGN KEY (b) REFERENCES p (id) ON UPDATE SET NULL);
+         ALTER TABLE c ADD CHECK (a < b);",
+    );
+    let c = table(&out, "c");
+    let checks: Vec<&str> = c.checks.iter().filter_map(|x| x.name.as_deref()).collect();
+    assert_eq!(checks, ["c_check", "c_b_check", "c_check1"]);
+    let fks: Vec<(&str, ReferentialAction, ReferentialAction)> = c
+        .foreign_keys
+        .iter()
+        .map(|f| (f.name.as_deref().unwrap(), f.on_delete, f.on_update))
+        .collect();
+    assert_eq!(
+        fks,
+        [
+            (
+                "c_a_fkey",
+                ReferentialAction::Cascade,
+                ReferentialAction::NoAction
+            ),
+            (
+                "c_b_fkey",
+                ReferentialAction::NoAction,
+                ReferentialAction::SetNull
+            )
+        ]
+    );
+    assert_eq!(c.checks[2].provenance.created.line, 4);
+}
+
+#[test]
+fn postgres_long_names_are_cut_like_make_object_name() {
+    let t = "t".repeat(40);
+    let col = "c".repeat(40);
+    let out = ok(PG, &format!("CREATE TABLE {t} ({col} int UNIQUE)"));
+    let name = unique_names(table(&out, &t))[0].to_string();
+    assert_eq!(name, format!("{}_{}_key", "t".repeat(29), "c".repeat(29)));
+}
+
+#[test]
+fn mysql_names_keys_foreign_keys_and_checks() {
+    let out = ok(
+        MY,
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE c (id int, pid int REFERENCES p (id) CHECK (pid > 0), x int,
+                         CHECK (x > 1), UNIQUE (x), UNIQUE (x),
+                         CONSTRAINT fx FOREIGN KEY (x) REFERENCES p (id));
+         ALTER TABLE c ADD FOREIGN KEY (x) REFERENCES p (id);
+         RENAME TABLE c TO d;",
+    );
+    let d = table(&out, "d");
+    assert_eq!(unique_names(d), ["x", "x_2"]);
+    let fks: Vec<&str> = d
+        .foreign_keys
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .collect();
+    assert_eq!(fks, ["d_ibfk_1", "fx", "d_ibfk_2"]);
+    assert!(
+        d.foreign_keys
+            .iter()
+            .all(|f| f.on_delete == ReferentialAction::Restrict)
+    );
+    let checks: Vec<&str> = d.checks.iter().filter_map(|x| x.name.as_deref()).collect();
+    assert_eq!(checks, ["pid", "CONSTRAINT_1"]);
+    assert_eq!(
+        table(&out, "p").primary_key_name.as_deref(),
+        Some("PRIMARY")
+    );
+    // The index MariaDB creates for the foreign key on `pid`.
+    assert!(
+        out.schema.indexes.contains_key("d.pid"),
+        "{:?}",
+        out.schema.indexes.keys()
+    );
+}
+
+#[test]
+fn a_do_block_turns_what_it_may_explain_into_a_warning() {
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int);
+         DO $$ BEGIN EXECUTE 'CREATE INDEX t_a_idx ON t (a)'; END $$;
+         DROP INDEX t_a_idx;",
+    );
+    assert_eq!(out.warnings.len(), 1, "{:#?}", out.warnings);
+    let w = &out.warnings[0];
+    assert_eq!((w.location.line, w.cause.line), (3, 2));
+    assert!(w.message.contains("t_a_idx"), "{}", w.message);
+    // Without the DO block, the same DROP is an error.
+    let e = one_error(PG, "CREATE TABLE t (a int);\nDROP INDEX t_a_idx;");
+    assert!(e.message.contains("does not exist"));
+}
+
+#[test]
+fn composite_types_and_sequences_are_modelled() {
+    let out = ok(
+        PG,
+        "CREATE TYPE address AS (street text, tags text[]);
+         CREATE SEQUENCE ids;
+         CREATE TABLE t (id bigint NOT NULL, home address, homes address[]);
+         ALTER SEQUENCE ids OWNED BY t.id;
+         ALTER TABLE ONLY t ALTER COLUMN id SET DEFAULT nextval('ids'::regclass);",
+    );
+    let t = table(&out, "t");
+    assert_eq!(t.columns[1].ty.canonical, "address");
+    assert_eq!(t.columns[2].ty.canonical, "address[]");
+    assert_eq!(out.schema.composite_types["address"].attributes.len(), 2);
+    assert_eq!(
+        out.schema.sequences["ids"]
+            .owned_by
+            .as_ref()
+            .unwrap()
+            .column,
+        "id"
+    );
+    let out = ok(PG, "CREATE TABLE t (id serial);\nDROP TABLE t;");
+    assert!(out.schema.sequences.is_empty());
+}
