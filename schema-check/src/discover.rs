@@ -11,8 +11,19 @@
 //! | diesel            | `2017-09-23-182408_users/up.sql` (`down.sql` ignored) | `20170923182408` |
 //! | Flyway repeatable | `R__views.sql`                            | none: runs last    |
 //!
-//! Versions compare numerically, part by part, with no width limit (`V2` runs before `V10`,
-//! `00000000000000_setup` before `20140924113530_a`). Flyway repeatable migrations (`R__`)
+//! Each layout is ordered exactly as the tool that runs it orders it (read from each
+//! tool's source):
+//!
+//! - diesel (`diesel_migrations`): the version is the directory name up to the first `_`
+//!   with `-` removed, kept as a **string**, and migrations run in string order: so
+//!   `2024-03-06-170000_x` (`20240306170000`) runs before `2024-03-13_y` (`20240313`),
+//!   and `10_a` before `9_b`;
+//! - sqlx (`<ver>_x.sql`, `.up.sql`) and flat files: the version is an integer, compared
+//!   numerically (`9_a` before `10_b`, `0001` equals `1`);
+//! - Flyway / refinery (`V<ver>__x.sql`): dotted versions compared numerically part by
+//!   part, trailing zero parts ignored (`V2` before `V10`, `V1.0` equals `V1`).
+//!
+//! Numbers have no width limit. Flyway repeatable migrations (`R__`)
 //! are replayed after every versioned migration, ordered by description, as `flyway migrate`
 //! does on a fresh database. Flyway `U` files (undo migrations; in refinery, "unversioned"
 //! migrations) are ignored with a reason, as are `.down.sql`/`down.sql` files and anything
@@ -46,6 +57,9 @@ pub struct Version {
     text: String,
     /// Numeric parts without leading zeros, trailing zero parts removed.
     parts: Vec<String>,
+    /// Compared as text, as diesel compares its versions (against another textual
+    /// version; against a numeric one, numerically).
+    textual: bool,
 }
 
 impl Version {
@@ -65,7 +79,25 @@ impl Version {
         Some(Version {
             text: text.to_string(),
             parts,
+            textual: false,
         })
+    }
+
+    /// A diesel version: the digits of the directory name up to the first `_` (`-`
+    /// removed), compared as text, as `diesel_migrations` does.
+    ///
+    /// ```
+    /// use schema_check::discover::Version;
+    /// let long = Version::diesel("20240306170000").unwrap();
+    /// let short = Version::diesel("20240313").unwrap();
+    /// assert!(long < short, "as strings: \"20240306...\" < \"20240313\"");
+    /// assert!(Version::diesel("10").unwrap() < Version::diesel("9").unwrap());
+    /// ```
+    pub fn diesel(text: &str) -> Option<Version> {
+        if text.contains('.') {
+            return None;
+        }
+        Version::parse(text).map(|v| Version { textual: true, ..v })
     }
 
     /// The version as written (after layout normalisation).
@@ -90,6 +122,9 @@ impl PartialOrd for Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
+        if self.textual && other.textual {
+            return self.text.cmp(&other.text);
+        }
         // Leading zeros are stripped, so a longer digit string is a larger number.
         let numeric = |a: &String, b: &String| a.len().cmp(&b.len()).then_with(|| a.cmp(b));
         for (a, b) in self.parts.iter().zip(&other.parts) {
@@ -348,10 +383,10 @@ fn discover_subdir(dir_name: &str, path: &Path, display: &str, found: &mut Disco
 fn diesel_version(dir_name: &str) -> Option<(Version, String)> {
     let (raw, name) = dir_name.split_once('_')?;
     let digits: String = raw.chars().filter(|&c| c != '-').collect();
-    if digits.is_empty() || digits.contains('.') {
+    if digits.is_empty() {
         return None;
     }
-    Some((Version::parse(&digits)?, name.to_string()))
+    Some((Version::diesel(&digits)?, name.to_string()))
 }
 
 /// Recognises a migration file name, or says why it is not one.
@@ -461,6 +496,33 @@ mod tests {
         assert_eq!(name, "create_users");
         assert!(diesel_version("no_version").is_none());
         assert!(diesel_version("nounderscore").is_none());
+    }
+
+    #[test]
+    fn diesel_orders_as_text_where_numbers_would_not() {
+        let mut names = [
+            "2024-03-13_short",
+            "2024-03-06-170000_long",
+            "2019-01-01-000000_init",
+            "00000000000000_diesel_setup",
+        ];
+        names.sort_by_key(|n| diesel_version(n).unwrap().0);
+        assert_eq!(
+            names,
+            [
+                "00000000000000_diesel_setup",
+                "2019-01-01-000000_init",
+                "2024-03-06-170000_long",
+                "2024-03-13_short"
+            ]
+        );
+        // As numbers, 20240313 would run first.
+        assert!(Version::parse("20240313").unwrap() < Version::parse("20240306170000").unwrap());
+        // Different strings are different versions, even of equal value.
+        assert_ne!(
+            diesel_version("01_a").unwrap().0,
+            diesel_version("1_b").unwrap().0
+        );
     }
 
     #[test]

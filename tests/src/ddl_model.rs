@@ -731,7 +731,10 @@ impl Model {
                 )
             })
             .collect();
-        ObservedSchema { tables }
+        ObservedSchema {
+            tables,
+            ..ObservedSchema::default()
+        }
     }
 }
 

@@ -78,6 +78,16 @@ pub fn compare(
             }),
         }
     }
+    for view in left.views.symmetric_difference(&right.views) {
+        differences.push(Difference {
+            table: view.clone(),
+            column: None,
+            what: "view exists on one side only".into(),
+            left: presence(left.views.contains(view)),
+            right: presence(right.views.contains(view)),
+            provenance: None,
+        });
+    }
     Report {
         left: left_name.to_string(),
         right: right_name.to_string(),

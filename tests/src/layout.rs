@@ -9,7 +9,8 @@
 //! - diesel `<ver>_x/up.sql` (its `down.sql` is skipped): the version is the directory
 //!   name before the first `_` with `-` removed.
 //!
-//! Versions compare numerically (`V2` before `V10`); a duplicate version is an error.
+//! Versions compare numerically (`V2` before `V10`), except diesel's, which diesel compares
+//! as strings (`20240306170000` before `20240313`); a duplicate version is an error.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub struct MigrationFile {
     /// Numeric version.
     pub version: u128,
+    /// diesel's version string (diesel orders by it as text), for a diesel migration.
+    pub diesel: Option<String>,
     /// The file to apply.
     pub path: PathBuf,
     /// Path relative to the migrations directory, for messages.
@@ -36,10 +39,11 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         if path.is_dir() {
             let up = path.join("up.sql");
             if up.is_file() {
-                let version = name.split('_').next().unwrap_or("").replace('-', "");
-                let version = parse_version(&version, &name)?;
+                let text = name.split('_').next().unwrap_or("").replace('-', "");
+                let version = parse_version(&text, &name)?;
                 files.push(MigrationFile {
                     version,
+                    diesel: Some(text),
                     path: up,
                     display: format!("{name}/up.sql"),
                 });
@@ -58,12 +62,20 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         }
         files.push(MigrationFile {
             version: parse_version(digits, &name)?,
+            diesel: None,
             path,
             display: name,
         });
     }
-    files.sort_by(|a, b| a.version.cmp(&b.version).then(a.display.cmp(&b.display)));
-    if let Some(w) = files.windows(2).find(|w| w[0].version == w[1].version) {
+    let order = |a: &MigrationFile, b: &MigrationFile| match (&a.diesel, &b.diesel) {
+        (Some(x), Some(y)) => x.cmp(y),
+        _ => a.version.cmp(&b.version),
+    };
+    files.sort_by(|a, b| order(a, b).then(a.display.cmp(&b.display)));
+    if let Some(w) = files
+        .windows(2)
+        .find(|w| order(&w[0], &w[1]) == std::cmp::Ordering::Equal)
+    {
         return Err(format!(
             "{}: duplicate migration version {} ({} and {})",
             dir.display(),

@@ -98,6 +98,13 @@ impl MariaDatabase {
         for t in tables {
             schema.tables.insert(t, ObservedTable::default());
         }
+        let views: Vec<String> = conn
+            .query(
+                "SELECT TABLE_NAME FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'VIEW'",
+            )
+            .map_err(err)?;
+        schema.views = views.into_iter().collect();
         let columns: Vec<(String, String, String, String)> = conn
             .query(
                 "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE \

@@ -534,7 +534,10 @@ impl MyModel {
                 )
             })
             .collect();
-        ObservedSchema { tables }
+        ObservedSchema {
+            tables,
+            ..ObservedSchema::default()
+        }
     }
 }
 

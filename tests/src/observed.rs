@@ -10,7 +10,7 @@
 //!   amount numeric(10,2) not null
 //! ```
 //!
-//! A `table` line names a table (schema-qualified outside the default schema) and its
+//! A `view` line names a view or materialized view. A `table` line names a table (schema-qualified outside the default schema) and its
 //! primary key, if any, as `pk(a,b)`; the indented lines below it are its columns in table
 //! order: name, canonical type, and `not null` when the column rejects NULL. A column
 //! declared without a type (SQLite allows it) shows its type as `(none)`. Names with
@@ -26,6 +26,8 @@ use schema_check::Schema;
 pub struct ObservedSchema {
     /// Tables by canonical name.
     pub tables: BTreeMap<String, ObservedTable>,
+    /// Views and materialized views by canonical name.
+    pub views: std::collections::BTreeSet<String>,
 }
 
 /// A table: its columns in order and its primary key.
@@ -71,7 +73,10 @@ impl ObservedSchema {
                 (name.clone(), table)
             })
             .collect();
-        ObservedSchema { tables }
+        ObservedSchema {
+            tables,
+            views: schema.views.keys().cloned().collect(),
+        }
     }
 
     /// Parses the text form; `origin` (a file name) is used in error messages.
@@ -103,7 +108,11 @@ impl ObservedSchema {
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
-            if let Some(rest) = line.strip_prefix("table ") {
+            if let Some(rest) = line.strip_prefix("view ") {
+                let (name, _) = take_name(rest.trim()).map_err(|e| format!("{at}: {e}"))?;
+                schema.views.insert(name);
+                current = None;
+            } else if let Some(rest) = line.strip_prefix("table ") {
                 let (name, pk) = parse_table_line(rest).map_err(|e| format!("{at}: {e}"))?;
                 if schema.tables.contains_key(&name) {
                     return Err(format!("{at}: table `{name}` is listed twice"));
@@ -246,6 +255,9 @@ impl fmt::Display for ObservedSchema {
                 }
                 writeln!(f)?;
             }
+        }
+        for v in &self.views {
+            writeln!(f, "view {}", show_name(v))?;
         }
         Ok(())
     }

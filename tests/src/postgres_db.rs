@@ -120,6 +120,19 @@ impl PgDatabase {
             by_oid.insert(oid, name.clone());
             schema.tables.insert(name, ObservedTable::default());
         }
+        let views = client
+            .query(
+                "SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text \
+                        ELSE n.nspname || '.' || c.relname END \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('v', 'm') \
+                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
+                                   AND d.objid = c.oid AND d.deptype = 'e')",
+                &[],
+            )
+            .map_err(err)?;
+        schema.views = views.iter().map(|r| r.get(0)).collect();
         let columns = client
             .query(
                 "SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull \

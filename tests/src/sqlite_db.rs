@@ -74,6 +74,16 @@ impl SqliteDatabase {
                 .collect::<Result<_, _>>()
                 .map_err(err)?
         };
+        schema.views = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'view'")
+                .map_err(err)?;
+            stmt.query_map([], |r| r.get(0))
+                .map_err(err)?
+                .collect::<Result<_, _>>()
+                .map_err(err)?
+        };
         for name in names {
             let quoted = format!("\"{}\"", name.replace('"', "\"\""));
             // table_xinfo, unlike table_info, lists generated columns (hidden 2 and 3);

@@ -324,7 +324,10 @@ impl LiteModel {
                 )
             })
             .collect();
-        ObservedSchema { tables }
+        ObservedSchema {
+            tables,
+            ..ObservedSchema::default()
+        }
     }
 }
 

@@ -48,6 +48,7 @@ fixtures! {
     postgres_sqlx => "postgres/sqlx",
     postgres_sqlx_reversible => "postgres/sqlx_reversible",
     postgres_diesel => "postgres/diesel",
+    postgres_diesel_mixed_versions => "postgres/diesel_mixed_versions",
     postgres_mixed_width => "postgres/mixed_width",
     postgres_large_service => "postgres/large_service",
     postgres_edge_cases => "postgres/edge_cases",

@@ -25,7 +25,7 @@ impl Replayer {
             changed |= match object_type {
                 ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade)?,
                 ObjectType::View | ObjectType::MaterializedView => {
-                    self.drop_view(ctx, &name, if_exists)?
+                    self.drop_view(ctx, &name, if_exists, cascade)?
                 }
                 ObjectType::Index => {
                     let table = on_table.map(|t| object_name(dialect, t));
@@ -76,12 +76,7 @@ impl Replayer {
             return self.conflict(ctx, name, error).map(|()| false);
         };
         if self.dialect == Dialect::Postgres {
-            let views: Vec<String> = self
-                .view_deps
-                .iter()
-                .filter(|(_, deps)| deps.contains(&key))
-                .map(|(v, _)| v.clone())
-                .collect();
+            let views = self.dependent_views(&key);
             let referencing: Vec<String> = self
                 .schema
                 .tables
@@ -104,10 +99,7 @@ impl Replayer {
                     "drop the dependent objects first, or use DROP TABLE ... CASCADE",
                 ));
             }
-            for v in views {
-                self.schema.views.remove(&v);
-                self.view_deps.remove(&v);
-            }
+            self.drop_views(&views);
             for t in self.schema.tables.values_mut() {
                 t.foreign_keys.retain(|f| f.foreign_table != key);
             }
@@ -122,14 +114,37 @@ impl Replayer {
         Ok(true)
     }
 
+    /// `DROP [MATERIALIZED] VIEW`: PostgreSQL refuses while other views are built on it,
+    /// unless CASCADE, which drops them (and theirs).
     fn drop_view(
         &mut self,
         ctx: &Ctx<'_>,
         name: &str,
         if_exists: bool,
+        cascade: bool,
     ) -> Result<bool, crate::Diagnostic> {
-        if self.schema.views.remove(name).is_some() {
-            self.view_deps.remove(name);
+        if self.schema.views.contains_key(name) {
+            let dependents = if self.dialect == Dialect::Postgres {
+                self.dependent_views(name)
+            } else {
+                Vec::new()
+            };
+            if !dependents.is_empty() && !cascade {
+                return Err(ctx.error(
+                    format!(
+                        "cannot drop view `{name}`: view(s) {} depend on it",
+                        dependents
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "drop the dependent views first, or use DROP VIEW ... CASCADE",
+                ));
+            }
+            let mut all = dependents;
+            all.push(name.to_string());
+            self.drop_views(&all);
             return Ok(true);
         }
         if if_exists {

@@ -25,7 +25,11 @@ impl Replayer {
         let mut deps = Vec::new();
         let _ = visit_relations(&cv.query, |rel| {
             let rel = object_name(dialect, rel);
-            if let Some(k) = self.table_key(&rel)
+            let key = self
+                .table_key(&rel)
+                .or_else(|| self.schema.views.contains_key(&rel).then(|| rel.clone()));
+            if let Some(k) = key
+                && k != name
                 && !deps.contains(&k)
             {
                 deps.push(k);
@@ -69,5 +73,33 @@ impl Replayer {
         }
         self.view_deps.insert(name, deps);
         Ok(())
+    }
+}
+
+impl Replayer {
+    /// Every view built on `name` (a table or a view), directly or through other views,
+    /// in the order they must be dropped (dependents of dependents first is not needed:
+    /// all are dropped together).
+    pub(crate) fn dependent_views(&self, name: &str) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        let mut frontier = vec![name.to_string()];
+        while let Some(n) = frontier.pop() {
+            for (view, deps) in &self.view_deps {
+                if deps.contains(&n) && !found.contains(view) && view != name {
+                    found.push(view.clone());
+                    frontier.push(view.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// Drops the views `views` (with the indexes of materialized ones).
+    pub(crate) fn drop_views(&mut self, views: &[String]) {
+        for v in views {
+            self.schema.views.remove(v);
+            self.view_deps.remove(v);
+            self.schema.indexes.retain(|_, ix| &ix.table != v);
+        }
     }
 }

@@ -1,0 +1,69 @@
+//! Applies a migration directory to a fresh database on the local server (in the order
+//! its migration tool runs it), replays it with `schema-check`, and prints every
+//! difference: tables, columns and their order, types, nullability, primary keys, views.
+//! Used by `scripts/compare-history.sh DIR DIALECT`.
+//!
+//! Exit codes: 0 the replay agrees with the server and reports no error; 1 differences or
+//! replay errors (printed); 2 usage, or the server refused the history (printed).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cache_contract_tests::database::{build, server_name};
+use cache_contract_tests::diff::compare;
+use cache_contract_tests::replay::replay;
+use schema_check::Dialect;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dir, dialect] = args.as_slice() else {
+        eprintln!("usage: compare-history DIR DIALECT   (DIALECT: postgres, mysql or sqlite)");
+        return ExitCode::from(2);
+    };
+    let dialect: Dialect = match dialect.parse() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let dir = PathBuf::from(dir);
+    let server = server_name(dialect);
+    let database = match build(dialect, &dir) {
+        Ok(schema) => schema,
+        Err(e) => {
+            eprintln!("error: the history does not build on {server}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let replayed = match replay(&dir, dialect) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = compare(
+        "replay",
+        &replayed.observed,
+        server,
+        &database,
+        Some(&replayed.schema),
+    );
+    let errors = replayed.error_report();
+    println!(
+        "{}: {} tables and {} views on {server}",
+        dir.display(),
+        database.tables.len(),
+        database.views.len()
+    );
+    print!("{report}");
+    if let Some(errors) = &errors {
+        println!("{errors}");
+    }
+    if report.is_empty() && errors.is_none() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
