@@ -29,6 +29,9 @@ pub(crate) struct ColumnSpec {
     /// or an identity, and owns a sequence the caller creates
     /// ([`Replayer::owned_sequence`]).
     pub owns_sequence: bool,
+    /// The column's type does not exist (the type as written, and the error): the caller
+    /// reports it ([`Replayer::report_unknown_type`]) and keeps the column.
+    pub unknown_type: Option<(String, Diagnostic)>,
     /// SQLite `PRIMARY KEY DESC` as a column constraint: the column is then not the rowid
     /// alias (a documented SQLite quirk).
     pub pk_desc: bool,
@@ -55,13 +58,31 @@ impl Replayer {
     ) -> Result<ColumnSpec, Diagnostic> {
         let dialect = self.dialect;
         let col_name = fold(dialect, name);
-        let canonical = canonical_type(dialect, data_type, &self.schema).map_err(|msg| {
-            ctx.error(
-                format!("column `{col_name}` of table `{table}`: {msg}"),
-                "create the type (CREATE TYPE ... AS ENUM / CREATE DOMAIN) in an earlier \
-                 migration, or fix the type name",
-            )
-        })?;
+        // An unknown type is reported, and the column still exists (typed as written,
+        // family Other): one unknown type must not make every later statement about the
+        // table fail with "table does not exist".
+        let mut unknown_type = None;
+        let canonical = match canonical_type(dialect, data_type, &self.schema) {
+            Ok(c) => c,
+            Err(msg) => {
+                let written = data_type.to_string();
+                unknown_type = Some((
+                    written.clone(),
+                    ctx.error(
+                        format!("column `{col_name}` of table `{table}`: {msg}"),
+                        "create the type (CREATE TYPE ... AS ENUM / CREATE DOMAIN) in an \
+                         earlier migration, or fix the type name",
+                    ),
+                ));
+                crate::canonical::Canonical {
+                    ty: crate::types::SqlType::new(
+                        written.to_lowercase(),
+                        crate::types::TypeFamily::Other,
+                    ),
+                    serial: false,
+                }
+            }
+        };
         let mut ty = canonical.ty;
         if dialect == Dialect::Sqlite {
             // Keep the type as written when it is the same type sqlparser read.
@@ -231,7 +252,20 @@ impl Replayer {
             foreign_keys,
             checks,
             owns_sequence,
+            unknown_type,
             pk_desc,
         })
+    }
+}
+
+impl Replayer {
+    /// Reports a column's unknown type: a warning when a skipped statement (an extension, a
+    /// `DO` block) could have created it, else an error; the column is kept either way.
+    pub(crate) fn report_unknown_type(&mut self, ctx: &Ctx<'_>, spec: &mut ColumnSpec) {
+        if let Some((written, error)) = spec.unknown_type.take()
+            && let Err(e) = self.conflict(ctx, &written, error)
+        {
+            self.errors.push(e);
+        }
     }
 }

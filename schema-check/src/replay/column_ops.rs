@@ -63,6 +63,7 @@ impl Replayer {
         };
         let col_name = spec.column.name.clone();
         let mut spec = spec;
+        self.report_unknown_type(ctx, &mut spec);
         if spec.owns_sequence {
             let current = self.schema.tables.get(key).cloned();
             let seq = self.owned_sequence(ctx, current.as_ref(), key, &col_name);

@@ -155,7 +155,8 @@ impl Replayer {
                     "remove or rename one of the two declarations",
                 ));
             }
-            if let Some(pk_name) = spec.primary_key {
+            self.report_unknown_type(ctx, &mut spec);
+            if let Some(pk_name) = spec.primary_key.take() {
                 if inline_pk.is_some() {
                     return Err(ctx.error(
                         format!("table `{name}` declares PRIMARY KEY on more than one column"),

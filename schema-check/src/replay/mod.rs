@@ -192,6 +192,8 @@ impl Replayer {
             Parsed::Error(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.alter_sequence_text(&ctx) => {}
+            Parsed::Error(_)
+                if self.dialect == Dialect::Postgres && self.create_sequence_text(&ctx) => {}
             Parsed::Error(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {

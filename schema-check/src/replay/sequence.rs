@@ -157,6 +157,46 @@ impl Replayer {
         }))
     }
 
+    /// `CREATE [TEMP] SEQUENCE [IF NOT EXISTS] name ...` that sqlparser 0.63 cannot parse
+    /// (it wants the options in its own order; pg_dump writes `START WITH` before
+    /// `INCREMENT BY`): the name, `IF NOT EXISTS` and `OWNED BY` are read from the tokens,
+    /// the other options cannot change the schema. Returns `false` when `ctx` is not one.
+    pub(crate) fn create_sequence_text(&mut self, ctx: &Ctx<'_>) -> bool {
+        let words = super::skip::leading_words(&ctx.stmt.text, 3);
+        let temporary = words.starts_with("CREATE TEMP");
+        if !(words.starts_with("CREATE SEQUENCE")
+            || (words.split(' ').nth(2) == Some("SEQUENCE")
+                && (temporary || words.starts_with("CREATE UNLOGGED"))))
+        {
+            return false;
+        }
+        let Some(sig) = significant_tokens(&*self.parser, &ctx.stmt.text) else {
+            return false;
+        };
+        let word = |i: usize, w: &str| is_word(&sig, i, w);
+        let mut start = if word(1, "SEQUENCE") { 2 } else { 3 };
+        let if_not_exists =
+            word(start, "IF") && word(start + 1, "NOT") && word(start + 2, "EXISTS");
+        if if_not_exists {
+            start += 3;
+        }
+        let (name, mut i) = name_at(&sig, start);
+        let mut owned_by = None;
+        while i < sig.len() {
+            if word(i, "OWNED") && word(i + 1, "BY") {
+                owned_by = Some(name_at(&sig, i + 2).0);
+                break;
+            }
+            i += 1;
+        }
+        if let Err(e) =
+            self.create_sequence(ctx, &name, if_not_exists, temporary, owned_by.as_ref())
+        {
+            self.errors.push(e);
+        }
+        true
+    }
+
     /// `ALTER SEQUENCE name ... OWNED BY t.c | NONE` and `ALTER SEQUENCE name RENAME TO n`
     /// (sqlparser 0.63 does not parse ALTER SEQUENCE); other forms cannot change the
     /// schema and are skipped. Returns `false` when `ctx` is not an ALTER SEQUENCE.
@@ -332,4 +372,45 @@ impl Replayer {
             first_line: ctx.stmt.first_line().to_string(),
         });
     }
+}
+
+/// The tokens of `text` without white space (and comments).
+fn significant_tokens(
+    grammar: &dyn sqlparser::dialect::Dialect,
+    text: &str,
+) -> Option<Vec<sqlparser::tokenizer::Token>> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(grammar, text).tokenize().ok()?;
+    Some(
+        tokens
+            .into_iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .collect(),
+    )
+}
+
+/// Whether token `i` is the unquoted keyword `w`.
+fn is_word(sig: &[sqlparser::tokenizer::Token], i: usize, w: &str) -> bool {
+    matches!(sig.get(i), Some(sqlparser::tokenizer::Token::Word(x))
+        if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// The dotted name starting at token `i`, and the index of the token after it.
+fn name_at(sig: &[sqlparser::tokenizer::Token], mut i: usize) -> (ObjectName, usize) {
+    use sqlparser::tokenizer::Token;
+    let mut parts = Vec::new();
+    while let Some(Token::Word(w)) = sig.get(i) {
+        parts.push(sqlparser::ast::Ident {
+            value: w.value.clone(),
+            quote_style: w.quote_style,
+            span: sqlparser::tokenizer::Span::empty(),
+        });
+        if sig.get(i + 1) == Some(&Token::Period) {
+            i += 2;
+        } else {
+            i += 1;
+            break;
+        }
+    }
+    (ObjectName::from(parts), i)
 }

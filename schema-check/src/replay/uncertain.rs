@@ -90,7 +90,10 @@ impl Unseen {
             text.push('\n');
             text.push_str(&body);
         }
-        let dynamic = mentions_word(&text, "execute") || first == "DO" && text.contains("format(");
+        // An extension's script creates objects of any name (postgis: `geometry`).
+        let dynamic = mentions_word(&text, "execute")
+            || first == "DO" && text.contains("format(")
+            || words.starts_with("CREATE EXTENSION");
         self.opaque.push(Opaque {
             at: at.clone(),
             first_line: first_line.to_string(),

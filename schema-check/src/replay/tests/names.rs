@@ -181,3 +181,49 @@ fn composite_types_and_sequences_are_modelled() {
     let out = ok(PG, "CREATE TABLE t (id serial);\nDROP TABLE t;");
     assert!(out.schema.sequences.is_empty());
 }
+
+#[test]
+fn an_unknown_type_is_one_error_and_the_table_still_exists() {
+    let out = replay(
+        PG,
+        "CREATE TABLE t (id int, loc geometryish);
+         ALTER TABLE t ADD COLUMN name text;",
+    );
+    assert_eq!(out.errors.len(), 1, "{:#?}", out.errors);
+    assert_eq!(table(&out, "t").columns.len(), 3);
+    // An extension may have created it: a warning naming the extension.
+    let out = ok(
+        PG,
+        "CREATE EXTENSION postgis_like;
+         CREATE TABLE t (id int, loc geometryish);",
+    );
+    assert_eq!(out.warnings.len(), 1, "{:#?}", out.warnings);
+    assert_eq!(out.warnings[0].cause.line, 1);
+}
+
+#[test]
+fn pg_dump_sequences_replay() {
+    let out = ok(
+        PG,
+        "CREATE TABLE public.t (id integer NOT NULL);
+         CREATE SEQUENCE public.t_id_seq
+             AS integer
+             START WITH 1
+             INCREMENT BY 1
+             NO MINVALUE
+             NO MAXVALUE
+             CACHE 1;
+         ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;
+         ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);
+         ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);",
+    );
+    assert_eq!(
+        out.schema.sequences["t_id_seq"]
+            .owned_by
+            .as_ref()
+            .unwrap()
+            .table,
+        "t"
+    );
+    assert_eq!(table(&out, "t").primary_key_name.as_deref(), Some("t_pkey"));
+}
