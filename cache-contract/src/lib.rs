@@ -38,6 +38,9 @@
 //!   ["derive"] }`;
 //! - `redis` (default, implies `runtime`): the Redis tier and the Redis Pub/Sub and
 //!   Streams transports;
+//! - `edge` (off by default, implies `runtime`): [`edge`], surrogate-key tags, a tower
+//!   layer, purge plans and the Varnish, Fastly and Cloudflare purge executors (hyper,
+//!   rustls);
 //! - `chrono`, `time`, `uuid`, `serde_json`, `rust_decimal`, `bytes`: [`sql::HoldsSql`]
 //!   (and, for `uuid`, [`KeyPart`]) implementations for those crates' types.
 
@@ -48,6 +51,8 @@ pub mod key_part;
 pub mod sql;
 pub mod tenant;
 
+#[cfg(feature = "edge")]
+pub mod edge;
 pub mod envelope;
 #[cfg(feature = "runtime")]
 pub mod invalidation;

@@ -20,6 +20,15 @@
 //! | `cache_contract_invalidations_duplicate_total` | counter | `transport` | repeated ids dropped |
 //! | `cache_contract_resyncs_total` | counter | `transport` | resyncs (local tiers flushed) |
 //! | `cache_contract_invalidations_applied_total` | counter | `table` | invalidations applied to a cache |
+//! | `cache_contract_edge_purge_requests_total` | counter | `cdn`, `outcome` (`ok`/`error`) | purge requests sent to an edge (feature `edge`) |
+//! | `cache_contract_edge_purged_tags_total` | counter | `cdn` | tags in acknowledged purge requests |
+//! | `cache_contract_edge_purge_seconds` | histogram | `cdn` | purge request latency |
+//! | `cache_contract_edge_purge_retries_total` | counter | `cdn` | purge requests retried |
+//! | `cache_contract_edge_purge_failures_total` | counter | `cdn` | (batch, endpoint) pairs given up on in a run |
+//! | `cache_contract_edge_tag_overflows_total` | counter | `cdn` | responses sent uncacheable because their tags exceed the CDN's limits |
+//! | `cache_contract_edge_bridged_total` | counter | | invalidations the edge bridge received |
+//! | `cache_contract_edge_refused_total` | counter | | invalidations the contract guard refused |
+//! | `cache_contract_edge_bridge_gaps_total` | counter | `transport` | disconnects and resyncs seen by the edge bridge (invalidations may be lost) |
 
 /// Values served from a tier.
 pub const HITS: &str = "cache_contract_hits_total";
@@ -53,3 +62,21 @@ pub const INVALIDATIONS_DUPLICATE: &str = "cache_contract_invalidations_duplicat
 pub const RESYNCS: &str = "cache_contract_resyncs_total";
 /// Invalidations applied to a cache.
 pub const INVALIDATIONS_APPLIED: &str = "cache_contract_invalidations_applied_total";
+/// Purge requests sent to an edge.
+pub const EDGE_PURGE_REQUESTS: &str = "cache_contract_edge_purge_requests_total";
+/// Tags in acknowledged purge requests.
+pub const EDGE_PURGED_TAGS: &str = "cache_contract_edge_purged_tags_total";
+/// Purge request latency, in seconds.
+pub const EDGE_PURGE_SECONDS: &str = "cache_contract_edge_purge_seconds";
+/// Purge requests retried.
+pub const EDGE_PURGE_RETRIES: &str = "cache_contract_edge_purge_retries_total";
+/// (batch, endpoint) pairs given up on in a run.
+pub const EDGE_PURGE_FAILURES: &str = "cache_contract_edge_purge_failures_total";
+/// Responses made uncacheable because their tags overflow a CDN's limits.
+pub const EDGE_TAG_OVERFLOWS: &str = "cache_contract_edge_tag_overflows_total";
+/// Invalidations the edge bridge received.
+pub const EDGE_BRIDGED: &str = "cache_contract_edge_bridged_total";
+/// Invalidations the contract guard refused.
+pub const EDGE_REFUSED: &str = "cache_contract_edge_refused_total";
+/// Disconnects and resyncs seen by the edge bridge.
+pub const EDGE_BRIDGE_GAPS: &str = "cache_contract_edge_bridge_gaps_total";
