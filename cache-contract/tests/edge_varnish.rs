@@ -8,13 +8,13 @@ mod edge_support;
 
 use std::time::Duration;
 
+use cache_contract::CacheContract;
 use cache_contract::edge::{
     BridgeConfig, ContractGuard, EdgeBridge, HttpClient, InvalidationPlan, Purger, RetryPolicy,
     SchemaChange, VarnishExecutor,
 };
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::{Invalidation, Target};
-use cache_contract::CacheContract;
 use common::{User, UserV2};
 use edge_support::{Backend, Varnish, fetch, tenant};
 
@@ -64,7 +64,8 @@ async fn purging_one_row_misses_only_that_object() {
     let paths = ["/users/a/1", "/users/a/2", "/users/b/1", "/orders/a/9"];
     warm(&c, &base, &paths).await;
 
-    let plan = InvalidationPlan::build([&keys_msg("a", "users", &[2])], &[], &ContractGuard::new()).unwrap();
+    let plan = InvalidationPlan::build([&keys_msg("a", "users", &[2])], &[], &ContractGuard::new())
+        .unwrap();
     purge(&varnish, &plan).await;
 
     let purger = Purger::new(VarnishExecutor::new([varnish.url()]).unwrap());
@@ -82,9 +83,19 @@ async fn purging_a_tenants_table_spares_other_tenants_and_tables() {
     let backend = Backend::start().await;
     let varnish = Varnish::start(backend.port).await;
     let (c, base) = (client(), varnish.url());
-    warm(&c, &base, &["/users/a/1", "/users/a/2", "/users/b/1", "/orders/a/9"]).await;
+    warm(
+        &c,
+        &base,
+        &["/users/a/1", "/users/a/2", "/users/b/1", "/orders/a/9"],
+    )
+    .await;
 
-    let msg = Invalidation::new(tenant("a"), Target::Table { table: "users".into() });
+    let msg = Invalidation::new(
+        tenant("a"),
+        Target::Table {
+            table: "users".into(),
+        },
+    );
     let plan = InvalidationPlan::build([&msg], &[], &ContractGuard::new()).unwrap();
     purge(&varnish, &plan).await;
 
@@ -101,16 +112,13 @@ async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
     let varnish = Varnish::start(backend.port).await;
     let (c, base) = (client(), varnish.url());
     warm(&c, &base, &["/users/a/1", "/users/b/7", "/users/c/3"]).await;
-    // An order page not showing a user of that tenant... every order page shows user 1, so
-    // use the table's own objects and check another table's object with no user on it: none
-    // exists here, hence only users pages and the guard are checked.
     let change = SchemaChange {
         table: User::TABLE.into(),
         previous: User::SCHEMA_HASH,
         deployed: UserV2::SCHEMA_HASH,
     };
     let guard = ContractGuard::new().contract::<UserV2>();
-    let plan = InvalidationPlan::build([], &[change.clone()], &guard).unwrap();
+    let plan = InvalidationPlan::build([], std::slice::from_ref(&change), &guard).unwrap();
     purge(&varnish, &plan).await;
     for path in ["/users/a/1", "/users/b/7", "/users/c/3"] {
         assert_eq!(fetch(&c, &base, path).await, "MISS", "{path}");
@@ -120,8 +128,14 @@ async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
     warm(&c, &base, &["/users/a/1"]).await;
     let stale_guard = ContractGuard::new().contract::<User>();
     let err = InvalidationPlan::build([], &[change], &stale_guard).unwrap_err();
-    assert!(err.to_string().contains(&User::SCHEMA_HASH.to_hex()), "{err}");
-    assert!(err.to_string().contains(&UserV2::SCHEMA_HASH.to_hex()), "{err}");
+    assert!(
+        err.to_string().contains(&User::SCHEMA_HASH.to_hex()),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains(&UserV2::SCHEMA_HASH.to_hex()),
+        "{err}"
+    );
     assert_eq!(fetch(&c, &base, "/users/a/1").await, "HIT");
 }
 
@@ -134,8 +148,10 @@ async fn a_node_down_is_retried_reported_and_resumed() {
     warm(&c, &up.url(), &["/users/a/1", "/users/a/2"]).await;
     down.stop();
 
-    let plan = InvalidationPlan::build([&keys_msg("a", "users", &[1])], &[], &ContractGuard::new()).unwrap();
-    let purger = Purger::new(VarnishExecutor::new([up.url(), down.url()]).unwrap()).retry(fast_retries());
+    let plan = InvalidationPlan::build([&keys_msg("a", "users", &[1])], &[], &ContractGuard::new())
+        .unwrap();
+    let purger =
+        Purger::new(VarnishExecutor::new([up.url(), down.url()]).unwrap()).retry(fast_retries());
     let mut execution = purger.start(&plan);
     let report = purger.run(&mut execution).await;
     assert!(!execution.is_done());
@@ -146,7 +162,10 @@ async fn a_node_down_is_retried_reported_and_resumed() {
     assert_eq!(report.retries, 2, "{report:?}");
     let failure = &execution.failures()[0];
     assert_eq!(failure.attempts, 3);
-    assert!(failure.endpoint.contains(&down.port.to_string()), "{failure}");
+    assert!(
+        failure.endpoint.contains(&down.port.to_string()),
+        "{failure}"
+    );
     assert!(failure.error.retryable);
     // The node that was up purged already.
     assert_eq!(fetch(&c, &up.url(), "/users/a/1").await, "MISS");
@@ -178,7 +197,12 @@ async fn a_burst_of_ten_thousand_invalidations_becomes_a_few_purges() {
         window: Duration::from_millis(300),
         ..BridgeConfig::default()
     };
-    let bridge = EdgeBridge::spawn(&subscriber, purger, ContractGuard::new().contract::<User>(), config);
+    let bridge = EdgeBridge::spawn(
+        &subscriber,
+        purger,
+        ContractGuard::new().contract::<User>(),
+        config,
+    );
     let publisher = bus.publisher();
     let messages: Vec<Invalidation> = (0..10_000i64)
         .map(|id| Invalidation::key::<User>(&tenant("a"), &id))
@@ -187,14 +211,21 @@ async fn a_burst_of_ten_thousand_invalidations_becomes_a_few_purges() {
         publisher.publish_batch(chunk.to_vec()).await.unwrap();
         tokio::task::yield_now().await;
     }
-    bridge.wait_settled(10_000, Duration::from_secs(30)).await.unwrap();
+    bridge
+        .wait_settled(10_000, Duration::from_secs(30))
+        .await
+        .unwrap();
 
     let stats = bridge.stats();
     assert_eq!(stats.received(), 10_000);
     assert_eq!(stats.refused(), 0);
     // 10 000 row tags of ~20 bytes fit in 8 000-byte xkey-purge headers: ~26 requests for
     // one window; a burst split over a few windows adds at most a request per window.
-    assert!(stats.requests() <= 40, "{} purge requests", stats.requests());
+    assert!(
+        stats.requests() <= 40,
+        "{} purge requests",
+        stats.requests()
+    );
     assert!(stats.plans() <= 10, "{} plans", stats.plans());
     for path in &purged {
         assert_eq!(fetch(&c, &base, path).await, "MISS", "{path}");

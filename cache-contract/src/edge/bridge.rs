@@ -87,7 +87,9 @@ pub struct EdgeBridge {
 
 impl std::fmt::Debug for EdgeBridge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EdgeBridge").field("stats", &self.stats).finish_non_exhaustive()
+        f.debug_struct("EdgeBridge")
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
     }
 }
 
@@ -115,7 +117,8 @@ impl EdgeBridge {
                     Event::Disconnected { reason } | Event::Resync { reason } => {
                         // Invalidations may have been lost: the edge keeps what it missed
                         // until its TTL. Counted so that alerting can see it.
-                        metrics::counter!(m::EDGE_BRIDGE_GAPS, "transport" => transport).increment(1);
+                        metrics::counter!(m::EDGE_BRIDGE_GAPS, "transport" => transport)
+                            .increment(1);
                         tracing::warn!(transport, %reason, "edge bridge: invalidations may have been lost; edge objects live until their TTL");
                     }
                 }
@@ -157,7 +160,10 @@ impl EdgeBridge {
             .ok()
             .and_then(|r| r.ok())
             .map(|_| ())
-            .ok_or(TimeoutError::new("the edge bridge to purge invalidations", timeout))
+            .ok_or(TimeoutError::new(
+                "the edge bridge to purge invalidations",
+                timeout,
+            ))
     }
 }
 
@@ -235,7 +241,9 @@ impl<E: PurgeExecutor> Worker<E> {
         self.stats.plans.fetch_add(1, Ordering::Relaxed);
         let mut execution = self.purger.start(&plan);
         let report = self.purger.run(&mut execution).instrument(span).await;
-        self.stats.requests.fetch_add(report.requests, Ordering::Relaxed);
+        self.stats
+            .requests
+            .fetch_add(report.requests, Ordering::Relaxed);
         if execution.is_done() {
             self.settle(n);
         } else {
@@ -248,7 +256,9 @@ impl<E: PurgeExecutor> Worker<E> {
         let mut still = Vec::new();
         for (mut execution, n) in std::mem::take(&mut self.unfinished) {
             let report = self.purger.run(&mut execution).await;
-            self.stats.requests.fetch_add(report.requests, Ordering::Relaxed);
+            self.stats
+                .requests
+                .fetch_add(report.requests, Ordering::Relaxed);
             if execution.is_done() {
                 self.stats.unfinished.fetch_sub(1, Ordering::Relaxed);
                 self.settle(n);

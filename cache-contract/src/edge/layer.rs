@@ -60,7 +60,11 @@ impl Rendered {
     }
 
     /// Records that the response lists `rows` of `T` for `tenant` ([`EdgeTags::rows`]).
-    pub fn rows<'a, T: CacheContract>(&self, tenant: &TenantId, rows: impl IntoIterator<Item = &'a T>) {
+    pub fn rows<'a, T: CacheContract>(
+        &self,
+        tenant: &TenantId,
+        rows: impl IntoIterator<Item = &'a T>,
+    ) {
         self.lock().rows(tenant, rows);
     }
 

@@ -183,7 +183,8 @@ impl InvalidationPlan {
                 }
             }
         }
-        let mut purges = Vec::with_capacity(tenants.len() + tables.len() + rows.len() + changes.len());
+        let mut purges =
+            Vec::with_capacity(tenants.len() + tables.len() + rows.len() + changes.len());
         for change in changes {
             guard.check_change(change)?;
             purges.push(Scope::Contract {
@@ -195,7 +196,11 @@ impl InvalidationPlan {
         rows.retain(|(tenant, table, _)| {
             !tenants.contains(tenant) && !tables.contains(&(*tenant, *table))
         });
-        purges.extend(tenants.into_iter().map(|t| Scope::Tenant { tenant: t.clone() }));
+        purges.extend(
+            tenants
+                .into_iter()
+                .map(|t| Scope::Tenant { tenant: t.clone() }),
+        );
         purges.extend(tables.into_iter().map(|(t, table)| Scope::Table {
             tenant: t.clone(),
             table: table.to_string(),
@@ -313,12 +318,19 @@ struct PurgeJson<'a> {
 impl<'a> From<&'a Purge> for PurgeJson<'a> {
     fn from(p: &'a Purge) -> Self {
         let (tenant, table, key, hash) = match &p.scope {
-            Scope::Contract { table, hash } => (None, Some(table.as_str()), None, Some(hash.to_hex())),
-            Scope::Tenant { tenant } => (Some(tenant.as_str()), None, None, None),
-            Scope::Table { tenant, table } => (Some(tenant.as_str()), Some(table.as_str()), None, None),
-            Scope::Row { tenant, table, key } => {
-                (Some(tenant.as_str()), Some(table.as_str()), Some(key.as_slice()), None)
+            Scope::Contract { table, hash } => {
+                (None, Some(table.as_str()), None, Some(hash.to_hex()))
             }
+            Scope::Tenant { tenant } => (Some(tenant.as_str()), None, None, None),
+            Scope::Table { tenant, table } => {
+                (Some(tenant.as_str()), Some(table.as_str()), None, None)
+            }
+            Scope::Row { tenant, table, key } => (
+                Some(tenant.as_str()),
+                Some(table.as_str()),
+                Some(key.as_slice()),
+                None,
+            ),
         };
         PurgeJson {
             scope: p.scope.kind(),

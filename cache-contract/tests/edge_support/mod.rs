@@ -48,7 +48,11 @@ async fn user_page(
     Path((tenant, id)): Path<(String, i64)>,
     Extension(rendered): Extension<Rendered>,
 ) -> String {
-    *hits.lock().unwrap().entry(format!("/users/{tenant}/{id}")).or_default() += 1;
+    *hits
+        .lock()
+        .unwrap()
+        .entry(format!("/users/{tenant}/{id}"))
+        .or_default() += 1;
     let row = user(&tenant, id, "someone");
     rendered.row(&row);
     format!("user {id} of {tenant}")
@@ -59,7 +63,11 @@ async fn order_page(
     Path((tenant, id)): Path<(String, i64)>,
     Extension(rendered): Extension<Rendered>,
 ) -> String {
-    *hits.lock().unwrap().entry(format!("/orders/{tenant}/{id}")).or_default() += 1;
+    *hits
+        .lock()
+        .unwrap()
+        .entry(format!("/orders/{tenant}/{id}"))
+        .or_default() += 1;
     rendered.row(&Order {
         tenant: tenant.clone(),
         id,
@@ -132,9 +140,13 @@ impl Varnish {
     pub async fn restart(&mut self) {
         assert!(self.child.is_none(), "varnishd already running");
         let vcl = self.dir.path().join("edge.vcl");
-        std::fs::write(&vcl, cache_contract::edge::vcl("127.0.0.1", self.backend_port)).unwrap();
+        std::fs::write(
+            &vcl,
+            cache_contract::edge::vcl("127.0.0.1", self.backend_port),
+        )
+        .unwrap();
         let workdir = self.dir.path().join(format!("n{}", fastrand_suffix()));
-        let child = Command::new("varnishd")
+        let child = Command::new(varnishd())
             .arg("-F")
             .arg("-n")
             .arg(&workdir)
@@ -170,7 +182,14 @@ impl Varnish {
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
                 let mut err = String::new();
                 use std::io::Read;
-                let _ = self.child.as_mut().unwrap().stderr.take().unwrap().read_to_string(&mut err);
+                let _ = self
+                    .child
+                    .as_mut()
+                    .unwrap()
+                    .stderr
+                    .take()
+                    .unwrap()
+                    .read_to_string(&mut err);
                 self.child = None;
                 panic!("varnishd exited ({status}) on port {}: {err}", self.port);
             }
@@ -209,6 +228,17 @@ impl Varnish {
                 libc::kill(-pgid, libc::SIGKILL);
             }
         }
+    }
+}
+
+/// `varnishd` from PATH, or where Debian installs it (`/usr/sbin`, not on every PATH).
+fn varnishd() -> &'static str {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("varnishd").exists()));
+    if on_path {
+        "varnishd"
+    } else {
+        "/usr/sbin/varnishd"
     }
 }
 

@@ -97,7 +97,10 @@ impl PurgeExecutor for CloudflareExecutor {
         let reply = self.client.send(self.request(batch)).await?;
         reply.acknowledged(&self.names[0])?;
         let answer: Answer = serde_json::from_slice(&reply.body).map_err(|e| {
-            AttemptError::refused(format!("{}: the purge answer is not Cloudflare's JSON: {e}", self.names[0]))
+            AttemptError::refused(format!(
+                "{}: the purge answer is not Cloudflare's JSON: {e}",
+                self.names[0]
+            ))
         })?;
         if answer.success {
             Ok(())

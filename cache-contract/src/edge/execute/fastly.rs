@@ -103,8 +103,13 @@ impl PurgeExecutor for FastlyExecutor {
     async fn send(&self, _endpoint: usize, batch: &Batch) -> Result<(), AttemptError> {
         let reply = self.client.send(self.request(batch)).await?;
         reply.acknowledged(&self.names[0])?;
-        let purged: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&reply.body)
-            .map_err(|e| AttemptError::refused(format!("{}: the purge answer is not a JSON object: {e}", self.names[0])))?;
+        let purged: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&reply.body).map_err(|e| {
+                AttemptError::refused(format!(
+                    "{}: the purge answer is not a JSON object: {e}",
+                    self.names[0]
+                ))
+            })?;
         match batch.tags.iter().find(|t| !purged.contains_key(t.as_str())) {
             Some(missing) => Err(AttemptError::refused(format!(
                 "{}: the purge answer does not acknowledge the key `{missing}`",

@@ -13,8 +13,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-use super::retry::retry_after;
 use super::AttemptError;
+use super::retry::retry_after;
 
 /// A request body.
 pub type Body = Full<Bytes>;
@@ -58,10 +58,10 @@ impl HttpClient {
         // The process's default crypto provider: *ring*, the only one this crate enables
         // (it builds without cmake or a C toolchain beyond cc, unlike aws-lc-rs).
         let tls = rustls::ClientConfig::builder()
-        .with_root_certificates(rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        })
-        .with_no_client_auth();
+            .with_root_certificates(rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            })
+            .with_no_client_auth();
         let connector = HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -78,14 +78,17 @@ impl HttpClient {
     pub async fn send(&self, request: Request<Body>) -> Result<Reply, AttemptError> {
         let target = redact(&request.uri().to_string());
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| {
-                AttemptError::transport(format!("{target}: {}", error_chain(&e)))
-            })?;
+            let response =
+                self.client.request(request).await.map_err(|e| {
+                    AttemptError::transport(format!("{target}: {}", error_chain(&e)))
+                })?;
             let (parts, body) = response.into_parts();
             let body = body
                 .collect()
                 .await
-                .map_err(|e| AttemptError::transport(format!("{target}: reading the response: {e}")))?
+                .map_err(|e| {
+                    AttemptError::transport(format!("{target}: reading the response: {e}"))
+                })?
                 .to_bytes();
             Ok(Reply {
                 status: parts.status,
@@ -111,7 +114,8 @@ impl Reply {
             return Ok(());
         }
         let body = String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).into_owned();
-        let retryable = self.status.is_server_error() || self.status == StatusCode::TOO_MANY_REQUESTS;
+        let retryable =
+            self.status.is_server_error() || self.status == StatusCode::TOO_MANY_REQUESTS;
         Err(AttemptError {
             retryable,
             retry_after: retry_after(&self.headers, std::time::SystemTime::now()),

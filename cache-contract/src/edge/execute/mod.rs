@@ -188,6 +188,16 @@ pub struct Verified {
     pub status: String,
 }
 
+/// How sending one batch to one endpoint ended.
+struct Attempts {
+    batch: usize,
+    endpoint: usize,
+    /// Requests sent (the first and the retries).
+    attempts: u32,
+    /// The last error, unless acknowledged.
+    error: Option<AttemptError>,
+}
+
 /// Runs plans through an executor; see the [module docs](self). Cheap to clone.
 pub struct Purger<E> {
     executor: Arc<E>,
@@ -285,33 +295,30 @@ impl<E: PurgeExecutor> Purger<E> {
             })
             .collect();
         let batches = &execution.batches;
-        let outcomes: Vec<(usize, usize, Result<u32, (u32, AttemptError)>, u64)> =
-            futures_util::stream::iter(pairs)
-                .map(|(b, e)| async move {
-                    let (result, requests) = self.send_with_retries(&batches[b], e).await;
-                    (b, e, result, requests)
-                })
-                .buffer_unordered(self.concurrency)
-                .collect()
-                .instrument(span.clone())
-                .await;
+        let outcomes: Vec<Attempts> = futures_util::stream::iter(pairs)
+            .map(|(b, e)| self.send_with_retries(&batches[b], e))
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .instrument(span.clone())
+            .await;
         let mut report = RunReport::default();
         execution.failures.clear();
-        for (b, e, result, requests) in outcomes {
-            report.requests += requests;
-            report.retries += requests.saturating_sub(1);
-            match result {
-                Ok(_) => {
+        for outcome in outcomes {
+            let (b, e) = (outcome.batch, outcome.endpoint);
+            report.requests += u64::from(outcome.attempts);
+            report.retries += u64::from(outcome.attempts.saturating_sub(1));
+            match outcome.error {
+                None => {
                     execution.acked[b][e] = true;
                     report.acknowledged += 1;
                 }
-                Err((attempts, error)) => {
+                Some(error) => {
                     report.failed += 1;
                     metrics::counter!(m::EDGE_PURGE_FAILURES, "cdn" => cdn.name()).increment(1);
                     let failure = BatchFailure {
                         batch: b,
                         endpoint: execution.endpoints[e].clone(),
-                        attempts,
+                        attempts: outcome.attempts,
                         error,
                     };
                     tracing::warn!(parent: &span, %failure, "purge batch not acknowledged");
@@ -319,19 +326,22 @@ impl<E: PurgeExecutor> Purger<E> {
                 }
             }
         }
-        execution.failures.sort_by(|a, b| (a.batch, &a.endpoint).cmp(&(b.batch, &b.endpoint)));
+        execution
+            .failures
+            .sort_by(|a, b| (a.batch, &a.endpoint).cmp(&(b.batch, &b.endpoint)));
         report
     }
 
     /// Sends one batch to one endpoint until acknowledged, refused, or out of attempts.
-    /// Returns the outcome (attempts made) and the number of requests sent.
-    async fn send_with_retries(
-        &self,
-        batch: &Batch,
-        endpoint: usize,
-    ) -> (Result<u32, (u32, AttemptError)>, u64) {
+    async fn send_with_retries(&self, batch: &Batch, endpoint: usize) -> Attempts {
         let cdn = self.executor.cdn().name();
         let mut attempt = 0u32;
+        let done = |attempts, error| Attempts {
+            batch: batch.index,
+            endpoint,
+            attempts,
+            error,
+        };
         loop {
             attempt += 1;
             let started = Instant::now();
@@ -344,13 +354,13 @@ impl<E: PurgeExecutor> Purger<E> {
                         .increment(1);
                     metrics::counter!(m::EDGE_PURGED_TAGS, "cdn" => cdn)
                         .increment(batch.tags.len() as u64);
-                    return (Ok(attempt), u64::from(attempt));
+                    return done(attempt, None);
                 }
                 Err(error) => {
                     metrics::counter!(m::EDGE_PURGE_REQUESTS, "cdn" => cdn, "outcome" => "error")
                         .increment(1);
                     if !error.retryable || attempt >= self.retry.max_attempts.max(1) {
-                        return (Err((attempt, error)), u64::from(attempt));
+                        return done(attempt, Some(error));
                     }
                     metrics::counter!(m::EDGE_PURGE_RETRIES, "cdn" => cdn).increment(1);
                     let delay = self.retry.delay(attempt, error.retry_after);

@@ -52,7 +52,10 @@ impl RetryPolicy {
         }
         let exp = self
             .base
-            .saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX))
+            .saturating_mul(
+                1u32.checked_shl(retry.saturating_sub(1))
+                    .unwrap_or(u32::MAX),
+            )
             .min(self.max_backoff);
         let half = exp / 2;
         half + half.mul_f64(fastrand::f64())
@@ -99,6 +102,9 @@ mod tests {
             assert!(d <= Duration::from_millis(500), "{d:?}");
         }
         assert!(p.delay(2, None) >= Duration::from_millis(100));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(9))), Duration::from_secs(1));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(9))),
+            Duration::from_secs(1)
+        );
     }
 }

@@ -46,9 +46,12 @@ impl VarnishExecutor {
         let mut names = Vec::new();
         for node in nodes {
             let node = node.as_ref();
-            let uri: Uri = node
-                .parse()
-                .map_err(|e| format!("Varnish node `{}` is not a URL: {e}", super::http::redact(node)))?;
+            let uri: Uri = node.parse().map_err(|e| {
+                format!(
+                    "Varnish node `{}` is not a URL: {e}",
+                    super::http::redact(node)
+                )
+            })?;
             if uri.scheme().is_none() || uri.authority().is_none() {
                 return Err(format!(
                     "Varnish node `{}` needs a scheme and a host, e.g. http://127.0.0.1:6081",
