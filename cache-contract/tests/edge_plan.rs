@@ -12,7 +12,7 @@ use cache_contract::edge::{
     SchemaChange, Scope,
 };
 use cache_contract::invalidation::{Invalidation, Target};
-use cache_contract::{CacheContract, SchemaHash, TenantId};
+use cache_contract::{CacheContract, ContractHash, TenantId};
 use common::{User, UserV2};
 use proptest::prelude::*;
 use tower::{Layer, Service, ServiceExt};
@@ -62,7 +62,7 @@ fn any_scope() -> impl Strategy<Value = Scope> {
             .prop_map(|(tenant, table, key)| Scope::Row { tenant, table, key }),
         (any_text(), any::<[u8; 32]>()).prop_map(|(table, h)| Scope::Contract {
             table,
-            hash: SchemaHash::from_bytes(h)
+            hash: ContractHash::from_bytes(h)
         }),
     ]
 }
@@ -172,8 +172,8 @@ fn the_same_input_in_any_order_gives_a_byte_identical_plan() {
     let msgs = messages();
     let change = SchemaChange {
         table: "users".into(),
-        previous: User::SCHEMA_HASH,
-        deployed: UserV2::SCHEMA_HASH,
+        previous: User::CONTRACT_HASH,
+        deployed: UserV2::CONTRACT_HASH,
     };
     let reference =
         InvalidationPlan::build(&msgs, std::slice::from_ref(&change), &ContractGuard::new())
@@ -200,7 +200,7 @@ fn the_same_input_in_any_order_gives_a_byte_identical_plan() {
     assert_eq!(json["v"], 1);
     assert_eq!(json["hash"], reference.hash());
     assert_eq!(json["purges"][0]["scope"], "contract");
-    assert_eq!(json["purges"][0]["hash"], User::SCHEMA_HASH.to_hex());
+    assert_eq!(json["purges"][0]["hash"], User::CONTRACT_HASH.to_hex());
     assert_eq!(
         json["purges"][2]["tenant"],
         serde_json::Value::Null,
@@ -211,7 +211,7 @@ fn the_same_input_in_any_order_gives_a_byte_identical_plan() {
     assert!(reference.to_json().starts_with(&format!(
         "{{\"v\":1,\"hash\":\"{}\",\"purges\":[{{\"scope\":\"contract\",\"table\":\"users\",\"hash\":\"{}\",\"tag\":\"ccc.users.",
         reference.hash(),
-        User::SCHEMA_HASH.to_hex()
+        User::CONTRACT_HASH.to_hex()
     )));
 }
 
@@ -264,8 +264,8 @@ fn the_contract_guard_refuses_a_plan_naming_both_hashes() {
     assert!(InvalidationPlan::build([&new], &[], &guard).is_ok());
     let err = InvalidationPlan::build([&new, &old], &[], &guard).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains(&User::SCHEMA_HASH.to_hex()), "{text}");
-    assert!(text.contains(&UserV2::SCHEMA_HASH.to_hex()), "{text}");
+    assert!(text.contains(&User::CONTRACT_HASH.to_hex()), "{text}");
+    assert!(text.contains(&UserV2::CONTRACT_HASH.to_hex()), "{text}");
     assert!(text.contains("`users`") && text.contains(&old.id), "{text}");
     // Messages without a hash, or for tables the guard does not know, pass.
     let bare = Invalidation::new(

@@ -114,8 +114,8 @@ async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
     warm(&c, &base, &["/users/a/1", "/users/b/7", "/users/c/3"]).await;
     let change = SchemaChange {
         table: User::TABLE.into(),
-        previous: User::SCHEMA_HASH,
-        deployed: UserV2::SCHEMA_HASH,
+        previous: User::CONTRACT_HASH,
+        deployed: UserV2::CONTRACT_HASH,
     };
     let guard = ContractGuard::new().contract::<UserV2>();
     let plan = InvalidationPlan::build([], std::slice::from_ref(&change), &guard).unwrap();
@@ -129,11 +129,11 @@ async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
     let stale_guard = ContractGuard::new().contract::<User>();
     let err = InvalidationPlan::build([], &[change], &stale_guard).unwrap_err();
     assert!(
-        err.to_string().contains(&User::SCHEMA_HASH.to_hex()),
+        err.to_string().contains(&User::CONTRACT_HASH.to_hex()),
         "{err}"
     );
     assert!(
-        err.to_string().contains(&UserV2::SCHEMA_HASH.to_hex()),
+        err.to_string().contains(&UserV2::CONTRACT_HASH.to_hex()),
         "{err}"
     );
     assert_eq!(fetch(&c, &base, "/users/a/1").await, "HIT");

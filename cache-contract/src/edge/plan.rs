@@ -7,7 +7,7 @@
 //! - **Deterministic**: the plan depends only on the set of purges, so the same messages in
 //!   any order (message ids, sources and timestamps do not matter) give a byte-identical
 //!   plan, JSON and [`hash`](InvalidationPlan::hash).
-//! - **Contract guard**: a message carrying a schema hash that is not the deployed
+//! - **Contract guard**: a message carrying a contract hash that is not the deployed
 //!   contract's, or a schema change to a contract that is not deployed, refuses the whole
 //!   plan before anything is purged, naming both hashes.
 //!
@@ -35,7 +35,7 @@ use super::cdn::Cdn;
 use super::tag::{Scope, Tag};
 use crate::contract::CacheContract;
 use crate::invalidation::{Invalidation, Target};
-use crate::key::SchemaHash;
+use crate::key::ContractHash;
 use crate::tenant::TenantId;
 
 /// The version of the plan's JSON form.
@@ -48,38 +48,38 @@ pub struct SchemaChange {
     /// The table.
     pub table: String,
     /// The contract hash objects at the edge were rendered under.
-    pub previous: SchemaHash,
+    pub previous: ContractHash,
     /// The contract hash deployed now (checked by the [`ContractGuard`]).
-    pub deployed: SchemaHash,
+    pub deployed: ContractHash,
 }
 
-/// The deployed contracts: the schema hash of each table, as this release's structs have it.
+/// The deployed contracts: the contract hash of each table, as this release's structs have it.
 #[derive(Debug, Clone, Default)]
 pub struct ContractGuard {
-    deployed: BTreeMap<String, SchemaHash>,
+    deployed: BTreeMap<String, ContractHash>,
 }
 
 impl ContractGuard {
-    /// No contracts: every message passes, whatever schema hash it carries.
+    /// No contracts: every message passes, whatever contract hash it carries.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds `T`'s contract.
     pub fn contract<T: CacheContract>(self) -> Self {
-        self.table(T::TABLE, T::SCHEMA_HASH)
+        self.table(T::TABLE, T::CONTRACT_HASH)
     }
 
     /// Adds the contract `hash` of `table`.
-    pub fn table(mut self, table: impl Into<String>, hash: SchemaHash) -> Self {
+    pub fn table(mut self, table: impl Into<String>, hash: ContractHash) -> Self {
         self.deployed.insert(table.into(), hash);
         self
     }
 
-    /// Checks one message: a schema hash it carries must be the deployed contract's of its
+    /// Checks one message: a contract hash it carries must be the deployed contract's of its
     /// table (when the guard knows the table).
     pub fn check(&self, msg: &Invalidation) -> Result<(), GuardError> {
-        let (Some(table), Some(hash)) = (msg.target.table(), msg.schema) else {
+        let (Some(table), Some(hash)) = (msg.target.table(), msg.contract_hash) else {
             return Ok(());
         };
         match self.deployed.get(table) {
@@ -112,9 +112,9 @@ pub struct GuardError {
     /// The table.
     pub table: String,
     /// The deployed contract's hash.
-    pub deployed: SchemaHash,
+    pub deployed: ContractHash,
     /// The hash the message or change carried.
-    pub found: SchemaHash,
+    pub found: ContractHash,
     /// What carried it.
     pub what: String,
 }

@@ -34,7 +34,7 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::key::SchemaHash;
+use crate::key::ContractHash;
 use crate::tenant::TenantId;
 
 /// The longest tag written: Akamai's limit, the strictest of the four CDNs (Fastly allows
@@ -76,8 +76,8 @@ pub enum Scope {
     Contract {
         /// The table.
         table: String,
-        /// The contract (schema) hash the objects were rendered under.
-        hash: SchemaHash,
+        /// The contract hash the objects were rendered under.
+        hash: ContractHash,
     },
     /// Every object showing anything of a tenant.
     Tenant {
@@ -206,7 +206,7 @@ mod tests {
     fn contract_tags_hold_the_hash_prefix() {
         let tag = Scope::Contract {
             table: "users".into(),
-            hash: SchemaHash::from_bytes([0xab; 32]),
+            hash: ContractHash::from_bytes([0xab; 32]),
         }
         .tag();
         assert_eq!(tag.as_str(), format!("ccc.users.{}", "ab".repeat(16)));

@@ -69,7 +69,7 @@ impl EdgeTags {
         });
         self.insert(Scope::Contract {
             table: T::TABLE.to_string(),
-            hash: T::SCHEMA_HASH,
+            hash: T::CONTRACT_HASH,
         });
     }
 
