@@ -4,7 +4,64 @@
 use super::alter_table::column_index;
 use super::constraint::index_key;
 use super::{Applied, Ctx, Replayer};
-use crate::model::HistoryEvent;
+use crate::dialect::Dialect;
+use crate::model::{Generated, HistoryEvent};
+
+/// The SQL expression `text` with the column `old` (canonical) renamed to `new`; the text
+/// unchanged when it is not an expression sqlparser reads, or does not name `old`.
+fn rename_in_expr(dialect: Dialect, text: &str, old: &str, new: &str) -> String {
+    use sqlparser::ast::{Expr, Ident, VisitMut, VisitorMut};
+    use std::ops::ControlFlow;
+    struct Rename<'a> {
+        dialect: Dialect,
+        old: &'a str,
+        new: &'a str,
+        hit: bool,
+    }
+    impl VisitorMut for Rename<'_> {
+        type Break = ();
+        fn pre_visit_expr(&mut self, e: &mut Expr) -> ControlFlow<()> {
+            let ident = match e {
+                Expr::Identifier(i) => Some(i),
+                Expr::CompoundIdentifier(parts) => parts.last_mut(),
+                _ => None,
+            };
+            if let Some(i) = ident
+                && super::ident::same_column(
+                    self.dialect,
+                    &super::ident::fold(self.dialect, i),
+                    self.old,
+                )
+            {
+                *i = match i.quote_style {
+                    Some(q) => Ident::with_quote(q, self.new),
+                    None => Ident::new(self.new),
+                };
+                self.hit = true;
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let grammar = dialect.parser_dialect();
+    let Ok(mut expr) = sqlparser::parser::Parser::new(&*grammar)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+    else {
+        return text.to_string();
+    };
+    let mut v = Rename {
+        dialect,
+        old,
+        new,
+        hit: false,
+    };
+    let _ = expr.visit(&mut v);
+    if v.hit {
+        expr.to_string()
+    } else {
+        text.to_string()
+    }
+}
 
 impl Replayer {
     pub(crate) fn rename_column(
@@ -80,6 +137,29 @@ impl Replayer {
                 .filter(|o| o.table == key && o.column == old)
             {
                 o.column = new.to_string();
+            }
+        }
+        // Expressions name the column too: the database keeps them as parsed trees, so a
+        // rename shows in CHECKs, defaults, generated columns and index expressions.
+        let dialect = self.dialect;
+        let rename = |text: &mut String| *text = rename_in_expr(dialect, text, old, new);
+        if let Some(t) = self.schema.tables.get_mut(key) {
+            t.checks.iter_mut().for_each(|c| rename(&mut c.expr));
+            for c in &mut t.columns {
+                if let Some(Generated::Expression { expr, .. }) = &mut c.generated {
+                    rename(expr);
+                }
+            }
+        }
+        for ix in self
+            .schema
+            .indexes
+            .values_mut()
+            .filter(|ix| ix.table == key)
+        {
+            ix.columns.iter_mut().for_each(rename);
+            if let Some(p) = &mut ix.predicate {
+                rename(p);
             }
         }
     }
