@@ -7,7 +7,11 @@ pub mod canonical;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;
+#[cfg(feature = "drift")]
+pub mod drift;
 pub mod hash;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod model;
 pub mod replay;
 pub mod run;

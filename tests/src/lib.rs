@@ -16,6 +16,7 @@
 //! - [`replay`]: `schema-check`'s replay of a directory, reduced to the same listing;
 //! - [`diff`]: the readable comparison of two listings, with replay provenance;
 //! - [`fixture`]: runs one fixture end to end;
+//! - [`live_db`]: a database of any dialect read back the way `schema-check drift` reads it;
 //! - [`ddl_model`], [`mysql_model`], [`sqlite_model`]: random but valid PostgreSQL, MySQL
 //!   and SQLite DDL histories for the property tests, checked by [`history`].
 
@@ -25,6 +26,7 @@ pub mod diff;
 pub mod fixture;
 pub mod history;
 pub mod layout;
+pub mod live_db;
 pub mod mariadb_db;
 pub mod mysql_model;
 pub mod naming;

@@ -4,6 +4,8 @@
 //! printed to stderr, and what replayed is still printed); 2 usage or I/O errors (bad
 //! arguments, unreadable directory, unknown `--table`).
 
+#[cfg(feature = "live")]
+mod drift;
 mod json;
 mod suggest;
 mod text;
@@ -35,6 +37,17 @@ enum Command {
                             I/O error, or --table names no table."
     )]
     Schema(SchemaArgs),
+    /// Compare live databases (one, or every tenant's) with the schema the migrations
+    /// produce, read-only.
+    ///
+    /// Tables, columns (type, nullability, default), keys, unique, check and foreign-key
+    /// constraints, indexes, enums and views; tenants with identical drift are grouped.
+    #[cfg(feature = "live")]
+    #[command(
+        after_help = "Exit codes: 0 no drift; 1 drift; 2 usage, I/O, connection or migration \
+                      errors."
+    )]
+    Drift(drift::DriftArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +91,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema(args) => schema(&args),
+        #[cfg(feature = "live")]
+        Command::Drift(args) => drift::run(&args),
     }
 }
 

@@ -1,0 +1,333 @@
+//! `schema-check drift`: live databases (one, or every tenant) against the migrations.
+//!
+//! Exit codes: 0 no drift; 1 drift; 2 usage, I/O, connection or migration errors.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use schema_check::drift::{DiffOptions, Group, Ignore, diff, group_tenants};
+use schema_check::live::{self, DatabaseUrl, Kind, Tenants};
+use schema_check::{Dialect, ReplayOptions, replay_dir};
+use serde::Serialize;
+
+use crate::Format;
+
+/// Arguments of `schema-check drift`.
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// The database: postgres://USER[:PASSWORD]@HOST[:PORT]/DB, mysql://... (MySQL and
+    /// MariaDB) or sqlite://PATH (a glob such as sqlite://tenants/*.db names several files).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    /// The migrations directory (default: `migrations` in `[package.metadata.cache-contract]`
+    /// of ./Cargo.toml, else `migrations`).
+    dir: Option<PathBuf>,
+    /// PostgreSQL: compare every schema whose name matches GLOB (a schema per tenant).
+    #[arg(long, value_name = "GLOB", conflicts_with = "databases")]
+    schemas: Option<String>,
+    /// MySQL/MariaDB: compare every database whose name matches GLOB (a database per tenant).
+    #[arg(long, value_name = "GLOB")]
+    databases: Option<String>,
+    /// How many tenants to introspect at once (one connection each).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    jobs: usize,
+    /// Leave out tables, views, indexes and types whose names match GLOB (repeatable; added
+    /// to `drift-ignore` of `[package.metadata.cache-contract]`).
+    #[arg(long, value_name = "GLOB")]
+    ignore: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Exit code for drift found.
+const DRIFT: u8 = 1;
+/// Exit code for usage, I/O and connection errors.
+const ERROR: u8 = 2;
+
+/// What `[package.metadata.cache-contract]` of ./Cargo.toml says drift needs.
+#[derive(Debug, Default)]
+struct Config {
+    migrations: Option<String>,
+    dialect: Option<String>,
+    ignore: Vec<String>,
+}
+
+fn read_config(manifest: &Path) -> Result<Config, String> {
+    let text = match std::fs::read_to_string(manifest) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) => return Err(format!("cannot read {}: {e}", manifest.display())),
+    };
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| format!("{}: {}", manifest.display(), e.message()))?;
+    let Some(section) = doc
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("cache-contract"))
+    else {
+        return Ok(Config::default());
+    };
+    let text_key = |key: &str| section.get(key).and_then(|v| v.as_str()).map(String::from);
+    let ignore = match section.get("drift-ignore") {
+        None => Vec::new(),
+        Some(v) => v
+            .as_array()
+            .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect())
+            .ok_or_else(|| {
+                format!(
+                    "{}: `drift-ignore` in `[package.metadata.cache-contract]` must be a list \
+                     of glob strings, e.g. `drift-ignore = [\"audit_*\"]`",
+                    manifest.display()
+                )
+            })?,
+    };
+    Ok(Config {
+        migrations: text_key("migrations"),
+        dialect: text_key("dialect"),
+        ignore,
+    })
+}
+
+/// The JSON document.
+#[derive(Serialize)]
+struct Report<'a> {
+    database: String,
+    dialect: Dialect,
+    migrations: String,
+    tenants: usize,
+    drifted: usize,
+    groups: &'a [Group],
+    errors: Vec<TenantError>,
+}
+
+#[derive(Serialize)]
+struct TenantError {
+    tenant: String,
+    message: String,
+}
+
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(ERROR)
+}
+
+/// Runs `schema-check drift`.
+pub fn run(args: &DriftArgs) -> ExitCode {
+    let url = match DatabaseUrl::parse(&args.database_url) {
+        Ok(u) => u,
+        Err(e) => return usage(e),
+    };
+    let config = match read_config(Path::new("Cargo.toml")) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    let dialect = url.dialect();
+    if let Some(configured) = &config.dialect
+        && configured.parse::<Dialect>().ok() != Some(dialect)
+    {
+        return usage(format!(
+            "the database {url} is {dialect}, but `[package.metadata.cache-contract]` says the \
+             migrations are written for `{configured}`"
+        ));
+    }
+    let tenants = match (&args.schemas, &args.databases, &url.kind) {
+        (Some(p), None, Kind::Postgres) | (None, Some(p), Kind::Mysql) => {
+            Tenants::Matching(p.clone())
+        }
+        (None, None, _) => Tenants::Database,
+        (Some(_), _, _) => {
+            return usage("--schemas selects PostgreSQL schemas: use a postgres:// URL");
+        }
+        (_, Some(_), _) => {
+            return usage("--databases selects MySQL/MariaDB databases: use a mysql:// URL");
+        }
+    };
+    let ignore = match Ignore::new(config.ignore.iter().chain(&args.ignore)) {
+        Ok(i) => i,
+        Err(e) => return usage(e),
+    };
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(config.migrations.as_deref().unwrap_or("migrations")));
+    let replay = match replay_dir(
+        &dir,
+        &ReplayOptions {
+            dialect,
+            ..Default::default()
+        },
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            eprint!("{e}");
+            return ExitCode::from(ERROR);
+        }
+    };
+    if !replay.errors.is_empty() {
+        for e in &replay.errors {
+            eprint!("{e}");
+        }
+        return usage(format!(
+            "the migrations in `{}` have errors, so the schema they produce is not known: fix \
+             them first (`schema-check schema {}` shows them)",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let names = match live::list_tenants(&url, &tenants) {
+        Ok(n) => n,
+        Err(e) => return usage(e),
+    };
+    if names.is_empty() {
+        return usage(format!("no tenant matches the pattern at {url}"));
+    }
+    let bar = progress_bar(names.len());
+    let results = live::introspect_all(&url, &names, args.jobs.max(1), &|_| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let options = DiffOptions { dialect, ignore };
+    let mut compared = Vec::new();
+    let mut errors = Vec::new();
+    for (tenant, result) in results {
+        let shown = shown_tenant(&url, &tenant);
+        match result {
+            Ok(actual) => compared.push((shown, diff(&replay.schema, &actual, &options))),
+            Err(e) => errors.push(TenantError {
+                tenant: shown,
+                message: url.scrub(&e.0),
+            }),
+        }
+    }
+    let total = compared.len() + errors.len();
+    let groups = group_tenants(compared);
+    let drifted: usize = groups
+        .iter()
+        .filter(|g| !g.differences.is_empty())
+        .map(|g| g.tenants.len())
+        .sum();
+    let out = match args.format {
+        Format::Json => {
+            let report = Report {
+                database: url.redacted(),
+                dialect,
+                migrations: dir.display().to_string(),
+                tenants: total,
+                drifted,
+                groups: &groups,
+                errors,
+            };
+            let errors_found = !report.errors.is_empty();
+            let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+            return finish(&text, errors_found, drifted);
+        }
+        Format::Text => text_report(&url, &dir, total, &groups, &errors),
+    };
+    finish(&out, !errors.is_empty(), drifted)
+}
+
+fn finish(out: &str, errors: bool, drifted: usize) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    if errors {
+        ExitCode::from(ERROR)
+    } else if drifted > 0 {
+        ExitCode::from(DRIFT)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// How a tenant is named in reports: the schema, database or file; the redacted URL for
+/// the one database of a URL.
+fn shown_tenant(url: &DatabaseUrl, tenant: &str) -> String {
+    if tenant.is_empty() {
+        url.redacted()
+    } else {
+        tenant.to_string()
+    }
+}
+
+/// At most this many tenant names are listed in a text line.
+const NAMES_SHOWN: usize = 5;
+
+fn text_report(
+    url: &DatabaseUrl,
+    dir: &Path,
+    total: usize,
+    groups: &[Group],
+    errors: &[TenantError],
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let single = total == 1;
+    for g in groups {
+        let who = if single {
+            g.tenants[0].clone()
+        } else {
+            let mut names: Vec<&str> = g
+                .tenants
+                .iter()
+                .take(NAMES_SHOWN)
+                .map(String::as_str)
+                .collect();
+            let more = g.tenants.len().saturating_sub(NAMES_SHOWN);
+            let more = if more > 0 {
+                format!(", … {more} more")
+            } else {
+                String::new()
+            };
+            let n = g.tenants.len();
+            let list = std::mem::take(&mut names).join(", ");
+            format!("{n} tenant{} ({list}{more})", if n == 1 { "" } else { "s" })
+        };
+        if g.differences.is_empty() {
+            let _ = writeln!(out, "{who}: no drift");
+        } else {
+            let what: Vec<String> = g.differences.iter().map(ToString::to_string).collect();
+            let _ = writeln!(out, "{who}: {}", what.join("; "));
+        }
+    }
+    for e in errors {
+        let _ = writeln!(out, "error: {}: {}", e.tenant, e.message);
+    }
+    let drifted: usize = groups
+        .iter()
+        .filter(|g| !g.differences.is_empty())
+        .map(|g| g.tenants.len())
+        .sum();
+    let _ = writeln!(
+        out,
+        "{drifted} of {total} compared against {} drifted{}",
+        dir.display(),
+        if errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be read ({url})", errors.len())
+        }
+    );
+    out
+}
+
+fn progress_bar(len: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if len < 2 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} tenants introspected ({eta})")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
