@@ -12,7 +12,7 @@
 //!   `migrations` in `[package.metadata.cache-contract]` of `Cargo.toml`, else `migrations`;
 //! - `dialect = "postgres" | "mysql" | "sqlite"`: default `dialect` in the same metadata
 //!   table, else PostgreSQL;
-//! - `global`: the table is shared by all tenants (keys start `cc1:global:`);
+//! - `global`: the table is shared by all tenants (keys start `cc2:{global}:`);
 //! - `crate = "path"`: where `cache_contract` is, when not `::cache_contract`.
 //!
 //! On a field:

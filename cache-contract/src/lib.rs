@@ -20,7 +20,7 @@
 //!
 //! assert_eq!(User::KEY_COLUMNS, ["id"]);
 //! let key = User::cache_key_for(&TenantId::new("acme"), &42);
-//! assert!(key.as_str().starts_with("cc1:t.acme:users:"));
+//! assert!(key.as_str().starts_with("cc2:{t.acme}:users:"));
 //! assert!(key.as_str().ends_with(":42"));
 //! ```
 //!

@@ -1,6 +1,8 @@
 //! Property tests of the cache key encoding: it is injective, round-trips through
-//! `CacheKey::parse`, and never lets a component's bytes escape into the key's structure.
+//! `CacheKey::parse`, never lets a component's bytes escape into the key's structure, and
+//! its `SCAN MATCH` patterns match exactly one tenant's entries of one table.
 
+use cache_contract::key::RedisKeys;
 use cache_contract::{CacheKey, ContractHash, TenantId};
 use proptest::prelude::*;
 
@@ -70,9 +72,14 @@ proptest! {
     fn distinct_inputs_give_distinct_keys(a in input(), b in input()) {
         let (ka, kb) = (a.key(), b.key());
         prop_assert_eq!(encoded_fields_differ(&a, &b), ka.as_str() != kb.as_str());
+        let keys = RedisKeys::new("p:");
         prop_assert_eq!(
             encoded_fields_differ(&a, &b),
-            ka.storage_key(1, 2) != kb.storage_key(1, 2)
+            keys.entry(&ka, 1, 2) != keys.entry(&kb, 1, 2)
+        );
+        prop_assert_eq!(
+            encoded_fields_differ(&a, &b),
+            keys.row_version(&ka) != keys.row_version(&kb)
         );
     }
 
@@ -106,18 +113,34 @@ proptest! {
         let key = a.key();
         let s = key.as_str();
         prop_assert!(s.is_ascii());
-        let raw = ['*', '?', '[', ']', '\\', '{', '}', ' ', '\n'];
+        let raw = ['*', '?', '[', ']', '\\', ' ', '\n'];
         prop_assert!(!s.contains(raw), "raw special character in {}", s);
-        // Exactly four fixed separators before the parts, one per part.
+        // The hash tag's braces, and no others.
+        prop_assert_eq!(s.matches('{').count(), 1);
+        prop_assert_eq!(s.matches('}').count(), 1);
+        // Exactly three fixed separators before the parts, one per part.
         prop_assert_eq!(s.matches(':').count(), 3 + a.parts.len());
         match a.tenant.as_str() {
-            None => prop_assert!(s.starts_with("cc1:global:")),
-            Some(_) => prop_assert!(s.starts_with("cc1:t.")),
+            None => prop_assert!(s.starts_with("cc2:{global}:"), "{}", s),
+            Some(_) => prop_assert!(s.starts_with("cc2:{t."), "{}", s),
         }
     }
 
     #[test]
-    fn parse_accepts_only_canonical_keys(s in "cc1:[a-zA-Z0-9:.%_\\-]{0,30}") {
+    fn entry_patterns_match_exactly_one_tenants_table(a in input(), b in input(), prefix in tricky_string()) {
+        let keys = RedisKeys::new(&prefix);
+        let pattern = keys.entry_pattern(&a.tenant, &a.table);
+        let (ka, kb) = (a.key(), b.key());
+        prop_assert!(glob_match(&pattern, &keys.entry(&ka, 3, 4)), "{} !~ {}", pattern, keys.entry(&ka, 3, 4));
+        let same_scope = a.tenant == b.tenant && a.table == b.table;
+        prop_assert_eq!(glob_match(&pattern, &keys.entry(&kb, 0, 7)), same_scope);
+        prop_assert!(!glob_match(&pattern, &keys.row_version(&ka)));
+        prop_assert!(!glob_match(&pattern, &keys.table_generation(&a.tenant, &a.table)));
+        prop_assert!(!glob_match(&pattern, &keys.tenant_generation(&a.tenant)));
+    }
+
+    #[test]
+    fn parse_accepts_only_canonical_keys(s in "cc2:\\{[a-zA-Z0-9:.%_\\-]{0,8}\\}:[a-zA-Z0-9:.%_\\-]{0,24}") {
         // Whatever parses re-encodes to exactly the input.
         if let Ok(key) = CacheKey::parse(&s) {
             prop_assert_eq!(key.as_str(), s.as_str());
@@ -137,12 +160,32 @@ fn global_scope_and_a_tenant_named_global_differ() {
     let hash = ContractHash::from_bytes([7; 32]);
     let global = CacheKey::new(&TenantId::global(), "t", &hash, vec!["1".into()]);
     let named = CacheKey::new(&TenantId::new("global"), "t", &hash, vec!["1".into()]);
-    assert_eq!(global.as_str(), "cc1:global:t:07070707:1");
-    assert_eq!(named.as_str(), "cc1:t.global:t:07070707:1");
+    assert_eq!(global.as_str(), "cc2:{global}:t:07070707:1");
+    assert_eq!(named.as_str(), "cc2:{t.global}:t:07070707:1");
 }
 
 #[test]
 fn lower_case_escapes_are_not_canonical() {
-    assert!(CacheKey::parse("cc1:t.a%3a:t:07070707").is_err());
-    assert!(CacheKey::parse("cc1:t.a%3A:t:07070707").is_ok());
+    assert!(CacheKey::parse("cc2:{t.a%3a}:t:07070707").is_err());
+    assert!(CacheKey::parse("cc2:{t.a%3A}:t:07070707").is_ok());
+}
+
+/// Redis's glob matching (`stringmatchlen` in `util.c`) for the subset the patterns use: `*`,
+/// `?`, `\` escapes and literal characters (`[` never appears unescaped in a pattern built by
+/// `RedisKeys`; it is refused here so that a regression fails loudly).
+fn glob_match(pattern: &str, key: &str) -> bool {
+    fn go(p: &[u8], k: &[u8]) -> bool {
+        match p.split_first() {
+            None => k.is_empty(),
+            Some((b'*', rest)) => (0..=k.len()).any(|i| go(rest, &k[i..])),
+            Some((b'?', rest)) => !k.is_empty() && go(rest, &k[1..]),
+            Some((b'[', _)) => panic!("unescaped `[` in a pattern"),
+            Some((b'\\', rest)) => match rest.split_first() {
+                Some((c, rest)) => k.first() == Some(c) && go(rest, &k[1..]),
+                None => k == b"\\",
+            },
+            Some((c, rest)) => k.first() == Some(c) && go(rest, &k[1..]),
+        }
+    }
+    go(pattern.as_bytes(), key.as_bytes())
 }

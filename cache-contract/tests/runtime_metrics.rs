@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
+use cache_contract::key::RedisKeys;
 use cache_contract::metrics as m;
 use cache_contract::tiered::{RedisTier, TieredCache};
 use cache_contract::{CacheContract, ContractHash, TenantId, envelope};
@@ -144,10 +145,7 @@ async fn counters_move() {
     let seen = take(&snapshotter);
     assert_eq!(seen.counter(m::HITS, Some(("tier", "redis"))), 1);
 
-    let storage = format!(
-        "{prefix}{}",
-        User::cache_key_for(&acme, &1).storage_key(0, 0)
-    );
+    let storage = RedisKeys::new(&prefix).entry(&User::cache_key_for(&acme, &1), 0, 0);
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     for (bytes, metric) in [
         (

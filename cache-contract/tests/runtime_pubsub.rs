@@ -8,6 +8,7 @@ use std::time::Duration;
 use cache_contract::envelope;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::invalidation::{Event, Invalidation, Target};
+use cache_contract::key::RedisKeys;
 use cache_contract::tiered::{RedisTier, TieredCache};
 use cache_contract::{CacheContract, ContractHash, TenantId};
 use common::{
@@ -243,7 +244,7 @@ async fn bad_entries_in_redis_are_never_served() {
         .unwrap();
     let acme = TenantId::new("acme");
     let key = User::cache_key_for(&acme, &1);
-    let storage = format!("{prefix}{}", key.storage_key(0, 0));
+    let storage = RedisKeys::new(&prefix).entry(&key, 0, 0);
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let exists = |conn: &mut redis::aio::MultiplexedConnection| {
         let mut conn = conn.clone();
@@ -320,7 +321,7 @@ async fn insert_writes_both_tiers_and_entries_expire() {
     let key = User::cache_key_for(&TenantId::new("acme"), &1);
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let ttl: i64 = redis::cmd("PTTL")
-        .arg(format!("{prefix}{}", key.storage_key(0, 0)))
+        .arg(RedisKeys::new(&prefix).entry(&key, 0, 0))
         .query_async(&mut conn)
         .await
         .unwrap();

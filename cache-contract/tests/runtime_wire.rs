@@ -38,12 +38,12 @@ async fn a_foreign_publisher_following_wire_md_invalidates_both_tiers() {
     }
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
 
-    // WIRE.md section 2, written out by hand: scope `t.` + escaped tenant, hash8 = first 8
-    // hex digits of CONTRACT_HASH, parts escaped and joined by `:`.
-    let scope = "t.a%3A%2A%3F%5B";
+    // WIRE.md section 2, written out by hand: the hash tag `{t.<escaped tenant>}`, hash8 =
+    // first 8 hex digits of CONTRACT_HASH, parts escaped and joined by `:`.
+    let tag = "{t.a%3A%2A%3F%5B}";
     let hash8 = &User::CONTRACT_HASH.to_hex()[..8];
-    let row_version = format!("{prefix}ccv:cc1:{scope}:users:{hash8}:1");
-    let entry = format!("{prefix}cc1:{scope}:g0:users:g0:{hash8}:1");
+    let row_version = format!("{prefix}cc2:{tag}:v:users:{hash8}:1");
+    let entry = format!("{prefix}cc2:{tag}:e:users:{hash8}:g0.0:1");
     let exists: i64 = redis::cmd("EXISTS")
         .arg(&entry)
         .query_async(&mut conn)
@@ -75,7 +75,7 @@ async fn a_foreign_publisher_following_wire_md_invalidates_both_tiers() {
     // Table invalidation: INCR the table generation, then publish.
     let mut pipe = redis::pipe();
     pipe.cmd("INCR")
-        .arg(format!("{prefix}ccg:{scope}:users"))
+        .arg(format!("{prefix}cc2:{tag}:g:users"))
         .ignore();
     pipe.cmd("PUBLISH")
         .arg(&channel)

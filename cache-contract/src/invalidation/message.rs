@@ -24,7 +24,7 @@
 //! | `tenant` | string or `null`  | required; the tenant id as the application knows it (any characters, 1..=65535 bytes), `null` for `#[cache(global)]` tables |
 //! | `kind`   | string            | required: `key`, `keys`, `table` or `tenant`                         |
 //! | `table`  | string            | required for `key`, `keys`, `table`; absent or `null` for `tenant`   |
-//! | `keys`   | array of arrays of strings | `key`: exactly one key; `keys`: 1..=10000 keys; absent otherwise. A key is its parts in key-column order (1..=16 parts of at most 4096 bytes), each the key field's [`KeyPart`](crate::KeyPart) string, unescaped |
+//! | `keys`   | array of arrays of strings | `key`: exactly one key; `keys`: 1..=10000 keys; absent otherwise. A key is its parts in key-column order (1..=12 parts, [`MAX_KEY_PARTS`], of at most 4096 bytes), each the key field's [`KeyPart`](crate::KeyPart) string, unescaped |
 //! | `schema` | string or `null`  | optional: the publisher's 64-hex-digit `CONTRACT_HASH`; informational (receivers invalidate whatever their own schema) |
 //! | `source` | string            | required, 1..=256 bytes: who published (service / instance)          |
 //! | `ts`     | integer           | required: milliseconds since the Unix epoch when published           |
@@ -64,8 +64,8 @@ pub const WIRE_VERSION: u64 = 1;
 pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// The most keys one `keys` message may carry.
 pub const MAX_KEYS: usize = 10_000;
-/// The most parts one key may have.
-pub const MAX_KEY_PARTS: usize = 16;
+/// The most parts one key may have: as many as a cache struct's key can have.
+pub use crate::key_part::MAX_KEY_PARTS;
 /// The longest key part, in bytes.
 pub const MAX_PART_BYTES: usize = 4096;
 
@@ -514,6 +514,20 @@ mod tests {
             "a".repeat(MAX_MESSAGE_BYTES)
         );
         assert!(parse(&huge).is_err());
+    }
+
+    #[test]
+    fn keys_have_at_most_as_many_parts_as_a_struct_key() {
+        let msg = |n: usize| {
+            let parts: Vec<String> = (0..n).map(|i| format!("\"{i}\"")).collect();
+            format!(
+                r#"{{"v":1,"id":"i","tenant":"t","kind":"key","table":"x","keys":[[{}]],"source":"s","ts":1}}"#,
+                parts.join(",")
+            )
+        };
+        assert!(parse(&msg(MAX_KEY_PARTS)).is_ok());
+        let err = parse(&msg(MAX_KEY_PARTS + 1)).unwrap_err();
+        assert!(err.to_string().contains("1..=12 parts"), "{err}");
     }
 
     proptest::proptest! {

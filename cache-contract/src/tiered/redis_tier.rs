@@ -7,11 +7,8 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{FromRedisValue, Script, ScriptInvocation};
 
-use crate::invalidation::generation::{
-    StorageKeyTemplate, row_version_key, table_generation_key, tenant_generation_key,
-};
 use crate::invalidation::retry_once;
-use crate::key::CacheKey;
+use crate::key::{CacheKey, RedisKeys};
 use crate::tenant::TenantId;
 
 /// Reads both generations and the row version, and the entry under them.
@@ -63,6 +60,7 @@ pub(crate) struct RedisLease {
 pub struct RedisTier {
     conn: ConnectionManager,
     prefix: String,
+    keys: RedisKeys,
     ttl: Duration,
     read: Script,
     store: Script,
@@ -85,9 +83,11 @@ impl RedisTier {
     /// A Redis tier over `conn`, storing entries for `ttl`. `prefix` is prepended to every
     /// key (e.g. `"myapp:"`, or `""`).
     pub fn new(conn: ConnectionManager, prefix: impl Into<String>, ttl: Duration) -> Self {
+        let prefix = prefix.into();
         RedisTier {
             conn,
-            prefix: prefix.into(),
+            keys: RedisKeys::new(&prefix),
+            prefix,
             ttl,
             read: Script::new(READ),
             store: Script::new(STORE),
@@ -130,9 +130,14 @@ impl RedisTier {
         .await
     }
 
-    /// The key prefix.
+    /// The key prefix, as configured.
     pub fn prefix(&self) -> &str {
         &self.prefix
+    }
+
+    /// The Redis keys this tier reads and writes.
+    pub fn keys(&self) -> &RedisKeys {
+        &self.keys
     }
 
     /// The entry TTL.
@@ -142,9 +147,9 @@ impl RedisTier {
 
     fn counters(&self, key: &CacheKey) -> [String; 3] {
         [
-            tenant_generation_key(&self.prefix, key.tenant()),
-            table_generation_key(&self.prefix, key.tenant(), key.table()),
-            row_version_key(&self.prefix, key),
+            self.keys.tenant_generation(key.tenant()),
+            self.keys.table_generation(key.tenant(), key.table()),
+            self.keys.row_version(key),
         ]
     }
 
@@ -153,14 +158,14 @@ impl RedisTier {
         &self,
         key: &CacheKey,
     ) -> redis::RedisResult<(RedisLease, Option<Vec<u8>>)> {
-        let tpl = StorageKeyTemplate::new(&self.prefix, key);
+        let tpl = self.keys.entry_template(key);
         let [a, b, c] = self.counters(key);
         let mut inv = self.read.prepare_invoke();
         inv.key(a)
             .key(b)
             .key(c)
             .arg(&tpl.head)
-            .arg(&tpl.mid)
+            .arg(tpl.mid)
             .arg(&tpl.tail);
         let (tg, tbg, rv, v): (String, String, String, Option<Vec<u8>>) = self.invoke(&inv).await?;
         Ok((
@@ -181,7 +186,7 @@ impl RedisTier {
         lease: Option<&RedisLease>,
         bytes: &[u8],
     ) -> redis::RedisResult<bool> {
-        let tpl = StorageKeyTemplate::new(&self.prefix, key);
+        let tpl = self.keys.entry_template(key);
         let [a, b, c] = self.counters(key);
         let (tg, tbg, rv) = match lease {
             Some(l) => (
@@ -196,7 +201,7 @@ impl RedisTier {
             .key(b)
             .key(c)
             .arg(&tpl.head)
-            .arg(&tpl.mid)
+            .arg(tpl.mid)
             .arg(&tpl.tail)
             .arg(tg)
             .arg(tbg)
@@ -213,12 +218,12 @@ impl RedisTier {
         key: &CacheKey,
         lease: &RedisLease,
     ) -> redis::RedisResult<()> {
-        let tpl = StorageKeyTemplate::new(&self.prefix, key);
-        let storage = format!(
+        let tpl = self.keys.entry_template(key);
+        let entry = format!(
             "{}{}{}{}{}",
             tpl.head, lease.tenant_generation, tpl.mid, lease.table_generation, tpl.tail
         );
-        self.command(redis::cmd("DEL").arg(storage)).await
+        self.command(redis::cmd("DEL").arg(entry)).await
     }
 
     /// Invalidates rows (all of one tenant and table): bumps their row versions and deletes
@@ -227,21 +232,17 @@ impl RedisTier {
         let Some(first) = keys.first() else {
             return Ok(());
         };
-        let tpl = StorageKeyTemplate::new(&self.prefix, first);
+        let tpl = self.keys.entry_template(first);
         let mut inv = self.invalidate_keys.prepare_invoke();
-        inv.key(tenant_generation_key(&self.prefix, first.tenant()))
-            .key(table_generation_key(
-                &self.prefix,
-                first.tenant(),
-                first.table(),
-            ))
+        inv.key(self.keys.tenant_generation(first.tenant()))
+            .key(self.keys.table_generation(first.tenant(), first.table()))
             .arg((self.ttl + ROW_VERSION_MARGIN).as_millis() as u64)
             .arg(&tpl.head)
-            .arg(&tpl.mid);
+            .arg(tpl.mid);
         for key in keys {
             debug_assert_eq!((key.tenant(), key.table()), (first.tenant(), first.table()));
-            inv.key(row_version_key(&self.prefix, key))
-                .arg(StorageKeyTemplate::new(&self.prefix, key).tail);
+            inv.key(self.keys.row_version(key))
+                .arg(self.keys.entry_template(key).tail);
         }
         let _: i64 = self.invoke(&inv).await?;
         Ok(())
@@ -253,13 +254,13 @@ impl RedisTier {
         tenant: &TenantId,
         table: &str,
     ) -> redis::RedisResult<()> {
-        self.command(redis::cmd("INCR").arg(table_generation_key(&self.prefix, tenant, table)))
+        self.command(redis::cmd("INCR").arg(self.keys.table_generation(tenant, table)))
             .await
     }
 
     /// Invalidates every row of every table for `tenant` (one `INCR`).
     pub(crate) async fn invalidate_tenant(&self, tenant: &TenantId) -> redis::RedisResult<()> {
-        self.command(redis::cmd("INCR").arg(tenant_generation_key(&self.prefix, tenant)))
+        self.command(redis::cmd("INCR").arg(self.keys.tenant_generation(tenant)))
             .await
     }
 }

@@ -27,10 +27,10 @@ fn main() {
     let m = Membership { org: 1, user_id: 2, team_id: 3, r#type: "admin".into(), loaded: false };
     let key: (i64, i32) = m.key();
     assert_eq!(key, (2, 3));
-    assert!(m.cache_key().as_str().starts_with("cc1:t.1:memberships:"));
+    assert!(m.cache_key().as_str().starts_with("cc2:{t.1}:memberships:"));
     assert!(m.cache_key().as_str().ends_with(":2:3"));
     assert!(Country::GLOBAL);
     let c = Country { code: "FR".into(), name: "France".into() };
     assert_eq!(c.tenant(), TenantId::global());
-    assert!(c.cache_key().as_str().starts_with("cc1:global:countries:"));
+    assert!(c.cache_key().as_str().starts_with("cc2:{global}:countries:"));
 }

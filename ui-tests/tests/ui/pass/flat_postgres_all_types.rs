@@ -60,6 +60,6 @@ fn main() {
     assert!(!Everything::GLOBAL);
     assert_eq!(Everything::COLUMNS.len(), 26);
     let key = Everything::cache_key_for(&TenantId::new("acme"), &42);
-    assert!(key.as_str().starts_with("cc1:t.acme:everything:"), "{key}");
+    assert!(key.as_str().starts_with("cc2:{t.acme}:everything:"), "{key}");
     assert!(key.as_str().ends_with(":42"), "{key}");
 }

@@ -30,5 +30,5 @@ fn main() {
         notes: None,
         priority: 0,
     };
-    assert!(o.cache_key().as_str().starts_with("cc1:t.3:Orders:"));
+    assert!(o.cache_key().as_str().starts_with("cc2:{t.3}:Orders:"));
 }
