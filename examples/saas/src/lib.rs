@@ -12,7 +12,7 @@
 //! assert_eq!(User::KEY_COLUMNS, ["id"]);
 //! assert_eq!(ApiKey::KEY_COLUMNS, ["id"]);
 //! let key = User::cache_key_for(&TenantId::new("8d1e…"), &7);
-//! assert!(key.as_str().starts_with("cc1:t.8d1e%E2%80%A6:users:"));
+//! assert!(key.as_str().starts_with("cc2:{t.8d1e%E2%80%A6}:users:"));
 //! ```
 
 pub mod contracts;
