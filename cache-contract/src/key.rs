@@ -368,7 +368,9 @@ impl CacheKey {
         let mut segments = rest.split(':');
         let table = segments.next().ok_or_else(|| err("missing table"))?;
         let table = unescape(table).ok_or_else(|| err("bad escape in table"))?;
-        let hash8 = segments.next().ok_or_else(|| err("missing contract hash"))?;
+        let hash8 = segments
+            .next()
+            .ok_or_else(|| err("missing contract hash"))?;
         let hash8: [u8; 8] = hash8
             .as_bytes()
             .try_into()

@@ -7,6 +7,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
+use cache_contract::key::RedisKeys;
 use cache_contract::{CacheKey, ContractHash, TenantId};
 use libfuzzer_sys::fuzz_target;
 
@@ -43,10 +44,11 @@ fuzz_target!(|data: (Input, Input, String)| {
     assert_eq!(back.parts(), a.parts.as_slice());
 
     assert_eq!(ka.as_str() == kb.as_str(), a.same_encoded_fields(&b));
-    assert_eq!(
-        ka.storage_key(1, 2) == kb.storage_key(1, 2),
-        a.same_encoded_fields(&b)
-    );
+    let keys = RedisKeys::new("p:");
+    let entry = keys.entry(&ka, 1, 2);
+    assert_eq!(entry == keys.entry(&kb, 1, 2), a.same_encoded_fields(&b));
+    let listed = keys.parse_entry(&entry).expect("an entry key parses");
+    assert_eq!((listed.key, listed.tenant_generation, listed.table_generation), (ka.clone(), 1, 2));
 
     if let Ok(parsed) = CacheKey::parse(&raw) {
         assert_eq!(parsed.as_str(), raw);
