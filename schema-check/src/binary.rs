@@ -293,6 +293,7 @@ fields!(ForeignKey {
 fields!(Check {
     name,
     expr,
+    column,
     provenance
 });
 fields!(Table {

@@ -229,6 +229,10 @@ pub struct Check {
     pub name: Option<String>,
     /// The expression as SQL text.
     pub expr: String,
+    /// MariaDB: the column whose definition declared it (a column constraint, or the
+    /// `json_valid` check of a JSON column), replaced with that definition by `MODIFY` /
+    /// `CHANGE COLUMN`; `None` for a table constraint and in the other dialects.
+    pub column: Option<String>,
     /// Where it was created and last changed.
     pub provenance: Provenance,
 }

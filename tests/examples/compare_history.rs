@@ -1,6 +1,7 @@
 //! Applies a migration directory to a fresh database on the local server (in the order
 //! its migration tool runs it), replays it with `schema-check`, and prints every
-//! difference: tables, columns and their order, types, nullability, primary keys, views.
+//! difference: tables, columns and their order, types, nullability, primary keys, views,
+//! index and constraint names.
 //! Used by `scripts/compare-history.sh DIR DIALECT`.
 //!
 //! Exit codes: 0 the replay agrees with the server and reports no error; 1 differences or

@@ -42,7 +42,8 @@ impl Report {
     }
 }
 
-/// Compares every table, column (and column order), type, nullability and primary key.
+/// Compares every table, column (and column order), type, nullability and primary key,
+/// every view, and every index and constraint name.
 /// `replay` adds provenance (file:line) to differences about objects it knows.
 ///
 /// ```
@@ -86,6 +87,28 @@ pub fn compare(
             left: presence(left.views.contains(view)),
             right: presence(right.views.contains(view)),
             provenance: None,
+        });
+    }
+    for (rel, name) in left.indexes.symmetric_difference(&right.indexes) {
+        let key = (rel.clone(), name.clone());
+        differences.push(Difference {
+            table: rel.clone(),
+            column: None,
+            what: format!("index `{name}` exists on one side only"),
+            left: presence(left.indexes.contains(&key)),
+            right: presence(right.indexes.contains(&key)),
+            provenance: index_provenance(replay, name),
+        });
+    }
+    for (rel, kind, name) in left.constraints.symmetric_difference(&right.constraints) {
+        let key = (rel.clone(), kind.clone(), name.clone());
+        differences.push(Difference {
+            table: rel.clone(),
+            column: None,
+            what: format!("{kind} constraint `{name}` exists on one side only"),
+            left: presence(left.constraints.contains(&key)),
+            right: presence(right.constraints.contains(&key)),
+            provenance: provenance(replay, rel, None),
         });
     }
     Report {
@@ -171,6 +194,11 @@ fn compare_table(
 
 fn null_word(nullable: bool) -> String {
     if nullable { "nullable" } else { "not null" }.to_string()
+}
+
+fn index_provenance(replay: Option<&Schema>, name: &str) -> Option<String> {
+    let ix = replay?.indexes.values().find(|ix| ix.name == name)?;
+    Some(format!("index created at {}", ix.provenance.created))
 }
 
 fn provenance(replay: Option<&Schema>, table: &str, column: Option<&str>) -> Option<String> {

@@ -133,6 +133,35 @@ impl MariaDatabase {
                 t.primary_key.get_or_insert_with(Vec::new).push(column);
             }
         }
+        let constraints: Vec<(String, String, String)> = conn
+            .query(
+                "SELECT TABLE_NAME, CONSTRAINT_TYPE, CONSTRAINT_NAME \
+                 FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE()",
+            )
+            .map_err(err)?;
+        for (table, kind, name) in constraints {
+            let kind = match kind.as_str() {
+                "PRIMARY KEY" => "primary",
+                "UNIQUE" => "unique",
+                "FOREIGN KEY" => "foreign",
+                "CHECK" => "check",
+                other => return Err(format!("MariaDB reports a constraint of type {other}")),
+            };
+            schema.constraints.insert((table, kind.to_string(), name));
+        }
+        // Every index that backs no PRIMARY KEY or UNIQUE constraint (the ones MariaDB
+        // creates for foreign keys included).
+        let indexes: Vec<(String, String)> = conn
+            .query(
+                "SELECT DISTINCT s.TABLE_NAME, s.INDEX_NAME FROM information_schema.STATISTICS s \
+                 WHERE s.TABLE_SCHEMA = DATABASE() AND NOT EXISTS ( \
+                   SELECT 1 FROM information_schema.TABLE_CONSTRAINTS c \
+                   WHERE c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME \
+                     AND c.CONSTRAINT_NAME = s.INDEX_NAME \
+                     AND c.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE'))",
+            )
+            .map_err(err)?;
+        schema.indexes.extend(indexes);
         Ok(schema)
     }
 }

@@ -15,8 +15,17 @@
 //! order: name, canonical type, and `not null` when the column rejects NULL. A column
 //! declared without a type (SQLite allows it) shows its type as `(none)`. Names with
 //! white space, commas or parentheses are written `"quoted"` (`""` for a quote).
+//!
+//! `index <name> on <relation>` names an index that backs no constraint (over columns or
+//! expressions, partial or not; on a table or a materialized view), and
+//! `constraint <kind> <name> on <table>` a constraint, `<kind>` being `primary`, `unique`,
+//! `check` or `foreign`: every name the server gave, or was given. Which ones a server
+//! reports is its own ([`NameRules`]): PostgreSQL's constraints and the indexes behind none
+//! of them; MariaDB's constraints (`PRIMARY`, unique keys, foreign keys, checks) and its
+//! other indexes (those it creates for foreign keys too); SQLite's explicit indexes (it
+//! keeps no constraint names in its catalog).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use schema_check::Schema;
@@ -28,6 +37,43 @@ pub struct ObservedSchema {
     pub tables: BTreeMap<String, ObservedTable>,
     /// Views and materialized views by canonical name.
     pub views: std::collections::BTreeSet<String>,
+    /// Indexes that back no constraint: (relation, index name).
+    pub indexes: IndexNames,
+    /// Constraints: (table, kind, name), kind one of [`CONSTRAINT_KINDS`].
+    pub constraints: ConstraintNames,
+}
+
+/// Index names: (relation, index name).
+pub type IndexNames = BTreeSet<(String, String)>;
+
+/// Constraint names: (table, kind, name).
+pub type ConstraintNames = BTreeSet<(String, String, String)>;
+
+/// The kinds of constraint the text form names, as written there.
+pub const CONSTRAINT_KINDS: [&str; 4] = ["primary", "unique", "check", "foreign"];
+
+/// Which of the replay's names a server's catalog shows, so that both sides list the same
+/// kind of object (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRules {
+    /// PostgreSQL: constraint names; indexes that back no PRIMARY KEY or UNIQUE constraint.
+    Postgres,
+    /// MariaDB: constraint names (the primary key is `PRIMARY`); indexes that back no
+    /// PRIMARY KEY or UNIQUE constraint.
+    Mysql,
+    /// SQLite: explicit indexes only.
+    Sqlite,
+}
+
+impl NameRules {
+    /// The rules of `dialect`'s server.
+    pub fn of(dialect: schema_check::Dialect) -> Self {
+        match dialect {
+            schema_check::Dialect::Postgres => NameRules::Postgres,
+            schema_check::Dialect::Mysql => NameRules::Mysql,
+            schema_check::Dialect::Sqlite => NameRules::Sqlite,
+        }
+    }
 }
 
 /// A table: its columns in order and its primary key.
@@ -51,8 +97,18 @@ pub struct ObservedColumn {
 }
 
 impl ObservedSchema {
-    /// The comparable part of a replayed schema.
-    pub fn from_replay(schema: &Schema) -> Self {
+    /// The same schema without index and constraint names (what the property tests'
+    /// generator models predict: they check the generator, the names are the replay's job).
+    pub fn without_names(&self) -> Self {
+        ObservedSchema {
+            indexes: BTreeSet::new(),
+            constraints: BTreeSet::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The comparable part of a replayed schema, with the names `rules`' server shows.
+    pub fn from_replay(schema: &Schema, rules: NameRules) -> Self {
         let tables = schema
             .tables
             .iter()
@@ -73,9 +129,12 @@ impl ObservedSchema {
                 (name.clone(), table)
             })
             .collect();
+        let (indexes, constraints) = replay_names(schema, rules);
         ObservedSchema {
             tables,
             views: schema.views.keys().cloned().collect(),
+            indexes,
+            constraints,
         }
     }
 
@@ -108,7 +167,21 @@ impl ObservedSchema {
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
-            if let Some(rest) = line.strip_prefix("view ") {
+            if let Some(rest) = line.strip_prefix("index ") {
+                let (name, rel) = parse_named_on(rest).map_err(|e| format!("{at}: {e}"))?;
+                schema.indexes.insert((rel, name));
+                current = None;
+            } else if let Some(rest) = line.strip_prefix("constraint ") {
+                let (kind, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+                if !CONSTRAINT_KINDS.contains(&kind) {
+                    return Err(format!(
+                        "{at}: constraint kind `{kind}` is not one of {CONSTRAINT_KINDS:?}"
+                    ));
+                }
+                let (name, rel) = parse_named_on(rest).map_err(|e| format!("{at}: {e}"))?;
+                schema.constraints.insert((rel, kind.to_string(), name));
+                current = None;
+            } else if let Some(rest) = line.strip_prefix("view ") {
                 let (name, _) = take_name(rest.trim()).map_err(|e| format!("{at}: {e}"))?;
                 schema.views.insert(name);
                 current = None;
@@ -149,6 +222,60 @@ impl ObservedSchema {
         }
         Ok(schema)
     }
+}
+
+/// Reads `<name> on <relation>`.
+fn parse_named_on(rest: &str) -> Result<(String, String), String> {
+    let (name, after) = take_name(rest.trim_start())?;
+    let after = after
+        .trim_start()
+        .strip_prefix("on ")
+        .ok_or_else(|| format!("expected `on <relation>` after `{name}`"))?;
+    let (rel, tail) = take_name(after.trim_start())?;
+    if !tail.trim().is_empty() {
+        return Err(format!("unexpected `{}` after the relation", tail.trim()));
+    }
+    Ok((name, rel))
+}
+
+/// The index and constraint names of a replayed schema that `rules`' server would show.
+fn replay_names(schema: &Schema, rules: NameRules) -> (IndexNames, ConstraintNames) {
+    // A name the replay left unset where the server always has one shows as `?`.
+    let shown = |n: &Option<String>| n.clone().unwrap_or_else(|| "?".to_string());
+    let mut constraints = BTreeSet::new();
+    if rules != NameRules::Sqlite {
+        for (name, t) in &schema.tables {
+            let mut add = |kind: &str, n: String| {
+                constraints.insert((name.clone(), kind.to_string(), n));
+            };
+            if t.primary_key.is_some() {
+                add("primary", shown(&t.primary_key_name));
+            }
+            for u in &t.unique {
+                if rules == NameRules::Mysql
+                    || u.kind == schema_check::model::UniqueKind::Constraint
+                {
+                    add("unique", shown(&u.name));
+                }
+            }
+            for f in &t.foreign_keys {
+                add("foreign", shown(&f.name));
+            }
+            for c in &t.checks {
+                add("check", shown(&c.name));
+            }
+        }
+    }
+    let indexes = schema
+        .indexes
+        .values()
+        .filter(|ix| {
+            rules != NameRules::Mysql
+                || !constraints.contains(&(ix.table.clone(), "unique".to_string(), ix.name.clone()))
+        })
+        .map(|ix| (ix.table.clone(), ix.name.clone()))
+        .collect();
+    (indexes, constraints)
 }
 
 /// How a column without a declared type is written.
@@ -258,6 +385,17 @@ impl fmt::Display for ObservedSchema {
         }
         for v in &self.views {
             writeln!(f, "view {}", show_name(v))?;
+        }
+        for (rel, name) in &self.indexes {
+            writeln!(f, "index {} on {}", show_name(name), show_name(rel))?;
+        }
+        for (rel, kind, name) in &self.constraints {
+            writeln!(
+                f,
+                "constraint {kind} {} on {}",
+                show_name(name),
+                show_name(rel)
+            )?;
         }
         Ok(())
     }

@@ -122,7 +122,7 @@ impl PgDatabase {
         }
         let views = client
             .query(
-                "SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text \
+                "SELECT c.oid, CASE WHEN n.nspname = 'public' THEN c.relname::text \
                         ELSE n.nspname || '.' || c.relname END \
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE c.relkind IN ('v', 'm') \
@@ -132,7 +132,12 @@ impl PgDatabase {
                 &[],
             )
             .map_err(err)?;
-        schema.views = views.iter().map(|r| r.get(0)).collect();
+        let mut relations = by_oid.clone();
+        for row in views {
+            let name: String = row.get(1);
+            relations.insert(row.get::<_, u32>(0), name.clone());
+            schema.views.insert(name);
+        }
         let columns = client
             .query(
                 "SELECT a.attrelid, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull \
@@ -173,6 +178,40 @@ impl PgDatabase {
             if let Some(table) = by_oid.get(&oid) {
                 let t = schema.tables.get_mut(table).expect("listed");
                 t.primary_key.get_or_insert_with(Vec::new).push(row.get(1));
+            }
+        }
+        // Constraint names (domains' constraints have no relation), and the indexes that
+        // back no PRIMARY KEY, UNIQUE or EXCLUDE constraint (a foreign key's conindid is
+        // the referenced table's index, not one of its own).
+        let constraints = client
+            .query(
+                "SELECT conrelid, CASE contype WHEN 'p' THEN 'primary' WHEN 'u' THEN 'unique' \
+                        WHEN 'c' THEN 'check' ELSE 'foreign' END, conname::text \
+                 FROM pg_constraint WHERE contype IN ('p', 'u', 'c', 'f') AND conrelid <> 0",
+                &[],
+            )
+            .map_err(err)?;
+        for row in constraints {
+            if let Some(table) = by_oid.get(&row.get::<_, u32>(0)) {
+                schema
+                    .constraints
+                    .insert((table.clone(), row.get(1), row.get(2)));
+            }
+        }
+        let indexes = client
+            .query(
+                "SELECT i.indrelid, CASE WHEN n.nspname = 'public' THEN c.relname::text \
+                        ELSE n.nspname || '.' || c.relname END \
+                 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid \
+                                   AND k.contype IN ('p', 'u', 'x'))",
+                &[],
+            )
+            .map_err(err)?;
+        for row in indexes {
+            if let Some(rel) = relations.get(&row.get::<_, u32>(0)) {
+                schema.indexes.insert((rel.clone(), row.get(1)));
             }
         }
         Ok(schema)

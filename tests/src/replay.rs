@@ -5,7 +5,7 @@ use std::path::Path;
 
 use schema_check::{Dialect, ReplayOptions, Schema, replay_dir};
 
-use crate::observed::ObservedSchema;
+use crate::observed::{NameRules, ObservedSchema};
 
 /// A replayed directory: the full schema (for provenance), its comparable part, and the
 /// replay's errors rendered as the user would see them.
@@ -43,7 +43,7 @@ pub fn replay(dir: &Path, dialect: Dialect) -> Result<Replayed, String> {
     };
     let replay = replay_dir(dir, &options).map_err(|d| d.to_string())?;
     Ok(Replayed {
-        observed: ObservedSchema::from_replay(&replay.schema),
+        observed: ObservedSchema::from_replay(&replay.schema, NameRules::of(dialect)),
         errors: replay.errors.iter().map(ToString::to_string).collect(),
         schema: replay.schema,
     })

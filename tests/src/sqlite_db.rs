@@ -84,6 +84,20 @@ impl SqliteDatabase {
                 .collect::<Result<_, _>>()
                 .map_err(err)?
         };
+        // Explicit indexes (sql is NULL for the ones SQLite makes for PRIMARY KEY and
+        // UNIQUE); SQLite keeps no constraint names in its catalog.
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT tbl_name, name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL")
+                .map_err(err)?;
+            let rows: Vec<(String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?
+                .collect::<Result<_, _>>()
+                .map_err(err)?;
+            schema.indexes.extend(rows);
+        }
         for name in names {
             let quoted = format!("\"{}\"", name.replace('"', "\"\""));
             // table_xinfo, unlike table_info, lists generated columns (hidden 2 and 3);

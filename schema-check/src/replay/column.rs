@@ -193,6 +193,7 @@ impl Replayer {
                         name: named
                             .or_else(|| (dialect == Dialect::Mysql).then(|| col_name.clone())),
                         expr: c.expr.to_string(),
+                        column: (dialect == Dialect::Mysql).then(|| col_name.clone()),
                         provenance: Provenance::new(ctx.at().clone()),
                     });
                 }
@@ -244,6 +245,15 @@ impl Replayer {
                 // not change what the column holds.
                 _ => {}
             }
+        }
+        if dialect == Dialect::Mysql && matches!(data_type, DataType::JSON) {
+            // MariaDB stores JSON as LONGTEXT with a column check named after the column.
+            checks.push(Check {
+                name: Some(col_name.clone()),
+                expr: format!("json_valid(`{col_name}`)"),
+                column: Some(col_name.clone()),
+                provenance: Provenance::new(ctx.at().clone()),
+            });
         }
         Ok(ColumnSpec {
             column,

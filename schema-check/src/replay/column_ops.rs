@@ -326,7 +326,11 @@ impl Replayer {
         if in_pk {
             column.nullable = false;
         }
-        table.columns.remove(i);
+        let replaced = table.columns.remove(i).name;
+        // The old definition's own checks go with it.
+        table
+            .checks
+            .retain(|c| c.column.as_deref() != Some(replaced.as_str()));
         let at = match position {
             Some(MySQLColumnPosition::First) => 0,
             Some(MySQLColumnPosition::After(after)) => {

@@ -449,6 +449,7 @@ pub(crate) fn add(
             table.checks.push(Check {
                 name: folded(dialect, &c.name),
                 expr: c.expr.to_string(),
+                column: None,
                 provenance: Provenance::new(ctx.at().clone()),
             });
             Ok(())

@@ -117,6 +117,10 @@ impl Replayer {
                     .iter_mut()
                     .flat_map(|f| f.columns.iter_mut())
                     .for_each(swap);
+                t.checks
+                    .iter_mut()
+                    .filter_map(|c| c.column.as_mut())
+                    .for_each(swap);
             }
             t.foreign_keys
                 .iter_mut()

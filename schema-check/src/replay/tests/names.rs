@@ -227,3 +227,32 @@ fn pg_dump_sequences_replay() {
     );
     assert_eq!(table(&out, "t").primary_key_name.as_deref(), Some("t_pkey"));
 }
+
+#[test]
+fn mariadb_json_columns_carry_a_check_named_after_the_column() {
+    // Checked on MariaDB 10.11: the check keeps its name through RENAME COLUMN, goes with
+    // the column's old definition on MODIFY, and a CHANGE to JSON names it anew.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id int, j JSON, k json NOT NULL, n int CHECK (n > 0));
+         ALTER TABLE t ADD COLUMN m json;
+         ALTER TABLE t RENAME COLUMN j TO j2;
+         ALTER TABLE t MODIFY k text;
+         ALTER TABLE t MODIFY n bigint;
+         ALTER TABLE t MODIFY id json;
+         ALTER TABLE t CHANGE m m2 json;",
+    );
+    let t = table(&out, "t");
+    let checks: Vec<(&str, Option<&str>)> = t
+        .checks
+        .iter()
+        .map(|c| (c.name.as_deref().unwrap(), c.column.as_deref()))
+        .collect();
+    assert_eq!(
+        checks,
+        [("j", Some("j2")), ("id", Some("id")), ("m2", Some("m2"))]
+    );
+    let pg = ok(PG, "CREATE TABLE t (j json CHECK (j IS NOT NULL))");
+    assert_eq!(table(&pg, "t").checks.len(), 1);
+    assert_eq!(table(&pg, "t").checks[0].column, None);
+}
