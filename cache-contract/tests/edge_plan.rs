@@ -87,7 +87,7 @@ proptest! {
         let tag = scope.tag();
         prop_assert!(tag.as_str().len() <= MAX_TAG_LEN);
         prop_assert!(!tag.as_str().is_empty());
-        prop_assert!(tag.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'),
+        prop_assert!(tag.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'),
             "{}", tag);
     }
 }

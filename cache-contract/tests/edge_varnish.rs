@@ -16,7 +16,7 @@ use cache_contract::edge::{
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::{Invalidation, Target};
 use common::{User, UserV2};
-use edge_support::{Backend, Varnish, fetch, tenant};
+use edge_support::{Backend, Varnish, fetch, start_varnish, tenant};
 
 fn client() -> HttpClient {
     HttpClient::new(Duration::from_secs(5))
@@ -59,7 +59,7 @@ fn keys_msg(t: &str, table: &str, ids: &[i64]) -> Invalidation {
 #[tokio::test]
 async fn purging_one_row_misses_only_that_object() {
     let backend = Backend::start().await;
-    let varnish = Varnish::start(backend.port).await;
+    let varnish = start_varnish(backend.port).await;
     let (c, base) = (client(), varnish.url());
     let paths = ["/users/a/1", "/users/a/2", "/users/b/1", "/orders/a/9"];
     warm(&c, &base, &paths).await;
@@ -81,7 +81,7 @@ async fn purging_one_row_misses_only_that_object() {
 #[tokio::test]
 async fn purging_a_tenants_table_spares_other_tenants_and_tables() {
     let backend = Backend::start().await;
-    let varnish = Varnish::start(backend.port).await;
+    let varnish = start_varnish(backend.port).await;
     let (c, base) = (client(), varnish.url());
     warm(
         &c,
@@ -109,7 +109,7 @@ async fn purging_a_tenants_table_spares_other_tenants_and_tables() {
 #[tokio::test]
 async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
     let backend = Backend::start().await;
-    let varnish = Varnish::start(backend.port).await;
+    let varnish = start_varnish(backend.port).await;
     let (c, base) = (client(), varnish.url());
     warm(&c, &base, &["/users/a/1", "/users/b/7", "/users/c/3"]).await;
     let change = SchemaChange {
@@ -142,8 +142,8 @@ async fn a_schema_change_misses_every_tenants_objects_of_that_table() {
 #[tokio::test]
 async fn a_node_down_is_retried_reported_and_resumed() {
     let backend = Backend::start().await;
-    let up = Varnish::start(backend.port).await;
-    let mut down = Varnish::start(backend.port).await;
+    let up = start_varnish(backend.port).await;
+    let mut down = start_varnish(backend.port).await;
     let c = client();
     warm(&c, &up.url(), &["/users/a/1", "/users/a/2"]).await;
     down.stop();
@@ -170,7 +170,7 @@ async fn a_node_down_is_retried_reported_and_resumed() {
     // The node that was up purged already.
     assert_eq!(fetch(&c, &up.url(), "/users/a/1").await, "MISS");
 
-    down.restart().await;
+    down.restart().await.unwrap();
     warm(&c, &down.url(), &["/users/a/1", "/users/a/2"]).await;
     let report = purger.run(&mut execution).await;
     assert!(execution.is_done(), "{:?}", execution.failures());
@@ -182,7 +182,7 @@ async fn a_node_down_is_retried_reported_and_resumed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_ten_thousand_invalidations_becomes_a_few_purges() {
     let backend = Backend::start().await;
-    let varnish = Varnish::start(backend.port).await;
+    let varnish = start_varnish(backend.port).await;
     let (c, base) = (client(), varnish.url());
     // Warm a sample: 40 rows that will be purged, 40 that will not.
     let purged: Vec<String> = (0..40).map(|i| format!("/users/a/{}", i * 250)).collect();

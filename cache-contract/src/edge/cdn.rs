@@ -9,7 +9,7 @@
 //! | Akamai | `Edge-Cache-Tag` | comma | 128 | — | — | 50 000 |
 //!
 //! Sources are cited in the crate README ("Edge caches"). Tags themselves are at most
-//! [`MAX_TAG_LEN`](super::MAX_TAG_LEN) = 128 characters of `[a-z0-9._]` (Akamai's limit and
+//! [`MAX_TAG_LEN`](super::MAX_TAG_LEN) = 128 characters of `[a-z0-9._-]` (Akamai's limit and
 //! alphabet, the strictest).
 
 use std::fmt;

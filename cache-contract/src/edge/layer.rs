@@ -202,7 +202,7 @@ fn write_headers<B>(response: &mut http::Response<B>, tags: &EdgeTags, cdns: &[C
     for (cdn, value) in values {
         let name = HeaderName::from_bytes(cdn.limits().response_header.as_bytes())
             .expect("the CDNs' header names are valid");
-        // Tags are `[a-z0-9._]` and separators: always a valid header value.
+        // Tags are `[a-z0-9._-]` and separators: always a valid header value.
         let value = HeaderValue::from_str(&value).expect("tags are visible ASCII");
         headers.insert(name, value);
     }

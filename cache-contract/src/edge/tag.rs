@@ -11,9 +11,9 @@
 //! | any of the above, when longer than [`MAX_TAG_LEN`] | `cch.<32 hex digits of blake3(the long tag)>` |
 //!
 //! `<scope>` is `t<tenant>` for a tenant, or `g` for the global scope of `#[cache(global)]`
-//! tables. Every variable component is *encoded*: the bytes `a`-`z` and `0`-`9` stand for
-//! themselves, every other byte (upper-case letters included) becomes `_` and two lower-case
-//! hex digits. So a tag only ever holds `[a-z0-9._]`, which every CDN allows (Akamai's
+//! tables. Every variable component is *encoded*: the bytes `a`-`z`, `0`-`9` and `-` stand
+//! for themselves, every other byte (upper-case letters included) becomes `_` and two
+//! lower-case hex digits. So a tag only ever holds `[a-z0-9._-]`, which every CDN allows (Akamai's
 //! alphabet is the narrowest) and which cannot change meaning under Cloudflare's
 //! case-insensitive matching; components never hold the separator `.`, and the kind before
 //! the first `.` tells the five forms apart. Distinct scopes therefore always give distinct
@@ -44,7 +44,7 @@ pub const MAX_TAG_LEN: usize = 128;
 /// Hex digits of a hash kept in a tag (128 bits).
 const HASH_HEX_DIGITS: usize = 32;
 
-/// One surrogate key, cache tag or xkey: only `[a-z0-9._]`, at most [`MAX_TAG_LEN`] bytes.
+/// One surrogate key, cache tag or xkey: only `[a-z0-9._-]`, at most [`MAX_TAG_LEN`] bytes.
 /// Built from a [`Scope`]; ordered and compared as its string.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag(String);
@@ -174,11 +174,11 @@ fn scope_into(out: &mut String, tenant: &TenantId) {
     }
 }
 
-/// Appends `s` with every byte outside `[a-z0-9]` written as `_` and two lower-case hex
+/// Appends `s` with every byte outside `[a-z0-9-]` written as `_` and two lower-case hex
 /// digits.
 fn encode_into(out: &mut String, s: &str) {
     for b in s.bytes() {
-        if b.is_ascii_lowercase() || b.is_ascii_digit() {
+        if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
             out.push(b as char);
         } else {
             let _ = write!(out, "_{b:02x}");

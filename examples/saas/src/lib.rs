@@ -15,4 +15,7 @@
 //! assert!(key.as_str().starts_with("cc2:{t.8d1e%E2%80%A6}:users:"));
 //! ```
 
+pub mod app;
 pub mod contracts;
+pub mod migrate;
+pub mod varnish;
