@@ -11,8 +11,11 @@ pub mod difference;
 pub mod expr;
 pub mod group;
 pub mod ignore;
+pub mod migration_file;
+pub mod remediation;
 
 pub use diff::{DiffOptions, diff};
 pub use difference::{Change, Difference, Object};
 pub use group::{Group, group_tenants};
 pub use ignore::Ignore;
+pub use remediation::{Step, remediation, render};

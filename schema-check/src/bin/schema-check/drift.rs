@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use schema_check::drift::{DiffOptions, Group, Ignore, diff, group_tenants};
+use schema_check::drift::migration_file::{new_migration, utc_timestamp};
+use schema_check::drift::{DiffOptions, Group, Ignore, diff, group_tenants, remediation, render};
 use schema_check::live::{self, DatabaseUrl, Kind, Tenants};
 use schema_check::{Dialect, ReplayOptions, replay_dir};
 use serde::Serialize;
@@ -39,6 +40,18 @@ pub struct DriftArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Print the SQL that brings the database(s) to the migrations' schema (one script per
+    /// group of tenants) instead of the report.
+    #[arg(long)]
+    remediation: bool,
+    /// Include destructive statements (dropping columns or tables, narrowing types), which
+    /// are otherwise commented out with a warning.
+    #[arg(long)]
+    allow_destructive: bool,
+    /// Write the remediation as a new migration in the migrations directory, in its layout
+    /// and numbering, for review like any migration.
+    #[arg(long)]
+    as_migration: bool,
 }
 
 /// Exit code for drift found.
@@ -196,10 +209,14 @@ pub fn run(args: &DriftArgs) -> ExitCode {
     let options = DiffOptions { dialect, ignore };
     let mut compared = Vec::new();
     let mut errors = Vec::new();
+    let mut schemas = std::collections::HashMap::new();
     for (tenant, result) in results {
         let shown = shown_tenant(&url, &tenant);
         match result {
-            Ok(actual) => compared.push((shown, diff(&replay.schema, &actual, &options))),
+            Ok(actual) => {
+                compared.push((shown.clone(), diff(&replay.schema, &actual, &options)));
+                schemas.insert(shown, actual);
+            }
             Err(e) => errors.push(TenantError {
                 tenant: shown,
                 message: url.scrub(&e.0),
@@ -213,6 +230,31 @@ pub fn run(args: &DriftArgs) -> ExitCode {
         .filter(|g| !g.differences.is_empty())
         .map(|g| g.tenants.len())
         .sum();
+    if args.remediation || args.as_migration {
+        let scripts: Vec<(&Group, String)> = groups
+            .iter()
+            .filter(|g| !g.differences.is_empty())
+            .map(|g| {
+                let actual = &schemas[&g.tenants[0]];
+                let steps = remediation(&replay.schema, actual, &g.differences, dialect);
+                (
+                    g,
+                    render(&steps, dialect, args.allow_destructive, !args.as_migration),
+                )
+            })
+            .collect();
+        if args.as_migration {
+            return write_migration(&dir, &replay.migrations, &scripts, errors.is_empty());
+        }
+        let mut out = String::new();
+        for (g, sql) in &scripts {
+            out.push_str(&format!("-- {}\n{sql}", g.tenants.join(", ")));
+        }
+        if scripts.is_empty() {
+            out.push_str("-- No drift: nothing to do.\n");
+        }
+        return finish(&out, !errors.is_empty(), drifted);
+    }
     let out = match args.format {
         Format::Json => {
             let report = Report {
@@ -231,6 +273,55 @@ pub fn run(args: &DriftArgs) -> ExitCode {
         Format::Text => text_report(&url, &dir, total, &groups, &errors),
     };
     finish(&out, !errors.is_empty(), drifted)
+}
+
+/// Writes the one group's remediation as a new migration of `dir`.
+fn write_migration(
+    dir: &Path,
+    existing: &[schema_check::discover::Migration],
+    scripts: &[(&Group, String)],
+    complete: bool,
+) -> ExitCode {
+    let [(_, sql)] = scripts else {
+        if scripts.is_empty() {
+            println!("no drift: no migration written");
+            return ExitCode::SUCCESS;
+        }
+        return usage(format!(
+            "the tenants drifted in {} different ways: one migration cannot fix them all; \
+             print the scripts with --remediation instead",
+            scripts.len()
+        ));
+    };
+    if !complete {
+        return usage("some tenants could not be read: no migration written");
+    }
+    let header = "-- Written by `schema-check drift --as-migration`: review before applying.\n";
+    let files = new_migration(
+        existing,
+        "drift_fix",
+        &format!("{header}{sql}"),
+        utc_timestamp(),
+    );
+    for (path, text) in &files {
+        let full = dir.join(path);
+        if let Some(parent) = full.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            return usage(format!("cannot create {}: {e}", parent.display()));
+        }
+        if full.exists() {
+            return usage(format!(
+                "{} already exists: not overwritten",
+                full.display()
+            ));
+        }
+        if let Err(e) = std::fs::write(&full, text) {
+            return usage(format!("cannot write {}: {e}", full.display()));
+        }
+        println!("wrote {}", full.display());
+    }
+    ExitCode::from(DRIFT)
 }
 
 fn finish(out: &str, errors: bool, drifted: usize) -> ExitCode {
