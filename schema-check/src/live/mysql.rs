@@ -333,18 +333,20 @@ fn read(
         let Some(t) = schema.tables.get_mut(&table) else {
             continue;
         };
-        // MariaDB keeps a JSON column as LONGTEXT with a `json_valid(col)` check named
-        // after the column: that check is the JSON type, not a constraint of the migrations.
-        if let Some(c) = t.columns.iter_mut().find(|c| c.name == name)
-            && normalize(Dialect::Mysql, &clause)
-                == normalize(Dialect::Mysql, &format!("json_valid(`{}`)", name))
-        {
-            c.ty.family = TypeFamily::Json;
-            continue;
-        }
+        // MariaDB names a column's CHECK after the column; a JSON column is LONGTEXT with
+        // a `json_valid(col)` check of that kind.
+        let column = t.columns.iter_mut().find(|c| c.name == name).map(|c| {
+            if normalize(Dialect::Mysql, &clause)
+                == normalize(Dialect::Mysql, &format!("json_valid(`{}`)", c.name))
+            {
+                c.ty.family = TypeFamily::Json;
+            }
+            c.name.clone()
+        });
         t.checks.push(Check {
             name: Some(name),
             expr: clause,
+            column,
             provenance: live_provenance(),
         });
     }

@@ -295,6 +295,7 @@ pub fn introspect(
             _ => t.checks.push(Check {
                 name: Some(name),
                 expr: row.get::<_, Option<String>>(7).unwrap_or_default(),
+                column: None,
                 provenance: live_provenance(),
             }),
         }
