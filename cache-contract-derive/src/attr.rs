@@ -5,7 +5,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitStr, meta::ParseNestedMeta};
 
-use crate::suggest;
+use schema_check::suggest;
 
 /// Collects errors so that all of them are reported at once.
 #[derive(Default)]

@@ -9,7 +9,7 @@ use schema_check::model::{Column, Schema, Table};
 
 use crate::ast::Input;
 use crate::attr::Errors;
-use crate::suggest;
+use schema_check::suggest;
 
 /// A field mapped to its column.
 pub struct Mapped<'s> {

@@ -12,7 +12,7 @@ use syn::{LitStr, Type};
 use crate::ast::Input;
 use crate::check::Checked;
 use crate::markers;
-use crate::suggest;
+use schema_check::suggest;
 
 /// The local name of `<crate>::__private` in the expansion: one short path segment.
 const P: &str = "__cache_contract_p";

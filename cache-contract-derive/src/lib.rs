@@ -59,7 +59,6 @@ mod expand;
 mod markers;
 mod replay_store;
 mod schema_cache;
-mod suggest;
 
 /// Derives `cache_contract::CacheContract` and `TenantScoped`. See the crate docs.
 #[proc_macro_derive(CacheContract, attributes(cache))]

@@ -14,10 +14,12 @@ pub mod hash;
 pub mod live;
 pub mod model;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod split;
 pub mod statement;
+pub mod suggest;
 pub mod types;
 
 pub use diagnostic::{Diagnostic, Warning};
@@ -27,3 +29,8 @@ pub use replay::{ReplayOutput, Replayer};
 pub use run::{Replay, ReplayOptions, replay_dir};
 pub use statement::Statement;
 pub use types::{SqlType, TypeFamily};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "render"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -333,7 +333,10 @@ fn every_error_is_reported_and_the_rest_still_replays() {
     assert!(err.contains("nonexistent"), "{err}");
     assert!(err.contains("is not valid UTF-8: byte 0xE9"), "{err}");
     assert!(err.contains("help: re-save the file as UTF-8"), "{err}");
-    assert!(err.contains("error: unterminated string literal"), "{err}");
+    assert!(
+        err.contains("error[migration-error]: unterminated string literal"),
+        "{err}"
+    );
     assert!(
         err.contains("2 | INSERT INTO items VALUES (1, 'unterminated);"),
         "{err}"
@@ -366,7 +369,7 @@ fn duplicate_versions_fail() {
     assert_eq!(r.code, 1);
     assert!(
         r.stderr.contains(
-            "error: duplicate migration version 1: `tests/fixtures/duplicate/0001_a.sql` and `tests/fixtures/duplicate/1_b.sql`"
+            "error[migration-error]: duplicate migration version 1: `tests/fixtures/duplicate/0001_a.sql` and `tests/fixtures/duplicate/1_b.sql`"
         ),
         "{}",
         r.stderr
@@ -514,4 +517,40 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(r.code, 2);
     let r = run(&["schema"]);
     assert_eq!(r.code, 2);
+}
+
+#[test]
+fn migration_errors_as_sarif_and_coloured_only_when_asked() {
+    let r = run(&["schema", "tests/fixtures/broken", "--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let log: Value = serde_json::from_str(&r.stdout).expect("SARIF is JSON");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "{log:#}");
+    assert!(results.iter().all(|r| r["ruleId"] == "migration-error"));
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(
+        uri, "schema-check/tests/fixtures/broken/0002_missing_table.sql",
+        "relative to the repository root"
+    );
+
+    // Not a terminal: no colour unless asked for (`--color always`, which wins over
+    // NO_COLOR, or CLICOLOR_FORCE).
+    let plain = run(&["schema", "tests/fixtures/broken"]);
+    assert!(!plain.stderr.contains('\u{1b}'), "{}", plain.stderr);
+    let forced = run(&["schema", "tests/fixtures/broken", "--color", "always"]);
+    assert!(forced.stderr.contains('\u{1b}'), "{}", forced.stderr);
+    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
+        .args(["schema", "tests/fixtures/broken", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
+    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
+        .args(["schema", "tests/fixtures/broken"])
+        .env("CLICOLOR_FORCE", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
 }

@@ -1,7 +1,7 @@
 //! "Did you mean" suggestions and explanations of where a table or column went, from the
 //! schema's drop/rename history.
 
-use schema_check::model::{HistoryEvent, Location, Provenance};
+use crate::model::{HistoryEvent, Location, Provenance};
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a typo
 /// (ignoring case).
