@@ -6,9 +6,10 @@
 //! |------|------|--------|---------|
 //! | `cache_contract_hits_total` | counter | `table`, `tier` (`local`/`redis`) | values served from a tier |
 //! | `cache_contract_misses_total` | counter | `table` | lookups no tier could answer |
-//! | `cache_contract_stale_total` | counter | `table` | entries of another contract hash or format version, read as misses |
+//! | `cache_contract_stale_total` | counter | `table` | entries of another contract hash or format version, or keyed entries read without a keyring, read as misses |
 //! | `cache_contract_corrupt_total` | counter | `table` | corrupt entries (bad checksum, truncated, undecodable), deleted |
-//! | `cache_contract_foreign_tenant_total` | counter | `table` | entries of another tenant or table, refused and deleted |
+//! | `cache_contract_forged_total` | counter | `table` | entries whose tag does not verify under the Redis tier's keyring (forged, re-keyed or unkeyed), deleted |
+//! | `cache_contract_foreign_tenant_total` | counter | `table` | entries of another tenant, table or row, refused and deleted |
 //! | `cache_contract_stale_sets_refused_total` | counter | `table`, `tier` | loads not stored because an invalidation overtook them |
 //! | `cache_contract_loads_total` | counter | `table` | loader calls (one per single-flight group) |
 //! | `cache_contract_redis_errors_total` | counter | `table` | Redis tier failures (the lookup degrades to a miss) |
@@ -38,7 +39,9 @@ pub const MISSES: &str = "cache_contract_misses_total";
 pub const STALE: &str = "cache_contract_stale_total";
 /// Corrupt entries.
 pub const CORRUPT: &str = "cache_contract_corrupt_total";
-/// Entries of another tenant or table.
+/// Entries whose tag does not verify under the keyring.
+pub const FORGED: &str = "cache_contract_forged_total";
+/// Entries of another tenant, table or row.
 pub const FOREIGN_TENANT: &str = "cache_contract_foreign_tenant_total";
 /// Loads not stored because an invalidation overtook them.
 pub const STALE_SETS_REFUSED: &str = "cache_contract_stale_sets_refused_total";

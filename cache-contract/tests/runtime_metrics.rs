@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use cache_contract::envelope::{EnvelopeKey, Keyring};
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::key::RedisKeys;
@@ -173,6 +174,65 @@ async fn counters_move() {
             "{metric}"
         );
         assert_eq!(seen.counter(m::MISSES, None), 1, "{metric}");
+    }
+
+    // A keyed tier: a genuine entry opens; a forged one, an unkeyed one and a genuine one
+    // moved under another row's key are refused, counted and deleted.
+    let ring = || Keyring::new(EnvelopeKey::new(5, b"the deployment's secret").unwrap());
+    let keyed = TieredCache::<User>::builder()
+        .redis(
+            RedisTier::connect(common::REDIS_URL, prefix.clone(), Duration::from_secs(60))
+                .await
+                .unwrap()
+                .with_keyring(ring()),
+        )
+        .build()
+        .unwrap();
+    let forger = Keyring::new(EnvelopeKey::new(5, b"a guess at the secret").unwrap());
+    for (bytes, metric) in [
+        (
+            envelope::seal_with(Some(&ring()), &user("acme", 1, "Ada")).unwrap(),
+            m::HITS,
+        ),
+        (
+            envelope::seal_with(Some(&forger), &user("acme", 1, "Mallory")).unwrap(),
+            m::FORGED,
+        ),
+        (
+            envelope::seal(&user("acme", 1, "Mallory")).unwrap(),
+            m::FORGED,
+        ),
+        (
+            envelope::seal_with(Some(&ring()), &user("acme", 2, "Bob")).unwrap(),
+            m::FOREIGN_TENANT,
+        ),
+    ] {
+        let _: () = redis::cmd("SET")
+            .arg(&storage)
+            .arg(bytes)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        keyed.flush_local();
+        let got = keyed.get(&acme, &1).await.unwrap();
+        let seen = take(&snapshotter);
+        assert_eq!(
+            seen.counter(metric, Some(("table", "users"))),
+            1,
+            "{metric}"
+        );
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(&storage)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        if metric == m::HITS {
+            assert_eq!(got.unwrap().name, "Ada");
+            assert!(exists);
+        } else {
+            assert!(got.is_none(), "{metric}: served");
+            assert!(!exists, "{metric}: not deleted");
+        }
     }
 
     // A malformed message on the wire, then a valid one to know it was processed.

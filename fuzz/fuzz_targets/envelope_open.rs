@@ -1,10 +1,10 @@
-//! `envelope::open` never panics, whatever the bytes; what it accepts belongs to the tenant
-//! asked for and round-trips through `seal`.
+//! `envelope::open` never panics, whatever the bytes, keyed or not; what it accepts belongs
+//! to the tenant asked for and round-trips through `seal`.
 //!
 //! `cargo +nightly fuzz run envelope_open` (from `fuzz/`).
 #![no_main]
 
-use cache_contract::envelope::{self, OpenError};
+use cache_contract::envelope::{self, EnvelopeKey, Keyring, OpenError};
 use cache_contract::{CacheContract, TenantId, TenantScoped};
 use libfuzzer_sys::fuzz_target;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,16 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(OpenError::ForeignTenant { found, .. }) => assert_ne!(found, acme),
         Err(_) => {}
+    }
+    // With a keyring: whatever it accepts was sealed with the key (here: never, unless the
+    // fuzzer finds a keyed blake3 collision), and it never panics.
+    let ring = Keyring::new(EnvelopeKey::new(1, b"the fuzzer's deployment secret").unwrap());
+    if let Ok(row) = envelope::open_with::<Row>(Some(&ring), data, &acme) {
+        assert_eq!(row.tenant(), acme, "served another tenant's row");
+    }
+    let sealed = envelope::seal_raw_with(Some(&ring), &acme, "rows", &Row::CONTRACT_HASH, data).unwrap();
+    if let Ok(row) = envelope::open_with::<Row>(Some(&ring), &sealed, &acme) {
+        assert_eq!(row.tenant(), acme);
     }
     // Also through a valid header: the fuzzer's bytes as the payload.
     let sealed = envelope::seal_raw(&acme, "rows", &Row::CONTRACT_HASH, data).unwrap();

@@ -16,8 +16,10 @@
 //! - **Subscriber**: a background task applies received invalidations to the local tier; on
 //!   [`Event::Disconnected`] it flushes and stops serving the local tier, on
 //!   [`Event::Resync`] it flushes (epoch bump) and serves again.
-//! - **Entries** in Redis are [envelopes](crate::envelope): another tenant's entry is refused
-//!   and deleted, another schema is a miss, corruption is counted and deleted.
+//! - **Entries** in Redis are [envelopes](crate::envelope), optionally sealed with a
+//!   deployment keyring ([`RedisTier::with_keyring`]): another tenant's entry, or an entry
+//!   holding another row than its key names, is refused and deleted; another schema is a
+//!   miss; corrupt and forged entries are counted and deleted.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -61,9 +63,9 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use crate::contract::CacheContract;
-use crate::envelope::SealError;
 #[cfg(feature = "redis")]
-use crate::envelope::{self, OpenError};
+use crate::envelope::OpenError;
+use crate::envelope::SealError;
 use crate::invalidation::{
     Event, Invalidation, PublishError, Publisher, RecentIds, Subscriber, Target, TaskGuard,
     TimeoutError,
@@ -349,31 +351,41 @@ impl<T: CacheContract> Inner<T> {
         if let Some(redis) = &self.redis {
             match redis.read(key).await {
                 Ok((lease, None)) => return RedisRead::Miss(Some(lease)),
-                Ok((lease, Some(bytes))) => match envelope::open::<T>(&bytes, key.tenant()) {
-                    Ok(v) => {
-                        metrics::counter!(m::HITS, "table" => T::TABLE, "tier" => "redis")
-                            .increment(1);
-                        return RedisRead::Hit(Arc::new(v));
-                    }
-                    Err(OpenError::Stale { .. } | OpenError::UnsupportedVersion(_)) => {
-                        metrics::counter!(m::STALE, "table" => T::TABLE).increment(1);
-                        return RedisRead::Miss(Some(lease));
-                    }
-                    Err(e) => {
-                        let name = match e {
-                            OpenError::ForeignTenant { .. } | OpenError::WrongTable { .. } => {
-                                m::FOREIGN_TENANT
-                            }
-                            _ => m::CORRUPT,
-                        };
-                        metrics::counter!(name, "table" => T::TABLE).increment(1);
-                        tracing::error!(key = %key, error = %e, "deleting a bad cache entry");
-                        if let Err(e) = redis.delete(key, &lease).await {
-                            tracing::warn!(key = %key, error = %e, "could not delete a bad cache entry");
+                Ok((lease, Some(bytes))) => {
+                    let bad = match redis.open::<T>(&bytes, key) {
+                        // An entry moved under another row's key (its tenant and table
+                        // match) is refused too.
+                        Ok(v) if v.cache_key() == *key => {
+                            metrics::counter!(m::HITS, "table" => T::TABLE, "tier" => "redis")
+                                .increment(1);
+                            return RedisRead::Hit(Arc::new(v));
                         }
-                        return RedisRead::Miss(Some(lease));
+                        Ok(v) => (
+                            m::FOREIGN_TENANT,
+                            format!("the entry holds the row `{}`", v.cache_key()),
+                        ),
+                        Err(
+                            OpenError::Stale { .. }
+                            | OpenError::UnsupportedVersion(_)
+                            | OpenError::Unverifiable { .. },
+                        ) => {
+                            metrics::counter!(m::STALE, "table" => T::TABLE).increment(1);
+                            return RedisRead::Miss(Some(lease));
+                        }
+                        Err(
+                            e @ (OpenError::ForeignTenant { .. } | OpenError::WrongTable { .. }),
+                        ) => (m::FOREIGN_TENANT, e.to_string()),
+                        Err(e @ OpenError::Forged(_)) => (m::FORGED, e.to_string()),
+                        Err(e @ OpenError::Corrupt(_)) => (m::CORRUPT, e.to_string()),
+                    };
+                    let (name, error) = bad;
+                    metrics::counter!(name, "table" => T::TABLE).increment(1);
+                    tracing::error!(key = %key, %error, "deleting a bad cache entry");
+                    if let Err(e) = redis.delete(key, &lease).await {
+                        tracing::warn!(key = %key, error = %e, "could not delete a bad cache entry");
                     }
-                },
+                    return RedisRead::Miss(Some(lease));
+                }
                 Err(e) => {
                     metrics::counter!(m::REDIS_ERRORS, "table" => T::TABLE).increment(1);
                     tracing::warn!(key = %key, error = %e, "Redis tier read failed; treating as a miss");
@@ -390,7 +402,7 @@ impl<T: CacheContract> Inner<T> {
     async fn redis_store(&self, key: &CacheKey, value: &T, lease: Option<&RedisLeaseOpt>) -> bool {
         #[cfg(feature = "redis")]
         if let (Some(redis), Some(lease)) = (&self.redis, lease) {
-            let bytes = match envelope::seal(value) {
+            let bytes = match redis.seal(value) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(key = %key, error = %e, "cannot seal value; not cached in Redis");
@@ -549,7 +561,7 @@ impl<T: CacheContract> TieredCache<T> {
         let lease = self.inner.local.lease(&ckey);
         #[cfg(feature = "redis")]
         if let Some(redis) = &self.inner.redis {
-            let bytes = envelope::seal(&value).map_err(CacheError::Seal)?;
+            let bytes = redis.seal(&value).map_err(CacheError::Seal)?;
             redis.store(&ckey, None, &bytes).await?;
         }
         self.inner.local_store(&lease, Arc::new(value));

@@ -2,11 +2,14 @@
 //! scripts that check the lease atomically (see
 //! [`generation`](crate::invalidation::generation)).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 use redis::{FromRedisValue, Script, ScriptInvocation};
 
+use crate::contract::CacheContract;
+use crate::envelope::{self, Keyring, OpenError, SealError};
 use crate::invalidation::retry_once;
 use crate::key::{CacheKey, RedisKeys};
 use crate::tenant::TenantId;
@@ -55,13 +58,15 @@ pub(crate) struct RedisLease {
 }
 
 /// The Redis tier of a [`TieredCache`](super::TieredCache): entries (envelopes) with a TTL
-/// under generation-carrying keys.
+/// under generation-carrying keys, unkeyed or sealed with a deployment [`Keyring`]
+/// ([`with_keyring`](Self::with_keyring)).
 #[derive(Clone)]
 pub struct RedisTier {
     conn: ConnectionManager,
     prefix: String,
     keys: RedisKeys,
     ttl: Duration,
+    keyring: Option<Arc<Keyring>>,
     read: Script,
     store: Script,
     invalidate_keys: Script,
@@ -72,6 +77,7 @@ impl std::fmt::Debug for RedisTier {
         f.debug_struct("RedisTier")
             .field("prefix", &self.prefix)
             .field("ttl", &self.ttl)
+            .field("keyring", &self.keyring)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +95,7 @@ impl RedisTier {
             keys: RedisKeys::new(&prefix),
             prefix,
             ttl,
+            keyring: None,
             read: Script::new(READ),
             store: Script::new(STORE),
             invalidate_keys: Script::new(INVALIDATE_KEYS),
@@ -109,6 +116,33 @@ impl RedisTier {
             .set_number_of_retries(1);
         let conn = client.get_connection_manager_with_config(config).await?;
         Ok(Self::new(conn, prefix, ttl))
+    }
+
+    /// Seals entries with `keyring`'s current key (a keyed MAC) and refuses entries that do
+    /// not verify under one of its keys, unkeyed ones included: see
+    /// [`envelope`](crate::envelope). Without a keyring entries carry a checksum only.
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = Some(Arc::new(keyring));
+        self
+    }
+
+    /// The keyring entries are sealed and verified with, if any.
+    pub fn keyring(&self) -> Option<&Keyring> {
+        self.keyring.as_deref()
+    }
+
+    /// Seals `value` as this tier stores it.
+    pub(crate) fn seal<T: CacheContract>(&self, value: &T) -> Result<Vec<u8>, SealError> {
+        envelope::seal_with(self.keyring(), value)
+    }
+
+    /// Opens an entry of this tier read for `key`.
+    pub(crate) fn open<T: CacheContract>(
+        &self,
+        bytes: &[u8],
+        key: &CacheKey,
+    ) -> Result<T, OpenError> {
+        envelope::open_with(self.keyring(), bytes, key.tenant())
     }
 
     /// Runs a script (once more after a dropped connection; every script here is harmless
