@@ -240,6 +240,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
             &c.name,
             &c.ty.canonical,
             nullable,
+            &markers::family_name(&c.ty.family),
         ] {
             columns.push_str(part);
             columns.push('\0');
@@ -250,7 +251,13 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
         .iter()
         .filter_map(|&k| checked.column_of(k))
         .map(|c| c.name.clone());
-    let global = checked.tenant.is_none();
+    let tenant_column = match checked.tenant.and_then(|t| checked.column_of(t)) {
+        Some(c) => {
+            let name = &c.name;
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
 
     let key_fields: Vec<_> = checked.key.iter().map(|&k| &input.fields[k]).collect();
     let key_types: Vec<&Type> = key_fields.iter().map(|f| f.ty).collect();
@@ -334,7 +341,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
                     contract_hash: #p::ContractHash::from_bytes(*#hash_bytes),
                     columns: #columns,
                     key_columns: &[#(#key_columns),*],
-                    global: #global,
+                    tenant_column: #tenant_column,
                 };
 
                 type Key = #key_ty;

@@ -33,7 +33,26 @@ pub fn append_marker(
 }
 
 fn append_family(out: &mut TokenStream, sql: &Ident, family: &TypeFamily, span: Span) {
-    let name = match family {
+    match family {
+        TypeFamily::Array { element } => append_generic(out, sql, "Array", span, |out| {
+            append_family(out, sql, element, span)
+        }),
+        _ => append_path(out, sql, scalar_name(family), span),
+    }
+}
+
+/// The marker's name of a family, arrays spelled `Array<Element>`: what the derive writes
+/// in `cache_contract::ColumnMapping::family`.
+pub fn family_name(family: &TypeFamily) -> String {
+    match family {
+        TypeFamily::Array { element } => format!("Array<{}>", family_name(element)),
+        _ => scalar_name(family).to_string(),
+    }
+}
+
+/// The name of the marker of a family other than an array.
+fn scalar_name(family: &TypeFamily) -> &'static str {
+    match family {
         TypeFamily::Bool => "Bool",
         TypeFamily::Int { bytes: 1 } => "Int1",
         TypeFamily::Int { bytes: 2 } => "Int2",
@@ -57,14 +76,8 @@ fn append_family(out: &mut TokenStream, sql: &Ident, family: &TypeFamily, span: 
         TypeFamily::Uuid => "Uuid",
         TypeFamily::Json => "Json",
         TypeFamily::Enum { .. } => "Enum",
-        TypeFamily::Other => "Other",
-        TypeFamily::Array { element } => {
-            return append_generic(out, sql, "Array", span, |out| {
-                append_family(out, sql, element, span)
-            });
-        }
-    };
-    append_path(out, sql, name, span);
+        TypeFamily::Other | TypeFamily::Array { .. } => "Other",
+    }
 }
 
 /// `sql::name`, the `::` and `name` at `span`.

@@ -147,7 +147,10 @@ fn a_matching_struct_expands_to_the_impls() {
     assert!(!out.contains("compile_error"), "{out}");
     assert!(out.contains("CacheContract for User"), "{out}");
     assert!(out.contains("key_columns : & [\"id\"]"), "{out}");
-    assert!(out.contains("global : false"), "{out}");
+    assert!(
+        out.contains(r#"tenant_column : :: core :: option :: Option :: Some ("tenant_id")"#),
+        "{out}"
+    );
     // Standard types that fit are asserted with `HoldsSql` directly, in one function...
     assert!(
         out.contains("Option < String > : __cache_contract_p :: HoldsSql < __cache_contract_p :: Nullable < __cache_contract_p :: Text > >"),
@@ -174,7 +177,7 @@ fn a_matching_struct_expands_to_the_impls() {
     );
     // The mapping is one literal, as `cache_contract::Columns::from_packed` reads it.
     assert!(
-        out.contains(r#"columns : "tenant_id\0tenant_id\0uuid\x000\0id\0id\0bigint\x000\0name\0name\0text\x000\0email\0email\0text\x001\0""#),
+        out.contains(r#"columns : "tenant_id\0tenant_id\0uuid\x000\0Uuid\0id\0id\0bigint\x000\0Int8\0name\0name\0text\x000\0Text\0email\0email\0text\x001\0Text\0""#),
         "{out}"
     );
 }

@@ -20,6 +20,10 @@ pub struct ColumnMapping {
     pub sql_type: &'static str,
     /// Whether the column is nullable.
     pub nullable: bool,
+    /// The column type's family: the name of its marker in [`sql`](crate::sql) (`Bool`,
+    /// `Int8`, `Numeric`, `Text`, `Timestamptz`, `Enum`, `Other`, ...), arrays spelled
+    /// `Array<Element>` (e.g. `Array<Text>`); nullability is [`nullable`](Self::nullable).
+    pub family: &'static str,
 }
 
 /// The mapped fields of a struct, in declaration order: [`CacheContract::COLUMNS`].
@@ -31,10 +35,13 @@ pub struct ColumnMapping {
 /// ```
 /// use cache_contract::Columns;
 ///
-/// let columns = Columns::from_packed("tenant_id\0tenant_id\0uuid\00\0email\0email\0text\01\0");
+/// let columns = Columns::from_packed(
+///     "tenant_id\0tenant_id\0uuid\00\0Uuid\0email\0email\0text\01\0Text\0",
+/// );
 /// assert_eq!(columns.len(), 2);
 /// let email = columns.get(1).unwrap();
 /// assert_eq!((email.column, email.sql_type, email.nullable), ("email", "text", true));
+/// assert_eq!(email.family, "Text");
 /// assert_eq!(columns.iter().map(|c| c.field).collect::<Vec<_>>(), ["tenant_id", "email"]);
 /// assert_eq!(columns.find("email"), Some(email));
 /// ```
@@ -45,8 +52,8 @@ pub struct Columns {
 
 impl Columns {
     /// Columns from their packed form: for every column its field name, column name, SQL
-    /// type and `1` (nullable) or `0`, each followed by a NUL character (names cannot hold
-    /// one: the derive refuses them). The empty string holds no columns.
+    /// type, `1` (nullable) or `0`, and family, each followed by a NUL character (names
+    /// cannot hold one: the derive refuses them). The empty string holds no columns.
     ///
     /// # Panics
     ///
@@ -109,12 +116,13 @@ impl Iterator for ColumnsIter {
 
     fn next(&mut self) -> Option<ColumnMapping> {
         let field = self.parts.next()?;
-        let mut next = || self.parts.next().expect("a packed column has four parts");
+        let mut next = || self.parts.next().expect("a packed column has five parts");
         Some(ColumnMapping {
             field,
             column: next(),
             sql_type: next(),
             nullable: next() == "1",
+            family: next(),
         })
     }
 }
@@ -133,8 +141,9 @@ pub struct Contract {
     pub columns: &'static str,
     /// The columns that make up the key, in key order.
     pub key_columns: &'static [&'static str],
-    /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
-    pub global: bool,
+    /// The tenant's column; `None` for tables that opted out of tenancy with
+    /// `#[cache(global)]`.
+    pub tenant_column: Option<&'static str>,
 }
 
 /// A cache struct proven consistent with its SQL table. Implemented by
@@ -153,8 +162,11 @@ pub trait CacheContract:
     const COLUMNS: Columns = Columns::from_packed(Self::CONTRACT.columns);
     /// The columns that make up the key, in key order.
     const KEY_COLUMNS: &'static [&'static str] = Self::CONTRACT.key_columns;
+    /// The tenant's column; `None` for tables that opted out of tenancy with
+    /// `#[cache(global)]`.
+    const TENANT_COLUMN: Option<&'static str> = Self::CONTRACT.tenant_column;
     /// `true` for tables that opted out of tenancy with `#[cache(global)]`.
-    const GLOBAL: bool = Self::CONTRACT.global;
+    const GLOBAL: bool = Self::CONTRACT.tenant_column.is_none();
 
     /// The key: the key field's type, or a tuple of them for composite keys.
     type Key: KeyParts;

@@ -30,6 +30,8 @@ fn main() {
     assert!(m.cache_key().as_str().starts_with("cc2:{t.1}:memberships:"));
     assert!(m.cache_key().as_str().ends_with(":2:3"));
     assert!(Country::GLOBAL);
+    assert_eq!(Country::TENANT_COLUMN, None);
+    assert_eq!(Membership::TENANT_COLUMN, Some("org"));
     let c = Country { code: "FR".into(), name: "France".into() };
     assert_eq!(c.tenant(), TenantId::global());
     assert!(c.cache_key().as_str().starts_with("cc2:{global}:countries:"));

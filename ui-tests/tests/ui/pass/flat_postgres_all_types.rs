@@ -59,6 +59,23 @@ fn main() {
     assert_eq!(Everything::KEY_COLUMNS, ["id"]);
     assert!(!Everything::GLOBAL);
     assert_eq!(Everything::COLUMNS.len(), 26);
+    assert_eq!(Everything::TENANT_COLUMN, Some("tenant_id"));
+    // Each column's type family, as the audit normalises values by it.
+    let families: Vec<(&str, &str)> =
+        Everything::COLUMNS.iter().map(|c| (c.column, c.family)).collect();
+    assert_eq!(
+        families,
+        [
+            ("tenant_id", "Uuid"), ("id", "Int8"), ("small", "Int2"), ("normal", "Int4"),
+            ("flag", "Bool"), ("ratio", "Float4"), ("price", "Numeric"), ("title", "Text"),
+            ("code", "Text"), ("email", "Text"), ("raw", "Bytes"), ("born", "Date"),
+            ("alarm", "Time"), ("local", "Timestamp"), ("created", "Timestamptz"),
+            ("seen", "Timestamptz"), ("doc", "Json"), ("tags", "Array<Text>"),
+            ("scores", "Array<Int8>"), ("mood", "Enum"), ("blob", "Bytes"),
+            ("precise", "Float8"), ("day", "Date"), ("stamp", "Timestamp"), ("ip", "Other"),
+            ("wait", "Interval"),
+        ]
+    );
     let key = Everything::cache_key_for(&TenantId::new("acme"), &42);
     assert!(key.as_str().starts_with("cc2:{t.acme}:everything:"), "{key}");
     assert!(key.as_str().ends_with(":42"), "{key}");
