@@ -154,16 +154,13 @@ impl EdgeBridge {
 
     /// Waits until at least `count` received invalidations are settled, at most `timeout`.
     pub async fn wait_settled(&self, count: u64, timeout: Duration) -> Result<(), TimeoutError> {
-        let mut rx = self.settled.clone();
-        tokio::time::timeout(timeout, rx.wait_for(|n| *n >= count))
-            .await
-            .ok()
-            .and_then(|r| r.ok())
-            .map(|_| ())
-            .ok_or(TimeoutError::new(
-                "the edge bridge to purge invalidations",
-                timeout,
-            ))
+        crate::invalidation::wait_count(
+            self.settled.clone(),
+            count,
+            timeout,
+            "the edge bridge to purge invalidations",
+        )
+        .await
     }
 }
 

@@ -27,8 +27,9 @@ mod tags;
 pub use bridge::{BridgeConfig, BridgeStats, EdgeBridge};
 pub use cdn::{Cdn, CdnLimits};
 pub use execute::{
-    AttemptError, BatchFailure, Body, CloudflareExecutor, Execution, FastlyExecutor, HttpClient,
-    PurgeExecutor, Purger, Reply, RetryPolicy, RunReport, VarnishExecutor, Verified, vcl,
+    ApiExecutor, AttemptError, BatchFailure, Body, Cloudflare, CloudflareExecutor, Execution,
+    Fastly, FastlyExecutor, Flavor, HttpClient, PurgeExecutor, Purger, Reply, RetryPolicy,
+    RunReport, VarnishExecutor, Verified, vcl,
 };
 pub use layer::{EdgeTagFuture, EdgeTagLayer, EdgeTagService, Rendered};
 pub use plan::{

@@ -287,6 +287,22 @@ impl Subscriber {
     }
 }
 
+/// Waits until the counter watched by `rx` reaches `count`, at most `timeout`; `what` names
+/// the wait in the error.
+pub(crate) async fn wait_count(
+    mut rx: watch::Receiver<u64>,
+    count: u64,
+    timeout: Duration,
+    what: &'static str,
+) -> Result<(), TimeoutError> {
+    tokio::time::timeout(timeout, rx.wait_for(|n| *n >= count))
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+        .map(|_| ())
+        .ok_or(TimeoutError::new(what, timeout))
+}
+
 /// A wait that did not finish in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeoutError {

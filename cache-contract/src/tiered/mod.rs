@@ -649,16 +649,13 @@ impl<T: CacheContract> TieredCache<T> {
     /// Waits until this cache has applied at least `count` subscriber events, at most
     /// `timeout`. Useful in tests and at start-up.
     pub async fn wait_applied(&self, count: u64, timeout: Duration) -> Result<(), TimeoutError> {
-        let mut rx = self.inner.applied.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|n| *n >= count))
-            .await
-            .ok()
-            .and_then(|r| r.ok())
-            .map(|_| ())
-            .ok_or(TimeoutError::new(
-                "the cache to apply subscriber events",
-                timeout,
-            ))
+        crate::invalidation::wait_count(
+            self.inner.applied.subscribe(),
+            count,
+            timeout,
+            "the cache to apply subscriber events",
+        )
+        .await
     }
 
     /// The number of entries in the local tier (including unreachable ones not yet evicted).

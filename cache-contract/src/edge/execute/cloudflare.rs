@@ -2,38 +2,19 @@
 //! `{"tags": [..]}`), authenticated by `Authorization: Bearer <token>`. Acknowledged by a 2xx
 //! whose JSON says `"success": true`.
 
-use bytes::Bytes;
-use http::{Method, Request};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::http::{Body, HttpClient};
-use super::{AttemptError, PurgeExecutor};
+use super::api::{ApiExecutor, Flavor};
 use crate::edge::cdn::Cdn;
 use crate::edge::plan::Batch;
 
 /// Purges a Cloudflare zone by cache tags; see the [module docs](self).
-#[derive(Clone)]
-pub struct CloudflareExecutor {
-    api: String,
+pub type CloudflareExecutor = ApiExecutor<Cloudflare>;
+
+/// The Cloudflare [`Flavor`] of [`ApiExecutor`].
+#[derive(Debug, Clone)]
+pub struct Cloudflare {
     zone: String,
-    token: String,
-    names: Vec<String>,
-    client: HttpClient,
-}
-
-impl std::fmt::Debug for CloudflareExecutor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloudflareExecutor")
-            .field("api", &self.api)
-            .field("zone", &self.zone)
-            .field("token", &"***")
-            .finish()
-    }
-}
-
-#[derive(Serialize)]
-struct PurgeTags<'a> {
-    tags: Vec<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -43,77 +24,52 @@ struct Answer {
     errors: Vec<serde_json::Value>,
 }
 
-impl CloudflareExecutor {
+impl ApiExecutor<Cloudflare> {
     /// Purges zone `zone_id` with the API token `token` (permission "Cache Purge").
     pub fn new(zone_id: impl Into<String>, token: impl Into<String>) -> Self {
-        let zone = zone_id.into();
-        CloudflareExecutor {
-            api: "https://api.cloudflare.com/client/v4".to_string(),
-            names: vec![format!("cloudflare zone {zone}")],
-            zone,
-            token: token.into(),
-            client: HttpClient::default(),
-        }
-    }
-
-    /// Sends to another API base URL than `https://api.cloudflare.com/client/v4`.
-    pub fn api_base(mut self, base: impl Into<String>) -> Self {
-        self.api = base.into().trim_end_matches('/').to_string();
-        self
-    }
-
-    /// Sends with `client`.
-    pub fn with_client(mut self, client: HttpClient) -> Self {
-        self.client = client;
-        self
-    }
-
-    /// The purge request of `batch`: what [`PurgeExecutor::send`] sends.
-    pub fn request(&self, batch: &Batch) -> Request<Body> {
-        let body = serde_json::to_vec(&PurgeTags {
-            tags: batch.tags.iter().map(|t| t.as_str()).collect(),
-        })
-        .expect("strings serialize");
-        Request::builder()
-            .method(Method::POST)
-            .uri(format!("{}/zones/{}/purge_cache", self.api, self.zone))
-            .header("authorization", format!("Bearer {}", self.token))
-            .header("content-type", "application/json")
-            .body(Body::new(Bytes::from(body)))
-            .expect("a purge request from checked parts")
+        Self::with_flavor(
+            Cloudflare {
+                zone: zone_id.into(),
+            },
+            token.into(),
+        )
     }
 }
 
-impl PurgeExecutor for CloudflareExecutor {
-    fn cdn(&self) -> Cdn {
-        Cdn::Cloudflare
+impl Flavor for Cloudflare {
+    const CDN: Cdn = Cdn::Cloudflare;
+    const DEFAULT_BASE: &'static str = "https://api.cloudflare.com/client/v4";
+
+    fn name(&self) -> String {
+        format!("cloudflare zone {}", self.zone)
     }
 
-    fn endpoints(&self) -> &[String] {
-        &self.names
+    fn path(&self) -> String {
+        format!("/zones/{}/purge_cache", self.zone)
     }
 
-    async fn send(&self, _endpoint: usize, batch: &Batch) -> Result<(), AttemptError> {
-        let reply = self.client.send(self.request(batch)).await?;
-        reply.acknowledged(&self.names[0])?;
-        let answer: Answer = serde_json::from_slice(&reply.body).map_err(|e| {
-            AttemptError::refused(format!(
-                "{}: the purge answer is not Cloudflare's JSON: {e}",
-                self.names[0]
-            ))
-        })?;
+    fn auth(&self, token: &str) -> (&'static str, String) {
+        ("authorization", format!("Bearer {token}"))
+    }
+
+    fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        Vec::new()
+    }
+
+    fn body(&self, batch: &Batch) -> serde_json::Value {
+        serde_json::json!({ "tags": batch.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>() })
+    }
+
+    fn acknowledged(&self, body: &[u8], _batch: &Batch) -> Result<(), String> {
+        let answer: Answer = serde_json::from_slice(body)
+            .map_err(|e| format!("the purge answer is not Cloudflare's JSON: {e}"))?;
         if answer.success {
             Ok(())
         } else {
-            Err(AttemptError::refused(format!(
-                "{}: purge refused: {}",
-                self.names[0],
+            Err(format!(
+                "purge refused: {}",
                 serde_json::Value::Array(answer.errors)
-            )))
+            ))
         }
-    }
-
-    fn client(&self) -> &HttpClient {
-        &self.client
     }
 }

@@ -11,14 +11,16 @@
 //!   only when every endpoint acknowledged every batch; after a partial failure, running it
 //!   again sends only what is still missing.
 
+mod api;
 mod cloudflare;
 mod fastly;
 mod http;
 mod retry;
 mod varnish;
 
-pub use cloudflare::CloudflareExecutor;
-pub use fastly::FastlyExecutor;
+pub use api::{ApiExecutor, Flavor};
+pub use cloudflare::{Cloudflare, CloudflareExecutor};
+pub use fastly::{Fastly, FastlyExecutor};
 pub use http::{Body, HttpClient, Reply};
 pub use retry::RetryPolicy;
 pub use varnish::{VarnishExecutor, vcl};

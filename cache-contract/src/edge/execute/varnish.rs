@@ -59,7 +59,13 @@ impl VarnishExecutor {
                 ));
             }
             names.push(format!("varnish {}", super::http::redact(node)));
-            uris.push(uri);
+            // Purges go to `/` of the node: built once, cloned per request.
+            let mut parts = uri.into_parts();
+            parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+            uris.push(
+                Uri::from_parts(parts)
+                    .map_err(|e| format!("Varnish node `{}`: {e}", super::http::redact(node)))?,
+            );
         }
         Ok(VarnishExecutor {
             nodes: uris,
@@ -90,12 +96,9 @@ impl VarnishExecutor {
             .map(|t| t.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let mut parts = self.nodes[node].clone().into_parts();
-        parts.path_and_query = Some("/".parse().expect("`/` is a path"));
-        let uri = Uri::from_parts(parts).expect("a node URL with the path `/`");
         Request::builder()
             .method(Method::from_bytes(b"PURGE").expect("PURGE is a method"))
-            .uri(uri)
+            .uri(self.nodes[node].clone())
             .header(self.header, value)
             .body(Body::new(Bytes::new()))
             .expect("a purge request from checked parts")
