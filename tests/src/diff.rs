@@ -97,7 +97,7 @@ pub fn compare(
             what: format!("index `{name}` exists on one side only"),
             left: presence(left.indexes.contains(&key)),
             right: presence(right.indexes.contains(&key)),
-            provenance: index_provenance(replay, name),
+            provenance: index_provenance(replay, rel, name),
         });
     }
     for (rel, kind, name) in left.constraints.symmetric_difference(&right.constraints) {
@@ -196,8 +196,11 @@ fn null_word(nullable: bool) -> String {
     if nullable { "nullable" } else { "not null" }.to_string()
 }
 
-fn index_provenance(replay: Option<&Schema>, name: &str) -> Option<String> {
-    let ix = replay?.indexes.values().find(|ix| ix.name == name)?;
+fn index_provenance(replay: Option<&Schema>, rel: &str, name: &str) -> Option<String> {
+    let ix = replay?
+        .indexes
+        .values()
+        .find(|ix| ix.table == rel && ix.name == name)?;
     Some(format!("index created at {}", ix.provenance.created))
 }
 

@@ -91,6 +91,7 @@ impl Replayer {
             dialect: self.dialect,
             schema: &mut self.schema,
             fk_indexes: &mut self.fk_indexes,
+            pending_fk_indexes: None,
         };
         let result = f(&mut table, &mut env);
         constraint::assign_names(self.dialect, &self.schema, &mut table);

@@ -27,6 +27,10 @@ pub(crate) struct Env<'a> {
     /// MySQL: the keys of the indexes the server created for foreign keys (it drops one
     /// when a later index can serve its foreign key).
     pub fk_indexes: &'a mut std::collections::HashSet<String>,
+    /// MySQL `CREATE TABLE`: foreign keys (their position in the table's list and the
+    /// index name given) whose index waits for the whole statement, since any key of the
+    /// statement, before or after the foreign key, spares it; `None`: created at once.
+    pub pending_fk_indexes: Option<Vec<(usize, Option<String>)>>,
 }
 
 /// MySQL: a new index on `table` whose leading columns serve a foreign key replaces the
@@ -440,7 +444,10 @@ pub(crate) fn add(
             let key = foreign_key(ctx, dialect, cols, fk, given.clone());
             if dialect == Dialect::Mysql {
                 let index = given.or_else(|| folded(dialect, &fk.index_name));
-                mysql_foreign_key_index(ctx, env, table, &key, index.as_deref());
+                match &mut env.pending_fk_indexes {
+                    Some(pending) => pending.push((table.foreign_keys.len(), index)),
+                    None => mysql_foreign_key_index(ctx, env, table, &key, index.as_deref()),
+                }
             }
             table.foreign_keys.push(key);
             Ok(())

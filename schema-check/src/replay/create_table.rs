@@ -184,18 +184,22 @@ impl Replayer {
             dialect,
             schema: &mut self.schema,
             fk_indexes: &mut self.fk_indexes,
+            pending_fk_indexes: Some(foreign_key_indexes),
         };
         if let Some((col, pk_name)) = inline_pk {
             constraint::set_primary_key(ctx, &mut env, &mut table, vec![col], pk_name)?;
         }
+        for c in &ct.constraints {
+            constraint::add(ctx, &mut env, &mut table, c)?;
+        }
+        // MariaDB creates an index for a foreign key only when no key of the whole
+        // statement (before or after it) serves it.
+        let pending = env.pending_fk_indexes.take().unwrap_or_default();
         if dialect == crate::Dialect::Mysql {
-            for (i, index) in foreign_key_indexes {
+            for (i, index) in pending {
                 let fk = table.foreign_keys[i].clone();
                 constraint::mysql_foreign_key_index(ctx, &mut env, &table, &fk, index.as_deref());
             }
-        }
-        for c in &ct.constraints {
-            constraint::add(ctx, &mut env, &mut table, c)?;
         }
         if dialect == crate::Dialect::Sqlite {
             sqlite_key_not_null(&mut table, ct.without_rowid, pk_desc);

@@ -256,3 +256,28 @@ fn mariadb_json_columns_carry_a_check_named_after_the_column() {
     assert_eq!(table(&pg, "t").checks.len(), 1);
     assert_eq!(table(&pg, "t").checks[0].column, None);
 }
+
+#[test]
+fn mariadb_foreign_key_indexes_are_spared_by_any_key_of_the_statement() {
+    // Checked on MariaDB 10.11: a key declared after the foreign key (even the primary
+    // key) serves it, and the keys it spares are named as if it had never been there.
+    let out = ok(
+        MY,
+        "CREATE TABLE p (id int PRIMARY KEY);
+         CREATE TABLE c2 (a int, b int, FOREIGN KEY (a) REFERENCES p(id), KEY (a), KEY (b));
+         CREATE TABLE c3 (a int, b int, FOREIGN KEY (a) REFERENCES p(id), KEY (b), PRIMARY KEY (a, b));
+         CREATE TABLE c4 (a int REFERENCES p(id), b int REFERENCES p(id), KEY (a), c int,
+                          FOREIGN KEY (c) REFERENCES p(id), KEY (c, a));
+         CREATE TABLE c5 (x int, a int REFERENCES p(id), KEY (x), KEY (a, x));
+         CREATE TABLE c6 (x int, a int, FOREIGN KEY (a) REFERENCES p(id), KEY (a, x), KEY (a));
+         CREATE TABLE c7 (a int, x int, FOREIGN KEY (a) REFERENCES p(id), KEY (x), KEY (a));",
+    );
+    let names: Vec<&String> = out.schema.indexes.keys().collect();
+    assert_eq!(
+        names,
+        [
+            "c2.a", "c2.b", "c3.b", "c4.a", "c4.b", "c4.c", "c5.a", "c5.x", "c6.a", "c6.a_2",
+            "c7.a", "c7.x"
+        ]
+    );
+}
