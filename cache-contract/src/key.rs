@@ -77,7 +77,8 @@ use std::hash::{Hash, Hasher};
 use crate::tenant::TenantId;
 
 pub use escape::escape;
-use escape::{escape_into, escape_prefix_into, glob_literal_into, unescape};
+pub(crate) use escape::escape_prefix_into;
+use escape::{escape_into, glob_literal_into, unescape};
 
 /// The namespace and format version that starts every key.
 pub const KEY_NAMESPACE: &str = "cc2";

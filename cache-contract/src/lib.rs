@@ -46,6 +46,8 @@
 
 pub mod build;
 pub mod contract;
+#[cfg(feature = "redis")]
+pub mod endpoint;
 pub mod key;
 pub mod key_part;
 pub mod sql;

@@ -30,6 +30,9 @@ pub mod pubsub;
 #[cfg(feature = "redis")]
 mod redis_link;
 #[cfg(feature = "redis")]
+mod sharded_pubsub;
+pub mod shards;
+#[cfg(feature = "redis")]
 pub mod streams;
 
 use std::fmt;
@@ -336,6 +339,15 @@ pub enum PublishError {
     /// Redis refused or the connection failed.
     #[cfg(feature = "redis")]
     Redis(redis::RedisError),
+    /// Redis stored the messages but fewer replicas than required acknowledged them in
+    /// time (see [`StreamsConfig::replica_acks`](streams::StreamsConfig::replica_acks)): a
+    /// failover now could lose them.
+    NotReplicated {
+        /// Replicas that acknowledged.
+        acked: u64,
+        /// Replicas required.
+        wanted: u64,
+    },
 }
 
 impl fmt::Display for PublishError {
@@ -344,6 +356,10 @@ impl fmt::Display for PublishError {
             PublishError::Invalid(e) => write!(f, "cannot publish: {e}"),
             #[cfg(feature = "redis")]
             PublishError::Redis(e) => write!(f, "cannot publish invalidations to Redis: {e}"),
+            PublishError::NotReplicated { acked, wanted } => write!(
+                f,
+                "invalidations were written, but only {acked} of {wanted} replicas acknowledged them in time: a failover could lose them"
+            ),
         }
     }
 }

@@ -27,14 +27,32 @@
 //!   after reconnecting the subscriber emits `Resync` (caches flush; nothing was lost, but
 //!   they stopped serving their local tier meanwhile) and continues from the group's cursor.
 //! - Groups of instances that are gone for good can be removed with [`remove_instance`].
+//! - A message is acknowledged by the primary before it is replicated; a failover right
+//!   then loses it. With `replica_acks` > 0 each publish also waits (`WAIT`) until that many
+//!   replicas have it, and fails with [`PublishError::NotReplicated`] otherwise.
+//!
+//! # On a Redis Cluster
+//!
+//! Given a cluster [`RedisEndpoint`], there is one stream per shard, `cluster_shards` of
+//! them named after `stream` (see [`shards`](super::shards)); a tenant's messages go to the
+//! stream of its hash slot. Each instance has its consumer group on every stream and reads
+//! each stream on its own cluster connection (a blocking `XREADGROUP` holds its
+//! connection). The group's cursor and pending entries are replicated with the stream, so
+//! after a failover the promoted replica resumes them: entries delivered but not yet
+//! acknowledged are re-read, entries whose delivery was not replicated are delivered again
+//! (repeats are dropped by id) — at-least-once, provided the publisher waited for a
+//! replica (`replica_acks` ≥ 1). The subscriber is `Disconnected` while any stream's reader
+//! is, and resyncs when the last one is back.
 //!
 //! ```no_run
 //! # async fn demo() -> redis::RedisResult<()> {
+//! use cache_contract::endpoint::RedisEndpoint;
 //! use cache_contract::invalidation::streams::{self, StreamsConfig};
-//! let client = redis::Client::open("redis://127.0.0.1:6379")?;
-//! let config = StreamsConfig::new("myapp:invalidations", "pod-7");
-//! let subscriber = streams::subscriber(client.clone(), config.clone());
-//! let publisher = streams::publisher(client, &config).await?;
+//! let cluster = RedisEndpoint::from_urls(["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"])?;
+//! let mut config = StreamsConfig::new("myapp:invalidations", "pod-7");
+//! config.replica_acks = 1;
+//! let subscriber = streams::subscriber(cluster.clone(), config.clone());
+//! let publisher = streams::publisher(cluster, &config).await?;
 //! # Ok(()) }
 //! ```
 
@@ -42,17 +60,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::Value;
-use redis::aio::{ConnectionManager, MultiplexedConnection};
 
 use super::redis_link::{self, Connected};
+use super::shards::{ShardHealth, Shards};
 use super::{Hub, PublishError, Publisher, Subscriber, TaskGuard, Transport};
+use crate::endpoint::{RedisConnection, RedisEndpoint};
 use crate::invalidation::Invalidation;
 
 /// Settings of the Streams transport.
 #[derive(Debug, Clone)]
 pub struct StreamsConfig {
-    /// The stream key.
+    /// The stream key (on a cluster: the base name of the shard streams).
     pub stream: String,
+    /// On a cluster, how many shard streams (default 16; at most 16 384). Every publisher
+    /// and subscriber of one stream must agree.
+    pub cluster_shards: usize,
+    /// How many replicas must have each published batch before `publish` returns Ok
+    /// (default 0: do not wait). 1 or more makes messages survive a failover.
+    pub replica_acks: usize,
+    /// How long a publish waits for `replica_acks` replicas (default 1 s).
+    pub replica_ack_timeout: Duration,
     /// This subscriber instance's stable name.
     pub instance: String,
     /// Consumer groups are named `<group_prefix>:<instance>` (default `cache-contract`).
@@ -80,6 +107,9 @@ impl StreamsConfig {
     pub fn new(stream: impl Into<String>, instance: impl Into<String>) -> Self {
         StreamsConfig {
             stream: stream.into(),
+            cluster_shards: 16,
+            replica_acks: 0,
+            replica_ack_timeout: Duration::from_secs(1),
             instance: instance.into(),
             group_prefix: "cache-contract".to_string(),
             max_len: 100_000,
@@ -102,115 +132,175 @@ impl StreamsConfig {
 /// The sending half of the Streams transport (wrapped in a [`Publisher`]).
 #[derive(Clone)]
 pub(crate) struct StreamsPublisher {
-    conn: ConnectionManager,
-    stream: String,
+    conn: RedisConnection,
+    shards: Shards,
     max_len: usize,
+    replica_acks: usize,
+    replica_ack_timeout: Duration,
 }
 
 impl StreamsPublisher {
     pub(crate) async fn publish(&self, msgs: &[Invalidation]) -> Result<(), PublishError> {
-        let mut pipe = redis::pipe();
-        for msg in msgs {
-            pipe.cmd("XADD")
-                .arg(&self.stream)
-                .arg("MAXLEN")
-                .arg("~")
-                .arg(self.max_len)
-                .arg("*")
-                .arg("m")
-                .arg(msg.to_json())
-                .ignore();
-        }
-        redis_link::send(&self.conn, &pipe).await
+        let wanted = self.replica_acks as u64;
+        redis_link::send_sharded(
+            &self.conn,
+            &self.shards,
+            msgs,
+            |pipe, stream, msg| {
+                pipe.cmd("XADD")
+                    .arg(stream)
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(self.max_len)
+                    .arg("*")
+                    .arg("m")
+                    .arg(msg.to_json())
+                    .ignore();
+            },
+            |pipe| {
+                if wanted > 0 {
+                    pipe.cmd("WAIT")
+                        .arg(wanted)
+                        .arg(self.replica_ack_timeout.as_millis().max(1) as u64);
+                }
+            },
+            |replies| match replies {
+                [Value::Int(acked)] if (*acked as u64) < wanted => {
+                    Err(PublishError::NotReplicated {
+                        acked: *acked as u64,
+                        wanted,
+                    })
+                }
+                _ => Ok(()),
+            },
+        )
+        .await
     }
 }
 
-/// A publisher appending to `config.stream`, over a reconnecting connection.
+/// A publisher appending to `config.stream` (the shard streams on a cluster), over a
+/// reconnecting connection.
 pub async fn publisher(
-    client: redis::Client,
+    endpoint: impl Into<RedisEndpoint>,
     config: &StreamsConfig,
 ) -> redis::RedisResult<Publisher> {
-    let conn = redis_link::publisher_connection(client).await?;
+    let endpoint = endpoint.into();
+    let conn = redis_link::publisher_connection(&endpoint).await?;
     Ok(Publisher::with_transport(Transport::Streams(
         StreamsPublisher {
+            shards: streams_of(&endpoint, config),
             conn,
-            stream: config.stream.clone(),
             max_len: config.max_len,
+            replica_acks: config.replica_acks,
+            replica_ack_timeout: config.replica_ack_timeout,
         },
     )))
 }
 
-/// A subscriber reading `config.stream` as instance `config.instance`. Spawns its
-/// background task on the current tokio runtime; it stops when the last clone of the
-/// subscriber is dropped.
-pub fn subscriber(client: redis::Client, config: StreamsConfig) -> Subscriber {
+/// The streams of `config` on `endpoint`: `config.stream`, or its shard streams.
+fn streams_of(endpoint: &RedisEndpoint, config: &StreamsConfig) -> Shards {
+    Shards::new(&config.stream, endpoint.is_cluster(), config.cluster_shards)
+}
+
+/// A subscriber reading `config.stream` (every shard stream on a cluster) as instance
+/// `config.instance`. Spawns its background task on the current tokio runtime; it stops
+/// when the last clone of the subscriber is dropped.
+pub fn subscriber(endpoint: impl Into<RedisEndpoint>, config: StreamsConfig) -> Subscriber {
+    let endpoint = endpoint.into();
     let hub = Hub::new("redis-streams", config.buffer, config.dedup_capacity);
-    let task = tokio::spawn(run(client, config, hub.clone()));
+    let streams = streams_of(&endpoint, &config);
+    let health = Arc::new(ShardHealth::new(hub.clone(), streams.names().len()));
+    let task = tokio::spawn(async move {
+        // One reader per stream; dropping the set (when this task is aborted) aborts them.
+        let mut readers = tokio::task::JoinSet::new();
+        for (shard, stream) in streams.names().iter().enumerate() {
+            let reader = Reader {
+                endpoint: endpoint.clone(),
+                config: config.clone(),
+                stream: stream.clone(),
+                shard,
+                health: health.clone(),
+            };
+            readers.spawn(reader.run());
+        }
+        while readers.join_next().await.is_some() {}
+    });
     Subscriber::new(hub, Some(TaskGuard(task)))
 }
 
-/// Deletes the consumer group of an instance that is gone for good.
+/// Deletes the consumer groups of an instance that is gone for good (on every shard
+/// stream of a cluster).
 pub async fn remove_instance(
-    client: &redis::Client,
+    endpoint: impl Into<RedisEndpoint>,
     config: &StreamsConfig,
 ) -> redis::RedisResult<()> {
-    let mut conn = client.get_multiplexed_async_connection().await?;
-    redis::cmd("XGROUP")
-        .arg("DESTROY")
-        .arg(&config.stream)
-        .arg(config.group())
-        .exec_async(&mut conn)
+    let endpoint = endpoint.into();
+    let mut conn = endpoint
+        .connect(config.timeout + Duration::from_secs(1))
+        .await?;
+    for stream in streams_of(&endpoint, config).names() {
+        redis::cmd("XGROUP")
+            .arg("DESTROY")
+            .arg(stream)
+            .arg(config.group())
+            .exec_async(&mut conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The reader of one stream.
+struct Reader {
+    endpoint: RedisEndpoint,
+    config: StreamsConfig,
+    stream: String,
+    shard: usize,
+    health: Arc<ShardHealth>,
+}
+
+impl Reader {
+    async fn run(self) {
+        redis_link::reconnect_forever(self.config.backoff_min, self.config.backoff_max, || {
+            self.session()
+        })
         .await
-}
+    }
 
-async fn connect(
-    client: &redis::Client,
-    config: &StreamsConfig,
-) -> redis::RedisResult<MultiplexedConnection> {
-    let cfg = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(config.timeout + Duration::from_secs(1)))
-        .set_response_timeout(Some(config.block + config.timeout));
-    client
-        .get_multiplexed_async_connection_with_config(&cfg)
-        .await
-}
-
-async fn run(client: redis::Client, config: StreamsConfig, hub: Arc<Hub>) {
-    redis_link::reconnect_forever(config.backoff_min, config.backoff_max, || {
-        session(&client, &config, &hub)
-    })
-    .await
-}
-
-/// One connection: sets up the consumer group, emits `Resync`, consumes until the
-/// connection dies.
-async fn session(client: &redis::Client, config: &StreamsConfig, hub: &Hub) -> Connected {
-    match connect(client, config).await {
-        Ok(mut conn) => match ensure_group(&mut conn, config).await {
+    /// One connection: sets up the consumer group, reports the stream up, consumes until
+    /// the connection dies.
+    async fn session(&self) -> Connected {
+        let (config, stream) = (&self.config, &self.stream);
+        let connect = self.endpoint.connect_dedicated(
+            config.timeout + Duration::from_secs(1),
+            config.block + config.timeout,
+        );
+        let mut conn = match connect.await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(%stream, error = %e, "cannot connect; retrying");
+                return Connected::No;
+            }
+        };
+        match ensure_group(&mut conn, config, stream).await {
             Ok(gap) => {
                 let reason = match gap {
                     Some(why) => {
-                        tracing::warn!(stream = %config.stream, %why, "invalidations were lost");
+                        tracing::warn!(%stream, %why, "invalidations were lost");
                         why
                     }
-                    None => {
-                        format!("reading `{}` as group `{}`", config.stream, config.group())
-                    }
+                    None => format!("reading `{stream}` as group `{}`", config.group()),
                 };
-                hub.resync(reason);
-                let why = consume(&mut conn, config, hub).await;
-                hub.disconnected(why);
-                return Connected::Yes;
+                self.health.up(self.shard, reason);
+                let why = consume(&mut conn, config, stream, self.shard, &self.health).await;
+                self.health.down(self.shard, why);
+                Connected::Yes
             }
             Err(e) => {
-                tracing::warn!(stream = %config.stream, error = %e, "cannot set up the consumer group; retrying")
+                tracing::warn!(%stream, error = %e, "cannot set up the consumer group; retrying");
+                Connected::No
             }
-        },
-        Err(e) => {
-            tracing::warn!(stream = %config.stream, error = %e, "cannot connect; retrying")
         }
     }
-    Connected::No
 }
 
 /// Creates the group at the stream's end, recording how many entries it has "read" so far
@@ -229,11 +319,12 @@ return 'OK'
 
 /// Creates the group if missing. Returns why messages were lost, if they were.
 async fn ensure_group(
-    conn: &mut MultiplexedConnection,
+    conn: &mut RedisConnection,
     config: &StreamsConfig,
+    stream: &str,
 ) -> redis::RedisResult<Option<String>> {
     let created: redis::RedisResult<()> = redis::Script::new(CREATE_GROUP)
-        .key(&config.stream)
+        .key(stream)
         .arg(config.group())
         .invoke_async(conn)
         .await;
@@ -246,7 +337,7 @@ async fn ensure_group(
     // `entries-added - entries-read`; if the stream holds fewer, some are gone.
     let groups: Value = redis::cmd("XINFO")
         .arg("GROUPS")
-        .arg(&config.stream)
+        .arg(stream)
         .query_async(conn)
         .await?;
     let group = config.group();
@@ -257,7 +348,7 @@ async fn ensure_group(
         .and_then(|n| n.parse::<u64>().ok());
     let info: Value = redis::cmd("XINFO")
         .arg("STREAM")
-        .arg(&config.stream)
+        .arg(stream)
         .query_async(conn)
         .await?;
     let number = |name| field(&info, name).and_then(|n| n.parse::<u64>().ok());
@@ -267,7 +358,7 @@ async fn ensure_group(
                 Some(format!(
                     "{} entries of `{}` were trimmed before group `{group}` read them",
                     added - read - len,
-                    config.stream
+                    stream
                 ))
             }
             (None, _, _) => Some(format!(
@@ -286,7 +377,14 @@ struct Entry {
 }
 
 /// Reads, delivers and acknowledges until the connection fails; returns why.
-async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: &Hub) -> String {
+async fn consume(
+    conn: &mut RedisConnection,
+    config: &StreamsConfig,
+    stream: &str,
+    shard: usize,
+    health: &ShardHealth,
+) -> String {
+    let hub = health.hub();
     // First the entries delivered before a restart but never acknowledged.
     let mut cursor = "0".to_string();
     loop {
@@ -299,7 +397,7 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
         if cursor == ">" {
             cmd.arg("BLOCK").arg(config.block.as_millis() as u64);
         }
-        cmd.arg("STREAMS").arg(&config.stream).arg(&cursor);
+        cmd.arg("STREAMS").arg(stream).arg(&cursor);
         let reply: Value = match cmd.query_async(conn).await {
             Ok(r) => r,
             Err(e) if e.code() == Some("NOGROUP") => {
@@ -332,12 +430,15 @@ async fn consume(conn: &mut MultiplexedConnection, config: &StreamsConfig, hub: 
             ids.push(entry.id);
         }
         if trimmed > 0 {
-            hub.resync(format!(
-                "{trimmed} pending entries were trimmed before being handled"
-            ));
+            health.lost(
+                shard,
+                format!(
+                    "{trimmed} pending entries of `{stream}` were trimmed before being handled"
+                ),
+            );
         }
         let acked: redis::RedisResult<()> = redis::cmd("XACK")
-            .arg(&config.stream)
+            .arg(stream)
             .arg(config.group())
             .arg(&ids)
             .exec_async(conn)

@@ -1,14 +1,17 @@
 //! The Redis tier: envelopes under generation-carrying keys, read and written by Lua
 //! scripts that check the lease atomically (see
 //! [`generation`](crate::invalidation::generation)).
+//!
+//! On a Redis Cluster nothing changes: every key a script touches carries its tenant's
+//! hash tag ([`crate::key`]), so each script runs on the primary serving that tenant's slot.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::{FromRedisValue, Script, ScriptInvocation};
 
 use crate::contract::CacheContract;
+use crate::endpoint::{RedisConnection, RedisEndpoint};
 use crate::envelope::{self, Keyring, OpenError, SealError};
 use crate::invalidation::retry_once;
 use crate::key::{CacheKey, RedisKeys};
@@ -62,7 +65,7 @@ pub(crate) struct RedisLease {
 /// ([`with_keyring`](Self::with_keyring)).
 #[derive(Clone)]
 pub struct RedisTier {
-    conn: ConnectionManager,
+    conn: RedisConnection,
     prefix: String,
     keys: RedisKeys,
     ttl: Duration,
@@ -86,12 +89,13 @@ impl std::fmt::Debug for RedisTier {
 const ROW_VERSION_MARGIN: Duration = Duration::from_secs(300);
 
 impl RedisTier {
-    /// A Redis tier over `conn`, storing entries for `ttl`. `prefix` is prepended to every
-    /// key (e.g. `"myapp:"`, or `""`).
-    pub fn new(conn: ConnectionManager, prefix: impl Into<String>, ttl: Duration) -> Self {
+    /// A Redis tier over `conn` (a `ConnectionManager`, a cluster connection or a
+    /// [`RedisConnection`]), storing entries for `ttl`. `prefix` is prepended to every key
+    /// (e.g. `"myapp:"`, or `""`).
+    pub fn new(conn: impl Into<RedisConnection>, prefix: impl Into<String>, ttl: Duration) -> Self {
         let prefix = prefix.into();
         RedisTier {
-            conn,
+            conn: conn.into(),
             keys: RedisKeys::new(&prefix),
             prefix,
             ttl,
@@ -102,19 +106,24 @@ impl RedisTier {
         }
     }
 
-    /// Connects a [`ConnectionManager`] (reconnecting, 2 s connect and response timeouts)
-    /// to `url` and builds a tier over it.
+    /// Connects to one node at `url` (reconnecting, 2 s connect and response timeouts) and
+    /// builds a tier over it.
     pub async fn connect(
         url: &str,
         prefix: impl Into<String>,
         ttl: Duration,
     ) -> redis::RedisResult<Self> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let conn = client.get_connection_manager_with_config(config).await?;
+        Self::connect_to(&RedisEndpoint::node(url)?, prefix, ttl).await
+    }
+
+    /// Connects to `endpoint`, one node or a cluster (reconnecting, 2 s connect and
+    /// response timeouts), and builds a tier over it.
+    pub async fn connect_to(
+        endpoint: &RedisEndpoint,
+        prefix: impl Into<String>,
+        ttl: Duration,
+    ) -> redis::RedisResult<Self> {
+        let conn = endpoint.connect(Duration::from_secs(2)).await?;
         Ok(Self::new(conn, prefix, ttl))
     }
 

@@ -4,6 +4,9 @@
 #![allow(dead_code)]
 #![cfg_attr(not(feature = "redis"), allow(unused_imports))]
 
+#[cfg(feature = "redis")]
+pub mod cluster;
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
