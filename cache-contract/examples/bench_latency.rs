@@ -3,12 +3,16 @@
 //! (JSON encode, validation, dedup, broadcast) against a baseline of raw redis-rs
 //! `PUBLISH` / `SUBSCRIBE` with the same payloads, in the same run.
 //!
+//! With `REDIS_CLUSTER_URLS` (a comma-separated list of a cluster's nodes) it also runs
+//! cache-contract's transport on the cluster (sharded Pub/Sub), in the same run.
+//!
 //! `cargo run --release -p cache-contract --example bench_latency -- [seconds] [rate]`
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use cache_contract::endpoint::RedisEndpoint;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::invalidation::{Event, Target};
 use cache_contract::{CacheContract, Invalidation, TenantId};
@@ -65,8 +69,9 @@ impl Clock {
 }
 
 fn message(seq: u64) -> Invalidation {
+    // 1 024 tenants of one width: every shard channel on a cluster, one payload size.
     Invalidation::key::<User>(
-        &TenantId::new("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f"),
+        &TenantId::new(format!("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c{:04}", seq % 1024)),
         &(seq as i64),
     )
     .with_source("bench-latency")
@@ -102,13 +107,13 @@ async fn wait_all(clock: &Clock, n: usize) {
     }
 }
 
-async fn ours(client: &redis::Client, n: usize, rate: usize) -> Result<Arc<Clock>, Error> {
+async fn ours(endpoint: &RedisEndpoint, n: usize, rate: usize) -> Result<Arc<Clock>, Error> {
     let channel = format!("cc-bench-latency-{}-ours", std::process::id());
     let config = PubSubConfig::new(&channel);
-    let subscriber = pubsub::subscriber(client.clone(), config.clone());
+    let subscriber = pubsub::subscriber(endpoint.clone(), config.clone());
     let mut events = subscriber.subscribe();
     subscriber.wait_connected(Duration::from_secs(5)).await?;
-    let publisher = pubsub::publisher(client.clone(), &config).await?;
+    let publisher = pubsub::publisher(endpoint.clone(), &config).await?;
     let clock = Clock::new(n);
     let handler = {
         let clock = clock.clone();
@@ -189,7 +194,13 @@ async fn main() -> Result<(), Error> {
         rate / 1000
     );
     let base = baseline(&client, n, rate).await?;
-    let ours = ours(&client, n, rate).await?;
+    let ours_node = ours(&RedisEndpoint::from(&client), n, rate).await?;
+    // The cluster runs last, after the one-node runs, on the same machine.
+    let cluster = match std::env::var("REDIS_CLUSTER_URLS") {
+        Ok(urls) => Some(ours(&RedisEndpoint::from_urls(urls.split(','))?, n, rate).await?),
+        Err(_) => None,
+    };
+    let ours = ours_node;
     let (bn, [b50, b99, b999]) = base.percentiles();
     let (on, [o50, o99, o999]) = ours.percentiles();
     println!(
@@ -204,5 +215,17 @@ async fn main() -> Result<(), Error> {
         o99 / b99,
         o999 / b999
     );
+    if let Some(cluster) = cluster {
+        let (cn, [c50, c99, c999]) = cluster.percentiles();
+        println!(
+            "cache-contract on the cluster (sharded): received {cn}/{n}  p50 {c50:8.1} us  p99 {c99:8.1} us  p99.9 {c999:8.1} us"
+        );
+        println!(
+            "cluster vs one node (cache-contract): p50 {:.2}x  p99 {:.2}x  p99.9 {:.2}x",
+            c50 / o50,
+            c99 / o99,
+            c999 / o999
+        );
+    }
     Ok(())
 }

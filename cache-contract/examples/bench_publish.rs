@@ -1,13 +1,17 @@
-//! Publisher throughput: one `Publisher` (Redis Pub/Sub) sending `N` invalidations in
-//! pipelined batches. Used by `scripts/bench-publish.sh`, which compares it with
-//! `redis-benchmark` publishing payloads of the same size on the same Redis.
+//! Publisher throughput: one `Publisher` (Redis Pub/Sub) sending `N` invalidations of 1 024
+//! tenants in pipelined batches. Used by `scripts/bench-publish.sh`, which compares it with
+//! `redis-benchmark` publishing payloads of the same size on the same Redis, and by
+//! `scripts/bench-cluster.sh`, which compares one node with a cluster.
 //!
 //! `cargo run --release -p cache-contract --example bench_publish -- [messages] [batch] [channel]`
+//! Redis at `REDIS_URL`: one URL, or a comma-separated list of a cluster's nodes (sharded
+//! Pub/Sub).
 //! Prints `payload_bytes=<n>` and `msgs_per_sec=<x>`. With `--payload-size` it only prints
 //! the payload size.
 
 use std::time::Instant;
 
+use cache_contract::endpoint::RedisEndpoint;
 use cache_contract::invalidation::pubsub::{self, PubSubConfig};
 use cache_contract::{CacheContract, Invalidation, TenantId};
 use serde::{Deserialize, Serialize};
@@ -21,9 +25,9 @@ struct User {
 }
 
 fn message(i: u64) -> Invalidation {
-    // Fixed-width ids keep every payload the same size.
+    // Fixed-width ids keep every payload the same size; 1 024 tenants cover every shard.
     Invalidation::key::<User>(
-        &TenantId::new("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c4e3f"),
+        &TenantId::new(format!("0b6f5c1e-8a4d-4c3b-9f2e-1d7a6b5c{:04}", i % 1024)),
         &(1_000_000 + i as i64),
     )
     .with_source("bench-publisher")
@@ -48,8 +52,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .cloned()
         .unwrap_or_else(|| "cc-bench-publish".into());
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let client = redis::Client::open(url.as_str())?;
-    let publisher = pubsub::publisher(client, &PubSubConfig::new(&channel))
+    let endpoint = RedisEndpoint::from_urls(url.split(','))?;
+    let publisher = pubsub::publisher(endpoint, &PubSubConfig::new(&channel))
         .await
         .map_err(|e| format!("cannot connect to Redis at {url}: {e}"))?
         .with_source("bench-publisher");

@@ -310,6 +310,7 @@ async fn tiered_cache_on_every_primary(a: &Instance, b: &Instance, db: &Db, tena
 /// Every kind of invalidation, from many tenants (every shard channel), arrives, and one
 /// tenant's messages arrive in the order they were published.
 async fn pubsub_every_kind_in_order(endpoint: &RedisEndpoint, base: &PubSubConfig) {
+    // (`unique` names contain no `%`, `{` or `}`, so the shard names start with them as is.)
     let config = pubsub_config(&unique("cl-order"));
     assert_eq!(config.cluster_shards, base.cluster_shards);
     let subscriber = pubsub::subscriber(endpoint.clone(), config.clone());
@@ -321,6 +322,42 @@ async fn pubsub_every_kind_in_order(endpoint: &RedisEndpoint, base: &PubSubConfi
     let received = receive(&mut events, sent.values().map(Vec::len).sum()).await;
     assert_eq!(received, sent, "per-tenant order and completeness");
     assert_eq!(subscriber.stats().malformed(), 0);
+
+    // A publisher in another language, following WIRE.md section 5 by hand: the shard is
+    // the tenant's slot (CLUSTER KEYSLOT of its hash tag) * 16 / 16384, its channel
+    // `<base>{<k>}` with k from the table.
+    const TAGS: [&str; 16] = [
+        "10", "3", "61", "43", "11", "2", "60", "42", "12", "1", "63", "41", "13", "0", "62", "40",
+    ];
+    let mut conn = endpoint.connect(Duration::from_secs(2)).await.unwrap();
+    for tenant in ["acme", "a:*?["] {
+        let tag = format!("{{t.{}}}", cache_contract::key::escape(tenant));
+        let slot: i64 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(&tag)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let channel = format!(
+            "{}{{{}}}",
+            config.channel,
+            TAGS[slot as usize * 16 / 16_384]
+        );
+        let json = format!(
+            r#"{{"v":1,"id":"foreign-{tenant}","tenant":"{tenant}","kind":"tenant","source":"py","ts":1}}"#
+        );
+        let _: () = redis::cmd("SPUBLISH")
+            .arg(&channel)
+            .arg(json)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let got = receive(&mut events, 1).await;
+        assert_eq!(
+            got.get(tenant).map(Vec::as_slice),
+            Some(&[format!("foreign-{tenant}")][..])
+        );
+    }
 }
 
 /// Publishes `rounds` batches of one message of every kind for each of `tenants` tenants;

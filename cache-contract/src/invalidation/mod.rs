@@ -6,7 +6,8 @@
 //!   keyspace;
 //! - [`bus`]: the in-process transport (tokio broadcast), the embedded default;
 //! - `pubsub`: Redis Pub/Sub, the fast at-most-once path (feature `redis`);
-//! - `streams`: Redis Streams, the durable at-least-once path (feature `redis`).
+//! - `streams`: Redis Streams, the durable at-least-once path (feature `redis`);
+//! - [`shards`]: on a Redis Cluster, which shard channel or stream carries a tenant.
 //!
 //! Every transport gives the same two handles: a [`Publisher`] that sends invalidations and
 //! a [`Subscriber`] whose [`Subscription`]s yield [`Event`]s. A subscriber drops malformed
@@ -16,10 +17,10 @@
 //!
 //! # Redis Cluster
 //!
-//! Not supported yet. The Redis tier's Lua scripts touch the generation keys and the entry
-//! key together, which Cluster only allows within one hash slot, and Pub/Sub / Streams
-//! transports use one node. Sharded Pub/Sub (`SPUBLISH`) and hash-tagged keys are future
-//! work; use a single primary (with replicas or Sentinel) today.
+//! Given a cluster `cache_contract::endpoint::RedisEndpoint` (feature `redis`), the same
+//! [`Publisher`] and [`Subscriber`] use sharded Pub/Sub or one stream per shard (see
+//! [`shards`], `pubsub` and `streams`), and the Redis tier's scripts run on the primary of
+//! each tenant's hash slot ([`crate::key`]).
 
 pub mod bus;
 pub mod dedup;

@@ -169,6 +169,21 @@ mod tests {
     }
 
     #[test]
+    fn the_sixteen_shard_names_are_those_wire_md_lists() {
+        let tags: Vec<String> = shard_names("", 16)
+            .into_iter()
+            .map(|n| n.trim_matches(|c| c == '{' || c == '}').to_string())
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                "10", "3", "61", "43", "11", "2", "60", "42", "12", "1", "63", "41", "13", "0",
+                "62", "40"
+            ]
+        );
+    }
+
+    #[test]
     fn tenants_go_to_the_shard_of_their_slot() {
         let shards = Shards::new("x", true, 8);
         for t in ["a", "b", "acme", "a:*?["] {
