@@ -159,22 +159,42 @@ async fn check_round(a: &Instance, b: &Instance, db: &Db, tenant: &str, round: u
     );
 }
 
-/// Runs checker rounds over `tenants` until `stop`, counting them in `rounds`.
-fn spawn_checker(
-    a: Arc<Instance>,
-    b: Arc<Instance>,
-    db: Db,
-    tenants: Vec<String>,
+/// Checker rounds over one tenant, run in the background across a disruption.
+struct Checker {
     stop: Arc<AtomicBool>,
     rounds: Arc<AtomicU64>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        while !stop.load(Ordering::Relaxed) {
-            let round = rounds.fetch_add(1, Ordering::Relaxed);
-            let tenant = &tenants[round as usize % tenants.len()];
-            check_round(&a, &b, &db, tenant, round).await;
-        }
-    })
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Checker {
+    /// Starts the rounds and returns once a few have passed.
+    async fn start(a: &Arc<Instance>, b: &Arc<Instance>, db: &Db, tenant: &str) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let rounds = Arc::new(AtomicU64::new(1));
+        let task = tokio::spawn({
+            let (a, b, db, tenant) = (a.clone(), b.clone(), db.clone(), tenant.to_string());
+            let (stop, rounds) = (stop.clone(), rounds.clone());
+            async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let round = rounds.fetch_add(1, Ordering::Relaxed);
+                    check_round(&a, &b, &db, &tenant, round).await;
+                }
+            }
+        });
+        eventually!("checker rounds before", rounds.load(Ordering::Relaxed) > 3);
+        Checker { stop, rounds, task }
+    }
+
+    /// Waits for a few more rounds (each must see the new row: no stale read), then stops.
+    async fn finish(self) {
+        let during = self.rounds.load(Ordering::Relaxed);
+        eventually!(
+            "checker rounds after",
+            self.rounds.load(Ordering::Relaxed) > during + 3
+        );
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap();
+    }
 }
 
 /// Skips events until a `Resync` whose reason contains `needle`; returns the reasons seen.
@@ -430,20 +450,7 @@ async fn slot_migration_under_traffic(
     drain(&mut Arc::get_mut(&mut a).expect("only the test holds A").events);
     let resyncs = a.subscriber.stats().resyncs();
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let rounds = Arc::new(AtomicU64::new(1));
-    let checker = spawn_checker(
-        a.clone(),
-        b.clone(),
-        db.clone(),
-        vec![tenant.to_string()],
-        stop.clone(),
-        rounds.clone(),
-    );
-    eventually!(
-        "checker rounds before the move",
-        rounds.load(Ordering::Relaxed) > 3
-    );
+    let checker = Checker::start(&a, &b, db, tenant).await;
     blocking(|| {
         for slot in [channel_slot, tenant_key_slot] {
             let from = cluster.primary_of(slot);
@@ -451,13 +458,7 @@ async fn slot_migration_under_traffic(
             cluster.migrate_slot(slot, to);
         }
     });
-    let during = rounds.load(Ordering::Relaxed);
-    eventually!(
-        "checker rounds after the move",
-        rounds.load(Ordering::Relaxed) > during + 3
-    );
-    stop.store(true, Ordering::Relaxed);
-    checker.await.unwrap();
+    checker.finish().await;
 
     let a_events = &mut Arc::get_mut(&mut a).expect("the checker is done").events;
     let seen = wait_resync(a_events, "resubscribed shard channel").await;
@@ -498,32 +499,13 @@ async fn primary_failover_under_traffic(
     db.set(&tenant, "v0");
     drain(&mut Arc::get_mut(&mut a).expect("only the test holds A").events);
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let rounds = Arc::new(AtomicU64::new(1));
-    let checker = spawn_checker(
-        a.clone(),
-        b.clone(),
-        db.clone(),
-        vec![tenant.clone()],
-        stop.clone(),
-        rounds.clone(),
-    );
-    eventually!(
-        "checker rounds before the failover",
-        rounds.load(Ordering::Relaxed) > 3
-    );
+    let checker = Checker::start(&a, &b, db, &tenant).await;
     let old = cluster.primary_of(slot);
     let began = Instant::now();
     cluster.kill(old);
     let new = blocking(|| cluster.wait_failover(slot, old));
     println!("failover of {old} to {new} took {:?}", began.elapsed());
-    let during = rounds.load(Ordering::Relaxed);
-    eventually!(
-        "checker rounds after the failover",
-        rounds.load(Ordering::Relaxed) > during + 3
-    );
-    stop.store(true, Ordering::Relaxed);
-    checker.await.unwrap();
+    checker.finish().await;
 
     let a_events = &mut Arc::get_mut(&mut a).expect("the checker is done").events;
     let seen = wait_resync(a_events, "subscribed to the").await;
