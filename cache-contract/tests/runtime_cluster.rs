@@ -260,6 +260,8 @@ async fn the_runtime_on_a_redis_cluster() {
     println!("pubsub: {:?}", started.elapsed());
     let a = slot_migration_under_traffic(&cluster, a, b.clone(), &db, &pubsub_channel).await;
     println!("migration: {:?}", started.elapsed());
+    let a = manual_failover_under_traffic(&cluster, a, b.clone(), &db, &pubsub_channel).await;
+    println!("manual failover: {:?}", started.elapsed());
     primary_failover_under_traffic(&mut cluster, a, b, &db, &pubsub_channel).await;
     println!("pubsub failover: {:?}", started.elapsed());
     streams_failover_loses_nothing(&mut cluster, &endpoint).await;
@@ -471,6 +473,35 @@ async fn slot_migration_under_traffic(
     assert!(a.subscriber.is_connected());
     for round in 0..3 {
         check_round(&a, &b, db, tenant, 1000 + round).await;
+    }
+    a
+}
+
+/// `CLUSTER FAILOVER` of the primary serving a tenant's shard channel while the checker
+/// runs: the old primary, now a replica, unsubscribes A; A resubscribes on the new primary.
+async fn manual_failover_under_traffic(
+    cluster: &TestCluster,
+    mut a: Arc<Instance>,
+    b: Arc<Instance>,
+    db: &Db,
+    channel: &str,
+) -> Arc<Instance> {
+    let tenant = "switching";
+    let t = TenantId::new(tenant);
+    db.set(tenant, "v0");
+    let slot = name_slot(&shard_names(channel, SHARDS)[shards::shard_of(&t, SHARDS)]);
+    drain(&mut Arc::get_mut(&mut a).expect("only the test holds A").events);
+    let checker = Checker::start(&a, &b, db, tenant).await;
+    let new = blocking(|| cluster.manual_failover(slot));
+    checker.finish().await;
+    let a_events = &mut Arc::get_mut(&mut a).expect("the checker is done").events;
+    let seen = wait_resync(a_events, "").await;
+    assert!(
+        seen.iter().any(|e| e.starts_with("disconnected:")),
+        "the switch to {new} was noticed: {seen:#?}"
+    );
+    for round in 0..3 {
+        check_round(&a, &b, db, tenant, 3000 + round).await;
     }
     a
 }

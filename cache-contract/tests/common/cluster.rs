@@ -68,6 +68,26 @@ fn connect(port: u16) -> redis::RedisResult<redis::Connection> {
         .get_connection_with_timeout(Duration::from_millis(500))
 }
 
+/// Fails the test, saying what to install, unless `redis-server` is 7.0 or later (sharded
+/// Pub/Sub).
+fn require_redis_7() {
+    let out = Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("the cluster tests need `redis-server` 7.0 or later on PATH: {e}")
+        });
+    let text = String::from_utf8_lossy(&out.stdout);
+    let major = text
+        .split_once(" v=")
+        .and_then(|(_, v)| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    assert!(
+        major.is_some_and(|m| m >= 7),
+        "the cluster tests need redis-server 7.0 or later (sharded Pub/Sub); found: {text}"
+    );
+}
+
 /// Polls `check` every 50 ms until it returns `Some`, failing the test after the deadline.
 fn wait_until<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + DEADLINE;
@@ -87,6 +107,7 @@ impl TestCluster {
     /// Starts 6 nodes, joins them into 3 primaries with a replica each, and waits until
     /// every node sees a healthy cluster and every replica is in sync.
     pub fn start() -> Self {
+        require_redis_7();
         let dir = tempfile::tempdir().unwrap();
         let mut cluster = TestCluster {
             nodes: Vec::new(),
@@ -277,6 +298,26 @@ impl TestCluster {
         wait_until("every node to see the slot's new primary", || {
             (self.primary_of(slot) == to).then_some(())
         });
+    }
+
+    /// Promotes the replica of the primary serving `slot` with `CLUSTER FAILOVER` (a
+    /// coordinated, lossless switch: the old primary becomes its replica); returns the new
+    /// primary's port once every node sees it.
+    pub fn manual_failover(&self, slot: u16) -> u16 {
+        let primary = self.primary_of(slot);
+        let replication: String = self.query(primary, redis::cmd("INFO").arg("replication"));
+        let replica = replication
+            .lines()
+            .find_map(|l| l.strip_prefix("slave0:"))
+            .and_then(|l| l.split(',').find_map(|f| f.strip_prefix("port=")))
+            .and_then(|p| p.parse::<u16>().ok())
+            .unwrap_or_else(|| panic!("primary {primary} has no replica: {replication}"));
+        let _: () = self.query(replica, redis::cmd("CLUSTER").arg("FAILOVER"));
+        wait_until("the replica to take over", || {
+            (self.primary_of(slot) == replica).then_some(())
+        });
+        self.wait_healthy();
+        replica
     }
 
     /// Kills (SIGKILL) the node at `port`.
