@@ -31,6 +31,9 @@ impl Replayer {
     pub(crate) fn alter_table(&mut self, ctx: &Ctx<'_>, at: &AlterTable) -> Applied {
         let name = object_name(self.dialect, &at.name);
         let Some(mut key) = self.table_key(&name) else {
+            if self.schema.views.contains_key(&name) {
+                return self.alter_table_on_view(ctx, &name, at);
+            }
             if at.if_exists {
                 self.skipped.push(Skipped {
                     at: ctx.at().clone(),
@@ -59,6 +62,26 @@ impl Replayer {
                 first_line: ctx.stmt.first_line().to_string(),
             });
         }
+        Ok(())
+    }
+
+    /// `ALTER TABLE` naming a view (PostgreSQL accepts it for the forms that apply to
+    /// views): `RENAME TO` renames the view; the other forms change no table.
+    fn alter_table_on_view(&mut self, ctx: &Ctx<'_>, name: &str, at: &AlterTable) -> Applied {
+        for op in &at.operations {
+            if let AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
+            } = op
+            {
+                let new = object_name(self.dialect, n);
+                return self.rename_view(ctx, name, &new);
+            }
+        }
+        self.skipped.push(Skipped {
+            at: ctx.at().clone(),
+            reason: format!("ALTER TABLE of view `{name}` cannot change table columns"),
+            first_line: ctx.stmt.first_line().to_string(),
+        });
         Ok(())
     }
 

@@ -39,11 +39,10 @@ pub mod skip;
 pub mod types_ddl;
 mod uncertain;
 pub mod view;
+pub mod view_graph;
 
 #[cfg(test)]
 mod tests;
-
-use std::collections::HashMap;
 
 use sqlparser::ast::Statement as Ast;
 use sqlparser::parser::Parser;
@@ -79,8 +78,8 @@ pub struct Replayer {
     fk_indexes: std::collections::HashSet<String>,
     /// Skipped statements that may have changed the schema unseen.
     unseen: uncertain::Unseen,
-    /// Tables each view reads, for `DROP TABLE ... CASCADE` (PostgreSQL).
-    view_deps: HashMap<String, Vec<String>>,
+    /// The relations each view reads, for `DROP ... CASCADE` (PostgreSQL).
+    view_graph: view_graph::ViewGraph,
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
     /// before parsing by [`compat`]).
     like_options: Vec<(bool, String)>,
@@ -144,7 +143,7 @@ impl Replayer {
             warnings: Vec::new(),
             fk_indexes: std::collections::HashSet::new(),
             unseen: uncertain::Unseen::default(),
-            view_deps: HashMap::new(),
+            view_graph: view_graph::ViewGraph::default(),
             like_options: Vec::new(),
         }
     }
@@ -194,6 +193,8 @@ impl Replayer {
                 if self.dialect == Dialect::Postgres && self.alter_sequence_text(&ctx) => {}
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.create_sequence_text(&ctx) => {}
+            Parsed::Error(_) if self.dialect == Dialect::Postgres && self.alter_view_text(&ctx) => {
+            }
             Parsed::Error(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {

@@ -179,6 +179,10 @@ impl Replayer {
                     "drop or rename the other table first",
                 ));
         }
+        if !self.schema.tables.contains_key(old) && self.schema.views.contains_key(old) {
+            // MySQL RENAME TABLE renames views too.
+            return self.rename_view(ctx, old, new);
+        }
         let Some(mut table) = self.schema.tables.remove(old) else {
             return Err(self.missing_table(ctx, old, "ALTER TABLE"));
         };
@@ -224,13 +228,7 @@ impl Replayer {
                 }
             }
         }
-        for deps in self.view_deps.values_mut() {
-            for d in deps.iter_mut() {
-                if d == old {
-                    *d = new.to_string();
-                }
-            }
-        }
+        self.view_graph.rename(old, new);
         self.schema.history.push(HistoryEvent::TableRenamed {
             from: old.to_string(),
             to: new.to_string(),

@@ -9,6 +9,7 @@ mod mysql;
 mod names;
 mod postgres;
 mod sqlite;
+mod views;
 
 /// The statements of `sql`, as the real splitter cuts them from a file `m.sql`.
 pub(crate) fn statements(dialect: Dialect, sql: &str) -> Vec<Statement> {
