@@ -38,8 +38,8 @@
 //!   ["derive"] }`;
 //! - `redis` (default, implies `runtime`): the Redis tier and the Redis Pub/Sub and
 //!   Streams transports;
-//! - `edge` (off by default, implies `runtime`): [`edge`], surrogate-key tags, a tower
-//!   layer, purge plans and the Varnish, Fastly and Cloudflare purge executors (hyper,
+//! - `edge` (off by default, implies `runtime`): the `edge` module — surrogate-key tags, a
+//!   tower layer, purge plans and the Varnish, Fastly and Cloudflare purge executors (hyper,
 //!   rustls);
 //! - `chrono`, `time`, `uuid`, `serde_json`, `rust_decimal`, `bytes`: [`sql::HoldsSql`]
 //!   (and, for `uuid`, [`KeyPart`]) implementations for those crates' types.

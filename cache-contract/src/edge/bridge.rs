@@ -1,14 +1,6 @@
 //! [`EdgeBridge`]: carries every invalidation a [`Subscriber`] receives (in-process bus,
 //! Redis Pub/Sub or Streams) to the edge, coalescing over a short window so that a burst of
 //! row invalidations becomes a few purge requests.
-//!
-//! A reader task drains the subscription into an unbounded queue (so a slow purge never
-//! makes the subscription lag); a worker takes everything that arrived within
-//! [`BridgeConfig::window`] of the first message, drops messages the [`ContractGuard`]
-//! refuses (logged, counted), builds one [`InvalidationPlan`] and runs it. A plan not
-//! acknowledged by every endpoint is kept and resumed every
-//! [`BridgeConfig::retry_interval`] until it is. Spans: `cache_contract.edge.bridge` around
-//! each window's plan, `cache_contract.edge.purge` around each run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,7 +69,15 @@ impl BridgeStats {
     }
 }
 
-/// The running bridge; see the [module docs](self). Dropping it stops it.
+/// The running bridge. Dropping it stops it.
+///
+/// A reader task drains the subscription into an unbounded queue (so a slow purge never
+/// makes the subscription lag); a worker takes everything that arrived within
+/// [`BridgeConfig::window`] of the first message, drops messages the [`ContractGuard`]
+/// refuses (logged, counted), builds one [`InvalidationPlan`] and runs it. A plan not
+/// acknowledged by every endpoint is kept and resumed every
+/// [`BridgeConfig::retry_interval`] until it is. Spans: `cache_contract.edge.bridge` around
+/// each window's plan, `cache_contract.edge.purge` around each run.
 pub struct EdgeBridge {
     stats: Arc<BridgeStats>,
     settled: watch::Receiver<u64>,

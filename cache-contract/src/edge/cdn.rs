@@ -1,16 +1,5 @@
 //! The four CDNs' documented limits, and the response header each reads its tags from.
 //! Every limit lives here, once; tagging, batching and the executors read it from here.
-//!
-//! | | response header | separator | tags per object | header bytes | tags per purge request | purge request bytes |
-//! |---|---|---|---|---|---|---|
-//! | Varnish + vmod-xkey | `xkey` | space | — | 8 000 (`http_resp_hdr_len` 8 KiB) | — | 8 000 (`http_req_hdr_len` 8 KiB) |
-//! | Fastly | `Surrogate-Key` | space | — | 16 384 | 256 | — |
-//! | Cloudflare | `Cache-Tag` | comma | 1 000 | 16 000 (16 KB) | 100 | — |
-//! | Akamai | `Edge-Cache-Tag` | comma | 128 | — | — | 50 000 |
-//!
-//! Sources are cited in the crate README ("Edge caches"). Tags themselves are at most
-//! [`MAX_TAG_LEN`](super::MAX_TAG_LEN) = 128 characters of `[a-z0-9._-]` (Akamai's limit and
-//! alphabet, the strictest).
 
 use std::fmt;
 
@@ -27,7 +16,18 @@ pub enum Cdn {
     Akamai,
 }
 
-/// One CDN's limits; see the [module docs](self).
+/// One CDN's limits, and the response header it reads tags from.
+///
+/// | | response header | separator | tags per object | header bytes | tags per purge request | purge request bytes |
+/// |---|---|---|---|---|---|---|
+/// | Varnish + vmod-xkey | `xkey` | space | — | 8 000 (`http_resp_hdr_len` 8 KiB) | — | 8 000 (`http_req_hdr_len` 8 KiB) |
+/// | Fastly | `Surrogate-Key` | space | — | 16 384 | 256 | — |
+/// | Cloudflare | `Cache-Tag` | comma | 1 000 | 16 000 (16 KB) | 100 | — |
+/// | Akamai | `Edge-Cache-Tag` | comma | 128 | — | — | 50 000 |
+///
+/// Sources are cited in the crate README ("Edge caches"). Tags themselves are at most
+/// [`MAX_TAG_LEN`](super::MAX_TAG_LEN) = 128 characters of `[a-z0-9._-]` (Akamai's limit and
+/// alphabet, the strictest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CdnLimits {
     /// The response header the CDN reads tags from.

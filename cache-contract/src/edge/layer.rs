@@ -1,30 +1,4 @@
 //! A tower layer that tags responses with the contracts their handler rendered.
-//!
-//! The layer puts a [`Rendered`] into every request's extensions; the handler records what
-//! it shows through it (in axum: an `Extension<Rendered>` argument), and may also put an
-//! [`EdgeTags`] into the response's extensions. When the response comes back, the layer
-//! merges both and writes each configured CDN's tag header. Tags that do not fit a CDN's
-//! limits are never cut: the response is sent `Cache-Control: private, no-store` instead
-//! (counted in `cache_contract_edge_tag_overflows_total`), so no edge keeps an object it
-//! could not purge.
-//!
-//! ```
-//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! use cache_contract::edge::{Cdn, EdgeTagLayer, Rendered, Scope};
-//! use cache_contract::TenantId;
-//! use tower::{Layer, Service, ServiceExt};
-//!
-//! let handler = tower::service_fn(|req: http::Request<()>| async move {
-//!     let rendered = req.extensions().get::<Rendered>().unwrap();
-//!     rendered.insert(Scope::Tenant { tenant: TenantId::new("acme") });
-//!     Ok::<_, std::convert::Infallible>(http::Response::new(()))
-//! });
-//! let mut service = EdgeTagLayer::new([Cdn::Varnish, Cdn::Fastly]).layer(handler);
-//! let response = service.ready().await.unwrap().call(http::Request::new(())).await.unwrap();
-//! assert_eq!(response.headers()["xkey"], "cct.tacme");
-//! assert_eq!(response.headers()["surrogate-key"], "cct.tacme");
-//! # });
-//! ```
 
 use std::future::Future;
 use std::pin::Pin;
@@ -89,7 +63,33 @@ impl Rendered {
     }
 }
 
-/// The layer: see the [module docs](self).
+/// A tower layer that tags responses with the contracts their handler rendered.
+///
+/// The layer puts a [`Rendered`] into every request's extensions; the handler records what
+/// it shows through it (in axum: an `Extension<Rendered>` argument), and may also put an
+/// [`EdgeTags`] into the response's extensions. When the response comes back, the layer
+/// merges both and writes each configured CDN's tag header. Tags that do not fit a CDN's
+/// limits are never cut: the response is sent `Cache-Control: private, no-store` instead
+/// (counted in `cache_contract_edge_tag_overflows_total`), so no edge keeps an object it
+/// could not purge.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use cache_contract::edge::{Cdn, EdgeTagLayer, Rendered, Scope};
+/// use cache_contract::TenantId;
+/// use tower::{Layer, Service, ServiceExt};
+///
+/// let handler = tower::service_fn(|req: http::Request<()>| async move {
+///     let rendered = req.extensions().get::<Rendered>().unwrap();
+///     rendered.insert(Scope::Tenant { tenant: TenantId::new("acme") });
+///     Ok::<_, std::convert::Infallible>(http::Response::new(()))
+/// });
+/// let mut service = EdgeTagLayer::new([Cdn::Varnish, Cdn::Fastly]).layer(handler);
+/// let response = service.ready().await.unwrap().call(http::Request::new(())).await.unwrap();
+/// assert_eq!(response.headers()["xkey"], "cct.tacme");
+/// assert_eq!(response.headers()["surrogate-key"], "cct.tacme");
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct EdgeTagLayer {
     cdns: Arc<[Cdn]>,

@@ -1,30 +1,5 @@
 //! [`InvalidationPlan`]: from invalidation messages and schema changes to a deterministic,
 //! de-duplicated, widest-first list of purges, batched per CDN.
-//!
-//! - **De-duplicated and widest first**: a tenant purge covers that tenant's table and row
-//!   purges, a table purge its rows; covered purges are dropped. Purges are listed by width
-//!   (contract, tenant, table, row), then by tag.
-//! - **Deterministic**: the plan depends only on the set of purges, so the same messages in
-//!   any order (message ids, sources and timestamps do not matter) give a byte-identical
-//!   plan, JSON and [`hash`](InvalidationPlan::hash).
-//! - **Contract guard**: a message carrying a contract hash that is not the deployed
-//!   contract's, or a schema change to a contract that is not deployed, refuses the whole
-//!   plan before anything is purged, naming both hashes.
-//!
-//! ```
-//! use cache_contract::edge::{Cdn, ContractGuard, InvalidationPlan};
-//! use cache_contract::invalidation::{Invalidation, Target};
-//! use cache_contract::TenantId;
-//!
-//! let acme = TenantId::new("acme");
-//! let row = Invalidation::new(acme.clone(), Target::Keys { table: "users".into(), keys: vec![vec!["7".into()]] });
-//! let table = Invalidation::new(acme.clone(), Target::Table { table: "users".into() });
-//! let plan = InvalidationPlan::build([&row, &table], &[], &ContractGuard::new()).unwrap();
-//! assert_eq!(plan.purges().len(), 1); // the table purge covers the row
-//! let again = InvalidationPlan::build([&table, &row], &[], &ContractGuard::new()).unwrap();
-//! assert_eq!(plan.to_json(), again.to_json());
-//! assert_eq!(plan.batches(Cdn::Fastly).len(), 1);
-//! ```
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -150,7 +125,32 @@ pub struct Batch {
     pub tags: Vec<Tag>,
 }
 
-/// A deterministic purge plan; see the [module docs](self).
+/// A deterministic purge plan.
+///
+/// - **De-duplicated and widest first**: a tenant purge covers that tenant's table and row
+///   purges, a table purge its rows; covered purges are dropped. Purges are listed by width
+///   (contract, tenant, table, row), then by tag.
+/// - **Deterministic**: the plan depends only on the set of purges, so the same messages in
+///   any order (message ids, sources and timestamps do not matter) give a byte-identical
+///   plan, JSON and [`hash`](InvalidationPlan::hash).
+/// - **Contract guard**: a message carrying a contract hash that is not the deployed
+///   contract's, or a schema change to a contract that is not deployed, refuses the whole
+///   plan before anything is purged, naming both hashes.
+///
+/// ```
+/// use cache_contract::edge::{Cdn, ContractGuard, InvalidationPlan};
+/// use cache_contract::invalidation::{Invalidation, Target};
+/// use cache_contract::TenantId;
+///
+/// let acme = TenantId::new("acme");
+/// let row = Invalidation::new(acme.clone(), Target::Keys { table: "users".into(), keys: vec![vec!["7".into()]] });
+/// let table = Invalidation::new(acme.clone(), Target::Table { table: "users".into() });
+/// let plan = InvalidationPlan::build([&row, &table], &[], &ContractGuard::new()).unwrap();
+/// assert_eq!(plan.purges().len(), 1); // the table purge covers the row
+/// let again = InvalidationPlan::build([&table, &row], &[], &ContractGuard::new()).unwrap();
+/// assert_eq!(plan.to_json(), again.to_json());
+/// assert_eq!(plan.batches(Cdn::Fastly).len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidationPlan {
     purges: Vec<Purge>,

@@ -1,36 +1,4 @@
 //! Surrogate-key tags: what a cached response shows, as strings every CDN accepts.
-//!
-//! # Format
-//!
-//! | scope | tag |
-//! |-------|-----|
-//! | a tenant | `cct.<scope>` |
-//! | a table of a tenant | `ccb.<scope>.<table>` |
-//! | a row of a table of a tenant | `ccr.<scope>.<table>.<part>[.<part>]*` |
-//! | a table's contract (every tenant) | `ccc.<table>.<32 hex digits of the contract hash>` |
-//! | any of the above, when longer than [`MAX_TAG_LEN`] | `cch.<32 hex digits of blake3(the long tag)>` |
-//!
-//! `<scope>` is `t<tenant>` for a tenant, or `g` for the global scope of `#[cache(global)]`
-//! tables. Every variable component is *encoded*: the bytes `a`-`z`, `0`-`9` and `-` stand
-//! for themselves, every other byte (upper-case letters included) becomes `_` and two
-//! lower-case hex digits. So a tag only ever holds `[a-z0-9._-]`, which every CDN allows (Akamai's
-//! alphabet is the narrowest) and which cannot change meaning under Cloudflare's
-//! case-insensitive matching; components never hold the separator `.`, and the kind before
-//! the first `.` tells the five forms apart. Distinct scopes therefore always give distinct
-//! tags: the encoding is injective, and the hashed form (a 128-bit blake3 prefix, used for
-//! the rare tag over Akamai's 128-character limit) can only meet another hashed tag.
-//!
-//! ```
-//! use cache_contract::TenantId;
-//! use cache_contract::edge::Scope;
-//!
-//! let row = Scope::Row { tenant: TenantId::new("Acme, Inc"), table: "users".into(), key: vec!["42".into()] };
-//! assert_eq!(row.tag().as_str(), "ccr.t_41cme_2c_20_49nc.users.42");
-//! let tenant = Scope::Tenant { tenant: TenantId::new("acme") };
-//! assert_eq!(tenant.tag().as_str(), "cct.tacme");
-//! let long = Scope::Tenant { tenant: TenantId::new("x".repeat(200)) };
-//! assert!(long.tag().as_str().starts_with("cch."));
-//! ```
 
 use std::fmt::{self, Write as _};
 
@@ -46,6 +14,38 @@ const HASH_HEX_DIGITS: usize = 32;
 
 /// One surrogate key, cache tag or xkey: only `[a-z0-9._-]`, at most [`MAX_TAG_LEN`] bytes.
 /// Built from a [`Scope`]; ordered and compared as its string.
+///
+/// # Format
+///
+/// | scope | tag |
+/// |-------|-----|
+/// | a tenant | `cct.<scope>` |
+/// | a table of a tenant | `ccb.<scope>.<table>` |
+/// | a row of a table of a tenant | `ccr.<scope>.<table>.<part>[.<part>]*` |
+/// | a table's contract (every tenant) | `ccc.<table>.<32 hex digits of the contract hash>` |
+/// | any of the above, when longer than [`MAX_TAG_LEN`] | `cch.<32 hex digits of blake3(the long tag)>` |
+///
+/// `<scope>` is `t<tenant>` for a tenant, or `g` for the global scope of `#[cache(global)]`
+/// tables. Every variable component is *encoded*: the bytes `a`-`z`, `0`-`9` and `-` stand
+/// for themselves, every other byte (upper-case letters included) becomes `_` and two
+/// lower-case hex digits. So a tag only ever holds `[a-z0-9._-]`, which every CDN allows (Akamai's
+/// alphabet is the narrowest) and which cannot change meaning under Cloudflare's
+/// case-insensitive matching; components never hold the separator `.`, and the kind before
+/// the first `.` tells the five forms apart. Distinct scopes therefore always give distinct
+/// tags: the encoding is injective, and the hashed form (a 128-bit blake3 prefix, used for
+/// the rare tag over Akamai's 128-character limit) can only meet another hashed tag.
+///
+/// ```
+/// use cache_contract::TenantId;
+/// use cache_contract::edge::Scope;
+///
+/// let row = Scope::Row { tenant: TenantId::new("Acme, Inc"), table: "users".into(), key: vec!["42".into()] };
+/// assert_eq!(row.tag().as_str(), "ccr.t_41cme_2c_20_49nc.users.42");
+/// let tenant = Scope::Tenant { tenant: TenantId::new("acme") };
+/// assert_eq!(tenant.tag().as_str(), "cct.tacme");
+/// let long = Scope::Tenant { tenant: TenantId::new("x".repeat(200)) };
+/// assert!(long.tag().as_str().starts_with("cch."));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Tag(String);
 
@@ -124,7 +124,7 @@ impl Scope {
         }
     }
 
-    /// The scope's tag (see the [module docs](self) for the format).
+    /// The scope's tag (see [`Tag`] for the format).
     pub fn tag(&self) -> Tag {
         let mut s = String::with_capacity(48);
         match self {

@@ -17,7 +17,7 @@ pub struct Group {
 
 /// Groups `(tenant, differences)` by identical differences: the largest group first, ties
 /// by their first tenant. Each tenant's differences must be sorted (as
-/// [`super::diff`] returns them).
+/// [`super::diff()`] returns them).
 ///
 /// ```
 /// use schema_check::drift::group_tenants;

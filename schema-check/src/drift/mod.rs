@@ -1,7 +1,7 @@
 //! Drift: what a live database has that its migrations do not say, and the SQL that
 //! brings it back.
 //!
-//! Everything here is pure (no database): [`diff`] compares two [`crate::model::Schema`]
+//! Everything here is pure (no database): [`diff()`] compares two [`crate::model::Schema`]
 //! values, the one [`crate::run::replay_dir`] replays from the migrations and the one
 //! `crate::live` introspects from a database; [`group_tenants`] folds many tenants' results
 //! into groups of identical drift. Feature `drift` (implied by `live`).

@@ -1,5 +1,5 @@
 //! Remediation: the SQL, in the database's dialect, that brings a live schema (actual) to
-//! the migrations' schema (expected), built from the [`Difference`]s of [`super::diff`].
+//! the migrations' schema (expected), built from the [`Difference`]s of [`super::diff()`].
 //!
 //! Order, so that it applies: foreign keys, constraints and indexes that change are dropped
 //! first; enum types are created (and given their new labels) before columns use them;

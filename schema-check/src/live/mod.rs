@@ -1,5 +1,5 @@
 //! Live introspection: reads a database's schema, read-only, into the same
-//! [`Schema`] model the replay produces, so that [`crate::drift::diff`] can compare the two.
+//! [`Schema`] model the replay produces, so that [`crate::drift::diff()`] can compare the two.
 //!
 //! - PostgreSQL: `pg_catalog` (`format_type`, `pg_get_expr`, `pg_get_indexdef`), one
 //!   read-only, repeatable-read transaction per schema, with `search_path` set to it so

@@ -1,6 +1,4 @@
-//! Cloudflare: one `POST /zones/{zone_id}/purge_cache` per batch (at most 100 tags, as
-//! `{"tags": [..]}`), authenticated by `Authorization: Bearer <token>`. Acknowledged by a 2xx
-//! whose JSON says `"success": true`.
+//! Cloudflare's purge API: [`CloudflareExecutor`].
 
 use serde::Deserialize;
 
@@ -8,7 +6,11 @@ use super::api::{ApiExecutor, Flavor};
 use crate::edge::cdn::Cdn;
 use crate::edge::plan::Batch;
 
-/// Purges a Cloudflare zone by cache tags; see the [module docs](self).
+/// Purges a Cloudflare zone by cache tags.
+///
+/// Cloudflare: one `POST /zones/{zone_id}/purge_cache` per batch (at most 100 tags, as
+/// `{"tags": [..]}`), authenticated by `Authorization: Bearer <token>`. Acknowledged by a 2xx
+/// whose JSON says `"success": true`.
 pub type CloudflareExecutor = ApiExecutor<Cloudflare>;
 
 /// The Cloudflare [`Flavor`] of [`ApiExecutor`].

@@ -1,12 +1,14 @@
-//! Fastly: one `POST /service/{service_id}/purge` per batch (at most 256 surrogate keys, as
-//! `{"surrogate_keys": [..]}`), authenticated by `Fastly-Key`, soft with `Fastly-Soft-Purge:
-//! 1`. Acknowledged by a 200 whose JSON object names every key purged.
+//! Fastly's purge API: [`FastlyExecutor`].
 
 use super::api::{ApiExecutor, Flavor};
 use crate::edge::cdn::Cdn;
 use crate::edge::plan::Batch;
 
-/// Purges a Fastly service by surrogate keys; see the [module docs](self).
+/// Purges a Fastly service by surrogate keys.
+///
+/// Fastly: one `POST /service/{service_id}/purge` per batch (at most 256 surrogate keys, as
+/// `{"surrogate_keys": [..]}`), authenticated by `Fastly-Key`, soft with `Fastly-Soft-Purge:
+/// 1`. Acknowledged by a 200 whose JSON object names every key purged.
 ///
 /// ```
 /// use cache_contract::edge::FastlyExecutor;

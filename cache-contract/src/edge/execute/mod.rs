@@ -1,15 +1,5 @@
 //! Purge executors: one trait per edge, and the [`Purger`] that runs a plan through one with
 //! retries, in parallel, resumably.
-//!
-//! - An executor ([`VarnishExecutor`], [`FastlyExecutor`], [`CloudflareExecutor`]) sends one
-//!   batch of tags to one of its endpoints, once: a Varnish node, or a CDN's purge API.
-//! - The [`Purger`] cuts a plan into the executor's CDN's batches and sends every batch to
-//!   every endpoint, concurrently; a 5xx, a 429 or a transport failure is retried with
-//!   backoff and jitter (honouring `Retry-After`) up to [`RetryPolicy::max_attempts`];
-//!   purging a tag twice is harmless, so retries are idempotent.
-//! - An [`Execution`] records which (batch, endpoint) pairs were acknowledged. It is done
-//!   only when every endpoint acknowledged every batch; after a partial failure, running it
-//!   again sends only what is still missing.
 
 mod api;
 mod cloudflare;
@@ -200,7 +190,17 @@ struct Attempts {
     error: Option<AttemptError>,
 }
 
-/// Runs plans through an executor; see the [module docs](self). Cheap to clone.
+/// Runs plans through an executor, with retries, in parallel, resumably. Cheap to clone.
+///
+/// - An executor ([`VarnishExecutor`], [`FastlyExecutor`], [`CloudflareExecutor`]) sends one
+///   batch of tags to one of its endpoints, once: a Varnish node, or a CDN's purge API.
+/// - The [`Purger`] cuts a plan into the executor's CDN's batches and sends every batch to
+///   every endpoint, concurrently; a 5xx, a 429 or a transport failure is retried with
+///   backoff and jitter (honouring `Retry-After`) up to [`RetryPolicy::max_attempts`];
+///   purging a tag twice is harmless, so retries are idempotent.
+/// - An [`Execution`] records which (batch, endpoint) pairs were acknowledged. It is done
+///   only when every endpoint acknowledged every batch; after a partial failure, running it
+///   again sends only what is still missing.
 pub struct Purger<E> {
     executor: Arc<E>,
     retry: RetryPolicy,

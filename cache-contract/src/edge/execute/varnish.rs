@@ -1,5 +1,4 @@
-//! Varnish with vmod-xkey: an HTTP `PURGE` carrying the batch's tags in `xkey-purge` (or
-//! `xkey-softpurge`), sent to every node. The VCL that answers it is [`vcl`].
+//! Varnish with vmod-xkey: [`VarnishExecutor`] and the VCL it needs ([`vcl`]).
 
 use bytes::Bytes;
 use http::{Method, Request, Uri};
@@ -24,7 +23,10 @@ pub fn vcl(host: &str, port: u16) -> String {
         .replace("{{BACKEND_PORT}}", &port.to_string())
 }
 
-/// Purges every configured Varnish node; see the [module docs](self).
+/// Purges every configured Varnish node.
+///
+/// Varnish with vmod-xkey: an HTTP `PURGE` carrying the batch's tags in `xkey-purge` (or
+/// `xkey-softpurge`), sent to every node. The VCL that answers it is [`vcl`].
 #[derive(Debug, Clone)]
 pub struct VarnishExecutor {
     nodes: Vec<Uri>,
