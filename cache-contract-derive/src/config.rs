@@ -179,6 +179,10 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
     };
     let mut out = Metadata::default();
     for (key, value) in section {
+        // `schema-check drift`'s setting, checked there: the derive has no use for it.
+        if key == "drift-ignore" {
+            continue;
+        }
         if key == "strict" {
             out.strict = value.as_bool().ok_or_else(|| {
                 "`strict` in `[package.metadata.cache-contract]` must be `true` or `false`"
@@ -191,7 +195,7 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
             "dialect" => &mut out.dialect,
             other => {
                 return Err(format!(
-                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect` or `strict`"
+                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect`, `strict` or `drift-ignore`"
                 ));
             }
         };
@@ -223,6 +227,15 @@ mod tests {
         let strict = parse_metadata("[package.metadata.cache-contract]\nstrict = true\n").unwrap();
         assert!(strict.strict);
         assert!(parse_metadata("[package.metadata.cache-contract]\nstrict = \"yes\"\n").is_err());
+        let with_drift = parse_metadata(
+            "[package.metadata.cache-contract]\ndialect = \"mysql\"\ndrift-ignore = [\"audit_*\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            with_drift.dialect.as_deref(),
+            Some("mysql"),
+            "drift's key is left to it"
+        );
         assert!(
             parse_metadata("[package]\nname = \"app\"\n")
                 .unwrap()

@@ -212,6 +212,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// Further facts.
     pub notes: Vec<String>,
+    /// The tenants the finding holds for, every one of them (`drift`: the tenants of a
+    /// group with identical drift); empty when the finding is not about tenants.
+    pub tenants: Vec<String>,
     /// What the finding is about, independently of where it is (e.g.
     /// `users.tenant_id`, `src/models.rs::User.email`): with the rule and the file it makes
     /// [`Finding::fingerprint`], which stays the same when lines move.
@@ -230,6 +233,7 @@ impl Finding {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            tenants: Vec::new(),
             identity: String::new(),
         }
     }
@@ -261,6 +265,12 @@ impl Finding {
     /// Adds a note.
     pub fn with_note(mut self, note: impl Into<String>) -> Finding {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Sets the tenants the finding holds for (see [`Finding::tenants`]).
+    pub fn with_tenants(mut self, tenants: impl IntoIterator<Item = impl Into<String>>) -> Finding {
+        self.tenants = tenants.into_iter().map(Into::into).collect();
         self
     }
 
@@ -369,6 +379,9 @@ pub struct Report {
     pub rules: Vec<Rule>,
     /// The findings, in the order pushed (see [`Report::sort`]).
     pub findings: Vec<Finding>,
+    /// Every tenant the run looked at, with or without findings (`drift`: each schema,
+    /// database or file compared); empty for commands that do not look at tenants.
+    pub tenants: Vec<String>,
 }
 
 impl Report {
@@ -377,6 +390,7 @@ impl Report {
         Report {
             rules: rules.to_vec(),
             findings: Vec::new(),
+            tenants: Vec::new(),
         }
     }
 

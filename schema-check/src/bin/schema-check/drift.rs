@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use schema_check::drift::migration_file::{new_migration, utc_timestamp};
-use schema_check::drift::{DiffOptions, Group, Ignore, diff, group_tenants, remediation, render};
+use schema_check::drift::{
+    DiffOptions, Group, Ignore, diff, findings, group_tenants, remediation, render,
+};
 use schema_check::live::{self, DatabaseUrl, Kind, Tenants};
+use schema_check::report::render::Tool;
+use schema_check::report::{EXIT_FINDINGS, EXIT_USAGE, Finding, MIGRATION_ERROR, Report};
 use schema_check::{Dialect, ReplayOptions, replay_dir};
-use serde::Serialize;
 
-use crate::Format;
+use crate::output::{self, OutputArgs};
 
 /// Arguments of `schema-check drift`.
 #[derive(Debug, clap::Args)]
@@ -37,9 +40,8 @@ pub struct DriftArgs {
     /// to `drift-ignore` of `[package.metadata.cache-contract]`).
     #[arg(long, value_name = "GLOB")]
     ignore: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Print the SQL that brings the database(s) to the migrations' schema (one script per
     /// group of tenants) instead of the report.
     #[arg(long)]
@@ -53,11 +55,6 @@ pub struct DriftArgs {
     #[arg(long)]
     as_migration: bool,
 }
-
-/// Exit code for drift found.
-const DRIFT: u8 = 1;
-/// Exit code for usage, I/O and connection errors.
-const ERROR: u8 = 2;
 
 /// What `[package.metadata.cache-contract]` of ./Cargo.toml says drift needs.
 #[derive(Debug, Default)]
@@ -104,27 +101,9 @@ fn read_config(manifest: &Path) -> Result<Config, String> {
     })
 }
 
-/// The JSON document.
-#[derive(Serialize)]
-struct Report<'a> {
-    database: String,
-    dialect: Dialect,
-    migrations: String,
-    tenants: usize,
-    drifted: usize,
-    groups: &'a [Group],
-    errors: Vec<TenantError>,
-}
-
-#[derive(Serialize)]
-struct TenantError {
-    tenant: String,
-    message: String,
-}
-
 fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
-    ExitCode::from(ERROR)
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// Runs `schema-check drift`.
@@ -176,19 +155,23 @@ pub fn run(args: &DriftArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprint!("{e}");
-            return ExitCode::from(ERROR);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
     if !replay.errors.is_empty() {
-        for e in &replay.errors {
-            eprint!("{e}");
-        }
-        return usage(format!(
-            "the migrations in `{}` have errors, so the schema they produce is not known: fix \
-             them first (`schema-check schema {}` shows them)",
-            dir.display(),
+        // Reported like `schema` reports them, in the chosen format; the run is an error (2):
+        // without the migrations' schema there is nothing to compare with.
+        let mut report = Report::new(&[MIGRATION_ERROR]);
+        report
+            .findings
+            .extend(replay.errors.iter().map(Finding::from));
+        let closing = format!(
+            "error: the migrations in `{}` have errors, so the schema they produce is not \
+             known: fix them first\n",
             dir.display()
-        ));
+        );
+        output::emit_with(&report, &args.output, &tool(), &closing);
+        return ExitCode::from(EXIT_USAGE);
     }
     let names = match live::list_tenants(&url, &tenants) {
         Ok(n) => n,
@@ -208,7 +191,7 @@ pub fn run(args: &DriftArgs) -> ExitCode {
     }
     let options = DiffOptions { dialect, ignore };
     let mut compared = Vec::new();
-    let mut errors = Vec::new();
+    let mut unreadable = Vec::new();
     let mut schemas = std::collections::HashMap::new();
     for (tenant, result) in results {
         let shown = shown_tenant(&url, &tenant);
@@ -217,13 +200,10 @@ pub fn run(args: &DriftArgs) -> ExitCode {
                 compared.push((shown.clone(), diff(&replay.schema, &actual, &options)));
                 schemas.insert(shown, actual);
             }
-            Err(e) => errors.push(TenantError {
-                tenant: shown,
-                message: url.scrub(&e.0),
-            }),
+            Err(e) => unreadable.push((shown, url.scrub(&e.0))),
         }
     }
-    let total = compared.len() + errors.len();
+    let total = compared.len() + unreadable.len();
     let groups = group_tenants(compared);
     let drifted: usize = groups
         .iter()
@@ -244,7 +224,7 @@ pub fn run(args: &DriftArgs) -> ExitCode {
             })
             .collect();
         if args.as_migration {
-            return write_migration(&dir, &replay.migrations, &scripts, errors.is_empty());
+            return write_migration(&dir, &replay.migrations, &scripts, unreadable.is_empty());
         }
         let mut out = String::new();
         for (g, sql) in &scripts {
@@ -253,26 +233,24 @@ pub fn run(args: &DriftArgs) -> ExitCode {
         if scripts.is_empty() {
             out.push_str("-- No drift: nothing to do.\n");
         }
-        return finish(&out, !errors.is_empty(), drifted);
-    }
-    let out = match args.format {
-        Format::Json => {
-            let report = Report {
-                database: url.redacted(),
-                dialect,
-                migrations: dir.display().to_string(),
-                tenants: total,
-                drifted,
-                groups: &groups,
-                errors,
-            };
-            let errors_found = !report.errors.is_empty();
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
-            return finish(&text, errors_found, drifted);
+        for (tenant, message) in &unreadable {
+            eprintln!("error: cannot read `{tenant}`: {message}");
         }
-        Format::Text => text_report(&url, &dir, total, &groups, &errors),
-    };
-    finish(&out, !errors.is_empty(), drifted)
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush());
+        return exit_code(!unreadable.is_empty(), drifted);
+    }
+    let report = findings::report(&groups, &unreadable);
+    let closing = closing_lines(&url, &dir, total, &groups, unreadable.len());
+    output::emit_with(&report, &args.output, &tool(), &closing);
+    exit_code(!unreadable.is_empty(), drifted)
+}
+
+fn tool() -> Tool {
+    Tool::schema_check("drift")
 }
 
 /// Writes the one group's remediation as a new migration of `dir`.
@@ -321,18 +299,15 @@ fn write_migration(
         }
         println!("wrote {}", full.display());
     }
-    ExitCode::from(DRIFT)
+    ExitCode::from(EXIT_FINDINGS)
 }
 
-fn finish(out: &str, errors: bool, drifted: usize) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush());
-    if errors {
-        ExitCode::from(ERROR)
+/// 2 when a tenant could not be read, else 1 when one drifted, else 0.
+fn exit_code(unreadable: bool, drifted: usize) -> ExitCode {
+    if unreadable {
+        ExitCode::from(EXIT_USAGE)
     } else if drifted > 0 {
-        ExitCode::from(DRIFT)
+        ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
     }
@@ -348,48 +323,24 @@ fn shown_tenant(url: &DatabaseUrl, tenant: &str) -> String {
     }
 }
 
-/// At most this many tenant names are listed in a text line.
-const NAMES_SHOWN: usize = 5;
-
-fn text_report(
+/// The text report's last lines, after the findings: the tenants without drift (one line
+/// for them all), then the count.
+fn closing_lines(
     url: &DatabaseUrl,
     dir: &Path,
     total: usize,
     groups: &[Group],
-    errors: &[TenantError],
+    unreadable: usize,
 ) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let single = total == 1;
-    for g in groups {
-        let who = if single {
+    for g in groups.iter().filter(|g| g.differences.is_empty()) {
+        let who = if total == 1 {
             g.tenants[0].clone()
         } else {
-            let mut names: Vec<&str> = g
-                .tenants
-                .iter()
-                .take(NAMES_SHOWN)
-                .map(String::as_str)
-                .collect();
-            let more = g.tenants.len().saturating_sub(NAMES_SHOWN);
-            let more = if more > 0 {
-                format!(", … {more} more")
-            } else {
-                String::new()
-            };
-            let n = g.tenants.len();
-            let list = std::mem::take(&mut names).join(", ");
-            format!("{n} tenant{} ({list}{more})", if n == 1 { "" } else { "s" })
+            findings::tenants_phrase(&g.tenants)
         };
-        if g.differences.is_empty() {
-            let _ = writeln!(out, "{who}: no drift");
-        } else {
-            let what: Vec<String> = g.differences.iter().map(ToString::to_string).collect();
-            let _ = writeln!(out, "{who}: {}", what.join("; "));
-        }
-    }
-    for e in errors {
-        let _ = writeln!(out, "error: {}: {}", e.tenant, e.message);
+        let _ = writeln!(out, "{who}: no drift");
     }
     let drifted: usize = groups
         .iter()
@@ -400,10 +351,10 @@ fn text_report(
         out,
         "{drifted} of {total} compared against {} drifted{}",
         dir.display(),
-        if errors.is_empty() {
+        if unreadable == 0 {
             String::new()
         } else {
-            format!("; {} could not be read ({url})", errors.len())
+            format!("; {unreadable} could not be read ({url})")
         }
     );
     out

@@ -14,7 +14,7 @@ mod text;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 /// Replays SQL migrations into the exact final schema, without a database.
 #[derive(Debug, Parser)]
@@ -48,16 +48,6 @@ enum Command {
                       errors."
     )]
     Drift(drift::DriftArgs),
-}
-
-/// `drift`'s output format (until drift reports through `schema_check::report`, whose
-/// formats every other command takes through `output::OutputArgs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// Text.
-    Text,
-    /// JSON.
-    Json,
 }
 
 fn main() -> ExitCode {

@@ -53,11 +53,20 @@ pub fn stderr(color: ColorWhen) -> anstream::AutoStream<std::io::Stderr> {
 /// Writes `report` to standard output in the chosen format. Paths in the report start at
 /// the current directory; SARIF gives them relative to the repository it is in.
 pub fn emit(report: &Report, args: &OutputArgs, tool: &Tool) {
+    emit_with(
+        report,
+        args,
+        tool,
+        &format!("{}\n", render::summary(report)),
+    );
+}
+
+/// [`emit`], with `closing` (whole lines) after the findings in text instead of the count.
+pub fn emit_with(report: &Report, args: &OutputArgs, tool: &Tool, closing: &str) {
     let out = match args.format {
         Format::Text => {
             let mut text = render::text(report, &mut Sources::new(), true);
-            text.push_str(&render::summary(report));
-            text.push('\n');
+            text.push_str(closing);
             text
         }
         Format::Json => render::json(report, tool),

@@ -16,6 +16,7 @@ struct Document<'a> {
     summary: Summary,
     rules: &'a [Rule],
     findings: Vec<FindingOut<'a>>,
+    tenants: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -41,6 +42,7 @@ struct FindingOut<'a> {
     secondary: &'a [Label],
     help: Option<&'a str>,
     notes: &'a [String],
+    tenants: &'a [String],
     fingerprint: String,
 }
 
@@ -87,9 +89,11 @@ pub fn json(report: &Report, tool: &Tool) -> String {
                 secondary: &f.secondary,
                 help: f.help.as_deref(),
                 notes: &f.notes,
+                tenants: &f.tenants,
                 fingerprint: f.fingerprint(),
             })
             .collect(),
+        tenants: &report.tenants,
     };
     // Plain data with string keys: serializing cannot fail, but never panic if it does.
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {

@@ -173,10 +173,21 @@ fn result(f: &Finding, report: &Report, base: &Path, root: &Path) -> sarif::Resu
                 .map(|(i, l)| location(l, Some(i as i64 + 1), base, root))
                 .collect::<Vec<_>>(),
         );
-    match report.rules.iter().position(|r| r.id == f.rule) {
+    let mut result = match report.rules.iter().position(|r| r.id == f.rule) {
         Some(i) => builder.rule_index(i as i64).build(),
         None => builder.build(),
+    };
+    if !f.tenants.is_empty() {
+        result.properties = Some(
+            sarif::PropertyBag::builder()
+                .additional_properties(BTreeMap::from([(
+                    "tenants".to_string(),
+                    serde_json::json!(f.tenants),
+                )]))
+                .build(),
+        );
     }
+    result
 }
 
 fn location(label: &Label, id: Option<i64>, base: &Path, root: &Path) -> sarif::Location {
