@@ -52,6 +52,7 @@ fixtures! {
     postgres_mixed_width => "postgres/mixed_width",
     postgres_large_service => "postgres/large_service",
     postgres_edge_cases => "postgres/edge_cases",
+    postgres_view_dependencies => "postgres/view_dependencies",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",

@@ -108,8 +108,9 @@ impl Replayer {
             }
             return Err(self.missing_column(ctx, key, name, "drop"));
         };
+        let col = self.schema.tables[key].columns[i].name.clone();
+        self.drop_column_views(ctx, key, &col, cascade)?;
         let table = self.table_mut(ctx, key)?;
-        let col = table.columns[i].name.clone();
         let in_pk = table
             .primary_key
             .as_ref()
@@ -360,6 +361,8 @@ impl Replayer {
         let i = self.existing_column(ctx, key, name, "alter")?;
         let new_type = match op {
             AlterColumnOperation::SetDataType { data_type, .. } => {
+                let col = self.schema.tables[key].columns[i].name.clone();
+                self.refuse_type_change_under_views(ctx, key, &col)?;
                 let c = canonical_type(dialect, data_type, &self.schema).map_err(|msg| {
                     ctx.error(
                         format!("column `{name}` of table `{key}`: {msg}"),

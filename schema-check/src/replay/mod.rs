@@ -39,6 +39,7 @@ pub mod skip;
 pub mod types_ddl;
 mod uncertain;
 pub mod view;
+pub mod view_columns;
 pub mod view_graph;
 
 #[cfg(test)]
@@ -80,6 +81,9 @@ pub struct Replayer {
     unseen: uncertain::Unseen,
     /// The relations each view reads, for `DROP ... CASCADE` (PostgreSQL).
     view_graph: view_graph::ViewGraph,
+    /// Views a `DROP COLUMN ... CASCADE` may have dropped (the replay could not tell
+    /// whether they read the column): where each became doubtful, and that line.
+    doubtful_views: std::collections::HashMap<String, (crate::model::Location, String)>,
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
     /// before parsing by [`compat`]).
     like_options: Vec<(bool, String)>,
@@ -144,6 +148,7 @@ impl Replayer {
             fk_indexes: std::collections::HashSet::new(),
             unseen: uncertain::Unseen::default(),
             view_graph: view_graph::ViewGraph::default(),
+            doubtful_views: std::collections::HashMap::new(),
             like_options: Vec::new(),
         }
     }

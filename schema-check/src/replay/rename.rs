@@ -90,6 +90,7 @@ impl Replayer {
         let old = std::mem::replace(&mut col.name, new.to_string());
         col.provenance.touch(ctx.at());
         self.rename_references(key, &old, new);
+        self.view_graph.rename_column(key, &old, new);
         self.schema.history.push(HistoryEvent::ColumnRenamed {
             table: key.to_string(),
             from: old,

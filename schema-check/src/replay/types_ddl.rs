@@ -253,25 +253,11 @@ impl Replayer {
             ));
         }
         for (t, c) in users {
-            self.drop_column_cascade(ctx, &t, &c);
+            self.drop_column(ctx, &t, &c, true, true)?;
         }
         self.schema.enums.remove(name);
         self.schema.composite_types.remove(name);
         Ok(true)
-    }
-
-    fn drop_column_cascade(&mut self, ctx: &Ctx<'_>, table: &str, column: &str) {
-        if let Some(t) = self.schema.tables.get_mut(table) {
-            t.columns.retain(|c| c.name != column);
-            t.provenance.touch(ctx.at());
-            self.schema
-                .history
-                .push(crate::model::HistoryEvent::ColumnDropped {
-                    table: table.to_string(),
-                    column: column.to_string(),
-                    at: ctx.at().clone(),
-                });
-        }
     }
 
     pub(crate) fn create_domain(&mut self, ctx: &Ctx<'_>, cd: &CreateDomain) -> Applied {
@@ -369,7 +355,7 @@ impl Replayer {
                 ));
             }
             for (t, c) in users {
-                self.drop_column_cascade(ctx, &t, &c);
+                self.drop_column(ctx, &t, &c, true, true)?;
             }
         }
         if self.schema.domains.remove(&name).is_none() {

@@ -36,8 +36,38 @@ impl Replayer {
             }
             ControlFlow::<()>::Continue(())
         });
+        let uses = (dialect == crate::Dialect::Postgres).then(|| {
+            super::view_columns::column_uses(
+                dialect,
+                &cv.query,
+                |n| self.table_key(n),
+                |t| {
+                    self.schema
+                        .tables
+                        .get(t)
+                        .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                        .unwrap_or_default()
+                },
+            )
+        });
+        let doubtful = self.doubtful_views.remove(&name);
         match self.schema.views.get_mut(&name) {
-            Some(existing) if cv.or_replace => {
+            Some(existing) if cv.or_replace || doubtful.is_some() => {
+                if let Some((cause, cause_line)) = doubtful.filter(|_| !cv.or_replace) {
+                    self.warnings.push(crate::diagnostic::Warning {
+                        message: format!(
+                            "view `{name}` is created again; the replay could not tell whether an \
+                             earlier DROP COLUMN ... CASCADE dropped it, and takes it that it did"
+                        ),
+                        location: ctx.at().clone(),
+                        source_line: ctx.stmt.source_line.clone(),
+                        cause,
+                        cause_line,
+                        help: "qualify the view's column names with their table (`t.col`) to let \
+                               the replay see which columns it reads (strict mode makes this an error)"
+                            .to_string(),
+                    });
+                }
                 existing.provenance.touch(ctx.at());
                 existing.materialized = cv.materialized;
             }
@@ -72,6 +102,9 @@ impl Replayer {
             }
         }
         self.view_graph.set(&name, deps);
+        if let Some(uses) = uses {
+            self.view_graph.set_columns(&name, uses);
+        }
         Ok(())
     }
 
@@ -214,6 +247,80 @@ impl Replayer {
         self.view_graph.dependents(name)
     }
 
+    /// PostgreSQL, before column `col` of table `key` is dropped: refuses when a view surely
+    /// reads it, unless `cascade`, which drops those views and the views built on them; a
+    /// view that only may read it is kept, and marked doubtful (see
+    /// [`super::view_columns`]): a later `CREATE VIEW` of it replaces it with a warning.
+    pub(crate) fn drop_column_views(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        col: &str,
+        cascade: bool,
+    ) -> Applied {
+        if self.dialect != crate::Dialect::Postgres {
+            return Ok(());
+        }
+        let (sure, maybe) = self.view_graph.column_readers(key, col);
+        if !sure.is_empty() && !cascade {
+            return Err(ctx.error(
+                format!(
+                    "cannot drop column `{col}` of `{key}`: view(s) {} read it",
+                    quoted(&sure)
+                ),
+                "drop the views first (and create them again after), or use DROP COLUMN ... CASCADE",
+            ));
+        }
+        let mut gone = Vec::new();
+        for v in &sure {
+            if !gone.contains(v) {
+                gone.push(v.clone());
+            }
+            for d in self.dependent_views(v) {
+                if !gone.contains(&d) {
+                    gone.push(d);
+                }
+            }
+        }
+        self.drop_views(&gone);
+        if cascade {
+            for v in maybe.iter().filter(|v| !gone.contains(v)) {
+                let mut unsure = self.dependent_views(v);
+                unsure.push(v.clone());
+                for u in unsure {
+                    self.doubtful_views
+                        .insert(u, (ctx.at().clone(), ctx.stmt.first_line().to_string()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// PostgreSQL refuses to change the type of a column a view reads ("cannot alter type
+    /// of a column used by a view or rule").
+    pub(crate) fn refuse_type_change_under_views(
+        &self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        col: &str,
+    ) -> Applied {
+        if self.dialect != crate::Dialect::Postgres {
+            return Ok(());
+        }
+        let (sure, _) = self.view_graph.column_readers(key, col);
+        if sure.is_empty() {
+            return Ok(());
+        }
+        Err(ctx.error(
+            format!(
+                "cannot change the type of column `{col}` of `{key}`: view(s) {} read it \
+                 (PostgreSQL: cannot alter type of a column used by a view or rule)",
+                quoted(&sure)
+            ),
+            "drop the views first and create them again after the change",
+        ))
+    }
+
     /// Drops the views `views` (with the indexes of materialized ones).
     pub(crate) fn drop_views(&mut self, views: &[String]) {
         if views.is_empty() {
@@ -222,10 +329,20 @@ impl Replayer {
         for v in views {
             self.schema.views.remove(v);
             self.view_graph.remove(v);
+            self.doubtful_views.remove(v);
         }
         let dropped: std::collections::HashSet<&str> = views.iter().map(String::as_str).collect();
         self.schema
             .indexes
             .retain(|_, ix| !dropped.contains(ix.table.as_str()));
     }
+}
+
+/// `` `a`, `b` ``.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -17,6 +17,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::view_columns::ColumnUse;
+
 /// The views and the relations each reads.
 #[derive(Debug, Clone, Default)]
 pub struct ViewGraph {
@@ -24,6 +26,8 @@ pub struct ViewGraph {
     reads: HashMap<String, Vec<String>>,
     /// Relation → the views that read it.
     readers: HashMap<String, BTreeSet<String>>,
+    /// View → the table columns it reads (see [`super::view_columns`]).
+    columns: HashMap<String, ColumnUse>,
 }
 
 impl ViewGraph {
@@ -39,11 +43,50 @@ impl ViewGraph {
         self.reads.insert(view.to_string(), relations);
     }
 
+    /// Records the table columns `view` reads (after [`ViewGraph::set`]).
+    pub fn set_columns(&mut self, view: &str, uses: ColumnUse) {
+        self.columns.insert(view.to_string(), uses);
+    }
+
+    /// The views that read column `column` of table `table`: those that surely do, and
+    /// those that may (see [`super::view_columns`]).
+    pub fn column_readers(&self, table: &str, column: &str) -> (Vec<String>, Vec<String>) {
+        let key = (table.to_string(), column.to_string());
+        let (mut sure, mut maybe) = (Vec::new(), Vec::new());
+        for v in self.readers.get(table).into_iter().flatten() {
+            if let Some(u) = self.columns.get(v) {
+                if u.definite.contains(&key) {
+                    sure.push(v.clone());
+                } else if u.maybe.contains(&key) {
+                    maybe.push(v.clone());
+                }
+            }
+        }
+        (sure, maybe)
+    }
+
+    /// Follows a rename of column `old` of `table` to `new` in the views that read it.
+    pub fn rename_column(&mut self, table: &str, old: &str, new: &str) {
+        let swap = |set: &mut BTreeSet<(String, String)>| {
+            let from = (table.to_string(), old.to_string());
+            if set.remove(&from) {
+                set.insert((table.to_string(), new.to_string()));
+            }
+        };
+        for v in self.readers.get(table).into_iter().flatten() {
+            if let Some(u) = self.columns.get_mut(v) {
+                swap(&mut u.definite);
+                swap(&mut u.maybe);
+            }
+        }
+    }
+
     /// Forgets `view` as a reader (what reads it is kept: those views are dropped or
     /// rebuilt by the caller).
     pub fn remove(&mut self, view: &str) {
         self.unlink(view);
         self.reads.remove(view);
+        self.columns.remove(view);
     }
 
     fn unlink(&mut self, view: &str) {
@@ -80,6 +123,16 @@ impl ViewGraph {
     pub fn rename(&mut self, old: &str, new: &str) {
         if let Some(readers) = self.readers.remove(old) {
             for v in &readers {
+                if let Some(u) = self.columns.get_mut(v) {
+                    for set in [&mut u.definite, &mut u.maybe] {
+                        let moved: Vec<(String, String)> =
+                            set.iter().filter(|(t, _)| t == old).cloned().collect();
+                        for (t, c) in moved {
+                            set.remove(&(t, c.clone()));
+                            set.insert((new.to_string(), c));
+                        }
+                    }
+                }
                 if let Some(rels) = self.reads.get_mut(v) {
                     for r in rels.iter_mut().filter(|r| *r == old) {
                         *r = new.to_string();
@@ -99,6 +152,9 @@ impl ViewGraph {
                 }
             }
             self.reads.insert(new.to_string(), rels);
+        }
+        if let Some(u) = self.columns.remove(old) {
+            self.columns.insert(new.to_string(), u);
         }
     }
 }

@@ -1,0 +1,350 @@
+//! Which table columns a view's query reads, for PostgreSQL's column dependencies:
+//! `ALTER TABLE ... DROP COLUMN` refuses (or, with CASCADE, drops the view) and
+//! `ALTER COLUMN ... TYPE` refuses when a view reads the column.
+//!
+//! A reference is *definite* when the replay knows which table it names: `alias.col` whose
+//! alias names one table throughout the query, `alias.*` and `*` over a table (every column
+//! the table had when the view was created, as PostgreSQL expands them), and a bare `col`
+//! that only one table of the query has, in a query that reads tables and nothing else
+//! (no CTE, subquery, view or function in `FROM`). Any other reference that could
+//! name a table's column (a bare name in a join, an alias used for two tables) is *maybe*:
+//! the replay never refuses a statement over a maybe, and never drops the view for one.
+//!
+//! ```
+//! use schema_check::replay::view_columns::{ColumnUse, column_uses};
+//! use sqlparser::{dialect::PostgreSqlDialect, parser::Parser, ast::Statement};
+//! let sql = "CREATE VIEW v AS SELECT u.name, p.* FROM users u JOIN posts p ON p.uid = u.id";
+//! let Statement::CreateView(cv) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0]
+//! else { unreachable!() };
+//! let uses: ColumnUse = column_uses(
+//!     schema_check::Dialect::Postgres,
+//!     &cv.query,
+//!     |t| ["users", "posts"].contains(&t).then(|| t.to_string()),
+//!     |t| if t == "users" { vec!["id".into(), "name".into()] } else { vec!["uid".into(), "title".into()] },
+//! );
+//! assert!(uses.definite.contains(&("users".into(), "name".into())));
+//! assert!(uses.definite.contains(&("users".into(), "id".into())));
+//! assert!(uses.definite.contains(&("posts".into(), "title".into())));
+//! assert!(uses.maybe.is_empty());
+//! ```
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    Expr, JoinConstraint, JoinOperator, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
+    TableFactor, TableWithJoins, Visit, Visitor,
+};
+
+use super::ident::{fold, object_name};
+use crate::dialect::Dialect;
+
+/// The `(table, column)` pairs a view reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnUse {
+    /// Columns the view surely reads.
+    pub definite: BTreeSet<(String, String)>,
+    /// Columns the view may read (the replay cannot tell which relation a name belongs to).
+    pub maybe: BTreeSet<(String, String)>,
+}
+
+/// What a name in a `FROM` clause stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A table of the schema (its key).
+    Table(String),
+    /// A CTE, a subquery, a view, a function: not a table's columns.
+    Other,
+}
+
+struct Collector<'a, R, C> {
+    dialect: Dialect,
+    resolve: &'a R,
+    columns_of: &'a C,
+    ctes: HashSet<String>,
+    names: HashMap<String, Vec<Target>>,
+    tables: BTreeSet<String>,
+    others: bool,
+    qualified: Vec<(String, String)>,
+    bare: Vec<String>,
+    aliases: HashSet<String>,
+    uses: ColumnUse,
+}
+
+impl<R, C> Collector<'_, R, C>
+where
+    R: Fn(&str) -> Option<String>,
+    C: Fn(&str) -> Vec<String>,
+{
+    /// The table a `FROM` item names (`None` for a CTE, subquery, view or function).
+    fn factor_table(&self, f: &TableFactor) -> Option<String> {
+        match f {
+            TableFactor::Table { name, args, .. } if args.is_none() => {
+                let n = object_name(self.dialect, name);
+                if self.ctes.contains(&n) {
+                    None
+                } else {
+                    (self.resolve)(&n)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The name a `FROM` item is known by in its query (its alias, else its last name part).
+    fn factor_name(&self, f: &TableFactor) -> Option<String> {
+        match f {
+            TableFactor::Table { name, alias, .. } => Some(match alias {
+                Some(a) => fold(self.dialect, &a.name),
+                None => {
+                    let n = object_name(self.dialect, name);
+                    n.rsplit('.').next().unwrap_or(&n).to_string()
+                }
+            }),
+            TableFactor::Derived { alias, .. }
+            | TableFactor::Function { alias, .. }
+            | TableFactor::UNNEST { alias, .. }
+            | TableFactor::NestedJoin { alias, .. } => {
+                alias.as_ref().map(|a| fold(self.dialect, &a.name))
+            }
+            _ => None,
+        }
+    }
+
+    fn all_columns(&mut self, table: &str) {
+        for c in (self.columns_of)(table) {
+            self.uses.definite.insert((table.to_string(), c));
+        }
+    }
+
+    /// The `FROM` items of one select, nested joins flattened.
+    fn factors<'s>(from: &'s [TableWithJoins], out: &mut Vec<&'s TableFactor>) {
+        for twj in from {
+            Self::factor(&twj.relation, out);
+            for j in &twj.joins {
+                Self::factor(&j.relation, out);
+            }
+        }
+    }
+
+    fn factor<'s>(f: &'s TableFactor, out: &mut Vec<&'s TableFactor>) {
+        if let TableFactor::NestedJoin {
+            table_with_joins, ..
+        } = f
+        {
+            Self::factors(std::slice::from_ref(table_with_joins.as_ref()), out);
+        } else {
+            out.push(f);
+        }
+    }
+
+    fn select(&mut self, s: &Select) {
+        let mut factors = Vec::new();
+        Self::factors(&s.from, &mut factors);
+        for item in &s.projection {
+            match item {
+                SelectItem::Wildcard(_) => {
+                    for f in &factors {
+                        if let Some(t) = self.factor_table(f) {
+                            self.all_columns(&t);
+                        }
+                    }
+                }
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(q),
+                    _,
+                ) => {
+                    let q = object_name(self.dialect, q);
+                    let q = q.rsplit('.').next().unwrap_or(&q).to_string();
+                    let hit = factors
+                        .iter()
+                        .find(|f| self.factor_name(f).as_deref() == Some(q.as_str()));
+                    if let Some(t) = hit.and_then(|f| self.factor_table(f)) {
+                        self.all_columns(&t);
+                    }
+                }
+                SelectItem::ExprWithAlias { alias, .. } => {
+                    self.aliases.insert(fold(self.dialect, alias));
+                }
+                _ => {}
+            }
+        }
+        // `JOIN ... USING (c)` and NATURAL joins read columns no expression names.
+        let tables: Vec<String> = factors
+            .iter()
+            .filter_map(|f| self.factor_table(f))
+            .collect();
+        for twj in &s.from {
+            for j in &twj.joins {
+                let constraint = match &j.join_operator {
+                    JoinOperator::Join(c)
+                    | JoinOperator::Inner(c)
+                    | JoinOperator::Left(c)
+                    | JoinOperator::LeftOuter(c)
+                    | JoinOperator::Right(c)
+                    | JoinOperator::RightOuter(c)
+                    | JoinOperator::FullOuter(c) => Some(c),
+                    _ => None,
+                };
+                match constraint {
+                    Some(JoinConstraint::Using(cols)) => {
+                        for c in cols {
+                            let c = object_name(self.dialect, c);
+                            for t in &tables {
+                                self.uses.maybe.insert((t.clone(), c.clone()));
+                            }
+                        }
+                    }
+                    Some(JoinConstraint::Natural) => {
+                        for t in &tables {
+                            for c in (self.columns_of)(t) {
+                                self.uses.maybe.insert((t.clone(), c));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+impl<R, C> Visitor for Collector<'_, R, C>
+where
+    R: Fn(&str) -> Option<String>,
+    C: Fn(&str) -> Vec<String>,
+{
+    type Break = ();
+
+    fn pre_visit_select(&mut self, s: &Select) -> ControlFlow<()> {
+        self.select(s);
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, f: &TableFactor) -> ControlFlow<()> {
+        if matches!(f, TableFactor::NestedJoin { alias: None, .. }) {
+            return ControlFlow::Continue(());
+        }
+        let target = match self.factor_table(f) {
+            Some(t) => {
+                self.tables.insert(t.clone());
+                Target::Table(t)
+            }
+            None => {
+                self.others = true;
+                Target::Other
+            }
+        };
+        if let Some(n) = self.factor_name(f) {
+            let v = self.names.entry(n).or_default();
+            if !v.contains(&target) {
+                v.push(target);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        match e {
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let n = parts.len();
+                self.qualified.push((
+                    fold(self.dialect, &parts[n - 2]),
+                    fold(self.dialect, &parts[n - 1]),
+                ));
+            }
+            Expr::Identifier(i) => self.bare.push(fold(self.dialect, i)),
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The columns of tables that `query` (a view's definition) reads. `resolve` gives the key
+/// of the table a name denotes (`None` for views and unknown names); `columns_of` a
+/// table's current columns.
+pub fn column_uses<R, C>(dialect: Dialect, query: &Query, resolve: R, columns_of: C) -> ColumnUse
+where
+    R: Fn(&str) -> Option<String>,
+    C: Fn(&str) -> Vec<String>,
+{
+    let mut c = Collector {
+        dialect,
+        resolve: &resolve,
+        columns_of: &columns_of,
+        ctes: HashSet::new(),
+        names: HashMap::new(),
+        tables: BTreeSet::new(),
+        others: false,
+        qualified: Vec::new(),
+        bare: Vec::new(),
+        aliases: HashSet::new(),
+        uses: ColumnUse::default(),
+    };
+    // CTE names first: a CTE may be read before (textually) its WITH is visited.
+    let _ = query.visit(&mut CteNames(&mut c.ctes, dialect));
+    let _ = query.visit(&mut c);
+    let has = |t: &str, col: &str| columns_of(t).iter().any(|x| x == col);
+    let mut uses = std::mem::take(&mut c.uses);
+    for (q, col) in &c.qualified {
+        match c.names.get(q).map(Vec::as_slice) {
+            Some([Target::Table(t)]) => {
+                if has(t, col) {
+                    uses.definite.insert((t.clone(), col.clone()));
+                }
+            }
+            Some(targets) => {
+                for t in targets {
+                    if let Target::Table(t) = t
+                        && has(t, col)
+                    {
+                        uses.maybe.insert((t.clone(), col.clone()));
+                    }
+                }
+            }
+            // Not a FROM name: a schema-qualified table, a composite field, a variable.
+            None => {
+                for t in &c.tables {
+                    if has(t, col) {
+                        uses.maybe.insert((t.clone(), col.clone()));
+                    }
+                }
+            }
+        }
+    }
+    // A bare name in a query of tables only (no CTE, subquery, view or function in FROM)
+    // names a column of one of them, unless it is an output name: when one table alone
+    // has such a column, it is that one.
+    let plain = !c.others && c.ctes.is_empty();
+    for col in &c.bare {
+        let owners: Vec<&String> = c.tables.iter().filter(|t| has(t, col)).collect();
+        let sure = plain && owners.len() == 1 && !c.aliases.contains(col);
+        for t in owners {
+            let u = (t.clone(), col.clone());
+            if sure {
+                uses.definite.insert(u);
+            } else {
+                uses.maybe.insert(u);
+            }
+        }
+    }
+    let definite = uses.definite.clone();
+    uses.maybe.retain(|u| !definite.contains(u));
+    uses
+}
+
+/// Collects the names of every CTE of a query, nested ones included.
+struct CteNames<'a>(&'a mut HashSet<String>, Dialect);
+
+impl Visitor for CteNames<'_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                self.0.insert(fold(self.1, &cte.alias.name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
