@@ -190,12 +190,16 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
             })?;
             continue;
         }
+        if schema_check::lint::METADATA_KEYS.contains(&key.as_str()) {
+            // `schema-check lint`'s configuration: its own to read.
+            continue;
+        }
         let slot = match key.as_str() {
             "migrations" => &mut out.migrations,
             "dialect" => &mut out.dialect,
             other => {
                 return Err(format!(
-                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect`, `strict` or `drift-ignore`"
+                    "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect`, `strict`, `drift-ignore`, or the lint's `tenant-columns`, `global-tables`, `lint`"
                 ));
             }
         };
@@ -236,6 +240,12 @@ mod tests {
             Some("mysql"),
             "drift's key is left to it"
         );
+        // The lint's keys are the lint's to read and check.
+        let with_lint = parse_metadata(
+            "[package.metadata.cache-contract]\ntenant-columns = [\"org_id\"]\nglobal-tables = []\n[package.metadata.cache-contract.lint]\nunused-allow = \"deny\"\n",
+        )
+        .unwrap();
+        assert!(!with_lint.strict);
         assert!(
             parse_metadata("[package]\nname = \"app\"\n")
                 .unwrap()

@@ -10,6 +10,7 @@ pub mod discover;
 #[cfg(feature = "drift")]
 pub mod drift;
 pub mod hash;
+pub mod lint;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod model;

@@ -8,6 +8,7 @@
 #[cfg(feature = "live")]
 mod drift;
 mod json;
+mod lint;
 mod output;
 mod schema;
 mod text;
@@ -37,6 +38,18 @@ enum Command {
                       I/O error, or --table names no table."
     )]
     Schema(schema::SchemaArgs),
+    /// Lint the schema the migrations in DIR produce for tenant isolation.
+    ///
+    /// Nullable tenant columns, keys and foreign keys without the tenant, indexes that do
+    /// not start with it, tables with no tenant that are not declared global
+    /// (`--explain RULE` for each); suppress one in the migration with
+    /// `-- schema-check: allow(rule-id) reason`.
+    #[command(
+        after_help = "Exit codes: 0 no errors (warnings too with --deny-warnings); 1 \
+                      findings; 2 usage or I/O error (a directory or configuration that \
+                      cannot be read, an unknown rule for --explain)."
+    )]
+    Lint(lint::LintArgs),
     /// Compare live databases (one, or every tenant's) with the schema the migrations
     /// produce, read-only.
     ///
@@ -54,6 +67,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema(args) => schema::run(&args),
+        Command::Lint(args) => lint::run(&args),
         #[cfg(feature = "live")]
         Command::Drift(args) => drift::run(&args),
     }
