@@ -14,7 +14,7 @@
 //! # let dir = tempfile::tempdir().unwrap();
 //! # std::fs::write(dir.path().join("0001_init.sql"), "\
 //! # CREATE TABLE accounts (tenant_id bigint NOT NULL, id bigint, PRIMARY KEY (tenant_id, id));\n\
-//! # CREATE TABLE orders (\n    tenant_id bigint,\n    id bigint,\n    PRIMARY KEY (tenant_id, id)\n);\n").unwrap();
+//! # CREATE TABLE orders (\n    tenant_id bigint,\n    id bigint,\n    UNIQUE (tenant_id, id)\n);\n").unwrap();
 //! let options = ReplayOptions { display_prefix: Some("migrations".into()), ..Default::default() };
 //! let replay = replay_dir(dir.path(), &options).unwrap();
 //! let report = lint(&replay, &LintConfig::default());
