@@ -572,6 +572,44 @@ impl RedisKeys {
         s
     }
 
+    /// The exact `SCAN MATCH` pattern of `tenant`'s entries of every table:
+    /// `cc2:{<scope>}:e:*` after the glob-escaped prefix. Like [`entry_pattern`](Self::entry_pattern)
+    /// it matches no other tenant's keys, whatever the tenant id holds.
+    ///
+    /// ```
+    /// use cache_contract::TenantId;
+    /// use cache_contract::key::RedisKeys;
+    /// let keys = RedisKeys::new("app:");
+    /// assert_eq!(keys.tenant_entries_pattern(&TenantId::new("a*")), "app:cc2:{t.a%2A}:e:*");
+    /// ```
+    pub fn tenant_entries_pattern(&self, tenant: &TenantId) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + 24);
+        glob_literal_into(&mut s, &self.prefix);
+        push_head(&mut s, tenant);
+        s.push_str(ENTRY);
+        s.push('*');
+        s
+    }
+
+    /// The exact `SCAN MATCH` pattern of every entry of every tenant (the global scope
+    /// included): `cc2:{*}:e:*` after the glob-escaped prefix. Escaped scopes hold no `}`,
+    /// so the first `*` can only match one whole scope: the pattern matches entry keys and
+    /// no generation or row-version key.
+    ///
+    /// ```
+    /// use cache_contract::key::RedisKeys;
+    /// assert_eq!(RedisKeys::new("a?:").all_entries_pattern(), "a\\?:cc2:{*}:e:*");
+    /// ```
+    pub fn all_entries_pattern(&self) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + 16);
+        glob_literal_into(&mut s, &self.prefix);
+        s.push_str(KEY_NAMESPACE);
+        s.push_str(":{*}:");
+        s.push_str(ENTRY);
+        s.push('*');
+        s
+    }
+
     /// Reads an entry key (as listed by `SCAN`) back: the row's [`CacheKey`] and the
     /// generations it was stored under. Only keys exactly as [`RedisKeys::entry`] writes
     /// them parse.

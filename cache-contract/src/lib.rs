@@ -41,9 +41,14 @@
 //! - `edge` (off by default, implies `runtime`): the `edge` module — surrogate-key tags, a
 //!   tower layer, purge plans and the Varnish, Fastly and Cloudflare purge executors (hyper,
 //!   rustls);
+//! - `audit` (off by default, implies `redis`): [`audit`], the consistency audit of Redis
+//!   entries against their database rows; the row fetch of each database is its own feature
+//!   (`audit-postgres`, `audit-mysql`, `audit-sqlite`), so `audit` alone links no client;
 //! - `chrono`, `time`, `uuid`, `serde_json`, `rust_decimal`, `bytes`: [`sql::HoldsSql`]
 //!   (and, for `uuid`, [`KeyPart`]) implementations for those crates' types.
 
+#[cfg(feature = "audit")]
+pub mod audit;
 pub mod build;
 pub mod contract;
 #[cfg(feature = "redis")]

@@ -173,6 +173,12 @@ impl RedisTier {
         .await
     }
 
+    /// The connection the tier runs its commands on.
+    #[cfg_attr(not(feature = "audit"), allow(dead_code))]
+    pub(crate) fn connection(&self) -> &RedisConnection {
+        &self.conn
+    }
+
     /// The key prefix, as configured.
     pub fn prefix(&self) -> &str {
         &self.prefix

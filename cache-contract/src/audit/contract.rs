@@ -1,0 +1,82 @@
+//! The type-erased view of one registered contract: its table spec, and how to open one of
+//! its entries into column values without knowing its Rust type at the call site.
+
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use super::query::TableSpec;
+use super::rows::Row;
+use crate::contract::CacheContract;
+use crate::envelope::{self, Keyring, OpenError};
+use crate::key::CacheKey;
+
+/// Why an entry did not open into a row of values.
+#[derive(Debug)]
+pub(crate) enum Unopened {
+    /// The envelope refused it.
+    Envelope(OpenError),
+    /// It opened, but holds another row than its key names.
+    Misplaced(Box<CacheKey>),
+    /// The struct does not serialize its field under the field's name (`#[serde(rename)]`).
+    Unmappable(&'static str),
+}
+
+/// One registered contract type.
+pub(crate) trait Audited: Send + Sync {
+    /// The table, tenant and key columns and mapped columns.
+    fn spec(&self) -> &TableSpec;
+    /// Opens `bytes` read under `key` into the entry's column values, by column name.
+    fn open(
+        &self,
+        keyring: Option<&Keyring>,
+        bytes: &[u8],
+        key: &CacheKey,
+    ) -> Result<Row, Unopened>;
+}
+
+/// [`Audited`] for the contract type `T`.
+pub(crate) struct Contracted<T> {
+    spec: TableSpec,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: CacheContract> Contracted<T> {
+    pub(crate) fn new() -> Self {
+        Contracted {
+            spec: TableSpec::of::<T>(),
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T: CacheContract> Audited for Contracted<T> {
+    fn spec(&self) -> &TableSpec {
+        &self.spec
+    }
+
+    fn open(
+        &self,
+        keyring: Option<&Keyring>,
+        bytes: &[u8],
+        key: &CacheKey,
+    ) -> Result<Row, Unopened> {
+        let value: T =
+            envelope::open_with(keyring, bytes, key.tenant()).map_err(Unopened::Envelope)?;
+        let holds = value.cache_key();
+        if holds.tenant() != key.tenant() || holds.parts() != key.parts() {
+            return Err(Unopened::Misplaced(Box::new(holds)));
+        }
+        let Ok(Value::Object(mut fields)) = serde_json::to_value(&value) else {
+            return Err(Unopened::Unmappable(""));
+        };
+        let mut row = Row::new();
+        for c in T::COLUMNS.iter() {
+            let v = fields
+                .remove(c.field)
+                .ok_or(Unopened::Unmappable(c.field))?;
+            row.insert(c.column.to_string(), v);
+        }
+        Ok(row)
+    }
+}

@@ -1,0 +1,184 @@
+//! The SQL that fetches a batch of rows by key, generated from a contract: one statement per
+//! dialect, selecting each row as one JSON object of its mapped columns and filtering on the
+//! tenant column and the key columns.
+
+use crate::contract::{CacheContract, ColumnMapping, Columns};
+
+/// The SQL dialects the audit fetches rows from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// PostgreSQL: `jsonb_build_object`, keys passed as `text[]` arrays and `unnest`ed.
+    Postgres,
+    /// MySQL and MariaDB: `JSON_OBJECT`, keys as `?` placeholders.
+    MySql,
+    /// SQLite: `json_object`, keys as `?` placeholders.
+    Sqlite,
+}
+
+/// What the row fetch needs of one contract: its table, tenant column, key columns and
+/// mapped columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSpec {
+    /// The table.
+    pub table: &'static str,
+    /// The tenant column; `None` for a `#[cache(global)]` table.
+    pub tenant_column: Option<ColumnMapping>,
+    /// The key columns, in key order.
+    pub key_columns: Vec<ColumnMapping>,
+    /// Every mapped column, in declaration order.
+    pub columns: Columns,
+}
+
+impl TableSpec {
+    /// The spec of `T`'s table.
+    ///
+    /// ```
+    /// use cache_contract::CacheContract;
+    /// use cache_contract::audit::query::{Dialect, TableSpec};
+    /// #[derive(CacheContract, serde::Serialize, serde::Deserialize)]
+    /// #[cache(table = "users", migrations = "tests/doc_migrations")]
+    /// struct User { tenant_id: String, id: i64, name: String }
+    /// let spec = TableSpec::of::<User>();
+    /// assert_eq!(
+    ///     spec.select(Dialect::Sqlite, 2),
+    ///     "SELECT json_object('tenant_id', t.\"tenant_id\", 'id', t.\"id\", 'name', t.\"name\") \
+    ///      FROM \"users\" AS t WHERE (t.\"tenant_id\" = ? AND t.\"id\" = ?) OR (t.\"tenant_id\" = ? AND t.\"id\" = ?)"
+    /// );
+    /// ```
+    pub fn of<T: CacheContract>() -> Self {
+        let columns = T::COLUMNS;
+        let find = |name: &str| {
+            columns
+                .iter()
+                .find(|c| c.column == name)
+                .unwrap_or(ColumnMapping {
+                    field: "",
+                    column: T::KEY_COLUMNS
+                        .iter()
+                        .chain(T::TENANT_COLUMN.iter())
+                        .find(|c| **c == name)
+                        .copied()
+                        .unwrap_or(""),
+                    sql_type: "text",
+                    nullable: false,
+                    family: "Text",
+                })
+        };
+        TableSpec {
+            table: T::TABLE,
+            tenant_column: T::TENANT_COLUMN.map(find),
+            key_columns: T::KEY_COLUMNS.iter().map(|c| find(c)).collect(),
+            columns,
+        }
+    }
+
+    /// The columns a row is filtered on, tenant first: one bound value each per key.
+    pub fn filter_columns(&self) -> impl Iterator<Item = &ColumnMapping> {
+        self.tenant_column.iter().chain(&self.key_columns)
+    }
+
+    /// The statement that fetches the rows of `keys` keys (ignored for PostgreSQL, whose
+    /// statement takes one `text[]` array per filter column). Each result row has one
+    /// column: the row as a JSON object (text) of every mapped column.
+    pub fn select(&self, dialect: Dialect, keys: usize) -> String {
+        let object = self.json_object(dialect);
+        let table = quote(self.table);
+        match dialect {
+            Dialect::Postgres => {
+                let arrays: Vec<String> = (1..=self.filter_columns().count())
+                    .map(|i| format!("${i}::text[]"))
+                    .collect();
+                let names: Vec<String> = (0..arrays.len()).map(|i| format!("k{i}")).collect();
+                let on: Vec<String> = self
+                    .filter_columns()
+                    .enumerate()
+                    .map(|(i, c)| format!("t.{} = CAST(k.k{i} AS {})", quote(c.column), c.sql_type))
+                    .collect();
+                format!(
+                    "SELECT ({object})::text FROM {table} AS t JOIN unnest({}) AS k({}) ON {}",
+                    arrays.join(", "),
+                    names.join(", "),
+                    on.join(" AND ")
+                )
+            }
+            Dialect::MySql | Dialect::Sqlite => {
+                let quote = |c: &str| match dialect {
+                    Dialect::MySql => quote_mysql(c),
+                    _ => quote(c),
+                };
+                let one: Vec<String> = self
+                    .filter_columns()
+                    .map(|c| format!("t.{} = ?", quote(c.column)))
+                    .collect();
+                let one = format!("({})", one.join(" AND "));
+                let table = quote(self.table);
+                let filter = vec![one; keys.max(1)].join(" OR ");
+                format!("SELECT {object} FROM {table} AS t WHERE {filter}")
+            }
+        }
+    }
+
+    /// The JSON object of one row's mapped columns, with the conversions the normalization
+    /// needs (exact decimals as text, bytes as hex).
+    fn json_object(&self, dialect: Dialect) -> String {
+        let args: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let (name, column) = match dialect {
+                    Dialect::MySql => (
+                        quote_string(c.column),
+                        format!("t.{}", quote_mysql(c.column)),
+                    ),
+                    _ => (quote_string(c.column), format!("t.{}", quote(c.column))),
+                };
+                format!("{name}, {}", value_expr(dialect, &c, &column))
+            })
+            .collect();
+        match dialect {
+            // A function takes at most 100 arguments: objects of 50 columns, concatenated.
+            Dialect::Postgres => {
+                let parts: Vec<String> = args
+                    .chunks(50)
+                    .map(|chunk| format!("jsonb_build_object({})", chunk.join(", ")))
+                    .collect();
+                if parts.is_empty() {
+                    "jsonb_build_object()".to_string()
+                } else {
+                    parts.join(" || ")
+                }
+            }
+            Dialect::MySql => format!("JSON_OBJECT({})", args.join(", ")),
+            Dialect::Sqlite => format!("json_object({})", args.join(", ")),
+        }
+    }
+}
+
+/// The expression selecting `column` (already qualified) so that its JSON value normalizes.
+fn value_expr(dialect: Dialect, c: &ColumnMapping, column: &str) -> String {
+    match (dialect, c.family) {
+        (Dialect::Postgres, "Numeric" | "Interval" | "Other") => format!("{column}::text"),
+        (Dialect::Postgres, "Array<Numeric>") => format!("{column}::text[]"),
+        (Dialect::Postgres, "Bytes") => format!("encode({column}, 'hex')"),
+        (Dialect::MySql, "Numeric") => format!("CAST({column} AS CHAR)"),
+        (Dialect::MySql, "Bytes") => format!("HEX({column})"),
+        (Dialect::Sqlite, "Numeric") => format!("CAST({column} AS TEXT)"),
+        (Dialect::Sqlite, "Bytes") => format!("hex({column})"),
+        _ => column.to_string(),
+    }
+}
+
+/// A double-quoted identifier (PostgreSQL, SQLite).
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A back-quoted identifier (MySQL, MariaDB).
+fn quote_mysql(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// A single-quoted string literal.
+fn quote_string(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}

@@ -1,0 +1,94 @@
+//! Where the audit reads rows: a [`RowSource`] per database, each behind its own feature
+//! (`audit-postgres`, `audit-mysql`, `audit-sqlite`), so that `audit` alone links no
+//! database client. Each runs the statement [`TableSpec::select`] generates and returns the
+//! rows as JSON objects.
+
+#[cfg(feature = "audit-mysql")]
+mod mysql;
+#[cfg(feature = "audit-postgres")]
+mod postgres;
+#[cfg(feature = "audit-sqlite")]
+mod sqlite;
+
+#[cfg(feature = "audit-mysql")]
+pub use self::mysql::MySqlRows;
+#[cfg(feature = "audit-postgres")]
+pub use self::postgres::PostgresRows;
+#[cfg(feature = "audit-sqlite")]
+pub use self::sqlite::SqliteRows;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{Map, Value};
+
+use super::query::{Dialect, TableSpec};
+
+/// One row's identity as the cache key holds it: the tenant id (`None` for a global table)
+/// and the key parts, in key order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowKey {
+    /// The tenant id, as its key part.
+    pub tenant: Option<String>,
+    /// The key parts.
+    pub parts: Vec<String>,
+}
+
+impl RowKey {
+    /// The values bound for this key, in [`TableSpec::filter_columns`] order.
+    pub fn bound(&self) -> impl Iterator<Item = &str> {
+        self.tenant
+            .as_deref()
+            .into_iter()
+            .chain(self.parts.iter().map(String::as_str))
+    }
+}
+
+/// A row as fetched: its mapped columns by name.
+pub type Row = Map<String, Value>;
+
+/// Why rows could not be fetched.
+#[derive(Debug)]
+pub struct RowError(pub String);
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "fetching rows failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for RowError {}
+
+/// A boxed future, as [`RowSource::fetch`] returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A database the audit reads rows from.
+pub trait RowSource: Send + Sync {
+    /// The SQL dialect of the statements it runs.
+    fn dialect(&self) -> Dialect;
+
+    /// The rows of `keys` in `spec`'s table, in any order; keys without a row are absent.
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        keys: &'a [RowKey],
+    ) -> BoxFuture<'a, Result<Vec<Row>, RowError>>;
+}
+
+/// Parses one fetched JSON object.
+#[cfg_attr(
+    not(any(
+        feature = "audit-postgres",
+        feature = "audit-mysql",
+        feature = "audit-sqlite"
+    )),
+    allow(dead_code)
+)]
+pub(crate) fn parse_row(text: &str) -> Result<Row, RowError> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(row)) => Ok(row),
+        Ok(other) => Err(RowError(format!("the row is not a JSON object: {other}"))),
+        Err(e) => Err(RowError(format!("the row is not JSON: {e}"))),
+    }
+}

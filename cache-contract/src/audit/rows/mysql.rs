@@ -1,0 +1,58 @@
+//! MySQL and MariaDB rows over the `mysql` crate's pool (feature `audit-mysql`), on tokio's
+//! blocking threads.
+
+use mysql::prelude::Queryable;
+use mysql::{Opts, OptsBuilder, Pool};
+
+use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
+use crate::audit::query::{Dialect, TableSpec};
+
+/// Rows from MySQL or MariaDB. Sessions run in UTC (`time_zone = '+00:00'`), so
+/// `TIMESTAMP` columns read as the instants they hold.
+#[derive(Clone)]
+pub struct MySqlRows {
+    pool: Pool,
+}
+
+impl MySqlRows {
+    /// Connects a pool to `url` (`mysql://user:pass@host:port/db`). Errors never repeat the
+    /// URL (it may hold a password).
+    pub fn connect(url: &str) -> Result<Self, RowError> {
+        let opts =
+            Opts::from_url(url).map_err(|_| RowError("not a valid MySQL URL".to_string()))?;
+        let opts = OptsBuilder::from_opts(opts).init(vec!["SET time_zone = '+00:00'"]);
+        let pool =
+            Pool::new(opts).map_err(|e| RowError(format!("cannot connect to MySQL: {e}")))?;
+        Ok(MySqlRows { pool })
+    }
+}
+
+impl RowSource for MySqlRows {
+    fn dialect(&self) -> Dialect {
+        Dialect::MySql
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        keys: &'a [RowKey],
+    ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
+        let sql = spec.select(Dialect::MySql, keys.len());
+        let params: Vec<mysql::Value> = keys
+            .iter()
+            .flat_map(|k| k.bound().map(mysql::Value::from).collect::<Vec<_>>())
+            .collect();
+        let pool = self.pool.clone();
+        let table = spec.table;
+        Box::pin(async move {
+            let texts = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get_conn()?;
+                conn.exec::<String, _, _>(sql, params)
+            })
+            .await
+            .map_err(|e| RowError(format!("MySQL fetch task: {e}")))?
+            .map_err(|e| RowError(format!("MySQL, table `{table}`: {e}")))?;
+            texts.iter().map(|t| parse_row(t)).collect()
+        })
+    }
+}

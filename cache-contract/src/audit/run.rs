@@ -1,0 +1,378 @@
+//! One audit run: walk the entries, read them in batches, open them, fetch their rows,
+//! compare.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use super::contract::{Audited, Unopened};
+use super::finding::{Finding, FindingKind, ValuePair};
+use super::normalize::{self, Canonical};
+use super::report::Report;
+use super::rows::{Row, RowKey};
+use super::scan::{RateLimit, Walk, mget};
+use super::{Audit, AuditError, Progress, Scope};
+use crate::envelope::OpenError;
+use crate::key::EntryKey;
+
+/// What one batch found.
+#[derive(Default)]
+struct BatchResult {
+    findings: Vec<Finding>,
+    other_tables: u64,
+}
+
+/// An entry that opened, waiting for its row.
+struct Opened {
+    redis_key: String,
+    entry: EntryKey,
+    checksum: String,
+    values: Row,
+}
+
+impl Audit {
+    pub(super) async fn execute(
+        &self,
+        scope: &Scope,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Report, AuditError> {
+        let conn = self.tier.connection().clone();
+        if conn.is_cluster() {
+            return Err(AuditError::Cluster);
+        }
+        let started = Instant::now();
+        let started_at_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let limit = RateLimit::new(self.config.rate_limit);
+        let keys = self.tier.keys();
+        let patterns: Vec<String> = match scope {
+            Scope::AllTenants => vec![keys.all_entries_pattern()],
+            Scope::Tenants(tenants) => tenants
+                .iter()
+                .map(|t| keys.tenant_entries_pattern(t))
+                .collect(),
+        };
+        let scanned = AtomicU64::new(0);
+        let audited = AtomicU64::new(0);
+        let report_progress = || {
+            progress(Progress {
+                keys_listed: scanned.load(Ordering::Relaxed),
+                entries_audited: audited.load(Ordering::Relaxed),
+            })
+        };
+        let mut results = BatchResult::default();
+        let mut in_flight = FuturesUnordered::new();
+        let batch_size = self.config.batch.max(1);
+        let concurrency = self.config.concurrency.max(1);
+        let mut pending: Vec<Vec<u8>> = Vec::new();
+        for pattern in patterns {
+            let mut walk = Walk::new(conn.clone(), pattern, self.config.scan_count);
+            loop {
+                let listed = walk.next(&limit).await?;
+                let done = listed.is_none();
+                if let Some(listed) = listed {
+                    scanned.fetch_add(listed.len() as u64, Ordering::Relaxed);
+                    pending.extend(listed);
+                }
+                while pending.len() >= batch_size || (done && !pending.is_empty()) {
+                    let take = pending.len().min(batch_size);
+                    let batch: Vec<Vec<u8>> = pending.drain(..take).collect();
+                    if in_flight.len() >= concurrency
+                        && let Some(r) = in_flight.next().await
+                    {
+                        absorb(&mut results, r?, &audited);
+                        report_progress();
+                    }
+                    in_flight.push(self.audit_batch(batch, &limit));
+                }
+                if done {
+                    break;
+                }
+            }
+        }
+        while let Some(r) = in_flight.next().await {
+            absorb(&mut results, r?, &audited);
+            report_progress();
+        }
+        Ok(Report::new(
+            results.findings,
+            results.other_tables,
+            started_at_ms,
+            started.elapsed(),
+        ))
+    }
+
+    /// Audits one batch of listed keys.
+    async fn audit_batch(
+        &self,
+        batch: Vec<Vec<u8>>,
+        limit: &RateLimit,
+    ) -> Result<BatchResult, AuditError> {
+        let keys = self.tier.keys();
+        let mut result = BatchResult::default();
+        // Parse; unreadable keys are findings straight away.
+        let mut parsed: Vec<(String, EntryKey, Arc<dyn Audited>)> = Vec::new();
+        for raw in batch {
+            let text = match String::from_utf8(raw) {
+                Ok(t) => t,
+                Err(e) => {
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    result.findings.push(bare(
+                        FindingKind::UnreadableKey,
+                        text,
+                        "not UTF-8".into(),
+                    ));
+                    continue;
+                }
+            };
+            match keys.parse_entry(&text) {
+                Ok(entry) => match self.contracts.get(entry.key.table()) {
+                    Some(c) => parsed.push((text, entry, c.clone())),
+                    None => result.other_tables += 1,
+                },
+                Err(e) => {
+                    let detail = e.to_string();
+                    result
+                        .findings
+                        .push(bare(FindingKind::UnreadableKey, text, detail));
+                }
+            }
+        }
+        // One MGET: the entries, then the generations of every tenant and table among them.
+        let mut generation_at: HashMap<String, usize> = HashMap::new();
+        let mut wanted: Vec<Vec<u8>> = parsed
+            .iter()
+            .map(|(k, _, _)| k.as_bytes().to_vec())
+            .collect();
+        for (_, entry, _) in &parsed {
+            let tenant = entry.key.tenant();
+            for k in [
+                keys.tenant_generation(tenant),
+                keys.table_generation(tenant, entry.key.table()),
+            ] {
+                if !generation_at.contains_key(&k) {
+                    generation_at.insert(k.clone(), wanted.len());
+                    wanted.push(k.into_bytes());
+                }
+            }
+        }
+        let values = mget(self.tier.connection(), &wanted, limit).await?;
+        let generation = |key: &str| -> u64 {
+            generation_at
+                .get(key)
+                .and_then(|i| values.get(*i))
+                .and_then(|v| v.as_deref())
+                .and_then(|v| std::str::from_utf8(v).ok())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        // Open every entry; group those that opened by contract.
+        let mut waiting: HashMap<&'static str, (Arc<dyn Audited>, Vec<Opened>)> = HashMap::new();
+        for ((redis_key, entry, contract), value) in parsed.iter().zip(&values) {
+            let Some(bytes) = value else {
+                continue; // expired or deleted since SCAN listed it
+            };
+            let checksum = blake3::hash(bytes).to_hex().to_string();
+            let finding = |kind: FindingKind, detail: String| Finding {
+                kind,
+                tenant: entry.key.tenant().as_str().map(str::to_string),
+                table: Some(entry.key.table().to_string()),
+                redis_key: redis_key.clone(),
+                key: Some(entry.key.parts().to_vec()),
+                columns: Vec::new(),
+                values: None,
+                detail,
+                entry_checksum: checksum.clone(),
+                row_checksum: String::new(),
+            };
+            match contract.open(self.keyring.as_deref(), bytes, &entry.key) {
+                Ok(values) => {
+                    let current = entry.tenant_generation
+                        == generation(&keys.tenant_generation(entry.key.tenant()))
+                        && entry.table_generation
+                            == generation(
+                                &keys.table_generation(entry.key.tenant(), entry.key.table()),
+                            );
+                    if !current {
+                        result.findings.push(finding(
+                            FindingKind::Superseded,
+                            "stored under an earlier generation; no reader reaches it".into(),
+                        ));
+                        continue;
+                    }
+                    let table = contract.spec().table;
+                    waiting
+                        .entry(table)
+                        .or_insert_with(|| (contract.clone(), Vec::new()))
+                        .1
+                        .push(Opened {
+                            redis_key: redis_key.clone(),
+                            entry: entry.clone(),
+                            checksum,
+                            values,
+                        });
+                }
+                Err(Unopened::Envelope(e)) => {
+                    let kind = match &e {
+                        OpenError::Corrupt(_) | OpenError::WrongTable { .. } => {
+                            FindingKind::Corrupt
+                        }
+                        OpenError::Forged(_) => FindingKind::Forged,
+                        OpenError::Unverifiable { .. } | OpenError::UnsupportedVersion(_) => {
+                            FindingKind::Unverifiable
+                        }
+                        OpenError::ForeignTenant { .. } => FindingKind::WrongTenant,
+                        OpenError::Stale { .. } => FindingKind::OlderSchema,
+                    };
+                    result.findings.push(finding(kind, e.to_string()));
+                }
+                Err(Unopened::Misplaced(holds)) => {
+                    let kind = if holds.tenant() != entry.key.tenant() {
+                        FindingKind::WrongTenant
+                    } else {
+                        FindingKind::Corrupt
+                    };
+                    result
+                        .findings
+                        .push(finding(kind, format!("holds the row `{holds}`")));
+                }
+                Err(Unopened::Unmappable(field)) => {
+                    return Err(AuditError::Unmappable {
+                        table: contract.spec().table,
+                        field,
+                    });
+                }
+            }
+        }
+        // Fetch the rows of each contract's entries, all at once, and compare.
+        let fetches = waiting.into_values().map(|(contract, opened)| async move {
+            let spec = contract.spec();
+            let row_keys: Vec<RowKey> = opened.iter().map(|o| row_key(&o.entry)).collect();
+            let rows = self.rows.fetch(spec, &row_keys).await?;
+            let mut by_key: HashMap<RowKey, Row> = HashMap::with_capacity(rows.len());
+            for row in rows {
+                let tenant = match spec.tenant_column {
+                    Some(c) => match row.get(c.column).and_then(normalize::key_text) {
+                        Some(t) => Some(t),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let parts: Option<Vec<String>> = spec
+                    .key_columns
+                    .iter()
+                    .map(|c| row.get(c.column).and_then(normalize::key_text))
+                    .collect();
+                if let Some(parts) = parts {
+                    by_key.insert(RowKey { tenant, parts }, row);
+                }
+            }
+            let findings: Vec<Finding> = opened
+                .into_iter()
+                .zip(row_keys)
+                .map(|(o, k)| self.compare(spec, o, by_key.get(&k)))
+                .collect();
+            Ok::<_, AuditError>(findings)
+        });
+        for findings in futures_util::future::join_all(fetches).await {
+            result.findings.extend(findings?);
+        }
+        Ok(result)
+    }
+
+    /// The verdict on an opened entry given its row.
+    fn compare(&self, spec: &super::query::TableSpec, o: Opened, row: Option<&Row>) -> Finding {
+        let mut finding = Finding {
+            kind: FindingKind::Orphan,
+            tenant: o.entry.key.tenant().as_str().map(str::to_string),
+            table: Some(spec.table.to_string()),
+            redis_key: o.redis_key,
+            key: Some(o.entry.key.parts().to_vec()),
+            columns: Vec::new(),
+            values: None,
+            detail: String::new(),
+            entry_checksum: o.checksum,
+            row_checksum: String::new(),
+        };
+        let Some(row) = row else {
+            finding.detail = "the row is gone".into();
+            return finding;
+        };
+        let mut hasher = blake3::Hasher::new();
+        let mut values = BTreeMap::new();
+        let null = serde_json::Value::Null;
+        for c in spec.columns.iter() {
+            let entry = normalize::canonical(&c, o.values.get(c.column).unwrap_or(&null));
+            let now = normalize::canonical(&c, row.get(c.column).unwrap_or(&null));
+            hash_value(&mut hasher, c.column, &now);
+            if entry != now {
+                finding.columns.push(c.column.to_string());
+                if self.config.show_values {
+                    values.insert(c.column.to_string(), ValuePair { entry, row: now });
+                }
+            }
+        }
+        finding.row_checksum = hasher.finalize().to_hex().to_string();
+        if finding.columns.is_empty() {
+            finding.kind = FindingKind::Fresh;
+        } else {
+            finding.kind = FindingKind::Stale;
+            finding.detail = format!("differs in {}", finding.columns.join(", "));
+            if self.config.show_values {
+                finding.values = Some(values);
+            }
+        }
+        finding
+    }
+}
+
+/// Hashes one canonical column value, unambiguously.
+fn hash_value(hasher: &mut blake3::Hasher, column: &str, value: &Canonical) {
+    hasher.update(&(column.len() as u64).to_le_bytes());
+    hasher.update(column.as_bytes());
+    match value {
+        None => {
+            hasher.update(b"N");
+        }
+        Some(v) => {
+            hasher.update(b"S");
+            hasher.update(&(v.len() as u64).to_le_bytes());
+            hasher.update(v.as_bytes());
+        }
+    }
+}
+
+/// The row key an entry key names.
+fn row_key(entry: &EntryKey) -> RowKey {
+    RowKey {
+        tenant: entry.key.tenant().as_str().map(str::to_string),
+        parts: entry.key.parts().to_vec(),
+    }
+}
+
+/// A finding about a key that names no row.
+fn bare(kind: FindingKind, redis_key: String, detail: String) -> Finding {
+    Finding {
+        kind,
+        tenant: None,
+        table: None,
+        redis_key,
+        key: None,
+        columns: Vec::new(),
+        values: None,
+        detail,
+        entry_checksum: String::new(),
+        row_checksum: String::new(),
+    }
+}
+
+fn absorb(into: &mut BatchResult, batch: BatchResult, audited: &AtomicU64) {
+    audited.fetch_add(batch.findings.len() as u64, Ordering::Relaxed);
+    into.findings.extend(batch.findings);
+    into.other_tables += batch.other_tables;
+}

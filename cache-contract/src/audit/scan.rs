@@ -1,0 +1,108 @@
+//! Listing entries: `SCAN` with `MATCH` and `COUNT` (never `KEYS`), and a rate limit on the
+//! operations the audit sends to Redis.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::endpoint::RedisConnection;
+
+/// Paces Redis operations to at most `rate` per second, over the whole run. An *operation*
+/// is one key read: a `SCAN` call counts as its `COUNT`, an `MGET` as its keys.
+#[derive(Debug)]
+pub(crate) struct RateLimit {
+    rate: Option<f64>,
+    started: Instant,
+    ops: Mutex<u64>,
+}
+
+impl RateLimit {
+    /// At most `ops_per_second` operations per second; `None`: unlimited.
+    pub(crate) fn new(ops_per_second: Option<u32>) -> Self {
+        RateLimit {
+            rate: ops_per_second.filter(|r| *r > 0).map(f64::from),
+            started: Instant::now(),
+            ops: Mutex::new(0),
+        }
+    }
+
+    /// Waits until `n` more operations fit the rate.
+    pub(crate) async fn take(&self, n: u64) {
+        let Some(rate) = self.rate else { return };
+        let due = {
+            let mut ops = self.ops.lock().unwrap_or_else(|p| p.into_inner());
+            let before = *ops;
+            *ops += n;
+            Duration::from_secs_f64(before as f64 / rate)
+        };
+        let elapsed = self.started.elapsed();
+        if due > elapsed {
+            tokio::time::sleep(due - elapsed).await;
+        }
+    }
+}
+
+/// One `SCAN` walk over `pattern`: yields batches of distinct keys (a walk may return a key
+/// twice when the keyspace is rehashed during it).
+pub(crate) struct Walk {
+    conn: RedisConnection,
+    pattern: String,
+    count: u32,
+    cursor: u64,
+    done: bool,
+    seen: HashSet<Vec<u8>>,
+}
+
+impl Walk {
+    pub(crate) fn new(conn: RedisConnection, pattern: String, count: u32) -> Self {
+        Walk {
+            conn,
+            pattern,
+            count: count.max(1),
+            cursor: 0,
+            done: false,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// The next keys, or `None` when the walk is over.
+    pub(crate) async fn next(
+        &mut self,
+        limit: &RateLimit,
+    ) -> redis::RedisResult<Option<Vec<Vec<u8>>>> {
+        if self.done {
+            return Ok(None);
+        }
+        limit.take(u64::from(self.count)).await;
+        let (cursor, keys): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+            .arg(self.cursor)
+            .arg("MATCH")
+            .arg(&self.pattern)
+            .arg("COUNT")
+            .arg(self.count)
+            .query_async(&mut self.conn)
+            .await?;
+        self.cursor = cursor;
+        self.done = cursor == 0;
+        Ok(Some(
+            keys.into_iter()
+                .filter(|k| self.seen.insert(k.clone()))
+                .collect(),
+        ))
+    }
+}
+
+/// `MGET` of `keys` (their values, `None` where missing).
+pub(crate) async fn mget(
+    conn: &RedisConnection,
+    keys: &[Vec<u8>],
+    limit: &RateLimit,
+) -> redis::RedisResult<Vec<Option<Vec<u8>>>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    limit.take(keys.len() as u64).await;
+    let mut conn = conn.clone();
+    // `MGET` itself even for one key (redis-rs's `mget` sends `GET` then).
+    redis::cmd("MGET").arg(keys).query_async(&mut conn).await
+}
