@@ -35,6 +35,18 @@ impl Context<'_> {
             .map(|t| scope(t, self.config, self.dialect))
     }
 
+    /// `columns` with the tenant column first (and only there): what the fix looks like.
+    fn tenant_first(&self, tenant: &str, columns: &[String]) -> Vec<String> {
+        std::iter::once(tenant.to_string())
+            .chain(
+                columns
+                    .iter()
+                    .filter(|c| !same_column(self.dialect, c, tenant))
+                    .cloned(),
+            )
+            .collect()
+    }
+
     fn has(&self, columns: &[String], tenant: &Column) -> bool {
         columns
             .iter()
@@ -213,20 +225,8 @@ fn foreign_key_without_tenant(
     }
     let name = fk.name.as_deref().unwrap_or("");
     let first = fk.columns.first().map_or("", String::as_str);
-    let mut mine = vec![tenant.name.clone()];
-    mine.extend(
-        fk.columns
-            .iter()
-            .filter(|c| !same_column(cx.dialect, c, &tenant.name))
-            .cloned(),
-    );
-    let mut theirs = vec![their_tenant.name.clone()];
-    theirs.extend(
-        referenced
-            .iter()
-            .filter(|c| !same_column(cx.dialect, c, &their_tenant.name))
-            .cloned(),
-    );
+    let mine = cx.tenant_first(&tenant.name, &fk.columns);
+    let theirs = cx.tenant_first(&their_tenant.name, &referenced);
     Some(
         Finding::new(
             &FOREIGN_KEY_WITHOUT_TENANT,
@@ -289,13 +289,7 @@ fn index_not_tenant_first(
     if for_foreign_key {
         return None;
     }
-    let mut columns = vec![tenant.name.clone()];
-    columns.extend(
-        ix.columns
-            .iter()
-            .filter(|c| !same_column(cx.dialect, c, &tenant.name))
-            .cloned(),
-    );
+    let columns = cx.tenant_first(&tenant.name, &ix.columns);
     Some(
         Finding::new(
             &INDEX_NOT_TENANT_FIRST,

@@ -14,7 +14,7 @@
 //! (`migrations`, `dialect`, `strict`) belong to the derive and are left to it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::report::Level;
 use crate::suggest::closest;
@@ -46,17 +46,6 @@ impl Default for LintConfig {
             levels: BTreeMap::new(),
         }
     }
-}
-
-/// Where a configuration was read from, for messages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigSource {
-    /// `[package.metadata.cache-contract]` of this manifest.
-    Manifest(PathBuf),
-    /// A `--config` file.
-    File(PathBuf),
-    /// Nothing: the defaults.
-    Defaults,
 }
 
 impl LintConfig {
@@ -110,12 +99,11 @@ impl LintConfig {
 
     /// Reads the configuration: `config` when given; else the nearest `Cargo.toml` at or
     /// above `dir` (the migrations directory); else the defaults.
-    pub fn load(config: Option<&Path>, dir: &Path) -> Result<(LintConfig, ConfigSource), String> {
+    pub fn load(config: Option<&Path>, dir: &Path) -> Result<LintConfig, String> {
         if let Some(file) = config {
             let text = std::fs::read_to_string(file)
                 .map_err(|e| format!("cannot read the configuration {}: {e}", file.display()))?;
-            let c = LintConfig::from_file_text(&text, &file.display().to_string())?;
-            return Ok((c, ConfigSource::File(file.to_path_buf())));
+            return LintConfig::from_file_text(&text, &file.display().to_string());
         }
         let start = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         for d in start.ancestors() {
@@ -123,11 +111,10 @@ impl LintConfig {
             if manifest.is_file() {
                 let text = std::fs::read_to_string(&manifest)
                     .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
-                let c = LintConfig::from_manifest_text(&text, &manifest.display().to_string())?;
-                return Ok((c, ConfigSource::Manifest(manifest)));
+                return LintConfig::from_manifest_text(&text, &manifest.display().to_string());
             }
         }
-        Ok((LintConfig::default(), ConfigSource::Defaults))
+        Ok(LintConfig::default())
     }
 
     /// The level of rule `id`, if configured.

@@ -46,7 +46,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         return usage("a migrations directory is required", args.output.color);
     };
     let config = match LintConfig::load(args.config.as_deref(), dir) {
-        Ok((config, _)) => config,
+        Ok(config) => config,
         Err(e) => return usage(&e, args.output.color),
     };
     let options = ReplayOptions {
