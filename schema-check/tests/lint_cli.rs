@@ -326,3 +326,32 @@ fn sarif_of_lint_and_schema_is_valid_sarif_2_1_0() {
         again["runs"][0]["results"][0]["partialFingerprints"]
     );
 }
+
+/// The example service's history is tenant-isolated: its one shared table is declared in
+/// its `Cargo.toml`, and without that declaration the lint names it.
+#[test]
+fn the_example_service_lints_clean_with_its_declared_global_table() {
+    let saas = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/saas");
+    let r = run_in(Some(&saas), &["lint", "migrations"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lint.toml");
+    std::fs::write(&config, "tenant-columns = [\"tenant_id\"]\n").unwrap();
+    let r = run_in(
+        Some(&saas),
+        &[
+            "lint",
+            "migrations",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        found(&parse(&r)),
+        ["table-without-tenant@20240105090000_create_tenants.sql:2"]
+    );
+}
