@@ -6,7 +6,7 @@
 //! 2. Purge throughput against a local varnishd (vmod-xkey, started here on a free port):
 //!    the `Purger` running a plan's batches vs raw `PURGE` requests with the same headers
 //!    sent by a plain hyper client over the same connection pool, same concurrency,
-//!    alternating A/B rounds; target ≥ 0.8x.
+//!    A/B pairs in alternating order; target ≥ 0.8x.
 //!
 //! Run: `cargo bench -p cache-contract --features edge --bench edge`.
 
@@ -41,6 +41,13 @@ fn messages(n: usize) -> Vec<Invalidation> {
         .collect()
 }
 
+/// One plan build, never inlined: callgrind counts its instructions alone
+/// (`--toggle-collect=*build_plan*`).
+#[inline(never)]
+fn build_plan(msgs: &[Invalidation]) -> InvalidationPlan {
+    InvalidationPlan::build(msgs, &[], &ContractGuard::new()).unwrap()
+}
+
 fn bench_plan() {
     println!("plan building (best of 3 runs):");
     let mut baseline = None;
@@ -50,7 +57,7 @@ fn bench_plan() {
         let mut purges = 0;
         for _ in 0..3 {
             let started = Instant::now();
-            let plan = InvalidationPlan::build(&msgs, &[], &ContractGuard::new()).unwrap();
+            let plan = build_plan(&msgs);
             best = best.min(started.elapsed());
             purges = plan.purges().len();
         }
@@ -64,26 +71,51 @@ fn bench_plan() {
     }
 }
 
-async fn bench_purge() {
-    let varnish = varnish::Varnishd::start(0, varnish::free_port())
-        .await
-        .unwrap_or_else(|e| panic!("the purge bench needs varnishd with vmod-xkey: {e}"));
-    let client = HttpClient::new(Duration::from_secs(10));
-    let executor = VarnishExecutor::new([varnish.url()])
-        .unwrap()
-        .with_client(client.clone());
-    let concurrency = 8;
-    let purger = Purger::new(executor).concurrency(concurrency);
-    // ~60 000 row purges cut into Varnish's 8 000-byte batches: a few hundred requests per
-    // round, each removing nothing (the bench measures the purge path, not eviction).
-    let msgs = messages(60_000);
-    let plan = InvalidationPlan::build(&msgs, &[], &ContractGuard::new()).unwrap();
-    let batches = purger.start(&plan).batches().to_vec();
-    let url = format!("{}/", varnish.url());
-    let raw = || async {
+/// The purge bench's fixture: a varnishd, a client, a purger over that client's pool, a
+/// plan and its batches.
+struct PurgeBench {
+    _varnish: varnish::Varnishd,
+    client: HttpClient,
+    purger: Purger<VarnishExecutor>,
+    plan: InvalidationPlan,
+    batches: Vec<cache_contract::edge::Batch>,
+    url: String,
+    concurrency: usize,
+}
+
+impl PurgeBench {
+    async fn start() -> Self {
+        let varnish = varnish::Varnishd::start(0, varnish::free_port())
+            .await
+            .unwrap_or_else(|e| panic!("the purge bench needs varnishd with vmod-xkey: {e}"));
+        let client = HttpClient::new(Duration::from_secs(10));
+        let executor = VarnishExecutor::new([varnish.url()])
+            .unwrap()
+            .with_client(client.clone());
+        let concurrency = 8;
+        let purger = Purger::new(executor).concurrency(concurrency);
+        // ~60 000 row purges cut into Varnish's 8 000-byte batches: a few hundred requests
+        // per round, each removing nothing (the bench measures the purge path, not eviction).
+        let msgs = messages(60_000);
+        let plan = InvalidationPlan::build(&msgs, &[], &ContractGuard::new()).unwrap();
+        let batches = purger.start(&plan).batches().to_vec();
+        let url = format!("{}/", varnish.url());
+        PurgeBench {
+            _varnish: varnish,
+            client,
+            purger,
+            plan,
+            batches,
+            url,
+            concurrency,
+        }
+    }
+
+    /// Raw `PURGE` requests: like any client, it writes each request's header from the
+    /// batch's tags, and sends it through the same pooled client.
+    async fn raw(&self) -> Duration {
         let started = Instant::now();
-        // Like any client, it writes each request's header from the batch's tags.
-        let ok = futures_util::stream::iter(&batches)
+        let ok = futures_util::stream::iter(&self.batches)
             .map(|batch| {
                 let value = batch
                     .tags
@@ -93,79 +125,128 @@ async fn bench_purge() {
                     .join(" ");
                 let request = http::Request::builder()
                     .method("PURGE")
-                    .uri(&url)
+                    .uri(&self.url)
                     .header("xkey-purge", value)
                     .body(Default::default())
                     .unwrap();
-                let client = &client;
                 async move {
-                    client
+                    self.client
                         .send(request)
                         .await
                         .map(|r| r.status == 200)
                         .unwrap_or(false)
                 }
             })
-            .buffer_unordered(concurrency)
+            .buffer_unordered(self.concurrency)
             .filter(|ok| std::future::ready(*ok))
             .count()
             .await;
-        assert_eq!(ok, batches.len());
+        assert_eq!(ok, self.batches.len());
         started.elapsed()
-    };
-    let ours = || async {
+    }
+
+    /// The library: `Purger::execute` cuts the plan into batches, sends them with retries and
+    /// records every acknowledgement.
+    async fn ours(&self) -> Duration {
         let started = Instant::now();
-        let (execution, report) = purger.execute(&plan).await;
+        let (execution, report) = self.purger.execute(&self.plan).await;
         assert!(execution.is_done());
-        assert_eq!(report.requests as usize, batches.len());
+        assert_eq!(report.requests as usize, self.batches.len());
         started.elapsed()
-    };
+    }
+}
+
+async fn bench_purge() {
+    let bench = PurgeBench::start().await;
     // Warm the connection pool.
-    raw().await;
-    ours().await;
+    bench.raw().await;
+    bench.ours().await;
+    let pairs = 31;
     let mut ratios = Vec::new();
-    let (mut best_raw, mut best_ours) = (Duration::MAX, Duration::MAX);
-    for _ in 0..21 {
-        let r = raw().await;
-        let o = ours().await;
-        best_raw = best_raw.min(r);
-        best_ours = best_ours.min(o);
+    let (mut raw_times, mut our_times) = (Vec::new(), Vec::new());
+    for i in 0..pairs {
+        // Alternate which goes first, so neither always follows the other.
+        let (r, o) = if i % 2 == 0 {
+            let r = bench.raw().await;
+            (r, bench.ours().await)
+        } else {
+            let o = bench.ours().await;
+            (bench.raw().await, o)
+        };
+        raw_times.push(r);
+        our_times.push(o);
         ratios.push(r.as_secs_f64() / o.as_secs_f64());
     }
     ratios.sort_by(f64::total_cmp);
-    let tags: usize = batches.iter().map(|b| b.tags.len()).sum();
+    raw_times.sort();
+    our_times.sort();
+    let requests = bench.batches.len();
+    let tags: usize = bench.batches.iter().map(|b| b.tags.len()).sum();
     println!(
-        "purge throughput, {} requests ({tags} tags, ~{} per request), {concurrency} in flight, 21 A/B pairs:",
-        batches.len(),
-        tags / batches.len()
+        "purge throughput, {requests} requests ({tags} tags, ~{} per request), {} in flight, {pairs} A/B pairs (alternating order):",
+        tags / requests,
+        bench.concurrency
     );
+    for (name, times) in [
+        ("raw PURGE (plain hyper client)", &raw_times),
+        ("Purger + VarnishExecutor      ", &our_times),
+    ] {
+        println!(
+            "  {name}: median {:.1} ms = {:.0} requests/s (best {:.1} ms)",
+            times[pairs / 2].as_secs_f64() * 1e3,
+            requests as f64 / times[pairs / 2].as_secs_f64(),
+            times[0].as_secs_f64() * 1e3,
+        );
+    }
     println!(
-        "  raw PURGE (plain hyper client): best {:.1} ms = {:.0} requests/s",
-        best_raw.as_secs_f64() * 1e3,
-        batches.len() as f64 / best_raw.as_secs_f64()
-    );
-    println!(
-        "  Purger + VarnishExecutor:       best {:.1} ms = {:.0} requests/s",
-        best_ours.as_secs_f64() * 1e3,
-        batches.len() as f64 / best_ours.as_secs_f64()
-    );
-    println!(
-        "  throughput ratio (Purger / raw): median {:.2}x, min {:.2}x, max {:.2}x (target >= 0.8x)",
-        ratios[ratios.len() / 2],
+        "  throughput ratio (Purger / raw) per pair: median {:.2}x, min {:.2}x, max {:.2}x; ratio of medians {:.2}x (target >= 0.8x)",
+        ratios[pairs / 2],
         ratios[0],
-        ratios[ratios.len() - 1]
+        ratios[pairs - 1],
+        raw_times[pairs / 2].as_secs_f64() / our_times[pairs / 2].as_secs_f64()
+    );
+}
+
+/// `--purge-only raw|ours ROUNDS`: one warm-up round and `ROUNDS` rounds of one side only,
+/// for callgrind: the difference of two runs' instruction counts is that side's client-side
+/// cost (varnishd is a child process callgrind does not follow).
+async fn purge_only(side: &str, rounds: usize) {
+    let bench = PurgeBench::start().await;
+    for _ in 0..=rounds {
+        match side {
+            "raw" => bench.raw().await,
+            "ours" => bench.ours().await,
+            other => panic!("--purge-only raw|ours ROUNDS, not {other}"),
+        };
+    }
+    println!(
+        "{side}: {rounds} rounds of {} requests",
+        bench.batches.len()
     );
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
         return;
     }
-    bench_plan();
-    tokio::runtime::Builder::new_multi_thread()
+    // `--plan-once N`: build one plan of N messages and nothing else (for callgrind).
+    if let Some(i) = args.iter().position(|a| a == "--plan-once") {
+        let n: usize = args[i + 1].parse().expect("--plan-once N");
+        let plan = build_plan(&messages(n));
+        println!("{n} messages -> {} purges", plan.purges().len());
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap()
-        .block_on(bench_purge());
+        .unwrap();
+    if let Some(i) = args.iter().position(|a| a == "--purge-only") {
+        let rounds = args[i + 2].parse().expect("--purge-only raw|ours ROUNDS");
+        runtime.block_on(purge_only(&args[i + 1], rounds));
+        return;
+    }
+    bench_plan();
+    runtime.block_on(bench_purge());
 }

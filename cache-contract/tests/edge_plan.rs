@@ -337,3 +337,32 @@ async fn the_layer_merges_contracts_and_never_cuts_tags() {
         counts["xkey"]
     );
 }
+
+/// The plan's JSON and hash are what an audit log keeps: a given set of purges keeps its
+/// bytes and hash across releases (this hash was written by the first implementation).
+#[test]
+fn a_plans_hash_is_stable_across_releases() {
+    let mut msgs = messages();
+    for tenant in ["Acme, Inc", "ünï", &"x".repeat(200)] {
+        msgs.push(Invalidation::new(
+            TenantId::new(tenant),
+            Target::Keys {
+                table: "users".into(),
+                keys: vec![vec!["1".into(), "a b".into()]],
+            },
+        ));
+    }
+    let change = SchemaChange {
+        table: "users".into(),
+        previous: ContractHash::from_bytes([0xab; 32]),
+        deployed: ContractHash::from_bytes([0xcd; 32]),
+    };
+    let plan = InvalidationPlan::build(&msgs, &[change], &ContractGuard::new()).unwrap();
+    assert_eq!(plan.purges().len(), 9, "{}", plan.to_json());
+    assert_eq!(
+        plan.hash(),
+        "fe34fe34043e9134f2927c403431c3ce053c434524d7a99caed4581ea34bd57a",
+        "{}",
+        plan.to_json()
+    );
+}

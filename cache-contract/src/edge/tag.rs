@@ -1,6 +1,7 @@
 //! Surrogate-key tags: what a cached response shows, as strings every CDN accepts.
 
 use std::fmt::{self, Write as _};
+use std::sync::Arc;
 
 use crate::key::ContractHash;
 use crate::tenant::TenantId;
@@ -46,8 +47,10 @@ const HASH_HEX_DIGITS: usize = 32;
 /// let long = Scope::Tenant { tenant: TenantId::new("x".repeat(200)) };
 /// assert!(long.tag().as_str().starts_with("cch."));
 /// ```
+///
+/// Shared, not copied: a clone (into a plan's batches, a retry) is a reference count.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Tag(String);
+pub struct Tag(Arc<str>);
 
 impl Tag {
     /// The tag's text.
@@ -103,14 +106,23 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// [`width_rank`](Self::width_rank) of a contract scope.
+    pub(crate) const CONTRACT_RANK: u8 = 0;
+    /// [`width_rank`](Self::width_rank) of a tenant scope.
+    pub(crate) const TENANT_RANK: u8 = 1;
+    /// [`width_rank`](Self::width_rank) of a table scope.
+    pub(crate) const TABLE_RANK: u8 = 2;
+    /// [`width_rank`](Self::width_rank) of a row scope.
+    pub(crate) const ROW_RANK: u8 = 3;
+
     /// How wide the scope is: 0 for the widest (a contract, across tenants), then tenant,
     /// table, row. Purge plans list wider scopes first.
     pub fn width_rank(&self) -> u8 {
         match self {
-            Scope::Contract { .. } => 0,
-            Scope::Tenant { .. } => 1,
-            Scope::Table { .. } => 2,
-            Scope::Row { .. } => 3,
+            Scope::Contract { .. } => Self::CONTRACT_RANK,
+            Scope::Tenant { .. } => Self::TENANT_RANK,
+            Scope::Table { .. } => Self::TABLE_RANK,
+            Scope::Row { .. } => Self::ROW_RANK,
         }
     }
 
@@ -126,41 +138,66 @@ impl Scope {
 
     /// The scope's tag (see [`Tag`] for the format).
     pub fn tag(&self) -> Tag {
-        let mut s = String::with_capacity(48);
+        let mut buf = String::new();
         match self {
-            Scope::Contract { table, hash } => {
-                s.push_str("ccc.");
-                encode_into(&mut s, table);
-                s.push('.');
-                s.push_str(&hash.to_hex()[..HASH_HEX_DIGITS]);
-            }
-            Scope::Tenant { tenant } => {
-                s.push_str("cct.");
-                scope_into(&mut s, tenant);
-            }
-            Scope::Table { tenant, table } => {
-                s.push_str("ccb.");
-                scope_into(&mut s, tenant);
-                s.push('.');
-                encode_into(&mut s, table);
-            }
-            Scope::Row { tenant, table, key } => {
-                s.push_str("ccr.");
-                scope_into(&mut s, tenant);
-                s.push('.');
-                encode_into(&mut s, table);
-                for part in key {
-                    s.push('.');
-                    encode_into(&mut s, part);
-                }
-            }
+            Scope::Contract { table, hash } => Self::contract_tag(&mut buf, table, hash),
+            Scope::Tenant { tenant } => Self::tenant_tag(&mut buf, tenant),
+            Scope::Table { tenant, table } => Self::table_tag(&mut buf, tenant, table),
+            Scope::Row { tenant, table, key } => Self::row_tag(&mut buf, tenant, table, key),
         }
-        if s.len() > MAX_TAG_LEN {
-            let digest = blake3::hash(s.as_bytes()).to_hex();
-            s = format!("cch.{}", &digest[..HASH_HEX_DIGITS]);
-        }
-        Tag(s)
     }
+
+    /// The tag of [`Scope::Contract`] from borrowed parts, written through `buf` (plans
+    /// build tags before scopes, reusing one buffer).
+    pub(crate) fn contract_tag(buf: &mut String, table: &str, hash: &ContractHash) -> Tag {
+        buf.clear();
+        buf.push_str("ccc.");
+        encode_into(buf, table);
+        buf.push('.');
+        buf.push_str(&hash.to_hex()[..HASH_HEX_DIGITS]);
+        finish(buf)
+    }
+
+    /// The tag of [`Scope::Tenant`] from borrowed parts, written through `buf`.
+    pub(crate) fn tenant_tag(buf: &mut String, tenant: &TenantId) -> Tag {
+        buf.clear();
+        buf.push_str("cct.");
+        scope_into(buf, tenant);
+        finish(buf)
+    }
+
+    /// The tag of [`Scope::Table`] from borrowed parts, written through `buf`.
+    pub(crate) fn table_tag(buf: &mut String, tenant: &TenantId, table: &str) -> Tag {
+        buf.clear();
+        buf.push_str("ccb.");
+        scope_into(buf, tenant);
+        buf.push('.');
+        encode_into(buf, table);
+        finish(buf)
+    }
+
+    /// The tag of [`Scope::Row`] from borrowed parts, written through `buf`.
+    pub(crate) fn row_tag(buf: &mut String, tenant: &TenantId, table: &str, key: &[String]) -> Tag {
+        buf.clear();
+        buf.push_str("ccr.");
+        scope_into(buf, tenant);
+        buf.push('.');
+        encode_into(buf, table);
+        for part in key {
+            buf.push('.');
+            encode_into(buf, part);
+        }
+        finish(buf)
+    }
+}
+
+/// The tag written in `buf`, or its hashed form when it is longer than [`MAX_TAG_LEN`].
+fn finish(buf: &str) -> Tag {
+    if buf.len() > MAX_TAG_LEN {
+        let digest = blake3::hash(buf.as_bytes()).to_hex();
+        return Tag(format!("cch.{}", &digest[..HASH_HEX_DIGITS]).into());
+    }
+    Tag(buf.into())
 }
 
 /// `t<encoded tenant>`, or `g` for the global scope.
