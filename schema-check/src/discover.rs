@@ -19,15 +19,21 @@
 //!   `2024-03-06-170000_x` (`20240306170000`) runs before `2024-03-13_y` (`20240313`),
 //!   and `10_a` before `9_b`;
 //! - sqlx (`<ver>_x.sql`, `.up.sql`) and flat files: the version is an integer, compared
-//!   numerically (`9_a` before `10_b`, `0001` equals `1`);
-//! - Flyway / refinery (`V<ver>__x.sql`): dotted versions compared numerically part by
-//!   part, trailing zero parts ignored (`V2` before `V10`, `V1.0` equals `V1`).
+//!   numerically (`9_a` before `10_b`, `0001` equals `1`) — sqlx-core `migrate/source.rs`
+//!   splits the name at the first `_`, parses an `i64` and sorts by it;
+//! - Flyway (`V<ver>__x.sql`): dotted versions (`_` read as `.`) compared numerically part
+//!   by part, trailing zero parts ignored (`V2` before `V10`, `V1.0` equals `V1`) — Flyway's
+//!   `MigrationVersion` (`BigInteger` parts);
+//! - refinery (`V<ver>__x.sql`, `U<ver>__x.sql`): an integer version (`i32`), migrations
+//!   sorted by it — refinery-core `util.rs`/`migration.rs`; a subset of Flyway's order.
 //!
 //! Numbers have no width limit. Flyway repeatable migrations (`R__`)
 //! are replayed after every versioned migration, ordered by description, as `flyway migrate`
-//! does on a fresh database. Flyway `U` files (undo migrations; in refinery, "unversioned"
-//! migrations) are ignored with a reason, as are `.down.sql`/`down.sql` files and anything
-//! else that is not a migration (`README.md`, `.keep`, `seed.sql`, `schema.sql`...).
+//! does on a fresh database. A `U<ver>__` file beside the `V<ver>__` file of the same
+//! version is a Flyway undo migration and is ignored with a reason; alone, it is a refinery
+//! "unversioned" migration, which refinery runs in version order with the `V` ones, and so
+//! does the replay. `.down.sql`/`down.sql` files and anything else that is not a migration
+//! (`README.md`, `.keep`, `seed.sql`, `schema.sql`...) are ignored with a reason.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -163,6 +169,10 @@ pub enum Layout {
     FlywayRepeatable,
     /// `<version>_<name>/up.sql` (diesel).
     Diesel,
+    /// `U<version>__<name>.sql` with no `V` file of the same version: a refinery
+    /// "unversioned" migration, which refinery runs in version order with the others (a
+    /// Flyway undo migration, `U` with its `V`, is not replayed).
+    RefineryUnversioned,
 }
 
 /// One migration file, in replay order.
@@ -283,6 +293,29 @@ pub fn discover(dir: &Path, display_prefix: Option<&str>) -> Result<Discovery, D
         }
     }
 
+    // `U<n>__` beside `V<n>__` is Flyway's undo of that migration (run only by `flyway
+    // undo`); alone, it is a refinery unversioned migration, run in version order.
+    let versioned: std::collections::BTreeSet<Version> = found
+        .migrations
+        .iter()
+        .filter(|m| m.layout == Layout::Flyway)
+        .filter_map(|m| m.version.clone())
+        .collect();
+    let (undo, kept): (Vec<Migration>, Vec<Migration>) = std::mem::take(&mut found.migrations)
+        .into_iter()
+        .partition(|m| {
+            m.layout == Layout::RefineryUnversioned
+                && m.version.as_ref().is_some_and(|v| versioned.contains(v))
+        });
+    found.migrations = kept;
+    for m in undo {
+        found.ignored.push(Ignored {
+            file: m.display,
+            reason: "Flyway undo migration (`U` prefix, beside the `V` migration of its \
+                     version): run only by `flyway undo`, not replayed"
+                .to_string(),
+        });
+    }
     // Repeatable migrations (no version) run last, by description; ties by file name.
     found.migrations.sort_by(|a, b| {
         let key = |m: &Migration| (m.version.is_none(), m.version.clone());
@@ -416,15 +449,11 @@ fn classify_file(file_name: &str) -> Result<(Option<Version>, String, Layout), S
         return Ok((Some(version), desc.to_string(), Layout::Flyway));
     }
     if let Some(rest) = stem.strip_prefix('U')
-        && let Some((raw, _)) = rest.split_once("__")
-        && Version::parse(&raw.replace('_', ".")).is_some()
+        && let Some((raw, desc)) = rest.split_once("__")
+        && let Some(version) = Version::parse(&raw.replace('_', "."))
     {
-        return Err(
-            "Flyway undo migration (`U` prefix; refinery's unversioned migrations use \
-                    the same prefix): not replayed; rename it `V<version>__<name>.sql` if it \
-                    belongs to the forward history"
-                .to_string(),
-        );
+        // Kept only if no `V` file has its version (see `discover`).
+        return Ok((Some(version), desc.to_string(), Layout::RefineryUnversioned));
     }
     let (stem, layout) = match stem.strip_suffix(".up") {
         Some(s) => (s, Layout::SqlxUp),
@@ -470,7 +499,11 @@ mod tests {
                 .unwrap_err()
                 .contains("down migration")
         );
-        assert!(class("U2__x.sql").unwrap_err().contains("undo"));
+        // Undo or refinery migration: decided by `discover`, beside the `V` files.
+        assert_eq!(
+            class("U2__x.sql").unwrap(),
+            (Some("2".into()), "x".into(), Layout::RefineryUnversioned)
+        );
         assert!(
             class("seed.sql")
                 .unwrap_err()

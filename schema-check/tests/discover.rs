@@ -84,6 +84,32 @@ fn flyway_repeatables_run_last_and_undo_files_are_ignored() {
     assert!(ignored[0].1.contains("undo"), "{}", ignored[0].1);
 }
 
+/// refinery runs `U<n>__` ("unversioned") files in version order with the `V` ones
+/// (refinery-core sorts every migration by its `i32` version); a `U` file with the
+/// version of a `V` file is Flyway's undo of it, never run forward.
+#[test]
+fn a_lone_u_file_is_a_refinery_migration_in_version_order() {
+    let dir = layout(&["V1__a.sql", "U2__b.sql", "V10__c.sql", "U10__undo_c.sql"]);
+    let found = discover(dir.path(), Some("m")).unwrap();
+    let order: Vec<_> = found
+        .migrations
+        .iter()
+        .map(|m| (m.display.as_str(), m.layout))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("m/V1__a.sql", Layout::Flyway),
+            ("m/U2__b.sql", Layout::RefineryUnversioned),
+            ("m/V10__c.sql", Layout::Flyway),
+        ]
+    );
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let ignored = ignored(dir.path());
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(ignored[0].0, "m/U10__undo_c.sql");
+}
+
 #[test]
 fn sqlx_simple_and_reversible() {
     let dir = layout(&[

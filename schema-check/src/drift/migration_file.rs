@@ -50,7 +50,7 @@ pub fn new_migration(
     };
     let down = "-- The remediation of `schema-check drift` cannot be undone automatically.\n";
     match layout {
-        Layout::Flyway | Layout::FlywayRepeatable => {
+        Layout::Flyway | Layout::FlywayRepeatable | Layout::RefineryUnversioned => {
             vec![(
                 PathBuf::from(format!("V{version}__{name}.sql")),
                 sql.to_string(),
