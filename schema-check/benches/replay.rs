@@ -7,7 +7,12 @@
 //! Criterion measures both; then the ratio replay/baseline is printed from the medians of
 //! 41 interleaved runs measured in the same process, in thread CPU time and wall time.
 //!
-//! Last, `replay_dir` of the same history written as files, parsing on one thread against
+//! The same comparison runs on a second history of 2,000 migrations that creates 500
+//! views over tables and over other views and rebuilds them over time (`DROP VIEW ...
+//! CASCADE`, `DROP COLUMN ... CASCADE` of the columns they read, tables renamed and
+//! dropped under them): dependency tracking must keep the replay linear.
+//!
+//! Last, `replay_dir` of the first history written as files, parsing on one thread against
 //! one per core.
 //!
 //! Run: `cargo bench -p schema-check --bench replay`
@@ -175,6 +180,254 @@ pub(crate) fn history() -> Vec<Statement> {
     out
 }
 
+/// A view of the views history: what it reads, to drop what PostgreSQL's CASCADE drops.
+struct ViewState {
+    name: String,
+    materialized: bool,
+    /// Tables it reads (their uids) and the columns it reads of them.
+    tables: Vec<usize>,
+    columns: Vec<(usize, String)>,
+    /// Views it reads.
+    views: Vec<String>,
+}
+
+/// Tables (uid, name, columns) and views of the views history.
+#[derive(Default)]
+struct ViewsState {
+    tables: Vec<(usize, String, Vec<String>)>,
+    views: Vec<ViewState>,
+    next_table: usize,
+    next_column: usize,
+    next_view: usize,
+    created_views: usize,
+}
+
+impl ViewsState {
+    /// Forgets the views `gone` says must go, and every view built on them.
+    fn cascade(&mut self, gone: impl Fn(&ViewState) -> bool) {
+        let mut dropped: Vec<String> = Vec::new();
+        self.views.retain(|v| {
+            let g = gone(v);
+            if g {
+                dropped.push(v.name.clone());
+            }
+            !g
+        });
+        while !dropped.is_empty() {
+            let mut next = Vec::new();
+            self.views.retain(|v| {
+                let g = v.views.iter().any(|d| dropped.contains(d));
+                if g {
+                    next.push(v.name.clone());
+                }
+                !g
+            });
+            dropped = next;
+        }
+    }
+
+    /// A `CREATE [MATERIALIZED] VIEW` over a table or another view.
+    fn create_view(&mut self, rng: &mut Rng, name: String, out: &mut Vec<String>) {
+        self.created_views += 1;
+        let materialized = rng.below(5) == 0;
+        let kw = if materialized {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        };
+        if !self.views.is_empty() && rng.below(3) == 0 {
+            let base = &self.views[rng.below(self.views.len())];
+            out.push(format!(
+                "CREATE {kw} {name} AS
+SELECT b.*, now() AS seen_at FROM {} b WHERE b.id > 0",
+                base.name
+            ));
+            let state = ViewState {
+                name: name.clone(),
+                materialized,
+                tables: base.tables.clone(),
+                columns: Vec::new(),
+                views: vec![base.name.clone()],
+            };
+            self.views.push(state);
+        } else {
+            let (uid, table, cols) = &self.tables[rng.below(self.tables.len())];
+            let picked: Vec<String> = (0..2)
+                .map(|_| cols[2 + rng.below(cols.len() - 2)].clone())
+                .collect();
+            out.push(format!(
+                "CREATE {kw} {name} AS
+SELECT t.id, t.tenant_id, t.{}, t.{} AS second,
+       (SELECT count(*) FROM {table} x WHERE x.tenant_id = t.tenant_id) AS siblings
+FROM {table} t
+WHERE t.tenant_id IS NOT NULL",
+                picked[0], picked[1]
+            ));
+            let mut columns = vec![(*uid, "id".to_string()), (*uid, "tenant_id".to_string())];
+            columns.extend(picked.into_iter().map(|c| (*uid, c)));
+            self.views.push(ViewState {
+                name: name.clone(),
+                materialized,
+                tables: vec![*uid],
+                columns,
+                views: Vec::new(),
+            });
+        }
+        if materialized {
+            out.push(format!("CREATE UNIQUE INDEX ON {name} (id)"));
+        }
+    }
+}
+
+fn views_migration(rng: &mut Rng, st: &mut ViewsState, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let kind = if st.tables.len() < 5 {
+        0
+    } else {
+        rng.below(20)
+    };
+    match kind {
+        0..=2 => {
+            let uid = st.next_table;
+            let name = format!("t{uid}");
+            st.next_table += 1;
+            let mut cols = vec!["id".to_string(), "tenant_id".to_string()];
+            let mut defs = vec![
+                "id bigserial PRIMARY KEY".to_string(),
+                "tenant_id uuid NOT NULL".to_string(),
+            ];
+            for _ in 0..(3 + rng.below(6)) {
+                let c = format!("c{}", st.next_column);
+                st.next_column += 1;
+                defs.push(format!("{c} {}", TYPES[rng.below(TYPES.len())]));
+                cols.push(c);
+            }
+            out.push(format!(
+                "CREATE TABLE {name} (
+    {},
+    UNIQUE (tenant_id, id)
+)",
+                defs.join(
+                    ",
+    "
+                )
+            ));
+            out.push(format!(
+                "CREATE INDEX ON {name} (tenant_id, lower(id::text))"
+            ));
+            st.tables.push((uid, name, cols));
+        }
+        3 | 4 => {
+            let c = format!("c{}", st.next_column);
+            st.next_column += 1;
+            let t = rng.below(st.tables.len());
+            let (_, name, cols) = &mut st.tables[t];
+            out.push(format!("ALTER TABLE {name} ADD COLUMN {c} text"));
+            cols.push(c);
+        }
+        5 => {
+            // DROP COLUMN ... CASCADE: the views reading it go, and the views on them.
+            let t = rng.below(st.tables.len());
+            let (uid, name, cols) = &mut st.tables[t];
+            if cols.len() > 4 {
+                let c = cols.remove(2 + rng.below(cols.len() - 2));
+                out.push(format!("ALTER TABLE {name} DROP COLUMN {c} CASCADE"));
+                let key = (*uid, c);
+                st.cascade(|v| v.columns.contains(&key));
+            }
+        }
+        6 => {
+            let fresh = format!("c{}", st.next_column);
+            st.next_column += 1;
+            let t = rng.below(st.tables.len());
+            let (uid, name, cols) = &mut st.tables[t];
+            let i = 2 + rng.below(cols.len() - 2);
+            let old = std::mem::replace(&mut cols[i], fresh.clone());
+            out.push(format!("ALTER TABLE {name} RENAME COLUMN {old} TO {fresh}"));
+            let uid = *uid;
+            let read = st.views.iter_mut().fold(false, |read, v| {
+                let mut hit = false;
+                for (u, c) in &mut v.columns {
+                    if *u == uid && *c == old {
+                        *c = fresh.clone();
+                        hit = true;
+                    }
+                }
+                read || hit
+            });
+            if !read {
+                let name = &st.tables.iter().find(|t| t.0 == uid).expect("live").1;
+                out.push(format!(
+                    "ALTER TABLE {name} ALTER COLUMN {fresh} TYPE text USING {fresh}::text"
+                ));
+            }
+        }
+        7 => {
+            let t = rng.below(st.tables.len());
+            let fresh = format!("t{}", st.next_table);
+            st.next_table += 1;
+            let old = std::mem::replace(&mut st.tables[t].1, fresh.clone());
+            out.push(format!("ALTER TABLE {old} RENAME TO {fresh}"));
+        }
+        8 => {
+            let (uid, name, _) = st.tables.remove(rng.below(st.tables.len()));
+            out.push(format!("DROP TABLE {name} CASCADE"));
+            st.cascade(|v| v.tables.contains(&uid));
+        }
+        9..=14 => {
+            let name = format!("v{}", st.next_view);
+            st.next_view += 1;
+            st.create_view(rng, name, &mut out);
+        }
+        15..=17 if !st.views.is_empty() => {
+            // A view rebuilt: dropped with what is built on it, created again.
+            let v = &st.views[rng.below(st.views.len())];
+            let (name, materialized) = (v.name.clone(), v.materialized);
+            let kw = if materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            out.push(format!("DROP {kw} {name} CASCADE"));
+            st.cascade(|v| v.name == name);
+            st.create_view(rng, name, &mut out);
+        }
+        _ => {
+            let (_, name, _) = &st.tables[rng.below(st.tables.len())];
+            out.push(format!(
+                "CREATE OR REPLACE FUNCTION touch_{n}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.id := NEW.id;\n  RETURN NEW;\nEND\n$$"
+            ));
+            out.push(format!("COMMENT ON TABLE {name} IS 'migration {n}'"));
+        }
+    }
+    out
+}
+
+/// The statements of 2,000 migrations creating 500 views, rebuilt over time.
+pub(crate) fn views_history() -> (Vec<Statement>, usize) {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut st = ViewsState::default();
+    let mut out = Vec::new();
+    for n in 0..2000 {
+        let file = format!("migrations/{:04}_v.sql", n + 1);
+        let mut line = 1;
+        for text in views_migration(&mut rng, &mut st, n) {
+            let lines = text.lines().count() as u32;
+            out.push(Statement {
+                source_line: text.lines().next().unwrap_or("").to_string(),
+                at: Location {
+                    file: file.clone(),
+                    line,
+                    column: 1,
+                },
+                text,
+            });
+            line += lines + 1;
+        }
+    }
+    (out, st.created_views)
+}
+
 fn parse_only(stmts: &[Statement]) -> usize {
     let dialect = Dialect::Postgres.parser_dialect();
     let mut n = 0;
@@ -205,6 +458,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| replay(black_box(&stmts)))
     });
     group.finish();
+    let (views, _) = views_history();
+    let mut group = c.benchmark_group("replay_2000_migrations_500_views");
+    group.bench_function("baseline_parse_only", |b| {
+        b.iter(|| parse_only(black_box(&views)))
+    });
+    group.bench_function("replay_parse_and_apply", |b| {
+        b.iter(|| replay(black_box(&views)))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);
@@ -216,38 +478,49 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() {
     let stmts = history();
-    // The generated history must replay cleanly, or the comparison means nothing.
-    let mut r = Replayer::new(Dialect::Postgres);
-    for s in &stmts {
-        r.apply(s);
+    let (views, created) = views_history();
+    // The generated histories must replay cleanly, or the comparison means nothing.
+    for (what, h) in [("1,000 migrations", &stmts), ("views", &views)] {
+        let mut r = Replayer::new(Dialect::Postgres);
+        for s in h.iter() {
+            r.apply(s);
+        }
+        let out = r.finish();
+        if let Some(e) = out.errors.first() {
+            eprintln!("the generated history ({what}) does not replay cleanly:\n{e}");
+            std::process::exit(1);
+        }
+        println!(
+            "history ({what}): {} statements, {} tables and {} views at the end, {} skipped",
+            h.len(),
+            out.schema.tables.len(),
+            out.schema.views.len(),
+            out.skipped.len()
+        );
     }
-    let out = r.finish();
-    if let Some(e) = out.errors.first() {
-        eprintln!("the generated history does not replay cleanly:\n{e}");
-        std::process::exit(1);
-    }
-    println!(
-        "history: {} statements, {} tables at the end, {} skipped",
-        stmts.len(),
-        out.schema.tables.len(),
-        out.skipped.len()
-    );
+    println!("views history: {created} views created");
 
     benches();
     Criterion::default().configure_from_args().final_summary();
 
-    // Interleaved runs, so machine load affects both sides alike. Besides wall time, the
-    // thread's CPU time is measured: on a shared machine it is far less disturbed by other
-    // processes than wall time (time spent preempted is not counted).
+    ratio("1,000 migrations", &stmts);
+    ratio("2,000 migrations, 500 views", &views);
+    threads(&stmts);
+}
+
+/// Interleaved runs, so machine load affects both sides alike. Besides wall time, the
+/// thread's CPU time is measured: on a shared machine it is far less disturbed by other
+/// processes than wall time (time spent preempted is not counted).
+fn ratio(what: &str, stmts: &[Statement]) {
     let (mut base, mut full) = (Vec::new(), Vec::new());
     let (mut base_cpu, mut full_cpu) = (Vec::new(), Vec::new());
     for _ in 0..41 {
         let (t, c) = (Instant::now(), thread_cpu());
-        black_box(parse_only(black_box(&stmts)));
+        black_box(parse_only(black_box(stmts)));
         base_cpu.push(thread_cpu() - c);
         base.push(t.elapsed());
         let (t, c) = (Instant::now(), thread_cpu());
-        black_box(replay(black_box(&stmts)));
+        black_box(replay(black_box(stmts)));
         full_cpu.push(thread_cpu() - c);
         full.push(t.elapsed());
     }
@@ -259,19 +532,17 @@ fn main() {
         median(full_cpu),
     );
     println!(
-        "schema-check replay, medians of 41 interleaved runs: baseline (parse only) {:.2} ms wall / {:.2} ms cpu; replay (parse + apply) {:.2} ms wall / {:.2} ms cpu",
+        "schema-check replay ({what}), medians of 41 interleaved runs: baseline (parse only) {:.2} ms wall / {:.2} ms cpu; replay (parse + apply) {:.2} ms wall / {:.2} ms cpu",
         ms(bw),
         ms(bc),
         ms(fw),
         ms(fc)
     );
     println!(
-        "ratio replay/baseline = {:.3}x (cpu time), {:.3}x (wall time); target <= 1.3x",
+        "ratio replay/baseline ({what}) = {:.3}x (cpu time), {:.3}x (wall time); target <= 1.3x",
         fc.as_secs_f64() / bc.as_secs_f64(),
         fw.as_secs_f64() / bw.as_secs_f64()
     );
-
-    threads(&stmts);
 }
 
 /// `replay_dir` of the same history written out as 1,000 files, parsing on one thread
