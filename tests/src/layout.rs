@@ -5,7 +5,8 @@
 //!
 //! - flat `0001_x.sql` and sqlx `<ver>_x.sql`: the version is the leading digits;
 //! - sqlx reversible `<ver>_x.up.sql` (the `.down.sql` twin is skipped);
-//! - Flyway/refinery `V<ver>__x.sql`;
+//! - Flyway/refinery `V<ver>__x.sql`; refinery `U<ver>__x.sql` when no `V` file has that
+//!   version (beside one, it is a Flyway undo migration, never applied forward);
 //! - diesel `<ver>_x/up.sql` (its `down.sql` is skipped): the version is the directory
 //!   name before the first `_` with `-` removed.
 //!
@@ -30,6 +31,7 @@ pub struct MigrationFile {
 /// The up-migrations in `dir`, in apply order.
 pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
     let mut files = Vec::new();
+    let mut unversioned = Vec::new();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read migrations directory {}: {e}", dir.display()))?;
     for entry in entries {
@@ -53,6 +55,18 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         if !name.ends_with(".sql") || name.ends_with(".down.sql") {
             continue;
         }
+        if let Some(rest) = name.strip_prefix('U').filter(|r| r.contains("__")) {
+            let digits = rest.split("__").next().unwrap_or("");
+            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                unversioned.push(MigrationFile {
+                    version: parse_version(digits, &name)?,
+                    diesel: None,
+                    path,
+                    display: name,
+                });
+            }
+            continue;
+        }
         let digits = match name.strip_prefix('V') {
             Some(rest) if rest.contains("__") => rest.split("__").next().unwrap_or(""),
             _ => name.split('_').next().unwrap_or(""),
@@ -67,6 +81,16 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
             display: name,
         });
     }
+    let versioned: Vec<u128> = files
+        .iter()
+        .filter(|f| f.display.starts_with('V'))
+        .map(|f| f.version)
+        .collect();
+    files.extend(
+        unversioned
+            .into_iter()
+            .filter(|u| !versioned.contains(&u.version)),
+    );
     let order = |a: &MigrationFile, b: &MigrationFile| match (&a.diesel, &b.diesel) {
         (Some(x), Some(y)) => x.cmp(y),
         _ => a.version.cmp(&b.version),

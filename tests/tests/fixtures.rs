@@ -67,4 +67,5 @@ fixtures! {
     sqlite_diesel => "sqlite/diesel",
     sqlite_mixed_width => "sqlite/mixed_width",
     sqlite_edge_cases => "sqlite/edge_cases",
+    sqlite_refinery_unversioned => "sqlite/refinery_unversioned",
 }
