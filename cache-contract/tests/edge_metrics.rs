@@ -20,8 +20,9 @@ use cache_contract::invalidation::Invalidation;
 use cache_contract::invalidation::bus::InProcessBus;
 use cache_contract::metrics as m;
 use cache_contract::{CacheContract, TenantId};
+use common::metrics::take;
 use common::{User, UserV2};
-use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use metrics_util::debugging::DebuggingRecorder;
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata};
 
@@ -56,57 +57,6 @@ impl Collector {
     }
     fn take_events(&self) -> Vec<Level> {
         std::mem::take(&mut *self.events.lock().unwrap())
-    }
-}
-
-/// Metric name, labels and value, since the previous snapshot.
-struct Seen(Vec<(String, Vec<(String, String)>, DebugValue)>);
-
-fn take(snapshotter: &Snapshotter) -> Seen {
-    Seen(
-        snapshotter
-            .snapshot()
-            .into_vec()
-            .into_iter()
-            .map(|(k, _, _, v)| {
-                let key = k.key();
-                let labels = key
-                    .labels()
-                    .map(|l| (l.key().to_string(), l.value().to_string()))
-                    .collect();
-                (key.name().to_string(), labels, v)
-            })
-            .collect(),
-    )
-}
-
-impl Seen {
-    /// The sum of counter `name` over series carrying every label of `labels`.
-    fn counter(&self, name: &str, labels: &[(&str, &str)]) -> u64 {
-        self.0
-            .iter()
-            .filter(|(n, have, _)| {
-                n == name
-                    && labels
-                        .iter()
-                        .all(|(k, v)| have.iter().any(|(hk, hv)| hk == k && hv == v))
-            })
-            .map(|(_, _, v)| match v {
-                DebugValue::Counter(c) => *c,
-                _ => 0,
-            })
-            .sum()
-    }
-
-    fn histogram_samples(&self, name: &str) -> usize {
-        self.0
-            .iter()
-            .filter(|(n, _, _)| n == name)
-            .map(|(_, _, v)| match v {
-                DebugValue::Histogram(h) => h.len(),
-                _ => 0,
-            })
-            .sum()
     }
 }
 

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "redis")]
 pub mod cluster;
+pub mod metrics;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
