@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 
 use super::contract::{Audited, Unopened};
 use super::finding::{Finding, FindingKind, ValuePair};
@@ -65,40 +64,51 @@ impl Audit {
                 entries_audited: audited.load(Ordering::Relaxed),
             })
         };
-        let mut results = BatchResult::default();
-        let mut in_flight = FuturesUnordered::new();
         let batch_size = self.config.batch.max(1);
         let concurrency = self.config.concurrency.max(1);
-        let mut pending: Vec<Vec<u8>> = Vec::new();
-        for pattern in patterns {
-            let mut walk = Walk::new(conn.clone(), pattern, self.config.scan_count);
-            loop {
-                let listed = walk.next(&limit).await?;
-                let done = listed.is_none();
-                if let Some(listed) = listed {
+        // The walk feeds batches into a channel; the batches are audited concurrently while
+        // the walk goes on (both futures are polled by one `join`).
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Vec<u8>>>(concurrency);
+        let walk = async {
+            let mut pending: Vec<Vec<u8>> = Vec::new();
+            for pattern in patterns {
+                let mut walk = Walk::new(conn.clone(), pattern, self.config.scan_count);
+                while let Some(listed) = walk.next(&limit).await? {
                     scanned.fetch_add(listed.len() as u64, Ordering::Relaxed);
                     pending.extend(listed);
-                }
-                while pending.len() >= batch_size || (done && !pending.is_empty()) {
-                    let take = pending.len().min(batch_size);
-                    let batch: Vec<Vec<u8>> = pending.drain(..take).collect();
-                    if in_flight.len() >= concurrency
-                        && let Some(r) = in_flight.next().await
-                    {
-                        absorb(&mut results, r?, &audited);
-                        report_progress();
+                    while pending.len() >= batch_size {
+                        let batch: Vec<Vec<u8>> = pending.drain(..batch_size).collect();
+                        if tx.send(batch).await.is_err() {
+                            return Ok(());
+                        }
                     }
-                    in_flight.push(self.audit_batch(batch, &limit));
-                }
-                if done {
-                    break;
                 }
             }
-        }
-        while let Some(r) = in_flight.next().await {
-            absorb(&mut results, r?, &audited);
-            report_progress();
-        }
+            if !pending.is_empty() {
+                let _ = tx.send(pending).await;
+            }
+            drop(tx);
+            Ok::<(), AuditError>(())
+        };
+        let audit = async {
+            let mut results = BatchResult::default();
+            let batches = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|b| (b, rx))
+            });
+            let mut audited_batches = std::pin::pin!(
+                batches
+                    .map(|batch| self.audit_batch(batch, &limit))
+                    .buffer_unordered(concurrency)
+            );
+            while let Some(r) = audited_batches.next().await {
+                absorb(&mut results, r?, &audited);
+                report_progress();
+            }
+            Ok::<BatchResult, AuditError>(results)
+        };
+        let (walked, results) = futures_util::future::join(walk, audit).await;
+        let results = results?;
+        walked?;
         Ok(Report::new(
             results.findings,
             results.other_tables,

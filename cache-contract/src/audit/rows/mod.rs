@@ -13,7 +13,7 @@ mod sqlite;
 #[cfg(feature = "audit-mysql")]
 pub use self::mysql::MySqlRows;
 #[cfg(feature = "audit-postgres")]
-pub use self::postgres::PostgresRows;
+pub use self::postgres::{DEFAULT_CONNECTIONS, PostgresRows};
 #[cfg(feature = "audit-sqlite")]
 pub use self::sqlite::SqliteRows;
 

@@ -1,35 +1,69 @@
 //! PostgreSQL rows over tokio-postgres (feature `audit-postgres`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
 
 use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
-/// Rows from PostgreSQL, over a connected tokio-postgres [`Client`]. One statement per
+/// Rows from PostgreSQL, over connected tokio-postgres [`Client`]s. One statement per
 /// batch, whatever its size: the keys go in as one `text[]` array per filter column.
+/// Batches take the clients in turn, so concurrent batches run on as many server backends.
 pub struct PostgresRows {
-    client: Client,
+    clients: Vec<Client>,
+    next: AtomicUsize,
 }
+
+/// The connections [`PostgresRows::connect`] opens: one per batch the audit keeps in flight
+/// by default ([`AuditConfig::concurrency`](crate::audit::AuditConfig::concurrency)).
+pub const DEFAULT_CONNECTIONS: usize = 4;
 
 impl PostgresRows {
     /// Reads rows through `client` (its connection task must be running).
     pub fn new(client: Client) -> Self {
-        PostgresRows { client }
+        Self::with_clients(vec![client])
     }
 
-    /// Connects to `url` (a `postgres://` URL or key=value string) without TLS and spawns
-    /// the connection task. Errors never repeat the URL (it may hold a password).
+    /// Reads rows through `clients` in turn.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `clients` is empty.
+    pub fn with_clients(clients: Vec<Client>) -> Self {
+        assert!(
+            !clients.is_empty(),
+            "PostgresRows needs at least one client"
+        );
+        PostgresRows {
+            clients,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// Opens [`DEFAULT_CONNECTIONS`] connections to `url` (a `postgres://` URL or key=value
+    /// string) without TLS and spawns their tasks. Errors never repeat the URL (it may hold
+    /// a password).
     pub async fn connect(url: &str) -> Result<Self, RowError> {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .map_err(|e| RowError(format!("cannot connect to PostgreSQL: {e}")))?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::warn!(error = %e, "audit: PostgreSQL connection ended");
-            }
-        });
-        Ok(PostgresRows::new(client))
+        Self::connect_n(url, DEFAULT_CONNECTIONS).await
+    }
+
+    /// [`connect`](Self::connect) with `connections` connections (at least one).
+    pub async fn connect_n(url: &str, connections: usize) -> Result<Self, RowError> {
+        let mut clients = Vec::new();
+        for _ in 0..connections.max(1) {
+            let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| RowError(format!("cannot connect to PostgreSQL: {e}")))?;
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::warn!(error = %e, "audit: PostgreSQL connection ended");
+                }
+            });
+            clients.push(client);
+        }
+        Ok(Self::with_clients(clients))
     }
 }
 
@@ -54,8 +88,9 @@ impl RowSource for PostgresRows {
             }
             let params: Vec<&(dyn ToSql + Sync)> =
                 arrays.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-            let rows = self
-                .client
+            let client =
+                &self.clients[self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len()];
+            let rows = client
                 .query(sql.as_str(), &params)
                 .await
                 .map_err(|e| RowError(format!("PostgreSQL, table `{}`: {e}", spec.table)))?;
