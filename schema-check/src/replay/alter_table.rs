@@ -244,8 +244,13 @@ impl Replayer {
                 })
                 .map(|()| true),
             Op::DropConstraint {
-                if_exists, name, ..
-            } => self.drop_constraint(ctx, key, &fold(dialect, name), *if_exists),
+                if_exists,
+                name,
+                drop_behavior,
+            } => {
+                let cascade = matches!(drop_behavior, Some(sqlparser::ast::DropBehavior::Cascade));
+                self.drop_constraint(ctx, key, &fold(dialect, name), *if_exists, cascade)
+            }
             Op::DropPrimaryKey { .. } => {
                 let table = self.table_mut(ctx, key)?;
                 if table.primary_key.take().is_none() {
@@ -368,6 +373,7 @@ impl Replayer {
         key: &str,
         name: &str,
         if_exists: bool,
+        cascade: bool,
     ) -> Changed {
         let is_pk = self
             .schema
@@ -375,6 +381,9 @@ impl Replayer {
             .get(key)
             .is_some_and(|t| t.primary_key_name.as_deref() == Some(name));
         let dialect = self.dialect;
+        if dialect == Dialect::Postgres {
+            self.drop_referenced_key(ctx, key, name, is_pk, cascade)?;
+        }
         let ikey = index_key(dialect, key, name);
         let table = self.table_mut(ctx, key)?;
         let before = table.unique.len() + table.foreign_keys.len() + table.checks.len();
@@ -403,5 +412,85 @@ impl Replayer {
              <table>_<columns>_key / _fkey / _check and <table>_pkey",
         );
         self.conflict(ctx, name, error).map(|()| false)
+    }
+
+    /// PostgreSQL: the foreign keys (of any table) that reference the primary key or
+    /// unique constraint `name` of `key` depend on its index: dropping it is refused
+    /// unless CASCADE, which drops them. When another key of the table covers the same
+    /// columns, the replay cannot tell which one a foreign key uses, and leaves them be.
+    fn drop_referenced_key(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        name: &str,
+        is_pk: bool,
+        cascade: bool,
+    ) -> Result<(), crate::Diagnostic> {
+        let Some(table) = self.schema.tables.get(key) else {
+            return Ok(());
+        };
+        let sorted = |cols: &[String]| {
+            let mut v = cols.to_vec();
+            v.sort();
+            v
+        };
+        let uniques = || {
+            table
+                .unique
+                .iter()
+                .filter(|u| u.kind == crate::model::UniqueKind::Constraint)
+        };
+        let cols = if is_pk {
+            table.primary_key.clone()
+        } else {
+            uniques()
+                .find(|u| u.name.as_deref() == Some(name))
+                .map(|u| u.columns.clone())
+        };
+        let Some(cols) = cols else {
+            return Ok(());
+        };
+        let cols = sorted(&cols);
+        let pk_cols = table.primary_key.as_deref().map(sorted);
+        let keys_on_cols = uniques().filter(|u| sorted(&u.columns) == cols).count()
+            + usize::from(pk_cols.as_ref() == Some(&cols));
+        if keys_on_cols > 1 {
+            return Ok(());
+        }
+        let uses = |f: &crate::model::ForeignKey| {
+            f.foreign_table == key
+                && (sorted(&f.foreign_columns) == cols || (f.foreign_columns.is_empty() && is_pk))
+        };
+        let dependents: Vec<String> = self
+            .schema
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.foreign_keys
+                    .iter()
+                    .filter(|f| uses(f))
+                    .map(|f| format!("`{}` of `{}`", f.name.as_deref().unwrap_or("?"), t.name))
+            })
+            .collect();
+        if dependents.is_empty() {
+            return Ok(());
+        }
+        if !cascade {
+            return Err(ctx.error(
+                format!(
+                    "cannot drop constraint `{name}` of `{key}`: foreign key(s) {} reference it",
+                    dependents.join(", ")
+                ),
+                "drop those foreign keys first, or use DROP CONSTRAINT ... CASCADE",
+            ));
+        }
+        for t in self.schema.tables.values_mut() {
+            let before = t.foreign_keys.len();
+            t.foreign_keys.retain(|f| !uses(f));
+            if t.foreign_keys.len() != before {
+                t.provenance.touch(ctx.at());
+            }
+        }
+        Ok(())
     }
 }

@@ -738,3 +738,36 @@ fn saas_patterns_sqlparser_misses() {
     assert!(out.schema.indexes.contains_key("idents_mv_x"));
     assert_eq!(out.skipped.len(), 2, "{:#?}", out.skipped);
 }
+
+#[test]
+fn dropping_a_key_that_foreign_keys_reference_needs_cascade_which_drops_them() {
+    // Checked on PostgreSQL 15: both plain drops are refused ("cannot drop constraint
+    // t1_pkey on table t1 because other objects depend on it"); CASCADE drops the
+    // foreign keys of t2 and keeps t2's own key.
+    let setup = "CREATE TABLE t1 (id serial PRIMARY KEY, b text UNIQUE);
+         CREATE TABLE t2 (id int PRIMARY KEY, p int REFERENCES t1, q text REFERENCES t1 (b));";
+    for drop in [
+        "ALTER TABLE t1 DROP CONSTRAINT t1_pkey",
+        "ALTER TABLE t1 DROP CONSTRAINT t1_b_key",
+    ] {
+        let e = one_error(Dialect::Postgres, &format!("{setup}\n{drop};"));
+        assert!(
+            e.message.contains("t2_p_fkey") || e.message.contains("t2_q_fkey"),
+            "{}",
+            e.message
+        );
+    }
+    let out = ok(
+        Dialect::Postgres,
+        &format!(
+            "{setup}
+             ALTER TABLE t1 DROP CONSTRAINT t1_pkey CASCADE;
+             ALTER TABLE t1 DROP CONSTRAINT t1_b_key CASCADE;"
+        ),
+    );
+    assert!(out.schema.tables["t2"].foreign_keys.is_empty());
+    assert_eq!(
+        out.schema.tables["t2"].primary_key_name.as_deref(),
+        Some("t2_pkey")
+    );
+}
