@@ -10,40 +10,9 @@ use cache_contract::edge::HttpClient;
 use saas::app::{Config, start};
 use serde_json::{Value, json};
 
-const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
-const REDIS: &str = "redis://127.0.0.1:6379";
+mod common;
 
-/// Drops the test's database and Redis keys, also when the test panics.
-struct Cleanup {
-    database: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (database, prefix) = (self.database.clone(), self.prefix.clone());
-        std::thread::spawn(move || {
-            if let Ok(mut pg) =
-                postgres::Client::connect(&format!("{POSTGRES}/postgres"), postgres::NoTls)
-            {
-                let _ = pg.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                ));
-            }
-            if let Ok(mut conn) = redis::Client::open(REDIS).and_then(|c| c.get_connection()) {
-                let keys: Vec<String> =
-                    redis::Commands::scan_match(&mut conn, format!("{prefix}*"))
-                        .map(|i| i.filter_map(Result::ok).collect())
-                        .unwrap_or_default();
-                if !keys.is_empty() {
-                    let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
-                }
-            }
-        })
-        .join()
-        .unwrap();
-    }
-}
+use common::{POSTGRES, REDIS, isolated, suffix};
 
 async fn call(
     http: &HttpClient,
@@ -82,27 +51,8 @@ async fn audit(config: &Config, args: &[&str]) -> Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_binary_reports_and_fixes_a_row_changed_behind_the_cache() {
-    let run = format!(
-        "{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let _cleanup = Cleanup {
-        database: format!("saas_audit_{run}"),
-        prefix: format!("saas-audit-{run}:"),
-    };
-    let config = Config {
-        database_url: format!("{POSTGRES}/saas_audit_{run}"),
-        redis_url: REDIS.into(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        redis_prefix: format!("saas-audit-{run}:"),
-        channel: format!("saas-audit-{run}:invalidations"),
-        varnish_nodes: Vec::new(),
-        migrations: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations").into(),
-    };
+    let (config, _cleanup) = isolated("audit");
+    let run = suffix(&config);
     let service = start(config.clone()).await.unwrap_or_else(|e| {
         panic!("the service (PostgreSQL at {POSTGRES}, Redis at {REDIS}): {e}")
     });

@@ -11,41 +11,9 @@ use saas::app::{Config, start};
 use saas::varnish::{Varnishd, free_port};
 use serde_json::{Value, json};
 
-const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432";
-const REDIS: &str = "redis://127.0.0.1:6379";
+mod common;
 
-/// Drops the test's database and Redis keys, also when the test panics.
-struct Cleanup {
-    database: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let (database, prefix) = (self.database.clone(), self.prefix.clone());
-        // Blocking clients, on a thread of their own (not inside the test's runtime).
-        std::thread::spawn(move || {
-            if let Ok(mut pg) =
-                postgres::Client::connect(&format!("{POSTGRES}/postgres"), postgres::NoTls)
-            {
-                let _ = pg.batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-                ));
-            }
-            if let Ok(mut conn) = redis::Client::open(REDIS).and_then(|c| c.get_connection()) {
-                let keys: Vec<String> = redis::cmd("KEYS")
-                    .arg(format!("{prefix}*"))
-                    .query(&mut conn)
-                    .unwrap_or_default();
-                if !keys.is_empty() {
-                    let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
-                }
-            }
-        })
-        .join()
-        .unwrap();
-    }
-}
+use common::{POSTGRES, REDIS, isolated, suffix};
 
 struct Http(HttpClient);
 
@@ -86,27 +54,8 @@ fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> &'a str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_reaches_the_other_instance_and_the_edge() {
-    let run = format!(
-        "{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let _cleanup = Cleanup {
-        database: format!("saas_e2e_{run}"),
-        prefix: format!("saas-e2e-{run}:"),
-    };
-    let config = Config {
-        database_url: format!("{POSTGRES}/saas_e2e_{run}"),
-        redis_url: REDIS.into(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        redis_prefix: format!("saas-e2e-{run}:"),
-        channel: format!("saas-e2e-{run}:invalidations"),
-        varnish_nodes: Vec::new(),
-        migrations: concat!(env!("CARGO_MANIFEST_DIR"), "/migrations").into(),
-    };
+    let (config, _cleanup) = isolated("e2e");
+    let run = suffix(&config);
     let a_port = free_port();
     let varnish = Varnishd::start(0, a_port).await.unwrap_or_else(|e| {
         panic!("this test needs varnishd with vmod-xkey (.ci/run installs it): {e}")
