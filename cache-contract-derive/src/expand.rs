@@ -5,31 +5,45 @@ use std::path::PathBuf;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, TokenStreamExt, format_ident, quote, quote_spanned};
-use schema_check::TypeFamily;
+use schema_check::contract::ast::Input;
+use schema_check::contract::compare::Compared;
+use schema_check::contract::types::{self, Fit};
 use syn::spanned::Spanned;
 use syn::{LitStr, Type};
 
-use crate::ast::Input;
-use crate::check::Checked;
 use crate::markers;
-use schema_check::suggest;
 
 /// The local name of `<crate>::__private` in the expansion: one short path segment.
 const P: &str = "__cache_contract_p";
 
-/// Everything the expansion needs besides the struct.
+/// Everything the expansion needs besides the struct and its comparison.
 pub struct Context<'a> {
     /// The path of the `cache_contract` crate.
     pub krate: syn::Path,
     /// The rebuild tracking of the migrations ([`track`]), empty when an earlier derive
     /// emitted it.
     pub tracking: &'a TokenStream,
-    /// `schema_check::hash::table_hash` of the table.
-    pub table_hash: [u8; 32],
+}
+
+impl<'a> Context<'a> {
+    /// The context of `input`'s expansion: `#[cache(crate = "...")]`, else
+    /// `::cache_contract`.
+    pub fn new(input: &Input, tracking: &'a TokenStream) -> Context<'a> {
+        let krate = input.attrs.krate.as_ref().map_or_else(
+            || {
+                let name = Ident::new("cache_contract", Span::call_site());
+                let mut path = syn::Path::from(name);
+                path.leading_colon = Some(Default::default());
+                path
+            },
+            |k| k.value.clone(),
+        );
+        Context { krate, tracking }
+    }
 }
 
 /// The `include_bytes!` of `files` (the migrations a derive read, when no earlier derive of
-/// this compiler process included them: [`crate::schema_cache::Loaded::files_to_track`]),
+/// this compiler process included them: [`crate::reporting::first_to_track`]),
 /// so that editing one re-runs the derive. rustc records them in the crate's dep-info, and
 /// every build expands all derives again, so one inclusion per crate is enough; all of them
 /// go in one constant, one item for rustc to check.
@@ -59,7 +73,8 @@ pub fn track(files: &[PathBuf]) -> TokenStream {
 
 /// The type assertions of a struct: each field's type must hold its column's SQL type.
 struct TypeChecks {
-    /// A trait per field of a non-standard type, carrying the field's error message.
+    /// A trait per field of a type that does not fit or is not a standard one, carrying the
+    /// field's error message, and the constant that asserts it, in field order.
     items: TokenStream,
     /// One where-clause predicate per field of a concrete type, spanned at the field's type
     /// (rustc reports an unsatisfied one there), on a function of their own: on the impl,
@@ -86,36 +101,33 @@ impl TypeChecks {
 
 /// The type assertions of every mapped field.
 ///
-/// A field of a standard type that fits ([`markers::std_type_fits`]) is asserted with
+/// A field of a standard type that fits ([`types::fit`]) is asserted with
 /// `HoldsSql` directly; any other goes through a trait of its own whose `on_unimplemented`
 /// names the column, the migration and the fix. Field types that mention a type parameter
 /// get plain `HoldsSql` bounds too (they are checked where the struct is used). `p` is the
 /// local name of `cache_contract::__private`, where the markers and `HoldsSql` are.
-fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
+fn type_checks(input: &Input, compared: &Compared, p: &Ident) -> TypeChecks {
     let params: Vec<String> = input
         .generics
         .type_params()
         .map(|p| p.ident.to_string())
         .collect();
-    let table = &checked.table.name;
+    let table = &compared.table.name;
     let mut items = TokenStream::new();
     // Appended to one stream, token by token (interpolating a stream per predicate would be
     // a round trip to the compiler each), last field first.
     let mut preds = TokenStream::new();
     let mut generic_bounds = Vec::new();
-    for m in checked.mapped.iter().rev() {
-        let f = &input.fields[m.field];
-        let col = m.column;
-        if col.nullable && (checked.tenant == Some(m.field) || checked.key.contains(&m.field)) {
-            continue; // reported by the derive: `Option` would be the wrong advice
-        }
+    let mut column_traits = Vec::new();
+    for check in compared.types.iter().rev() {
+        let (f, col) = (check.mapped.field, check.mapped.column);
         let ty = f.ty;
         if mentions(ty, &params) {
             let marker = markers::marker(p, &col.ty.family, col.nullable, Span::call_site());
             generic_bounds.push(quote!(#ty: #p::HoldsSql<#marker>));
             continue;
         }
-        if markers::std_type_fits(ty, &col.ty.family, col.nullable) {
+        if check.fit == Fit::Fits {
             // `ty: p::HoldsSql<marker>`, every token of the bound at the field's type (see
             // `last_span`), appended token by token.
             let span = last_span(ty);
@@ -129,63 +141,31 @@ fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
         }
         let marker = markers::marker(p, &col.ty.family, col.nullable, Span::call_site());
         let trait_ident = format_ident!("__cache_contract_column_{}", f.name());
-        let name = f.name();
         // Everything interpolated into an `on_unimplemented` string must escape its braces.
         let esc = |s: &str| s.replace('{', "{{").replace('}', "}}");
-        let (table, name) = (esc(table), esc(&name));
-        let col_name = esc(&col.name);
-        let sql_ty = esc(&col.ty.canonical);
-        let since = esc(&suggest::at(&col.provenance.last_changed));
-        let example = markers::example(&col.ty.family);
-        let sql = Ident::new("sql", Span::call_site());
-        let family_marker = markers::marker(&sql, &col.ty.family, false, Span::call_site())
-            .to_string()
-            .replace(' ', "");
-        let (message, label, note) = if col.nullable {
-            (
-                format!(
-                    "column `{table}.{}` is nullable `{sql_ty}` (since {since}): field `{name}` of type `{{Self}}` cannot hold NULL",
-                    col_name
-                ),
-                format!("the column is nullable: use `Option<{example}>`"),
-                format!(
-                    "use `Option<_>` of a type that holds `{sql_ty}` (e.g. `Option<{example}>`), or add `NOT NULL` to `{table}.{}` in a new migration",
-                    col_name
-                ),
-            )
-        } else {
-            let label = if is_option(ty) {
-                "the column is `NOT NULL`: drop the `Option`".to_string()
-            } else {
-                format!("cannot hold `{sql_ty}`")
-            };
-            (
-                format!(
-                    "column `{table}.{}` is `{sql_ty} NOT NULL` (since {since}): field `{name}` of type `{{Self}}` cannot hold it",
-                    col_name
-                ),
-                label,
-                fits_note(&col.ty.family, &sql_ty, &example, &family_marker),
-            )
-        };
-        let (message, label, note) = (lit(&message), lit(&label), lit(&note));
+        let m = types::type_message(ty, &f.name(), table, col, "{Self}", &esc);
+        let (message, label, note) = (lit(&m.message), lit(&m.label), lit(&m.note));
         // Spanned at the field's type, so that rustc's notes point at the field. The blanket
         // impl is `do_not_recommend`: rustc then reports the field's own trait and message,
         // without walking into `HoldsSql`'s impls or suggesting bounds on a type parameter
         // (it takes the impl for a derive's).
-        items.extend(quote_spanned! {ty.span()=>
+        //
+        // Asserted through the trait's constant, not a where-clause: rustc reports an
+        // unsatisfied where-clause on concrete types with a note on trivial bounds
+        // (`see issue #48214`) that names nothing a user can act on; a projection gets
+        // the message, label and note alone.
+        column_traits.push(quote_spanned! {ty.span()=>
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             #[allow(non_camel_case_types)]
-            trait #trait_ident {}
+            trait #trait_ident {
+                const OK: () = ();
+            }
             #[diagnostic::do_not_recommend]
             impl<T: ?::core::marker::Sized + #p::HoldsSql<#marker>> #trait_ident for T {}
+            const _: () = <#ty as #trait_ident>::OK;
         });
-        let mut bound = trait_ident;
-        bound.set_span(last_span(ty));
-        bounded(&mut preds, ty);
-        preds.append(bound);
-        preds.append(markers::punct(',', Span::call_site()));
     }
+    items.extend(column_traits.into_iter().rev()); // in field order
     generic_bounds.reverse(); // in field order
     TypeChecks {
         items,
@@ -194,72 +174,47 @@ fn type_checks(input: &Input, checked: &Checked, p: &Ident) -> TypeChecks {
     }
 }
 
-/// What fits a `NOT NULL` column of the family, and how to extend it.
-fn fits_note(family: &TypeFamily, sql_ty: &str, example: &str, marker: &str) -> String {
-    let extend =
-        format!("or implement `cache_contract::sql::HoldsSql<{marker}>` for your own type");
-    match family {
-        TypeFamily::Int { .. }
-        | TypeFamily::UInt { .. }
-        | TypeFamily::Float4
-        | TypeFamily::Float8 => format!(
-            "a column of type `{sql_ty}` fits `{example}` or a wider type (narrower ones could lose data); {extend}"
-        ),
-        TypeFamily::Enum { .. } => format!(
-            "`{sql_ty}` is an enum type: its labels fit `String`, or a Rust enum of yours that implements `cache_contract::sql::HoldsSql<sql::Enum>`"
-        ),
-        TypeFamily::TimeTz | TypeFamily::Interval | TypeFamily::Other => format!(
-            "no built-in Rust type holds `{sql_ty}`: implement `cache_contract::sql::HoldsSql<{marker}>` for a type of yours"
-        ),
-        _ => format!("a column of type `{sql_ty}` fits `{example}`; {extend}"),
-    }
-}
-
 /// The whole expansion for a struct that passed the derive's own checks.
-pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
+pub fn expand(input: &Input, compared: &Compared, cx: &Context) -> TokenStream {
     // One short local name for `<crate>::__private` ([`P`]): fewer tokens for rustc to take
     // in. An `Ident`, not a stream: interpolating a stream is a round trip to the compiler.
     let p = Ident::new(P, Span::call_site());
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
 
-    let mut checks = type_checks(input, checked, &p);
+    let mut checks = type_checks(input, compared, &p);
     let mut generic_bounds = std::mem::take(&mut checks.generic_bounds);
     let checks = checks.into_items();
 
-    let table = &checked.table.name;
-    let hash = contract_hash(input, checked, cx.table_hash);
+    let table = &compared.table.name;
+    let hash = contract_hash(compared);
     let hash_bytes = syn::LitByteStr::new(&hash, Span::call_site());
     // Packed as `cache_contract::Columns::from_packed` reads them: one literal.
     let mut columns = String::new();
-    for m in &checked.mapped {
+    for m in &compared.mapped {
         let c = m.column;
         let nullable = if c.nullable { "1" } else { "0" };
         for part in [
-            &input.fields[m.field].name(),
+            &m.field.name(),
             &c.name,
             &c.ty.canonical,
             nullable,
-            &markers::family_name(&c.ty.family),
+            &types::marker_name(&c.ty.family, ""),
         ] {
             columns.push_str(part);
             columns.push('\0');
         }
     }
-    let key_columns = checked
-        .key
-        .iter()
-        .filter_map(|&k| checked.column_of(k))
-        .map(|c| c.name.clone());
-    let tenant_column = match checked.tenant.and_then(|t| checked.column_of(t)) {
-        Some(c) => {
-            let name = &c.name;
+    let key_columns = compared.key.iter().map(|m| &m.column.name);
+    let tenant_column = match compared.tenant {
+        Some(t) => {
+            let name = &t.column.name;
             quote!(::core::option::Option::Some(#name))
         }
         None => quote!(::core::option::Option::None),
     };
 
-    let key_fields: Vec<_> = checked.key.iter().map(|&k| &input.fields[k]).collect();
+    let key_fields: Vec<_> = compared.key.iter().map(|m| m.field).collect();
     let key_types: Vec<&Type> = key_fields.iter().map(|f| f.ty).collect();
     let params: Vec<String> = input
         .generics
@@ -268,7 +223,7 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
         .collect();
     for f in key_fields
         .iter()
-        .chain(checked.tenant.map(|t| &input.fields[t]).iter())
+        .chain(compared.tenant.map(|t| t.field).iter())
     {
         if mentions(f.ty, &params) {
             let ty = f.ty;
@@ -299,10 +254,9 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
         _ => (quote!((#(#key_types,)*)), quote!((#(#clones,)*))),
     };
 
-    let tenant_body = match checked.tenant {
+    let tenant_body = match compared.tenant {
         Some(t) => {
-            let f = &input.fields[t];
-            let (id, ty) = (f.ident, f.ty);
+            let (id, ty) = (t.field.ident, t.field.ty);
             let value = quote_spanned!(ty.span()=> #p::KeyPart::key_part(&self.#id));
             quote!(#p::TenantId::from_string(#value))
         }
@@ -321,8 +275,24 @@ pub fn expand(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
     }
     where_preds.extend(generic_bounds);
 
+    // At most `cache_contract::MAX_KEY_PARTS` key fields: asked of the constant's owner by
+    // rustc (this crate cannot depend on it), at the last key field.
+    let key_limit = match compared.key.last() {
+        Some(last) if compared.key.len() > 1 => {
+            let n = compared.key.len();
+            let f = last.field;
+            let span = f.attrs.key.unwrap_or_else(|| f.ident.span());
+            let msg = format!(
+                "a cache key has at most `cache_contract::MAX_KEY_PARTS` fields, and this key has {n}: key on a unique constraint with fewer columns"
+            );
+            quote_spanned!(span=> const _: () = ::core::assert!(#n <= #p::MAX_KEY_PARTS, #msg);)
+        }
+        _ => TokenStream::new(),
+    };
+
     let body = quote! {
             #checks
+            #key_limit
 
             #[automatically_derived]
             impl #impl_generics #p::TenantScoped for #ident #ty_generics #where_clause {
@@ -375,28 +345,26 @@ fn scoped(cx: &Context, body: TokenStream) -> TokenStream {
 
 /// blake3 over the table's canonical hash and the field mapping: field→column pairs, key
 /// columns, tenant column.
-pub fn contract_hash(input: &Input, checked: &Checked, table_hash: [u8; 32]) -> [u8; 32] {
+pub fn contract_hash(compared: &Compared) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(b"cache-contract mapping v1\0");
-    h.update(&table_hash);
-    for m in &checked.mapped {
+    h.update(&schema_check::hash::table_hash(compared.table));
+    for m in &compared.mapped {
         h.update(b"field\0");
-        h.update(input.fields[m.field].name().as_bytes());
+        h.update(m.field.name().as_bytes());
         h.update(b"\0");
         h.update(m.column.name.as_bytes());
         h.update(b"\0");
     }
-    for &k in &checked.key {
-        if let Some(c) = checked.column_of(k) {
-            h.update(b"key\0");
-            h.update(c.name.as_bytes());
-            h.update(b"\0");
-        }
+    for k in &compared.key {
+        h.update(b"key\0");
+        h.update(k.column.name.as_bytes());
+        h.update(b"\0");
     }
-    match checked.tenant.and_then(|t| checked.column_of(t)) {
-        Some(c) => {
+    match compared.tenant {
+        Some(t) => {
             h.update(b"tenant\0");
-            h.update(c.name.as_bytes());
+            h.update(t.column.name.as_bytes());
         }
         None => {
             h.update(b"global\0");
@@ -447,15 +415,9 @@ fn mentions(ty: &Type, params: &[String]) -> bool {
     !params.is_empty() && walk(quote!(#ty), params)
 }
 
-/// Whether `ty` is written as `Option<..>` (for a better label only: the check itself
-/// goes through the trait system).
-fn is_option(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
-}
-
 /// Only the rebuild tracking and type assertions, for a struct that failed other checks:
 /// rustc's type errors are then reported together with the derive's own.
-pub fn type_checks_only(input: &Input, checked: &Checked, cx: &Context) -> TokenStream {
+pub fn type_checks_only(input: &Input, compared: &Compared, cx: &Context) -> TokenStream {
     let p = Ident::new(P, Span::call_site());
-    scoped(cx, type_checks(input, checked, &p).into_items())
+    scoped(cx, type_checks(input, compared, &p).into_items())
 }

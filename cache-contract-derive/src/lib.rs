@@ -43,84 +43,93 @@
 //! a rebuild that changed no migration reads the replay back instead of parsing the SQL
 //! again. A damaged or stale entry is never believed, only replaced.
 //!
+//! # How it is built
+//!
+//! The checks are `schema_check::contract`'s, which `schema-check check` runs too, without
+//! compiling: parse → validate (attributes alone) → resolve (the configuration, then the
+//! replay, cached) → compare (the struct against its table) → expand. This crate is the
+//! shell around them: the caches, the once-per-process reporting and the expansion.
+//!
 //! # Test harnesses
 //!
 //! Relative paths start at `CARGO_MANIFEST_DIR`, or at `CACHE_CONTRACT_MANIFEST_DIR` when
 //! set: trybuild compiles test cases in a crate it generates under `target/`, and its
 //! callers set the variable to their own crate's directory.
 
-use proc_macro::TokenStream;
+use std::sync::Arc;
 
-mod ast;
-mod attr;
-mod check;
-mod config;
+use proc_macro::TokenStream;
+use schema_check::contract::ast::Input;
+use schema_check::contract::errors::MIGRATIONS;
+use schema_check::contract::{Errors, compare, config, validate};
+
 mod expand;
+mod manifest;
 mod markers;
+mod replay;
+mod replay_cache;
 mod replay_store;
-mod schema_cache;
+mod reporting;
+mod stamp_cache;
+
+use replay::{Replay, Source};
 
 /// Derives `cache_contract::CacheContract` and `TenantScoped`. See the crate docs.
 #[proc_macro_derive(CacheContract, attributes(cache))]
 pub fn derive_cache_contract(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    derive(&input, &schema_cache::load).into()
+    derive(&input, &replay_cache::load).into()
 }
 
-/// Loads the replay of a migration directory (`schema_cache::load`, or a fixed schema in
+/// Loads the replay of a migration directory ([`replay_cache::load`], or a fixed schema in
 /// tests).
-type Loader<'a> = dyn Fn(
-        &std::path::Path,
-        &str,
-        schema_check::Dialect,
-        bool,
-    ) -> Result<std::sync::Arc<schema_cache::Loaded>, String>
-    + 'a;
+type Loader<'a> = dyn Fn(&Source) -> Result<Arc<Replay>, String> + 'a;
 
-fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
-    let mut errors = attr::Errors::default();
-    let Some(ast) = ast::Input::from_syn(input, &mut errors) else {
+fn derive(item: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
+    let call_site = proc_macro2::Span::call_site();
+    let mut errors = Errors::default();
+    // Parse.
+    let Some(input) = Input::from_syn(item, &mut errors) else {
         return errors.to_compile_errors();
     };
-    if ast.container_errors {
+    if input.container_errors {
         // A mistyped `table` or `migrations` would only cause misleading follow-up errors.
         return errors.to_compile_errors();
     }
-    let Some(config) = config::resolve(&ast.attrs, ast.ident.span(), &mut errors) else {
+    // Validate the attributes.
+    let Some(valid) = validate::validate(&input, &mut errors) else {
         return errors.to_compile_errors();
     };
-    let loaded = match load(&config.dir, &config.display, config.dialect, config.strict) {
-        Ok(l) => l,
+    // Resolve: the configuration, then the replay.
+    let Some(manifest) = manifest::current(call_site, &mut errors) else {
+        return errors.to_compile_errors();
+    };
+    let Some(config) = config::resolve(&input.attrs, &manifest, call_site, &mut errors) else {
+        return errors.to_compile_errors();
+    };
+    if let Some(e) = config.missing_dir() {
+        errors.at(&schema_check::contract::errors::CONFIG, config.span, e);
+        return errors.to_compile_errors();
+    }
+    let source = Source::from(&config);
+    let replay = match load(&source) {
+        Ok(r) => r,
         Err(e) => {
-            errors.at(config.span, e);
+            errors.at(&schema_check::contract::errors::CONFIG, config.span, e);
             return errors.to_compile_errors();
         }
     };
-    if !loaded.errors.is_empty() {
-        // Every struct over the directory fails alike: the first reports the errors in full,
-        // the others where to find them.
-        match loaded.earlier_report(|| location(config.span)) {
-            None => {
-                for e in &loaded.errors {
-                    errors.at(config.span, migration_error(e));
-                }
-            }
-            Some(at) => {
-                let n = loaded.errors.len();
-                let msg = format!(
-                    "the migrations in `{}` do not replay ({n} error{}, shown in full at {at}): cache structs cannot be checked against them until they do",
-                    config.display,
-                    if n == 1 { "" } else { "s" },
-                );
-                errors.at(config.span, msg);
-            }
-        }
-    }
-    let tracking = expand::track(loaded.files_to_track());
-    let Some(checked) = check::check(
-        &ast,
-        &loaded.schema,
-        !loaded.errors.is_empty(),
+    report_migration_errors(&source, &replay, config.span, &mut errors);
+    let tracking = if reporting::first_to_track(&source, &replay) {
+        expand::track(&replay.files)
+    } else {
+        proc_macro2::TokenStream::new()
+    };
+    // Compare.
+    let Some(compared) = compare::compare(
+        &valid,
+        &replay.schema,
+        !replay.errors.is_empty(),
         config.dialect,
         &config.display,
         &mut errors,
@@ -128,27 +137,44 @@ fn derive(input: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         let errs = errors.to_compile_errors();
         return quote::quote!(#errs #tracking);
     };
-    let krate = ast.attrs.krate.as_ref().map_or_else(
-        || {
-            let name = proc_macro2::Ident::new("cache_contract", proc_macro2::Span::call_site());
-            let mut path = syn::Path::from(name);
-            path.leading_colon = Some(Default::default());
-            path
-        },
-        |k| k.value.clone(),
-    );
-    let cx = expand::Context {
-        krate,
-        tracking: &tracking,
-        table_hash: schema_cache::table_hash(checked.table),
-    };
+    // Expand.
+    let cx = expand::Context::new(&input, &tracking);
     let errs = errors.to_compile_errors();
     if errors.is_empty() {
-        expand::expand(&ast, &checked, &cx)
+        expand::expand(&input, &compared, &cx)
     } else {
         // Report rustc's type errors together with the derive's own.
-        let checks = expand::type_checks_only(&ast, &checked, &cx);
+        let checks = expand::type_checks_only(&input, &compared, &cx);
         quote::quote!(#errs #checks)
+    }
+}
+
+/// The migrations' errors: in full at the first struct over the directory, pointing there
+/// at the others (every struct over it fails alike).
+fn report_migration_errors(
+    source: &Source,
+    replay: &Arc<Replay>,
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) {
+    if replay.errors.is_empty() {
+        return;
+    }
+    match reporting::earlier_report(source, replay, || location(span)) {
+        None => {
+            for e in &replay.errors {
+                errors.at(&MIGRATIONS, span, migration_error(e));
+            }
+        }
+        Some(at) => {
+            let n = replay.errors.len();
+            let msg = format!(
+                "the migrations in `{}` do not replay ({n} error{}, shown in full at {at}): cache structs cannot be checked against them until they do",
+                source.display,
+                if n == 1 { "" } else { "s" },
+            );
+            errors.at(&MIGRATIONS, span, msg);
+        }
     }
 }
 

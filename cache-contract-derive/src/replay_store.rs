@@ -18,9 +18,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use schema_check::Dialect;
-
-use crate::schema_cache::Loaded;
+use crate::replay::{Replay, Source};
 
 /// Starts every entry; bumped when the layout below changes.
 const MAGIC: &[u8] = b"cache-contract replay v1\n";
@@ -62,16 +60,19 @@ impl Store {
             .as_ref()
     }
 
-    /// The key of the replay of `dir` (whose files, sorted, are `files`) as `display` in
-    /// `dialect`; `None` when a file cannot be read (the replay will say why).
+    /// The key of the replay of `source` (whose files, sorted, are `files`); `None` when a
+    /// file cannot be read (the replay will say why).
     pub fn key<'a>(
         &self,
-        dir: &Path,
-        display: &str,
-        dialect: Dialect,
-        strict: bool,
+        source: &Source,
         files: impl IntoIterator<Item = &'a OsStr>,
     ) -> Option<Key> {
+        let Source {
+            dir,
+            display,
+            dialect,
+            strict,
+        } = source;
         let mut h = blake3::Hasher::new();
         let mut put = |bytes: &[u8]| {
             h.update(&(bytes.len() as u64).to_le_bytes());
@@ -80,7 +81,7 @@ impl Store {
         put(MAGIC);
         put(&self.library);
         put(format!("{dialect:?}").as_bytes());
-        put(&[u8::from(strict)]);
+        put(&[u8::from(*strict)]);
         put(display.as_bytes());
         put(dir.as_os_str().as_encoded_bytes());
         for f in files {
@@ -99,7 +100,7 @@ impl Store {
     }
 
     /// The replay stored under `key`, if there is one intact.
-    pub fn load(&self, key: &Key) -> Option<Loaded> {
+    pub fn load(&self, key: &Key) -> Option<Replay> {
         let bytes = std::fs::read(self.entry(key)).ok()?;
         let rest = bytes.strip_prefix(MAGIC)?;
         let (stored_key, rest) = rest.split_first_chunk::<32>()?;
@@ -109,12 +110,16 @@ impl Store {
         }
         let (files, encoded) = decode_files(payload)?;
         let (schema, errors) = schema_check::binary::decode(encoded).ok()?;
-        Some(Loaded::new(schema, files, errors))
+        Some(Replay {
+            schema,
+            files,
+            errors,
+        })
     }
 
     /// Stores `loaded` under `key`, replacing the entries of older states of the same
     /// directory. Best effort: a store that cannot be written only costs replays.
-    pub fn save(&self, key: &Key, loaded: &Loaded) {
+    pub fn save(&self, key: &Key, loaded: &Replay) {
         let Some(mut payload) = encode_files(&loaded.files) else {
             return; // a path that is not UTF-8: not stored
         };
@@ -248,6 +253,7 @@ fn library_identity() -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schema_check::Dialect;
 
     struct Fixture {
         migrations: tempfile::TempDir,
@@ -277,28 +283,23 @@ mod tests {
     }
 
     impl Fixture {
-        fn key(&self) -> Key {
-            let files = crate::schema_cache::fingerprint(self.migrations.path());
-            let files = files.iter().map(|(p, ..)| p.as_os_str());
-            self.store
-                .key(
-                    self.migrations.path(),
-                    "migrations",
-                    Dialect::Postgres,
-                    false,
-                    files,
-                )
-                .unwrap()
+        fn source(&self) -> Source {
+            Source {
+                dir: self.migrations.path().to_path_buf(),
+                display: "migrations".into(),
+                dialect: Dialect::Postgres,
+                strict: false,
+            }
         }
 
-        fn replay(&self) -> Loaded {
-            crate::schema_cache::replay(
-                self.migrations.path(),
-                "migrations",
-                Dialect::Postgres,
-                false,
-            )
-            .unwrap()
+        fn key(&self) -> Key {
+            let files = crate::replay_cache::fingerprint(self.migrations.path());
+            let files = files.iter().map(|(p, ..)| p.as_os_str());
+            self.store.key(&self.source(), files).unwrap()
+        }
+
+        fn replay(&self) -> Replay {
+            crate::replay::replay(&self.source()).unwrap()
         }
 
         fn entries(&self) -> Vec<PathBuf> {
@@ -309,7 +310,7 @@ mod tests {
         }
     }
 
-    fn same(a: &Loaded, b: &Loaded) -> bool {
+    fn same(a: &Replay, b: &Replay) -> bool {
         a.schema == b.schema && a.files == b.files && a.errors == b.errors
     }
 
@@ -332,16 +333,12 @@ mod tests {
         let file = f.migrations.path().join("0001_init.sql");
         // The hashes differ, not only the slots.
         let other = |store: &Store, display, dialect| {
-            store
-                .key(
-                    f.migrations.path(),
-                    display,
-                    dialect,
-                    false,
-                    [file.as_os_str()],
-                )
-                .unwrap()
-                .inputs_hash
+            let source = Source {
+                display: String::from(display),
+                dialect,
+                ..f.source()
+            };
+            store.key(&source, [file.as_os_str()]).unwrap().inputs_hash
         };
         let base = other(&f.store, "migrations", Dialect::Postgres);
         assert_ne!(other(&f.store, "db/migrations", Dialect::Postgres), base);

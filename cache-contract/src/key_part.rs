@@ -92,7 +92,7 @@ impl KeyPart for uuid::Uuid {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a cache key",
     label = "key fields must implement `cache_contract::KeyPart`",
-    note = "a key is one `KeyPart` or a tuple of them; `KeyPart` is implemented for integers, bool, char, String/str and uuid::Uuid (feature `uuid`); implement it for your type with an injective `key_part`"
+    note = "a key is one `KeyPart` or a tuple of at most `cache_contract::MAX_KEY_PARTS` of them; `KeyPart` is implemented for integers, bool, char, String/str and uuid::Uuid (feature `uuid`); implement it for your type with an injective `key_part`"
 )]
 pub trait KeyParts {
     /// The parts, unescaped.

@@ -88,7 +88,7 @@ pub use cache_contract_derive::CacheContract;
 pub mod __private {
     pub use crate::contract::{CacheContract, Contract};
     pub use crate::key::{CacheKey, ContractHash};
-    pub use crate::key_part::KeyPart;
+    pub use crate::key_part::{KeyPart, MAX_KEY_PARTS};
     pub use crate::sql;
     // The markers and `HoldsSql` one path segment closer: type checks name one per field.
     pub use crate::sql::*;

@@ -4,6 +4,8 @@
 
 pub mod binary;
 pub mod canonical;
+#[cfg(feature = "contract")]
+pub mod contract;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;

@@ -51,6 +51,22 @@ pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
     }
 }
 
+/// A table name written outside SQL (`#[cache(table = "public.users")]`) as the schema
+/// names it: PostgreSQL's default schema `public.` is dropped, as [`object_name`] drops it.
+///
+/// ```
+/// use schema_check::{Dialect, replay::ident::unqualified};
+/// assert_eq!(unqualified(Dialect::Postgres, "public.users"), "users");
+/// assert_eq!(unqualified(Dialect::Postgres, "audit.events"), "audit.events");
+/// assert_eq!(unqualified(Dialect::Mysql, "public.users"), "public.users");
+/// ```
+pub fn unqualified(dialect: Dialect, name: &str) -> &str {
+    match dialect {
+        Dialect::Postgres => name.strip_prefix("public.").unwrap_or(name),
+        Dialect::Mysql | Dialect::Sqlite => name,
+    }
+}
+
 /// Whether two canonical column names denote the same column in `dialect`.
 pub fn same_column(dialect: Dialect, a: &str, b: &str) -> bool {
     match dialect {

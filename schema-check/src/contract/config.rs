@@ -2,20 +2,13 @@
 //! else `[package.metadata.cache-contract]` of the crate's `Cargo.toml`, else `migrations/`
 //! and PostgreSQL.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::SystemTime;
 
 use proc_macro2::Span;
-use schema_check::Dialect;
 
-use crate::attr::{ContainerAttrs, Errors, Located};
-
-/// Overrides `CARGO_MANIFEST_DIR` as the directory relative migration paths start from
-/// (and whose `Cargo.toml` is read), for harnesses that compile code outside its crate, such
-/// as trybuild, which builds test cases in a generated crate under `target/`.
-pub const ROOT_OVERRIDE: &str = "CACHE_CONTRACT_MANIFEST_DIR";
+use super::attr::{ContainerAttrs, Located};
+use super::errors::{CONFIG, Errors};
+use crate::Dialect;
 
 /// The resolved migration directory and dialect of one struct.
 #[derive(Debug, Clone)]
@@ -33,32 +26,69 @@ pub struct Config {
     pub strict: bool,
 }
 
-/// The crate-wide settings of `[package.metadata.cache-contract]`.
-#[derive(Debug, Default, Clone)]
-struct Metadata {
-    migrations: Option<String>,
-    dialect: Option<String>,
-    strict: bool,
+impl Config {
+    /// The error when the migration directory does not exist, saying where it was looked
+    /// for and how to point to another.
+    pub fn missing_dir(&self) -> Option<String> {
+        (!self.dir.is_dir()).then(|| {
+            format!(
+                "the migration directory `{}` does not exist (looked in {}); create it, or point to yours with `#[cache(migrations = \"...\")]` or `migrations = \"...\"` in `[package.metadata.cache-contract]` of Cargo.toml",
+                self.display,
+                self.dir.display()
+            )
+        })
+    }
 }
 
-/// Resolves the configuration of one struct; `None` when it cannot be (errors recorded).
-pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> Option<Config> {
-    let Some(manifest_dir) = std::env::var_os(ROOT_OVERRIDE)
-        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
-        .map(PathBuf::from)
-    else {
-        errors.at(
-            call_site,
-            "CARGO_MANIFEST_DIR is not set: build with cargo, which sets it to the crate's directory",
-        );
-        return None;
-    };
+/// The crate-wide settings of `[package.metadata.cache-contract]` that the contract check
+/// reads (other commands read their own keys of the table).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Metadata {
+    /// `migrations`: the migration directory, relative to the crate.
+    pub migrations: Option<String>,
+    /// `dialect`.
+    pub dialect: Option<String>,
+    /// `strict`: the replay's warnings are errors.
+    pub strict: bool,
+}
+
+/// A crate: its directory and the settings of its `Cargo.toml` (or why they cannot be
+/// read).
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The directory of `Cargo.toml`, where relative migration paths start.
+    pub dir: PathBuf,
+    /// `[package.metadata.cache-contract]`, or the error reading it.
+    pub metadata: Result<Metadata, String>,
+}
+
+impl Manifest {
+    /// Reads the manifest of the crate in `dir` (no `Cargo.toml`: the defaults).
+    pub fn read(dir: &Path) -> Manifest {
+        Manifest {
+            dir: dir.to_path_buf(),
+            metadata: read_metadata(&dir.join("Cargo.toml")),
+        }
+    }
+}
+
+/// Resolves the configuration of one struct of the crate `crate_`; `None` when it cannot
+/// be (errors recorded). Errors without an attribute to point at go to `call_site` (the
+/// derive's name).
+pub fn resolve(
+    attrs: &ContainerAttrs,
+    crate_: &Manifest,
+    call_site: Span,
+    errors: &mut Errors,
+) -> Option<Config> {
+    let manifest_dir = &crate_.dir;
     let manifest = manifest_dir.join("Cargo.toml");
-    let metadata = match cached_metadata(&manifest) {
+    let default = Metadata::default();
+    let metadata = match &crate_.metadata {
         Ok(m) => m,
         Err(e) => {
-            errors.at(call_site, e);
-            Metadata::default()
+            errors.at(&CONFIG, call_site, e);
+            &default
         }
     };
 
@@ -66,7 +96,7 @@ pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> 
         Some(Located { value, span }) => match value.parse::<Dialect>() {
             Ok(d) => d,
             Err(e) => {
-                errors.at(*span, e);
+                errors.at(&CONFIG, *span, e);
                 return None;
             }
         },
@@ -75,6 +105,7 @@ pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> 
                 Ok(d) => d,
                 Err(e) => {
                     errors.at(
+                        &CONFIG,
                         call_site,
                         format!(
                             "{e} (in `[package.metadata.cache-contract]` of {})",
@@ -108,6 +139,7 @@ pub fn resolve(attrs: &ContainerAttrs, call_site: Span, errors: &mut Errors) -> 
             )
         };
         errors.at(
+                        &CONFIG,
             span,
             format!(
                 "the migration directory `{display}` is absolute{whence}: it would only exist on this machine; give it relative to the crate's Cargo.toml, e.g. `migrations`"
@@ -132,28 +164,11 @@ fn is_absolute(p: &str) -> bool {
         || p.get(1..2) == Some(":")
 }
 
-/// [`read_metadata`], cached per manifest while its size and modification time stay the
-/// same: the derives of one crate read one `Cargo.toml`.
-fn cached_metadata(manifest: &Path) -> Result<Metadata, String> {
-    type Stamp = Option<(u64, Option<SystemTime>)>;
-    type Cache = HashMap<PathBuf, (Stamp, Result<Metadata, String>)>;
-    static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
-    let stamp: Stamp = std::fs::metadata(manifest)
-        .ok()
-        .map(|m| (m.len(), m.modified().ok()));
-    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-    let cache = guard.get_or_insert_with(HashMap::new);
-    if let Some((s, result)) = cache.get(manifest)
-        && *s == stamp
-    {
-        return result.clone();
-    }
-    let result = read_metadata(manifest);
-    cache.insert(manifest.to_path_buf(), (stamp, result.clone()));
-    result
-}
+/// Keys of `[package.metadata.cache-contract]` that other commands read.
+const OTHER_KEYS: &[&str] = &["drift-ignore"];
 
-fn read_metadata(manifest: &Path) -> Result<Metadata, String> {
+/// The settings of the manifest `manifest` (none when it does not exist).
+pub fn read_metadata(manifest: &Path) -> Result<Metadata, String> {
     let text = match std::fs::read_to_string(manifest) {
         Ok(t) => t,
         // No manifest (e.g. rustc driven by hand): the defaults apply.
@@ -163,7 +178,8 @@ fn read_metadata(manifest: &Path) -> Result<Metadata, String> {
     parse_metadata(&text).map_err(|e| format!("{}: {e}", manifest.display()))
 }
 
-fn parse_metadata(text: &str) -> Result<Metadata, String> {
+/// The settings in the text of a manifest.
+pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
     let doc: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| e.message().to_string())?;
@@ -197,6 +213,8 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
         let slot = match key.as_str() {
             "migrations" => &mut out.migrations,
             "dialect" => &mut out.dialect,
+            // Another command's settings (`drift-ignore`, a sub-table such as `lint`).
+            other if OTHER_KEYS.contains(&other) || value.is_table() => continue,
             other => {
                 return Err(format!(
                     "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect`, `strict`, `drift-ignore`, or the lint's `tenant-columns`, `global-tables`, `lint`"
@@ -262,6 +280,29 @@ mod tests {
         let e = parse_metadata("[package.metadata.cache-contract]\ndialect = 3\n").unwrap_err();
         assert!(e.contains("must be a string"), "{e}");
         assert!(parse_metadata("[package").is_err());
+    }
+
+    #[test]
+    fn a_missing_directory_says_where_it_looked() {
+        let dir = std::env::temp_dir().join("schema-check-config-test-nope");
+        let config = Config {
+            dir: dir.clone(),
+            display: "nope".into(),
+            dialect: Dialect::Postgres,
+            span: Span::call_site(),
+            strict: false,
+        };
+        let e = config.missing_dir().expect("missing");
+        assert!(
+            e.contains("the migration directory `nope` does not exist")
+                && e.contains(&dir.display().to_string()),
+            "{e}"
+        );
+        let here = Config {
+            dir: std::env::temp_dir(),
+            ..config
+        };
+        assert!(here.missing_dir().is_none());
     }
 
     #[test]

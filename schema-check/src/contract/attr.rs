@@ -5,38 +5,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitStr, meta::ParseNestedMeta};
 
-use schema_check::suggest;
-
-/// Collects errors so that all of them are reported at once.
-#[derive(Default)]
-pub struct Errors(Vec<syn::Error>);
-
-impl Errors {
-    /// Records an error.
-    pub fn push(&mut self, error: syn::Error) {
-        self.0.push(error);
-    }
-
-    /// Records an error at `span`.
-    pub fn at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.0.push(syn::Error::new(span, message));
-    }
-
-    /// How many errors were recorded.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no error was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// All errors as one `compile_error!` token stream.
-    pub fn to_compile_errors(&self) -> proc_macro2::TokenStream {
-        self.0.iter().map(syn::Error::to_compile_error).collect()
-    }
-}
+use super::errors::{ATTRIBUTE, Errors};
+use crate::suggest;
 
 /// A value written in an attribute, with the span of its literal.
 #[derive(Debug, Clone)]
@@ -111,19 +81,19 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> ContainerAttrs {
                 }
                 "global" => set_flag(&mut out.global, &meta, errors),
                 other if FIELD_KEYS.contains(&other) => {
-                    errors.push(meta.error(format!(
+                    errors.push(&ATTRIBUTE, meta.error(format!(
                         "`{other}` belongs on a field, not on the struct: `#[cache({other})]` above the field"
                     )));
                     skip_value(&meta)
                 }
                 other => {
-                    errors.push(unknown(&meta, other, CONTAINER_KEYS, "on a struct"));
+                    errors.push(&ATTRIBUTE, unknown(&meta, other, CONTAINER_KEYS, "on a struct"));
                     skip_value(&meta)
                 }
             }
         });
         if let Err(e) = result {
-            errors.push(e);
+            errors.push(&ATTRIBUTE, e);
         }
     }
     out
@@ -141,19 +111,19 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 "skip" => set_flag(&mut out.skip, &meta, errors),
                 "column" => set(&mut out.column, string_value(&meta)?, &meta, errors),
                 other if CONTAINER_KEYS.contains(&other) => {
-                    errors.push(meta.error(format!(
+                    errors.push(&ATTRIBUTE, meta.error(format!(
                         "`{other}` belongs on the struct, not on a field: `#[cache({other} ...)]` above `struct`"
                     )));
                     skip_value(&meta)
                 }
                 other => {
-                    errors.push(unknown(&meta, other, FIELD_KEYS, "on a field"));
+                    errors.push(&ATTRIBUTE, unknown(&meta, other, FIELD_KEYS, "on a field"));
                     skip_value(&meta)
                 }
             }
         });
         if let Err(e) = result {
-            errors.push(e);
+            errors.push(&ATTRIBUTE, e);
         }
     }
     if let Some(skip) = out.skip {
@@ -164,6 +134,7 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
         ] {
             if other.is_some() {
                 errors.at(
+                    &ATTRIBUTE,
                     skip,
                     format!("a `skip`ped field has no column, so it cannot also be `{name}`"),
                 );
@@ -172,6 +143,7 @@ pub fn field(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
     }
     if let (Some(_), Some(key)) = (out.tenant, out.key) {
         errors.at(
+            &ATTRIBUTE,
             key,
             "the tenant is always part of the cache key; remove `key` from the tenant field",
         );
@@ -188,6 +160,7 @@ fn cache_attrs<'a>(attrs: &'a [Attribute], errors: &mut Errors) -> Vec<&'a Attri
             syn::Meta::List(_) => true,
             other => {
                 errors.at(
+                    &ATTRIBUTE,
                     other.span(),
                     "expected `#[cache(...)]`, e.g. `#[cache(table = \"users\")]`",
                 );
@@ -269,7 +242,10 @@ fn set<T>(
     errors: &mut Errors,
 ) -> syn::Result<()> {
     if slot.is_some() {
-        errors.push(meta.error(format!("duplicate `{}` attribute", meta_name(meta))));
+        errors.push(
+            &ATTRIBUTE,
+            meta.error(format!("duplicate `{}` attribute", meta_name(meta))),
+        );
     } else {
         *slot = Some(value);
     }
@@ -286,7 +262,10 @@ fn set_flag(
         return Err(meta.error(format!("`{name}` takes no value: write `#[cache({name})]`")));
     }
     if slot.is_some() {
-        errors.push(meta.error(format!("duplicate `{name}` attribute")));
+        errors.push(
+            &ATTRIBUTE,
+            meta.error(format!("duplicate `{name}` attribute")),
+        );
     } else {
         *slot = Some(meta.path.span());
     }

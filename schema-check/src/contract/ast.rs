@@ -3,7 +3,8 @@
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
 
-use crate::attr::{self, ContainerAttrs, Errors, FieldAttrs};
+use super::attr::{self, ContainerAttrs, FieldAttrs};
+use super::errors::{ATTRIBUTE, Errors};
 
 /// A struct deriving `CacheContract`.
 pub struct Input<'a> {
@@ -64,6 +65,7 @@ impl<'a> Input<'a> {
                 Fields::Named(named) => named,
                 Fields::Unnamed(f) => {
                     errors.at(
+                        &ATTRIBUTE,
                         f.span(),
                         "CacheContract needs named fields, one per column: a tuple struct cannot name its columns",
                     );
@@ -71,6 +73,7 @@ impl<'a> Input<'a> {
                 }
                 Fields::Unit => {
                     errors.at(
+                        &ATTRIBUTE,
                         input.ident.span(),
                         "CacheContract needs a struct with named fields, one per column",
                     );
@@ -79,6 +82,7 @@ impl<'a> Input<'a> {
             },
             Data::Enum(e) => {
                 errors.at(
+                        &ATTRIBUTE,
                     e.enum_token.span,
                     "CacheContract caches rows of a table and can only be derived for structs with named fields, not enums",
                 );
@@ -86,6 +90,7 @@ impl<'a> Input<'a> {
             }
             Data::Union(u) => {
                 errors.at(
+                    &ATTRIBUTE,
                     u.union_token.span,
                     "CacheContract can only be derived for structs with named fields, not unions",
                 );
@@ -120,10 +125,7 @@ impl<'a> Input<'a> {
     }
 
     /// The fields that map to columns (not `skip`ped).
-    pub fn mapped(&self) -> impl Iterator<Item = (usize, &Field<'a>)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.attrs.skip.is_none())
+    pub fn mapped(&self) -> impl Iterator<Item = &Field<'a>> {
+        self.fields.iter().filter(|f| f.attrs.skip.is_none())
     }
 }
