@@ -164,9 +164,6 @@ fn is_absolute(p: &str) -> bool {
         || p.get(1..2) == Some(":")
 }
 
-/// Keys of `[package.metadata.cache-contract]` that other commands read.
-const OTHER_KEYS: &[&str] = &["drift-ignore"];
-
 /// The settings of the manifest `manifest` (none when it does not exist).
 pub fn read_metadata(manifest: &Path) -> Result<Metadata, String> {
     let text = match std::fs::read_to_string(manifest) {
@@ -206,15 +203,13 @@ pub fn parse_metadata(text: &str) -> Result<Metadata, String> {
             })?;
             continue;
         }
-        if schema_check::lint::METADATA_KEYS.contains(&key.as_str()) {
+        if crate::lint::METADATA_KEYS.contains(&key.as_str()) {
             // `schema-check lint`'s configuration: its own to read.
             continue;
         }
         let slot = match key.as_str() {
             "migrations" => &mut out.migrations,
             "dialect" => &mut out.dialect,
-            // Another command's settings (`drift-ignore`, a sub-table such as `lint`).
-            other if OTHER_KEYS.contains(&other) || value.is_table() => continue,
             other => {
                 return Err(format!(
                     "unknown key `{other}` in `[package.metadata.cache-contract]`; expected `migrations`, `dialect`, `strict`, `drift-ignore`, or the lint's `tenant-columns`, `global-tables`, `lint`"

@@ -5,6 +5,7 @@
 //! warnings with `--deny-warnings`); 2 usage or I/O errors (bad arguments, a directory or
 //! manifest that cannot be read).
 
+mod check;
 #[cfg(feature = "live")]
 mod drift;
 mod json;
@@ -50,6 +51,18 @@ enum Command {
                       cannot be read, an unknown rule for --explain)."
     )]
     Lint(lint::LintArgs),
+    /// Check every `#[derive(CacheContract)]` of a crate (or workspace) against its
+    /// migrations, without compiling: the derive's own checks, every problem at once.
+    ///
+    /// Structs are found in every `.rs` file below `src/`, `tests/`, `examples/` and
+    /// `benches/`, whatever `#[cfg]` they are under (all are checked). Types other than
+    /// the standard ones (aliases, newtypes, other crates' types) are left to the compiler.
+    #[command(
+        after_help = "Exit codes: 0 every struct matches its table (warnings alone, unless \
+                      --deny-warnings); 1 findings; 2 usage or I/O error (no Cargo.toml, \
+                      cargo metadata failed, a file that cannot be read)."
+    )]
+    Check(check::CheckArgs),
     /// Compare live databases (one, or every tenant's) with the schema the migrations
     /// produce, read-only.
     ///
@@ -68,6 +81,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema(args) => schema::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Check(args) => check::run(&args),
         #[cfg(feature = "live")]
         Command::Drift(args) => drift::run(&args),
     }
