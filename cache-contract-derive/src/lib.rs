@@ -107,10 +107,6 @@ fn derive(item: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
     let Some(config) = config::resolve(&input.attrs, &manifest, call_site, &mut errors) else {
         return errors.to_compile_errors();
     };
-    if let Some(e) = config.missing_dir() {
-        errors.at(&schema_check::contract::errors::CONFIG, config.span, e);
-        return errors.to_compile_errors();
-    }
     let source = Source::from(&config);
     let replay = match load(&source) {
         Ok(r) => r,

@@ -40,6 +40,9 @@ pub fn load(source: &Source) -> Result<Arc<Replay>, String> {
 
 /// [`load`], trusting a fingerprint taken less than `recheck` ago.
 fn load_within(source: &Source, recheck: Duration) -> Result<Arc<Replay>, String> {
+    if let Some(e) = schema_check::contract::config::missing_dir(&source.dir, &source.display) {
+        return Err(e);
+    }
     REPLAYS.get(
         source.clone(),
         recheck,

@@ -27,17 +27,21 @@ pub struct Config {
 }
 
 impl Config {
-    /// The error when the migration directory does not exist, saying where it was looked
-    /// for and how to point to another.
+    /// The error when the migration directory does not exist ([`missing_dir`]).
     pub fn missing_dir(&self) -> Option<String> {
-        (!self.dir.is_dir()).then(|| {
-            format!(
-                "the migration directory `{}` does not exist (looked in {}); create it, or point to yours with `#[cache(migrations = \"...\")]` or `migrations = \"...\"` in `[package.metadata.cache-contract]` of Cargo.toml",
-                self.display,
-                self.dir.display()
-            )
-        })
+        missing_dir(&self.dir, &self.display)
     }
+}
+
+/// The error when the migration directory `dir` (shown as `display`) does not exist,
+/// saying where it was looked for and how to point to another.
+pub fn missing_dir(dir: &Path, display: &str) -> Option<String> {
+    (!dir.is_dir()).then(|| {
+        format!(
+            "the migration directory `{display}` does not exist (looked in {}); create it, or point to yours with `#[cache(migrations = \"...\")]` or `migrations = \"...\"` in `[package.metadata.cache-contract]` of Cargo.toml",
+            dir.display()
+        )
+    })
 }
 
 /// The crate-wide settings of `[package.metadata.cache-contract]` that the contract check
