@@ -27,12 +27,31 @@ fn database(path: &Path, sql: &str) {
 
 const INIT: &str = "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, note text);\n";
 
+/// A project in `root`: `migrations/0001_init.sql` creating [`INIT`].
+fn project(root: &Path) {
+    std::fs::create_dir(root.join("migrations")).unwrap();
+    std::fs::write(root.join("migrations/0001_init.sql"), INIT).unwrap();
+}
+
+/// `drift` over every file of `root/tenants`, in `format`: the exit code and stdout.
+fn all_tenants(root: &Path, format: &str) -> (i32, String) {
+    let (code, out, _) = run(
+        root,
+        &[
+            "--database-url",
+            "sqlite://tenants/*.db",
+            "--format",
+            format,
+        ],
+    );
+    (code, out)
+}
+
 #[test]
 fn sqlite_drift_report_remediation_and_migration() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir(root.join("migrations")).unwrap();
-    std::fs::write(root.join("migrations/0001_init.sql"), INIT).unwrap();
+    project(root);
     std::fs::create_dir(root.join("tenants")).unwrap();
     for t in ["a", "b", "c"] {
         database(&root.join(format!("tenants/{t}.db")), INIT);
@@ -71,15 +90,7 @@ fn sqlite_drift_report_remediation_and_migration() {
     );
 
     // JSON: the shared document, every tenant listed.
-    let (code, out, _) = run(
-        root,
-        &[
-            "--database-url",
-            "sqlite://tenants/*.db",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, out) = all_tenants(root, "json");
     assert_eq!(code, 1, "{out}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["version"], 1);
@@ -104,15 +115,7 @@ fn sqlite_drift_report_remediation_and_migration() {
     assert!(findings[1]["primary"].is_null(), "no migration creates it");
 
     // SARIF: a result per finding, the tenants in its properties.
-    let (code, out, _) = run(
-        root,
-        &[
-            "--database-url",
-            "sqlite://tenants/*.db",
-            "--format",
-            "sarif",
-        ],
-    );
+    let (code, out) = all_tenants(root, "sarif");
     assert_eq!(code, 1, "{out}");
     let log: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(log["version"], "2.1.0");
@@ -173,8 +176,7 @@ fn sqlite_drift_report_remediation_and_migration() {
 #[test]
 fn a_password_is_never_printed_and_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("migrations")).unwrap();
-    std::fs::write(dir.path().join("migrations/0001_init.sql"), INIT).unwrap();
+    project(dir.path());
     for url in [
         "postgres://app:s3cr3t-pw@127.0.0.1:1/app",
         "mysql://app:s3cr3t-pw@127.0.0.1:1/app",
@@ -199,8 +201,7 @@ fn a_password_is_never_printed_and_errors_exit_2() {
 fn ignore_globs_from_configuration_and_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir(root.join("migrations")).unwrap();
-    std::fs::write(root.join("migrations/0001_init.sql"), INIT).unwrap();
+    project(root);
     database(
         &root.join("app.db"),
         &format!(
@@ -245,20 +246,11 @@ fn ignore_globs_from_configuration_and_the_command_line() {
 fn unreadable_tenants_and_broken_migrations_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir(root.join("migrations")).unwrap();
-    std::fs::write(root.join("migrations/0001_init.sql"), INIT).unwrap();
+    project(root);
     std::fs::create_dir(root.join("tenants")).unwrap();
     database(&root.join("tenants/a.db"), INIT);
     std::fs::write(root.join("tenants/b.db"), "not a database, just text\n").unwrap();
-    let (code, out, _) = run(
-        root,
-        &[
-            "--database-url",
-            "sqlite://tenants/*.db",
-            "--format",
-            "json",
-        ],
-    );
+    let (code, out) = all_tenants(root, "json");
     assert_eq!(code, 2, "{out}");
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["findings"][0]["rule"], "drift-unreadable", "{doc:#}");
@@ -337,8 +329,7 @@ impl Drop for PgDatabase {
 fn postgres_tenant_schemas_exit_0_then_1() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir(root.join("migrations")).unwrap();
-    std::fs::write(root.join("migrations/0001_init.sql"), INIT).unwrap();
+    project(root);
     let mut sql = String::new();
     for t in 0..12 {
         sql.push_str(&format!(
