@@ -240,6 +240,16 @@ fn ignore_globs_from_configuration_and_the_command_line() {
     let (code, _, err) = run(root, &url);
     assert_eq!(code, 2);
     assert!(err.contains("must be a list of glob strings"), "{err}");
+
+    // The rest of the section is read as the derive reads it: a typo is named.
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package.metadata.cache-contract]\nmigration = \"db\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(root, &url);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown key `migration`"), "{err}");
 }
 
 #[test]

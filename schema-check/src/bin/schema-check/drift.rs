@@ -64,39 +64,40 @@ struct Config {
     ignore: Vec<String>,
 }
 
+/// `migrations` and `dialect` as the derive reads them
+/// ([`schema_check::contract::config::read_metadata`], which also refuses unknown keys);
+/// `drift-ignore`, drift's own key, here.
 fn read_config(manifest: &Path) -> Result<Config, String> {
-    let text = match std::fs::read_to_string(manifest) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", manifest.display())),
-    };
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e: toml::de::Error| format!("{}: {}", manifest.display(), e.message()))?;
-    let Some(section) = doc
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("cache-contract"))
-    else {
-        return Ok(Config::default());
-    };
-    let text_key = |key: &str| section.get(key).and_then(|v| v.as_str()).map(String::from);
-    let ignore = match section.get("drift-ignore") {
-        None => Vec::new(),
-        Some(v) => v
-            .as_array()
-            .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect())
-            .ok_or_else(|| {
-                format!(
-                    "{}: `drift-ignore` in `[package.metadata.cache-contract]` must be a list \
-                     of glob strings, e.g. `drift-ignore = [\"audit_*\"]`",
-                    manifest.display()
-                )
-            })?,
+    let metadata = schema_check::contract::config::read_metadata(manifest)?;
+    let ignore = match std::fs::read_to_string(manifest) {
+        Err(_) => Vec::new(), // no manifest: read_metadata said so already
+        Ok(text) => {
+            let doc: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| format!("{}: {}", manifest.display(), e.message()))?;
+            let value = doc
+                .get("package")
+                .and_then(|p| p.get("metadata"))
+                .and_then(|m| m.get("cache-contract"))
+                .and_then(|c| c.get("drift-ignore"));
+            match value {
+                None => Vec::new(),
+                Some(v) => v
+                    .as_array()
+                    .and_then(|a| a.iter().map(|v| v.as_str().map(String::from)).collect())
+                    .ok_or_else(|| {
+                        format!(
+                            "{}: `drift-ignore` in `[package.metadata.cache-contract]` must be \
+                             a list of glob strings, e.g. `drift-ignore = [\"audit_*\"]`",
+                            manifest.display()
+                        )
+                    })?,
+            }
+        }
     };
     Ok(Config {
-        migrations: text_key("migrations"),
-        dialect: text_key("dialect"),
+        migrations: metadata.migrations,
+        dialect: metadata.dialect,
         ignore,
     })
 }
