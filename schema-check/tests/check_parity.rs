@@ -19,11 +19,10 @@ fn fixture() -> tempfile::TempDir {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check-crate");
     let dir = tempfile::tempdir().expect("temporary directory");
     copy_dir(&from, dir.path());
-    let manifest = std::fs::read_to_string(from.join("Cargo.toml.in"))
+    let manifest = std::fs::read_to_string(from.join("Cargo.toml"))
         .unwrap()
         .replace("@CC", &workspace.join("cache-contract").to_string_lossy());
     std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-    std::fs::remove_file(dir.path().join("Cargo.toml.in")).unwrap();
     // The workspace's lock file pins the same versions (so `--offline` resolves), and its
     // toolchain the same compiler.
     for f in ["Cargo.lock", "rust-toolchain.toml"] {

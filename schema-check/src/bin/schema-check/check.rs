@@ -351,7 +351,8 @@ fn shown_path(file: &Path, cwd: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// The `.rs` files below `dir`'s `src/`, `tests/`, `examples/` and `benches/`, sorted.
+/// The `.rs` files below `dir`'s `src/`, `tests/`, `examples/` and `benches/`, sorted;
+/// directories holding a package of their own are left out.
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = ["src", "tests", "examples", "benches"]
@@ -365,6 +366,8 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
         for e in entries.flatten() {
             let path = e.path();
             match e.file_type() {
+                // A package of its own (a fixture, a nested crate): not this one's.
+                Ok(t) if t.is_dir() && path.join("Cargo.toml").is_file() => {}
                 Ok(t) if t.is_dir() => stack.push(path),
                 Ok(_) if path.extension().is_some_and(|x| x == "rs") => out.push(path),
                 _ => {}
