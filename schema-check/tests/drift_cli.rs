@@ -1,9 +1,13 @@
-//! `schema-check drift` as a user runs it, on SQLite files (the servers' cases are in the
+//! `schema-check drift` as a user runs it, on SQLite files and one PostgreSQL database (the other servers' cases are in the
 //! `tests/` crate): exit codes, the report, `--remediation`, `--as-migration`, tenants as
-//! several files, and passwords never printed.
+//! several files, and passwords never printed; the SARIF validated against the SARIF 2.1.0
+//! schema.
 
 use std::path::Path;
 use std::process::Command;
+
+#[path = "support/sarif.rs"]
+mod sarif;
 
 fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
@@ -118,6 +122,7 @@ fn sqlite_drift_report_remediation_and_migration() {
     let (code, out) = all_tenants(root, "sarif");
     assert_eq!(code, 1, "{out}");
     let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    sarif::assert_valid_sarif(&sarif::sarif_schema(), &log);
     assert_eq!(log["version"], "2.1.0");
     let run0 = &log["runs"][0];
     let rules: Vec<&str> = run0["tool"]["driver"]["rules"]

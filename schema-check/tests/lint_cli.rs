@@ -7,6 +7,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[path = "support/sarif.rs"]
+mod sarif;
+use sarif::{assert_valid_sarif, sarif_schema};
+
 /// The history of `tests/fixtures/lint_tenants`: one finding of every rule (see the
 /// comments of its files).
 const FIXTURE: &str = "tests/fixtures/lint_tenants";
@@ -246,33 +250,6 @@ fn explain_and_usage_errors() {
     let r = run(&["lint", "tests/fixtures/no_such_dir"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no_such_dir"), "{}", r.stderr);
-}
-
-/// The SARIF 2.1.0 schema (the OASIS `sarif-schema-2.1.0.json`, see the fixture's
-/// README), compiled.
-fn sarif_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sarif/sarif-schema-2.1.0.json"),
-    )
-    .expect("the SARIF schema fixture");
-    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-fn assert_valid_sarif(validator: &jsonschema::Validator, log: &Value) {
-    let errors: Vec<String> = validator
-        .iter_errors(log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "invalid SARIF:\n{}\n{log:#}",
-        errors.join("\n")
-    );
 }
 
 #[test]
