@@ -3,23 +3,24 @@
 //! and remediation.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use cache_contract::audit::{Audit, AuditConfig, Scope, rows::PostgresRows};
+//! use cache_contract::audit::{Audit, AuditConfig, RowSource, Scope};
 //! use cache_contract::tiered::RedisTier;
 //! # #[derive(cache_contract::CacheContract, serde::Serialize, serde::Deserialize)]
 //! # #[cache(table = "users", migrations = "tests/doc_migrations")]
 //! # struct User { tenant_id: String, id: i64, name: String }
-//! let tier = RedisTier::connect("redis://127.0.0.1/", "app:", std::time::Duration::from_secs(600)).await?;
-//! let rows = PostgresRows::connect("postgres://postgres@127.0.0.1/app").await?;
-//! let audit = Audit::new(tier, rows)
-//!     .contract::<User>()
-//!     .config(AuditConfig { rate_limit: Some(50_000), ..AuditConfig::default() });
-//! let report = audit.run(&Scope::AllTenants).await?;
-//! report.write_log(&mut std::io::stdout(), false, None)?;
-//! if !report.is_consistent() {
-//!     println!("{}", audit.plan_fix(&report)); // the dry run
+//! // `rows`: e.g. `audit::rows::PostgresRows::connect(url).await?` (feature `audit-postgres`).
+//! async fn audit(rows: impl RowSource + 'static) -> Result<bool, Box<dyn std::error::Error>> {
+//!     let tier = RedisTier::connect("redis://127.0.0.1/", "app:", std::time::Duration::from_secs(600)).await?;
+//!     let audit = Audit::new(tier, rows)
+//!         .contract::<User>()
+//!         .config(AuditConfig { rate_limit: Some(50_000), ..AuditConfig::default() });
+//!     let report = audit.run(&Scope::AllTenants).await?;
+//!     report.write_log(&mut std::io::stdout(), false, None)?;
+//!     if !report.is_consistent() {
+//!         println!("{}", audit.plan_fix(&report)); // the dry run
+//!     }
+//!     Ok(report.is_consistent())
 //! }
-//! # Ok(()) }
 //! ```
 //!
 //! # How it works
@@ -40,7 +41,7 @@
 //!    fields for serde).
 //! 4. **Fetch** the rows of a batch's entries with one statement per contract, generated
 //!    from the contract ([`query::TableSpec::select`]): filtered on the tenant column and the
-//!    key columns, each row as one JSON object (PostgreSQL `jsonb_build_object`, MySQL and
+//!    key columns, each row as one JSON object (PostgreSQL `json_build_object`, MySQL and
 //!    MariaDB `JSON_OBJECT`, SQLite `json_object`). No `FromRow` is needed.
 //! 5. **Compare** column by column after [normalization](#normalization).
 //!
