@@ -23,6 +23,18 @@ impl Replayer {
             ));
         }
         let mut deps = Vec::new();
+        // The functions it calls, for DROP FUNCTION ... CASCADE.
+        let _ = sqlparser::ast::visit_expressions(&cv.query, |e| {
+            if let sqlparser::ast::Expr::Function(f) = e {
+                let full = object_name(dialect, &f.name);
+                let bare = full.rsplit('.').next().unwrap_or(&full).to_lowercase();
+                let node = super::function_deps::function_node(&bare);
+                if !deps.contains(&node) {
+                    deps.push(node);
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
         let _ = visit_relations(&cv.query, |rel| {
             let rel = object_name(dialect, rel);
             let key = self

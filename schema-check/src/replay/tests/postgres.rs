@@ -771,3 +771,30 @@ fn dropping_a_key_that_foreign_keys_reference_needs_cascade_which_drops_them() {
         Some("t2_pkey")
     );
 }
+
+#[test]
+fn drop_function_cascade_drops_what_calls_it() {
+    // Checked on PostgreSQL 15: the generated column and both indexes go, the default is
+    // removed, the view that calls it goes (created again here without an error).
+    let out = ok(
+        PG,
+        "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x * 2 $$;
+         CREATE TABLE t (id int PRIMARY KEY, a int DEFAULT twice(1), g int GENERATED ALWAYS AS (twice(id)) STORED, b int);
+         CREATE INDEX ON t (twice(b));
+         CREATE INDEX t_b_partial ON t (b) WHERE twice(b) > 2;
+         CREATE VIEW doubled AS SELECT t.id, twice(t.b) AS d FROM t;
+         DROP FUNCTION twice(int) CASCADE;
+         ALTER TABLE t ADD COLUMN g text;
+         CREATE VIEW doubled AS SELECT t.id FROM t;",
+    );
+    let t = &out.schema.tables["t"];
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "a", "b", "g"]);
+    assert_eq!(t.columns[1].default, None);
+    assert!(
+        out.schema.indexes.is_empty(),
+        "{:?}",
+        out.schema.indexes.keys()
+    );
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+}
