@@ -170,6 +170,9 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         let old_key = CacheKey::new(&TenantId::new("acme"), Item::TABLE, &old_hash, vec!["6".into()]);
         let old_entry = envelope::seal_raw(&TenantId::new("acme"), Item::TABLE, &old_hash, b"v0").unwrap();
         let _: () = conn.set(tier.keys().entry(&old_key, 0, 0), old_entry).await.unwrap();
+        // A key under the entry namespace that no cache wrote.
+        let stray = format!("{prefix}cc2:{{t.acme}}:e:audit_items:not-a-hash");
+        let _: () = conn.set(&stray, "x").await.unwrap();
         // The running cache serves the stale name from its local tier.
         let acme = TenantId::new("acme");
         assert_eq!(cache.get(&acme, &1).await.unwrap().unwrap().name, "item 1");
@@ -187,7 +190,10 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
             v(K::Stale, "globex", 2, &["note"]),
             v(K::Stale, "globex", 3, &["note"]),
         ];
-        assert_eq!(verdicts(&report), expected.iter().cloned().collect());
+        let unreadable = (K::UnreadableKey, None, vec![], vec![]);
+        let mut want: std::collections::BTreeSet<_> = expected.iter().cloned().collect();
+        want.insert(unreadable);
+        assert_eq!(verdicts(&report), want);
         // Values are redacted unless asked for.
         assert!(report.findings.iter().all(|f| f.values.is_none()));
         let log = {
@@ -198,7 +204,7 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         assert!(!log.contains("renamed"), "{log}");
         let lines: Vec<serde_json::Value> =
             log.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(lines.len(), expected.len() + 1);
+        assert_eq!(lines.len(), want.len() + 1);
         let summary = lines.last().unwrap();
         assert_eq!(summary["type"], "summary");
         assert_eq!(summary["status"], "DRIFT");
@@ -226,6 +232,7 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         assert_eq!(
             regressions,
             [
+                (None, K::UnreadableKey, 0, 1),
                 (acme_s.clone(), K::Stale, 0, 2),
                 (acme_s.clone(), K::Orphan, 0, 1),
                 (acme_s.clone(), K::Corrupt, 0, 1),
@@ -235,7 +242,7 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         );
         assert_eq!(
             baseline.changed_tenants(&report),
-            [Some("acme".to_string()), Some("globex".to_string())]
+            [None, Some("acme".to_string()), Some("globex".to_string())]
         );
 
         // The dry run changes nothing.
@@ -245,7 +252,9 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         assert_eq!(verdicts(&audit.run(&Scope::AllTenants).await.unwrap()), verdicts(&report));
 
         let outcome = audit.apply_fix(&plan, Some(&publisher)).await.unwrap();
-        assert_eq!((outcome.invalidated, outcome.bumped, outcome.deleted), (4, 1, 1));
+        assert_eq!((outcome.invalidated, outcome.bumped, outcome.deleted), (4, 1, 2));
+        let left: Option<String> = conn.get(&stray).await.unwrap();
+        assert_eq!(left, None);
 
         // The running cache no longer serves the stale values.
         eventually("the local tier to drop acme 1", async || {

@@ -42,7 +42,8 @@ pub enum FixAction {
         entries: u64,
     },
     /// Delete one entry that must not stay but names no row to invalidate: an entry of
-    /// another tenant under this key, a forged entry.
+    /// another tenant under this key, a forged entry, a key under the entry namespace that
+    /// is not an entry key (only this library writes there).
     Delete {
         /// The Redis key.
         redis_key: String,
@@ -121,9 +122,9 @@ impl Audit {
     /// The remediation `report` calls for (nothing is changed): stale, orphan and corrupt
     /// entries are invalidated, or the table's generation bumped for a tenant whose entries
     /// of it are mostly stale ([`AuditConfig::mostly_stale`](super::AuditConfig::mostly_stale));
-    /// wrong-tenant and forged entries are deleted. Unreadable keys are reported only (the
-    /// audit cannot tell whose they are); older-schema, unverifiable and superseded entries
-    /// are harmless and expire with their TTL.
+    /// wrong-tenant and forged entries, and unreadable keys under the entry namespace, are
+    /// deleted; older-schema, unverifiable and superseded entries are harmless and expire
+    /// with their TTL.
     pub fn plan_fix(&self, report: &Report) -> FixPlan {
         type Group = (Vec<CacheKey>, BTreeMap<FindingKind, u64>, u64, u64);
         let mut groups: BTreeMap<(TenantId, String), Group> = BTreeMap::new();
@@ -151,10 +152,12 @@ impl Audit {
                     group.0.push(entry.key);
                     *group.1.entry(f.kind).or_default() += 1;
                 }
-                FindingKind::WrongTenant | FindingKind::Forged => actions.push(FixAction::Delete {
-                    redis_key: f.redis_key.clone(),
-                    kind: f.kind,
-                }),
+                FindingKind::WrongTenant | FindingKind::Forged | FindingKind::UnreadableKey => {
+                    actions.push(FixAction::Delete {
+                        redis_key: f.redis_key.clone(),
+                        kind: f.kind,
+                    })
+                }
                 _ => {}
             }
         }

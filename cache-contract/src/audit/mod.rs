@@ -116,7 +116,8 @@
 //! [`Audit::apply_fix`] invalidates stale, orphan and corrupt entries as writes would (row
 //! versions bumped, entries deleted, a `keys` invalidation published on the transport you
 //! pass, so running services drop their local copies), bumps a table's generation for a
-//! tenant whose entries of it are mostly stale, and deletes wrong-tenant and forged entries.
+//! tenant whose entries of it are mostly stale, and deletes wrong-tenant and forged entries
+//! and unreadable keys (keys under the entry namespace, which only this library writes).
 
 mod contract;
 pub mod finding;

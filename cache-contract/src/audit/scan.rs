@@ -3,7 +3,9 @@
 
 use std::collections::HashSet;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::endpoint::RedisConnection;
 
@@ -105,4 +107,25 @@ pub(crate) async fn mget(
     let mut conn = conn.clone();
     // `MGET` itself even for one key (redis-rs's `mget` sends `GET` then).
     redis::cmd("MGET").arg(keys).query_async(&mut conn).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lower bounds only: the limit may never let operations through early.
+    #[tokio::test]
+    async fn the_rate_limit_paces_operations() {
+        let limit = RateLimit::new(Some(2000));
+        let start = Instant::now();
+        limit.take(100).await; // due at once
+        limit.take(400).await; // due after the first 100: 50 ms
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        limit.take(1).await; // due after 500: 250 ms
+        assert!(start.elapsed() >= Duration::from_millis(250));
+        let unlimited = RateLimit::new(None);
+        let before = Instant::now();
+        unlimited.take(1_000_000).await;
+        assert!(before.elapsed() < Duration::from_secs(1)); // no sleep at all
+    }
 }
