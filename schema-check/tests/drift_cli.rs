@@ -1,7 +1,7 @@
-//! `schema-check drift` as a user runs it, on SQLite files and one PostgreSQL database (the other servers' cases are in the
-//! `tests/` crate): exit codes, the report, `--remediation`, `--as-migration`, tenants as
-//! several files, and passwords never printed; the SARIF validated against the SARIF 2.1.0
-//! schema.
+//! `schema-check drift` as a user runs it, on SQLite files and one PostgreSQL database (the
+//! other servers' cases are in the `tests/` crate): exit codes, the report in each format
+//! (the SARIF validated against the SARIF 2.1.0 schema), ignore globs, `--remediation`,
+//! `--as-migration`, tenants as several files or schemas, and passwords never printed.
 
 use std::path::Path;
 use std::process::Command;
