@@ -2,30 +2,12 @@
 //! `examples/saas/migrations`: output, exit codes and errors.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::Value;
 
-/// Output of one run.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `schema-check <args>` from the crate directory (fixture paths are relative to it).
-fn run(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run schema-check");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    }
-}
+#[path = "support/run.rs"]
+mod support;
+use support::{Run, run, run_with};
 
 fn json(args: &[&str]) -> (Run, Value) {
     let mut all = args.to_vec();
@@ -539,18 +521,17 @@ fn migration_errors_as_sarif_and_coloured_only_when_asked() {
     assert!(!plain.stderr.contains('\u{1b}'), "{}", plain.stderr);
     let forced = run(&["schema", "tests/fixtures/broken", "--color", "always"]);
     assert!(forced.stderr.contains('\u{1b}'), "{}", forced.stderr);
-    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
-        .args(["schema", "tests/fixtures/broken", "--color", "always"])
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
-    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
-        .args(["schema", "tests/fixtures/broken"])
-        .env("CLICOLOR_FORCE", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stderr).contains('\u{1b}'));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let no_color = run_with(
+        dir,
+        &["schema", "tests/fixtures/broken", "--color", "always"],
+        &[("NO_COLOR", "1")],
+    );
+    assert!(no_color.stderr.contains('\u{1b}'), "{}", no_color.stderr);
+    let clicolor = run_with(
+        dir,
+        &["schema", "tests/fixtures/broken"],
+        &[("CLICOLOR_FORCE", "1")],
+    );
+    assert!(clicolor.stderr.contains('\u{1b}'), "{}", clicolor.stderr);
 }

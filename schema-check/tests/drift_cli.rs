@@ -4,24 +4,20 @@
 //! `--as-migration`, tenants as several files or schemas, and passwords never printed.
 
 use std::path::Path;
-use std::process::Command;
+
+#[path = "support/run.rs"]
+mod support;
 
 #[path = "support/sarif.rs"]
 mod sarif;
 
+/// Runs `schema-check drift <args>` in `cwd`: exit code, stdout, stderr.
 fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
-        .arg("drift")
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run schema-check");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let all: Vec<&str> = std::iter::once("drift")
+        .chain(args.iter().copied())
+        .collect();
+    let r = support::run_in(cwd, &all);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn database(path: &Path, sql: &str) {

@@ -3,9 +3,12 @@
 //! `schema` validated against the SARIF 2.1.0 JSON schema (`tests/fixtures/sarif/`).
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
+
+#[path = "support/run.rs"]
+mod support;
+use support::Run;
 
 #[path = "support/sarif.rs"]
 mod sarif;
@@ -15,25 +18,11 @@ use sarif::{assert_valid_sarif, sarif_schema};
 /// comments of its files).
 const FIXTURE: &str = "tests/fixtures/lint_tenants";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `schema-check <args>` in `dir` (the crate directory when `None`).
 fn run_in(dir: Option<&Path>, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_schema-check"))
-        .args(args)
-        .current_dir(dir.unwrap_or(Path::new(env!("CARGO_MANIFEST_DIR"))))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("run schema-check");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    match dir {
+        Some(dir) => support::run_in(dir, args),
+        None => support::run(args),
     }
 }
 
