@@ -321,3 +321,45 @@ fn the_example_service_lints_clean_with_its_declared_global_table() {
         ["table-without-tenant@20240105090000_create_tenants.sql:2"]
     );
 }
+
+/// A table a cache struct maps is a tenant table by its struct's tenant field, whatever the
+/// configured tenant column names: its key is then linted like any tenant table's.
+#[test]
+fn a_table_a_cache_struct_maps_is_a_tenant_table_by_its_tenant_field() {
+    let krate = tempfile::tempdir().unwrap();
+    let root = krate.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"orgs\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("migrations")).unwrap();
+    std::fs::write(
+        root.join("migrations/0001_members.sql"),
+        "CREATE TABLE members (\n  org bigint NOT NULL,\n  id bigint PRIMARY KEY,\n  name text NOT NULL\n);\n",
+    )
+    .unwrap();
+
+    // No struct yet: `members` has no `tenant_id`, so it is a table without a tenant.
+    let before = run_in(Some(root), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(before.code, 1, "{}{}", before.stdout, before.stderr);
+    assert_eq!(
+        found(&parse(&before)),
+        ["table-without-tenant@0001_members.sql:1"]
+    );
+
+    // A struct maps it with `org` as its tenant: the table is a tenant table, and its
+    // primary key leaves the tenant out.
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        "#[derive(CacheContract)]\n#[cache(table = \"members\")]\npub struct Member {\n    #[cache(tenant)]\n    pub org: i64,\n    pub id: i64,\n    pub name: String,\n}\n",
+    )
+    .unwrap();
+    let after = run_in(Some(root), &["lint", "migrations", "--format", "json"]);
+    assert_eq!(after.code, 1, "{}{}", after.stdout, after.stderr);
+    assert_eq!(
+        found(&parse(&after)),
+        ["key-without-tenant@0001_members.sql:3"]
+    );
+}

@@ -9,7 +9,7 @@
 //! configuration as the derive (`[package.metadata.cache-contract]`, then the struct's
 //! `#[cache(...)]`); each migration directory is replayed once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -375,5 +375,51 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out.sort();
+    out
+}
+
+/// The tables the cache structs of the crate holding `migrations` map, each with its
+/// tenant field's column: what makes a table a tenant table for `lint`, whatever its
+/// columns are named. Structs of other migration directories, global structs, and files or
+/// structs that do not parse or validate are left out (`check` reports those).
+pub fn mapped_tables(migrations: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Ok(migrations) = std::fs::canonicalize(migrations) else {
+        return out;
+    };
+    let Some(dir) = migrations
+        .ancestors()
+        .find(|d| is_package(&d.join("Cargo.toml")).unwrap_or(false))
+    else {
+        return out;
+    };
+    let manifest = Manifest::read(dir);
+    for file in rust_files(dir) {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(parsed) = syn::parse_file(&text) else {
+            continue;
+        };
+        let mut structs = Structs::default();
+        structs.visit_file(&parsed);
+        for (item, call_site) in structs.found {
+            let derive_input = syn::DeriveInput::from(item);
+            let mut errors = Errors::default();
+            let Some(input) = Input::from_syn(&derive_input, &mut errors) else {
+                continue;
+            };
+            let Some(valid) = validate::validate(&input, &mut errors) else {
+                continue;
+            };
+            let Some(cfg) = config::resolve(&input.attrs, &manifest, call_site, &mut errors) else {
+                continue;
+            };
+            let same_dir = std::fs::canonicalize(&cfg.dir).is_ok_and(|d| d == migrations);
+            if let (true, Some(tenant)) = (same_dir, valid.tenant) {
+                out.insert(valid.table.value.clone(), tenant.column.clone());
+            }
+        }
+    }
     out
 }

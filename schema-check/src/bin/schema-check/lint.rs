@@ -1,4 +1,5 @@
-//! `schema-check lint DIR`: tenant isolation of the schema the migrations in DIR produce.
+//! `schema-check lint DIR`: tenant isolation of the schema the migrations in DIR produce;
+//! the tables the cache structs of DIR's crate map are tenant tables (by their tenant field).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,10 +46,13 @@ pub fn run(args: &LintArgs) -> ExitCode {
     let Some(dir) = &args.dir else {
         return usage("a migrations directory is required", args.output.color);
     };
-    let config = match LintConfig::load(args.config.as_deref(), dir) {
+    let mut config = match LintConfig::load(args.config.as_deref(), dir) {
         Ok(config) => config,
         Err(e) => return usage(&e, args.output.color),
     };
+    // A table a cache struct of the crate maps is a tenant table, by its struct's tenant
+    // field, whatever the configured tenant column names are.
+    config.mapped_tables = crate::check::mapped_tables(dir);
     let options = ReplayOptions {
         dialect: args.dialect,
         ..Default::default()
