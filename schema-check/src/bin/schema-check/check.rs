@@ -139,8 +139,8 @@ fn check_crate(dir: &Path, cwd: &Path, report: &mut Report) -> Result<(), String
     for file in rust_files(dir) {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        let parsed = match syn::parse_file(&text) {
-            Ok(f) => f,
+        let structs = match cache_structs(&text) {
+            Ok(structs) => structs,
             Err(e) => {
                 let at = e.span().start();
                 report.push(
@@ -154,10 +154,7 @@ fn check_crate(dir: &Path, cwd: &Path, report: &mut Report) -> Result<(), String
                 continue;
             }
         };
-        let mut structs = Structs::default();
-        structs.visit_file(&parsed);
-        for (item, call_site) in structs.found {
-            let derive_input = syn::DeriveInput::from(item);
+        for (derive_input, call_site) in structs {
             let mut errors = Errors::default();
             check_struct(
                 &derive_input,
@@ -201,35 +198,43 @@ fn check_struct(
     replays: &mut Replays,
     errors: &mut Errors,
 ) {
-    let Some(input) = Input::from_syn(item, errors) else {
-        return;
-    };
-    if input.container_errors {
-        return;
-    }
-    let Some(valid) = validate::validate(&input, errors) else {
-        return;
-    };
-    let Some(cfg) = config::resolve(&input.attrs, manifest, call_site, errors) else {
-        return;
-    };
-    let replay = match replays.get(manifest, &cfg) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.at(&contract::errors::CONFIG, cfg.span, e);
-            return;
+    resolve_struct(item, call_site, manifest, errors, |valid, cfg, errors| {
+        let replay = match replays.get(manifest, cfg) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.at(&contract::errors::CONFIG, cfg.span, e);
+                return;
+            }
+        };
+        if let Some(compared) = compare::compare(
+            valid,
+            &replay.schema,
+            !replay.errors.is_empty(),
+            cfg.dialect,
+            &cfg.display,
+            errors,
+        ) {
+            contract::type_problems(&compared, errors);
         }
-    };
-    if let Some(compared) = compare::compare(
-        &valid,
-        &replay.schema,
-        !replay.errors.is_empty(),
-        cfg.dialect,
-        &cfg.display,
-        errors,
-    ) {
-        contract::type_problems(&compared, errors);
+    });
+}
+
+/// The derive's parse → validate → resolve steps for one struct, then `then` with their
+/// result; `None` (with the problems in `errors`) when a step stops.
+fn resolve_struct<R>(
+    item: &syn::DeriveInput,
+    call_site: TokenSpan,
+    manifest: &Manifest,
+    errors: &mut Errors,
+    then: impl FnOnce(&validate::Validated<'_>, &config::Config, &mut Errors) -> R,
+) -> Option<R> {
+    let input = Input::from_syn(item, errors)?;
+    if input.container_errors {
+        return None;
     }
+    let valid = validate::validate(&input, errors)?;
+    let cfg = config::resolve(&input.attrs, manifest, call_site, errors)?;
+    Some(then(&valid, &cfg, errors))
 }
 
 /// One replay per migration directory, dialect and strictness, with the error of a
@@ -294,6 +299,18 @@ impl<'ast> Visit<'ast> for Structs {
         }
         syn::visit::visit_item_struct(self, item);
     }
+}
+
+/// Every struct of a Rust source file that derives `CacheContract`, with the span of that
+/// name in its `#[derive(...)]`; the error when the file does not parse.
+fn cache_structs(text: &str) -> syn::Result<Vec<(syn::DeriveInput, TokenSpan)>> {
+    let mut structs = Structs::default();
+    structs.visit_file(&syn::parse_file(text)?);
+    Ok(structs
+        .found
+        .into_iter()
+        .map(|(item, call_site)| (syn::DeriveInput::from(item), call_site))
+        .collect())
 }
 
 /// The span of `CacheContract` in a `#[derive(...)]` among `attrs`.
@@ -398,26 +415,23 @@ pub fn mapped_tables(migrations: &Path) -> BTreeMap<String, String> {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let Ok(parsed) = syn::parse_file(&text) else {
+        let Ok(structs) = cache_structs(&text) else {
             continue;
         };
-        let mut structs = Structs::default();
-        structs.visit_file(&parsed);
-        for (item, call_site) in structs.found {
-            let derive_input = syn::DeriveInput::from(item);
-            let mut errors = Errors::default();
-            let Some(input) = Input::from_syn(&derive_input, &mut errors) else {
-                continue;
-            };
-            let Some(valid) = validate::validate(&input, &mut errors) else {
-                continue;
-            };
-            let Some(cfg) = config::resolve(&input.attrs, &manifest, call_site, &mut errors) else {
-                continue;
-            };
-            let same_dir = std::fs::canonicalize(&cfg.dir).is_ok_and(|d| d == migrations);
-            if let (true, Some(tenant)) = (same_dir, valid.tenant) {
-                out.insert(valid.table.value.clone(), tenant.column.clone());
+        for (derive_input, call_site) in structs {
+            let mapped = resolve_struct(
+                &derive_input,
+                call_site,
+                &manifest,
+                &mut Errors::default(),
+                |valid, cfg, _| {
+                    let same_dir = std::fs::canonicalize(&cfg.dir).is_ok_and(|d| d == migrations);
+                    let tenant = valid.tenant.filter(|_| same_dir)?;
+                    Some((valid.table.value.clone(), tenant.column.clone()))
+                },
+            );
+            if let Some((table, column)) = mapped.flatten() {
+                out.insert(table, column);
             }
         }
     }
