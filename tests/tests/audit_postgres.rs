@@ -286,10 +286,7 @@ fn a_tenant_id_with_glob_characters_matches_only_its_own_entries() {
         let prefix = unique_prefix("glob*?[");
         let _cleanup = Cleanup(prefix.clone());
         let tier = tier(&prefix).await;
-        let cache = TieredCache::<Item>::builder()
-            .redis(tier.clone())
-            .build()
-            .unwrap();
+        let cache = cache(&tier);
         let tenants = [
             "a*", "ab", "a", "a:b", "a?", "a[b]", "[ab]", "a\\", "a\\*", "*",
         ];
@@ -340,10 +337,7 @@ fn a_keyed_audit_reports_forged_entries_and_the_fix_deletes_them() {
         let _cleanup = Cleanup(prefix.clone());
         let ring = Keyring::new(EnvelopeKey::new(3, b"the deployment secret, 32 bytes").unwrap());
         let tier = tier(&prefix).await.with_keyring(ring.clone());
-        let cache = TieredCache::<Item>::builder()
-            .redis(tier.clone())
-            .build()
-            .unwrap();
+        let cache = cache(&tier);
         let items: Vec<Item> = (1..=4).map(|id| item("acme", id)).collect();
         for it in &items {
             insert(&pg, it).await;

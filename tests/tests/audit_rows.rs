@@ -8,7 +8,6 @@ mod audit_common;
 use audit_common::*;
 use cache_contract::audit::rows::{MySqlRows, SqliteRows};
 use cache_contract::audit::{Audit, FindingKind as K, RowSource, Scope};
-use cache_contract::tiered::TieredCache;
 use cache_contract_tests::mariadb_db::{MariaDatabase, server_url};
 use cache_contract_tests::sqlite_db::SqliteDatabase;
 use mysql::prelude::Queryable;
@@ -25,10 +24,7 @@ async fn scenario(name: &str, rows: impl RowSource + 'static, change: impl FnOnc
     let prefix = unique_prefix(name);
     let _cleanup = Cleanup(prefix.clone());
     let tier = tier(&prefix).await;
-    let cache = TieredCache::<Item>::builder()
-        .redis(tier.clone())
-        .build()
-        .unwrap();
+    let cache = cache(&tier);
     populate(&cache, &items()).await;
     let audit = Audit::new(tier, rows).contract::<Item>();
     let before = audit.run(&Scope::AllTenants).await.unwrap();

@@ -98,6 +98,14 @@ pub async fn tier(prefix: &str) -> RedisTier {
     RedisTier::new(redis().await, prefix, Duration::from_secs(600))
 }
 
+/// A tiered cache of `Item` over `tier` alone (no invalidation transport).
+pub fn cache(tier: &RedisTier) -> TieredCache<Item> {
+    TieredCache::<Item>::builder()
+        .redis(tier.clone())
+        .build()
+        .unwrap()
+}
+
 /// Loads `items` into `cache` (through `get_or_load`, as a service would).
 pub async fn populate(cache: &TieredCache<Item>, items: &[Item]) {
     for it in items {
