@@ -60,7 +60,6 @@ use std::sync::Arc;
 
 use proc_macro::TokenStream;
 use schema_check::contract::ast::Input;
-use schema_check::contract::errors::MIGRATIONS;
 use schema_check::contract::{Errors, compare, config, validate};
 
 mod expand;
@@ -115,7 +114,7 @@ fn derive(item: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
             return errors.to_compile_errors();
         }
     };
-    report_migration_errors(&source, &replay, config.span, &mut errors);
+    reporting::report_migration_errors(&source, &replay, config.span, &mut errors);
     let tracking = if reporting::first_to_track(&source, &replay) {
         expand::track(&replay.files)
     } else {
@@ -143,62 +142,6 @@ fn derive(item: &syn::DeriveInput, load: &Loader) -> proc_macro2::TokenStream {
         let checks = expand::type_checks_only(&input, &compared, &cx);
         quote::quote!(#errs #checks)
     }
-}
-
-/// The migrations' errors: in full at the first struct over the directory, pointing there
-/// at the others (every struct over it fails alike).
-fn report_migration_errors(
-    source: &Source,
-    replay: &Arc<Replay>,
-    span: proc_macro2::Span,
-    errors: &mut Errors,
-) {
-    if replay.errors.is_empty() {
-        return;
-    }
-    match reporting::earlier_report(source, replay, || location(span)) {
-        None => {
-            for e in &replay.errors {
-                errors.at(&MIGRATIONS, span, migration_error(e));
-            }
-        }
-        Some(at) => {
-            let n = replay.errors.len();
-            let msg = format!(
-                "the migrations in `{}` do not replay ({n} error{}, shown in full at {at}): cache structs cannot be checked against them until they do",
-                source.display,
-                if n == 1 { "" } else { "s" },
-            );
-            errors.at(&MIGRATIONS, span, msg);
-        }
-    }
-}
-
-/// `file:line:col` of `span`, as rustc shows it.
-fn location(span: proc_macro2::Span) -> String {
-    if !proc_macro::is_available() {
-        return "an earlier derive".to_string(); // unit tests run outside the compiler
-    }
-    let span = span.unwrap();
-    format!("{}:{}:{}", span.file(), span.line(), span.column())
-}
-
-/// A migration error as one compile error: where, what, the line, and what to do.
-fn migration_error(d: &schema_check::Diagnostic) -> String {
-    let mut msg = match &d.location {
-        Some(at) => format!("{at}: {}", d.message),
-        None => d.message.clone(),
-    };
-    if let (Some(at), Some(line)) = (&d.location, &d.source_line) {
-        msg.push_str(&format!("\n{:>5} | {}", at.line, line.trim_end()));
-    }
-    if let Some(help) = &d.help {
-        msg.push_str(&format!("\nhelp: {help}"));
-    }
-    msg.push_str(
-        "\n(the migrations must replay cleanly before cache structs can be checked against them)",
-    );
-    msg
 }
 
 #[cfg(test)]

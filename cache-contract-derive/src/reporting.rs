@@ -1,9 +1,12 @@
 //! What one compiler process remembers between derives over the same replay: whether the
 //! migrations were `include_bytes!`d already (once per crate is enough), and where their
-//! errors were reported in full (the other structs point there).
+//! errors were reported in full (the other structs point there); and how those errors read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use schema_check::contract::Errors;
+use schema_check::contract::errors::MIGRATIONS;
 
 use crate::replay::{Replay, Source};
 
@@ -64,6 +67,62 @@ pub fn earlier_report(
 pub fn in_compiler() -> bool {
     static IN_COMPILER: OnceLock<bool> = OnceLock::new();
     *IN_COMPILER.get_or_init(|| std::env::args_os().any(|a| a == "--crate-name"))
+}
+
+/// The migrations' errors: in full at the first struct over the directory, pointing there
+/// at the others (every struct over it fails alike).
+pub fn report_migration_errors(
+    source: &Source,
+    replay: &Arc<Replay>,
+    span: proc_macro2::Span,
+    errors: &mut Errors,
+) {
+    if replay.errors.is_empty() {
+        return;
+    }
+    match earlier_report(source, replay, || location(span)) {
+        None => {
+            for e in &replay.errors {
+                errors.at(&MIGRATIONS, span, migration_error(e));
+            }
+        }
+        Some(at) => {
+            let n = replay.errors.len();
+            let msg = format!(
+                "the migrations in `{}` do not replay ({n} error{}, shown in full at {at}): cache structs cannot be checked against them until they do",
+                source.display,
+                if n == 1 { "" } else { "s" },
+            );
+            errors.at(&MIGRATIONS, span, msg);
+        }
+    }
+}
+
+/// `file:line:col` of `span`, as rustc shows it.
+fn location(span: proc_macro2::Span) -> String {
+    if !proc_macro::is_available() {
+        return "an earlier derive".to_string(); // unit tests run outside the compiler
+    }
+    let span = span.unwrap();
+    format!("{}:{}:{}", span.file(), span.line(), span.column())
+}
+
+/// A migration error as one compile error: where, what, the line, and what to do.
+fn migration_error(d: &schema_check::Diagnostic) -> String {
+    let mut msg = match &d.location {
+        Some(at) => format!("{at}: {}", d.message),
+        None => d.message.clone(),
+    };
+    if let (Some(at), Some(line)) = (&d.location, &d.source_line) {
+        msg.push_str(&format!("\n{:>5} | {}", at.line, line.trim_end()));
+    }
+    if let Some(help) = &d.help {
+        msg.push_str(&format!("\nhelp: {help}"));
+    }
+    msg.push_str(
+        "\n(the migrations must replay cleanly before cache structs can be checked against them)",
+    );
+    msg
 }
 
 #[cfg(test)]
