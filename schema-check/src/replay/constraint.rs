@@ -167,6 +167,35 @@ pub(crate) fn set_primary_key(
     Ok(())
 }
 
+/// PostgreSQL `CREATE TABLE`: a UNIQUE constraint on exactly the columns (in the same
+/// order) of the primary key or of an earlier UNIQUE of the same statement is not created;
+/// its name, if it has one, goes to the earlier key when that one is unnamed
+/// (`id int PRIMARY KEY, CONSTRAINT u UNIQUE (id)` makes one key, named `u`).
+/// `from`: the first entry of `table.unique` that this statement declared.
+pub(crate) fn pg_merge_duplicate_keys(table: &mut Table, from: usize) {
+    let mut kept: Vec<UniqueConstraint> = Vec::new();
+    for u in table.unique.drain(from..) {
+        if u.kind == UniqueKind::Constraint && table.primary_key.as_ref() == Some(&u.columns) {
+            if table.primary_key_name.is_none() {
+                table.primary_key_name = u.name;
+            }
+            continue;
+        }
+        if let Some(prior) = kept
+            .iter_mut()
+            .find(|k| k.kind == UniqueKind::Constraint && k.columns == u.columns)
+            .filter(|_| u.kind == UniqueKind::Constraint)
+        {
+            if prior.name.is_none() {
+                prior.name = u.name;
+            }
+            continue;
+        }
+        kept.push(u);
+    }
+    table.unique.extend(kept);
+}
+
 /// The model's action for a written `ON DELETE` / `ON UPDATE` (`None`: not written, the
 /// server's default).
 pub(crate) fn action(dialect: Dialect, written: Option<&SqlAction>) -> ReferentialAction {

@@ -125,6 +125,7 @@ impl Replayer {
             }
         }
         let inherited_count = table.columns.len();
+        let inherited_unique = table.unique.len();
         let mut foreign_key_indexes = Vec::new();
         for def in &ct.columns {
             let mut spec = self.column_spec(
@@ -203,6 +204,9 @@ impl Replayer {
         }
         if dialect == crate::Dialect::Sqlite {
             sqlite_key_not_null(&mut table, ct.without_rowid, pk_desc);
+        }
+        if dialect == crate::Dialect::Postgres {
+            constraint::pg_merge_duplicate_keys(&mut table, inherited_unique);
         }
         constraint::assign_names(dialect, &self.schema, &mut table);
         self.schema.tables.insert(name, table);
