@@ -53,6 +53,9 @@ impl Replayer {
             if let Some(t) = self.schema.tables.get_mut(&key) {
                 t.provenance.touch(ctx.at());
             }
+            if !at.only {
+                self.partitions.follow(&mut self.schema, &key);
+            }
         } else {
             self.skipped.push(Skipped {
                 at: ctx.at().clone(),

@@ -122,6 +122,8 @@ impl Replayer {
                         ..u.clone()
                     })
                     .collect();
+                super::partition::inherit(src, &mut table);
+                self.partitions.add(&name, &pkey);
             }
         }
         let inherited_count = table.columns.len();

@@ -104,6 +104,12 @@ impl Replayer {
                 t.foreign_keys.retain(|f| f.foreign_table != key);
             }
         }
+        // A partitioned table's partitions go with it.
+        for part in self.partitions.all_of(&key) {
+            self.schema.tables.remove(&part);
+            self.schema.indexes.retain(|_, ix| ix.table != part);
+        }
+        self.partitions.forget(&key);
         self.schema.tables.remove(&key);
         self.drop_owned_sequences(&key, None);
         self.schema.indexes.retain(|_, ix| ix.table != key);

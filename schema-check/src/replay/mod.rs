@@ -33,6 +33,7 @@ pub mod function_deps;
 pub mod ident;
 pub mod index;
 pub mod names;
+mod partition;
 pub mod position;
 pub mod rename;
 pub mod sequence;
@@ -88,6 +89,8 @@ pub struct Replayer {
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
     /// before parsing by [`compat`]).
     like_options: Vec<(bool, String)>,
+    /// PostgreSQL partitions and their parents, so ALTER TABLE of a parent reaches them.
+    partitions: partition::Partitions,
 }
 
 /// The statement being applied: where errors point.
@@ -151,6 +154,7 @@ impl Replayer {
             view_graph: view_graph::ViewGraph::default(),
             doubtful_views: std::collections::HashMap::new(),
             like_options: Vec::new(),
+            partitions: partition::Partitions::default(),
         }
     }
 

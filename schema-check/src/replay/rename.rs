@@ -190,6 +190,7 @@ impl Replayer {
         table.name = new.to_string();
         table.provenance.touch(ctx.at());
         self.schema.tables.insert(new.to_string(), table);
+        self.partitions.rename(old, new);
         for t in self.schema.tables.values_mut() {
             for f in &mut t.foreign_keys {
                 if f.foreign_table == old {

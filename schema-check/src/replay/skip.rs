@@ -306,6 +306,37 @@ const SKIPPABLE_PREFIXES: &[&str] = &[
     "SHOW",
 ];
 
+/// PostgreSQL `ALTER TYPE` forms sqlparser does not parse that leave every table's columns
+/// as they are: a composite type's attributes (`ADD | DROP | ALTER | RENAME ATTRIBUTE`: a
+/// column of the type keeps its type) and `OWNER TO`. `words`: the statement's leading
+/// words ([`leading_words`]; a qualified type name is two).
+///
+/// ```
+/// use schema_check::replay::skip::{alter_type_noise, leading_words};
+/// let w = |sql| leading_words(sql, 8);
+/// assert!(alter_type_noise(&w("ALTER TYPE pair ADD ATTRIBUTE c date")).is_some());
+/// assert!(alter_type_noise(&w("alter type app.pair drop attribute if exists c")).is_some());
+/// assert!(alter_type_noise(&w("ALTER TYPE mood OWNER TO admin")).is_some());
+/// assert!(alter_type_noise(&w("ALTER TYPE mood ADD VALUE 'x'")).is_none());
+/// assert!(alter_type_noise(&w("ALTER TABLE t ADD ATTRIBUTE")).is_none());
+/// ```
+pub fn alter_type_noise(words: &str) -> Option<&'static str> {
+    let w: Vec<&str> = words.split(' ').collect();
+    if w.len() < 4 || w[..2] != ["ALTER", "TYPE"] {
+        return None;
+    }
+    // The type name is one word, or two when schema-qualified.
+    [3, 4]
+        .into_iter()
+        .find_map(|i| match (w.get(i), w.get(i + 1)) {
+            (Some(&("ADD" | "DROP" | "ALTER" | "RENAME")), Some(&"ATTRIBUTE")) => {
+                Some("a composite type's attribute")
+            }
+            (Some(&"OWNER"), Some(&"TO")) => Some("a type's owner"),
+            _ => None,
+        })
+}
+
 /// Handles a statement sqlparser failed to parse: a skip when its leading keywords show
 /// it cannot change table columns, otherwise an error at the parser's position.
 pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diagnostic> {
@@ -318,6 +349,13 @@ pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diag
         return Ok(Skipped {
             at: ctx.at().clone(),
             reason: format!("not parsed: {prefix} cannot change table columns ({message})"),
+            first_line: ctx.stmt.first_line().to_string(),
+        });
+    }
+    if let Some(what) = alter_type_noise(&leading_words(&ctx.stmt.text, 8)) {
+        return Ok(Skipped {
+            at: ctx.at().clone(),
+            reason: format!("not parsed: {what} cannot change table columns ({message})"),
             first_line: ctx.stmt.first_line().to_string(),
         });
     }

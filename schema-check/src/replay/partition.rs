@@ -1,0 +1,106 @@
+//! PostgreSQL partitions (`CREATE TABLE p PARTITION OF parent ...`): a partition has its
+//! parent's columns (names, order, types, NOT NULL, defaults), CHECK constraints and
+//! foreign keys (under the parent's names); `ALTER TABLE parent` (without `ONLY`)
+//! changes them in every partition too, and `DROP TABLE parent` drops its partitions.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Provenance, Schema, Table};
+
+/// The partitions created with `PARTITION OF`: partition key → parent key (tables
+/// attached with `ATTACH PARTITION` are not followed).
+#[derive(Debug, Default)]
+pub(crate) struct Partitions {
+    parent_of: BTreeMap<String, String>,
+}
+
+impl Partitions {
+    /// Records that `partition` was created as a partition of `parent`.
+    pub fn add(&mut self, partition: &str, parent: &str) {
+        self.parent_of
+            .insert(partition.to_string(), parent.to_string());
+    }
+
+    /// Makes every partition of `parent` (and theirs, for sub-partitioned tables) agree
+    /// with it again after `ALTER TABLE parent`: its columns, and the parent's CHECK
+    /// constraints and foreign keys it lacks.
+    pub fn follow(&self, schema: &mut Schema, parent: &str) {
+        let children: Vec<&String> = self
+            .parent_of
+            .iter()
+            .filter(|(_, p)| p.as_str() == parent)
+            .map(|(c, _)| c)
+            .collect();
+        for child in children {
+            let Some(src) = schema.tables.get(parent).cloned() else {
+                return;
+            };
+            if let Some(t) = schema.tables.get_mut(child.as_str()) {
+                inherit(&src, t);
+            }
+            self.follow(schema, child);
+        }
+    }
+
+    /// The partitions of `parent`, and theirs, for sub-partitioned tables.
+    pub fn all_of(&self, parent: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![parent.to_string()];
+        while let Some(p) = todo.pop() {
+            for (c, cp) in &self.parent_of {
+                if *cp == p && !out.contains(c) {
+                    out.push(c.clone());
+                    todo.push(c.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Follows `ALTER TABLE old RENAME TO new` (of a partition or of a parent).
+    pub fn rename(&mut self, old: &str, new: &str) {
+        if let Some(parent) = self.parent_of.remove(old) {
+            self.parent_of.insert(new.to_string(), parent);
+        }
+        for p in self.parent_of.values_mut() {
+            if p == old {
+                *p = new.to_string();
+            }
+        }
+    }
+
+    /// Forgets a dropped table (a partition, or a parent whose partitions went with it).
+    pub fn forget(&mut self, table: &str) {
+        let gone = self.all_of(table);
+        self.parent_of
+            .retain(|c, _| c.as_str() != table && !gone.contains(c));
+    }
+}
+
+/// Gives the partition `t` the columns of `parent` (keeping the provenance of columns it
+/// already had), and the parent's CHECK constraints and foreign keys it has not.
+pub(crate) fn inherit(parent: &Table, t: &mut Table) {
+    let columns = parent
+        .columns
+        .iter()
+        .map(|pc| {
+            let mut c = pc.clone();
+            c.provenance = t.column(&pc.name).map_or_else(
+                || Provenance::new(t.provenance.last_changed.clone()),
+                |own| own.provenance.clone(),
+            );
+            c
+        })
+        .collect();
+    t.columns = columns;
+    for c in &parent.checks {
+        if !t.checks.iter().any(|own| own.name == c.name) {
+            t.checks.push(c.clone());
+        }
+    }
+    for f in &parent.foreign_keys {
+        if !t.foreign_keys.iter().any(|own| own.name == f.name) {
+            t.foreign_keys.push(f.clone());
+        }
+    }
+}
