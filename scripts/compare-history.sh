@@ -5,14 +5,22 @@
 # prints every difference. CC_TEST_POSTGRES / CC_TEST_MYSQL override the servers.
 #
 #   scripts/compare-history.sh DIR DIALECT      # DIALECT: postgres | mysql | sqlite
+#   scripts/compare-history.sh --no-foreign-key-checks DIR mysql
+#                      # the MariaDB session runs with FOREIGN_KEY_CHECKS = 0, as some
+#                      # migration runners set it (vaultwarden's, for one)
 #
 # Exit 0: the replay matches the server exactly, without errors; 1: differences or replay
 # errors (listed); 2: usage, or the server itself refused the history.
 set -euo pipefail
+flags=()
+if [ "${1:-}" = "--no-foreign-key-checks" ]; then
+    flags+=("$1")
+    shift
+fi
 if [ "$#" -ne 2 ]; then
-    echo "usage: $0 DIR DIALECT   (DIALECT: postgres, mysql or sqlite)" >&2
+    echo "usage: $0 [--no-foreign-key-checks] DIR DIALECT   (DIALECT: postgres, mysql or sqlite)" >&2
     exit 2
 fi
 dir=$(cd "$1" && pwd)
 cd "$(dirname "$0")/.."
-exec cargo run --quiet -p cache-contract-tests --example compare_history -- "$dir" "$2"
+exec cargo run --quiet -p cache-contract-tests --example compare_history -- "${flags[@]}" "$dir" "$2"

@@ -25,9 +25,23 @@ pub fn server_name(dialect: Dialect) -> &'static str {
     }
 }
 
+/// How the migrations' session is set up before the first file runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Session {
+    /// MySQL/MariaDB only: run with `FOREIGN_KEY_CHECKS = 0`, as some migration runners do
+    /// (vaultwarden's, for one), so a foreign key may name a table created later and a
+    /// referenced table may be dropped.
+    pub mysql_without_foreign_key_checks: bool,
+}
+
 /// Applies the up-migrations of `dir`, in order, to a fresh database of `dialect` (dropped
 /// before returning, also on error) and returns what the database built.
 pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
+    build_in(dialect, dir, Session::default())
+}
+
+/// Like [`build`], in a session set up as `session` says.
+pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<ObservedSchema, String> {
     let files = migration_files(dir)?;
     match dialect {
         Dialect::Postgres => {
@@ -37,6 +51,9 @@ pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
         }
         Dialect::Mysql => {
             let mut db = MariaDatabase::create()?;
+            if session.mysql_without_foreign_key_checks {
+                db.execute("SET FOREIGN_KEY_CHECKS = 0", "the session setup")?;
+            }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
