@@ -41,15 +41,3 @@ fn postgres_search_path_is_an_error_not_a_wrong_schema() {
         &["migrations/0001_search_path.sql:3:1", "search_path"],
     );
 }
-
-#[test]
-fn mysql_convert_to_character_set_is_an_error_not_a_wrong_schema() {
-    check(
-        Dialect::Mysql,
-        "convert_charset",
-        &[
-            "migrations/0001_convert.sql:3:1",
-            "CONVERT TO CHARACTER SET",
-        ],
-    );
-}

@@ -38,12 +38,32 @@ pub(crate) struct ColumnSpec {
 }
 
 /// The canonical name of a simple index column, or `None` for an expression.
+/// MySQL's prefix key part `col(10)` (the first 10 characters of `col`) names `col`.
 pub(crate) fn index_column(dialect: Dialect, c: &IndexColumn) -> Option<String> {
     match &c.column.expr {
         Expr::Identifier(i) => Some(fold(dialect, i)),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| fold(dialect, i)),
+        Expr::Function(f) if dialect == Dialect::Mysql => mysql_prefix_part(f),
         _ => None,
     }
+}
+
+/// The column of a MySQL prefix key part `col(N)`, which sqlparser reads as a call.
+fn mysql_prefix_part(f: &sqlparser::ast::Function) -> Option<String> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Value};
+    let [name] = f.name.0.as_slice() else {
+        return None;
+    };
+    let FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))] = list.args.as_slice() else {
+        return None;
+    };
+    if !matches!(v.value, Value::Number(..)) {
+        return None;
+    }
+    name.as_ident().map(|i| fold(Dialect::Mysql, i))
 }
 
 impl Replayer {

@@ -24,13 +24,21 @@ use crate::model::{
 pub(crate) struct Env<'a> {
     pub dialect: Dialect,
     pub schema: &'a mut Schema,
-    /// MySQL: the keys of the indexes the server created for foreign keys (it drops one
-    /// when a later index can serve its foreign key).
+    /// MySQL: the indexes the server created for foreign keys, by [`generated_mark`] (it
+    /// drops one when a later index can serve its foreign key).
     pub fk_indexes: &'a mut std::collections::HashSet<String>,
     /// MySQL `CREATE TABLE`: foreign keys (their position in the table's list and the
     /// index name given) whose index waits for the whole statement, since any key of the
     /// statement, before or after the foreign key, spares it; `None`: created at once.
     pub pending_fk_indexes: Option<Vec<(usize, Option<String>)>>,
+}
+
+/// MySQL: what marks an index the server created for a foreign key in
+/// [`Env::fk_indexes`]: where it was created and its name, which survive renames of its
+/// table and columns (a key would not, and would mark a later index of the same name).
+pub(crate) fn generated_mark(ix: &Index) -> String {
+    let at = &ix.provenance.created;
+    format!("{}:{}:{}|{}", at.file, at.line, at.column, ix.name)
 }
 
 /// MySQL: a new index on `table` whose leading columns serve a foreign key replaces the
@@ -42,25 +50,26 @@ pub(crate) fn mysql_supersede(
     new_key: &str,
     columns: &[String],
 ) {
-    let replaced: Vec<String> = fk_indexes
-        .iter()
-        .filter(|k| k.as_str() != new_key)
-        .filter(|k| {
-            indexes.get(*k).is_some_and(|ix| {
-                ix.table == table
-                    && ix.columns.len() <= columns.len()
-                    && ix
-                        .columns
-                        .iter()
-                        .zip(columns)
-                        .all(|(a, b)| a.eq_ignore_ascii_case(b))
-            })
+    let prefix = format!("{table}.");
+    let replaced: Vec<(String, String)> = indexes
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter(|(k, _)| k.as_str() != new_key)
+        .map(|(k, ix)| (k, ix, generated_mark(ix)))
+        .filter(|(_, ix, mark)| {
+            fk_indexes.contains(mark)
+                && ix.columns.len() <= columns.len()
+                && ix
+                    .columns
+                    .iter()
+                    .zip(columns)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
         })
-        .cloned()
+        .map(|(k, _, mark)| (k.clone(), mark))
         .collect();
-    for k in replaced {
+    for (k, mark) in replaced {
         indexes.remove(&k);
-        fk_indexes.remove(&k);
+        fk_indexes.remove(&mark);
     }
 }
 
@@ -374,6 +383,11 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
 /// MySQL: a foreign key needs an index whose leading columns are its columns; when the
 /// table has none, the server creates one, named like the constraint (or, unnamed, like
 /// an unnamed index on its first column).
+///
+/// MariaDB's rule (`mysql_prepare_create_table`) when another key's leading columns
+/// match: a key the user declared keeps serving and no index is made; an index the
+/// server made for an earlier foreign key is kept when it is longer, and otherwise
+/// replaced by the new one (which takes the new constraint's name).
 pub(crate) fn mysql_foreign_key_index(
     ctx: &Ctx<'_>,
     env: &mut Env<'_>,
@@ -381,26 +395,46 @@ pub(crate) fn mysql_foreign_key_index(
     fk: &ForeignKey,
     given: Option<&str>,
 ) {
-    let covers = |cols: &[String]| {
-        cols.len() >= fk.columns.len()
-            && cols
+    let leads = |long: &[String], short: &[String]| {
+        long.len() >= short.len()
+            && long
                 .iter()
-                .zip(&fk.columns)
+                .zip(short)
                 .all(|(a, b)| a.eq_ignore_ascii_case(b))
     };
     let prefix = format!("{}.", table.name);
-    let existing = || {
-        env.schema
-            .indexes
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .map(|(_, ix)| ix)
-    };
-    if table.primary_key.as_deref().is_some_and(covers)
-        || table.unique.iter().any(|u| covers(&u.columns))
-        || existing().any(|ix| covers(&ix.columns))
+    let existing: Vec<(String, Index)> = env
+        .schema
+        .indexes
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, ix)| (k.clone(), ix.clone()))
+        .collect();
+    let declared = |ix: &Index| !env.fk_indexes.contains(&generated_mark(ix));
+    if table
+        .primary_key
+        .as_deref()
+        .is_some_and(|pk| leads(pk, &fk.columns))
+        || table.unique.iter().any(|u| leads(&u.columns, &fk.columns))
+        || existing
+            .iter()
+            .any(|(_, ix)| declared(ix) && leads(&ix.columns, &fk.columns))
     {
         return;
+    }
+    let mut replaced = None;
+    for (k, ix) in existing.iter().filter(|(_, ix)| !declared(ix)) {
+        if fk.columns.len() < ix.columns.len() && leads(&ix.columns, &fk.columns) {
+            return;
+        }
+        if leads(&fk.columns, &ix.columns) {
+            replaced = Some(k.clone());
+            env.fk_indexes.remove(&generated_mark(ix));
+            break;
+        }
+    }
+    if let Some(k) = &replaced {
+        env.schema.indexes.remove(k);
     }
     let name = match given {
         Some(n) => n.to_string(),
@@ -410,24 +444,27 @@ pub(crate) fn mysql_foreign_key_index(
                 .unique
                 .iter()
                 .filter_map(|u| u.name.clone())
-                .chain(existing().map(|ix| ix.name.clone()))
+                .chain(
+                    existing
+                        .iter()
+                        .filter(|(k, _)| Some(k) != replaced.as_ref())
+                        .map(|(_, ix)| ix.name.clone()),
+                )
                 .collect();
             mysql_key_name(&first, taken.iter().map(String::as_str))
         }
     };
     let key = index_key(Dialect::Mysql, &table.name, &name);
-    env.fk_indexes.insert(key.clone());
-    env.schema.indexes.insert(
-        key,
-        Index {
-            name,
-            table: table.name.clone(),
-            columns: fk.columns.clone(),
-            unique: false,
-            predicate: None,
-            provenance: Provenance::new(ctx.at().clone()),
-        },
-    );
+    let index = Index {
+        name,
+        table: table.name.clone(),
+        columns: fk.columns.clone(),
+        unique: false,
+        predicate: None,
+        provenance: Provenance::new(ctx.at().clone()),
+    };
+    env.fk_indexes.insert(generated_mark(&index));
+    env.schema.indexes.insert(key, index);
 }
 
 /// Adds `constraint` to `table` (unnamed constraints are named by [`assign_names`]).
@@ -491,51 +528,24 @@ pub(crate) fn add(
             Ok(())
         }
         TableConstraint::Index(ix) => {
-            let cols: Vec<String> = ix
-                .columns
-                .iter()
-                .map(|c| index_column(dialect, c).unwrap_or_else(|| c.to_string()))
-                .collect();
-            let name = folded(dialect, &ix.name).unwrap_or_else(|| {
-                let first = cols.first().cloned().unwrap_or_default();
-                let prefix = format!("{}.", table.name);
-                let taken: Vec<String> = table
-                    .unique
-                    .iter()
-                    .filter_map(|u| u.name.clone())
-                    .chain(
-                        env.schema
-                            .indexes
-                            .range(prefix.clone()..)
-                            .take_while(|(k, _)| k.starts_with(&prefix))
-                            .map(|(_, ix)| ix.name.clone()),
-                    )
-                    .collect();
-                mysql_key_name(&first, taken.iter().map(String::as_str))
-            });
-            let key = index_key(dialect, &table.name, &name);
-            mysql_supersede(
-                &mut env.schema.indexes,
-                env.fk_indexes,
-                &table.name,
-                &key,
-                &cols,
-            );
-            env.schema.indexes.insert(
-                index_key(dialect, &table.name, &name),
-                Index {
-                    name,
-                    table: table.name.clone(),
-                    columns: cols,
-                    unique: false,
-                    predicate: None,
-                    provenance: Provenance::new(ctx.at().clone()),
-                },
+            mysql_add_index(
+                ctx,
+                env,
+                table,
+                folded(dialect, &ix.name),
+                &ix.columns,
+                true,
             );
             Ok(())
         }
-        // FULLTEXT/SPATIAL indexes and EXCLUDE constraints do not change columns or
-        // uniqueness in a way the model records.
+        TableConstraint::FulltextOrSpatial(ix) if dialect == Dialect::Mysql => {
+            // The server names it like any index; it never serves a foreign key.
+            let name = folded(dialect, &ix.opt_index_name);
+            mysql_add_index(ctx, env, table, name, &ix.columns, false);
+            Ok(())
+        }
+        // EXCLUDE constraints do not change columns or uniqueness in a way the model
+        // records.
         TableConstraint::FulltextOrSpatial(_) | TableConstraint::Exclude(_) => Ok(()),
         TableConstraint::PrimaryKeyUsingIndex(c) | TableConstraint::UniqueUsingIndex(c) => {
             // `ADD CONSTRAINT name PRIMARY KEY/UNIQUE USING INDEX idx`: the unique index
@@ -585,4 +595,61 @@ pub(crate) fn add(
             }
         }
     }
+}
+
+/// MySQL `KEY`/`INDEX`/`FULLTEXT`/`SPATIAL` in a table definition: an index named as
+/// given or, unnamed, after its first column ([`mysql_key_name`]). `serves_foreign_keys`:
+/// it replaces an index the server made for a foreign key it can serve
+/// ([`mysql_supersede`]).
+fn mysql_add_index(
+    ctx: &Ctx<'_>,
+    env: &mut Env<'_>,
+    table: &Table,
+    given: Option<String>,
+    columns: &[IndexColumn],
+    serves_foreign_keys: bool,
+) {
+    let dialect = env.dialect;
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|c| index_column(dialect, c).unwrap_or_else(|| c.to_string()))
+        .collect();
+    let name = given.unwrap_or_else(|| {
+        let first = cols.first().cloned().unwrap_or_default();
+        let prefix = format!("{}.", table.name);
+        let taken: Vec<String> = table
+            .unique
+            .iter()
+            .filter_map(|u| u.name.clone())
+            .chain(
+                env.schema
+                    .indexes
+                    .range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, ix)| ix.name.clone()),
+            )
+            .collect();
+        mysql_key_name(&first, taken.iter().map(String::as_str))
+    });
+    let key = index_key(dialect, &table.name, &name);
+    if serves_foreign_keys {
+        mysql_supersede(
+            &mut env.schema.indexes,
+            env.fk_indexes,
+            &table.name,
+            &key,
+            &cols,
+        );
+    }
+    env.schema.indexes.insert(
+        key,
+        Index {
+            name,
+            table: table.name.clone(),
+            columns: cols,
+            unique: false,
+            predicate: None,
+            provenance: Provenance::new(ctx.at().clone()),
+        },
+    );
 }

@@ -211,6 +211,9 @@ impl Replayer {
             constraint::pg_merge_duplicate_keys(&mut table, inherited_unique);
         }
         constraint::assign_names(dialect, &self.schema, &mut table);
+        if dialect == crate::Dialect::Mysql {
+            self.note_table_charset(&name, &ct.table_options.to_string());
+        }
         self.schema.tables.insert(name, table);
         Ok(())
     }

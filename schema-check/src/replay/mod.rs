@@ -22,6 +22,7 @@
 //! ```
 
 pub mod alter_table;
+pub mod charset;
 pub mod column;
 pub mod column_ops;
 pub mod compat;
@@ -79,6 +80,9 @@ pub struct Replayer {
     warnings: Vec<Warning>,
     /// MySQL: indexes the server created for foreign keys (see [`constraint::Env`]).
     fk_indexes: std::collections::HashSet<String>,
+    /// MySQL: the character set of each table's text columns, where declared (see
+    /// [`charset`]).
+    mysql_charsets: std::collections::HashMap<String, String>,
     /// Skipped statements that may have changed the schema unseen.
     unseen: uncertain::Unseen,
     /// The relations each view reads, for `DROP ... CASCADE` (PostgreSQL).
@@ -150,6 +154,7 @@ impl Replayer {
             errors: Vec::new(),
             warnings: Vec::new(),
             fk_indexes: std::collections::HashSet::new(),
+            mysql_charsets: std::collections::HashMap::new(),
             unseen: uncertain::Unseen::default(),
             view_graph: view_graph::ViewGraph::default(),
             doubtful_views: std::collections::HashMap::new(),
@@ -246,6 +251,18 @@ impl Replayer {
         }
         if let compat::Fixup::LikeOptions(options) = &fixup {
             self.like_options = options.clone();
+        }
+        if let compat::Fixup::ConvertCharset { table, charset } = &fixup {
+            // The conversion applies to the columns the table had; the statement's other
+            // clauses define theirs in the new character set.
+            let name = ident::fold(self.dialect, &sqlparser::ast::Ident::new(table.as_str()));
+            self.convert_charset(ctx, &name, charset);
+            for ast in asts.iter().filter(|a| !matches!(a, Ast::Query(_))) {
+                if let Err(d) = self.apply_ast(ctx, ast) {
+                    self.errors.push(d);
+                }
+            }
+            return;
         }
         if let compat::Fixup::Skip(reason) = &fixup {
             self.skipped.push(Skipped {

@@ -191,6 +191,9 @@ impl Replayer {
         table.provenance.touch(ctx.at());
         self.schema.tables.insert(new.to_string(), table);
         self.partitions.rename(old, new);
+        if let Some(cs) = self.mysql_charsets.remove(old) {
+            self.mysql_charsets.insert(new.to_string(), cs);
+        }
         for t in self.schema.tables.values_mut() {
             for f in &mut t.foreign_keys {
                 if f.foreign_table == old {

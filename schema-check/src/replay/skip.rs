@@ -359,17 +359,6 @@ pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diag
             first_line: ctx.stmt.first_line().to_string(),
         });
     }
-    // Known forms that change columns in ways the replay cannot follow.
-    let w: Vec<&str> = words.split(' ').collect();
-    if w.len() == 5 && w[..2] == ["ALTER", "TABLE"] && w[3..] == ["CONVERT", "TO"] {
-        return Err(ctx.error(
-            "`ALTER TABLE ... CONVERT TO CHARACTER SET` changes column types (MariaDB turns \
-             TEXT into MEDIUMTEXT when the character set widens), which schema-check cannot \
-             follow",
-            "state the resulting column types with MODIFY COLUMN ... CHARACTER SET ..., or \
-             choose the character set when creating the table",
-        ));
-    }
     let (location, source_line) = match pos {
         Some((line, column)) => {
             let location = position::map(ctx.at(), &ctx.stmt.text, line, column);

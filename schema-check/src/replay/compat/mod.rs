@@ -23,7 +23,10 @@ mod sqlite;
 /// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
 /// ` zerofill` suffix MariaDB prints is restored from the statement text); MariaDB
 /// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
-/// [`Fixup::AddColumnIfNotExists`]); SQLite multi-word type names (`UNSIGNED BIG INT`)
+/// [`Fixup::AddColumnIfNotExists`]); MySQL `ALTER TABLE` table options (`ENGINE=`,
+/// `[DEFAULT] CHARSET`, `ALGORITHM=`, ...) are removed, a `CONVERT TO CHARACTER SET` among
+/// them reported as [`Fixup::ConvertCharset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
+/// the `ALTER TABLE ... ADD FULLTEXT|SPATIAL INDEX` it means; SQLite multi-word type names (`UNSIGNED BIG INT`)
 /// are joined with `_` (same length, so positions do not move; the declared text is
 /// read back from the original statement).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +43,15 @@ pub enum Fixup {
     LikeOptions(Vec<(bool, String)>),
     /// `ALTER COLUMN c DROP IDENTITY`: `(column as written, quoted)` lose their identity.
     DropIdentity(Vec<(String, bool)>),
+    /// MySQL `ALTER TABLE table ... CONVERT TO CHARACTER SET charset` (table as written,
+    /// unquoted): the clause was removed; the replay converts the table's text columns
+    /// ([`crate::replay::charset`]) after the rest of the statement.
+    ConvertCharset {
+        /// The table, as written (unquoted).
+        table: String,
+        /// The new character set.
+        charset: String,
+    },
     /// The statement cannot change columns: record it as skipped with this reason.
     Skip(String),
 }
@@ -98,7 +110,11 @@ pub fn rewrite(
     let candidate = head == "DROP INDEX"
         || head == "ALTER INDEX"
         || head == "CREATE DOMAIN"
-        || (dialect == Dialect::Mysql && (head == "ALTER TABLE" || head == "CREATE TABLE"))
+        || (dialect == Dialect::Mysql
+            && matches!(
+                head.as_str(),
+                "ALTER TABLE" | "CREATE TABLE" | "CREATE FULLTEXT" | "CREATE SPATIAL"
+            ))
         || (dialect == Dialect::Postgres
             && matches!(
                 head.as_str(),

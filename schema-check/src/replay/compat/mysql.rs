@@ -3,11 +3,17 @@
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-use super::{Edits, Fixup, Outcome, depth_at, is_kw, is_word};
+use super::{Edits, Fixup, Outcome, is_kw, is_word};
 
 /// MySQL/MariaDB spellings sqlparser 0.63 misses (see [`super::Fixup`]).
 pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Outcome {
     let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
+    if sig
+        .get(1)
+        .is_some_and(|&i| is_word(&tokens[i], "FULLTEXT") || is_word(&tokens[i], "SPATIAL"))
+    {
+        return fulltext_index(tokens, sig);
+    }
     let mut fixup = Fixup::None;
 
     let mut names = Vec::new();
@@ -98,30 +104,6 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
                     _ => {}
                 }
             }
-        } else if is_kw(t, Keyword::COMMENT) && kw_at(0, Keyword::ALTER) && {
-            let v = if sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Eq) {
-                n + 2
-            } else {
-                n + 1
-            };
-            sig.get(v)
-                .is_some_and(|&i| matches!(tokens[i], Token::SingleQuotedString(_)))
-                && depth_at(tokens, sig, n) == 0
-        } {
-            // ALTER TABLE ... COMMENT [=] '...': a table option, not a column change.
-            let v = if sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Eq) {
-                n + 2
-            } else {
-                n + 1
-            };
-            for &i in &sig[n..=v] {
-                edits.insert(i, None);
-            }
-            if n > 0 && tokens[sig[n - 1]] == Token::Comma {
-                edits.insert(sig[n - 1], None);
-            } else if sig.get(v + 1).is_some_and(|&i| tokens[i] == Token::Comma) {
-                edits.insert(sig[v + 1], None);
-            }
         } else if is_kw(t, Keyword::ADD)
             && kw_at(n + 1, Keyword::COLUMN)
             && kw_at(n + 2, Keyword::IF)
@@ -139,5 +121,205 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     if !names.is_empty() {
         fixup = Fixup::AddColumnIfNotExists(names);
     }
+    if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
+        let clauses = alter_clauses(tokens, sig);
+        let options: Vec<&(usize, usize)> = clauses
+            .iter()
+            .filter(|&&(from, _)| is_table_option(tokens, sig, from))
+            .collect();
+        let convert = options
+            .iter()
+            .find_map(|&&(from, to)| converted_charset(tokens, &sig[from..to]));
+        if let Some(charset) = convert {
+            let table = table_name(tokens, sig);
+            fixup = Fixup::ConvertCharset { table, charset };
+        }
+        if !clauses.is_empty() && options.len() == clauses.len() {
+            if matches!(fixup, Fixup::ConvertCharset { .. }) {
+                return Outcome::Replace("SELECT 1".to_string(), fixup);
+            }
+            return Outcome::Replace(
+                "SELECT 1".to_string(),
+                Fixup::Skip("sets table options only (no column changes)".to_string()),
+            );
+        }
+        for &&(from, to) in &options {
+            for &i in &sig[from..to] {
+                edits.insert(i, None);
+            }
+            // The clause goes with the comma after it (or, last, the one before it).
+            if let Some(&comma) = sig.get(to).filter(|&&i| tokens[i] == Token::Comma) {
+                edits.insert(comma, None);
+            } else if from > 0 && tokens[sig[from - 1]] == Token::Comma {
+                edits.insert(sig[from - 1], None);
+            }
+        }
+    }
     Outcome::Edits(fixup)
+}
+
+/// The character set of a `CONVERT TO CHARACTER SET x` / `CONVERT TO CHARSET x` clause
+/// (significant tokens), lowercase.
+fn converted_charset(tokens: &[Token], clause: &[usize]) -> Option<String> {
+    let word = |k: usize, w: &str| clause.get(k).is_some_and(|&i| is_word(&tokens[i], w));
+    if !(word(0, "CONVERT") && word(1, "TO")) {
+        return None;
+    }
+    let at = if word(2, "CHARSET") {
+        3
+    } else if word(2, "CHARACTER") && word(3, "SET") {
+        4
+    } else {
+        return None;
+    };
+    match clause.get(at).map(|&i| &tokens[i]) {
+        Some(Token::Word(w)) => Some(w.value.to_ascii_lowercase()),
+        Some(Token::SingleQuotedString(s)) => Some(s.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+/// The table name of `ALTER TABLE [IF EXISTS] [schema.]name`: its last part, unquoted.
+fn table_name(tokens: &[Token], sig: &[usize]) -> String {
+    let mut n = 2;
+    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF)) {
+        n += 2;
+    }
+    while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
+        n += 2;
+    }
+    match sig.get(n).map(|&i| &tokens[i]) {
+        Some(Token::Word(w)) => w.value.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The clauses of `ALTER TABLE [IF EXISTS] name clause, clause ...`: ranges of
+/// significant-token positions, commas excluded.
+fn alter_clauses(tokens: &[Token], sig: &[usize]) -> Vec<(usize, usize)> {
+    let mut n = 2;
+    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF))
+        && sig
+            .get(n + 1)
+            .is_some_and(|&i| is_kw(&tokens[i], Keyword::EXISTS))
+    {
+        n += 2;
+    }
+    // The (possibly qualified) table name.
+    while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
+        n += 2;
+    }
+    let mut clauses = Vec::new();
+    let (mut from, mut depth) = (n + 1, 0i32);
+    for (m, &i) in sig.iter().enumerate().skip(n + 1) {
+        match tokens[i] {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            Token::Comma if depth == 0 => {
+                clauses.push((from, m));
+                from = m + 1;
+            }
+            Token::SemiColon if depth == 0 => break,
+            _ => {}
+        }
+    }
+    let end = sig
+        .iter()
+        .rposition(|&i| tokens[i] != Token::SemiColon)
+        .map_or(0, |last| last + 1);
+    if from < end {
+        clauses.push((from, end));
+    }
+    clauses
+}
+
+/// Whether the `ALTER TABLE` clause starting at significant position `n` sets table
+/// options (`ENGINE=`, `[DEFAULT] CHARSET=`, `[DEFAULT] COLLATE`, `CONVERT TO CHARACTER
+/// SET`, `AUTO_INCREMENT=`, `COMMENT=`, `ROW_FORMAT=`, `ALGORITHM=`, `LOCK=`, ...): none
+/// adds, drops or retypes a column the replay records.
+fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
+    const OPTIONS: &[&str] = &[
+        "ENGINE",
+        "AUTO_INCREMENT",
+        "ROW_FORMAT",
+        "KEY_BLOCK_SIZE",
+        "ALGORITHM",
+        "LOCK",
+        "COMMENT",
+        "CHARSET",
+        "COLLATE",
+        "STATS_PERSISTENT",
+        "STATS_AUTO_RECALC",
+        "STATS_SAMPLE_PAGES",
+        "PACK_KEYS",
+        "CHECKSUM",
+        "AVG_ROW_LENGTH",
+        "MAX_ROWS",
+        "MIN_ROWS",
+        "DELAY_KEY_WRITE",
+        "PAGE_CHECKSUM",
+        "PAGE_COMPRESSED",
+        "TRANSACTIONAL",
+        "ENCRYPTED",
+        "ENCRYPTION_KEY_ID",
+        "COMPRESSION",
+        "INSERT_METHOD",
+        "FORCE",
+    ];
+    let word = |k: usize, w: &str| sig.get(k).is_some_and(|&i| is_word(&tokens[i], w));
+    let at = if word(n, "DEFAULT") { n + 1 } else { n };
+    OPTIONS.iter().any(|w| word(at, w))
+        || (word(at, "CHARACTER") && word(at + 1, "SET"))
+        || (at == n && word(n, "CONVERT") && word(n + 1, "TO"))
+}
+
+/// `CREATE FULLTEXT|SPATIAL INDEX name ON table (columns) [options]`, which sqlparser
+/// does not read, as the `ALTER TABLE table ADD FULLTEXT|SPATIAL INDEX name (columns)`
+/// it means.
+fn fulltext_index(tokens: &[Token], sig: &[usize]) -> Outcome {
+    let text = |from: usize, to: usize| -> String {
+        tokens[sig[from]..=sig[to]]
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    let kind = tokens[sig[1]].to_string().to_ascii_uppercase();
+    if !sig
+        .get(2)
+        .is_some_and(|&i| is_kw(&tokens[i], Keyword::INDEX))
+    {
+        return Outcome::Abort;
+    }
+    let Some(on) = sig.iter().position(|&i| is_kw(&tokens[i], Keyword::ON)) else {
+        return Outcome::Abort;
+    };
+    let Some(open) = sig
+        .iter()
+        .skip(on)
+        .position(|&i| tokens[i] == Token::LParen)
+        .map(|p| p + on)
+    else {
+        return Outcome::Abort;
+    };
+    let mut depth = 0i32;
+    let Some(close) = (open..sig.len()).find(|&m| {
+        match tokens[sig[m]] {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    }) else {
+        return Outcome::Abort;
+    };
+    if on < 3 || open <= on + 1 {
+        return Outcome::Abort;
+    }
+    let name = text(3, on - 1);
+    let table = text(on + 1, open - 1);
+    let columns = text(open, close);
+    Outcome::Replace(
+        format!("ALTER TABLE {table} ADD {kind} INDEX {name} {columns}"),
+        Fixup::None,
+    )
 }

@@ -398,12 +398,140 @@ fn tinyint_1_keeps_its_width_signed_or_not() {
 }
 
 #[test]
-fn convert_to_character_set_is_a_specific_error() {
-    // Difftest finding F17: unsupported, and said so precisely.
-    let e = one_error(
+fn convert_to_character_set_widens_text_as_mariadb_does() {
+    // Checked against MariaDB 10.11: converting keeps a text column's capacity in
+    // characters, so a wider set moves it one size up; columns the same statement adds
+    // are in the new set already; a narrower set changes nothing.
+    let out = replay(
         MY,
-        "CREATE TABLE notes (body TEXT);\nALTER TABLE notes CONVERT TO CHARACTER SET utf8mb4",
+        "CREATE TABLE a (t TEXT, v VARCHAR(10), tt TINYTEXT, m MEDIUMTEXT) DEFAULT CHARSET=utf8;
+         ALTER TABLE a CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+         CREATE TABLE b (t TEXT) ENGINE=InnoDB DEFAULT CHARSET=latin1;
+         RENAME TABLE b TO b2;
+         ALTER TABLE b2 ENGINE=InnoDB, CONVERT TO CHARSET utf8mb4, ADD COLUMN x TEXT;
+         CREATE TABLE c (t TEXT) COLLATE=latin1_swedish_ci;
+         ALTER TABLE c CONVERT TO CHARACTER SET latin1;
+         CREATE TABLE d (t TEXT);
+         ALTER TABLE d CONVERT TO CHARACTER SET utf8mb4",
     );
-    assert!(e.message.contains("CONVERT TO CHARACTER SET"), "{e}");
-    assert_eq!(e.location.unwrap().line, 2);
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(
+        shape(&out, "a"),
+        cols(&[
+            ("t", "mediumtext", true),
+            ("v", "varchar(10)", true),
+            ("tt", "text", true),
+            ("m", "longtext", true),
+        ])
+    );
+    assert_eq!(
+        shape(&out, "b2"),
+        cols(&[("t", "mediumtext", true), ("x", "text", true)])
+    );
+    assert_eq!(col(&out, "c", "t").ty.canonical, "text");
+    // `d` has the database's character set, which the migrations do not say: taken as
+    // utf8mb4 (no change), with a warning naming the table's creation.
+    assert_eq!(col(&out, "d", "t").ty.canonical, "text");
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    assert!(
+        out.warnings[0].message.contains("`d`"),
+        "{:?}",
+        out.warnings
+    );
+    assert_eq!(out.warnings[0].cause.line, 8);
+}
+
+#[test]
+fn alter_table_options_change_no_column() {
+    // Table options sqlparser does not read, alone or between other clauses.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id INT, name VARCHAR(20));
+         ALTER TABLE t ENGINE=InnoDB;
+         ALTER TABLE t ENGINE = InnoDB DEFAULT CHARSET=utf8mb4 ROW_FORMAT=DYNAMIC;
+         ALTER TABLE t ALGORITHM=INPLACE, LOCK=NONE, ADD COLUMN n INT, AUTO_INCREMENT = 7;
+         ALTER TABLE IF EXISTS t DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, FORCE",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("id", "int", true),
+            ("name", "varchar(20)", true),
+            ("n", "int", true)
+        ])
+    );
+    assert_eq!(out.skipped.len(), 3, "{:?}", out.skipped);
+}
+
+#[test]
+fn prefix_key_parts_name_their_column() {
+    // MariaDB names an unnamed `KEY (body(10))` after `body`, and a prefix part is a
+    // plain column for UNIQUE and PRIMARY KEY too.
+    let out = ok(
+        MY,
+        "CREATE TABLE p (body TEXT, k VARCHAR(100), INDEX (body(10)), UNIQUE KEY (k(20)));
+         ALTER TABLE p ADD INDEX (body(20))",
+    );
+    let names: Vec<&str> = out
+        .schema
+        .indexes
+        .values()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, ["body", "body_2"]);
+    assert_eq!(table(&out, "p").unique[0].columns, s(&["k"]));
+}
+
+#[test]
+fn fulltext_indexes_are_indexes() {
+    let out = ok(
+        MY,
+        "CREATE TABLE d (t TEXT, u TEXT, FULLTEXT KEY ft_t (t));
+         CREATE FULLTEXT INDEX ft_u ON d (u);
+         ALTER TABLE d ADD FULLTEXT (t, u)",
+    );
+    let names: Vec<&str> = out
+        .schema
+        .indexes
+        .values()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, ["ft_t", "ft_u", "t"]);
+}
+
+#[test]
+fn a_foreign_key_takes_over_the_index_made_for_an_earlier_one() {
+    // MariaDB 10.11 (mysql_prepare_create_table): an index the server made for a foreign
+    // key gives way to the one a later foreign key on the same columns needs (named after
+    // the new constraint), unless it is longer; an index the user declared stays.
+    let out = ok(
+        MY,
+        "CREATE TABLE tag (id INT PRIMARY KEY, x INT, KEY (id, x));
+         CREATE TABLE c (t INT, FOREIGN KEY (t) REFERENCES tag (id));
+         ALTER TABLE c ADD CONSTRAINT fk_c FOREIGN KEY (t) REFERENCES tag (id);
+         CREATE TABLE pt (p INT, t INT, PRIMARY KEY (p, t), FOREIGN KEY (t) REFERENCES tag (id));
+         RENAME TABLE pt TO post_tags;
+         ALTER TABLE post_tags DROP FOREIGN KEY post_tags_ibfk_1;
+         ALTER TABLE post_tags ADD CONSTRAINT fk_t FOREIGN KEY (t) REFERENCES tag (id);
+         CREATE TABLE d (t INT, KEY (t));
+         ALTER TABLE d ADD CONSTRAINT fk_d FOREIGN KEY (t) REFERENCES tag (id);
+         CREATE TABLE f (t INT, u INT, FOREIGN KEY (t) REFERENCES tag (id));
+         ALTER TABLE f ADD CONSTRAINT fk_f FOREIGN KEY (t, u) REFERENCES tag (id, x);
+         ALTER TABLE f ADD CONSTRAINT fk_f2 FOREIGN KEY (t) REFERENCES tag (id);
+         CREATE TABLE h (t INT);
+         ALTER TABLE h ADD CONSTRAINT fk_h1 FOREIGN KEY (t) REFERENCES tag (id),
+           ADD CONSTRAINT fk_h2 FOREIGN KEY (t) REFERENCES tag (id)",
+    );
+    let mut names: Vec<String> = out
+        .schema
+        .indexes
+        .values()
+        .filter(|i| i.table != "tag")
+        .map(|i| format!("{}.{}", i.table, i.name))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["c.fk_c", "d.t", "f.fk_f", "h.fk_h2", "post_tags.fk_t"]
+    );
 }
