@@ -43,7 +43,28 @@ impl Replayer {
                 "drop it first, or use CREATE TABLE IF NOT EXISTS",
             ));
         }
-        if ct.query.is_some() {
+        if let Some(query) = &ct.query {
+            let columns = super::ctas::columns(dialect, query, ctx.at(), |t| {
+                self.table_key(t).and_then(|k| self.schema.tables.get(&k))
+            });
+            if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
+                let table = Table {
+                    name: name.clone(),
+                    columns,
+                    primary_key: None,
+                    primary_key_name: None,
+                    primary_key_provenance: None,
+                    unique: Vec::new(),
+                    foreign_keys: Vec::new(),
+                    checks: Vec::new(),
+                    provenance: Provenance::new(ctx.at().clone()),
+                };
+                if dialect == crate::Dialect::Mysql {
+                    self.note_table_charset(&name, &ct.table_options.to_string());
+                }
+                self.schema.tables.insert(name, table);
+                return Ok(());
+            }
             return Err(ctx.error(
                 format!(
                     "`CREATE TABLE {name} ... AS SELECT` creates columns schema-check cannot know"

@@ -28,6 +28,7 @@ pub mod column_ops;
 pub mod compat;
 pub mod constraint;
 pub mod create_table;
+pub mod ctas;
 pub mod declared;
 pub mod drop;
 pub mod function_deps;

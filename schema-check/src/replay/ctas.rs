@@ -1,0 +1,139 @@
+//! `CREATE TABLE new AS SELECT ...` whose columns the replay can know: a query over one
+//! table (no join) whose select list is `*`, `t.*` and plain column references (aliased
+//! or not). Each column is copied with the type the server gives it:
+//!
+//! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
+//! - MySQL/MariaDB: the same type, nullability and default (no key, no AUTO_INCREMENT);
+//! - SQLite: the column's affinity as the declared type (`INT`, `TEXT`, `NUM`, `REAL`, or
+//!   none for BLOB affinity), nullable.
+//!
+//! Any other query is `None`: the caller reports that it cannot know the columns.
+
+use sqlparser::ast::{Expr, GroupByExpr, Query, SelectItem, SetExpr, TableFactor};
+
+use super::ident::{fold, object_name, same_column};
+use crate::dialect::Dialect;
+use crate::model::{Column, Location, Provenance, Table};
+use crate::types::SqlType;
+
+/// The columns `query` gives a table created from it, reading tables from `tables` (by
+/// canonical name), or `None` when the replay cannot know them.
+pub(crate) fn columns<'s>(
+    dialect: Dialect,
+    query: &Query,
+    at: &Location,
+    tables: impl Fn(&str) -> Option<&'s Table>,
+) -> Option<Vec<Column>> {
+    if query.with.is_some() {
+        return None;
+    }
+    let SetExpr::Select(select) = query.body.as_ref() else {
+        return None;
+    };
+    let [from] = select.from.as_slice() else {
+        return None;
+    };
+    let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
+    if !from.joins.is_empty() || select.distinct.is_some() || grouped {
+        return None;
+    }
+    let TableFactor::Table { name, alias, .. } = &from.relation else {
+        return None;
+    };
+    let source = tables(&object_name(dialect, name))?;
+    let qualifier_ok = |q: &str| {
+        alias.as_ref().map_or_else(
+            || same_column(dialect, &source.name, q),
+            |a| same_column(dialect, &fold(dialect, &a.name), q),
+        )
+    };
+    let find = |e: &Expr| -> Option<&Column> {
+        let col = match e {
+            Expr::Identifier(i) => fold(dialect, i),
+            Expr::CompoundIdentifier(parts) => {
+                let [.., q, c] = parts.as_slice() else {
+                    return None;
+                };
+                if !qualifier_ok(&fold(dialect, q)) {
+                    return None;
+                }
+                fold(dialect, c)
+            }
+            _ => return None,
+        };
+        source
+            .columns
+            .iter()
+            .find(|c| same_column(dialect, &c.name, &col))
+    };
+    let mut out = Vec::new();
+    for item in &select.projection {
+        match item {
+            SelectItem::Wildcard(_) => out.extend(source.columns.iter().cloned()),
+            SelectItem::QualifiedWildcard(kind, _) => {
+                let q = kind.to_string();
+                if !qualifier_ok(&fold(dialect, &sqlparser::ast::Ident::new(q))) {
+                    return None;
+                }
+                out.extend(source.columns.iter().cloned());
+            }
+            SelectItem::UnnamedExpr(e) => out.push(find(e)?.clone()),
+            SelectItem::ExprWithAlias { expr, alias } => {
+                let mut c = find(expr)?.clone();
+                c.name = fold(dialect, alias);
+                out.push(c);
+            }
+            _ => return None,
+        }
+    }
+    for c in &mut out {
+        copied(dialect, c, at);
+    }
+    Some(out)
+}
+
+/// What of column `c` a table created from a query keeps, per dialect.
+fn copied(dialect: Dialect, c: &mut Column, at: &Location) {
+    c.generated = None;
+    c.provenance = Provenance::new(at.clone());
+    match dialect {
+        Dialect::Postgres => {
+            c.nullable = true;
+            c.default = None;
+        }
+        Dialect::Mysql => {}
+        Dialect::Sqlite => {
+            c.nullable = true;
+            c.default = None;
+            let affinity = sqlite_affinity_name(&c.ty.canonical);
+            c.ty = SqlType::new(affinity, crate::canonical::sqlite_family(affinity));
+        }
+    }
+}
+
+/// The declared type SQLite gives a `CREATE TABLE ... AS SELECT` column of declared type
+/// `declared` (lower case): its affinity's name (SQLite's rules, in their order).
+///
+/// ```
+/// # use schema_check::replay::ctas::sqlite_affinity_name;
+/// assert_eq!(sqlite_affinity_name("bigint"), "int");
+/// assert_eq!(sqlite_affinity_name("varchar(20)"), "text");
+/// assert_eq!(sqlite_affinity_name("blob"), "");
+/// assert_eq!(sqlite_affinity_name(""), "");
+/// assert_eq!(sqlite_affinity_name("double"), "real");
+/// assert_eq!(sqlite_affinity_name("datetime"), "num");
+/// ```
+pub fn sqlite_affinity_name(declared: &str) -> &'static str {
+    let has = |s: &str| declared.contains(s);
+    if has("int") {
+        "int"
+    } else if has("char") || has("clob") || has("text") {
+        "text"
+    } else if has("blob") || declared.is_empty() {
+        ""
+    } else if has("real") || has("floa") || has("doub") {
+        "real"
+    } else {
+        "num"
+    }
+}
