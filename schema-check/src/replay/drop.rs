@@ -69,6 +69,15 @@ impl Replayer {
         cascade: bool,
     ) -> Result<bool, crate::Diagnostic> {
         let Some(key) = self.table_key(name) else {
+            let bare = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+            if self.dialect == Dialect::Sqlite && self.virtual_tables.remove(&bare) {
+                self.skipped.push(crate::model::Skipped {
+                    at: ctx.at().clone(),
+                    reason: format!("virtual table `{name}` is not modelled"),
+                    first_line: ctx.stmt.first_line().to_string(),
+                });
+                return Ok(false);
+            }
             if if_exists {
                 return Ok(false);
             }

@@ -81,6 +81,9 @@ pub struct Replayer {
     warnings: Vec<Warning>,
     /// MySQL: indexes the server created for foreign keys (see [`constraint::Env`]).
     fk_indexes: std::collections::HashSet<String>,
+    /// SQLite: the virtual tables created (lower case), which are not modelled but may be
+    /// dropped.
+    virtual_tables: std::collections::HashSet<String>,
     /// MySQL: the character set of each table's text columns, where declared (see
     /// [`charset`]).
     mysql_charsets: std::collections::HashMap<String, String>,
@@ -156,6 +159,7 @@ impl Replayer {
             warnings: Vec::new(),
             fk_indexes: std::collections::HashSet::new(),
             mysql_charsets: std::collections::HashMap::new(),
+            virtual_tables: std::collections::HashSet::new(),
             unseen: uncertain::Unseen::default(),
             view_graph: view_graph::ViewGraph::default(),
             doubtful_views: std::collections::HashMap::new(),
@@ -195,6 +199,11 @@ impl Replayer {
     fn apply_one(&mut self, stmt: &Statement, parsed: Parsed) {
         let ctx = Ctx { stmt };
         self.like_options.clear();
+        if self.dialect == Dialect::Sqlite
+            && let Some(name) = skip::virtual_table_name(&stmt.text)
+        {
+            self.virtual_tables.insert(name);
+        }
         match parsed {
             Parsed::Noise(reason) => self.skipped.push(Skipped {
                 at: ctx.at().clone(),

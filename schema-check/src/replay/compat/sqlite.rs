@@ -62,5 +62,29 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
             }
         }
     }
+    if kw_at(0, Keyword::CREATE) {
+        on_conflict_clauses(tokens, sig, edits);
+    }
     Outcome::Edits(fixup)
+}
+
+/// Removes the `ON CONFLICT <algorithm>` clauses of a table's constraints (`UNIQUE (a)
+/// ON CONFLICT REPLACE`), which decide what a violating INSERT does, not the schema.
+fn on_conflict_clauses(tokens: &[Token], sig: &[usize], edits: &mut Edits) {
+    let word = |n: usize, w: &str| {
+        sig.get(n)
+            .is_some_and(|&i| matches!(&tokens[i], Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)))
+    };
+    for n in 0..sig.len() {
+        if word(n, "ON")
+            && word(n + 1, "CONFLICT")
+            && ["ROLLBACK", "ABORT", "FAIL", "IGNORE", "REPLACE"]
+                .iter()
+                .any(|a| word(n + 2, a))
+        {
+            for &i in &sig[n..n + 3] {
+                edits.insert(i, None);
+            }
+        }
+    }
 }

@@ -224,3 +224,39 @@ fn quoted_type_names_lose_their_quotes() {
     assert_eq!(col(&out, "q", "f").ty.family, TypeFamily::Int { bytes: 8 });
     assert_eq!(col(&out, "q", "h").ty.canonical, "real");
 }
+
+#[test]
+fn virtual_tables_with_module_arguments_are_skipped_and_may_be_dropped() {
+    // FTS5 `content=` / `tokenize =` arguments are not SQL sqlparser reads; SQLite accepts
+    // them, and dropping the virtual table later is no error.
+    let out = ok(
+        LITE,
+        "CREATE TABLE notes (body TEXT);
+         CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(body, content='notes', tokenize = 'porter');
+         CREATE VIRTUAL TABLE \"Other\" USING fts4(x);
+         DROP TABLE notes_fts;
+         DROP TABLE other;
+         CREATE TABLE notes_fts (id INTEGER)",
+    );
+    assert_eq!(shape(&out, "notes_fts"), cols(&[("id", "integer", true)]));
+    let e = one_error(
+        LITE,
+        "CREATE VIRTUAL TABLE v USING fts5(a);\nDROP TABLE v;\nDROP TABLE v",
+    );
+    assert_eq!(e.location.unwrap().line, 3);
+}
+
+#[test]
+fn on_conflict_clauses_of_constraints_change_nothing() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE t (a TEXT NOT NULL ON CONFLICT IGNORE, b INT UNIQUE ON CONFLICT REPLACE,
+           c INT, UNIQUE (a, c) ON CONFLICT REPLACE, PRIMARY KEY (a) ON CONFLICT ROLLBACK)",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[("a", "text", false), ("b", "int", true), ("c", "int", true)])
+    );
+    assert_eq!(table(&out, "t").primary_key, Some(s(&["a"])));
+    assert_eq!(table(&out, "t").unique.len(), 2);
+}
