@@ -364,3 +364,27 @@ fn history_records_drops_and_renames() {
         matches!(&out.schema.history[2], HistoryEvent::TableDropped { table, .. } if table == "b")
     );
 }
+
+#[test]
+fn views_with_check_option_are_views() {
+    // PostgreSQL and MariaDB accept `WITH [LOCAL|CASCADED] CHECK OPTION` after a view's
+    // query; it restricts writes, not the view.
+    for d in [Dialect::Postgres, Dialect::Mysql] {
+        let out = ok(
+            d,
+            "CREATE TABLE t (id INT PRIMARY KEY, n INT);
+             CREATE VIEW v AS SELECT id, n FROM t WHERE n > 0 WITH LOCAL CHECK OPTION;
+             CREATE OR REPLACE VIEW w AS SELECT id FROM t
+               WITH CHECK OPTION",
+        );
+        assert_eq!(
+            out.schema
+                .views
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["v", "w"],
+            "{d:?}"
+        );
+    }
+}

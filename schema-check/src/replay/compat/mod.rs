@@ -105,6 +105,9 @@ pub fn rewrite(
     parser: &dyn ParserDialect,
     text: &str,
 ) -> Option<(String, Fixup)> {
+    if let Some(view) = without_check_option(text) {
+        return Some((view, Fixup::None));
+    }
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);
     let candidate = head == "DROP INDEX"
@@ -168,4 +171,42 @@ pub fn rewrite(
         }
     }
     Some((out, fixup))
+}
+
+/// A view definition without its trailing `WITH [CASCADED | LOCAL] CHECK OPTION` (it
+/// restricts writes through the view, not what the view is), which sqlparser does not
+/// read after a query.
+///
+/// ```
+/// use schema_check::replay::compat::without_check_option;
+/// assert_eq!(
+///     without_check_option("CREATE VIEW v AS SELECT a FROM t\n  WITH LOCAL CHECK OPTION;").as_deref(),
+///     Some("CREATE VIEW v AS SELECT a FROM t"),
+/// );
+/// assert_eq!(without_check_option("CREATE VIEW v AS SELECT 'check option'"), None);
+/// ```
+pub fn without_check_option(text: &str) -> Option<String> {
+    let body = text.trim_end().trim_end_matches(';').trim_end();
+    let words: Vec<(usize, &str)> = body
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - body.as_ptr() as usize, w))
+        .collect();
+    let n = words.len();
+    let is = |k: usize, w: &str| words.get(k).is_some_and(|(_, x)| x.eq_ignore_ascii_case(w));
+    if n < 4 || !is(n - 1, "OPTION") || !is(n - 2, "CHECK") {
+        return None;
+    }
+    let with = if is(n - 3, "CASCADED") || is(n - 3, "LOCAL") {
+        n - 4
+    } else {
+        n - 3
+    };
+    if !is(with, "WITH")
+        || !words[..with]
+            .iter()
+            .any(|(_, w)| w.eq_ignore_ascii_case("VIEW"))
+    {
+        return None;
+    }
+    Some(body[..words[with].0].trim_end().to_string())
 }
