@@ -368,7 +368,9 @@ pub fn alter_type_noise(words: &str) -> Option<&'static str> {
 /// Handles a statement sqlparser failed to parse: a skip when its leading keywords show
 /// it cannot change table columns, otherwise an error at the parser's position.
 pub(crate) fn unparsed(ctx: &Ctx<'_>, err: &ParserError) -> Result<Skipped, Diagnostic> {
-    let words = leading_words(&ctx.stmt.text, 5);
+    // MySQL runs the contents of version comments (`/*!50003 CREATE*/ ...`).
+    let unwrapped = super::compat::mysql::unwrap_version_comments(&ctx.stmt.text);
+    let words = leading_words(unwrapped.as_deref().unwrap_or(&ctx.stmt.text), 5);
     let (message, pos) = position::parse_error_position(&err.to_string());
     let prefix = SKIPPABLE_PREFIXES.iter().find(|p| {
         words == **p || (words.starts_with(*p) && words.as_bytes().get(p.len()) == Some(&b' '))

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::dialect::Dialect;
 
-mod mysql;
+pub mod mysql;
 mod postgres;
 mod sqlite;
 
@@ -107,6 +107,12 @@ pub fn rewrite(
 ) -> Option<(String, Fixup)> {
     if let Some(view) = without_check_option(text) {
         return Some((view, Fixup::None));
+    }
+    if dialect == Dialect::Mysql
+        && let Some(plain) = mysql::unwrap_version_comments(text)
+    {
+        // The server runs the contents of `/*!NNNNN ... */`: so does the replay.
+        return rewrite(dialect, parser, &plain).or(Some((plain, Fixup::None)));
     }
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);

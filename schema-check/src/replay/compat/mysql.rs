@@ -238,6 +238,7 @@ fn alter_clauses(tokens: &[Token], sig: &[usize]) -> Vec<(usize, usize)> {
 /// SET`, `AUTO_INCREMENT=`, `COMMENT=`, `ROW_FORMAT=`, `ALGORITHM=`, `LOCK=`, ...): none
 /// adds, drops or retypes a column the replay records.
 fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
+    let word = |k: usize, w: &str| sig.get(k).is_some_and(|&i| is_word(&tokens[i], w));
     const OPTIONS: &[&str] = &[
         "ENGINE",
         "AUTO_INCREMENT",
@@ -266,7 +267,10 @@ fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
         "INSERT_METHOD",
         "FORCE",
     ];
-    let word = |k: usize, w: &str| sig.get(k).is_some_and(|&i| is_word(&tokens[i], w));
+    // mysqldump's `ALTER TABLE t DISABLE KEYS` / `ENABLE KEYS`.
+    if (word(n, "DISABLE") || word(n, "ENABLE")) && word(n + 1, "KEYS") {
+        return true;
+    }
     let at = if word(n, "DEFAULT") { n + 1 } else { n };
     OPTIONS.iter().any(|w| word(at, w))
         || (word(at, "CHARACTER") && word(at + 1, "SET"))
@@ -322,4 +326,35 @@ fn fulltext_index(tokens: &[Token], sig: &[usize]) -> Outcome {
         format!("ALTER TABLE {table} ADD {kind} INDEX {name} {columns}"),
         Fixup::None,
     )
+}
+
+/// `text` with its MySQL version comments (`/*!40000 ... */`, `/*! ... */`), which the
+/// server runs as SQL, turned into their contents; `None` without any.
+///
+/// ```
+/// use schema_check::replay::compat::mysql::unwrap_version_comments;
+/// assert_eq!(
+///     unwrap_version_comments("/*!50003 CREATE*/ /*!50017 DEFINER=x*/ /*!50003 TRIGGER t */").as_deref(),
+///     Some("  CREATE    DEFINER=x    TRIGGER t  "),
+/// );
+/// assert_eq!(unwrap_version_comments("/* plain */ SELECT 1"), None);
+/// ```
+pub fn unwrap_version_comments(text: &str) -> Option<String> {
+    if !text.contains("/*!") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("/*!") {
+        let inner = &rest[open + 3..];
+        let close = inner.find("*/")?;
+        let body = inner[..close].trim_start_matches(|c: char| c.is_ascii_digit());
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        out.push_str(body);
+        out.push(' ');
+        rest = &inner[close + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
 }

@@ -535,3 +535,26 @@ fn a_foreign_key_takes_over_the_index_made_for_an_earlier_one() {
         ["c.fk_c", "d.t", "f.fk_f", "h.fk_h2", "post_tags.fk_t"]
     );
 }
+
+#[test]
+fn version_comments_run_as_the_server_runs_them() {
+    // mysqldump output: the server runs `/*!NNNNN ... */`; DISABLE/ENABLE KEYS change no
+    // column; a view and a trigger spelled across several version comments.
+    let out = ok(
+        MY,
+        "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;
+         CREATE TABLE `t` (`id` int(11) NOT NULL, `n` int(11) DEFAULT NULL, PRIMARY KEY (`id`));
+         /*!40000 ALTER TABLE `t` DISABLE KEYS */;
+         /*!40000 ALTER TABLE `t` ENABLE KEYS */;
+         /*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.n = 1 */;
+         /*!50001 CREATE ALGORITHM=UNDEFINED */
+         /*!50013 DEFINER=`root`@`localhost` SQL SECURITY DEFINER */
+         /*!50001 VIEW `v` AS select `t`.`id` AS `id` from `t` */;
+         /*!40000 ALTER TABLE `t` ADD COLUMN m int */",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[("id", "int", false), ("n", "int", true), ("m", "int", true)])
+    );
+    assert!(out.schema.views.contains_key("v"));
+}
