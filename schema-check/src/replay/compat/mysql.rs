@@ -328,8 +328,9 @@ fn fulltext_index(tokens: &[Token], sig: &[usize]) -> Outcome {
     )
 }
 
-/// `text` with its MySQL version comments (`/*!40000 ... */`, `/*! ... */`), which the
-/// server runs as SQL, turned into their contents; `None` without any.
+/// `text` with its MySQL version comments (`/*!40000 ... */`, `/*! ... */`, MariaDB's
+/// `/*M!100401 ... */`), which the server runs as SQL, turned into their contents; `None`
+/// without any.
 ///
 /// ```
 /// use schema_check::replay::compat::mysql::unwrap_version_comments;
@@ -337,16 +338,21 @@ fn fulltext_index(tokens: &[Token], sig: &[usize]) -> Outcome {
 ///     unwrap_version_comments("/*!50003 CREATE*/ /*!50017 DEFINER=x*/ /*!50003 TRIGGER t */").as_deref(),
 ///     Some("  CREATE    DEFINER=x    TRIGGER t  "),
 /// );
+/// assert_eq!(unwrap_version_comments("/*M!100401 SET x=1 */").as_deref(), Some("  SET x=1  "));
 /// assert_eq!(unwrap_version_comments("/* plain */ SELECT 1"), None);
 /// ```
 pub fn unwrap_version_comments(text: &str) -> Option<String> {
-    if !text.contains("/*!") {
-        return None;
-    }
+    // `/*!` (MySQL and MariaDB) or `/*M!` (MariaDB only).
+    let next = |s: &str| {
+        let a = s.find("/*!").map(|i| (i, 3));
+        let b = s.find("/*M!").map(|i| (i, 4));
+        a.into_iter().chain(b).min()
+    };
+    next(text)?;
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find("/*!") {
-        let inner = &rest[open + 3..];
+    while let Some((open, len)) = next(rest) {
+        let inner = &rest[open + len..];
         let close = inner.find("*/")?;
         let body = inner[..close].trim_start_matches(|c: char| c.is_ascii_digit());
         out.push_str(&rest[..open]);
