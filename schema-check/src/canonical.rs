@@ -293,6 +293,19 @@ fn quote_mysql_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
         .join(",")
 }
 
+/// The smallest of MySQL's `tiny`/plain/`medium`/`long` variants of `kind` (`text` or
+/// `blob`) that holds `bytes` bytes (0: the plain one, as `BLOB(0)` is `BLOB`).
+fn mysql_sized(kind: &str, bytes: u64) -> String {
+    let size = match bytes {
+        0 => "",
+        1..=255 => "tiny",
+        256..=65_535 => "",
+        65_536..=16_777_215 => "medium",
+        _ => "long",
+    };
+    format!("{size}{kind}")
+}
+
 fn mysql(data_type: &DataType) -> Canonical {
     use DataType as D;
     use TypeFamily as F;
@@ -348,7 +361,8 @@ fn mysql(data_type: &DataType) -> Canonical {
         // MariaDB stores JSON as LONGTEXT (with a JSON_VALID check) and reports `longtext`.
         D::JSON => Canonical::plain("longtext", F::Json),
         D::Blob(None) => Canonical::plain("blob", F::Bytes),
-        D::Blob(Some(n)) => Canonical::plain(format!("blob({n})"), F::Bytes),
+        // `BLOB(n)` is the smallest BLOB type that holds n bytes.
+        D::Blob(Some(n)) => Canonical::plain(mysql_sized("blob", *n), F::Bytes),
         D::TinyBlob => Canonical::plain("tinyblob", F::Bytes),
         D::MediumBlob => Canonical::plain("mediumblob", F::Bytes),
         D::LongBlob => Canonical::plain("longblob", F::Bytes),
@@ -400,6 +414,23 @@ fn mysql(data_type: &DataType) -> Canonical {
                     serial: true,
                 },
                 "year" => Canonical::plain("year(4)", F::UInt { bytes: 2 }),
+                // `NCHAR(n)`: CHAR(n) in the national character set.
+                "nchar" => {
+                    let n = modifiers.first().and_then(|m| m.trim().parse::<u64>().ok());
+                    let n = n.unwrap_or(1);
+                    Canonical::plain(format!("char({n})"), text_family(Some(n)))
+                }
+                // `TEXT(n)`: the smallest TEXT type that holds n characters, at the 4 bytes
+                // per character of utf8mb4 (the database default the replay assumes).
+                "text" if modifiers.len() == 1 => match modifiers[0].trim().parse::<u64>() {
+                    Ok(n) => Canonical::plain(
+                        mysql_sized("text", n.saturating_mul(4)),
+                        F::Text { max_len: None },
+                    ),
+                    Err(_) => {
+                        Canonical::plain(format!("{base}({})", modifiers.join(",")), F::Other)
+                    }
+                },
                 "int1" => Canonical::plain("tinyint", F::Int { bytes: 1 }),
                 "int3" | "middleint" => Canonical::plain("mediumint", F::Int { bytes: 3 }),
                 "fixed" => {

@@ -558,3 +558,29 @@ fn version_comments_run_as_the_server_runs_them() {
     );
     assert!(out.schema.views.contains_key("v"));
 }
+
+#[test]
+fn sized_text_and_blob_and_nchar_are_spelled_as_mariadb_reports() {
+    // Checked against MariaDB 10.11 (utf8mb4 default: 4 bytes per TEXT(n) character).
+    let out = ok(
+        MY,
+        "CREATE TABLE b (a TEXT(63), b TEXT(64), c TEXT(16383), d TEXT(16384), e BLOB(255),
+           f BLOB(256), g BLOB(0), h TEXT(0), i BLOB(70000), n NCHAR(3))",
+    );
+    let types: Vec<String> = shape(&out, "b").into_iter().map(|c| c.1).collect();
+    assert_eq!(
+        types,
+        [
+            "tinytext",
+            "text",
+            "text",
+            "mediumtext",
+            "tinyblob",
+            "blob",
+            "blob",
+            "text",
+            "mediumblob",
+            "char(3)"
+        ]
+    );
+}
