@@ -34,6 +34,10 @@ impl Replayer {
             if self.schema.views.contains_key(&name) {
                 return self.alter_table_on_view(ctx, &name, at);
             }
+            if self.schema.sequences.contains_key(&name) {
+                self.alter_table_on_sequence(ctx, &name, at);
+                return Ok(());
+            }
             if at.if_exists {
                 self.skipped.push(Skipped {
                     at: ctx.at().clone(),
@@ -86,6 +90,34 @@ impl Replayer {
             first_line: ctx.stmt.first_line().to_string(),
         });
         Ok(())
+    }
+
+    /// `ALTER TABLE` naming a sequence (PostgreSQL accepts it, and pg_dump writes
+    /// `ALTER TABLE seq OWNER TO ...`): `RENAME TO` renames the sequence; the other forms
+    /// change no table.
+    fn alter_table_on_sequence(&mut self, ctx: &Ctx<'_>, name: &str, at: &AlterTable) {
+        for op in &at.operations {
+            if let AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
+            } = op
+            {
+                let mut new = object_name(self.dialect, n);
+                if let Some((schema, _)) = name.split_once('.') {
+                    new = format!("{schema}.{new}");
+                }
+                if let Some(mut s) = self.schema.sequences.remove(name) {
+                    s.name = new.clone();
+                    s.provenance.touch(ctx.at());
+                    self.schema.sequences.insert(new, s);
+                }
+                return;
+            }
+        }
+        self.skipped.push(Skipped {
+            at: ctx.at().clone(),
+            reason: format!("ALTER TABLE of sequence `{name}` cannot change table columns"),
+            first_line: ctx.stmt.first_line().to_string(),
+        });
     }
 
     pub(crate) fn table_mut(&mut self, ctx: &Ctx<'_>, key: &str) -> Result<&mut Table, Diagnostic> {

@@ -114,6 +114,9 @@ impl Replayer {
             let Some(pkey) = self.table_key(&pname) else {
                 return Err(self.missing_table(ctx, &pname, "INHERITS / PARTITION OF"));
             };
+            if ct.partition_of.is_none() {
+                self.partitions.add_inheritance(&name, &pkey);
+            }
             let src = &self.schema.tables[&pkey];
             for c in &src.columns {
                 if let Some(mine) = table.columns.iter_mut().find(|m| m.name == c.name) {

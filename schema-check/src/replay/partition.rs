@@ -2,16 +2,21 @@
 //! parent's columns (names, order, types, NOT NULL, defaults), CHECK constraints and
 //! foreign keys (under the parent's names); `ALTER TABLE parent` (without `ONLY`)
 //! changes them in every partition too, and `DROP TABLE parent` drops its partitions.
+//! A table created with `INHERITS (parent)` gets the columns and CHECK constraints added
+//! to its parent later.
 
 use std::collections::BTreeMap;
 
 use crate::model::{Provenance, Schema, Table};
 
-/// The partitions created with `PARTITION OF`: partition key → parent key (tables
-/// attached with `ATTACH PARTITION` are not followed).
+/// The partitions created with `PARTITION OF` (partition key → parent key) and the
+/// tables created with `INHERITS` (tables attached later with `ATTACH PARTITION` or
+/// `INHERIT` are not followed).
 #[derive(Debug, Default)]
 pub(crate) struct Partitions {
     parent_of: BTreeMap<String, String>,
+    /// Tables created with `INHERITS (parent, ...)`: child key → parent keys.
+    inherits: BTreeMap<String, Vec<String>>,
 }
 
 impl Partitions {
@@ -19,6 +24,14 @@ impl Partitions {
     pub fn add(&mut self, partition: &str, parent: &str) {
         self.parent_of
             .insert(partition.to_string(), parent.to_string());
+    }
+
+    /// Records that `child` was created with `INHERITS (parent, ...)`.
+    pub fn add_inheritance(&mut self, child: &str, parent: &str) {
+        self.inherits
+            .entry(child.to_string())
+            .or_default()
+            .push(parent.to_string());
     }
 
     /// Makes every partition of `parent` (and theirs, for sub-partitioned tables) agree
@@ -39,6 +52,34 @@ impl Partitions {
                 inherit(&src, t);
             }
             self.follow(schema, child);
+        }
+        // Inheritance children get the parent's new columns (appended) and CHECK
+        // constraints; their own columns stay.
+        let heirs: Vec<String> = self
+            .inherits
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| p == parent))
+            .map(|(c, _)| c.clone())
+            .collect();
+        for child in heirs {
+            let Some(src) = schema.tables.get(parent).cloned() else {
+                return;
+            };
+            if let Some(t) = schema.tables.get_mut(&child) {
+                for c in &src.columns {
+                    if t.column(&c.name).is_none() {
+                        let mut c = c.clone();
+                        c.provenance = Provenance::new(t.provenance.last_changed.clone());
+                        t.columns.push(c);
+                    }
+                }
+                for c in &src.checks {
+                    if !t.checks.iter().any(|own| own.name == c.name) {
+                        t.checks.push(c.clone());
+                    }
+                }
+            }
+            self.follow(schema, &child);
         }
     }
 
@@ -67,6 +108,14 @@ impl Partitions {
                 *p = new.to_string();
             }
         }
+        if let Some(parents) = self.inherits.remove(old) {
+            self.inherits.insert(new.to_string(), parents);
+        }
+        for p in self.inherits.values_mut().flatten() {
+            if p == old {
+                *p = new.to_string();
+            }
+        }
     }
 
     /// Forgets a dropped table (a partition, or a parent whose partitions went with it).
@@ -74,6 +123,10 @@ impl Partitions {
         let gone = self.all_of(table);
         self.parent_of
             .retain(|c, _| c.as_str() != table && !gone.contains(c));
+        self.inherits.remove(table);
+        for ps in self.inherits.values_mut() {
+            ps.retain(|p| p != table);
+        }
     }
 }
 
