@@ -74,8 +74,9 @@ impl Partitions {
                     }
                 }
                 for c in &src.checks {
-                    if !t.checks.iter().any(|own| own.name == c.name) {
-                        t.checks.push(c.clone());
+                    match t.checks.iter_mut().find(|own| own.name == c.name) {
+                        Some(own) => own.expr.clone_from(&c.expr),
+                        None => t.checks.push(c.clone()),
                     }
                 }
             }
@@ -131,7 +132,7 @@ impl Partitions {
 }
 
 /// Gives the partition `t` the columns of `parent` (keeping the provenance of columns it
-/// already had), and the parent's CHECK constraints and foreign keys it has not.
+/// already had), and the parent's CHECK constraints and foreign keys as they are now.
 pub(crate) fn inherit(parent: &Table, t: &mut Table) {
     let columns = parent
         .columns
@@ -147,13 +148,15 @@ pub(crate) fn inherit(parent: &Table, t: &mut Table) {
         .collect();
     t.columns = columns;
     for c in &parent.checks {
-        if !t.checks.iter().any(|own| own.name == c.name) {
-            t.checks.push(c.clone());
+        match t.checks.iter_mut().find(|own| own.name == c.name) {
+            Some(own) => own.expr.clone_from(&c.expr),
+            None => t.checks.push(c.clone()),
         }
     }
     for f in &parent.foreign_keys {
-        if !t.foreign_keys.iter().any(|own| own.name == f.name) {
-            t.foreign_keys.push(f.clone());
+        match t.foreign_keys.iter_mut().find(|own| own.name == f.name) {
+            Some(own) => *own = f.clone(),
+            None => t.foreign_keys.push(f.clone()),
         }
     }
 }
