@@ -74,6 +74,9 @@ impl Replayer {
         self.with_table(ctx, key, |table, env| {
             table.columns.insert(at, spec.column);
             table.unique.extend(spec.unique);
+            if env.dialect == Dialect::Mysql {
+                constraint::mysql_name_uniques(env.schema, table);
+            }
             for (fk, index) in spec.foreign_keys {
                 if env.dialect == Dialect::Mysql {
                     constraint::mysql_foreign_key_index(ctx, env, table, &fk, index.as_deref());

@@ -346,20 +346,7 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
             if table.primary_key.is_some() && table.primary_key_name.is_none() {
                 table.primary_key_name = Some("PRIMARY".to_string());
             }
-            let prefix = format!("{}.", table.name);
-            for i in 0..table.unique.len() {
-                if table.unique[i].name.is_none() {
-                    let first = table.unique[i].columns.first().cloned().unwrap_or_default();
-                    let taken = table.unique.iter().filter_map(|u| u.name.as_deref()).chain(
-                        schema
-                            .indexes
-                            .range(prefix.clone()..)
-                            .take_while(|(k, _)| k.starts_with(&prefix))
-                            .map(|(_, ix)| ix.name.as_str()),
-                    );
-                    table.unique[i].name = Some(mysql_key_name(&first, taken));
-                }
-            }
+            mysql_name_uniques(schema, table);
             for i in 0..table.foreign_keys.len() {
                 if table.foreign_keys[i].name.is_none() {
                     let name = mysql_foreign_key_name(
@@ -376,6 +363,26 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
                     table.checks[i].name = Some(name);
                 }
             }
+        }
+    }
+}
+
+/// MySQL: names the unnamed UNIQUE keys of `table` after their first column
+/// ([`mysql_key_name`]). MariaDB names keys in the order the statements declare them, so
+/// this runs as each one is added (an index added later takes the next free name).
+pub(crate) fn mysql_name_uniques(schema: &Schema, table: &mut Table) {
+    let prefix = format!("{}.", table.name);
+    for i in 0..table.unique.len() {
+        if table.unique[i].name.is_none() {
+            let first = table.unique[i].columns.first().cloned().unwrap_or_default();
+            let taken = table.unique.iter().filter_map(|u| u.name.as_deref()).chain(
+                schema
+                    .indexes
+                    .range(prefix.clone()..)
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, ix)| ix.name.as_str()),
+            );
+            table.unique[i].name = Some(mysql_key_name(&first, taken));
         }
     }
 }
@@ -498,6 +505,9 @@ pub(crate) fn add(
                 kind: UniqueKind::Constraint,
                 provenance: Provenance::new(ctx.at().clone()),
             });
+            if dialect == Dialect::Mysql {
+                mysql_name_uniques(env.schema, table);
+            }
             Ok(())
         }
         TableConstraint::ForeignKey(fk) => {

@@ -200,6 +200,9 @@ impl Replayer {
                 }
             }
             table.unique.extend(spec.unique);
+            if dialect == crate::Dialect::Mysql {
+                constraint::mysql_name_uniques(&self.schema, &mut table);
+            }
             for (fk, index) in spec.foreign_keys {
                 foreign_key_indexes.push((table.foreign_keys.len(), index));
                 table.foreign_keys.push(fk);

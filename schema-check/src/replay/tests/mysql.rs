@@ -584,3 +584,33 @@ fn sized_text_and_blob_and_nchar_are_spelled_as_mariadb_reports() {
         ]
     );
 }
+
+#[test]
+fn unnamed_keys_are_named_in_the_order_declared() {
+    // MariaDB 10.11: KEY (a) before UNIQUE (a) takes `a`; the UNIQUE gets `a_2`.
+    let out = ok(
+        MY,
+        "CREATE TABLE w (a INT, b INT, KEY (a), UNIQUE (a), KEY (b));
+         CREATE TABLE w2 (a INT, KEY (a));
+         ALTER TABLE w2 ADD KEY (a), ADD UNIQUE (a);
+         ALTER TABLE w2 ADD COLUMN z INT UNIQUE, ADD INDEX (z)",
+    );
+    let names = |t: &str| {
+        let mut v: Vec<String> = table(&out, t)
+            .unique
+            .iter()
+            .map(|u| format!("u:{}", u.name.as_deref().unwrap_or("?")))
+            .chain(
+                out.schema
+                    .indexes
+                    .values()
+                    .filter(|i| i.table == t)
+                    .map(|i| format!("i:{}", i.name)),
+            )
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("w"), ["i:a", "i:b", "u:a_2"]);
+    assert_eq!(names("w2"), ["i:a", "i:a_2", "i:z_2", "u:a_3", "u:z"]);
+}
