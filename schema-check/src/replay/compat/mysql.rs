@@ -26,6 +26,15 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
             } else {
                 edits.insert(sig[n], Some("UNSIGNED".into()));
             }
+        } else if is_word(t, "CHARSET")
+            && n > 0
+            && !is_word(&tokens[sig[n - 1]], "DEFAULT")
+            && sig
+                .get(n + 1)
+                .is_some_and(|&i| matches!(tokens[i], Token::Word(_)))
+        {
+            // A column's `CHARSET x` is `CHARACTER SET x` (table options are removed below).
+            edits.insert(sig[n], Some("CHARACTER SET".into()));
         } else if is_word(t, "NATIONAL")
             && sig.get(n + 1).is_some_and(|&i| {
                 ["CHAR", "VARCHAR", "CHARACTER"]

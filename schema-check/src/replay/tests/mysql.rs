@@ -614,3 +614,17 @@ fn unnamed_keys_are_named_in_the_order_declared() {
     assert_eq!(names("w"), ["i:a", "i:b", "u:a_2"]);
     assert_eq!(names("w2"), ["i:a", "i:a_2", "i:z_2", "u:a_3", "u:z"]);
 }
+
+#[test]
+fn charset_is_character_set_for_a_column() {
+    let out = ok(
+        MY,
+        "CREATE TABLE sm (id INT, a VARCHAR(10) CHARSET latin1) ENGINE=InnoDB CHARSET utf8mb4;
+         ALTER TABLE sm MODIFY a VARCHAR(100) CHARSET latin1 NOT NULL;
+         ALTER TABLE sm CHARSET latin1",
+    );
+    assert_eq!(
+        shape(&out, "sm"),
+        cols(&[("id", "int", true), ("a", "varchar(100)", false)])
+    );
+}
