@@ -73,6 +73,21 @@ impl Replayer {
                  INSERT INTO ... SELECT",
             ));
         }
+        // MySQL `CREATE TABLE new (LIKE old)`, which sqlparser reads as a column `LIKE`
+        // of type `old`.
+        if dialect == crate::Dialect::Mysql
+            && ct.like.is_none()
+            && ct.constraints.is_empty()
+            && let [only] = ct.columns.as_slice()
+            && only.name.quote_style.is_none()
+            && only.name.value.eq_ignore_ascii_case("LIKE")
+            && only.options.is_empty()
+            && let sqlparser::ast::DataType::Custom(source, modifiers) = &only.data_type
+            && modifiers.is_empty()
+        {
+            let source = object_name(dialect, source);
+            return self.create_table_like(ctx, &name, &source, LikeIncludes::default());
+        }
         if let Some(like) = &ct.like {
             let (source, defaults) = match like {
                 CreateTableLikeKind::Parenthesized(l) | CreateTableLikeKind::Plain(l) => {

@@ -27,8 +27,13 @@ pub(crate) fn columns<'s>(
     if query.with.is_some() {
         return None;
     }
-    let SetExpr::Select(select) = query.body.as_ref() else {
-        return None;
+    let select = match query.body.as_ref() {
+        SetExpr::Select(select) => select,
+        // `AS (SELECT ...)`
+        SetExpr::Query(inner) if query.order_by.is_none() && query.limit_clause.is_none() => {
+            return columns(dialect, inner, at, tables);
+        }
+        _ => return None,
     };
     let [from] = select.from.as_slice() else {
         return None;

@@ -348,6 +348,18 @@ impl Replayer {
             Ast::CreateTable(ct) => self.create_table(ctx, ct),
             Ast::AlterTable(at) => self.alter_table(ctx, at),
             Ast::Drop {
+                temporary: true, ..
+            } => {
+                // MySQL `DROP TEMPORARY TABLE` drops only temporary tables, which the
+                // replay skips.
+                self.skipped.push(Skipped {
+                    at: ctx.at().clone(),
+                    reason: "DROP TEMPORARY TABLE drops no permanent table".to_string(),
+                    first_line: ctx.stmt.first_line().to_string(),
+                });
+                Ok(())
+            }
+            Ast::Drop {
                 object_type,
                 if_exists,
                 names,

@@ -130,6 +130,37 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     if !names.is_empty() {
         fixup = Fixup::AddColumnIfNotExists(names);
     }
+    if kw_at(0, Keyword::CREATE) {
+        // `CREATE TABLE ... PARTITION BY ...`: how rows are stored, after the definition.
+        let mut depth = 0i32;
+        let mut seen_definition = false;
+        for (n, &i) in sig.iter().enumerate() {
+            match tokens[i] {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    seen_definition |= depth == 0;
+                }
+                _ if depth == 0
+                    && seen_definition
+                    && is_word(&tokens[i], "PARTITION")
+                    && sig
+                        .get(n + 1)
+                        .is_some_and(|&j| is_kw(&tokens[j], Keyword::BY)) =>
+                {
+                    let end = sig
+                        .iter()
+                        .rposition(|&j| tokens[j] != Token::SemiColon)
+                        .unwrap_or(n);
+                    for &j in &sig[n..=end] {
+                        edits.insert(j, None);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
     if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
         let clauses = alter_clauses(tokens, sig);
         let options: Vec<&(usize, usize)> = clauses
@@ -276,8 +307,29 @@ fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
         "INSERT_METHOD",
         "FORCE",
     ];
-    // mysqldump's `ALTER TABLE t DISABLE KEYS` / `ENABLE KEYS`.
-    if (word(n, "DISABLE") || word(n, "ENABLE")) && word(n + 1, "KEYS") {
+    // mysqldump's `ALTER TABLE t DISABLE KEYS` / `ENABLE KEYS`; `ORDER BY` (row order);
+    // partitioning.
+    if ((word(n, "DISABLE") || word(n, "ENABLE")) && word(n + 1, "KEYS"))
+        || (word(n, "ORDER") && word(n + 1, "BY"))
+        || word(n, "PARTITION")
+        || word(n, "REMOVE") && word(n + 1, "PARTITIONING")
+        || ([
+            "ADD",
+            "DROP",
+            "COALESCE",
+            "REORGANIZE",
+            "TRUNCATE",
+            "EXCHANGE",
+            "ANALYZE",
+            "CHECK",
+            "OPTIMIZE",
+            "REBUILD",
+            "REPAIR",
+        ]
+        .iter()
+        .any(|w| word(n, w))
+            && word(n + 1, "PARTITION"))
+    {
         return true;
     }
     let at = if word(n, "DEFAULT") { n + 1 } else { n };

@@ -628,3 +628,38 @@ fn charset_is_character_set_for_a_column() {
         cols(&[("id", "int", true), ("a", "varchar(100)", false)])
     );
 }
+
+#[test]
+fn partitions_row_order_temporary_tables_and_parenthesized_like() {
+    // All accepted by MariaDB 10.11; none changes a column except as checked here.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id INT PRIMARY KEY, n INT NOT NULL DEFAULT 3);
+         CREATE TABLE t3 AS (SELECT id, n FROM t);
+         CREATE TABLE t4 (LIKE t);
+         ALTER TABLE t ORDER BY n;
+         CREATE TABLE part (id INT, y INT, PRIMARY KEY (id, y)) PARTITION BY RANGE (y)
+           (PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE);
+         ALTER TABLE part ADD COLUMN z INT;
+         ALTER TABLE part REMOVE PARTITIONING;
+         ALTER TABLE part PARTITION BY HASH (y) PARTITIONS 4;
+         ALTER TABLE part COALESCE PARTITION 2;
+         CREATE TEMPORARY TABLE tmp (a INT);
+         DROP TEMPORARY TABLE tmp",
+    );
+    assert_eq!(
+        shape(&out, "t3"),
+        cols(&[("id", "int", false), ("n", "int", false)])
+    );
+    assert_eq!(shape(&out, "t4"), shape(&out, "t"));
+    assert_eq!(table(&out, "t4").primary_key, Some(s(&["id"])));
+    assert_eq!(
+        shape(&out, "part"),
+        cols(&[
+            ("id", "int", false),
+            ("y", "int", false),
+            ("z", "int", true)
+        ])
+    );
+    assert!(!out.schema.tables.contains_key("tmp"));
+}
