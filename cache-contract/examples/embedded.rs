@@ -124,7 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("5. Entries are sealed in envelopes; another tenant's entry is refused:");
     let bytes = envelope::seal(&db.load(&acme, 1).await?)?;
     println!(
-        "  sealed {} bytes (77-byte header + tenant + table + postcard payload)",
+        "  sealed {} bytes (77-byte header + tenant + table + MessagePack payload)",
         bytes.len()
     );
     match envelope::open::<User>(&bytes, &globex) {

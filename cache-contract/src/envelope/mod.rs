@@ -4,10 +4,10 @@
 //! trusting it: the format version, the tenant and table it belongs to, the struct's
 //! [`CONTRACT_HASH`](crate::CacheContract::CONTRACT_HASH) and a 32-byte *tag* over all of it:
 //!
-//! - **unkeyed** (format version 1, [`seal`] / [`open`]): the tag is a blake3 checksum. It
+//! - **unkeyed** (format version 3, [`seal`] / [`open`]): the tag is a blake3 checksum. It
 //!   detects corruption, not forgery: anyone who can write to Redis can write an entry that
 //!   opens.
-//! - **keyed** (format version 2, [`seal_with`] / [`open_with`] and a [`Keyring`]): the tag
+//! - **keyed** (format version 4, [`seal_with`] / [`open_with`] and a [`Keyring`]): the tag
 //!   is a keyed blake3 MAC under a deployment secret, and the header names the key's id. Only
 //!   holders of the secret can write an entry that opens; a forged entry, or one sealed under
 //!   a key the reader does not hold, is refused ([`OpenError::Forged`]) like a corrupt one.
@@ -18,13 +18,13 @@
 //! # Binary layouts
 //!
 //! All integers are little-endian. Offsets are in bytes. The tag covers every byte from
-//! offset 36 to the end (in format 2 that includes the key id).
+//! offset 36 to the end (in format 4 that includes the key id).
 //!
-//! | format 1 (unkeyed) | format 2 (keyed) | size | field                                   |
+//! | format 3 (unkeyed) | format 4 (keyed) | size | field                                   |
 //! |-------------------:|-----------------:|-----:|-----------------------------------------|
 //! | 0                  | 0                | 3    | magic `CCE` (`0x43 0x43 0x45`)          |
-//! | 3                  | 3                | 1    | format version: `1` or `2`              |
-//! | 4                  | 4                | 32   | tag: blake3 checksum (1) or keyed blake3 MAC (2) |
+//! | 3                  | 3                | 1    | format version: `3` or `4`              |
+//! | 4                  | 4                | 32   | tag: blake3 checksum (3) or keyed blake3 MAC (4) |
 //! | —                  | 36               | 4    | key id (`u32`)                          |
 //! | 36                 | 40               | 32   | the struct's `CONTRACT_HASH`              |
 //! | 68                 | 72               | 1    | scope: `0` = global, `1` = tenant       |
@@ -41,14 +41,20 @@
 //!
 //! # Payload format
 //!
-//! The payload is the value serialized with [postcard](https://docs.rs/postcard) 1.x, whose
-//! wire format is [specified](https://postcard.jamesmunns.com/wire-format) and stable across
-//! its 1.x releases. It is compact (varints, no field names) and fast. It is not
-//! self-describing, so a changed struct cannot be read from old bytes — which is exactly what
-//! the contract hash guards against: an entry written under another `CONTRACT_HASH` is never
-//! decoded (it reads as [`OpenError::Stale`]). Serde attributes that need a self-describing
-//! format (`#[serde(flatten)]`, `skip_serializing_if`, untagged enums) are not supported in
-//! cached structs.
+//! The payload is the value serialized as [MessagePack](https://msgpack.org) (rmp-serde,
+//! structs as arrays: no field names), a specified format with readers in every language.
+//! It is compact, and it is self-describing, so every serde type reads back, including those
+//! that ask the format what comes next: `serde_json::Value`, `rust_decimal::Decimal`,
+//! `#[serde(flatten)]`, untagged enums. A changed struct is never decoded from old bytes:
+//! an entry written under another `CONTRACT_HASH` reads as [`OpenError::Stale`]. One serde
+//! attribute stays unsupported on cached structs: `skip_serializing_if`, which shifts the
+//! positions of the fields after it.
+//!
+//! Formats 1 and 2, written by earlier releases with [postcard](https://docs.rs/postcard)
+//! payloads (postcard cannot read the types above back), read as
+//! [`OpenError::UnsupportedVersion`]: a miss, never deleted. After an upgrade each entry is
+//! loaded once more, as after a migration of its table; during a rolling deploy old and new
+//! instances read each other's entries as misses.
 //!
 //! # Checks when opening, in order
 //!
@@ -97,8 +103,10 @@
 //! ```
 
 mod keyring;
+mod payload;
 
 pub use keyring::{EnvelopeKey, Keyring, KeyringError, MIN_SECRET_LEN};
+pub use payload::encode_payload;
 
 use std::fmt;
 
@@ -108,10 +116,10 @@ use crate::tenant::TenantId;
 
 /// The three magic bytes that start every envelope.
 pub const MAGIC: [u8; 3] = *b"CCE";
-/// The format version of unkeyed envelopes (blake3 checksum).
-pub const FORMAT_VERSION: u8 = 1;
-/// The format version of keyed envelopes (keyed blake3 MAC and key id).
-pub const KEYED_FORMAT_VERSION: u8 = 2;
+/// The format version of unkeyed envelopes (blake3 checksum, MessagePack payload).
+pub const FORMAT_VERSION: u8 = 3;
+/// The format version of keyed envelopes (keyed blake3 MAC and key id, MessagePack payload).
+pub const KEYED_FORMAT_VERSION: u8 = 4;
 /// The length of the fixed header of an unkeyed envelope, before the tenant, table and
 /// payload.
 pub const HEADER_LEN: usize = UNKEYED.header_len;
@@ -135,7 +143,7 @@ struct Layout {
     header_len: usize,
 }
 
-/// Format 1.
+/// Format 3.
 const UNKEYED: Layout = Layout {
     version: FORMAT_VERSION,
     key_id_at: None,
@@ -147,7 +155,7 @@ const UNKEYED: Layout = Layout {
     header_len: 77,
 };
 
-/// Format 2: format 1 with the key id inserted at the start of the tagged bytes.
+/// Format 4: format 3 with the key id inserted at the start of the tagged bytes.
 const KEYED: Layout = Layout {
     version: KEYED_FORMAT_VERSION,
     key_id_at: Some(36),
@@ -267,8 +275,9 @@ pub fn seal_with<T: CacheContract>(
     value: &T,
 ) -> Result<Vec<u8>, SealError> {
     let tenant = value.tenant();
-    seal_parts(keys, &tenant, T::TABLE, &T::CONTRACT_HASH, |buf| {
-        postcard::to_extend(value, buf).map_err(|e| SealError::Serialize(e.to_string()))
+    seal_parts(keys, &tenant, T::TABLE, &T::CONTRACT_HASH, |mut buf| {
+        payload::write(value, &mut buf).map_err(SealError::Serialize)?;
+        Ok(buf)
     })
 }
 
@@ -506,7 +515,7 @@ pub fn open_with<T: CacheContract>(
             found: ContractHash::from_bytes(*raw.contract_hash),
         });
     }
-    let value: T = postcard::from_bytes(raw.payload)
+    let value: T = payload::read(raw.payload)
         .map_err(|e| OpenError::Corrupt(format!("payload does not decode: {e}")))?;
     // A tagged payload of the right schema that decodes into another tenant's value can
     // only come from a buggy writer; it is still never served.

@@ -21,8 +21,6 @@ pub struct Item {
     pub tenant: String,
     pub id: i64,
     pub name: String,
-    // Postcard cannot read `Decimal`'s default serde form (`deserialize_any`): as a string.
-    #[serde(with = "rust_decimal::serde::str")]
     pub price: Decimal,
     pub data: Vec<u8>,
     pub updated_at: DateTime<Utc>,
