@@ -64,6 +64,7 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     }
     if kw_at(0, Keyword::CREATE) {
         on_conflict_clauses(tokens, sig, edits);
+        strict_with_other_options(tokens, sig, edits);
     }
     Outcome::Edits(fixup)
 }
@@ -84,6 +85,36 @@ fn on_conflict_clauses(tokens: &[Token], sig: &[usize], edits: &mut Edits) {
         {
             for &i in &sig[n..n + 3] {
                 edits.insert(i, None);
+            }
+        }
+    }
+}
+
+/// `) STRICT, WITHOUT ROWID` / `) WITHOUT ROWID, STRICT`: sqlparser reads one table option
+/// only; STRICT (type checking of inserted values) changes no declared type, so it goes.
+fn strict_with_other_options(tokens: &[Token], sig: &[usize], edits: &mut Edits) {
+    let word = |n: usize, w: &str| {
+        sig.get(n).is_some_and(
+            |&i| matches!(&tokens[i], Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)),
+        )
+    };
+    let Some(close) = sig.iter().rposition(|&i| tokens[i] == Token::RParen) else {
+        return;
+    };
+    let options: Vec<usize> = (close + 1..sig.len())
+        .filter(|&n| tokens[sig[n]] != Token::SemiColon)
+        .collect();
+    let select = sig.iter().any(|&i| is_kw(&tokens[i], Keyword::SELECT));
+    if select || !options.iter().any(|&n| tokens[sig[n]] == Token::Comma) {
+        return;
+    }
+    for &n in &options {
+        if word(n, "STRICT") {
+            edits.insert(sig[n], None);
+            if sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Comma) {
+                edits.insert(sig[n + 1], None);
+            } else if tokens[sig[n - 1]] == Token::Comma {
+                edits.insert(sig[n - 1], None);
             }
         }
     }

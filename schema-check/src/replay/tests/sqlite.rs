@@ -260,3 +260,20 @@ fn on_conflict_clauses_of_constraints_change_nothing() {
     assert_eq!(table(&out, "t").primary_key, Some(s(&["a"])));
     assert_eq!(table(&out, "t").unique.len(), 2);
 }
+
+#[test]
+fn strict_beside_without_rowid() {
+    let out = ok(
+        LITE,
+        "CREATE TABLE s (a ANY PRIMARY KEY, b INT) STRICT, WITHOUT ROWID;
+         CREATE TABLE r (a TEXT PRIMARY KEY, b INT) WITHOUT ROWID, STRICT",
+    );
+    assert_eq!(
+        shape(&out, "s"),
+        cols(&[("a", "any", false), ("b", "int", true)])
+    );
+    assert_eq!(
+        shape(&out, "r"),
+        cols(&[("a", "text", false), ("b", "int", true)])
+    );
+}
