@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use serde_json::Value;
 
 use super::query::TableSpec;
-use super::rows::Row;
 use crate::contract::CacheContract;
 use crate::envelope::{self, Keyring, OpenError};
 use crate::key::CacheKey;
@@ -26,13 +25,14 @@ pub(crate) enum Unopened {
 pub(crate) trait Audited: Send + Sync {
     /// The table, tenant and key columns and mapped columns.
     fn spec(&self) -> &TableSpec;
-    /// Opens `bytes` read under `key` into the entry's column values, by column name.
+    /// Opens `bytes` read under `key` into the entry's column values, in the order of
+    /// [`TableSpec::columns`].
     fn open(
         &self,
         keyring: Option<&Keyring>,
         bytes: &[u8],
         key: &CacheKey,
-    ) -> Result<Row, Unopened>;
+    ) -> Result<Vec<Value>, Unopened>;
 }
 
 /// [`Audited`] for the contract type `T`.
@@ -60,7 +60,7 @@ impl<T: CacheContract> Audited for Contracted<T> {
         keyring: Option<&Keyring>,
         bytes: &[u8],
         key: &CacheKey,
-    ) -> Result<Row, Unopened> {
+    ) -> Result<Vec<Value>, Unopened> {
         let value: T =
             envelope::open_with(keyring, bytes, key.tenant()).map_err(Unopened::Envelope)?;
         let holds = value.cache_key();
@@ -70,13 +70,9 @@ impl<T: CacheContract> Audited for Contracted<T> {
         let Ok(Value::Object(mut fields)) = serde_json::to_value(&value) else {
             return Err(Unopened::Unmappable(""));
         };
-        let mut row = Row::new();
-        for c in T::COLUMNS.iter() {
-            let v = fields
-                .remove(c.field)
-                .ok_or(Unopened::Unmappable(c.field))?;
-            row.insert(c.column.to_string(), v);
-        }
-        Ok(row)
+        T::COLUMNS
+            .iter()
+            .map(|c| fields.remove(c.field).ok_or(Unopened::Unmappable(c.field)))
+            .collect()
     }
 }

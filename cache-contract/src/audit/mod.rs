@@ -33,7 +33,8 @@
 //!    the reads are paced to [`AuditConfig::rate_limit`] key reads per second.
 //! 2. **Read** them in batches ([`AuditConfig::batch`]) with one `MGET` each, together with
 //!    the generations of their tenants and tables; several batches are in flight
-//!    ([`AuditConfig::concurrency`]).
+//!    ([`AuditConfig::concurrency`]), each on a tokio task of its own, so that opening and
+//!    comparing use every worker thread.
 //! 3. **Open** each [envelope](crate::envelope) as the registered contract type (with the
 //!    deployment keyring of the Redis tier, if it has one) and turn the value into its
 //!    columns through the contract's column mapping (the value is serialized with
@@ -42,7 +43,9 @@
 //! 4. **Fetch** the rows of a batch's entries with one statement per contract, generated
 //!    from the contract ([`query::TableSpec::select`]): filtered on the tenant column and the
 //!    key columns, each row as one JSON object (PostgreSQL `json_build_object`, MySQL and
-//!    MariaDB `JSON_OBJECT`, SQLite `json_object`). No `FromRow` is needed.
+//!    MariaDB `JSON_OBJECT`, SQLite `json_object`). No `FromRow` is needed. PostgreSQL
+//!    prepares the statement once per connection and runs it with a generic plan (one
+//!    index probe per key; see `rows::PostgresRows`).
 //! 5. **Compare** column by column after [normalization](#normalization).
 //!
 //! # Findings

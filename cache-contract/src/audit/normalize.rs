@@ -3,6 +3,8 @@
 //! and serde representation they come from. The rules are listed in the
 //! [audit module docs](super#normalization).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Timelike, Utc};
 use serde_json::Value;
 
@@ -26,10 +28,16 @@ pub type Canonical = Option<String>;
 /// );
 /// ```
 pub fn canonical(column: &ColumnMapping, value: &Value) -> Canonical {
+    canonical_text(column, value).map(Cow::into_owned)
+}
+
+/// [`canonical`], borrowed from `value` where the canonical text is the string it holds
+/// (most text columns): the audit compares and hashes without copying those.
+pub(crate) fn canonical_text<'a>(column: &ColumnMapping, value: &'a Value) -> Option<Cow<'a, str>> {
     of_family(column.family, column.sql_type, value)
 }
 
-fn of_family(family: &str, sql_type: &str, value: &Value) -> Canonical {
+fn of_family<'a>(family: &str, sql_type: &str, value: &'a Value) -> Option<Cow<'a, str>> {
     if value.is_null() {
         return None;
     }
@@ -37,19 +45,22 @@ fn of_family(family: &str, sql_type: &str, value: &Value) -> Canonical {
         .strip_prefix("Array<")
         .and_then(|f| f.strip_suffix('>'))
     {
-        return Some(match value {
+        return Some(Cow::Owned(match value {
             Value::Array(items) => {
                 let element_type = sql_type.strip_suffix("[]").unwrap_or(sql_type);
                 let items: Vec<Value> = items
                     .iter()
-                    .map(|v| of_family(element, element_type, v).map_or(Value::Null, Value::String))
+                    .map(|v| {
+                        of_family(element, element_type, v)
+                            .map_or(Value::Null, |t| Value::String(t.into_owned()))
+                    })
                     .collect();
                 Value::Array(items).to_string()
             }
             other => plain(other),
-        });
+        }));
     }
-    Some(match family {
+    Some(Cow::Owned(match family {
         "Bool" => boolean(value),
         "Int1" | "Int2" | "Int4" | "Int8" | "UInt1" | "UInt2" | "UInt4" | "UInt8" => integer(value),
         "Float4" => float(value, true),
@@ -62,21 +73,33 @@ fn of_family(family: &str, sql_type: &str, value: &Value) -> Canonical {
         "Uuid" => plain(value).to_ascii_lowercase(),
         "Json" => json(value),
         "Enum" => enum_label(value),
-        _ => plain(value),
-    })
+        _ => return Some(plain_text(value)),
+    }))
 }
 
 /// `character(n)` / `char(n)`: trailing blanks are padding, not data.
 fn is_blank_padded(sql_type: &str) -> bool {
-    let t = sql_type.to_ascii_lowercase();
-    t == "character" || t == "char" || t.starts_with("character(") || t.starts_with("char(")
+    let starts = |prefix: &str| {
+        sql_type
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    sql_type.eq_ignore_ascii_case("character")
+        || sql_type.eq_ignore_ascii_case("char")
+        || starts("character(")
+        || starts("char(")
 }
 
 /// A string as is; anything else as compact JSON.
 fn plain(value: &Value) -> String {
+    plain_text(value).into_owned()
+}
+
+/// [`plain`], borrowing a string.
+fn plain_text(value: &Value) -> Cow<'_, str> {
     match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.to_string()),
     }
 }
 
@@ -385,7 +408,16 @@ mod tests {
             json!("{\"a\":[1],\"b\":1}")
         ));
         assert!(same("Text", "character(4)", json!("ab  "), json!("ab")));
+        assert!(same("Text", "CHAR(4)", json!("ab  "), json!("ab")));
+        assert!(same("Text", "Character", json!("a "), json!("a")));
         assert!(!same("Text", "text", json!("ab  "), json!("ab")));
+        assert!(!same(
+            "Text",
+            "character varying(4)",
+            json!("ab  "),
+            json!("ab")
+        ));
+        assert!(!same("Text", "charé(4)", json!("ab  "), json!("ab")));
         assert!(same(
             "Time",
             "time",

@@ -55,12 +55,12 @@ impl Report {
             (&a.tenant, &a.table, &a.redis_key).cmp(&(&b.tenant, &b.table, &b.redis_key))
         });
         let mut counts = Counts::default();
-        let mut tenants: BTreeMap<Option<String>, (Counts, blake3::Hasher)> = BTreeMap::new();
+        let mut tenants: BTreeMap<Option<&str>, (Counts, blake3::Hasher)> = BTreeMap::new();
         let mut by_key: Vec<&Finding> = findings.iter().collect();
         by_key.sort_by(|a, b| a.redis_key.cmp(&b.redis_key));
         for f in by_key {
             counts.add(f.kind);
-            let (c, hasher) = tenants.entry(f.tenant.clone()).or_default();
+            let (c, hasher) = tenants.entry(f.tenant.as_deref()).or_default();
             c.add(f.kind);
             for field in [&f.redis_key, &f.entry_checksum, &f.row_checksum] {
                 hasher.update(&(field.len() as u64).to_le_bytes());
@@ -70,7 +70,7 @@ impl Report {
         let tenants = tenants
             .into_iter()
             .map(|(tenant, (counts, hasher))| TenantSummary {
-                tenant,
+                tenant: tenant.map(str::to_string),
                 counts,
                 digest: hasher.finalize().to_hex().to_string(),
             })

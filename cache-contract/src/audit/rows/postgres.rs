@@ -1,9 +1,11 @@
 //! PostgreSQL rows over tokio-postgres (feature `audit-postgres`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Statement};
 
 use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
@@ -11,9 +13,57 @@ use crate::audit::query::{Dialect, TableSpec};
 /// Rows from PostgreSQL, over connected tokio-postgres [`Client`]s. One statement per
 /// batch, whatever its size: the keys go in as one `text[]` array per filter column.
 /// Batches take the clients in turn, so concurrent batches run on as many server backends.
+///
+/// Each client prepares the statement of a table once and runs it with a generic plan: the
+/// first use of a client sets its session's `plan_cache_mode` to `force_generic_plan`. A
+/// custom plan sees the batch's 1,000 keys and, on a table of modest size, hashes the whole
+/// table for every batch (measured: 40–50 ms per batch on 100,000 rows, against 4 ms for
+/// the generic plan's index probe per key).
 pub struct PostgresRows {
-    clients: Vec<Client>,
+    sessions: Vec<Session>,
     next: AtomicUsize,
+}
+
+/// One client and the statements prepared on it, by SQL text.
+struct Session {
+    client: Client,
+    prepared: Mutex<Option<HashMap<String, Statement>>>,
+}
+
+impl Session {
+    /// The prepared statement of `sql`, preparing it (and setting the session up, on first
+    /// use) if needed.
+    async fn statement(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        let first_use = {
+            let prepared = self.prepared.lock().unwrap_or_else(|p| p.into_inner());
+            match prepared.as_ref() {
+                Some(statements) => {
+                    if let Some(statement) = statements.get(sql) {
+                        return Ok(statement.clone());
+                    }
+                    false
+                }
+                None => true,
+            }
+        };
+        if first_use {
+            // PostgreSQL 12 and later; older servers keep their own plan choice.
+            if let Err(e) = self
+                .client
+                .batch_execute("SET plan_cache_mode = force_generic_plan")
+                .await
+            {
+                tracing::debug!(error = %e, "audit: PostgreSQL keeps its plan cache mode");
+            }
+        }
+        let statement = self.client.prepare(sql).await?;
+        self.prepared
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(HashMap::new)
+            .insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
 }
 
 /// The connections [`PostgresRows::connect`] opens: one per batch the audit keeps in flight
@@ -37,7 +87,13 @@ impl PostgresRows {
             "PostgresRows needs at least one client"
         );
         PostgresRows {
-            clients,
+            sessions: clients
+                .into_iter()
+                .map(|client| Session {
+                    client,
+                    prepared: Mutex::new(None),
+                })
+                .collect(),
             next: AtomicUsize::new(0),
         }
     }
@@ -88,12 +144,17 @@ impl RowSource for PostgresRows {
             }
             let params: Vec<&(dyn ToSql + Sync)> =
                 arrays.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-            let client =
-                &self.clients[self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len()];
-            let rows = client
-                .query(sql.as_str(), &params)
+            let session =
+                &self.sessions[self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len()];
+            let failed = |e: tokio_postgres::Error| {
+                RowError(format!("PostgreSQL, table `{}`: {e}", spec.table))
+            };
+            let statement = session.statement(&sql).await.map_err(failed)?;
+            let rows = session
+                .client
+                .query(&statement, &params)
                 .await
-                .map_err(|e| RowError(format!("PostgreSQL, table `{}`: {e}", spec.table)))?;
+                .map_err(failed)?;
             rows.iter()
                 .map(|r| {
                     let text: &str = r.try_get(0).map_err(|e| {
