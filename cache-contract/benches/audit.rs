@@ -3,6 +3,11 @@
 //! same keys (the least any audit must do in Redis). Runs alternate, pair by pair; the
 //! median of the pairs' throughput ratios is printed. Target: ≥ 0.5.
 //!
+//! It also prints the CPU seconds each side costs per run, by process: this bench, every
+//! `redis-server` and every `postgres` process on the machine (Linux `/proc`; other load on
+//! the same servers counts too). On a machine of few cores, an audit cannot take less wall
+//! time than its CPU seconds over the cores.
+//!
 //! `cargo bench -p cache-contract --features audit-postgres --bench audit` (or
 //! `scripts/bench-audit.sh`); `AUDIT_BENCH_ENTRIES` and `AUDIT_BENCH_TENANTS` resize it.
 //! Needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (user postgres, trust);
@@ -33,6 +38,46 @@ struct User {
 const PG: &str = "host=127.0.0.1 port=5432 user=postgres";
 const REDIS: &str = "redis://127.0.0.1:6379";
 const PAIRS: usize = 5;
+
+/// CPU seconds used so far by [this process, `redis-server` processes, `postgres`
+/// processes], from Linux `/proc` (zeros elsewhere).
+fn cpu_seconds() -> [f64; 3] {
+    // utime + stime, in clock ticks (fields 14 and 15; the name in parentheses may hold
+    // blanks, so count from its closing parenthesis).
+    let ticks = |pid: &str| -> u64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return 0;
+        };
+        let Some(close) = stat.rfind(')') else {
+            return 0;
+        };
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        field(11) + field(12)
+    };
+    let mut total = [ticks("self"), 0, 0];
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        match std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .as_deref()
+            .map(str::trim)
+        {
+            Ok("redis-server") => total[1] += ticks(&pid),
+            Ok("postgres") => total[2] += ticks(&pid),
+            _ => {}
+        }
+    }
+    // The kernel's USER_HZ is 100 on every Linux platform Rust targets.
+    total.map(|t| t as f64 / 100.0)
+}
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -212,13 +257,21 @@ async fn run(url: &str, prefix: &str, tenants: usize, per_tenant: usize) {
     assert_eq!(report.tenants.len(), tenants);
     let mut ratios = Vec::new();
     let (mut raw_times, mut audit_times) = (Vec::new(), Vec::new());
+    let (mut raw_cpu, mut audit_cpu) = ([0.0f64; 3], [0.0f64; 3]);
     for _ in 0..PAIRS {
+        let before_raw = cpu_seconds();
         let t = Instant::now();
         raw_scan_mget(&conn, &pattern).await;
         let raw = t.elapsed();
+        let before_audit = cpu_seconds();
         let t = Instant::now();
         audit.run(&Scope::AllTenants).await.unwrap();
         let audited = t.elapsed();
+        let after = cpu_seconds();
+        for i in 0..3 {
+            raw_cpu[i] += (before_audit[i] - before_raw[i]) / PAIRS as f64;
+            audit_cpu[i] += (after[i] - before_audit[i]) / PAIRS as f64;
+        }
         ratios.push(raw.as_secs_f64() / audited.as_secs_f64());
         raw_times.push(raw);
         audit_times.push(audited);
@@ -237,6 +290,14 @@ async fn run(url: &str, prefix: &str, tenants: usize, per_tenant: usize) {
         total as f64 / raw_m,
         raw_m
     );
+    let side = |name: &str, [own, redis, pg]: [f64; 3]| {
+        println!(
+            "CPU s per run, {name}: this process {own:.2}, redis-server {redis:.2}, postgres {pg:.2}, total {:.2}",
+            own + redis + pg
+        )
+    };
+    side("raw SCAN+MGET", raw_cpu);
+    side("audit", audit_cpu);
     println!(
         "audit throughput / raw SCAN+MGET throughput: median of {PAIRS} pairs {:.2} (target >= 0.5)",
         median(&mut ratios)
