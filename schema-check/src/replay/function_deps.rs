@@ -31,17 +31,161 @@ pub fn calls(expr: &str, name: &str) -> bool {
     })
 }
 
+/// How many arguments a call of one overload may pass: `min` to `max` (`None`: any
+/// number, for `VARIADIC`); parameters with defaults may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arity {
+    /// Parameters without a default.
+    pub min: usize,
+    /// All input parameters; `None` with a VARIADIC one.
+    pub max: Option<usize>,
+}
+
+impl Arity {
+    fn accepts(self, n: usize) -> bool {
+        n >= self.min && self.max.is_none_or(|m| n <= m)
+    }
+}
+
+/// Splits `text` at its top-level commas (outside parentheses and quotes).
+fn top_level_parts(text: &str) -> Vec<&str> {
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    let mut parts = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts.into_iter().filter(|p| !p.trim().is_empty()).collect()
+}
+
+/// The text between the parenthesis at the start of `rest` and its match.
+fn parenthesized(rest: &str) -> Option<&str> {
+    let rest = rest.trim_start().strip_prefix('(')?;
+    let mut depth = 1;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&rest[..i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The parameter list (lower-cased, spaces collapsed) and [`Arity`] of the function
+/// `name` that the lower-cased `CREATE FUNCTION` text `lower` defines.
+///
+/// ```
+/// use schema_check::replay::function_deps::{Arity, signature};
+/// let sig = |t: &str| signature(&t.to_lowercase(), "f").map(|(_, a)| a);
+/// assert_eq!(sig("CREATE FUNCTION f(a int, b int DEFAULT 0) RETURNS int AS ''"), Some(Arity { min: 1, max: Some(2) }));
+/// assert_eq!(sig("create function public.f(out x int, y text) returns int as ''"), Some(Arity { min: 1, max: Some(1) }));
+/// assert_eq!(sig("CREATE FUNCTION f(VARIADIC xs int[]) RETURNS int AS ''"), Some(Arity { min: 0, max: None }));
+/// ```
+pub fn signature(lower: &str, name: &str) -> Option<(String, Arity)> {
+    let at = lower
+        .find(&format!("{name}("))
+        .or_else(|| lower.find(&format!("{name} (")))?;
+    let params = parenthesized(&lower[at + name.len()..])?;
+    let (mut min, mut max) = (0, Some(0usize));
+    for p in top_level_parts(params) {
+        let p = p.trim();
+        let first = p.split_whitespace().next().unwrap_or("");
+        if first == "out" {
+            continue;
+        }
+        if first == "variadic" {
+            max = None;
+            continue;
+        }
+        max = max.map(|m| m + 1);
+        if !(p.contains(" default ") || p.contains('=')) {
+            min += 1;
+        }
+    }
+    let normalized = params.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some((normalized, Arity { min, max }))
+}
+
+/// The argument counts of the calls of `name` in `expr`.
+///
+/// ```
+/// use schema_check::replay::function_deps::call_arities;
+/// assert_eq!(call_arities("f(1) + g(f(a, (b, c)), '(,)')", "f"), vec![1, 2]);
+/// assert_eq!(call_arities("f()", "f"), vec![0]);
+/// ```
+pub fn call_arities(expr: &str, name: &str) -> Vec<usize> {
+    let lower = expr.to_lowercase();
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    lower
+        .match_indices(name)
+        .filter_map(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            let rest = &lower[i + name.len()..];
+            if before.is_some_and(is_ident) || rest.starts_with(is_ident) {
+                return None;
+            }
+            parenthesized(rest).map(|args| top_level_parts(args).len())
+        })
+        .collect()
+}
+
 impl Replayer {
     /// Applies what `DROP FUNCTION ... CASCADE` drops with the function (see the module).
     pub(crate) fn drop_function_dependents(&mut self, ctx: &Ctx<'_>, df: &DropFunction) {
         for desc in &df.func_desc {
             let full = object_name(self.dialect, &desc.name);
             let name = full.rsplit('.').next().unwrap_or(&full).to_lowercase();
-            self.drop_callers(ctx, &name);
+            // With several overloads of the name, a call belongs to the dropped one when
+            // only it takes that many arguments; a call another overload could take too is
+            // left be (the replay does not resolve argument types).
+            let args = desc.args.as_ref().map(|a| {
+                a.iter()
+                    .filter(|p| !matches!(p.mode, Some(sqlparser::ast::ArgMode::Out)))
+                    .count()
+            });
+            let overloads = self.unseen.overloads_of(&name).to_vec();
+            let filter = match args {
+                Some(n) if overloads.len() > 1 => {
+                    let mut others = overloads.clone();
+                    if let Some(i) = others.iter().position(|(_, a)| a.max == Some(n)) {
+                        let (_, dropped) = others.remove(i);
+                        Some((dropped, others.into_iter().map(|(_, a)| a).collect()))
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            };
+            if let Some(n) = args {
+                self.unseen.forget_overload(&name, n);
+            }
+            self.drop_callers(ctx, &name, filter.as_ref());
         }
     }
 
-    fn drop_callers(&mut self, ctx: &Ctx<'_>, name: &str) {
+    fn drop_callers(&mut self, ctx: &Ctx<'_>, name: &str, overload: Option<&(Arity, Vec<Arity>)>) {
+        // Whether `expr` calls the dropped function (the dropped overload, when known).
+        let calls = |expr: &str, name: &str| match overload {
+            None => calls(expr, name),
+            Some((dropped, others)) => call_arities(expr, name)
+                .into_iter()
+                .any(|n| dropped.accepts(n) && !others.iter().any(|o| o.accepts(n))),
+        };
         let generated: Vec<(String, String)> = self
             .schema
             .tables

@@ -26,6 +26,9 @@ pub(crate) struct Opaque {
 pub(crate) struct Unseen {
     opaque: Vec<Opaque>,
     functions: HashMap<String, String>,
+    /// The overloads the history defined, by function name: each one's parameter list
+    /// (lower-cased, spaces collapsed) and the argument counts a call of it may have.
+    overloads: HashMap<String, Vec<(String, super::function_deps::Arity)>>,
 }
 
 /// Whether `word` occurs in `text` as a whole word (`text` lower-cased).
@@ -68,6 +71,12 @@ impl Unseen {
             || words.starts_with("CREATE OR REPLACE PROCEDURE")
         {
             if let Some(name) = defined_function(&lower) {
+                if let Some((params, arity)) = super::function_deps::signature(&lower, &name) {
+                    let list = self.overloads.entry(name.clone()).or_default();
+                    if !list.iter().any(|(p, _)| *p == params) {
+                        list.push((params, arity));
+                    }
+                }
                 self.functions.insert(name, lower);
             }
             return;
@@ -100,6 +109,20 @@ impl Unseen {
             text,
             dynamic,
         });
+    }
+
+    /// The overloads of the function `name` the history defined (see `overloads`).
+    pub(crate) fn overloads_of(&self, name: &str) -> &[(String, super::function_deps::Arity)] {
+        self.overloads.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Forgets the overload of `name` taking `args` arguments (DROP FUNCTION name(...)).
+    pub(crate) fn forget_overload(&mut self, name: &str, args: usize) {
+        if let Some(list) = self.overloads.get_mut(name)
+            && let Some(i) = list.iter().position(|(_, a)| a.max == Some(args))
+        {
+            list.remove(i);
+        }
     }
 
     /// The latest skipped statement that could explain a conflict about `name`: one that
