@@ -116,6 +116,12 @@ pub fn rewrite(
     }
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);
+    if dialect == Dialect::Mysql
+        && (head == "ALTER IGNORE" || head == "ALTER ONLINE")
+        && let Some(plain) = mysql::without_alter_modifier(text)
+    {
+        return rewrite(dialect, parser, &plain).or(Some((plain, Fixup::None)));
+    }
     let candidate = head == "DROP INDEX"
         || head == "ALTER INDEX"
         || head == "CREATE DOMAIN"

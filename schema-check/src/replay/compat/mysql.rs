@@ -425,3 +425,27 @@ pub fn unwrap_version_comments(text: &str) -> Option<String> {
     out.push_str(rest);
     Some(out)
 }
+
+/// `ALTER IGNORE TABLE` / `ALTER ONLINE TABLE` (duplicate rows dropped; no table lock)
+/// as the `ALTER TABLE` it is for the schema.
+///
+/// ```
+/// use schema_check::replay::compat::mysql::without_alter_modifier;
+/// assert_eq!(
+///     without_alter_modifier("alter  Ignore TABLE t ADD UNIQUE (c)").as_deref(),
+///     Some("alter  TABLE t ADD UNIQUE (c)"),
+/// );
+/// assert_eq!(without_alter_modifier("ALTER TABLE t"), None);
+/// ```
+pub fn without_alter_modifier(text: &str) -> Option<String> {
+    let upper = text.to_ascii_uppercase();
+    let alter = upper.find("ALTER")? + "ALTER".len();
+    let rest = &upper[alter..];
+    let word = alter + (rest.len() - rest.trim_start().len());
+    let modifier = ["IGNORE", "ONLINE"].into_iter().find(|m| {
+        upper[word..].starts_with(m) && upper[word + m.len()..].starts_with(char::is_whitespace)
+    })?;
+    let after = word + modifier.len();
+    let next = after + (upper[after..].len() - upper[after..].trim_start().len());
+    Some(format!("{}{}", &text[..word], &text[next..]))
+}

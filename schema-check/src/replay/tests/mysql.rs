@@ -663,3 +663,18 @@ fn partitions_row_order_temporary_tables_and_parenthesized_like() {
     );
     assert!(!out.schema.tables.contains_key("tmp"));
 }
+
+#[test]
+fn alter_ignore_and_online_are_alter_table() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a INT, c INT);
+         ALTER IGNORE TABLE t ADD UNIQUE (c);
+         ALTER ONLINE TABLE t ADD COLUMN d INT, ENGINE=InnoDB",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[("a", "int", true), ("c", "int", true), ("d", "int", true)])
+    );
+    assert_eq!(table(&out, "t").unique[0].columns, s(&["c"]));
+}
