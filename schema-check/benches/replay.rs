@@ -16,6 +16,10 @@
 //! one per core.
 //!
 //! Run: `cargo bench -p schema-check --bench replay`
+//!
+//! For instruction counts, `--only parse|replay|parse-views|replay-views` runs one side on
+//! one history once and exits (no criterion), e.g.
+//! `valgrind --tool=callgrind --toggle-collect='replay::run_once' target/release/deps/replay-* --only replay-views`.
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
@@ -428,6 +432,7 @@ pub(crate) fn views_history() -> (Vec<Statement>, usize) {
     (out, st.created_views)
 }
 
+#[inline(never)]
 fn parse_only(stmts: &[Statement]) -> usize {
     let dialect = Dialect::Postgres.parser_dialect();
     let mut n = 0;
@@ -439,6 +444,7 @@ fn parse_only(stmts: &[Statement]) -> usize {
     n
 }
 
+#[inline(never)]
 fn replay(stmts: &[Statement]) -> usize {
     let mut r = Replayer::new(Dialect::Postgres);
     for s in stmts {
@@ -476,9 +482,36 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// One side of the comparison: parse-only or replay.
+type Side = fn(&[Statement]) -> usize;
+
+/// One side on one history, once: what `--only` runs (callgrind's `--toggle-collect`
+/// target, so generating the history is not counted).
+#[inline(never)]
+fn run_once(side: Side, stmts: &[Statement]) -> usize {
+    side(stmts)
+}
+
 fn main() {
     let stmts = history();
     let (views, created) = views_history();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let (side, h): (Side, &[Statement]) = match args.get(i + 1).map(String::as_str) {
+            Some("parse") => (parse_only, &stmts),
+            Some("replay") => (replay, &stmts),
+            Some("parse-views") => (parse_only, &views),
+            Some("replay-views") => (replay, &views),
+            other => {
+                eprintln!(
+                    "--only takes parse, replay, parse-views or replay-views (got {other:?})"
+                );
+                std::process::exit(2);
+            }
+        };
+        println!("{}", black_box(run_once(side, black_box(h))));
+        return;
+    }
     // The generated histories must replay cleanly, or the comparison means nothing.
     for (what, h) in [("1,000 migrations", &stmts), ("views", &views)] {
         let mut r = Replayer::new(Dialect::Postgres);

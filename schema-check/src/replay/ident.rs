@@ -29,6 +29,10 @@ pub fn fold(dialect: Dialect, ident: &Ident) -> String {
 
 /// The canonical name of a (possibly qualified) table, view, type or index name.
 pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
+    // Most names have one part (what the general case below gives for it).
+    if let [ObjectNamePart::Identifier(i)] = name.0.as_slice() {
+        return fold(dialect, i);
+    }
     let parts: Vec<String> = name
         .0
         .iter()

@@ -208,22 +208,32 @@ fn pg_relation_taken(
     ns: Option<&str>,
     name: &str,
 ) -> bool {
+    if pg_relation_key_taken(schema, current, ns, name) {
+        return true;
+    }
+    any_table_in(schema, current, ns, |t| {
+        t.primary_key_name.as_deref() == Some(name)
+            || t.unique
+                .iter()
+                .any(|u| u.name.as_deref() == Some(name) && u.kind == UniqueKind::Constraint)
+    })
+}
+
+/// Whether a table, view, index, sequence or composite type named `name` exists in the
+/// namespace `ns` (`current`: see [`pg_relation_taken`]).
+fn pg_relation_key_taken(
+    schema: &Schema,
+    current: Option<&Table>,
+    ns: Option<&str>,
+    name: &str,
+) -> bool {
     let key = qualify(ns, name);
-    if schema.tables.contains_key(&key)
+    schema.tables.contains_key(&key)
         || schema.views.contains_key(&key)
         || schema.indexes.contains_key(&key)
         || schema.sequences.contains_key(&key)
         || schema.composite_types.contains_key(&key)
         || current.is_some_and(|t| t.name == key)
-    {
-        return true;
-    }
-    tables_in(schema, current, ns).any(|t| {
-        t.primary_key_name.as_deref() == Some(name)
-            || t.unique
-                .iter()
-                .any(|u| u.kind == UniqueKind::Constraint && u.name.as_deref() == Some(name))
-    })
 }
 
 /// Whether a constraint named `name` exists on any table of the namespace `ns`.
@@ -233,7 +243,7 @@ fn pg_constraint_taken(
     ns: Option<&str>,
     name: &str,
 ) -> bool {
-    tables_in(schema, current, ns).any(|t| table_has_constraint(t, name))
+    any_table_in(schema, current, ns, |t| table_has_constraint(t, name))
 }
 
 /// Whether `table` has a constraint (primary key, UNIQUE, foreign key, CHECK) named `name`.
@@ -242,22 +252,27 @@ pub(crate) fn table_has_constraint(t: &Table, name: &str) -> bool {
     named(&t.primary_key_name)
         || t.unique
             .iter()
-            .any(|u| u.kind == UniqueKind::Constraint && named(&u.name))
+            .any(|u| named(&u.name) && u.kind == UniqueKind::Constraint)
         || t.foreign_keys.iter().any(|f| named(&f.name))
         || t.checks.iter().any(|c| named(&c.name))
 }
 
-fn tables_in<'a>(
-    schema: &'a Schema,
-    current: Option<&'a Table>,
-    ns: Option<&'a str>,
-) -> impl Iterator<Item = &'a Table> {
+/// Whether `has` holds for a table of the namespace `ns`: the tables of `schema` (but the
+/// one `current` replaces) and `current`. `has` is asked first: it rejects almost every
+/// table by comparing a name, cheaper than finding the table's namespace (this runs for
+/// every table on every generated name).
+fn any_table_in(
+    schema: &Schema,
+    current: Option<&Table>,
+    ns: Option<&str>,
+    has: impl Fn(&Table) -> bool,
+) -> bool {
+    let in_ns = |t: &Table| schema_of(&t.name) == ns;
     schema
         .tables
         .values()
-        .filter(move |t| current.is_none_or(|c| c.name != t.name))
-        .chain(current)
-        .filter(move |t| schema_of(&t.name) == ns)
+        .any(|t| has(t) && current.is_none_or(|c| c.name != t.name) && in_ns(t))
+        || current.is_some_and(|c| has(c) && in_ns(c))
 }
 
 /// What a generated PostgreSQL name must not collide with.
@@ -295,8 +310,10 @@ pub fn pg_choose_name(
         let taken = match space {
             PgNameSpace::Relations => pg_relation_taken(schema, current, ns, &name),
             PgNameSpace::Constraints => pg_constraint_taken(schema, current, ns, &name),
+            // A table's PRIMARY KEY and UNIQUE names are among its constraints: one pass
+            // over the tables checks both.
             PgNameSpace::Both => {
-                pg_relation_taken(schema, current, ns, &name)
+                pg_relation_key_taken(schema, current, ns, &name)
                     || pg_constraint_taken(schema, current, ns, &name)
             }
         };

@@ -11,6 +11,9 @@ use crate::model::{Generated, HistoryEvent};
 /// unchanged when it is not an expression sqlparser reads, or does not name `old`.
 fn rename_in_expr(dialect: Dialect, text: &str, old: &str, new: &str) -> String {
     use sqlparser::ast::{Expr, Ident, VisitMut, VisitorMut};
+    if surely_unnamed(text, old) {
+        return text.to_string();
+    }
     use std::ops::ControlFlow;
     struct Rename<'a> {
         dialect: Dialect,
@@ -61,6 +64,20 @@ fn rename_in_expr(dialect: Dialect, text: &str, old: &str, new: &str) -> String 
     } else {
         text.to_string()
     }
+}
+
+/// Whether the expression `text` surely names no column `old`, without parsing it: `old`
+/// is a plain word and `text`, ASCII without escapes (`U&"..."`, backslashes), does not
+/// contain it in any letter case, so no identifier in it, quoted or not, folds to it.
+fn surely_unnamed(text: &str, old: &str) -> bool {
+    !old.is_empty()
+        && old.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && text.is_ascii()
+        && !text.contains(['&', '\\'])
+        && !text
+            .as_bytes()
+            .windows(old.len())
+            .any(|w| w.eq_ignore_ascii_case(old.as_bytes()))
 }
 
 impl Replayer {
@@ -240,5 +257,29 @@ impl Replayer {
             at: ctx.at().clone(),
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expressions_that_cannot_name_the_column_are_not_parsed() {
+        assert!(surely_unnamed("lower(id::text)", "c5"));
+        assert!(!surely_unnamed("lower(C5::text)", "c5"));
+        assert!(!surely_unnamed(r#"lower("c5")"#, "c5"));
+        assert!(!surely_unnamed(r#"U&"c\0035" + 1"#, "c5"));
+        assert!(!surely_unnamed("a + 1", "caf\u{e9}"));
+        let pg = Dialect::Postgres;
+        assert_eq!(
+            rename_in_expr(pg, "lower(id::text)", "c5", "c6"),
+            "lower(id::text)"
+        );
+        assert_eq!(
+            rename_in_expr(pg, "lower(C5::text)", "c5", "c6"),
+            "lower(c6::TEXT)"
+        );
+        assert_eq!(rename_in_expr(pg, "c55 + 1", "c5", "c6"), "c55 + 1");
     }
 }

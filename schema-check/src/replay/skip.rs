@@ -20,6 +20,15 @@ use crate::model::Skipped;
 /// assert_eq!(leading_words("-- hi\ncreate or replace function f()", 4), "CREATE OR REPLACE FUNCTION");
 /// ```
 pub fn leading_words(text: &str, n: usize) -> String {
+    words(text)
+        .take(n)
+        .map(str::to_uppercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The words of a statement after its leading comments, as written (see [`leading_words`]).
+fn words(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     loop {
         let trimmed = rest.trim_start();
@@ -34,30 +43,26 @@ pub fn leading_words(text: &str, n: usize) -> String {
     }
     rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
-        .take(n)
-        .map(str::to_uppercase)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Statements whose leading words alone prove they cannot change a table's columns, with
 /// what [`classify`] would call them: the replay skips these without parsing them (parsing
 /// a function body only to skip it is wasted work). Anything that might touch a table, or
 /// `search_path` (`SET`, `SELECT set_config(...)`), or undo earlier statements, is parsed.
-const OBVIOUS_NOISE: &[(&str, &str)] = &[
-    ("CREATE FUNCTION", "a function"),
-    ("CREATE OR REPLACE FUNCTION", "a function"),
-    ("CREATE PROCEDURE", "a procedure"),
-    ("CREATE OR REPLACE PROCEDURE", "a procedure"),
-    ("CREATE TRIGGER", "a trigger"),
-    ("CREATE OR REPLACE TRIGGER", "a trigger"),
-    ("CREATE CONSTRAINT TRIGGER", "a trigger"),
-    ("COMMENT ON", "COMMENT ON"),
-    ("GRANT", "a privilege change"),
-    ("REVOKE", "a privilege change"),
-    ("INSERT", "INSERT"),
-    ("UPDATE", "UPDATE"),
-    ("DELETE", "DELETE"),
+const OBVIOUS_NOISE: &[(&[&str], &str)] = &[
+    (&["CREATE", "FUNCTION"], "a function"),
+    (&["CREATE", "OR", "REPLACE", "FUNCTION"], "a function"),
+    (&["CREATE", "PROCEDURE"], "a procedure"),
+    (&["CREATE", "OR", "REPLACE", "PROCEDURE"], "a procedure"),
+    (&["CREATE", "TRIGGER"], "a trigger"),
+    (&["CREATE", "OR", "REPLACE", "TRIGGER"], "a trigger"),
+    (&["CREATE", "CONSTRAINT", "TRIGGER"], "a trigger"),
+    (&["COMMENT", "ON"], "COMMENT ON"),
+    (&["GRANT"], "a privilege change"),
+    (&["REVOKE"], "a privilege change"),
+    (&["INSERT"], "INSERT"),
+    (&["UPDATE"], "UPDATE"),
+    (&["DELETE"], "DELETE"),
 ];
 
 /// Why a statement cannot change a table's columns, judged from its leading words alone
@@ -73,13 +78,23 @@ const OBVIOUS_NOISE: &[(&str, &str)] = &[
 /// assert_eq!(obvious_noise("INSERTS"), None);
 /// ```
 pub fn obvious_noise(text: &str) -> Option<String> {
-    let words = leading_words(text, 4);
+    // What `leading_words(text, 4)` holds, compared word by word without allocating: the
+    // statement's first words as written (`""` past its last), upper-cased on comparison.
+    let mut lead = [""; 4];
+    for (slot, w) in lead.iter_mut().zip(words(text)) {
+        *slot = w;
+    }
+    let ascii = lead.iter().all(|w| w.is_ascii());
+    let upper_is = |w: &str, p: &str| {
+        if ascii {
+            w.eq_ignore_ascii_case(p)
+        } else {
+            w.chars().flat_map(char::to_uppercase).eq(p.chars())
+        }
+    };
     OBVIOUS_NOISE
         .iter()
-        .find(|(prefix, _)| {
-            words == *prefix
-                || (words.starts_with(prefix) && words.as_bytes().get(prefix.len()) == Some(&b' '))
-        })
+        .find(|(prefix, _)| prefix.iter().zip(&lead).all(|(p, w)| upper_is(w, p)))
         .map(|(_, what)| format!("{what} cannot change table columns"))
 }
 
@@ -440,5 +455,30 @@ mod tests {
         }
         let ast = sqlparser::parser::Parser::parse_sql(&d, "CREATE TABLE t (a int)").unwrap();
         assert_eq!(classify(&ast[0]), None);
+    }
+
+    #[test]
+    fn noise_is_judged_by_whole_leading_words() {
+        for sql in [
+            "/* x */ -- y\n  create or replace function f() returns int",
+            "Comment on table t is 'x'",
+            "GRANT",
+            "insert(",
+        ] {
+            assert!(obvious_noise(sql).is_some(), "{sql}");
+        }
+        for sql in [
+            "CREATE OR REPLACE VIEW v AS SELECT 1",
+            "CREATE OR",
+            "INSERTS INTO t",
+            "COMMENT",
+            "CREATE TABLE grant (a int)",
+            "SELECT 1; INSERT INTO t VALUES (1)",
+        ] {
+            assert!(obvious_noise(sql).is_none(), "{sql}");
+        }
+        // The comparison is leading_words' (Unicode upper case), word by word.
+        assert_eq!(leading_words("\u{131}nsert into t", 1), "INSERT");
+        assert!(obvious_noise("\u{131}nsert into t").is_some());
     }
 }

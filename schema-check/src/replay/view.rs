@@ -1,9 +1,7 @@
 //! `CREATE [OR REPLACE] [MATERIALIZED] VIEW`: recorded as views (never as tables), with
 //! the tables they read (for `DROP TABLE ... CASCADE`).
 
-use std::ops::ControlFlow;
-
-use sqlparser::ast::{CreateView, visit_relations};
+use sqlparser::ast::CreateView;
 
 use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
@@ -22,36 +20,32 @@ impl Replayer {
                 "choose another name for the view",
             ));
         }
+        let names = super::view_columns::query_names(dialect, &cv.query);
         let mut deps = Vec::new();
         // The functions it calls, for DROP FUNCTION ... CASCADE.
-        let _ = sqlparser::ast::visit_expressions(&cv.query, |e| {
-            if let sqlparser::ast::Expr::Function(f) = e {
-                let full = object_name(dialect, &f.name);
-                let bare = full.rsplit('.').next().unwrap_or(&full).to_lowercase();
-                let node = super::function_deps::function_node(&bare);
-                if !deps.contains(&node) {
-                    deps.push(node);
-                }
+        for full in &names.functions {
+            let bare = full.rsplit('.').next().unwrap_or(full).to_lowercase();
+            let node = super::function_deps::function_node(&bare);
+            if !deps.contains(&node) {
+                deps.push(node);
             }
-            ControlFlow::<()>::Continue(())
-        });
-        let _ = visit_relations(&cv.query, |rel| {
-            let rel = object_name(dialect, rel);
+        }
+        for rel in names.relations {
             let key = self
                 .table_key(&rel)
-                .or_else(|| self.schema.views.contains_key(&rel).then(|| rel.clone()));
+                .or_else(|| self.schema.views.contains_key(&rel).then_some(rel));
             if let Some(k) = key
                 && k != name
                 && !deps.contains(&k)
             {
                 deps.push(k);
             }
-            ControlFlow::<()>::Continue(())
-        });
+        }
         let uses = (dialect == crate::Dialect::Postgres).then(|| {
             super::view_columns::column_uses(
                 dialect,
                 &cv.query,
+                &names.ctes,
                 |n| self.table_key(n),
                 |t| {
                     self.schema
@@ -343,10 +337,19 @@ impl Replayer {
             self.view_graph.remove(v);
             self.doubtful_views.remove(v);
         }
-        let dropped: std::collections::HashSet<&str> = views.iter().map(String::as_str).collect();
-        self.schema
-            .indexes
-            .retain(|_, ix| !dropped.contains(ix.table.as_str()));
+        // This visits every index of the schema: with the few views of most drops, comparing
+        // names is far cheaper than hashing each index's table name.
+        if views.len() <= 8 {
+            self.schema
+                .indexes
+                .retain(|_, ix| !views.contains(&ix.table));
+        } else {
+            let dropped: std::collections::HashSet<&str> =
+                views.iter().map(String::as_str).collect();
+            self.schema
+                .indexes
+                .retain(|_, ix| !dropped.contains(ix.table.as_str()));
+        }
     }
 }
 

@@ -11,14 +11,18 @@
 //! the replay never refuses a statement over a maybe, and never drops the view for one.
 //!
 //! ```
-//! use schema_check::replay::view_columns::{ColumnUse, column_uses};
+//! use schema_check::replay::view_columns::{ColumnUse, column_uses, query_names};
 //! use sqlparser::{dialect::PostgreSqlDialect, parser::Parser, ast::Statement};
 //! let sql = "CREATE VIEW v AS SELECT u.name, p.* FROM users u JOIN posts p ON p.uid = u.id";
 //! let Statement::CreateView(cv) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0]
 //! else { unreachable!() };
+//! let dialect = schema_check::Dialect::Postgres;
+//! let names = query_names(dialect, &cv.query);
+//! assert_eq!(names.relations, ["users", "posts"]);
 //! let uses: ColumnUse = column_uses(
-//!     schema_check::Dialect::Postgres,
+//!     dialect,
 //!     &cv.query,
+//!     &names.ctes,
 //!     |t| ["users", "posts"].contains(&t).then(|| t.to_string()),
 //!     |t| if t == "users" { vec!["id".into(), "name".into()] } else { vec!["uid".into(), "title".into()] },
 //! );
@@ -32,8 +36,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, JoinConstraint, JoinOperator, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
-    TableFactor, TableWithJoins, Visit, Visitor,
+    Expr, JoinConstraint, JoinOperator, ObjectName, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, TableFactor, TableWithJoins, Visit, Visitor,
 };
 
 use super::ident::{fold, object_name};
@@ -61,7 +65,7 @@ struct Collector<'a, R, C> {
     dialect: Dialect,
     resolve: &'a R,
     columns_of: &'a C,
-    ctes: HashSet<String>,
+    ctes: &'a HashSet<String>,
     names: HashMap<String, Vec<Target>>,
     tables: BTreeSet<String>,
     others: bool,
@@ -170,10 +174,7 @@ where
             }
         }
         // `JOIN ... USING (c)` and NATURAL joins read columns no expression names.
-        let tables: Vec<String> = factors
-            .iter()
-            .filter_map(|f| self.factor_table(f))
-            .collect();
+        let mut tables: Option<Vec<String>> = None;
         for twj in &s.from {
             for j in &twj.joins {
                 let constraint = match &j.join_operator {
@@ -186,17 +187,29 @@ where
                     | JoinOperator::FullOuter(c) => Some(c),
                     _ => None,
                 };
+                if !matches!(
+                    constraint,
+                    Some(JoinConstraint::Using(_) | JoinConstraint::Natural)
+                ) {
+                    continue;
+                }
+                let tables = tables.get_or_insert_with(|| {
+                    factors
+                        .iter()
+                        .filter_map(|f| self.factor_table(f))
+                        .collect()
+                });
                 match constraint {
                     Some(JoinConstraint::Using(cols)) => {
                         for c in cols {
                             let c = object_name(self.dialect, c);
-                            for t in &tables {
+                            for t in tables.iter() {
                                 self.uses.maybe.insert((t.clone(), c.clone()));
                             }
                         }
                     }
                     Some(JoinConstraint::Natural) => {
-                        for t in &tables {
+                        for t in tables.iter() {
                             for c in (self.columns_of)(t) {
                                 self.uses.maybe.insert((t.clone(), c));
                             }
@@ -260,10 +273,16 @@ where
     }
 }
 
-/// The columns of tables that `query` (a view's definition) reads. `resolve` gives the key
-/// of the table a name denotes (`None` for views and unknown names); `columns_of` a
-/// table's current columns.
-pub fn column_uses<R, C>(dialect: Dialect, query: &Query, resolve: R, columns_of: C) -> ColumnUse
+/// The columns of tables that `query` (a view's definition) reads. `ctes` are the names of
+/// its CTEs, nested ones included ([`query_names`]); `resolve` gives the key of the table a
+/// name denotes (`None` for views and unknown names); `columns_of` a table's current columns.
+pub fn column_uses<R, C>(
+    dialect: Dialect,
+    query: &Query,
+    ctes: &HashSet<String>,
+    resolve: R,
+    columns_of: C,
+) -> ColumnUse
 where
     R: Fn(&str) -> Option<String>,
     C: Fn(&str) -> Vec<String>,
@@ -272,7 +291,7 @@ where
         dialect,
         resolve: &resolve,
         columns_of: &columns_of,
-        ctes: HashSet::new(),
+        ctes,
         names: HashMap::new(),
         tables: BTreeSet::new(),
         others: false,
@@ -281,10 +300,22 @@ where
         aliases: HashSet::new(),
         uses: ColumnUse::default(),
     };
-    // CTE names first: a CTE may be read before (textually) its WITH is visited.
-    let _ = query.visit(&mut CteNames(&mut c.ctes, dialect));
+    // The CTE names are known before this walk: a CTE may be read before (textually) its
+    // WITH is visited.
     let _ = query.visit(&mut c);
-    let has = |t: &str, col: &str| columns_of(t).iter().any(|x| x == col);
+    // Each table's columns, read once however many names are looked up in them.
+    let read: std::cell::RefCell<Vec<(String, Vec<String>)>> = Default::default();
+    let has = |t: &str, col: &str| {
+        let mut read = read.borrow_mut();
+        let i = match read.iter().position(|(name, _)| name == t) {
+            Some(i) => i,
+            None => {
+                read.push((t.to_string(), columns_of(t)));
+                read.len() - 1
+            }
+        };
+        read[i].1.iter().any(|x| x == col)
+    };
     let mut uses = std::mem::take(&mut c.uses);
     for (q, col) in &c.qualified {
         match c.names.get(q).map(Vec::as_slice) {
@@ -328,22 +359,54 @@ where
             }
         }
     }
-    let definite = uses.definite.clone();
-    uses.maybe.retain(|u| !definite.contains(u));
-    uses
+    let ColumnUse {
+        definite,
+        mut maybe,
+    } = uses;
+    maybe.retain(|u| !definite.contains(u));
+    ColumnUse { definite, maybe }
 }
 
-/// Collects the names of every CTE of a query, nested ones included.
-struct CteNames<'a>(&'a mut HashSet<String>, Dialect);
+/// The names a view's query mentions, gathered in one walk of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueryNames {
+    /// The functions it calls (canonical names as written, qualified or not), in order.
+    pub functions: Vec<String>,
+    /// The relations it reads (canonical names), in order, CTEs included.
+    pub relations: Vec<String>,
+    /// The names of its CTEs, nested ones included.
+    pub ctes: HashSet<String>,
+}
 
-impl Visitor for CteNames<'_> {
+/// The functions, relations and CTEs `query` names (see [`QueryNames`]).
+pub fn query_names(dialect: Dialect, query: &Query) -> QueryNames {
+    let mut names = Names(QueryNames::default(), dialect);
+    let _ = query.visit(&mut names);
+    names.0
+}
+
+struct Names(QueryNames, Dialect);
+
+impl Visitor for Names {
     type Break = ();
 
     fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
-                self.0.insert(fold(self.1, &cte.alias.name));
+                self.0.ctes.insert(fold(self.1, &cte.alias.name));
             }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+        self.0.relations.push(object_name(self.1, relation));
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
+        if let Expr::Function(f) = e {
+            self.0.functions.push(object_name(self.1, &f.name));
         }
         ControlFlow::Continue(())
     }
