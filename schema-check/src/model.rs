@@ -103,6 +103,21 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of `columns` with no keys or constraints yet, created at `provenance`.
+    pub fn new(name: String, columns: Vec<Column>, provenance: Provenance) -> Self {
+        Table {
+            name,
+            columns,
+            primary_key: None,
+            primary_key_name: None,
+            primary_key_provenance: None,
+            unique: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            provenance,
+        }
+    }
+
     /// The column named `name` (already canonical), if any.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)

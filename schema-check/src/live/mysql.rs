@@ -125,17 +125,7 @@ fn read(
         } else if kind != "SEQUENCE" {
             schema.tables.insert(
                 name.clone(),
-                Table {
-                    name,
-                    columns: Vec::new(),
-                    primary_key: None,
-                    primary_key_name: None,
-                    primary_key_provenance: None,
-                    unique: Vec::new(),
-                    foreign_keys: Vec::new(),
-                    checks: Vec::new(),
-                    provenance: live_provenance(),
-                },
+                Table::new(name, Vec::new(), live_provenance()),
             );
         }
     }

@@ -48,17 +48,7 @@ impl Replayer {
                 self.table_key(t).and_then(|k| self.schema.tables.get(&k))
             });
             if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
-                let table = Table {
-                    name: name.clone(),
-                    columns,
-                    primary_key: None,
-                    primary_key_name: None,
-                    primary_key_provenance: None,
-                    unique: Vec::new(),
-                    foreign_keys: Vec::new(),
-                    checks: Vec::new(),
-                    provenance: Provenance::new(ctx.at().clone()),
-                };
+                let table = Table::new(name.clone(), columns, Provenance::new(ctx.at().clone()));
                 if dialect == crate::Dialect::Mysql {
                     self.note_table_charset(&name, &ct.table_options.to_string());
                 }
@@ -103,17 +93,11 @@ impl Replayer {
             }
             return self.create_table_like(ctx, &name, &object_name(dialect, source), inc);
         }
-        let mut table = Table {
-            name: name.clone(),
-            columns: Vec::with_capacity(ct.columns.len()),
-            primary_key: None,
-            primary_key_name: None,
-            primary_key_provenance: None,
-            unique: Vec::new(),
-            foreign_keys: Vec::new(),
-            checks: Vec::new(),
-            provenance: Provenance::new(ctx.at().clone()),
-        };
+        let mut table = Table::new(
+            name.clone(),
+            Vec::with_capacity(ct.columns.len()),
+            Provenance::new(ctx.at().clone()),
+        );
         let mut inline_pk = None;
         let mut pk_desc = false;
         // PostgreSQL `INHERITS (parent, ...)`: the parents' columns come first, with their
@@ -275,17 +259,11 @@ impl Replayer {
             return Err(self.missing_table(ctx, source, "CREATE TABLE ... LIKE"));
         };
         let src = &self.schema.tables[&key];
-        let mut table = Table {
-            name: name.to_string(),
-            columns: src.columns.clone(),
-            primary_key: None,
-            primary_key_name: None,
-            primary_key_provenance: None,
-            unique: Vec::new(),
-            foreign_keys: Vec::new(),
-            checks: Vec::new(),
-            provenance: Provenance::new(ctx.at().clone()),
-        };
+        let mut table = Table::new(
+            name.to_string(),
+            src.columns.clone(),
+            Provenance::new(ctx.at().clone()),
+        );
         for c in &mut table.columns {
             c.provenance = Provenance::new(ctx.at().clone());
         }
