@@ -52,6 +52,7 @@ impl Replayer {
         let mut changed = false;
         for op in &at.operations {
             changed |= self.alter_op(ctx, &mut key, op)?;
+            self.reach_heirs(ctx, &key, op, at.only)?;
         }
         if changed {
             if let Some(t) = self.schema.tables.get_mut(&key) {
@@ -118,6 +119,79 @@ impl Replayer {
             reason: format!("ALTER TABLE of sequence `{name}` cannot change table columns"),
             first_line: ctx.stmt.first_line().to_string(),
         });
+    }
+
+    /// PostgreSQL inheritance: a parent's `DROP COLUMN` drops the column from the
+    /// children that have it only from their parents (with `ONLY` it becomes theirs), and
+    /// its `RENAME COLUMN` renames it in every descendant.
+    fn reach_heirs(
+        &mut self,
+        ctx: &Ctx<'_>,
+        parent: &str,
+        op: &AlterTableOperation,
+        only: bool,
+    ) -> Result<(), Diagnostic> {
+        let dialect = self.dialect;
+        let heirs = self.partitions.heirs_of(parent);
+        if heirs.is_empty() {
+            return Ok(());
+        }
+        match op {
+            AlterTableOperation::DropColumn {
+                column_names,
+                drop_behavior,
+                ..
+            } => {
+                let cascade = matches!(drop_behavior, Some(sqlparser::ast::DropBehavior::Cascade));
+                for child in heirs {
+                    for c in column_names {
+                        let c = fold(dialect, c);
+                        if self.partitions.loses_column(&self.schema, &child, &c, only) {
+                            self.drop_column(ctx, &child, &c, false, cascade)?;
+                            self.touch_heir(ctx, &child);
+                            let one = AlterTableOperation::DropColumn {
+                                has_column_keyword: true,
+                                column_names: vec![sqlparser::ast::Ident::with_quote('"', c)],
+                                if_exists: false,
+                                drop_behavior: *drop_behavior,
+                            };
+                            self.reach_heirs(ctx, &child, &one, false)?;
+                        }
+                    }
+                }
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } if !only => {
+                let (old, new) = (
+                    fold(dialect, old_column_name),
+                    fold(dialect, new_column_name),
+                );
+                for child in heirs {
+                    let has = self
+                        .schema
+                        .tables
+                        .get(&child)
+                        .is_some_and(|t| column_index(dialect, t, &old).is_some());
+                    if has {
+                        self.rename_column(ctx, &child, &old, &new)?;
+                        self.partitions.rename_column(&child, &old, &new);
+                        self.touch_heir(ctx, &child);
+                        self.reach_heirs(ctx, &child, op, false)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Marks the inheritance child `child` as changed by the current statement.
+    fn touch_heir(&mut self, ctx: &Ctx<'_>, child: &str) {
+        if let Some(t) = self.schema.tables.get_mut(child) {
+            t.provenance.touch(ctx.at());
+        }
     }
 
     pub(crate) fn table_mut(&mut self, ctx: &Ctx<'_>, key: &str) -> Result<&mut Table, Diagnostic> {

@@ -3,7 +3,7 @@
 use sqlparser::ast::{CreateTable, CreateTableLikeDefaults, CreateTableLikeKind};
 
 use super::constraint::{self, Env};
-use super::ident::{object_name, same_column};
+use super::ident::{fold, object_name, same_column};
 use super::{Applied, Ctx, Replayer};
 use crate::model::{Index, Provenance, Skipped, Table, UniqueConstraint};
 
@@ -126,6 +126,14 @@ impl Replayer {
                 c.provenance = Provenance::new(ctx.at().clone());
                 if c.generated.is_some() && ct.partition_of.is_none() {
                     c.generated = None;
+                }
+                if ct.partition_of.is_none()
+                    && !ct
+                        .columns
+                        .iter()
+                        .any(|own| fold(dialect, &own.name) == c.name)
+                {
+                    self.partitions.mark_inherited(&name, &c.name);
                 }
                 table.columns.push(c);
             }

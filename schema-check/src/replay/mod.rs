@@ -22,6 +22,7 @@
 //! ```
 
 pub mod alter_table;
+mod attach;
 pub mod charset;
 pub mod column;
 pub mod column_ops;
@@ -220,6 +221,7 @@ impl Replayer {
                 if self.dialect == Dialect::Postgres && self.create_sequence_text(&ctx) => {}
             Parsed::Error(_) if self.dialect == Dialect::Postgres && self.alter_view_text(&ctx) => {
             }
+            Parsed::Error(_) if self.dialect == Dialect::Postgres && self.attach_text(&ctx) => {}
             Parsed::Error(e) => {
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
                     |(text, fix)| {

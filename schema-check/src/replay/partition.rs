@@ -2,21 +2,24 @@
 //! parent's columns (names, order, types, NOT NULL, defaults), CHECK constraints and
 //! foreign keys (under the parent's names); `ALTER TABLE parent` (without `ONLY`)
 //! changes them in every partition too, and `DROP TABLE parent` drops its partitions.
-//! A table created with `INHERITS (parent)` gets the columns and CHECK constraints added
-//! to its parent later.
+//! A table created with `INHERITS (parent)` (or joined with `ALTER TABLE t INHERIT parent`)
+//! gets the columns and CHECK constraints added to its parent later, loses the columns
+//! its parent drops that it has only from its parents, and follows their renames.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Provenance, Schema, Table};
 
-/// The partitions created with `PARTITION OF` (partition key → parent key) and the
-/// tables created with `INHERITS` (tables attached later with `ATTACH PARTITION` or
-/// `INHERIT` are not followed).
+/// The partitions (`PARTITION OF`, `ATTACH PARTITION`: partition key → parent key) and
+/// the inheritance children (`INHERITS`, `INHERIT`).
 #[derive(Debug, Default)]
 pub(crate) struct Partitions {
     parent_of: BTreeMap<String, String>,
-    /// Tables created with `INHERITS (parent, ...)`: child key → parent keys.
+    /// Inheritance children: child key → parent keys.
     inherits: BTreeMap<String, Vec<String>>,
+    /// The columns an inheritance child has only from its parents (PostgreSQL's
+    /// `attislocal = false`): the ones a parent's `DROP COLUMN` takes from it.
+    inherited_only: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Partitions {
@@ -34,15 +37,88 @@ impl Partitions {
             .push(parent.to_string());
     }
 
+    /// Forgets that `partition` is a partition (`DETACH PARTITION`).
+    pub fn detach(&mut self, partition: &str) {
+        self.parent_of.remove(partition);
+    }
+
+    /// Forgets that `child` inherits from `parent` (`NO INHERIT`): the columns it had
+    /// from `parent` alone become its own.
+    pub fn disinherit(&mut self, schema: &Schema, child: &str, parent: &str) {
+        if let Some(ps) = self.inherits.get_mut(child) {
+            ps.retain(|p| p != parent);
+        }
+        let parents = self.inherits.get(child).cloned().unwrap_or_default();
+        if let Some(cols) = self.inherited_only.get_mut(child) {
+            cols.retain(|c| {
+                parents
+                    .iter()
+                    .any(|p| schema.tables.get(p).is_some_and(|t| t.column(c).is_some()))
+            });
+        }
+    }
+
+    /// Records that `child` has the column `column` only from its parents.
+    pub fn mark_inherited(&mut self, child: &str, column: &str) {
+        self.inherited_only
+            .entry(child.to_string())
+            .or_default()
+            .insert(column.to_string());
+    }
+
+    /// The tables that inherit directly from `parent` (not its partitions).
+    pub fn heirs_of(&self, parent: &str) -> Vec<String> {
+        self.inherits
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| p == parent))
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+
+    /// Whether `child` loses `column` now that one of its parents dropped it: it had it
+    /// only from its parents, and none of them has it any more. A column it keeps
+    /// because of `ALTER TABLE ONLY parent DROP COLUMN` becomes its own (`only`).
+    pub fn loses_column(&mut self, schema: &Schema, child: &str, column: &str, only: bool) -> bool {
+        let Some(cols) = self.inherited_only.get_mut(child) else {
+            return false;
+        };
+        if only {
+            cols.remove(column);
+            return false;
+        }
+        let still_inherited = self.inherits.get(child).is_some_and(|ps| {
+            ps.iter().any(|p| {
+                schema
+                    .tables
+                    .get(p)
+                    .is_some_and(|t| t.column(column).is_some())
+            })
+        });
+        if still_inherited || !cols.contains(column) {
+            return false;
+        }
+        cols.remove(column);
+        true
+    }
+
+    /// Follows `ALTER TABLE child RENAME COLUMN old TO new` (a parent's rename reaching it).
+    pub fn rename_column(&mut self, child: &str, old: &str, new: &str) {
+        if let Some(cols) = self.inherited_only.get_mut(child)
+            && cols.remove(old)
+        {
+            cols.insert(new.to_string());
+        }
+    }
+
     /// Makes every partition of `parent` (and theirs, for sub-partitioned tables) agree
     /// with it again after `ALTER TABLE parent`: its columns, and the parent's CHECK
     /// constraints and foreign keys it lacks.
-    pub fn follow(&self, schema: &mut Schema, parent: &str) {
-        let children: Vec<&String> = self
+    pub fn follow(&mut self, schema: &mut Schema, parent: &str) {
+        let children: Vec<String> = self
             .parent_of
             .iter()
             .filter(|(_, p)| p.as_str() == parent)
-            .map(|(c, _)| c)
+            .map(|(c, _)| c.clone())
             .collect();
         for child in children {
             let Some(src) = schema.tables.get(parent).cloned() else {
@@ -51,25 +127,22 @@ impl Partitions {
             if let Some(t) = schema.tables.get_mut(child.as_str()) {
                 inherit(&src, t);
             }
-            self.follow(schema, child);
+            self.follow(schema, &child);
         }
         // Inheritance children get the parent's new columns (appended) and CHECK
         // constraints; their own columns stay.
-        let heirs: Vec<String> = self
-            .inherits
-            .iter()
-            .filter(|(_, ps)| ps.iter().any(|p| p == parent))
-            .map(|(c, _)| c.clone())
-            .collect();
+        let heirs = self.heirs_of(parent);
         for child in heirs {
             let Some(src) = schema.tables.get(parent).cloned() else {
                 return;
             };
+            let mut added = Vec::new();
             if let Some(t) = schema.tables.get_mut(&child) {
                 for c in &src.columns {
                     if t.column(&c.name).is_none() {
                         let mut c = c.clone();
                         c.provenance = Provenance::new(t.provenance.last_changed.clone());
+                        added.push(c.name.clone());
                         t.columns.push(c);
                     }
                 }
@@ -79,6 +152,9 @@ impl Partitions {
                         None => t.checks.push(c.clone()),
                     }
                 }
+            }
+            for c in added {
+                self.mark_inherited(&child, &c);
             }
             self.follow(schema, &child);
         }
@@ -112,6 +188,9 @@ impl Partitions {
         if let Some(parents) = self.inherits.remove(old) {
             self.inherits.insert(new.to_string(), parents);
         }
+        if let Some(cols) = self.inherited_only.remove(old) {
+            self.inherited_only.insert(new.to_string(), cols);
+        }
         for p in self.inherits.values_mut().flatten() {
             if p == old {
                 *p = new.to_string();
@@ -125,6 +204,7 @@ impl Partitions {
         self.parent_of
             .retain(|c, _| c.as_str() != table && !gone.contains(c));
         self.inherits.remove(table);
+        self.inherited_only.remove(table);
         for ps in self.inherits.values_mut() {
             ps.retain(|p| p != table);
         }

@@ -604,6 +604,91 @@ fn partitions_and_inheritance_take_the_parents_columns() {
 }
 
 #[test]
+fn inheritance_children_follow_drop_and_rename_column() {
+    let out = ok(
+        PG,
+        "CREATE TABLE base (id int, gone int CHECK (gone > 0), kept int);
+         CREATE TABLE mid (kept int) INHERITS (base);
+         CREATE TABLE leaf () INHERITS (mid);
+         ALTER TABLE base DROP COLUMN gone, DROP COLUMN kept;
+         ALTER TABLE base RENAME COLUMN id TO ident;
+         ALTER TABLE leaf ADD COLUMN gone text",
+    );
+    assert_eq!(
+        shape(&out, "mid"),
+        cols(&[("ident", "integer", true), ("kept", "integer", true)])
+    );
+    assert!(table(&out, "mid").checks.is_empty());
+    assert_eq!(
+        shape(&out, "leaf"),
+        cols(&[
+            ("ident", "integer", true),
+            ("kept", "integer", true),
+            ("gone", "text", true)
+        ])
+    );
+}
+
+#[test]
+fn only_drop_column_leaves_the_children_theirs() {
+    let out = ok(
+        PG,
+        "CREATE TABLE base (a int, b int);
+         CREATE TABLE child () INHERITS (base);
+         ALTER TABLE ONLY base DROP COLUMN a;
+         ALTER TABLE base DROP COLUMN b",
+    );
+    assert_eq!(shape(&out, "child"), cols(&[("a", "integer", true)]));
+}
+
+#[test]
+fn inherit_and_attach_partition_are_followed_not_errors() {
+    let out = ok(
+        PG,
+        "CREATE TABLE p (k int) PARTITION BY RANGE (k);
+         CREATE TABLE p1 (k int);
+         ALTER TABLE p ATTACH PARTITION p1 FOR VALUES FROM (0) TO (10);
+         CREATE TABLE base (k int);
+         CREATE TABLE child (k int, z int);
+         ALTER TABLE child INHERIT base;
+         ALTER TABLE p ADD COLUMN v int;
+         ALTER TABLE base ADD COLUMN v int;
+         ALTER TABLE base DROP COLUMN k;
+         ALTER TABLE p DETACH PARTITION p1;
+         ALTER TABLE child NO INHERIT base;
+         ALTER TABLE p ADD COLUMN w int;
+         ALTER TABLE base ADD COLUMN w int",
+    );
+    let kv = cols(&[("k", "integer", true), ("v", "integer", true)]);
+    assert_eq!(shape(&out, "p1"), kv);
+    assert_eq!(
+        shape(&out, "child"),
+        cols(&[
+            ("k", "integer", true),
+            ("z", "integer", true),
+            ("v", "integer", true)
+        ])
+    );
+}
+
+#[test]
+fn inherit_of_a_missing_table_or_an_unknown_form_is_an_error() {
+    let e = one_error(
+        PG,
+        "CREATE TABLE child (k int);
+         ALTER TABLE child INHERIT nowhere",
+    );
+    assert!(e.message.contains("nowhere"), "{e:?}");
+    let e = one_error(
+        PG,
+        "CREATE TABLE base (k int);
+         CREATE TABLE child (k int);
+         ALTER TABLE child INHERIT base, ADD COLUMN z int",
+    );
+    assert!(e.message.contains("cannot parse"), "{e:?}");
+}
+
+#[test]
 fn drop_domain_and_generated_dependencies_cascade() {
     // Difftest findings F11 and F12.
     let out = ok(
