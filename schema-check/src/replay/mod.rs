@@ -223,13 +223,13 @@ impl Replayer {
             }
             Parsed::Error(_) if self.dialect == Dialect::Postgres && self.attach_text(&ctx) => {}
             Parsed::Error(e) => {
-                let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text).and_then(
-                    |(text, fix)| {
+                let exists = |q: compat::Exists<'_>| self.exists(q);
+                let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text, &exists)
+                    .and_then(|(text, fix)| {
                         Parser::parse_sql(&*self.parser, &text)
                             .ok()
                             .map(|asts| (asts, fix))
-                    },
-                );
+                    });
                 match retried {
                     Some((asts, fix)) => self.apply_all(&ctx, asts, fix),
                     None => match skip::unparsed(&ctx, &e) {
@@ -448,6 +448,38 @@ impl Replayer {
                 )),
             },
         }
+    }
+
+    /// Whether the object a MariaDB clause condition names exists (`None`: unknown table).
+    /// MySQL compares column, index and constraint names without regard to case.
+    fn exists(&self, q: compat::Exists<'_>) -> Option<bool> {
+        let (compat::Exists::Index { table, .. }
+        | compat::Exists::ForeignKey { table, .. }
+        | compat::Exists::Column { table, .. }) = q;
+        let key = self.table_key(&ident::fold(
+            self.dialect,
+            &sqlparser::ast::Ident::new(table),
+        ))?;
+        let t = self.schema.tables.get(&key)?;
+        let same = |n: Option<&str>, name: &str| n.is_some_and(|n| n.eq_ignore_ascii_case(name));
+        Some(match q {
+            compat::Exists::Column { name, .. } => {
+                t.columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+            }
+            compat::Exists::ForeignKey { name, .. } => {
+                t.foreign_keys.iter().any(|f| same(f.name.as_deref(), name))
+            }
+            compat::Exists::Index { name, .. } => {
+                let prefix = format!("{key}.");
+                (name.eq_ignore_ascii_case("PRIMARY") && t.primary_key.is_some())
+                    || same(t.primary_key_name.as_deref(), name)
+                    || t.unique.iter().any(|u| same(u.name.as_deref(), name))
+                    || self.schema.indexes.keys().any(|k| {
+                        k.strip_prefix(&prefix)
+                            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    })
+            }
+        })
     }
 
     /// The key of the table `name` (canonical) in the schema, if it exists.

@@ -23,7 +23,11 @@ mod sqlite;
 /// [`Fixup::DomainNotNull`]); MySQL `ZEROFILL` becomes `UNSIGNED`, which it implies (the
 /// ` zerofill` suffix MariaDB prints is restored from the statement text); MariaDB
 /// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
-/// [`Fixup::AddColumnIfNotExists`]); MySQL `ALTER TABLE` table options (`ENGINE=`,
+/// [`Fixup::AddColumnIfNotExists`]); MariaDB's other `ALTER TABLE` clause conditions
+/// (`ADD INDEX|KEY|UNIQUE|FOREIGN KEY IF NOT EXISTS`, `DROP INDEX|KEY|FOREIGN KEY IF EXISTS`,
+/// `CHANGE|MODIFY|RENAME COLUMN IF EXISTS`) are decided against the replayed schema
+/// ([`Lookup`]): the clause is removed where MariaDB skips it with a note, else the
+/// condition is; MySQL `ALTER TABLE` table options (`ENGINE=`,
 /// `[DEFAULT] CHARSET`, `ALGORITHM=`, ...) are removed, a `CONVERT TO CHARACTER SET` among
 /// them reported as [`Fixup::ConvertCharset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
 /// the `ALTER TABLE ... ADD FULLTEXT|SPATIAL INDEX` it means; SQLite multi-word type names (`UNSIGNED BIG INT`)
@@ -76,6 +80,37 @@ pub(super) fn is_word(t: &Token, word: &str) -> bool {
 /// Token index -> replacement (`None` removes the token and the white space before it).
 pub(super) type Edits = BTreeMap<usize, Option<String>>;
 
+/// A MariaDB `ALTER TABLE` clause condition (`IF [NOT] EXISTS`) the rewrite asks the
+/// replay about: whether this object exists on `table` (its last name part, as written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exists<'a> {
+    /// An index or key (PRIMARY, UNIQUE, plain, or one behind a foreign key) named `name`.
+    Index {
+        /// The table.
+        table: &'a str,
+        /// The index name.
+        name: &'a str,
+    },
+    /// A foreign key constraint named `name`.
+    ForeignKey {
+        /// The table.
+        table: &'a str,
+        /// The constraint name.
+        name: &'a str,
+    },
+    /// A column named `name`.
+    Column {
+        /// The table.
+        table: &'a str,
+        /// The column name.
+        name: &'a str,
+    },
+}
+
+/// Answers [`Exists`] against the schema replayed so far: `None` when it cannot tell
+/// (unknown table), and the clause is then applied as if written without its condition.
+pub type Lookup<'a> = &'a dyn Fn(Exists<'_>) -> Option<bool>;
+
 /// What a dialect's rewrite decided.
 pub(super) enum Outcome {
     /// Apply the collected edits.
@@ -92,18 +127,20 @@ pub(super) enum Outcome {
 /// use schema_check::Dialect;
 /// use schema_check::replay::compat::{rewrite, Fixup};
 /// let d = sqlparser::dialect::PostgreSqlDialect {};
-/// let (text, fix) = rewrite(Dialect::Postgres, &d, "DROP INDEX CONCURRENTLY IF EXISTS i").unwrap();
+/// let none = |_: schema_check::replay::compat::Exists<'_>| None;
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "DROP INDEX CONCURRENTLY IF EXISTS i", &none).unwrap();
 /// assert_eq!((text.as_str(), fix), ("DROP INDEX IF EXISTS i", Fixup::None));
-/// let (text, fix) = rewrite(Dialect::Postgres, &d, "CREATE DOMAIN e AS text NOT NULL CHECK (VALUE <> '')").unwrap();
+/// let (text, fix) = rewrite(Dialect::Postgres, &d, "CREATE DOMAIN e AS text NOT NULL CHECK (VALUE <> '')", &none).unwrap();
 /// assert_eq!((text.as_str(), fix), ("CREATE DOMAIN e AS text CHECK (VALUE <> '')", Fixup::DomainNotNull));
 /// let lite = sqlparser::dialect::SQLiteDialect {};
-/// let (text, _) = rewrite(Dialect::Sqlite, &lite, "CREATE TABLE t (a UNSIGNED  BIG INT NOT NULL)").unwrap();
+/// let (text, _) = rewrite(Dialect::Sqlite, &lite, "CREATE TABLE t (a UNSIGNED  BIG INT NOT NULL)", &none).unwrap();
 /// assert_eq!(text, "CREATE TABLE t (a UNSIGNED__BIG_INT NOT NULL)");
 /// ```
 pub fn rewrite(
     dialect: Dialect,
     parser: &dyn ParserDialect,
     text: &str,
+    exists: Lookup<'_>,
 ) -> Option<(String, Fixup)> {
     if let Some(view) = without_check_option(text) {
         return Some((view, Fixup::None));
@@ -112,7 +149,7 @@ pub fn rewrite(
         && let Some(plain) = mysql::unwrap_version_comments(text)
     {
         // The server runs the contents of `/*!NNNNN ... */`: so does the replay.
-        return rewrite(dialect, parser, &plain).or(Some((plain, Fixup::None)));
+        return rewrite(dialect, parser, &plain, exists).or(Some((plain, Fixup::None)));
     }
     // Cheap pre-check: tokenize only statements a rewrite can apply to.
     let head = super::skip::leading_words(text, 2);
@@ -120,7 +157,7 @@ pub fn rewrite(
         && (head == "ALTER IGNORE" || head == "ALTER ONLINE")
         && let Some(plain) = mysql::without_alter_modifier(text)
     {
-        return rewrite(dialect, parser, &plain).or(Some((plain, Fixup::None)));
+        return rewrite(dialect, parser, &plain, exists).or(Some((plain, Fixup::None)));
     }
     let candidate = head == "DROP INDEX"
         || head == "ALTER INDEX"
@@ -156,7 +193,7 @@ pub fn rewrite(
             postgres::common(&tokens, &sig, &mut edits)
         }
         Dialect::Postgres => postgres::rewrite(&tokens, &sig, &mut edits),
-        Dialect::Mysql => mysql::rewrite(&tokens, &sig, &mut edits),
+        Dialect::Mysql => mysql::rewrite(&tokens, &sig, &mut edits, exists),
         Dialect::Sqlite => sqlite::rewrite(&tokens, &sig, &mut edits),
     };
     let fixup = match outcome {

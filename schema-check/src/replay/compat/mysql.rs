@@ -3,10 +3,15 @@
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-use super::{Edits, Fixup, Outcome, is_kw, is_word};
+use super::{Edits, Exists, Fixup, Lookup, Outcome, is_kw, is_word};
 
 /// MySQL/MariaDB spellings sqlparser 0.63 misses (see [`super::Fixup`]).
-pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Outcome {
+pub(super) fn rewrite(
+    tokens: &[Token],
+    sig: &[usize],
+    edits: &mut Edits,
+    exists: Lookup<'_>,
+) -> Outcome {
     let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
     if sig
         .get(1)
@@ -163,9 +168,22 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     }
     if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
         let clauses = alter_clauses(tokens, sig);
+        let table = table_name(tokens, sig);
+        let mut skipped = Vec::new();
         let options: Vec<&(usize, usize)> = clauses
             .iter()
-            .filter(|&&(from, _)| is_table_option(tokens, sig, from))
+            .filter(|&&(from, to)| {
+                if is_table_option(tokens, sig, from) {
+                    return true;
+                }
+                match clause_condition(tokens, sig, from, to, &table, exists, edits) {
+                    Some(note) => {
+                        skipped.push(note);
+                        true
+                    }
+                    None => false,
+                }
+            })
             .collect();
         let convert = options
             .iter()
@@ -177,6 +195,12 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         if !clauses.is_empty() && options.len() == clauses.len() {
             if matches!(fixup, Fixup::ConvertCharset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
+            }
+            if !skipped.is_empty() {
+                return Outcome::Replace(
+                    "SELECT 1".to_string(),
+                    Fixup::Skip(format!("MariaDB skips it: {}", skipped.join("; "))),
+                );
             }
             return Outcome::Replace(
                 "SELECT 1".to_string(),
@@ -196,6 +220,96 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         }
     }
     Outcome::Edits(fixup)
+}
+
+/// MariaDB's `IF [NOT] EXISTS` inside the `ALTER TABLE` clause at significant positions
+/// `from..to` (`ADD INDEX|KEY|UNIQUE ... IF NOT EXISTS name`, `ADD [CONSTRAINT [s]]
+/// FOREIGN KEY IF NOT EXISTS [name]`, `DROP INDEX|KEY|FOREIGN KEY IF EXISTS name`,
+/// `CHANGE|MODIFY [COLUMN] IF EXISTS name`, `RENAME COLUMN IF EXISTS name`), decided as
+/// MariaDB 10.11 does: `Some(note)` when the server skips the clause (it emits a note);
+/// otherwise the condition's words are removed (into `edits`) and the clause applies.
+/// `ADD [COLUMN] IF NOT EXISTS` and `DROP [COLUMN|CONSTRAINT] IF EXISTS`, which sqlparser
+/// reads, are left alone.
+fn clause_condition(
+    tokens: &[Token],
+    sig: &[usize],
+    from: usize,
+    to: usize,
+    table: &str,
+    exists: Lookup<'_>,
+    edits: &mut Edits,
+) -> Option<String> {
+    let word = |k: usize, w: &str| k < to && is_word(&tokens[sig[k]], w);
+    let name_at = |k: usize| match (k < to).then(|| &tokens[sig[k]]) {
+        Some(Token::Word(w))
+            if !(w.quote_style.is_none() && w.value.eq_ignore_ascii_case("USING")) =>
+        {
+            Some(w.value.as_str())
+        }
+        _ => None,
+    };
+    // The condition comes before any parenthesis.
+    let at = (from..to)
+        .take_while(|&k| tokens[sig[k]] != Token::LParen)
+        .find(|&k| word(k, "IF"))?;
+    let not = word(at + 1, "NOT");
+    let end = at + 1 + usize::from(not);
+    if !word(end, "EXISTS") {
+        return None;
+    }
+    let head = |w: &str| (from..at).any(|k| word(k, w));
+    let after = name_at(end + 1);
+    let (lookup, what) = if word(from, "ADD") && not && head("FOREIGN") {
+        // The key is named by the index name after the condition, else the constraint's.
+        let symbol = (word(from + 1, "CONSTRAINT") && !word(from + 2, "FOREIGN"))
+            .then(|| name_at(from + 2))
+            .flatten();
+        let name = after.or(symbol);
+        (
+            name.map(|name| Exists::ForeignKey { table, name }),
+            "foreign key",
+        )
+    } else if word(from, "ADD")
+        && not
+        && ["INDEX", "KEY", "UNIQUE", "FULLTEXT", "SPATIAL"]
+            .iter()
+            .any(|w| head(w))
+    {
+        (after.map(|name| Exists::Index { table, name }), "index")
+    } else if word(from, "DROP") && !not && head("FOREIGN") && word(at - 1, "KEY") {
+        (
+            after.map(|name| Exists::ForeignKey { table, name }),
+            "foreign key",
+        )
+    } else if word(from, "DROP") && !not && (word(at - 1, "INDEX") || word(at - 1, "KEY")) {
+        (after.map(|name| Exists::Index { table, name }), "index")
+    } else if !not
+        && (word(from, "CHANGE")
+            || word(from, "MODIFY")
+            || (word(from, "RENAME") && word(from + 1, "COLUMN")))
+        && at <= from + 2
+    {
+        (after.map(|name| Exists::Column { table, name }), "column")
+    } else {
+        return None;
+    };
+    let found = lookup.and_then(exists);
+    if found == Some(not) {
+        let name = after.or(match lookup {
+            Some(Exists::ForeignKey { name, .. }) => Some(name),
+            _ => None,
+        });
+        let name = name.unwrap_or_default();
+        return Some(if not {
+            format!("{what} `{name}` already exists")
+        } else {
+            format!("{what} `{name}` does not exist")
+        });
+    }
+    for &i in &sig[at..=end] {
+        edits.insert(i, None);
+    }
+    None
 }
 
 /// The character set of a `CONVERT TO CHARACTER SET x` / `CONVERT TO CHARSET x` clause

@@ -678,3 +678,84 @@ fn alter_ignore_and_online_are_alter_table() {
     );
     assert_eq!(table(&out, "t").unique[0].columns, s(&["c"]));
 }
+
+#[test]
+fn mariadb_alter_clause_conditions_skip_or_apply_as_the_server_does() {
+    // Checked against MariaDB 10.11: a clause whose condition fails is skipped with a
+    // note (1061 / 1091 / 1054), the others in the statement still apply.
+    let out = ok(
+        MY,
+        "CREATE TABLE p (id INT PRIMARY KEY);
+         CREATE TABLE t (id INT, a INT, b INT, c INT, KEY i (a), UNIQUE KEY u (b),
+           CONSTRAINT f FOREIGN KEY (c) REFERENCES p (id));
+         ALTER TABLE t ADD INDEX IF NOT EXISTS I (b);
+         ALTER TABLE t ADD KEY IF NOT EXISTS i (b), ADD UNIQUE INDEX IF NOT EXISTS u (a);
+         ALTER TABLE t ADD UNIQUE KEY IF NOT EXISTS u2 (a), ADD INDEX IF NOT EXISTS i2 (b);
+         ALTER TABLE t DROP INDEX IF EXISTS nope, DROP KEY IF EXISTS `nope2`;
+         ALTER TABLE t DROP INDEX IF EXISTS i2;
+         ALTER TABLE t DROP FOREIGN KEY IF EXISTS nope;
+         ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY IF NOT EXISTS (c) REFERENCES p (id);
+         ALTER TABLE t ADD CONSTRAINT f2 FOREIGN KEY IF NOT EXISTS (a) REFERENCES p (id);
+         ALTER TABLE t DROP FOREIGN KEY IF EXISTS f2;
+         ALTER TABLE t CHANGE COLUMN IF EXISTS nope z INT, ADD COLUMN d INT;
+         ALTER TABLE t MODIFY IF EXISTS nope BIGINT;
+         ALTER TABLE t RENAME COLUMN IF EXISTS nope TO z;
+         ALTER TABLE t CHANGE IF EXISTS id id2 BIGINT;
+         ALTER TABLE t MODIFY COLUMN IF EXISTS ID2 SMALLINT;
+         ALTER TABLE t RENAME COLUMN IF EXISTS id2 TO id3;
+         ALTER TABLE t DROP INDEX IF EXISTS nope, ENGINE=InnoDB;",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("id3", "smallint", true),
+            ("a", "int", true),
+            ("b", "int", true),
+            ("c", "int", true),
+            ("d", "int", true),
+        ])
+    );
+    let t = table(&out, "t");
+    let fks: Vec<_> = t.foreign_keys.iter().map(|f| f.name.clone()).collect();
+    assert_eq!(fks, [Some("f".to_string())]);
+    let uniques: Vec<_> = t.unique.iter().map(|u| u.name.clone()).collect();
+    assert_eq!(uniques, [Some("u".to_string()), Some("u2".to_string())]);
+    assert!(!out.schema.indexes.keys().any(|k| k == "t.i2"));
+    let notes: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
+    for expected in [
+        "MariaDB skips it: index `I` already exists",
+        "MariaDB skips it: index `i` already exists; index `u` already exists",
+        "MariaDB skips it: index `nope` does not exist; index `nope2` does not exist",
+        "MariaDB skips it: foreign key `nope` does not exist",
+        "MariaDB skips it: foreign key `f` already exists",
+        "MariaDB skips it: column `nope` does not exist",
+        "MariaDB skips it: index `nope` does not exist",
+    ] {
+        assert!(notes.contains(&expected), "{expected}: {notes:#?}");
+    }
+}
+
+#[test]
+fn mariadb_alter_clause_conditions_that_hold_still_fail_like_the_server() {
+    // The condition only guards its own object: a clause that runs is checked as usual.
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (a INT);\nALTER TABLE t CHANGE IF EXISTS a b INT, DROP INDEX nope",
+    );
+    assert!(e.to_string().contains("nope"), "{e}");
+}
+
+#[test]
+fn mariadb_create_and_drop_index_conditions() {
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a INT, b INT, KEY i (a));
+         CREATE INDEX IF NOT EXISTS i ON t (b);
+         CREATE UNIQUE INDEX IF NOT EXISTS j ON t (b);
+         DROP INDEX IF EXISTS nope ON t;
+         DROP INDEX IF EXISTS j ON t;",
+    );
+    let t = table(&out, "t");
+    assert!(t.unique.is_empty(), "{:?}", t.unique);
+    assert!(out.schema.indexes.keys().any(|k| k == "t.i"));
+}
