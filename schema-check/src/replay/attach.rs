@@ -3,10 +3,8 @@
 //! ...`, `parent DETACH PARTITION child ...`, `child INHERIT parent` and `child NO INHERIT
 //! parent`. The replay records who follows whom (see [`super::partition`]).
 
-use sqlparser::ast::{Ident, ObjectName};
-use sqlparser::tokenizer::{Span, Token, Tokenizer};
-
 use super::ident::object_name;
+use super::words::Words;
 use super::{Ctx, Replayer};
 
 /// What the statement does to the relation between two tables.
@@ -24,14 +22,10 @@ impl Replayer {
         if !super::skip::leading_words(&ctx.stmt.text, 2).eq("ALTER TABLE") {
             return false;
         }
-        let Ok(tokens) = Tokenizer::new(&*self.parser, &ctx.stmt.text).tokenize() else {
+        let Some(sig) = Words::of(&*self.parser, &ctx.stmt.text) else {
             return false;
         };
-        let sig: Vec<&Token> = tokens
-            .iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-            .collect();
-        let word = |i: usize, w: &str| matches!(sig.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+        let word = |i: usize, w: &str| sig.is(i, w);
         let mut i = 2;
         let if_exists = word(i, "IF") && word(i + 1, "EXISTS");
         if if_exists {
@@ -112,23 +106,10 @@ impl Replayer {
         true
     }
 
-    /// The table name (`a` or `a.b`, quoted or not) starting at `sig[i]`, and the index
-    /// after it.
-    fn name_at(&self, sig: &[&Token], mut i: usize) -> Option<(String, usize)> {
-        let mut parts = Vec::new();
-        while let Some(Token::Word(w)) = sig.get(i) {
-            parts.push(Ident {
-                value: w.value.clone(),
-                quote_style: w.quote_style,
-                span: Span::empty(),
-            });
-            i += 1;
-            if sig.get(i) == Some(&&Token::Period) {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        (!parts.is_empty()).then(|| (object_name(self.dialect, &ObjectName::from(parts)), i))
+    /// The table name (`a` or `a.b`, quoted or not) starting at token `i`, canonical, and
+    /// the index after it.
+    fn name_at(&self, sig: &Words, i: usize) -> Option<(String, usize)> {
+        let (name, next) = sig.name_at(i)?;
+        Some((object_name(self.dialect, &name), next))
     }
 }

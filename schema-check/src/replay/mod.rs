@@ -46,6 +46,7 @@ mod uncertain;
 pub mod view;
 pub mod view_columns;
 pub mod view_graph;
+mod words;
 
 #[cfg(test)]
 mod tests;

@@ -170,7 +170,6 @@ impl Replayer {
     /// schema options, defaults) changes no table and is skipped. Returns `false` when the
     /// statement is not an ALTER VIEW.
     pub(crate) fn alter_view_text(&mut self, ctx: &Ctx<'_>) -> bool {
-        use sqlparser::tokenizer::{Token, Tokenizer};
         let lead = super::skip::leading_words(&ctx.stmt.text, 3);
         let start = if lead.starts_with("ALTER VIEW") {
             2
@@ -179,44 +178,27 @@ impl Replayer {
         } else {
             return false;
         };
-        let Ok(tokens) = Tokenizer::new(&*self.parser, &ctx.stmt.text).tokenize() else {
+        let Some(sig) = super::words::Words::of(&*self.parser, &ctx.stmt.text) else {
             return false;
         };
-        let sig: Vec<&Token> = tokens
-            .iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::SemiColon))
-            .collect();
-        let word = |i: usize, w: &str| matches!(sig.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+        let word = |i: usize, w: &str| sig.is(i, w);
         let if_exists = word(start, "IF") && word(start + 1, "EXISTS");
-        let mut i = if if_exists { start + 2 } else { start };
-        let mut parts = Vec::new();
-        while let Some(Token::Word(w)) = sig.get(i) {
-            parts.push(sqlparser::ast::Ident {
-                value: w.value.clone(),
-                quote_style: w.quote_style,
-                span: sqlparser::tokenizer::Span::empty(),
-            });
-            i += 1;
-            if sig.get(i) == Some(&&Token::Period) {
-                i += 1;
-            } else {
-                break;
-            }
-        }
-        let name = object_name(self.dialect, &sqlparser::ast::ObjectName::from(parts));
+        let i = if if_exists { start + 2 } else { start };
+        let (name, i) = sig.name_at(i).unwrap_or_else(|| {
+            (
+                sqlparser::ast::ObjectName::from(Vec::<sqlparser::ast::Ident>::new()),
+                i,
+            )
+        });
+        let name = object_name(self.dialect, &name);
         let renames_view = word(i, "RENAME") && word(i + 1, "TO") && sig.len() == i + 3;
         if !self.schema.views.contains_key(&name) && if_exists {
             self.skip(ctx, format!("view `{name}` does not exist (IF EXISTS)"));
             return true;
         }
         if renames_view {
-            let Some(Token::Word(w)) = sig.get(i + 2) else {
+            let Some(ident) = sig.ident(i + 2) else {
                 return false;
-            };
-            let ident = sqlparser::ast::Ident {
-                value: w.value.clone(),
-                quote_style: w.quote_style,
-                span: sqlparser::tokenizer::Span::empty(),
             };
             let new = super::ident::fold(self.dialect, &ident);
             if let Err(e) = self.rename_view(ctx, &name, &new) {
