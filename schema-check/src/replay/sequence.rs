@@ -201,35 +201,17 @@ impl Replayer {
     /// (sqlparser 0.63 does not parse ALTER SEQUENCE); other forms cannot change the
     /// schema and are skipped. Returns `false` when `ctx` is not an ALTER SEQUENCE.
     pub(crate) fn alter_sequence_text(&mut self, ctx: &Ctx<'_>) -> bool {
-        use sqlparser::tokenizer::{Token, Tokenizer};
         if super::skip::leading_words(&ctx.stmt.text, 2) != "ALTER SEQUENCE" {
             return false;
         }
-        let Ok(tokens) = Tokenizer::new(&*self.parser, &ctx.stmt.text).tokenize() else {
+        let Some(sig) = super::words::Words::of(&*self.parser, &ctx.stmt.text) else {
             return false;
         };
-        let sig: Vec<&Token> = tokens
-            .iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_)))
-            .collect();
-        let word = |i: usize, w: &str| matches!(sig.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+        let word = |i: usize, w: &str| sig.is(i, w);
         // A dotted name starting at `i`: its identifiers and the index after it.
-        let name_at = |mut i: usize| {
-            let mut parts = Vec::new();
-            while let Some(Token::Word(w)) = sig.get(i) {
-                parts.push(sqlparser::ast::Ident {
-                    value: w.value.clone(),
-                    quote_style: w.quote_style,
-                    span: sqlparser::tokenizer::Span::empty(),
-                });
-                if sig.get(i + 1) == Some(&&Token::Period) {
-                    i += 2;
-                } else {
-                    i += 1;
-                    break;
-                }
-            }
-            (ObjectName::from(parts), i)
+        let name_at = |i: usize| {
+            sig.name_at(i)
+                .unwrap_or_else(|| (ObjectName::from(Vec::<sqlparser::ast::Ident>::new()), i))
         };
         let mut start = 2;
         let if_exists = word(2, "IF") && word(3, "EXISTS");
