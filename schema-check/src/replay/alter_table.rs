@@ -102,15 +102,7 @@ impl Replayer {
                 table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
             } = op
             {
-                let mut new = object_name(self.dialect, n);
-                if let Some((schema, _)) = name.split_once('.') {
-                    new = format!("{schema}.{new}");
-                }
-                if let Some(mut s) = self.schema.sequences.remove(name) {
-                    s.name = new.clone();
-                    s.provenance.touch(ctx.at());
-                    self.schema.sequences.insert(new, s);
-                }
+                self.rename_sequence(ctx, name, n);
                 return;
             }
         }

@@ -253,15 +253,7 @@ impl Replayer {
                 }
             } else if word(i, "RENAME") && word(i + 1, "TO") {
                 let (new, _) = name_at(i + 2);
-                let mut new = object_name(self.dialect, &new);
-                if let Some((schema, _)) = key.split_once('.') {
-                    new = format!("{schema}.{new}");
-                }
-                if let Some(mut s) = self.schema.sequences.remove(&key) {
-                    s.name = new.clone();
-                    s.provenance.touch(ctx.at());
-                    self.schema.sequences.insert(new, s);
-                }
+                self.rename_sequence(ctx, &key, &new);
                 changed = true;
                 break;
             } else {
@@ -275,6 +267,20 @@ impl Replayer {
             );
         }
         true
+    }
+
+    /// `RENAME TO` of the sequence `key` (by `ALTER SEQUENCE` or `ALTER TABLE`): the new
+    /// name stays in the sequence's schema.
+    pub(crate) fn rename_sequence(&mut self, ctx: &Ctx<'_>, key: &str, new: &ObjectName) {
+        let mut new = object_name(self.dialect, new);
+        if let Some((schema, _)) = key.split_once('.') {
+            new = format!("{schema}.{new}");
+        }
+        if let Some(mut s) = self.schema.sequences.remove(key) {
+            s.name = new.clone();
+            s.provenance.touch(ctx.at());
+            self.schema.sequences.insert(new, s);
+        }
     }
 
     /// `DROP SEQUENCE`: refused while a column default uses it, unless CASCADE (which
