@@ -198,7 +198,7 @@ fn the_audit_reports_exactly_what_went_wrong_and_the_fix_repairs_it() {
         assert!(report.findings.iter().all(|f| f.values.is_none()));
         let log = {
             let mut out = Vec::new();
-            report.write_log(&mut out, false, None).unwrap();
+            report.write_log(&mut out, None).unwrap();
             String::from_utf8(out).unwrap()
         };
         assert!(!log.contains("renamed"), "{log}");
@@ -300,7 +300,13 @@ fn a_tenant_id_with_glob_characters_matches_only_its_own_entries() {
             insert(&pg, it).await;
         }
         populate(&cache, &items).await;
-        let audit = Audit::new(tier.clone(), rows(&db).await).contract::<Item>();
+        // A finding per fresh entry too, so that each one's tenant can be checked.
+        let audit = Audit::new(tier.clone(), rows(&db).await)
+            .contract::<Item>()
+            .config(AuditConfig {
+                fresh_findings: true,
+                ..AuditConfig::default()
+            });
         for t in tenants {
             let report = audit
                 .run(&Scope::Tenants(vec![TenantId::new(t)]))
@@ -308,6 +314,12 @@ fn a_tenant_id_with_glob_characters_matches_only_its_own_entries() {
                 .unwrap();
             assert_eq!(
                 report.counts.get(K::Fresh),
+                2,
+                "tenant {t:?}: {:?}",
+                report.findings
+            );
+            assert_eq!(
+                report.findings.len(),
                 2,
                 "tenant {t:?}: {:?}",
                 report.findings

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
+use super::capture;
 use super::query::TableSpec;
 use crate::contract::CacheContract;
 use crate::envelope::{self, Keyring, OpenError};
@@ -38,6 +39,8 @@ pub(crate) trait Audited: Send + Sync {
 /// [`Audited`] for the contract type `T`.
 pub(crate) struct Contracted<T> {
     spec: TableSpec,
+    /// The mapped fields' names, in [`TableSpec::columns`] order.
+    fields: Vec<&'static str>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -45,6 +48,7 @@ impl<T: CacheContract> Contracted<T> {
     pub(crate) fn new() -> Self {
         Contracted {
             spec: TableSpec::of::<T>(),
+            fields: T::COLUMNS.iter().map(|c| c.field).collect(),
             _t: PhantomData,
         }
     }
@@ -63,16 +67,19 @@ impl<T: CacheContract> Audited for Contracted<T> {
     ) -> Result<Vec<Value>, Unopened> {
         let value: T =
             envelope::open_with(keyring, bytes, key.tenant()).map_err(Unopened::Envelope)?;
-        let holds = value.cache_key();
-        if holds.tenant() != key.tenant() || holds.parts() != key.parts() {
-            return Err(Unopened::Misplaced(Box::new(holds)));
+        // The row it holds, compared part by part (its `CacheKey` is built only to report
+        // a mismatch).
+        let parts = T::key_parts(&value.key());
+        if value.tenant() != *key.tenant() || parts != key.parts() {
+            return Err(Unopened::Misplaced(Box::new(value.cache_key())));
         }
-        let Ok(Value::Object(mut fields)) = serde_json::to_value(&value) else {
+        let Ok(values) = capture::fields(&value, &self.fields) else {
             return Err(Unopened::Unmappable(""));
         };
-        T::COLUMNS
-            .iter()
-            .map(|c| fields.remove(c.field).ok_or(Unopened::Unmappable(c.field)))
+        values
+            .into_iter()
+            .zip(&self.fields)
+            .map(|(v, field)| v.ok_or(Unopened::Unmappable(field)))
             .collect()
     }
 }

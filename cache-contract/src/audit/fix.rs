@@ -126,26 +126,19 @@ impl Audit {
     /// deleted; older-schema, unverifiable and superseded entries are harmless and expire
     /// with their TTL.
     pub fn plan_fix(&self, report: &Report) -> FixPlan {
-        type Group = (Vec<CacheKey>, BTreeMap<FindingKind, u64>, u64, u64);
+        type Group = (Vec<CacheKey>, BTreeMap<FindingKind, u64>, u64);
         let mut groups: BTreeMap<(TenantId, String), Group> = BTreeMap::new();
         let mut actions = Vec::new();
         let keys = self.tier.keys();
         for f in &report.findings {
             match f.kind {
-                FindingKind::Fresh
-                | FindingKind::Stale
-                | FindingKind::Orphan
-                | FindingKind::Corrupt => {
+                FindingKind::Stale | FindingKind::Orphan | FindingKind::Corrupt => {
                     let Ok(entry) = keys.parse_entry(&f.redis_key) else {
                         continue;
                     };
                     let group = groups
                         .entry((entry.key.tenant().clone(), entry.key.table().to_string()))
                         .or_default();
-                    if f.kind == FindingKind::Fresh {
-                        group.3 += 1;
-                        continue;
-                    }
                     if f.kind == FindingKind::Stale {
                         group.2 += 1;
                     }
@@ -162,10 +155,14 @@ impl Audit {
             }
         }
         let mut fixes = Vec::new();
-        for ((tenant, table), (keys, counts, stale, fresh)) in groups {
+        for ((tenant, table), (keys, counts, stale)) in groups {
             if keys.is_empty() {
                 continue;
             }
+            let fresh = report
+                .tables
+                .get(&(tenant.as_str().map(str::to_string), table.clone()))
+                .map_or(0, |c| c.get(FindingKind::Fresh));
             let entries = fresh + counts.values().sum::<u64>();
             let bump = stale >= 2 && stale as f64 > entries as f64 * self.config.mostly_stale;
             if bump {

@@ -15,7 +15,7 @@
 //!         .contract::<User>()
 //!         .config(AuditConfig { rate_limit: Some(50_000), ..AuditConfig::default() });
 //!     let report = audit.run(&Scope::AllTenants).await?;
-//!     report.write_log(&mut std::io::stdout(), false, None)?;
+//!     report.write_log(&mut std::io::stdout(), None)?;
 //!     if !report.is_consistent() {
 //!         println!("{}", audit.plan_fix(&report)); // the dry run
 //!     }
@@ -37,15 +37,16 @@
 //!    comparing use every worker thread.
 //! 3. **Open** each [envelope](crate::envelope) as the registered contract type (with the
 //!    deployment keyring of the Redis tier, if it has one) and turn the value into its
-//!    columns through the contract's column mapping (the value is serialized with
-//!    `serde_json`: fields are found by their Rust names, so cached structs must not rename
-//!    fields for serde).
+//!    columns through the contract's column mapping (the value is serialized field by field
+//!    into JSON values: fields are found by their Rust names, so cached structs must not
+//!    rename fields for serde).
 //! 4. **Fetch** the rows of a batch's entries with one statement per contract, generated
 //!    from the contract ([`query::TableSpec::select`]): filtered on the tenant column and the
-//!    key columns, each row as one JSON object (PostgreSQL `json_build_object`, MySQL and
-//!    MariaDB `JSON_OBJECT`, SQLite `json_object`). No `FromRow` is needed. PostgreSQL
-//!    prepares the statement once per connection and runs it with a generic plan (one
-//!    index probe per key; see `rows::PostgresRows`).
+//!    key columns, each row as one JSON array of its columns in
+//!    [`TableSpec::selected`] order (PostgreSQL `json_build_array`, MySQL and MariaDB
+//!    `JSON_ARRAY`, SQLite `json_array`). No `FromRow` is needed. PostgreSQL prepares the
+//!    statement once per connection and runs it with a generic plan (one index probe per
+//!    key; see `rows::PostgresRows`).
 //! 5. **Compare** column by column after [normalization](#normalization).
 //!
 //! # Findings
@@ -59,6 +60,10 @@
 //! `unverifiable` (keyed entry, unkeyed audit; or a newer envelope format); `superseded`
 //! (under an earlier generation: unreachable, harmless). The status is `DRIFT` when any
 //! entry is stale, orphan, corrupt, wrong-tenant, unreadable or forged, else `CONSISTENT`.
+//!
+//! A [`Report`] keeps a [`Finding`] for every entry that is not fresh (and for fresh ones
+//! too with [`AuditConfig::fresh_findings`]); fresh entries are counted and digested. A key
+//! the `SCAN` walk lists twice (Redis may, while it rehashes) counts once.
 //!
 //! Per tenant, the report counts the kinds and computes a **digest**: blake3 over the
 //! tenant's entries sorted by Redis key, each as (key, entry checksum, row checksum), where
@@ -95,7 +100,8 @@
 //! # The audit log
 //!
 //! [`Report::write_log`] writes JSON Lines, format version 1 (`"v": 1` on every line).
-//! One line per finding (fresh ones only on request), in tenant, table, key order:
+//! One line per finding (so fresh entries only with [`AuditConfig::fresh_findings`]), in
+//! tenant, table, key order:
 //!
 //! ```json
 //! {"v":1,"type":"finding","kind":"stale","security":false,"tenant":"acme","table":"users","redis_key":"app:cc2:{t.acme}:e:users:1a2b3c4d:g0.0:7","key":["7"],"columns":["name"],"detail":"differs in name","entry_checksum":"…","row_checksum":"…"}
@@ -122,6 +128,7 @@
 //! tenant whose entries of it are mostly stale, and deletes wrong-tenant and forged entries
 //! and unreadable keys (keys under the entry namespace, which only this library writes).
 
+mod capture;
 mod contract;
 pub mod finding;
 mod fix;
@@ -166,6 +173,10 @@ pub struct AuditConfig {
     /// Put the differing values of stale entries in the findings (default `false`: only the
     /// columns are named, values are redacted).
     pub show_values: bool,
+    /// Keep a [`Finding`] for every fresh entry too, e.g. for an audit log of every entry
+    /// (default `false`: fresh entries are counted and digested, and only entries that are
+    /// not fresh have findings; a finding per entry costs memory and time on large runs).
+    pub fresh_findings: bool,
     /// The share of a tenant's entries of a table above which a fix bumps the table's
     /// generation instead of invalidating the stale entries one by one (default 0.5).
     pub mostly_stale: f64,
@@ -179,6 +190,7 @@ impl Default for AuditConfig {
             concurrency: 4,
             rate_limit: None,
             show_values: false,
+            fresh_findings: false,
             mostly_stale: 0.5,
         }
     }

@@ -118,6 +118,11 @@ fn boolean(value: &Value) -> String {
 }
 
 fn integer(value: &Value) -> String {
+    if let Value::Number(n) = value
+        && (n.is_i64() || n.is_u64())
+    {
+        return n.to_string(); // already the decimal integer
+    }
     let text = plain(value);
     match text.trim().parse::<i128>() {
         Ok(n) => n.to_string(),
@@ -325,10 +330,49 @@ fn enum_label(value: &Value) -> String {
 /// A key part (or tenant id) as the row gives it: a string as is, a number or boolean as its
 /// JSON text — what [`KeyPart`](crate::KeyPart) writes for integers, booleans and strings.
 pub fn key_text(value: &Value) -> Option<String> {
+    with_key_text(value, str::to_string)
+}
+
+/// [`key_text`], lent to `f` rather than returned: a string borrowed, a number or boolean
+/// written on the stack (the audit matches rows to entries without copying their keys).
+pub(crate) fn with_key_text<R>(value: &Value, f: impl FnOnce(&str) -> R) -> Option<R> {
     match value {
         Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
+        Value::String(s) => Some(f(s)),
+        Value::Bool(b) => Some(f(if *b { "true" } else { "false" })),
+        Value::Number(n) => {
+            let mut buf = StackText::default();
+            if std::fmt::Write::write_fmt(&mut buf, format_args!("{n}")).is_ok() {
+                Some(f(buf.as_str()))
+            } else {
+                Some(f(&n.to_string()))
+            }
+        }
+        other => Some(f(&other.to_string())),
+    }
+}
+
+/// A short text written without allocating; writing more than it holds fails.
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -350,6 +394,27 @@ mod tests {
     fn same(family: &'static str, sql_type: &'static str, a: Value, b: Value) -> bool {
         let col = c(family, sql_type);
         canonical(&col, &a) == canonical(&col, &b)
+    }
+
+    #[test]
+    fn key_texts_lent_and_returned_agree() {
+        for v in [
+            json!("a:b"),
+            json!(-42),
+            json!(18446744073709551615u64),
+            json!(1.5),
+            json!(true),
+            json!([1]),
+        ] {
+            assert_eq!(
+                with_key_text(&v, str::to_string),
+                Some(match &v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            );
+        }
+        assert_eq!(key_text(&json!(null)), None);
     }
 
     #[test]

@@ -1,17 +1,17 @@
 //! The SQL that fetches a batch of rows by key, generated from a contract: one statement per
-//! dialect, selecting each row as one JSON object of its mapped columns and filtering on the
-//! tenant column and the key columns.
+//! dialect, selecting each row as one JSON array of its columns ([`TableSpec::selected`])
+//! and filtering on the tenant column and the key columns.
 
 use crate::contract::{CacheContract, ColumnMapping, Columns};
 
 /// The SQL dialects the audit fetches rows from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
-    /// PostgreSQL: `json_build_object`, keys passed as `text[]` arrays and `unnest`ed.
+    /// PostgreSQL: `json_build_array`, keys passed as `text[]` arrays and `unnest`ed.
     Postgres,
-    /// MySQL and MariaDB: `JSON_OBJECT`, keys as `?` placeholders.
+    /// MySQL and MariaDB: `JSON_ARRAY`, keys as `?` placeholders.
     MySql,
-    /// SQLite: `json_object`, keys as `?` placeholders.
+    /// SQLite: `json_array`, keys as `?` placeholders.
     Sqlite,
 }
 
@@ -41,7 +41,7 @@ impl TableSpec {
     /// let spec = TableSpec::of::<User>();
     /// assert_eq!(
     ///     spec.select(Dialect::Sqlite, 2),
-    ///     "SELECT json_object('tenant_id', t.\"tenant_id\", 'id', t.\"id\", 'name', t.\"name\") \
+    ///     "SELECT json_array(t.\"tenant_id\", t.\"id\", t.\"name\") \
     ///      FROM \"users\" AS t WHERE (t.\"tenant_id\" = ? AND t.\"id\" = ?) OR (t.\"tenant_id\" = ? AND t.\"id\" = ?)"
     /// );
     /// ```
@@ -77,11 +77,23 @@ impl TableSpec {
         self.tenant_column.iter().chain(&self.key_columns)
     }
 
+    /// The columns each fetched row holds, in order: every mapped column in declaration
+    /// order, then the [filter columns](Self::filter_columns) that are not mapped.
+    pub fn selected(&self) -> Vec<ColumnMapping> {
+        let mut selected: Vec<ColumnMapping> = self.columns.iter().collect();
+        for c in self.filter_columns() {
+            if !selected.iter().any(|s| s.column == c.column) {
+                selected.push(*c);
+            }
+        }
+        selected
+    }
+
     /// The statement that fetches the rows of `keys` keys (ignored for PostgreSQL, whose
     /// statement takes one `text[]` array per filter column). Each result row has one
-    /// column: the row as a JSON object (text) of every mapped column.
+    /// column: the row as a JSON array (text) of its [selected](Self::selected) columns.
     pub fn select(&self, dialect: Dialect, keys: usize) -> String {
-        let object = self.json_object(dialect);
+        let object = self.json_array(dialect);
         let table = quote(self.table);
         match dialect {
             Dialect::Postgres => {
@@ -118,43 +130,37 @@ impl TableSpec {
         }
     }
 
-    /// The JSON object of one row's mapped columns, with the conversions the normalization
-    /// needs (exact decimals as text, bytes as hex).
-    fn json_object(&self, dialect: Dialect) -> String {
+    /// The JSON array of one row's [selected](Self::selected) columns, with the conversions
+    /// the normalization needs (exact decimals as text, bytes as hex). An array rather than
+    /// an object: no column names to build, send and parse per row (measured on PostgreSQL:
+    /// `json_build_array` costs half of `json_build_object` for the same columns).
+    fn json_array(&self, dialect: Dialect) -> String {
         let args: Vec<String> = self
-            .columns
+            .selected()
             .iter()
             .map(|c| {
-                let (name, column) = match dialect {
-                    Dialect::MySql => (
-                        quote_string(c.column),
-                        format!("t.{}", quote_mysql(c.column)),
-                    ),
-                    _ => (quote_string(c.column), format!("t.{}", quote(c.column))),
+                let column = match dialect {
+                    Dialect::MySql => format!("t.{}", quote_mysql(c.column)),
+                    _ => format!("t.{}", quote(c.column)),
                 };
-                format!("{name}, {}", value_expr(dialect, &c, &column))
+                value_expr(dialect, c, &column)
             })
             .collect();
         match dialect {
-            // `json_build_object` is cheaper than `jsonb_build_object` (measured: ~20 % of
-            // the fetch), but a function takes at most 100 arguments: wider rows are jsonb
-            // objects of 50 columns, concatenated.
-            Dialect::Postgres if args.len() <= 50 => {
-                format!("json_build_object({})", args.join(", "))
+            // `json_build_array` is cheaper than `jsonb_build_array`, but a function takes at
+            // most 100 arguments: wider rows are jsonb arrays of 100 columns, concatenated.
+            Dialect::Postgres if args.len() <= 100 => {
+                format!("json_build_array({})", args.join(", "))
             }
             Dialect::Postgres => {
                 let parts: Vec<String> = args
-                    .chunks(50)
-                    .map(|chunk| format!("jsonb_build_object({})", chunk.join(", ")))
+                    .chunks(100)
+                    .map(|chunk| format!("jsonb_build_array({})", chunk.join(", ")))
                     .collect();
-                if parts.is_empty() {
-                    "jsonb_build_object()".to_string()
-                } else {
-                    parts.join(" || ")
-                }
+                parts.join(" || ")
             }
-            Dialect::MySql => format!("JSON_OBJECT({})", args.join(", ")),
-            Dialect::Sqlite => format!("json_object({})", args.join(", ")),
+            Dialect::MySql => format!("JSON_ARRAY({})", args.join(", ")),
+            Dialect::Sqlite => format!("json_array({})", args.join(", ")),
         }
     }
 }
@@ -181,9 +187,4 @@ fn quote(name: &str) -> String {
 /// A back-quoted identifier (MySQL, MariaDB).
 fn quote_mysql(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
-}
-
-/// A single-quoted string literal.
-fn quote_string(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }

@@ -26,14 +26,36 @@ pub struct TenantSummary {
     pub digest: String,
 }
 
+/// One audited entry as a run keeps it until the report is built: what the counts and the
+/// digest need, and its finding when it has one (every entry that is not fresh).
+pub(crate) struct Verdict {
+    /// The Redis key.
+    pub(crate) redis_key: String,
+    /// The table its key names (`None` for an unreadable key).
+    pub(crate) table: Option<&'static str>,
+    /// The verdict.
+    pub(crate) kind: FindingKind,
+    /// blake3 of the entry's bytes (`None`: nothing was read).
+    pub(crate) entry_checksum: Option<blake3::Hash>,
+    /// blake3 of the row's canonical values (`None`: no row).
+    pub(crate) row_checksum: Option<blake3::Hash>,
+    /// The finding, for entries that are not fresh (and fresh ones when asked for).
+    pub(crate) finding: Option<Box<Finding>>,
+}
+
 /// The result of one audit run.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// One finding per entry, sorted by tenant, table and Redis key.
+    /// The findings: one per entry that is not fresh (and one per fresh entry too with
+    /// [`AuditConfig::fresh_findings`](super::AuditConfig::fresh_findings)), sorted by
+    /// tenant, table and Redis key.
     pub findings: Vec<Finding>,
     /// Per tenant, sorted by tenant id (the global scope first).
     pub tenants: Vec<TenantSummary>,
-    /// All findings by kind.
+    /// Per tenant (`None`: the global scope) and table: the counts of its entries (keys
+    /// that do not parse belong to no table and are counted only in [`tenants`](Self::tenants)).
+    pub tables: BTreeMap<(Option<String>, String), Counts>,
+    /// All entries by kind.
     pub counts: Counts,
     /// Keys listed that belong to tables no registered contract caches (not audited).
     pub other_tables: u64,
@@ -43,42 +65,95 @@ pub struct Report {
     pub duration: Duration,
 }
 
+/// How many bytes a digest is fed at a time.
+const DIGEST_BUFFER: usize = 64 * 1024;
+
+/// Counts by kind while a report is built: an array indexed by the kind's position in
+/// [`FindingKind::ALL`].
+#[derive(Default)]
+struct Tally([u64; FindingKind::ALL.len()]);
+
+impl Tally {
+    fn add(&mut self, kind: FindingKind) {
+        self.0[kind as usize] += 1;
+    }
+
+    fn counts(&self) -> Counts {
+        Counts(
+            FindingKind::ALL
+                .into_iter()
+                .zip(self.0)
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        )
+    }
+}
+
 impl Report {
-    /// Builds a report from its findings (any order).
+    /// Builds a report from the verdicts of a run, by tenant (any order within a tenant; a
+    /// key listed twice by the `SCAN` walk counts once).
     pub(crate) fn new(
-        mut findings: Vec<Finding>,
+        verdicts: BTreeMap<Option<String>, Vec<Verdict>>,
         other_tables: u64,
         started_at_ms: u64,
         duration: Duration,
     ) -> Self {
+        let mut findings = Vec::new();
+        let mut all = Tally::default();
+        let mut tenants = Vec::with_capacity(verdicts.len());
+        let mut tables = BTreeMap::new();
+        for (tenant, mut verdicts) in verdicts {
+            // The digest takes the tenant's entries in Redis key order.
+            verdicts.sort_unstable_by(|a, b| a.redis_key.cmp(&b.redis_key));
+            verdicts.dedup_by(|a, b| a.redis_key == b.redis_key);
+            let mut tally = Tally::default();
+            let mut by_table: BTreeMap<&'static str, Tally> = BTreeMap::new();
+            let mut hasher = blake3::Hasher::new();
+            // The hashed bytes are laid out in a buffer and fed in large pieces: blake3
+            // hashes those several chunks at a time (the digest is the same).
+            let mut pending: Vec<u8> = Vec::with_capacity(DIGEST_BUFFER + 512);
+            for v in verdicts {
+                tally.add(v.kind);
+                all.add(v.kind);
+                if let Some(table) = v.table {
+                    by_table.entry(table).or_default().add(v.kind);
+                }
+                let hex = |h: Option<blake3::Hash>| h.map(|h| h.to_hex());
+                let (entry, row) = (hex(v.entry_checksum), hex(v.row_checksum));
+                for field in [
+                    v.redis_key.as_str(),
+                    entry.as_ref().map_or("", |h| h.as_str()),
+                    row.as_ref().map_or("", |h| h.as_str()),
+                ] {
+                    pending.extend_from_slice(&(field.len() as u64).to_le_bytes());
+                    pending.extend_from_slice(field.as_bytes());
+                }
+                if pending.len() >= DIGEST_BUFFER {
+                    hasher.update(&pending);
+                    pending.clear();
+                }
+                if let Some(f) = v.finding {
+                    findings.push(*f);
+                }
+            }
+            hasher.update(&pending);
+            for (table, t) in by_table {
+                tables.insert((tenant.clone(), table.to_string()), t.counts());
+            }
+            tenants.push(TenantSummary {
+                tenant,
+                counts: tally.counts(),
+                digest: hasher.finalize().to_hex().to_string(),
+            });
+        }
         findings.sort_by(|a, b| {
             (&a.tenant, &a.table, &a.redis_key).cmp(&(&b.tenant, &b.table, &b.redis_key))
         });
-        let mut counts = Counts::default();
-        let mut tenants: BTreeMap<Option<&str>, (Counts, blake3::Hasher)> = BTreeMap::new();
-        let mut by_key: Vec<&Finding> = findings.iter().collect();
-        by_key.sort_by(|a, b| a.redis_key.cmp(&b.redis_key));
-        for f in by_key {
-            counts.add(f.kind);
-            let (c, hasher) = tenants.entry(f.tenant.as_deref()).or_default();
-            c.add(f.kind);
-            for field in [&f.redis_key, &f.entry_checksum, &f.row_checksum] {
-                hasher.update(&(field.len() as u64).to_le_bytes());
-                hasher.update(field.as_bytes());
-            }
-        }
-        let tenants = tenants
-            .into_iter()
-            .map(|(tenant, (counts, hasher))| TenantSummary {
-                tenant: tenant.map(str::to_string),
-                counts,
-                digest: hasher.finalize().to_hex().to_string(),
-            })
-            .collect();
         Report {
             findings,
             tenants,
-            counts,
+            tables,
+            counts: all.counts(),
             other_tables,
             started_at_ms,
             duration,
@@ -110,18 +185,15 @@ impl Report {
     }
 
     /// Writes the audit log (JSON Lines, see the [format](super#the-audit-log)): one line
-    /// per finding (fresh entries only with `log_fresh`), then one summary line, with the
-    /// regressions against a baseline when given.
+    /// per finding (fresh entries have one only with
+    /// [`AuditConfig::fresh_findings`](super::AuditConfig::fresh_findings)), then one
+    /// summary line, with the regressions against a baseline when given.
     pub fn write_log(
         &self,
         out: &mut dyn Write,
-        log_fresh: bool,
         regressions: Option<&[Regression]>,
     ) -> io::Result<()> {
         for f in &self.findings {
-            if f.kind == FindingKind::Fresh && !log_fresh {
-                continue;
-            }
             let mut line = serde_json::to_value(f).map_err(io::Error::other)?;
             if let Some(obj) = line.as_object_mut() {
                 obj.insert("v".into(), json!(LOG_VERSION));
@@ -277,5 +349,92 @@ impl Baseline {
                 .map(|t| t.tenant.clone()),
         );
         changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(key: &str, kind: FindingKind, tag: u8) -> Verdict {
+        Verdict {
+            redis_key: key.to_string(),
+            table: Some("users"),
+            kind,
+            entry_checksum: Some(blake3::hash(&[tag])),
+            row_checksum: (kind == FindingKind::Fresh).then(|| blake3::hash(b"row")),
+            finding: None,
+        }
+    }
+
+    fn report(tenant: &str, verdicts: Vec<Verdict>) -> Report {
+        let by_tenant = BTreeMap::from([(Some(tenant.to_string()), verdicts)]);
+        Report::new(by_tenant, 0, 0, Duration::ZERO)
+    }
+
+    /// The tally's index of a kind is its place in `FindingKind::ALL`.
+    #[test]
+    fn kinds_index_the_tally_in_report_order() {
+        for (i, kind) in FindingKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i);
+            let mut tally = Tally::default();
+            tally.add(kind);
+            assert_eq!(tally.counts().0, BTreeMap::from([(kind, 1)]));
+        }
+    }
+
+    /// The digest takes the entries in key order, whatever order the batches gave them
+    /// in, and a key the walk listed twice counts once; a changed entry changes it.
+    #[test]
+    fn digests_are_in_key_order_and_count_each_key_once() {
+        let a = report(
+            "t",
+            vec![
+                verdict("k1", FindingKind::Fresh, 1),
+                verdict("k2", FindingKind::Orphan, 2),
+            ],
+        );
+        let b = report(
+            "t",
+            vec![
+                verdict("k2", FindingKind::Orphan, 2),
+                verdict("k1", FindingKind::Fresh, 1),
+                verdict("k2", FindingKind::Orphan, 2),
+            ],
+        );
+        assert_eq!(a.tenants, b.tenants);
+        assert_eq!(b.counts.total(), 2);
+        assert_eq!(
+            b.tables[&(Some("t".to_string()), "users".to_string())].get(FindingKind::Orphan),
+            1
+        );
+        let c = report(
+            "t",
+            vec![
+                verdict("k1", FindingKind::Fresh, 1),
+                verdict("k2", FindingKind::Orphan, 3),
+            ],
+        );
+        assert_ne!(a.tenants[0].digest, c.tenants[0].digest);
+        // As documented: blake3 over each entry in key order as its key, entry checksum
+        // and row checksum (hex; empty when absent), each preceded by its length.
+        let mut expected = blake3::Hasher::new();
+        for (key, entry, row) in [
+            (
+                "k1",
+                blake3::hash(&[1]).to_hex().to_string(),
+                blake3::hash(b"row").to_hex().to_string(),
+            ),
+            ("k2", blake3::hash(&[2]).to_hex().to_string(), String::new()),
+        ] {
+            for field in [key, entry.as_str(), row.as_str()] {
+                expected.update(&(field.len() as u64).to_le_bytes());
+                expected.update(field.as_bytes());
+            }
+        }
+        assert_eq!(
+            a.tenants[0].digest,
+            expected.finalize().to_hex().to_string()
+        );
     }
 }

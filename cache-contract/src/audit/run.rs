@@ -3,17 +3,19 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
+use serde_json::Value;
 
 use super::contract::{Audited, Unopened};
 use super::finding::{Finding, FindingKind, ValuePair};
 use super::normalize;
 use super::query::TableSpec;
-use super::report::Report;
+use super::report::{Report, Verdict};
 use super::rows::{Row, RowKey, RowSource};
 use super::scan::{RateLimit, Walk, mget};
 use super::{Audit, AuditError, Progress, Scope};
@@ -22,19 +24,37 @@ use crate::key::EntryKey;
 use crate::tenant::TenantId;
 use crate::tiered::RedisTier;
 
-/// What one batch found.
+/// What one batch found: verdicts by tenant (`None`: the global scope and unreadable keys).
 #[derive(Default)]
 struct BatchResult {
-    findings: Vec<Finding>,
+    tenants: Vec<(Option<String>, Vec<Verdict>)>,
+    audited: u64,
     other_tables: u64,
+}
+
+/// What a run has found so far.
+#[derive(Default)]
+struct RunResult {
+    tenants: BTreeMap<Option<String>, Vec<Verdict>>,
+    other_tables: u64,
+}
+
+/// A listed key that parses as an entry of a registered contract.
+struct Parsed {
+    entry: EntryKey,
+    contract: Arc<dyn Audited>,
+    /// Where its tenant's verdicts go in [`BatchResult::tenants`].
+    slot: usize,
+    /// Its tenant and table's place among the batch's generation pairs.
+    group: usize,
 }
 
 /// An entry that opened, waiting for its row.
 struct Opened {
-    redis_key: String,
-    entry: EntryKey,
-    checksum: String,
-    values: Vec<serde_json::Value>,
+    /// Its index in the batch's parsed entries.
+    at: usize,
+    checksum: blake3::Hash,
+    values: Vec<Value>,
 }
 
 /// What every batch of one run reads, shared by the batches' tasks.
@@ -44,6 +64,7 @@ struct Batches {
     rows: Arc<dyn RowSource>,
     contracts: HashMap<&'static str, Arc<dyn Audited>>,
     show_values: bool,
+    fresh_findings: bool,
     limit: RateLimit,
 }
 
@@ -92,6 +113,7 @@ impl Audit {
             rows: self.rows.clone(),
             contracts: self.contracts.clone(),
             show_values: self.config.show_values,
+            fresh_findings: self.config.fresh_findings,
             limit: RateLimit::new(self.config.rate_limit),
         });
         let limit = &shared.limit;
@@ -139,7 +161,7 @@ impl Audit {
             Ok::<(), AuditError>(())
         };
         let audit = async {
-            let mut results = BatchResult::default();
+            let mut results = RunResult::default();
             let batches = futures_util::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|b| (b, rx))
             });
@@ -152,13 +174,13 @@ impl Audit {
                 absorb(&mut results, r?, &audited);
                 report_progress();
             }
-            Ok::<BatchResult, AuditError>(results)
+            Ok::<RunResult, AuditError>(results)
         };
         let (walked, results) = futures_util::future::join(walk, audit).await;
         let results = results?;
         walked?;
         Ok(Report::new(
-            results.findings,
+            results.tenants,
             results.other_tables,
             started_at_ms,
             started.elapsed(),
@@ -169,113 +191,136 @@ impl Audit {
 impl Batches {
     /// Audits one batch of listed keys.
     async fn audit_batch(self: Arc<Self>, batch: Vec<Vec<u8>>) -> Result<BatchResult, AuditError> {
-        let this = &*self;
-        let limit = &this.limit;
         let keys = self.tier.keys();
         let mut result = BatchResult::default();
-        // Parse; unreadable keys are findings straight away.
-        let mut parsed: Vec<(String, EntryKey, Arc<dyn Audited>)> = Vec::new();
+        // Parse; unreadable keys get their verdict straight away. Each tenant's verdicts
+        // go to a slot of `result.tenants`; each tenant and table is a group, whose two
+        // generation keys are read with the entries.
+        let mut unreadable = Vec::new();
+        let mut redis_keys: Vec<String> = Vec::with_capacity(batch.len());
+        let mut parsed: Vec<Parsed> = Vec::with_capacity(batch.len());
+        let mut slots: HashMap<TenantId, usize> = HashMap::new();
+        // Per slot: its tenant generation key's index, and its tables' groups.
+        let mut slot_groups: Vec<(usize, Vec<(&'static str, usize)>)> = Vec::new();
+        // Per group: the indexes of its tenant and table generation keys.
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut generation_keys: Vec<String> = Vec::new();
         for raw in batch {
             let text = match String::from_utf8(raw) {
                 Ok(t) => t,
                 Err(e) => {
                     let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    result.findings.push(bare(
-                        FindingKind::UnreadableKey,
-                        text,
-                        "not UTF-8".into(),
-                    ));
+                    unreadable.push(bare(text, "not UTF-8".into()));
                     continue;
                 }
             };
-            match keys.parse_entry(&text) {
-                Ok(entry) => match self.contracts.get(entry.key.table()) {
-                    Some(c) => parsed.push((text, entry, c.clone())),
-                    None => result.other_tables += 1,
-                },
+            let entry = match keys.parse_entry(&text) {
+                Ok(entry) => entry,
                 Err(e) => {
                     let detail = e.to_string();
-                    result
-                        .findings
-                        .push(bare(FindingKind::UnreadableKey, text, detail));
+                    unreadable.push(bare(text, detail));
+                    continue;
                 }
-            }
-        }
-        // One MGET: the entries, then the generations of every tenant and table among them
-        // (each pair's two generation keys built once: where in the reply they are).
-        let mut generation_at: HashMap<(&TenantId, &str), (usize, usize)> = HashMap::new();
-        let mut wanted: Vec<Vec<u8>> = parsed
-            .iter()
-            .map(|(k, _, _)| k.as_bytes().to_vec())
-            .collect();
-        let mut tenant_at: HashMap<&TenantId, usize> = HashMap::new();
-        for (_, entry, _) in &parsed {
-            let (tenant, table) = (entry.key.tenant(), entry.key.table());
-            if generation_at.contains_key(&(tenant, table)) {
+            };
+            let Some(contract) = self.contracts.get(entry.key.table()) else {
+                result.other_tables += 1;
                 continue;
-            }
-            let tenant_index = *tenant_at.entry(tenant).or_insert_with(|| {
-                wanted.push(keys.tenant_generation(tenant).into_bytes());
-                wanted.len() - 1
+            };
+            let tenant = entry.key.tenant();
+            let slot = match slots.get(tenant) {
+                Some(slot) => *slot,
+                None => {
+                    let slot = result.tenants.len();
+                    result
+                        .tenants
+                        .push((tenant.as_str().map(str::to_string), Vec::new()));
+                    slots.insert(tenant.clone(), slot);
+                    generation_keys.push(keys.tenant_generation(tenant));
+                    slot_groups.push((generation_keys.len() - 1, Vec::new()));
+                    slot
+                }
+            };
+            let table = contract.spec().table;
+            let (tenant_generation, tables) = &mut slot_groups[slot];
+            let group = match tables.iter().find(|(t, _)| *t == table) {
+                Some((_, group)) => *group,
+                None => {
+                    generation_keys.push(keys.table_generation(tenant, table));
+                    groups.push((*tenant_generation, generation_keys.len() - 1));
+                    tables.push((table, groups.len() - 1));
+                    groups.len() - 1
+                }
+            };
+            redis_keys.push(text);
+            parsed.push(Parsed {
+                entry,
+                contract: contract.clone(),
+                slot,
+                group,
             });
-            wanted.push(keys.table_generation(tenant, table).into_bytes());
-            generation_at.insert((tenant, table), (tenant_index, wanted.len() - 1));
         }
-        let values = mget(self.tier.connection(), &wanted, limit).await?;
+        result.audited += unreadable.len() as u64;
+        if !unreadable.is_empty() {
+            result.tenants.push((None, unreadable));
+        }
+        // One MGET: the entries, then the generation keys.
+        let wanted: Vec<&[u8]> = redis_keys
+            .iter()
+            .chain(&generation_keys)
+            .map(|k| k.as_bytes())
+            .collect();
+        let values = mget(self.tier.connection(), &wanted, &self.limit).await?;
+        drop(wanted);
         let generation = |i: usize| -> u64 {
             values
-                .get(i)
+                .get(parsed.len() + i)
                 .and_then(|v| v.as_deref())
                 .and_then(|v| std::str::from_utf8(v).ok())
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0)
         };
-        let generations = |entry: &EntryKey| -> (u64, u64) {
-            generation_at
-                .get(&(entry.key.tenant(), entry.key.table()))
-                .map_or((0, 0), |(t, g)| (generation(*t), generation(*g)))
-        };
+        let generations: Vec<(u64, u64)> = groups
+            .iter()
+            .map(|(t, g)| (generation(*t), generation(*g)))
+            .collect();
         // Open every entry; group those that opened by contract.
+        let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(parsed.len());
         let mut waiting: HashMap<&'static str, (Arc<dyn Audited>, Vec<Opened>)> = HashMap::new();
-        for ((redis_key, entry, contract), value) in parsed.iter().zip(&values) {
+        for (at, (p, value)) in parsed.iter().zip(&values).enumerate() {
             let Some(bytes) = value else {
-                continue; // expired or deleted since SCAN listed it
+                verdicts.push(None); // expired or deleted since SCAN listed it
+                continue;
             };
-            let checksum = blake3::hash(bytes).to_hex().to_string();
-            let finding = |kind: FindingKind, detail: String| Finding {
+            let checksum = blake3::hash(bytes);
+            let contract = &p.contract;
+            let refused = |kind: FindingKind, detail: String| Verdict {
+                redis_key: String::new(), // filled in below
+                table: Some(contract.spec().table),
                 kind,
-                tenant: entry.key.tenant().as_str().map(str::to_string),
-                table: Some(entry.key.table().to_string()),
-                redis_key: redis_key.clone(),
-                key: Some(entry.key.parts().to_vec()),
-                columns: Vec::new(),
-                values: None,
-                detail,
-                entry_checksum: checksum.clone(),
-                row_checksum: String::new(),
+                entry_checksum: Some(checksum),
+                row_checksum: None,
+                finding: Some(Box::new(finding(p, kind, detail, checksum))),
             };
-            match contract.open(self.keyring.as_deref(), bytes, &entry.key) {
+            let verdict = match contract.open(self.keyring.as_deref(), bytes, &p.entry.key) {
                 Ok(values) => {
-                    let current =
-                        (entry.tenant_generation, entry.table_generation) == generations(entry);
-                    if !current {
-                        result.findings.push(finding(
+                    if (p.entry.tenant_generation, p.entry.table_generation) != generations[p.group]
+                    {
+                        Some(refused(
                             FindingKind::Superseded,
                             "stored under an earlier generation; no reader reaches it".into(),
-                        ));
-                        continue;
+                        ))
+                    } else {
+                        waiting
+                            .entry(contract.spec().table)
+                            .or_insert_with(|| (contract.clone(), Vec::new()))
+                            .1
+                            .push(Opened {
+                                at,
+                                checksum,
+                                values,
+                            });
+                        None
                     }
-                    let table = contract.spec().table;
-                    waiting
-                        .entry(table)
-                        .or_insert_with(|| (contract.clone(), Vec::new()))
-                        .1
-                        .push(Opened {
-                            redis_key: redis_key.clone(),
-                            entry: entry.clone(),
-                            checksum,
-                            values,
-                        });
                 }
                 Err(Unopened::Envelope(e)) => {
                     let kind = match &e {
@@ -289,17 +334,15 @@ impl Batches {
                         OpenError::ForeignTenant { .. } => FindingKind::WrongTenant,
                         OpenError::Stale { .. } => FindingKind::OlderSchema,
                     };
-                    result.findings.push(finding(kind, e.to_string()));
+                    Some(refused(kind, e.to_string()))
                 }
                 Err(Unopened::Misplaced(holds)) => {
-                    let kind = if holds.tenant() != entry.key.tenant() {
+                    let kind = if holds.tenant() != p.entry.key.tenant() {
                         FindingKind::WrongTenant
                     } else {
                         FindingKind::Corrupt
                     };
-                    result
-                        .findings
-                        .push(finding(kind, format!("holds the row `{holds}`")));
+                    Some(refused(kind, format!("holds the row `{holds}`")))
                 }
                 Err(Unopened::Unmappable(field)) => {
                     return Err(AuditError::Unmappable {
@@ -307,138 +350,287 @@ impl Batches {
                         field,
                     });
                 }
+            };
+            verdicts.push(verdict);
+        }
+        // Fetch the rows of each contract's entries, all contracts at once.
+        let waiting: Vec<(Arc<dyn Audited>, Vec<Opened>)> = waiting.into_values().collect();
+        let this = &*self;
+        let fetches = waiting.iter().map(|(contract, opened)| {
+            let parsed = &parsed;
+            async move {
+                let row_keys: Vec<RowKey> = opened
+                    .iter()
+                    .map(|o| row_key(&parsed[o.at].entry))
+                    .collect();
+                this.rows.fetch(contract.spec(), &row_keys).await
+            }
+        });
+        let fetched = futures_util::future::join_all(fetches).await;
+        // Compare.
+        for ((contract, opened), rows) in waiting.into_iter().zip(fetched) {
+            let rows = rows?;
+            let spec = contract.spec();
+            let columns: Vec<_> = spec.columns.iter().collect();
+            let index = RowIndex::new(spec, &rows);
+            let mut scratch = Vec::new();
+            for o in opened {
+                let p = &parsed[o.at];
+                let row = index.find(&rows, row_key(&p.entry));
+                let (kind, row_checksum, differing) =
+                    compare(&columns, &o.values, row, self.show_values, &mut scratch);
+                let finding = (kind != FindingKind::Fresh || self.fresh_findings).then(|| {
+                    let mut f = finding(p, kind, String::new(), o.checksum);
+                    f.row_checksum =
+                        row_checksum.map_or_else(String::new, |h| h.to_hex().to_string());
+                    match kind {
+                        FindingKind::Orphan => f.detail = "the row is gone".into(),
+                        FindingKind::Stale => {
+                            let (names, values) = differing;
+                            f.detail = format!("differs in {}", names.join(", "));
+                            f.columns = names;
+                            f.values = values;
+                        }
+                        _ => {}
+                    }
+                    Box::new(f)
+                });
+                verdicts[o.at] = Some(Verdict {
+                    redis_key: String::new(),
+                    table: Some(spec.table),
+                    kind,
+                    entry_checksum: Some(o.checksum),
+                    row_checksum,
+                    finding,
+                });
             }
         }
-        // Fetch the rows of each contract's entries, all at once, and compare.
-        let fetches = waiting.into_values().map(|(contract, opened)| async move {
-            let spec = contract.spec();
-            let row_keys: Vec<RowKey> = opened.iter().map(|o| row_key(&o.entry)).collect();
-            let rows = this.rows.fetch(spec, &row_keys).await?;
-            let mut by_key: HashMap<RowKey, Row> = HashMap::with_capacity(rows.len());
-            for row in rows {
-                let tenant = match spec.tenant_column {
-                    Some(c) => match row.get(c.column).and_then(normalize::key_text) {
-                        Some(t) => Some(t),
-                        None => continue,
-                    },
-                    None => None,
-                };
-                let parts: Option<Vec<String>> = spec
-                    .key_columns
-                    .iter()
-                    .map(|c| row.get(c.column).and_then(normalize::key_text))
-                    .collect();
-                if let Some(parts) = parts {
-                    by_key.insert(RowKey { tenant, parts }, row);
-                }
+        for ((p, redis_key), verdict) in parsed.iter().zip(redis_keys).zip(verdicts) {
+            let Some(mut verdict) = verdict else { continue };
+            if let Some(f) = verdict.finding.as_mut() {
+                f.redis_key.clone_from(&redis_key);
             }
-            let findings: Vec<Finding> = opened
-                .into_iter()
-                .zip(row_keys)
-                .map(|(o, k)| compare(spec, o, by_key.get(&k), this.show_values))
-                .collect();
-            Ok::<_, AuditError>(findings)
-        });
-        for findings in futures_util::future::join_all(fetches).await {
-            result.findings.extend(findings?);
+            verdict.redis_key = redis_key;
+            result.audited += 1;
+            result.tenants[p.slot].1.push(verdict);
         }
         Ok(result)
     }
 }
 
-/// The verdict on an opened entry given its row.
-fn compare(spec: &TableSpec, o: Opened, row: Option<&Row>, show_values: bool) -> Finding {
-    let mut finding = Finding {
-        kind: FindingKind::Orphan,
-        tenant: o.entry.key.tenant().as_str().map(str::to_string),
-        table: Some(spec.table.to_string()),
-        redis_key: o.redis_key,
-        key: Some(o.entry.key.parts().to_vec()),
+/// The finding about an entry that opened or was refused, without its row's part.
+fn finding(p: &Parsed, kind: FindingKind, detail: String, checksum: blake3::Hash) -> Finding {
+    Finding {
+        kind,
+        tenant: p.entry.key.tenant().as_str().map(str::to_string),
+        table: Some(p.contract.spec().table.to_string()),
+        redis_key: String::new(),
+        key: Some(p.entry.key.parts().to_vec()),
         columns: Vec::new(),
         values: None,
-        detail: String::new(),
-        entry_checksum: o.checksum,
+        detail,
+        entry_checksum: checksum.to_hex().to_string(),
         row_checksum: String::new(),
-    };
+    }
+}
+
+/// The differing columns of a stale entry, and their values when shown.
+type Differing = (Vec<String>, Option<BTreeMap<String, ValuePair>>);
+
+/// The verdict on an opened entry given its row: fresh, stale or orphan, the row's
+/// checksum, and what differs. `scratch` is room to lay out the hashed bytes in.
+fn compare(
+    columns: &[crate::contract::ColumnMapping],
+    entry: &[Value],
+    row: Option<&Row>,
+    show_values: bool,
+    scratch: &mut Vec<u8>,
+) -> (FindingKind, Option<blake3::Hash>, Differing) {
     let Some(row) = row else {
-        finding.detail = "the row is gone".into();
-        return finding;
+        return (FindingKind::Orphan, None, (Vec::new(), None));
     };
-    let mut hasher = blake3::Hasher::new();
+    // The row's canonical values, laid out and hashed at once (one `blake3::hash` is
+    // cheaper than an update per value; the bytes, and so the checksum, are the same).
+    scratch.clear();
+    let mut names = Vec::new();
     let mut values = BTreeMap::new();
-    let null = serde_json::Value::Null;
-    for (i, c) in spec.columns.iter().enumerate() {
-        let entry = normalize::canonical_text(&c, o.values.get(i).unwrap_or(&null));
-        let now = normalize::canonical_text(&c, row.get(c.column).unwrap_or(&null));
-        hash_value(&mut hasher, c.column, now.as_deref());
-        if entry != now {
-            finding.columns.push(c.column.to_string());
+    let null = Value::Null;
+    for (i, c) in columns.iter().enumerate() {
+        let in_entry = normalize::canonical_text(c, entry.get(i).unwrap_or(&null));
+        let in_row = normalize::canonical_text(c, row.get(i).unwrap_or(&null));
+        hashed_value(scratch, c.column, in_row.as_deref());
+        if in_entry != in_row {
+            names.push(c.column.to_string());
             if show_values {
                 values.insert(
                     c.column.to_string(),
                     ValuePair {
-                        entry: entry.map(Cow::into_owned),
-                        row: now.map(Cow::into_owned),
+                        entry: in_entry.map(Cow::into_owned),
+                        row: in_row.map(Cow::into_owned),
                     },
                 );
             }
         }
     }
-    finding.row_checksum = hasher.finalize().to_hex().to_string();
-    if finding.columns.is_empty() {
-        finding.kind = FindingKind::Fresh;
+    let checksum = Some(blake3::hash(scratch));
+    if names.is_empty() {
+        (FindingKind::Fresh, checksum, (names, None))
     } else {
-        finding.kind = FindingKind::Stale;
-        finding.detail = format!("differs in {}", finding.columns.join(", "));
-        if show_values {
-            finding.values = Some(values);
-        }
+        let values = show_values.then_some(values);
+        (FindingKind::Stale, checksum, (names, values))
     }
-    finding
 }
 
-/// Hashes one canonical column value, unambiguously.
-fn hash_value(hasher: &mut blake3::Hasher, column: &str, value: Option<&str>) {
-    hasher.update(&(column.len() as u64).to_le_bytes());
-    hasher.update(column.as_bytes());
+/// Lays out one canonical column value for the row checksum, unambiguously.
+fn hashed_value(out: &mut Vec<u8>, column: &str, value: Option<&str>) {
+    out.extend_from_slice(&(column.len() as u64).to_le_bytes());
+    out.extend_from_slice(column.as_bytes());
     match value {
-        None => {
-            hasher.update(b"N");
-        }
+        None => out.push(b'N'),
         Some(v) => {
-            hasher.update(b"S");
-            hasher.update(&(v.len() as u64).to_le_bytes());
-            hasher.update(v.as_bytes());
+            out.push(b'S');
+            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            out.extend_from_slice(v.as_bytes());
         }
     }
 }
 
 /// The row key an entry key names.
-fn row_key(entry: &EntryKey) -> RowKey {
+fn row_key(entry: &EntryKey) -> RowKey<'_> {
     RowKey {
-        tenant: entry.key.tenant().as_str().map(str::to_string),
-        parts: entry.key.parts().to_vec(),
+        tenant: entry.key.tenant().as_str(),
+        parts: entry.key.parts(),
     }
 }
 
-/// A finding about a key that names no row.
-fn bare(kind: FindingKind, redis_key: String, detail: String) -> Finding {
-    Finding {
-        kind,
-        tenant: None,
+/// The fetched rows of one statement by their key (the tenant and key columns' texts, as
+/// [`normalize::key_text`] reads them), without copying a key: a table of key hashes,
+/// checked against the row on every hit.
+struct RowIndex {
+    state: RandomState,
+    /// Where the tenant and key columns are in a row (tenant first).
+    filter: Vec<usize>,
+    /// The first row of each key hash.
+    first: HashMap<u64, usize>,
+    /// Rows whose hash an earlier row of another key has (almost never any).
+    collided: Vec<usize>,
+}
+
+impl RowIndex {
+    fn new(spec: &TableSpec, rows: &[Row]) -> Self {
+        let selected = spec.selected();
+        let filter: Vec<usize> = spec
+            .filter_columns()
+            .filter_map(|c| selected.iter().position(|s| s.column == c.column))
+            .collect();
+        let mut index = RowIndex {
+            state: RandomState::new(),
+            filter,
+            first: HashMap::with_capacity(rows.len()),
+            collided: Vec::new(),
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let Some(hash) = index.row_hash(row) else {
+                continue; // a NULL key column: no entry names it
+            };
+            match index.first.get(&hash) {
+                None => {
+                    index.first.insert(hash, i);
+                }
+                Some(&other) if !index.same_key(&rows[other], row) => index.collided.push(i),
+                Some(_) => {} // the same row twice (its key was asked for twice)
+            }
+        }
+        index
+    }
+
+    /// The hash of a row's key texts; `None` when one is `NULL`.
+    fn row_hash(&self, row: &Row) -> Option<u64> {
+        let mut hasher = self.state.build_hasher();
+        hasher.write_usize(self.filter.len());
+        for &at in &self.filter {
+            normalize::with_key_text(row.get(at)?, |text| hash_text(&mut hasher, text))?;
+        }
+        Some(hasher.finish())
+    }
+
+    fn same_key(&self, a: &Row, b: &Row) -> bool {
+        self.filter.iter().all(|&at| {
+            let (Some(a), Some(b)) = (a.get(at), b.get(at)) else {
+                return false;
+            };
+            normalize::with_key_text(a, |a| normalize::with_key_text(b, |b| a == b))
+                .flatten()
+                .unwrap_or(false)
+        })
+    }
+
+    /// Whether `row`'s key is `key`.
+    fn is_row_of(&self, row: &Row, key: RowKey<'_>) -> bool {
+        self.filter.len() == key.bound().count()
+            && self.filter.iter().zip(key.bound()).all(|(&at, part)| {
+                row.get(at)
+                    .and_then(|v| normalize::with_key_text(v, |text| text == part))
+                    .unwrap_or(false)
+            })
+    }
+
+    /// The row of `key`, if it was fetched.
+    fn find<'r>(&self, rows: &'r [Row], key: RowKey<'_>) -> Option<&'r Row> {
+        let mut hasher = self.state.build_hasher();
+        hasher.write_usize(key.bound().count());
+        for part in key.bound() {
+            hash_text(&mut hasher, part);
+        }
+        let hit = self
+            .first
+            .get(&hasher.finish())
+            .map(|&i| &rows[i])
+            .filter(|row| self.is_row_of(row, key));
+        hit.or_else(|| {
+            self.collided
+                .iter()
+                .map(|&i| &rows[i])
+                .find(|row| self.is_row_of(row, key))
+        })
+    }
+}
+
+fn hash_text(hasher: &mut impl Hasher, text: &str) {
+    hasher.write_usize(text.len());
+    hasher.write(text.as_bytes());
+}
+
+/// The verdict on a key that names no row.
+fn bare(redis_key: String, detail: String) -> Verdict {
+    Verdict {
+        redis_key: redis_key.clone(),
         table: None,
-        redis_key,
-        key: None,
-        columns: Vec::new(),
-        values: None,
-        detail,
-        entry_checksum: String::new(),
-        row_checksum: String::new(),
+        kind: FindingKind::UnreadableKey,
+        entry_checksum: None,
+        row_checksum: None,
+        finding: Some(Box::new(Finding {
+            kind: FindingKind::UnreadableKey,
+            tenant: None,
+            table: None,
+            redis_key,
+            key: None,
+            columns: Vec::new(),
+            values: None,
+            detail,
+            entry_checksum: String::new(),
+            row_checksum: String::new(),
+        })),
     }
 }
 
-fn absorb(into: &mut BatchResult, batch: BatchResult, audited: &AtomicU64) {
-    audited.fetch_add(batch.findings.len() as u64, Ordering::Relaxed);
-    into.findings.extend(batch.findings);
+fn absorb(into: &mut RunResult, batch: BatchResult, audited: &AtomicU64) {
+    audited.fetch_add(batch.audited, Ordering::Relaxed);
+    for (tenant, mut verdicts) in batch.tenants {
+        into.tenants
+            .entry(tenant)
+            .or_default()
+            .append(&mut verdicts);
+    }
     into.other_tables += batch.other_tables;
 }

@@ -1,7 +1,6 @@
 //! Listing entries: `SCAN` with `MATCH` and `COUNT` (never `KEYS`), and a rate limit on the
 //! operations the audit sends to Redis.
 
-use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -44,15 +43,14 @@ impl RateLimit {
     }
 }
 
-/// One `SCAN` walk over `pattern`: yields batches of distinct keys (a walk may return a key
-/// twice when the keyspace is rehashed during it).
+/// One `SCAN` walk over `pattern`: yields batches of keys. A walk may return a key twice
+/// when the keyspace is rehashed during it; the report counts each key once.
 pub(crate) struct Walk {
     conn: RedisConnection,
     pattern: String,
     count: u32,
     cursor: u64,
     done: bool,
-    seen: HashSet<Vec<u8>>,
 }
 
 impl Walk {
@@ -63,7 +61,6 @@ impl Walk {
             count: count.max(1),
             cursor: 0,
             done: false,
-            seen: HashSet::new(),
         }
     }
 
@@ -86,18 +83,14 @@ impl Walk {
             .await?;
         self.cursor = cursor;
         self.done = cursor == 0;
-        Ok(Some(
-            keys.into_iter()
-                .filter(|k| self.seen.insert(k.clone()))
-                .collect(),
-        ))
+        Ok(Some(keys))
     }
 }
 
 /// `MGET` of `keys` (their values, `None` where missing).
 pub(crate) async fn mget(
     conn: &RedisConnection,
-    keys: &[Vec<u8>],
+    keys: &[&[u8]],
     limit: &RateLimit,
 ) -> redis::RedisResult<Vec<Option<Vec<u8>>>> {
     if keys.is_empty() {
@@ -106,7 +99,11 @@ pub(crate) async fn mget(
     limit.take(keys.len() as u64).await;
     let mut conn = conn.clone();
     // `MGET` itself even for one key (redis-rs's `mget` sends `GET` then).
-    redis::cmd("MGET").arg(keys).query_async(&mut conn).await
+    let mut cmd = redis::cmd("MGET");
+    for key in keys {
+        cmd.arg(*key);
+    }
+    cmd.query_async(&mut conn).await
 }
 
 #[cfg(test)]

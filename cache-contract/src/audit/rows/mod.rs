@@ -1,7 +1,7 @@
 //! Where the audit reads rows: a [`RowSource`] per database, each behind its own feature
 //! (`audit-postgres`, `audit-mysql`, `audit-sqlite`), so that `audit` alone links no
 //! database client. Each runs the statement [`TableSpec::select`] generates and returns the
-//! rows as JSON objects.
+//! rows as JSON arrays of their [selected](TableSpec::selected) columns.
 
 #[cfg(feature = "audit-mysql")]
 mod mysql;
@@ -21,32 +21,32 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::query::{Dialect, TableSpec};
 
-/// One row's identity as the cache key holds it: the tenant id (`None` for a global table)
-/// and the key parts, in key order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RowKey {
+/// One row's identity as the cache key holds it, borrowed from the key: the tenant id
+/// (`None` for a global table) and the key parts, in key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowKey<'a> {
     /// The tenant id, as its key part.
-    pub tenant: Option<String>,
+    pub tenant: Option<&'a str>,
     /// The key parts.
-    pub parts: Vec<String>,
+    pub parts: &'a [String],
 }
 
-impl RowKey {
+impl<'a> RowKey<'a> {
     /// The values bound for this key, in [`TableSpec::filter_columns`] order.
-    pub fn bound(&self) -> impl Iterator<Item = &str> {
+    pub fn bound(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         self.tenant
-            .as_deref()
             .into_iter()
             .chain(self.parts.iter().map(String::as_str))
     }
 }
 
-/// A row as fetched: its mapped columns by name.
-pub type Row = Map<String, Value>;
+/// A row as fetched: the values of its [selected](TableSpec::selected) columns, in that
+/// order.
+pub type Row = Vec<Value>;
 
 /// Why rows could not be fetched.
 #[derive(Debug)]
@@ -72,11 +72,11 @@ pub trait RowSource: Send + Sync {
     fn fetch<'a>(
         &'a self,
         spec: &'a TableSpec,
-        keys: &'a [RowKey],
+        keys: &'a [RowKey<'a>],
     ) -> BoxFuture<'a, Result<Vec<Row>, RowError>>;
 }
 
-/// Parses one fetched JSON object.
+/// Parses one fetched JSON array.
 #[cfg_attr(
     not(any(
         feature = "audit-postgres",
@@ -87,8 +87,8 @@ pub trait RowSource: Send + Sync {
 )]
 pub(crate) fn parse_row(text: &str) -> Result<Row, RowError> {
     match serde_json::from_str(text) {
-        Ok(Value::Object(row)) => Ok(row),
-        Ok(other) => Err(RowError(format!("the row is not a JSON object: {other}"))),
+        Ok(Value::Array(row)) => Ok(row),
+        Ok(other) => Err(RowError(format!("the row is not a JSON array: {other}"))),
         Err(e) => Err(RowError(format!("the row is not JSON: {e}"))),
     }
 }

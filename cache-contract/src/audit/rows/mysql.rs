@@ -35,7 +35,7 @@ impl RowSource for MySqlRows {
     fn fetch<'a>(
         &'a self,
         spec: &'a TableSpec,
-        keys: &'a [RowKey],
+        keys: &'a [RowKey<'a>],
     ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
         let sql = spec.select(Dialect::MySql, keys.len());
         let params: Vec<mysql::Value> = keys

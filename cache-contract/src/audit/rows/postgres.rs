@@ -131,7 +131,7 @@ impl RowSource for PostgresRows {
     fn fetch<'a>(
         &'a self,
         spec: &'a TableSpec,
-        keys: &'a [RowKey],
+        keys: &'a [RowKey<'a>],
     ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
         Box::pin(async move {
             let sql = spec.select(Dialect::Postgres, keys.len());

@@ -42,7 +42,7 @@ impl RowSource for SqliteRows {
     fn fetch<'a>(
         &'a self,
         spec: &'a TableSpec,
-        keys: &'a [RowKey],
+        keys: &'a [RowKey<'a>],
     ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
         let sql = spec.select(Dialect::Sqlite, keys.len());
         let params: Vec<String> = keys

@@ -121,9 +121,9 @@ async fn run(args: Args) -> Result<bool, Error> {
         Some(path) => {
             let mut file =
                 std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            report.write_log(&mut file, false, regressions.as_deref())?;
+            report.write_log(&mut file, regressions.as_deref())?;
         }
-        None => report.write_log(&mut std::io::stdout().lock(), false, regressions.as_deref())?,
+        None => report.write_log(&mut std::io::stdout().lock(), regressions.as_deref())?,
     }
     eprintln!(
         "{}: {} entries in {} tenants, {} drifted ({:.1?})",
