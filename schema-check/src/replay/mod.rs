@@ -56,7 +56,7 @@ use sqlparser::parser::Parser;
 
 use crate::diagnostic::{Diagnostic, Warning};
 use crate::dialect::Dialect;
-use crate::model::{Location, Schema, Skipped};
+use crate::model::{Generated, Location, Schema, Skipped};
 use crate::statement::Statement;
 
 /// What a replay produced: the final schema, the statements skipped (and why), and the
@@ -286,6 +286,13 @@ impl Replayer {
             return;
         }
         for ast in &asts {
+            if matches!(
+                (&fixup, ast),
+                (compat::Fixup::ColumnGenerated { .. }, Ast::Query(_))
+            ) {
+                // The placeholder of a statement whose every action the fixup carries.
+                continue;
+            }
             if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (&fixup, ast) {
                 let key = ident::object_name(self.dialect, name);
                 if !self.index_exists(&key) {
@@ -308,30 +315,45 @@ impl Replayer {
                 }
                 Err(d) => self.errors.push(d),
             }
-            if let (compat::Fixup::DropIdentity(columns), Ast::AlterTable(at)) = (&fixup, ast) {
-                self.drop_identity(at, columns);
-            }
+        }
+        if let compat::Fixup::ColumnGenerated { table, changes } = &fixup {
+            self.column_generated(table, changes);
         }
     }
 
-    /// Removes the identity of `columns` (as written, quoted) of the altered table.
-    fn drop_identity(&mut self, at: &sqlparser::ast::AlterTable, columns: &[(String, bool)]) {
-        let name = ident::object_name(self.dialect, &at.name);
+    /// Applies `ALTER COLUMN ... DROP IDENTITY | DROP EXPRESSION | SET GENERATED` to the
+    /// columns of `table` (as written); nothing when the table or a column is unknown (the
+    /// statement's other actions report that).
+    fn column_generated(
+        &mut self,
+        table: &sqlparser::ast::ObjectName,
+        changes: &[(sqlparser::ast::Ident, compat::GeneratedChange)],
+    ) {
+        let name = ident::object_name(self.dialect, table);
         let Some(key) = self.table_key(&name) else {
             return;
         };
         let dialect = self.dialect;
-        if let Some(t) = self.schema.tables.get_mut(&key) {
-            for (raw, quoted) in columns {
-                let ident = if *quoted {
-                    sqlparser::ast::Ident::with_quote('"', raw.clone())
-                } else {
-                    sqlparser::ast::Ident::new(raw.clone())
-                };
-                let col_name = ident::fold(dialect, &ident);
-                if let Some(c) = t.columns.iter_mut().find(|c| c.name == col_name) {
+        let Some(t) = self.schema.tables.get_mut(&key) else {
+            return;
+        };
+        for (column, change) in changes {
+            let col_name = ident::fold(dialect, column);
+            let Some(c) = t.columns.iter_mut().find(|c| c.name == col_name) else {
+                continue;
+            };
+            match (change, &c.generated) {
+                (compat::GeneratedChange::DropIdentity, Some(Generated::Identity { .. }))
+                | (compat::GeneratedChange::DropExpression, Some(Generated::Expression { .. })) => {
                     c.generated = None;
                 }
+                (
+                    compat::GeneratedChange::SetGenerated(always),
+                    Some(Generated::Identity { .. }),
+                ) => {
+                    c.generated = Some(Generated::Identity { always: *always });
+                }
+                _ => {}
             }
         }
     }

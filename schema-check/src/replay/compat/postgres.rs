@@ -3,7 +3,7 @@
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-use super::{Edits, Fixup, Outcome, depth_at, is_kw, is_word};
+use super::{Edits, Fixup, GeneratedChange, Outcome, is_kw, is_word};
 
 /// PostgreSQL statements every dialect's parser may meet: `DROP INDEX CONCURRENTLY`,
 /// `ALTER INDEX IF EXISTS`, `CREATE DOMAIN ... [NOT] NULL`.
@@ -48,9 +48,6 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
     let mut fixup = Fixup::None;
 
-    let depth0_commas = (0..sig.len())
-        .filter(|&n| tokens[sig[n]] == Token::Comma && depth_at(tokens, sig, n) == 0)
-        .count();
     let find = |a: Keyword, b: Keyword| (0..sig.len()).find(|&n| kw_at(n, a) && kw_at(n + 1, b));
     let single_op_skip =
         |reason: &str| Outcome::Replace("SELECT 1".to_string(), Fixup::Skip(reason.to_string()));
@@ -62,13 +59,16 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
                 "not parsed: ALTER TABLE ... ATTACH/DETACH PARTITION cannot change table columns",
             );
         }
-        let storage_only = ["STATISTICS", "STORAGE", "COMPRESSION"].iter().any(|w| {
-            (1..sig.len()).any(|n| kw_at(n - 1, Keyword::SET) && is_word(&tokens[sig[n]], w))
-        });
-        if storage_only && depth0_commas == 0 {
-            return single_op_skip(
-                "not parsed: ALTER COLUMN ... SET STATISTICS/STORAGE/COMPRESSION cannot change table columns",
-            );
+        match table_actions(tokens, sig, edits) {
+            Actions::Untouched => {}
+            Actions::AllRemoved(None) => {
+                return single_op_skip(
+                    "not parsed: its ALTER TABLE actions (CLUSTER ON, ALTER CONSTRAINT, identity \
+                     sequence options, column storage settings) cannot change table columns",
+                );
+            }
+            Actions::AllRemoved(Some(f)) => return Outcome::Replace("SELECT 1".to_string(), f),
+            Actions::SomeRemoved(f) => fixup = f.unwrap_or(Fixup::None),
         }
     }
     // `ALTER TABLE name SET SCHEMA s` is a rename to `s.name`.
@@ -81,22 +81,6 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         edits.insert(sig[n], Some("RENAME".into()));
         edits.insert(sig[n + 1], Some("TO".into()));
         edits.insert(schema_at, Some(format!("{schema}.{table}")));
-    }
-    // `ALTER COLUMN c DROP IDENTITY [IF EXISTS]`: read as DROP DEFAULT, then the
-    // identity is removed (the column stays NOT NULL).
-    if let Some(n) = (1..sig.len().saturating_sub(1))
-        .find(|&n| kw_at(n, Keyword::DROP) && is_word(&tokens[sig[n + 1]], "IDENTITY"))
-    {
-        let column = match &tokens[sig[n - 1]] {
-            Token::Word(w) => w.clone(),
-            _ => return Outcome::Abort,
-        };
-        edits.insert(sig[n + 1], Some("DEFAULT".into()));
-        if kw_at(n + 2, Keyword::IF) && kw_at(n + 3, Keyword::EXISTS) {
-            edits.insert(sig[n + 2], None);
-            edits.insert(sig[n + 3], None);
-        }
-        fixup = Fixup::DropIdentity(vec![(column.value, column.quote_style.is_some())]);
     }
     // `TYPE varchar(5) COLLATE "C"`: the collation does not change the type.
     for n in 1..sig.len() {
@@ -160,4 +144,160 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         }
     }
     Outcome::Edits(fixup)
+}
+
+/// What [`table_actions`] did to an `ALTER TABLE` statement.
+enum Actions {
+    /// No action was removed.
+    Untouched,
+    /// Some actions were removed; the identity/generation changes among them, if any.
+    SomeRemoved(Option<Fixup>),
+    /// Every action was removed; the identity/generation changes among them, if any.
+    AllRemoved(Option<Fixup>),
+}
+
+/// Removes the actions of `ALTER TABLE [IF EXISTS] [ONLY] name [*] action, ...` that
+/// sqlparser 0.63 does not parse and that leave what the replay records as it is
+/// (`CLUSTER ON`, `SET WITHOUT CLUSTER`, `ALTER CONSTRAINT ... [NOT] DEFERRABLE`,
+/// `ALTER COLUMN c RESTART` and identity sequence options, `SET STATISTICS | STORAGE |
+/// COMPRESSION`, `SET (...)` / `RESET (...)` of a column), and the ones that only change a
+/// column's identity or generation (`DROP IDENTITY`, `DROP EXPRESSION`, `SET GENERATED`),
+/// which are returned as [`Fixup::ColumnGenerated`] for the replay to apply.
+fn table_actions(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Actions {
+    let kw_at = |n: usize, kw: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], kw));
+    let word_at = |n: usize, w: &str| sig.get(n).is_some_and(|&i| is_word(&tokens[i], w));
+    // The table name.
+    let mut n = 2;
+    if kw_at(n, Keyword::IF) && kw_at(n + 1, Keyword::EXISTS) {
+        n += 2;
+    }
+    if kw_at(n, Keyword::ONLY) {
+        n += 1;
+    }
+    let mut parts = Vec::new();
+    while let Some(Token::Word(w)) = sig.get(n).map(|&i| &tokens[i]) {
+        parts.push(sqlparser::ast::Ident {
+            value: w.value.clone(),
+            quote_style: w.quote_style,
+            span: sqlparser::tokenizer::Span::empty(),
+        });
+        n += 1;
+        if sig.get(n).is_some_and(|&i| tokens[i] == Token::Period) {
+            n += 1;
+        } else {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        return Actions::Untouched;
+    }
+    let table = sqlparser::ast::ObjectName::from(parts);
+    if sig.get(n).is_some_and(|&i| tokens[i] == Token::Mul) {
+        n += 1;
+    }
+    // The actions: spans of significant tokens between top-level commas.
+    let mut spans = Vec::new();
+    let mut start = n;
+    let mut depth = 0i32;
+    for (k, &i) in sig.iter().enumerate().skip(n) {
+        match tokens[i] {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            Token::Comma if depth == 0 => {
+                spans.push((start, k));
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    spans.push((start, sig.len()));
+    let mut changes = Vec::new();
+    let mut removed = vec![false; spans.len()];
+    for (a, (from, _)) in spans.iter().enumerate() {
+        let f = *from;
+        let noise = (kw_at(f, Keyword::CLUSTER) && kw_at(f + 1, Keyword::ON))
+            || (kw_at(f, Keyword::SET)
+                && kw_at(f + 1, Keyword::WITHOUT)
+                && word_at(f + 2, "CLUSTER"))
+            || (kw_at(f, Keyword::ALTER) && kw_at(f + 1, Keyword::CONSTRAINT));
+        if noise {
+            removed[a] = true;
+            continue;
+        }
+        if !kw_at(f, Keyword::ALTER) {
+            continue;
+        }
+        let c = if kw_at(f + 1, Keyword::COLUMN) {
+            f + 2
+        } else {
+            f + 1
+        };
+        let Some(Token::Word(column)) = sig.get(c).map(|&i| &tokens[i]) else {
+            continue;
+        };
+        let column = sqlparser::ast::Ident {
+            value: column.value.clone(),
+            quote_style: column.quote_style,
+            span: sqlparser::tokenizer::Span::empty(),
+        };
+        let op = c + 1;
+        let set_word = |w: &str| kw_at(op, Keyword::SET) && word_at(op + 1, w);
+        let change = if kw_at(op, Keyword::DROP) && word_at(op + 1, "IDENTITY") {
+            Some(GeneratedChange::DropIdentity)
+        } else if kw_at(op, Keyword::DROP) && word_at(op + 1, "EXPRESSION") {
+            Some(GeneratedChange::DropExpression)
+        } else if set_word("GENERATED") {
+            Some(GeneratedChange::SetGenerated(word_at(op + 2, "ALWAYS")))
+        } else {
+            None
+        };
+        let sequence_option = [
+            "INCREMENT",
+            "START",
+            "MINVALUE",
+            "MAXVALUE",
+            "NO",
+            "CYCLE",
+            "CACHE",
+        ]
+        .iter()
+        .any(|w| set_word(w));
+        let column_noise = word_at(op, "RESTART")
+            || sequence_option
+            || ["STATISTICS", "STORAGE", "COMPRESSION"]
+                .iter()
+                .any(|w| set_word(w))
+            || ((kw_at(op, Keyword::SET) || word_at(op, "RESET"))
+                && sig.get(op + 1).is_some_and(|&i| tokens[i] == Token::LParen));
+        if let Some(change) = change {
+            changes.push((column, change));
+            removed[a] = true;
+        } else if column_noise {
+            removed[a] = true;
+        }
+    }
+    if !removed.contains(&true) {
+        return Actions::Untouched;
+    }
+    let fixup = (!changes.is_empty()).then(|| Fixup::ColumnGenerated { table, changes });
+    if !removed.contains(&false) {
+        return Actions::AllRemoved(fixup);
+    }
+    // Remove each removed action with the comma before it (the first one kept loses
+    // the comma after it instead, when it follows removed ones).
+    let first_kept = removed.iter().position(|r| !r).unwrap_or(0);
+    for (a, &(from, to)) in spans.iter().enumerate() {
+        if !removed[a] {
+            continue;
+        }
+        for &i in &sig[from..to] {
+            edits.insert(i, None);
+        }
+        if a > first_kept {
+            edits.insert(sig[from - 1], None);
+        } else if let Some(&comma) = sig.get(to) {
+            edits.insert(comma, None);
+        }
+    }
+    Actions::SomeRemoved(fixup)
 }
