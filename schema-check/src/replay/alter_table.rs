@@ -60,6 +60,11 @@ impl Replayer {
             }
             if !at.only {
                 self.partitions.follow(&mut self.schema, &key);
+                for part in self.partitions.all_of(&key) {
+                    if let Some(parent) = self.partitions.parent(&part) {
+                        self.partition_keys(ctx, &part, &parent);
+                    }
+                }
             }
         } else {
             self.skipped.push(Skipped {

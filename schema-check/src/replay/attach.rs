@@ -84,10 +84,12 @@ impl Replayer {
         let what = match link {
             Link::Attach => {
                 self.partitions.add(&child, &parent);
+                self.partition_keys(ctx, &child, &parent);
+                self.partition_joined(ctx, &child, &parent);
                 "now follows"
             }
             Link::Detach => {
-                self.partitions.detach(&child);
+                self.partitions.detach(&self.schema, &child);
                 "no longer follows"
             }
             Link::Inherit => {

@@ -248,7 +248,17 @@ impl Replayer {
         if dialect == crate::Dialect::Mysql {
             self.note_table_charset(&name, &ct.table_options.to_string());
         }
-        self.schema.tables.insert(name, table);
+        self.schema.tables.insert(name.clone(), table);
+        if dialect == crate::Dialect::Postgres {
+            if ct.partition_by.is_some() {
+                self.partitions.mark_partitioned(&name);
+            }
+            if let Some(parent) = &ct.partition_of
+                && let Some(pkey) = self.table_key(&object_name(dialect, parent))
+            {
+                self.partition_joined(ctx, &name, &pkey);
+            }
+        }
         Ok(())
     }
 

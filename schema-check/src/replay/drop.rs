@@ -199,6 +199,17 @@ impl Replayer {
                 .retain(|u| u.name.as_deref() != Some(ix.name.as_str()));
             t.provenance.touch(ctx.at());
         }
+        // A partitioned index takes the partitions' indexes attached to it.
+        for k in self.partition_indexes_of(&key) {
+            if let Some(ix) = self.schema.indexes.remove(&k)
+                && let Some(t) = self.schema.tables.get_mut(&ix.table)
+            {
+                t.unique
+                    .retain(|u| u.name.as_deref() != Some(ix.name.as_str()));
+            }
+            self.partitions.forget_index(&k);
+        }
+        self.partitions.forget_index(&key);
         Ok(true)
     }
 

@@ -144,16 +144,17 @@ impl Replayer {
             table.provenance.touch(ctx.at());
         }
         self.schema.indexes.insert(
-            key,
+            key.clone(),
             Index {
                 name,
-                table: table_key,
+                table: table_key.clone(),
                 columns,
                 unique: ci.unique,
                 predicate: ci.predicate.as_ref().map(ToString::to_string),
                 provenance: Provenance::new(ctx.at().clone()),
             },
         );
+        self.partition_index_created(ctx, &table_key, &key, ci, self.index_on_only);
         Ok(())
     }
 
@@ -303,6 +304,7 @@ impl Replayer {
         }
         ix.name = new.clone();
         ix.provenance.touch(ctx.at());
+        self.partitions.rename_index(&old, &new);
         self.schema.indexes.insert(new, ix);
         Ok(())
     }

@@ -37,6 +37,7 @@ pub mod ident;
 pub mod index;
 pub mod names;
 mod partition;
+mod partition_index;
 pub mod position;
 pub mod rename;
 pub mod sequence;
@@ -99,6 +100,9 @@ pub struct Replayer {
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
     /// before parsing by [`compat`]).
     like_options: Vec<(bool, String)>,
+    /// The statement being applied is `CREATE INDEX ... ON ONLY table` (PostgreSQL): the
+    /// index is not created on the table's partitions.
+    index_on_only: bool,
     /// PostgreSQL partitions and their parents, so ALTER TABLE of a parent reaches them.
     partitions: partition::Partitions,
 }
@@ -166,6 +170,7 @@ impl Replayer {
             view_graph: view_graph::ViewGraph::default(),
             doubtful_views: std::collections::HashMap::new(),
             like_options: Vec::new(),
+            index_on_only: false,
             partitions: partition::Partitions::default(),
         }
     }
@@ -201,6 +206,7 @@ impl Replayer {
     fn apply_one(&mut self, stmt: &Statement, parsed: Parsed) {
         let ctx = Ctx { stmt };
         self.like_options.clear();
+        self.index_on_only = false;
         if self.dialect == Dialect::Sqlite
             && let Some(name) = skip::virtual_table_name(&stmt.text)
         {
@@ -261,6 +267,9 @@ impl Replayer {
                     }
                 }
             }
+        }
+        if fixup == compat::Fixup::IndexOnly {
+            self.index_on_only = true;
         }
         if let compat::Fixup::LikeOptions(options) = &fixup {
             self.like_options = options.clone();

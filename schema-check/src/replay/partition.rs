@@ -20,6 +20,13 @@ pub(crate) struct Partitions {
     /// The columns an inheritance child has only from its parents (PostgreSQL's
     /// `attislocal = false`): the ones a parent's `DROP COLUMN` takes from it.
     inherited_only: BTreeMap<String, BTreeSet<String>>,
+    /// Tables created with `PARTITION BY`.
+    partitioned: BTreeSet<String>,
+    /// Partitioned indexes (on a partitioned table): index key → the statement that
+    /// creates it on a partition (no name).
+    index_templates: BTreeMap<String, sqlparser::ast::CreateIndex>,
+    /// A partition's index → the partitioned index it is attached to.
+    index_parent: BTreeMap<String, String>,
 }
 
 impl Partitions {
@@ -37,9 +44,107 @@ impl Partitions {
             .push(parent.to_string());
     }
 
-    /// Forgets that `partition` is a partition (`DETACH PARTITION`).
-    pub fn detach(&mut self, partition: &str) {
+    /// Forgets that `partition` is a partition (`DETACH PARTITION`): its indexes become
+    /// its own.
+    pub fn detach(&mut self, schema: &Schema, partition: &str) {
         self.parent_of.remove(partition);
+        self.index_parent
+            .retain(|ix, _| schema.indexes.get(ix).is_none_or(|i| i.table != partition));
+    }
+
+    /// Records that `table` was created with `PARTITION BY`.
+    pub fn mark_partitioned(&mut self, table: &str) {
+        self.partitioned.insert(table.to_string());
+    }
+
+    /// Whether `table` is partitioned (`PARTITION BY`, or has partitions).
+    pub fn is_partitioned(&self, table: &str) -> bool {
+        self.partitioned.contains(table) || self.parent_of.values().any(|p| p == table)
+    }
+
+    /// The table `partition` is a partition of.
+    pub fn parent(&self, partition: &str) -> Option<String> {
+        self.parent_of.get(partition).cloned()
+    }
+
+    /// The direct partitions of `parent`.
+    pub fn direct(&self, parent: &str) -> Vec<String> {
+        self.parent_of
+            .iter()
+            .filter(|(_, p)| p.as_str() == parent)
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+
+    /// Records the partitioned index `key` and how to create it on a partition.
+    pub fn add_index(&mut self, key: &str, template: sqlparser::ast::CreateIndex) {
+        self.index_templates.insert(key.to_string(), template);
+    }
+
+    /// How to create the partitioned index `key` on a partition.
+    pub fn index_template(&self, key: &str) -> Option<&sqlparser::ast::CreateIndex> {
+        self.index_templates.get(key)
+    }
+
+    /// The partitioned indexes on `table`.
+    pub fn indexes_of(
+        &self,
+        table: &str,
+        indexes: &BTreeMap<String, crate::model::Index>,
+    ) -> Vec<String> {
+        self.index_templates
+            .keys()
+            .filter(|k| indexes.get(*k).is_some_and(|ix| ix.table == table))
+            .cloned()
+            .collect()
+    }
+
+    /// Records that the partition's index `child` is attached to `parent`.
+    pub fn attach_index(&mut self, child: &str, parent: &str) {
+        self.index_parent
+            .insert(child.to_string(), parent.to_string());
+    }
+
+    /// Whether the index `key` is attached to a partitioned index.
+    pub fn is_attached(&self, key: &str) -> bool {
+        self.index_parent.contains_key(key)
+    }
+
+    /// The partitions' indexes attached to `key`, and theirs.
+    pub fn attached_to(&self, key: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut todo = vec![key.to_string()];
+        while let Some(k) = todo.pop() {
+            for (c, p) in &self.index_parent {
+                if *p == k && !out.contains(c) {
+                    out.push(c.clone());
+                    todo.push(c.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Forgets a dropped index.
+    pub fn forget_index(&mut self, key: &str) {
+        self.index_templates.remove(key);
+        self.index_parent.remove(key);
+        self.index_parent.retain(|_, p| p != key);
+    }
+
+    /// Follows `ALTER INDEX old RENAME TO new`.
+    pub fn rename_index(&mut self, old: &str, new: &str) {
+        if let Some(t) = self.index_templates.remove(old) {
+            self.index_templates.insert(new.to_string(), t);
+        }
+        if let Some(p) = self.index_parent.remove(old) {
+            self.index_parent.insert(new.to_string(), p);
+        }
+        for p in self.index_parent.values_mut() {
+            if p == old {
+                *p = new.to_string();
+            }
+        }
     }
 
     /// Forgets that `child` inherits from `parent` (`NO INHERIT`): the columns it had
@@ -191,6 +296,9 @@ impl Partitions {
         if let Some(cols) = self.inherited_only.remove(old) {
             self.inherited_only.insert(new.to_string(), cols);
         }
+        if self.partitioned.remove(old) {
+            self.partitioned.insert(new.to_string());
+        }
         for p in self.inherits.values_mut().flatten() {
             if p == old {
                 *p = new.to_string();
@@ -205,6 +313,10 @@ impl Partitions {
             .retain(|c, _| c.as_str() != table && !gone.contains(c));
         self.inherits.remove(table);
         self.inherited_only.remove(table);
+        self.partitioned.remove(table);
+        for t in &gone {
+            self.partitioned.remove(t);
+        }
         for ps in self.inherits.values_mut() {
             ps.retain(|p| p != table);
         }

@@ -41,6 +41,9 @@ pub enum Fixup {
     DomainNotNull,
     /// `ALTER INDEX IF EXISTS`: a missing index is not an error.
     IndexIfExists,
+    /// PostgreSQL `CREATE INDEX ... ON ONLY table` lost `ONLY`: the index is created on
+    /// the table, not on its partitions.
+    IndexOnly,
     /// `ADD COLUMN IF NOT EXISTS <name>` for these column names (as written).
     AddColumnIfNotExists(Vec<String>),
     /// PostgreSQL `(LIKE src INCLUDING x EXCLUDING y ...)`: `(including, WHAT)` in order.
@@ -179,7 +182,11 @@ pub fn rewrite(
         || (dialect == Dialect::Postgres
             && matches!(
                 head.as_str(),
-                "ALTER TABLE" | "CREATE TABLE" | "CREATE MATERIALIZED"
+                "ALTER TABLE"
+                    | "CREATE TABLE"
+                    | "CREATE MATERIALIZED"
+                    | "CREATE INDEX"
+                    | "CREATE UNIQUE"
             ))
         || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
     if !candidate {

@@ -71,6 +71,17 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
             Actions::SomeRemoved(f) => fixup = f.unwrap_or(Fixup::None),
         }
     }
+    // `CREATE [UNIQUE] INDEX ... ON ONLY table` (pg_dump writes it for partitioned tables).
+    if kw_at(0, Keyword::CREATE)
+        && let Some(on) = (1..sig.len()).find(|&n| kw_at(n, Keyword::ON))
+        && (kw_at(1, Keyword::INDEX) || (kw_at(1, Keyword::UNIQUE) && kw_at(2, Keyword::INDEX)))
+    {
+        if !kw_at(on + 1, Keyword::ONLY) {
+            return Outcome::Abort;
+        }
+        edits.insert(sig[on + 1], None);
+        return Outcome::Edits(Fixup::IndexOnly);
+    }
     // `ALTER TABLE name SET SCHEMA s` is a rename to `s.name`.
     if let Some(n) =
         (3..sig.len()).find(|&n| kw_at(n, Keyword::SET) && kw_at(n + 1, Keyword::SCHEMA))
@@ -279,7 +290,7 @@ fn table_actions(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Actions 
     if !removed.contains(&true) {
         return Actions::Untouched;
     }
-    let fixup = (!changes.is_empty()).then(|| Fixup::ColumnGenerated { table, changes });
+    let fixup = (!changes.is_empty()).then_some(Fixup::ColumnGenerated { table, changes });
     if !removed.contains(&false) {
         return Actions::AllRemoved(fixup);
     }
