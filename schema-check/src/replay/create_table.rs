@@ -138,7 +138,8 @@ impl Replayer {
                 table.columns.push(c);
             }
             if ct.partition_of.is_some() {
-                // The partition's own key indexes, named for the partition.
+                // The partition's own key indexes, named for the partition (the parent's
+                // unique indexes come with its other indexes: `partition_joined`).
                 table.primary_key = src.primary_key.clone();
                 table.primary_key_provenance = table
                     .primary_key
@@ -147,6 +148,7 @@ impl Replayer {
                 table.unique = src
                     .unique
                     .iter()
+                    .filter(|u| u.kind == crate::model::UniqueKind::Constraint)
                     .map(|u| UniqueConstraint {
                         name: None,
                         provenance: Provenance::new(ctx.at().clone()),
