@@ -377,10 +377,11 @@ impl Replayer {
                     .foreign_keys
                     .retain(|f| f.name.as_deref() != Some(name.as_str()));
                 if table.foreign_keys.len() == before {
-                    return Err(ctx.error(
+                    let error = ctx.error(
                         format!("table `{key}` has no foreign key named `{name}`"),
                         "check the constraint name (SHOW CREATE TABLE shows it)",
-                    ));
+                    );
+                    return self.conflict(ctx, &name, error).map(|()| false);
                 }
                 Ok(true)
             }
@@ -394,10 +395,11 @@ impl Replayer {
                     .unique
                     .retain(|u| u.name.as_deref() != Some(name.as_str()));
                 if !removed_index && table.unique.len() == before {
-                    return Err(ctx.error(
+                    let error = ctx.error(
                         format!("table `{key}` has no index named `{name}`"),
                         "check the index name (SHOW INDEX FROM the table shows it)",
-                    ));
+                    );
+                    return self.conflict(ctx, &name, error).map(|()| false);
                 }
                 Ok(true)
             }

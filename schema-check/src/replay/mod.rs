@@ -39,6 +39,7 @@ pub mod names;
 mod partition;
 mod partition_index;
 pub mod position;
+mod prepared;
 pub mod rename;
 pub mod sequence;
 pub mod skip;
@@ -105,6 +106,8 @@ pub struct Replayer {
     index_on_only: bool,
     /// PostgreSQL partitions and their parents, so ALTER TABLE of a parent reaches them.
     partitions: partition::Partitions,
+    /// MySQL: user variables, prepared statements and procedures that build statements.
+    dynamic: prepared::Dynamic,
 }
 
 /// The statement being applied: where errors point.
@@ -172,6 +175,7 @@ impl Replayer {
             like_options: Vec::new(),
             index_on_only: false,
             partitions: partition::Partitions::default(),
+            dynamic: prepared::Dynamic::default(),
         }
     }
 
@@ -194,6 +198,9 @@ impl Replayer {
 
     /// Applies `stmt`, already parsed ([`parse`], possibly on another thread).
     pub(crate) fn apply_parsed(&mut self, stmt: &Statement, parsed: Parsed) {
+        if self.dialect == Dialect::Mysql && self.follow_dynamic(stmt) {
+            return;
+        }
         let skipped_before = self.skipped.len();
         self.apply_one(stmt, parsed);
         if self.skipped.len() > skipped_before && self.skipped[skipped_before].at == stmt.at {

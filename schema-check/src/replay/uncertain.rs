@@ -81,9 +81,11 @@ impl Unseen {
             }
             return;
         }
-        let calls = matches!(first, "SELECT" | "CALL" | "EXECUTE" | "PERFORM" | "VALUES")
-            && lower.contains('(')
-            && !is_harmless_call(&lower);
+        // `EXECUTE p` runs a prepared statement, whatever its text.
+        let calls = first == "EXECUTE"
+            || matches!(first, "SELECT" | "CALL" | "PERFORM" | "VALUES")
+                && lower.contains('(')
+                && !is_harmless_call(&lower);
         let opaque = first == "DO" || calls || words.starts_with("CREATE EXTENSION");
         if !opaque {
             return;

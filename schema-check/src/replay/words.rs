@@ -1,7 +1,7 @@
 //! Reading statements that sqlparser does not parse from their tokens: the significant
 //! tokens of a statement (no whitespace, no semicolons), unquoted keywords, and dotted
 //! names. Used by the replay's hand-read forms (`ALTER TABLE ... ATTACH PARTITION`,
-//! `ALTER VIEW ... RENAME`, `ALTER SEQUENCE ... OWNED BY`).
+//! `ALTER VIEW ... RENAME`, `ALTER SEQUENCE ... OWNED BY`, MySQL prepared statements).
 
 use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::dialect::Dialect;

@@ -185,6 +185,9 @@ pub(super) fn rewrite(
                 }
             })
             .collect();
+        for &(from, to) in &clauses {
+            rename_without_to(tokens, sig, from, to, edits);
+        }
         let convert = options
             .iter()
             .find_map(|&&(from, to)| converted_charset(tokens, &sig[from..to]));
@@ -310,6 +313,33 @@ fn clause_condition(
         edits.insert(i, None);
     }
     None
+}
+
+/// MySQL's `RENAME new_name` clause of `ALTER TABLE` (the `TO` or `AS` is optional):
+/// `RENAME TO new_name`, which sqlparser reads. `RENAME COLUMN|INDEX|KEY ...` and
+/// `RENAME TO|AS ...` are left alone.
+fn rename_without_to(tokens: &[Token], sig: &[usize], from: usize, to: usize, edits: &mut Edits) {
+    let word = |k: usize, w: &str| k < to && is_word(&tokens[sig[k]], w);
+    if !word(from, "RENAME")
+        || ["TO", "AS", "COLUMN", "INDEX", "KEY"]
+            .iter()
+            .any(|w| word(from + 1, w))
+    {
+        return;
+    }
+    // Exactly a (possibly qualified) name follows.
+    let mut k = from + 1;
+    while k < to && matches!(tokens[sig[k]], Token::Word(_)) {
+        k += 1;
+        if k < to && tokens[sig[k]] == Token::Period {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    if k == to && to > from + 1 {
+        edits.insert(sig[from], Some("RENAME TO".into()));
+    }
 }
 
 /// The character set of a `CONVERT TO CHARACTER SET x` / `CONVERT TO CHARSET x` clause

@@ -166,6 +166,24 @@ fn rename_table_several_pairs() {
 }
 
 #[test]
+fn alter_table_rename_without_to_renames_the_table() {
+    // MySQL and MariaDB take `RENAME [TO | AS] new_name`; sqlparser needs TO or AS.
+    let out = ok(
+        MY,
+        "CREATE TABLE a (x int); CREATE TABLE c (x int); CREATE TABLE e (x int);
+         ALTER TABLE a RENAME b;
+         ALTER TABLE c RENAME AS d;
+         ALTER TABLE e RENAME shop.f, ADD y int;
+         CREATE TABLE a (z int)",
+    );
+    assert_eq!(
+        out.schema.tables.keys().collect::<Vec<_>>(),
+        vec!["a", "b", "d", "f"]
+    );
+    assert_eq!(shape(&out, "f").len(), 2);
+}
+
+#[test]
 fn qualified_names_keep_the_last_part() {
     let out = ok(
         MY,
@@ -758,4 +776,70 @@ fn mariadb_create_and_drop_index_conditions() {
     let t = table(&out, "t");
     assert!(t.unique.is_empty(), "{:?}", t.unique);
     assert!(out.schema.indexes.keys().any(|k| k == "t.i"));
+}
+
+#[test]
+fn dynamic_ddl_in_procedures_runs_where_the_server_ran_it() {
+    // A helper procedure whose body builds `ALTER TABLE ... DROP INDEX` under a condition:
+    // each CALL runs the statement when it applies, and nothing when it would fail.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id int PRIMARY KEY, code varchar(9), UNIQUE KEY (code), KEY k (id, code));
+         CREATE DEFINER=`root`@`localhost` PROCEDURE drop_ix(IN tbl VARCHAR(64), IN ix VARCHAR(64))
+         BEGIN
+           IF EXISTS (SELECT 1 FROM information_schema.STATISTICS WHERE INDEX_NAME = ix) THEN
+             SET @q = CONCAT('ALTER TABLE ', tbl, ' DROP INDEX ', ix, ';');
+             PREPARE s FROM @q; EXECUTE s; DEALLOCATE PREPARE s;
+           END IF;
+         END;
+         CALL drop_ix('t', 'code');
+         CALL drop_ix('t', 'missing');
+         CALL drop_ix('t', 'k');
+         CREATE UNIQUE INDEX code ON t (code)",
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    let t = table(&out, "t");
+    assert_eq!(t.unique.len(), 1, "{:?}", t.unique);
+    // `k` is gone; `code` is the unique index created last.
+    assert_eq!(
+        out.schema.indexes.keys().collect::<Vec<_>>(),
+        vec!["t.code"]
+    );
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.reason.contains("only under a condition")),
+        "{:?}",
+        out.skipped
+    );
+}
+
+#[test]
+fn prepared_statements_chosen_by_if_apply_the_branch_that_runs() {
+    let add = "SET @s = (SELECT IF((SELECT COUNT(*) FROM information_schema.COLUMNS
+                 WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'w') > 0,
+                 'SELECT 1', 'ALTER TABLE t ADD COLUMN w int NOT NULL'));
+               PREPARE a FROM @s; EXECUTE a; DEALLOCATE PREPARE a;";
+    let out = ok(MY, &format!("CREATE TABLE t (id int);\n{add}\n{add}"));
+    assert_eq!(
+        shape(&out, "t"),
+        vec![
+            ("id".to_string(), "int".to_string(), true),
+            ("w".to_string(), "int".to_string(), false)
+        ]
+    );
+    // Unconditional text: its errors stand, as a plain statement's would.
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (id int);\nPREPARE p FROM 'ALTER TABLE t DROP COLUMN nope';\nEXECUTE p",
+    );
+    assert!(e.message.contains("nope"), "{e}");
+    // A text the replay cannot know stays a skipped statement that may explain conflicts.
+    let out = replay(
+        MY,
+        "CREATE TABLE t (id int, KEY k (id));\nSET @s = (SELECT stmt FROM pending LIMIT 1);
+         PREPARE p FROM @s;\nEXECUTE p;\nALTER TABLE t DROP INDEX gone",
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
 }
