@@ -158,80 +158,47 @@ impl Replayer {
         Ok(())
     }
 
-    /// MySQL `ALTER TABLE t RENAME {INDEX | KEY} a TO b` (sqlparser 0.63 does not parse
-    /// it): renames the index, or the unique key behind it. Returns `false` when the
-    /// statement does not have exactly that shape.
-    pub(crate) fn rename_index_text(&mut self, ctx: &Ctx<'_>) -> bool {
-        use sqlparser::tokenizer::{Token, Tokenizer};
-        let Ok(tokens) = Tokenizer::new(&*self.parser, &ctx.stmt.text).tokenize() else {
-            return false;
+    /// MySQL `ALTER TABLE table RENAME {INDEX | KEY} old TO new` (a clause sqlparser 0.63
+    /// does not read; see [`super::compat::Fixup::RenameIndexes`]): renames the index, or
+    /// the unique key behind it.
+    pub(crate) fn rename_mysql_index(
+        &mut self,
+        ctx: &Ctx<'_>,
+        table: &str,
+        old: &str,
+        new: &str,
+    ) -> Applied {
+        let Some(key) = self.table_key(table) else {
+            return Err(self.missing_table(ctx, table, "ALTER TABLE"));
         };
-        let words: Vec<&sqlparser::tokenizer::Word> = tokens
-            .iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_)))
-            .map_while(|t| match t {
-                Token::Word(w) => Some(w),
-                _ => None,
-            })
-            .collect();
-        let sig = tokens
-            .iter()
-            .filter(|t| !matches!(t, Token::Whitespace(_)))
-            .count();
-        let kw = |i: usize, k: &str| {
-            words
-                .get(i)
-                .is_some_and(|w| w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
-        };
-        if sig != 8
-            || words.len() != 8
-            || !(kw(0, "ALTER") && kw(1, "TABLE") && kw(3, "RENAME") && kw(6, "TO"))
-            || !(kw(4, "INDEX") || kw(4, "KEY"))
-        {
-            return false;
+        let old_key = index_key(Dialect::Mysql, &key, old);
+        let mut found = false;
+        if let Some(mut ix) = self.schema.indexes.remove(&old_key) {
+            ix.name = new.to_string();
+            self.schema
+                .indexes
+                .insert(index_key(Dialect::Mysql, &key, new), ix);
+            found = true;
         }
-        let (table, old, new) = (
-            words[2].value.clone(),
-            words[5].value.clone(),
-            words[7].value.clone(),
-        );
-        let result = match self.table_key(&table) {
-            None => Err(self.missing_table(ctx, &table, "ALTER TABLE")),
-            Some(key) => {
-                let old_key = index_key(Dialect::Mysql, &key, &old);
-                let mut found = false;
-                if let Some(mut ix) = self.schema.indexes.remove(&old_key) {
-                    ix.name = new.clone();
-                    self.schema
-                        .indexes
-                        .insert(index_key(Dialect::Mysql, &key, &new), ix);
-                    found = true;
-                }
-                if let Some(t) = self.schema.tables.get_mut(&key) {
-                    for u in t
-                        .unique
-                        .iter_mut()
-                        .filter(|u| u.name.as_deref() == Some(old.as_str()))
-                    {
-                        u.name = Some(new.clone());
-                        u.provenance.touch(ctx.at());
-                        found = true;
-                    }
-                }
-                if found {
-                    Ok(())
-                } else {
-                    Err(ctx.error(
-                        format!("table `{key}` has no index named `{old}`"),
-                        "check the index name (SHOW INDEX FROM the table shows it)",
-                    ))
-                }
+        if let Some(t) = self.schema.tables.get_mut(&key) {
+            for u in t
+                .unique
+                .iter_mut()
+                .filter(|u| u.name.as_deref() == Some(old))
+            {
+                u.name = Some(new.to_string());
+                u.provenance.touch(ctx.at());
+                found = true;
             }
-        };
-        if let Err(d) = result {
-            self.errors.push(d);
         }
-        true
+        if found {
+            return Ok(());
+        }
+        let error = ctx.error(
+            format!("table `{key}` has no index named `{old}`"),
+            "check the index name (SHOW INDEX FROM the table shows it)",
+        );
+        self.conflict(ctx, old, error)
     }
 
     /// Whether an index named `name` exists: a CREATE INDEX, or the index behind a

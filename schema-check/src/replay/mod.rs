@@ -228,7 +228,6 @@ impl Replayer {
             Parsed::Ast(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
-            Parsed::Error(_) if self.dialect == Dialect::Mysql && self.rename_index_text(&ctx) => {}
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.alter_sequence_text(&ctx) => {}
             Parsed::Error(_)
@@ -256,6 +255,34 @@ impl Replayer {
     }
 
     fn apply_all(&mut self, ctx: &Ctx<'_>, mut asts: Vec<Ast>, fixup: compat::Fixup) {
+        if let compat::Fixup::RenameIndexes {
+            table,
+            renames,
+            then,
+        } = fixup
+        {
+            // The renames apply after the rest of the statement (`SELECT 1` when there is
+            // no rest).
+            asts.retain(|a| !matches!(a, Ast::Query(_)));
+            self.apply_all(ctx, asts, *then);
+            let table = ident::fold(self.dialect, &sqlparser::ast::Ident::new(table.as_str()));
+            for (old, new) in renames {
+                if let Err(d) = self.rename_mysql_index(ctx, &table, &old, &new) {
+                    self.errors.push(d);
+                }
+            }
+            return;
+        }
+        if let compat::Fixup::SkippedClauses { notes, then } = fixup {
+            for reason in notes {
+                self.skipped.push(Skipped {
+                    at: ctx.at().clone(),
+                    reason,
+                    first_line: ctx.stmt.first_line().to_string(),
+                });
+            }
+            return self.apply_all(ctx, asts, *then);
+        }
         if let compat::Fixup::AddColumnIfNotExists(names) = &fixup {
             for ast in &mut asts {
                 if let Ast::AlterTable(at) = ast {
@@ -494,6 +521,7 @@ impl Replayer {
     fn exists(&self, q: compat::Exists<'_>) -> Option<bool> {
         let (compat::Exists::Index { table, .. }
         | compat::Exists::ForeignKey { table, .. }
+        | compat::Exists::Check { table, .. }
         | compat::Exists::Column { table, .. }) = q;
         let key = self.table_key(&ident::fold(
             self.dialect,
@@ -507,6 +535,9 @@ impl Replayer {
             }
             compat::Exists::ForeignKey { name, .. } => {
                 t.foreign_keys.iter().any(|f| same(f.name.as_deref(), name))
+            }
+            compat::Exists::Check { name, .. } => {
+                t.checks.iter().any(|c| same(c.name.as_deref(), name))
             }
             compat::Exists::Index { name, .. } => {
                 let prefix = format!("{key}.");

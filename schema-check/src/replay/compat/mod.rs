@@ -25,9 +25,11 @@ mod sqlite;
 /// `ADD COLUMN IF NOT EXISTS` loses `IF NOT EXISTS` (reported as
 /// [`Fixup::AddColumnIfNotExists`]); MariaDB's other `ALTER TABLE` clause conditions
 /// (`ADD INDEX|KEY|UNIQUE|FOREIGN KEY IF NOT EXISTS`, `DROP INDEX|KEY|FOREIGN KEY IF EXISTS`,
-/// `CHANGE|MODIFY|RENAME COLUMN IF EXISTS`) are decided against the replayed schema
-/// ([`Lookup`]): the clause is removed where MariaDB skips it with a note, else the
-/// condition is; MySQL `ALTER TABLE` table options (`ENGINE=`,
+/// `CHANGE|MODIFY|RENAME COLUMN IF EXISTS`, `RENAME INDEX|KEY IF EXISTS`,
+/// `ADD CONSTRAINT IF NOT EXISTS c CHECK`) are decided against the replayed schema
+/// ([`Lookup`]): the clause is removed where MariaDB skips it with a note (reported as
+/// [`Fixup::SkippedClauses`]), else the condition is; MySQL `RENAME INDEX|KEY a TO b`
+/// clauses are removed and reported as [`Fixup::RenameIndexes`]; MySQL `ALTER TABLE` table options (`ENGINE=`,
 /// `[DEFAULT] CHARSET`, `ALGORITHM=`, ...) are removed, a `CONVERT TO CHARACTER SET` among
 /// them reported as [`Fixup::ConvertCharset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
 /// the `ALTER TABLE ... ADD FULLTEXT|SPATIAL INDEX` it means; SQLite multi-word type names (`UNSIGNED BIG INT`)
@@ -68,6 +70,26 @@ pub enum Fixup {
     },
     /// The statement cannot change columns: record it as skipped with this reason.
     Skip(String),
+    /// MariaDB skipped some clauses of an `ALTER TABLE` (their condition did not hold; the
+    /// server emits a note for each): record each as skipped, then apply the rest with
+    /// `then`.
+    SkippedClauses {
+        /// Why each removed clause was skipped.
+        notes: Vec<String>,
+        /// What the rest of the statement needs.
+        then: Box<Fixup>,
+    },
+    /// MySQL `ALTER TABLE table ... RENAME {INDEX | KEY} old TO new, ...` (sqlparser does
+    /// not read these clauses; they were removed): rename each index, in order, after the
+    /// rest of the statement (applied with `then`).
+    RenameIndexes {
+        /// The table, as written (unquoted).
+        table: String,
+        /// `(old, new)` names, as written.
+        renames: Vec<(String, String)>,
+        /// What the rest of the statement needs.
+        then: Box<Fixup>,
+    },
 }
 
 /// What a PostgreSQL `ALTER COLUMN` action does to a column's identity or generation.
@@ -105,6 +127,13 @@ pub enum Exists<'a> {
     },
     /// A foreign key constraint named `name`.
     ForeignKey {
+        /// The table.
+        table: &'a str,
+        /// The constraint name.
+        name: &'a str,
+    },
+    /// A CHECK constraint named `name`.
+    Check {
         /// The table.
         table: &'a str,
         /// The constraint name.

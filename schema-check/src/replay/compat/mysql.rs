@@ -185,8 +185,15 @@ pub(super) fn rewrite(
                 }
             })
             .collect();
+        let (mut renames, mut rename_at) = (Vec::new(), Vec::new());
         for &(from, to) in &clauses {
             rename_without_to(tokens, sig, from, to, edits);
+            if options.iter().all(|&&(f, _)| f != from)
+                && let Some(rename) = rename_index(tokens, sig, from, to)
+            {
+                renames.push(rename);
+                rename_at.push(from);
+            }
         }
         let convert = options
             .iter()
@@ -195,7 +202,18 @@ pub(super) fn rewrite(
             let table = table_name(tokens, sig);
             fixup = Fixup::ConvertCharset { table, charset };
         }
-        if !clauses.is_empty() && options.len() == clauses.len() {
+        let remaining = clauses.len() - options.len() - renames.len();
+        if !renames.is_empty() {
+            fixup = Fixup::RenameIndexes {
+                table: table.clone(),
+                renames,
+                then: Box::new(fixup),
+            };
+            if remaining == 0 {
+                return Outcome::Replace("SELECT 1".to_string(), with_notes(skipped, fixup));
+            }
+        }
+        if !clauses.is_empty() && remaining == 0 {
             if matches!(fixup, Fixup::ConvertCharset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
             }
@@ -210,19 +228,66 @@ pub(super) fn rewrite(
                 Fixup::Skip("sets table options only (no column changes)".to_string()),
             );
         }
-        for &&(from, to) in &options {
-            for &i in &sig[from..to] {
-                edits.insert(i, None);
-            }
-            // The clause goes with the comma after it (or, last, the one before it).
-            if let Some(&comma) = sig.get(to).filter(|&&i| tokens[i] == Token::Comma) {
+        // Each removed clause goes with the comma after it; when the last ones go, the comma
+        // after the last clause kept goes too.
+        let removed =
+            |from: usize| options.iter().any(|&&(f, _)| f == from) || rename_at.contains(&from);
+        for (n, &(from, to)) in clauses.iter().enumerate() {
+            let comma = sig.get(to).filter(|&&i| tokens[i] == Token::Comma);
+            if removed(from) {
+                for &i in &sig[from..to] {
+                    edits.insert(i, None);
+                }
+                if let Some(&comma) = comma {
+                    edits.insert(comma, None);
+                }
+            } else if let Some(&comma) = comma
+                && clauses[n + 1..].iter().all(|&(f, _)| removed(f))
+            {
                 edits.insert(comma, None);
-            } else if from > 0 && tokens[sig[from - 1]] == Token::Comma {
-                edits.insert(sig[from - 1], None);
             }
         }
+        fixup = with_notes(skipped, fixup);
     }
     Outcome::Edits(fixup)
+}
+
+/// `fixup`, after recording the clauses MariaDB skipped (`notes`), if any.
+fn with_notes(notes: Vec<String>, fixup: Fixup) -> Fixup {
+    if notes.is_empty() {
+        return fixup;
+    }
+    Fixup::SkippedClauses {
+        notes: notes
+            .into_iter()
+            .map(|note| format!("a clause MariaDB skips: {note}"))
+            .collect(),
+        then: Box::new(fixup),
+    }
+}
+
+/// The `(old, new)` names of a `RENAME {INDEX | KEY} [IF EXISTS] old TO new` clause at
+/// significant positions `from..to` (the condition, if any, was decided already).
+fn rename_index(
+    tokens: &[Token],
+    sig: &[usize],
+    from: usize,
+    to: usize,
+) -> Option<(String, String)> {
+    let word = |k: usize, w: &str| k < to && is_word(&tokens[sig[k]], w);
+    let name = |k: usize| match (k < to).then(|| &tokens[sig[k]]) {
+        Some(Token::Word(w)) => Some(w.value.clone()),
+        _ => None,
+    };
+    if !(word(from, "RENAME") && (word(from + 1, "INDEX") || word(from + 1, "KEY"))) {
+        return None;
+    }
+    let at = if word(from + 2, "IF") && word(from + 3, "EXISTS") {
+        from + 4
+    } else {
+        from + 2
+    };
+    (word(at + 1, "TO") && at + 3 == to).then_some((name(at)?, name(at + 2)?))
 }
 
 /// MariaDB's `IF [NOT] EXISTS` inside the `ALTER TABLE` clause at significant positions
@@ -285,6 +350,18 @@ fn clause_condition(
             "foreign key",
         )
     } else if word(from, "DROP") && !not && (word(at - 1, "INDEX") || word(at - 1, "KEY")) {
+        (after.map(|name| Exists::Index { table, name }), "index")
+    } else if word(from, "ADD") && not && word(from + 1, "CONSTRAINT") && at == from + 2 {
+        // `ADD CONSTRAINT IF NOT EXISTS name CHECK (...)`.
+        (
+            after.map(|name| Exists::Check { table, name }),
+            "check constraint",
+        )
+    } else if word(from, "RENAME")
+        && !not
+        && (word(from + 1, "INDEX") || word(from + 1, "KEY"))
+        && at == from + 2
+    {
         (after.map(|name| Exists::Index { table, name }), "index")
     } else if !not
         && (word(from, "CHANGE")

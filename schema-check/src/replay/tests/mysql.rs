@@ -748,9 +748,49 @@ fn mariadb_alter_clause_conditions_skip_or_apply_as_the_server_does() {
         "MariaDB skips it: foreign key `f` already exists",
         "MariaDB skips it: column `nope` does not exist",
         "MariaDB skips it: index `nope` does not exist",
+        // A skipped clause beside clauses that apply is listed too.
+        "a clause MariaDB skips: column `nope` does not exist",
     ] {
         assert!(notes.contains(&expected), "{expected}: {notes:#?}");
     }
+}
+
+#[test]
+fn rename_index_clauses_anywhere_in_an_alter_and_their_conditions() {
+    // Checked against MariaDB 10.11: `RENAME INDEX|KEY` mixes with other clauses;
+    // `IF EXISTS` on a missing index and `ADD CONSTRAINT IF NOT EXISTS` on a taken check
+    // name are notes (1176, 1826), and the statement's other clauses still apply.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (a int, b int, KEY k (a), UNIQUE KEY u (b), CONSTRAINT c CHECK (a > 0));
+         ALTER TABLE t RENAME KEY IF EXISTS k TO k2, ADD COLUMN e int;
+         ALTER TABLE t RENAME INDEX IF EXISTS nope TO x;
+         ALTER TABLE t ADD COLUMN f int, RENAME INDEX u TO u2, RENAME KEY k2 TO k3;
+         ALTER TABLE t ADD CONSTRAINT IF NOT EXISTS c CHECK (a > 1);
+         ALTER TABLE t ADD CONSTRAINT IF NOT EXISTS c2 CHECK (b > 1), ADD COLUMN d int;",
+    );
+    assert_eq!(shape(&out, "t").len(), 5);
+    assert_eq!(out.schema.indexes.keys().collect::<Vec<_>>(), vec!["t.k3"]);
+    let t = table(&out, "t");
+    assert_eq!(t.unique[0].name.as_deref(), Some("u2"));
+    let checks: Vec<_> = t
+        .checks
+        .iter()
+        .map(|c| c.name.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(checks, ["c", "c2"]);
+    let notes: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
+    for expected in [
+        "MariaDB skips it: index `nope` does not exist",
+        "MariaDB skips it: check constraint `c` already exists",
+    ] {
+        assert!(notes.contains(&expected), "{expected}: {notes:#?}");
+    }
+    let e = one_error(
+        MY,
+        "CREATE TABLE t (a int);\nALTER TABLE t RENAME INDEX nope TO x",
+    );
+    assert!(e.message.contains("no index named `nope`"), "{e}");
 }
 
 #[test]
