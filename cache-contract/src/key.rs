@@ -647,11 +647,13 @@ impl RedisKeys {
             .and_then(|g| g.split_once('.'))
             .and_then(|(a, b)| Some((canonical_u64(a)?, canonical_u64(b)?)))
             .ok_or_else(|| err("missing `g<tenant gen>.<table gen>` after the contract hash"))?;
-        let mut logical = format!(
-            "{scope_head}}}:{}:{}",
-            table.unwrap_or_default(),
-            hash8.unwrap_or_default()
+        let (table, hash8) = (table.unwrap_or_default(), hash8.unwrap_or_default());
+        let mut logical = String::with_capacity(
+            scope_head.len() + table.len() + hash8.len() + parts.map_or(0, str::len) + 4,
         );
+        for piece in [scope_head, "}:", table, ":", hash8] {
+            logical.push_str(piece);
+        }
         if let Some(parts) = parts {
             logical.push(':');
             logical.push_str(parts);

@@ -32,10 +32,11 @@ struct BatchResult {
     other_tables: u64,
 }
 
-/// What a run has found so far.
+/// What a run has found so far: by tenant, each batch's verdicts (joined once, when the
+/// report is built).
 #[derive(Default)]
 struct RunResult {
-    tenants: BTreeMap<Option<String>, Vec<Verdict>>,
+    tenants: BTreeMap<Option<String>, Vec<Vec<Verdict>>>,
     other_tables: u64,
 }
 
@@ -179,8 +180,13 @@ impl Audit {
         let (walked, results) = futures_util::future::join(walk, audit).await;
         let results = results?;
         walked?;
+        let joined = results.tenants.into_iter().map(|(tenant, batches)| {
+            let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+            batches.into_iter().for_each(|b| all.extend(b));
+            (tenant, all)
+        });
         Ok(Report::new(
-            results.tenants,
+            joined.collect(),
             results.other_tables,
             started_at_ms,
             started.elapsed(),
@@ -626,11 +632,8 @@ fn bare(redis_key: String, detail: String) -> Verdict {
 
 fn absorb(into: &mut RunResult, batch: BatchResult, audited: &AtomicU64) {
     audited.fetch_add(batch.audited, Ordering::Relaxed);
-    for (tenant, mut verdicts) in batch.tenants {
-        into.tenants
-            .entry(tenant)
-            .or_default()
-            .append(&mut verdicts);
+    for (tenant, verdicts) in batch.tenants {
+        into.tenants.entry(tenant).or_default().push(verdicts);
     }
     into.other_tables += batch.other_tables;
 }
