@@ -432,6 +432,7 @@ variants!(HistoryEvent {
     1 => TableRenamed { from, to, at },
     2 => ColumnDropped { table, column, at },
     3 => ColumnRenamed { table, from, to, at },
+    4 => TableUnknown { table, at },
 });
 
 #[cfg(test)]

@@ -387,6 +387,14 @@ pub enum HistoryEvent {
         /// Where.
         at: Location,
     },
+    /// `CREATE TABLE ... AS SELECT` whose columns the replay cannot know: the server has
+    /// the table, the replayed schema does not.
+    TableUnknown {
+        /// The table.
+        table: String,
+        /// Where.
+        at: Location,
+    },
 }
 
 /// A statement that was skipped because it cannot change a table's columns.

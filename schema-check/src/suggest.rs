@@ -75,6 +75,12 @@ pub fn table_fate(
             "table `{from}` was renamed to `{to}` in {}; write `#[cache(table = \"{to}\")]`",
             at(loc)
         )),
+        HistoryEvent::TableUnknown { table: t, at: loc } if eq(t, table) => Some(format!(
+            "table `{t}` is created in {} by `CREATE TABLE ... AS SELECT`, whose columns the \
+             replay cannot know: create it with explicit column definitions, then fill it with \
+             INSERT INTO ... SELECT",
+            at(loc)
+        )),
         _ => None,
     })
 }

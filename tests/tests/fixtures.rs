@@ -53,6 +53,7 @@ fixtures! {
     postgres_large_service => "postgres/large_service",
     postgres_edge_cases => "postgres/edge_cases",
     postgres_view_dependencies => "postgres/view_dependencies",
+    postgres_rebuild_patterns => "postgres/rebuild_patterns",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",
@@ -60,6 +61,7 @@ fixtures! {
     mysql_diesel => "mysql/diesel",
     mysql_mixed_width => "mysql/mixed_width",
     mysql_edge_cases => "mysql/edge_cases",
+    mysql_rebuild_patterns => "mysql/rebuild_patterns",
     sqlite_flat_messy => "sqlite/flat_messy",
     sqlite_flyway => "sqlite/flyway",
     sqlite_sqlx => "sqlite/sqlx",
@@ -67,5 +69,6 @@ fixtures! {
     sqlite_diesel => "sqlite/diesel",
     sqlite_mixed_width => "sqlite/mixed_width",
     sqlite_edge_cases => "sqlite/edge_cases",
+    sqlite_rebuild_patterns => "sqlite/rebuild_patterns",
     sqlite_refinery_unversioned => "sqlite/refinery_unversioned",
 }

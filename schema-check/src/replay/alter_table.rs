@@ -30,6 +30,25 @@ pub(crate) fn mentions(expr: &str, column: &str) -> bool {
 impl Replayer {
     pub(crate) fn alter_table(&mut self, ctx: &Ctx<'_>, at: &AlterTable) -> Applied {
         let name = object_name(self.dialect, &at.name);
+        if let Some(kind) = self.unmodelled_target(&name) {
+            for op in &at.operations {
+                if let AlterTableOperation::RenameTable {
+                    table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
+                } = op
+                {
+                    self.unmodelled.rename(&name, &object_name(self.dialect, n));
+                }
+            }
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: format!(
+                    "ALTER TABLE of {} `{name}`, which is not modelled",
+                    kind.noun()
+                ),
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return Ok(());
+        }
         let Some(mut key) = self.table_key(&name) else {
             if self.schema.views.contains_key(&name) {
                 return self.alter_table_on_view(ctx, &name, at);

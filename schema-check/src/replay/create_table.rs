@@ -12,9 +12,13 @@ impl Replayer {
         let dialect = self.dialect;
         let name = object_name(dialect, &ct.name);
         if ct.temporary {
+            self.unmodelled
+                .note(&name, super::unmodelled::Kind::Temporary);
             self.skipped.push(Skipped {
                 at: ctx.at().clone(),
-                reason: format!("temporary table `{name}` does not outlive the migration"),
+                reason: format!(
+                    "temporary table `{name}` is not modelled (it does not outlive the session)"
+                ),
                 first_line: ctx.stmt.first_line().to_string(),
             });
             return Ok(());
@@ -55,13 +59,25 @@ impl Replayer {
                 self.schema.tables.insert(name, table);
                 return Ok(());
             }
-            return Err(ctx.error(
-                format!(
-                    "`CREATE TABLE {name} ... AS SELECT` creates columns schema-check cannot know"
+            // The server created the table; the replay cannot know its columns. Later
+            // statements about it are warnings that name this one, not errors.
+            self.unseen.created(ctx.at(), ctx.stmt.first_line(), &name);
+            self.schema
+                .history
+                .push(crate::model::HistoryEvent::TableUnknown {
+                    table: name.clone(),
+                    at: ctx.at().clone(),
+                });
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: format!(
+                    "`CREATE TABLE {name} ... AS SELECT`: the replay cannot know the columns of \
+                     this query (to model the table, create it with explicit columns, then \
+                     fill it with INSERT INTO ... SELECT)"
                 ),
-                "create the table with explicit column definitions, then fill it with \
-                 INSERT INTO ... SELECT",
-            ));
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return Ok(());
         }
         // MySQL `CREATE TABLE new (LIKE old)`, which sqlparser reads as a column `LIKE`
         // of type `old`.

@@ -68,16 +68,16 @@ impl Replayer {
         if_exists: bool,
         cascade: bool,
     ) -> Result<bool, crate::Diagnostic> {
+        if let Some(kind) = self.unmodelled_target(name) {
+            self.unmodelled.forget(name);
+            self.skipped.push(crate::model::Skipped {
+                at: ctx.at().clone(),
+                reason: format!("{} `{name}` is not modelled", kind.noun()),
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return Ok(false);
+        }
         let Some(key) = self.table_key(name) else {
-            let bare = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-            if self.dialect == Dialect::Sqlite && self.virtual_tables.remove(&bare) {
-                self.skipped.push(crate::model::Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("virtual table `{name}` is not modelled"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
-                return Ok(false);
-            }
             if if_exists {
                 return Ok(false);
             }
@@ -185,6 +185,14 @@ impl Replayer {
             None => name.to_string(),
         };
         let Some(ix) = self.schema.indexes.remove(&key) else {
+            if self.unmodelled.forget_index(name) {
+                self.skipped.push(crate::model::Skipped {
+                    at: ctx.at().clone(),
+                    reason: format!("index `{name}` of a table that is not modelled"),
+                    first_line: ctx.stmt.first_line().to_string(),
+                });
+                return Ok(false);
+            }
             if if_exists {
                 return Ok(false);
             }
@@ -252,8 +260,14 @@ impl Replayer {
         for r in renames {
             let old = object_name(self.dialect, &r.old_name);
             let new = object_name(self.dialect, &r.new_name);
+            if self.unmodelled_target(&old).is_some() {
+                self.unmodelled.rename(&old, &new);
+                continue;
+            }
             let Some(key) = self.table_key(&old) else {
-                return Err(self.missing_table(ctx, &old, "RENAME TABLE"));
+                let error = self.missing_table(ctx, &old, "RENAME TABLE");
+                self.conflict(ctx, &old, error)?;
+                continue;
             };
             self.rename_table(ctx, &key, &new)?;
         }

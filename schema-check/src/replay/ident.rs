@@ -1,7 +1,10 @@
 //! Identifier folding and canonical object names, per dialect.
 //!
-//! - PostgreSQL folds unquoted identifiers to lower case and keeps quoted ones verbatim;
-//!   the default schema `public` is dropped (`public.users` is `users`), any other schema
+//! - PostgreSQL folds unquoted identifiers to lower case (ASCII letters only, as its
+//!   scanner does in a UTF-8 database) and keeps quoted ones verbatim; it cuts every
+//!   identifier, quoted or not, to 63 bytes on a character boundary (`truncate_identifier`;
+//!   a migration may create an index under a 64-byte name and drop it under the 63-byte one
+//!   the server kept); the default schema `public` is dropped (`public.users` is `users`), any other schema
 //!   is kept (`audit.events`).
 //! - MySQL/MariaDB and SQLite keep identifiers as written; a qualified name keeps only its
 //!   last part (`shop.orders` is `orders`: a migration directory describes one database).
@@ -19,10 +22,20 @@ use crate::dialect::Dialect;
 /// assert_eq!(fold(Dialect::Postgres, &Ident::new("Users")), "users");
 /// assert_eq!(fold(Dialect::Postgres, &Ident::with_quote('"', "Users")), "Users");
 /// assert_eq!(fold(Dialect::Mysql, &Ident::new("Users")), "Users");
+/// // PostgreSQL keeps 63 bytes of a longer name.
+/// let long = format!("idx_{}", "x".repeat(60));
+/// assert_eq!(fold(Dialect::Postgres, &Ident::new(&long)), long[..63]);
 /// ```
 pub fn fold(dialect: Dialect, ident: &Ident) -> String {
     match dialect {
-        Dialect::Postgres if ident.quote_style.is_none() => ident.value.to_lowercase(),
+        Dialect::Postgres => {
+            let kept = super::names::clip(&ident.value, super::names::PG_MAX_IDENT);
+            if ident.quote_style.is_none() {
+                kept.to_ascii_lowercase()
+            } else {
+                kept.to_string()
+            }
+        }
         _ => ident.value.clone(),
     }
 }

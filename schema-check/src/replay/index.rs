@@ -14,6 +14,21 @@ impl Replayer {
     pub(crate) fn create_index(&mut self, ctx: &Ctx<'_>, ci: &CreateIndex) -> Applied {
         let dialect = self.dialect;
         let table_name = object_name(dialect, &ci.table_name);
+        if let Some(kind) = self.unmodelled_target(&table_name) {
+            if let Some(n) = &ci.name {
+                self.unmodelled
+                    .note_index(&object_name(dialect, n), &table_name);
+            }
+            self.skipped.push(Skipped {
+                at: ctx.at().clone(),
+                reason: format!(
+                    "index on {} `{table_name}`, which is not modelled",
+                    kind.noun()
+                ),
+                first_line: ctx.stmt.first_line().to_string(),
+            });
+            return Ok(());
+        }
         let Some(table_key) = self.table_key(&table_name) else {
             if self
                 .schema
@@ -43,7 +58,8 @@ impl Replayer {
                 );
                 return Ok(());
             }
-            return Err(self.missing_table(ctx, &table_name, "CREATE INDEX ON"));
+            let error = self.missing_table(ctx, &table_name, "CREATE INDEX ON");
+            return self.conflict(ctx, &table_name, error);
         };
         let simple: Vec<Option<String>> = ci
             .columns

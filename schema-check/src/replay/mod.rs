@@ -45,6 +45,7 @@ pub mod sequence;
 pub mod skip;
 pub mod types_ddl;
 mod uncertain;
+mod unmodelled;
 pub mod view;
 pub mod view_columns;
 pub mod view_graph;
@@ -85,9 +86,8 @@ pub struct Replayer {
     warnings: Vec<Warning>,
     /// MySQL: indexes the server created for foreign keys (see [`constraint::Env`]).
     fk_indexes: std::collections::HashSet<String>,
-    /// SQLite: the virtual tables created (lower case), which are not modelled but may be
-    /// dropped.
-    virtual_tables: std::collections::HashSet<String>,
+    /// Temporary and SQLite virtual tables: they exist, but are not modelled.
+    unmodelled: unmodelled::Unmodelled,
     /// MySQL: the character set of each table's text columns, where declared (see
     /// [`charset`]).
     mysql_charsets: std::collections::HashMap<String, String>,
@@ -168,7 +168,7 @@ impl Replayer {
             warnings: Vec::new(),
             fk_indexes: std::collections::HashSet::new(),
             mysql_charsets: std::collections::HashMap::new(),
-            virtual_tables: std::collections::HashSet::new(),
+            unmodelled: unmodelled::Unmodelled::default(),
             unseen: uncertain::Unseen::default(),
             view_graph: view_graph::ViewGraph::default(),
             doubtful_views: std::collections::HashMap::new(),
@@ -217,7 +217,7 @@ impl Replayer {
         if self.dialect == Dialect::Sqlite
             && let Some(name) = skip::virtual_table_name(&stmt.text)
         {
-            self.virtual_tables.insert(name);
+            self.unmodelled.note(&name, unmodelled::Kind::Virtual);
         }
         match parsed {
             Parsed::Noise(reason) => self.skipped.push(Skipped {
@@ -416,10 +416,15 @@ impl Replayer {
             Ast::CreateTable(ct) => self.create_table(ctx, ct),
             Ast::AlterTable(at) => self.alter_table(ctx, at),
             Ast::Drop {
-                temporary: true, ..
+                temporary: true,
+                names,
+                ..
             } => {
                 // MySQL `DROP TEMPORARY TABLE` drops only temporary tables, which the
-                // replay skips.
+                // replay does not model.
+                for n in names {
+                    self.unmodelled.forget(&ident::object_name(self.dialect, n));
+                }
                 self.skipped.push(Skipped {
                     at: ctx.at().clone(),
                     reason: "DROP TEMPORARY TABLE drops no permanent table".to_string(),

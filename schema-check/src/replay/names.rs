@@ -24,7 +24,7 @@ use crate::model::{Schema, Table, UniqueKind};
 pub const PG_MAX_IDENT: usize = 63;
 
 /// `s` cut to at most `max` bytes, on a character boundary.
-fn clip(s: &str, max: usize) -> &str {
+pub(crate) fn clip(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

@@ -113,6 +113,18 @@ impl Unseen {
         });
     }
 
+    /// A statement at `at` created `name` in a form the replay cannot follow (a
+    /// `CREATE TABLE ... AS SELECT` whose columns it cannot know): it explains later
+    /// conflicts about `name`.
+    pub(crate) fn created(&mut self, at: &Location, first_line: &str, name: &str) {
+        self.opaque.push(Opaque {
+            at: at.clone(),
+            first_line: first_line.to_string(),
+            text: name.rsplit('.').next().unwrap_or(name).to_lowercase(),
+            dynamic: false,
+        });
+    }
+
     /// The overloads of the function `name` the history defined (see `overloads`).
     pub(crate) fn overloads_of(&self, name: &str) -> &[(String, super::function_deps::Arity)] {
         self.overloads.get(name).map_or(&[], Vec::as_slice)

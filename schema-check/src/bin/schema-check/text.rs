@@ -297,7 +297,7 @@ fn render_verbose(out: &mut String, replay: &Replay) {
     if !replay.schema.history.is_empty() {
         let _ = writeln!(
             out,
-            "\nDrops and renames ({}):",
+            "\nDrops, renames and unknown tables ({}):",
             replay.schema.history.len()
         );
         let rows: Vec<Vec<String>> = replay
@@ -325,6 +325,10 @@ fn render_verbose(out: &mut String, replay: &Replay) {
                         format!("column {table}.{from} renamed to {to}"),
                     ]
                 }
+                HistoryEvent::TableUnknown { table, at } => vec![
+                    at.to_string(),
+                    format!("table {table} created by AS SELECT: columns unknown"),
+                ],
             })
             .collect();
         out.push_str(&indented(&columns(&rows)));

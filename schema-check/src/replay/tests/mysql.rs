@@ -883,3 +883,16 @@ fn prepared_statements_chosen_by_if_apply_the_branch_that_runs() {
     assert!(out.errors.is_empty(), "{:?}", out.errors);
     assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
 }
+
+#[test]
+fn rename_table_of_a_temporary_table() {
+    let out = ok(
+        MY,
+        "CREATE TEMPORARY TABLE tmp (id int);
+         RENAME TABLE tmp TO tmp2;
+         DROP TABLE tmp2;",
+    );
+    assert!(out.schema.tables.is_empty());
+    let e = one_error(MY, "RENAME TABLE nothing TO other");
+    assert!(e.message.contains("does not exist"), "{e}");
+}

@@ -930,3 +930,40 @@ fn alter_table_actions_sqlparser_misses_are_removed_or_applied() {
     );
     assert!(out.skipped.is_empty(), "{:#?}", out.skipped);
 }
+
+#[test]
+fn identifiers_are_cut_to_63_bytes_like_the_server() {
+    // PostgreSQL keeps 63 bytes of any longer identifier, quoted or not (with a NOTICE): a
+    // history may create an index under a 64-byte name and drop it by the 63 bytes kept.
+    let long = format!("idx_{}_necro", "n".repeat(54));
+    assert_eq!(long.len(), 64);
+    let cut = &long[..63];
+    let out = ok(
+        PG,
+        &format!(
+            "CREATE TABLE t (a int);
+             CREATE INDEX {long} ON t (a);
+             DROP INDEX {cut};
+             CREATE INDEX {cut} ON t (a);"
+        ),
+    );
+    let names: Vec<&String> = out.schema.indexes.keys().collect();
+    assert_eq!(names, [cut]);
+    // The cut falls on a character boundary: `é` is two bytes, at bytes 62 and 63.
+    let wide = format!("\"{}é\"", "c".repeat(62));
+    let out = ok(
+        PG,
+        &format!(
+            "CREATE TABLE w ({wide} int); ALTER TABLE w RENAME COLUMN \"{}\" TO b",
+            "c".repeat(62)
+        ),
+    );
+    assert_eq!(shape(&out, "w")[0].0, "b");
+    // Only ASCII letters fold: PostgreSQL leaves `É` of an unquoted name as it is.
+    let out = ok(PG, "CREATE TABLE Étoile (a int)");
+    assert!(
+        out.schema.tables.contains_key("Étoile"),
+        "{:?}",
+        out.schema.tables.keys()
+    );
+}
