@@ -43,9 +43,18 @@ pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
 /// Like [`build`], in a session set up as `session` says.
 pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<ObservedSchema, String> {
     let files = migration_files(dir)?;
-    match dialect {
+    // diesel creates its bookkeeping table before the first migration; a history may
+    // refer to it (lemmy puts a trigger on it). It is not part of the history's schema.
+    let bookkeeping = files
+        .iter()
+        .any(|f| f.diesel.is_some())
+        .then_some(DIESEL_TABLE_SQL);
+    let mut observed = match dialect {
         Dialect::Postgres => {
             let mut db = PgDatabase::create()?;
+            if let Some(sql) = bookkeeping {
+                db.execute(sql, "diesel's bookkeeping table")?;
+            }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
@@ -54,16 +63,34 @@ pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<Observ
             if session.mysql_without_foreign_key_checks {
                 db.execute("SET FOREIGN_KEY_CHECKS = 0", "the session setup")?;
             }
+            if let Some(sql) = bookkeeping {
+                db.execute(sql, "diesel's bookkeeping table")?;
+            }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
         Dialect::Sqlite => {
             let db = SqliteDatabase::create()?;
+            if let Some(sql) = bookkeeping {
+                db.execute(sql, "diesel's bookkeeping table")?;
+            }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
+    }?;
+    if bookkeeping.is_some() {
+        observed.forget_table(DIESEL_TABLE);
     }
+    Ok(observed)
 }
+
+/// diesel's bookkeeping table (`diesel_migrations`' `CREATE_MIGRATIONS_TABLE`).
+const DIESEL_TABLE: &str = "__diesel_schema_migrations";
+
+/// How diesel creates [`DIESEL_TABLE`] (the same text on the three databases).
+const DIESEL_TABLE_SQL: &str = "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (\
+     version VARCHAR(50) PRIMARY KEY NOT NULL, \
+     run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)";
 
 /// Runs each migration file, in order, through `execute(sql, origin)` (the file's whole
 /// text, as the migration tools send it).

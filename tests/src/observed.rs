@@ -97,6 +97,13 @@ pub struct ObservedColumn {
 }
 
 impl ObservedSchema {
+    /// Leaves `table` out: its columns, indexes and constraints.
+    pub fn forget_table(&mut self, table: &str) {
+        self.tables.remove(table);
+        self.indexes.retain(|(t, _)| t != table);
+        self.constraints.retain(|(t, _, _)| t != table);
+    }
+
     /// The same schema without index and constraint names (what the property tests'
     /// generator models predict: they check the generator, the names are the replay's job).
     pub fn without_names(&self) -> Self {

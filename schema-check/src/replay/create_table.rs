@@ -48,8 +48,24 @@ impl Replayer {
             ));
         }
         if let Some(query) = &ct.query {
-            let columns = super::ctas::columns(dialect, query, ctx.at(), |t| {
-                self.table_key(t).and_then(|k| self.schema.tables.get(&k))
+            let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
+            let columns = super::ctas::columns(dialect, query, ctx.at(), tables).or_else(|| {
+                (dialect == crate::Dialect::Postgres)
+                    .then(|| super::query_types::output_columns(query, &tables, &self.schema))
+                    .flatten()
+                    .map(|typed| {
+                        typed
+                            .into_iter()
+                            .map(|(name, ty)| crate::model::Column {
+                                name,
+                                ty,
+                                nullable: true,
+                                default: None,
+                                generated: None,
+                                provenance: Provenance::new(ctx.at().clone()),
+                            })
+                            .collect()
+                    })
             });
             if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
                 let table = Table::new(name.clone(), columns, Provenance::new(ctx.at().clone()));

@@ -40,6 +40,7 @@ mod partition;
 mod partition_index;
 pub mod position;
 mod prepared;
+mod query_types;
 pub mod rename;
 pub mod sequence;
 pub mod skip;

@@ -967,3 +967,73 @@ fn identifiers_are_cut_to_63_bytes_like_the_server() {
         out.schema.tables.keys()
     );
 }
+
+#[test]
+fn create_table_as_select_types_expressions_aggregates_and_unions() {
+    // Two tables folded into one with UNION ALL and GROUP BY, as a history consolidates
+    // tables: names from the first branch, types from the typed branch.
+    let out = ok(
+        PG,
+        "CREATE TYPE follow_state AS ENUM ('pending', 'accepted');
+         CREATE TABLE post_like (person_id int NOT NULL, post_id int NOT NULL, score smallint, published timestamptz NOT NULL);
+         CREATE TABLE post_saved (person_id int NOT NULL, post_id int NOT NULL, published timestamptz NOT NULL, state follow_state);
+         CREATE TABLE post_actions AS
+         SELECT max(liked) AS liked, max(saved) AS saved, person_id, post_id,
+                max(like_score) = 1 AS vote_is_upvote, count(*) AS n, sum(like_score) AS total,
+                cast(max(like_score) AS bigint) AS best, max(state) AS state, coalesce(max(saved), now()) AS seen
+         FROM (
+             SELECT person_id, post_id, score AS like_score, published AS liked, NULL::timestamptz AS saved,
+                    NULL::follow_state AS state
+             FROM post_like
+             UNION ALL
+             SELECT person_id, post_id, NULL::int, NULL::timestamptz, published, state FROM post_saved) AS s
+         GROUP BY person_id, post_id;
+         CREATE TABLE combined AS
+         SELECT p.published, p.person_id, p.post_id AS like_id, NULL AS note, 1 AS one, 5000000000 AS big
+         FROM post_like p JOIN post_saved s ON s.post_id = p.post_id
+         UNION ALL
+         SELECT published, person_id, NULL::int, 'x', 2, 1 FROM post_saved;
+         ALTER TABLE post_actions ALTER COLUMN person_id SET NOT NULL, ADD PRIMARY KEY (person_id, post_id);",
+    );
+    let types = |t: &str| -> Vec<(String, String, bool)> {
+        table(&out, t)
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.canonical.clone(), c.nullable))
+            .collect()
+    };
+    let col = |n: &str, ty: &str, null: bool| (n.to_string(), ty.to_string(), null);
+    assert_eq!(
+        types("post_actions"),
+        [
+            col("liked", "timestamp with time zone", true),
+            col("saved", "timestamp with time zone", true),
+            col("person_id", "integer", false),
+            col("post_id", "integer", false),
+            col("vote_is_upvote", "boolean", true),
+            col("n", "bigint", true),
+            col("total", "bigint", true),
+            col("best", "bigint", true),
+            col("state", "follow_state", true),
+            col("seen", "timestamp with time zone", true),
+        ]
+    );
+    assert_eq!(
+        types("combined"),
+        [
+            col("published", "timestamp with time zone", true),
+            col("person_id", "integer", true),
+            col("like_id", "integer", true),
+            col("note", "text", true),
+            col("one", "integer", true),
+            col("big", "bigint", true),
+        ]
+    );
+    // What the replay cannot type stays unknown (a skip, never a guess).
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int);
+         CREATE TABLE w AS SELECT a + 1 AS b FROM t;",
+    );
+    assert!(!out.schema.tables.contains_key("w"));
+}

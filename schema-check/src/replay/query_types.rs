@@ -1,0 +1,365 @@
+//! The columns a PostgreSQL query gives a table created from it (`CREATE TABLE t AS
+//! SELECT ...`): each output column's name and type, as the server derives them, for the
+//! queries [`super::ctas`] does not copy column by column: expressions, aggregates,
+//! `UNION [ALL]`, joins and subqueries in `FROM`.
+//!
+//! - Names: the alias, else what `FigureColname` gives ([`super::names::figure_colname`]),
+//!   else `?column?`; a `UNION` takes its first branch's names.
+//! - Types: a column reference has its column's type; a cast (`x::t`, `CAST(x AS t)`)
+//!   has `t`; `max`/`min` the type of their argument; `count` is `bigint`; `sum` of
+//!   `smallint`/`integer` is `bigint`, of `bigint`/`numeric` is `numeric`; comparisons,
+//!   `AND`/`OR`/`NOT`, `IS [NOT] NULL`, `IN`, `BETWEEN`, `LIKE` and `EXISTS` are
+//!   `boolean`; `now()` is `timestamp with time zone`; `coalesce`/`greatest`/`least` the
+//!   common type of their arguments; an integer literal is `integer` (`bigint` past 32
+//!   bits, `numeric` past 64 or with a point), a string literal or `NULL` has no type of
+//!   its own. A `UNION` column has the common type of its branches (`select_common_type`:
+//!   untyped branches take the others' type; `integer` with `bigint` is `bigint`, with
+//!   `numeric` is `numeric`); a column left untyped is `text`.
+//!
+//! Anything else (a window, a `CASE`, arithmetic, a function not listed, a `WITH`) is
+//! `None`: the caller treats the columns as unknown rather than guess.
+
+use sqlparser::ast::{
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectNamePart, Query,
+    Select, SelectItem, SetExpr, SetOperator, TableFactor, UnaryOperator, Value,
+};
+
+use super::ident::{fold, object_name};
+use super::names::figure_colname;
+use crate::canonical::canonical_type;
+use crate::dialect::Dialect;
+use crate::model::{Schema, Table};
+use crate::types::{SqlType, TypeFamily};
+
+/// A type as the query derives it: a known type, or none yet (`NULL`, a string literal).
+#[derive(Debug, Clone, PartialEq)]
+enum Ty {
+    Known(SqlType),
+    Untyped,
+}
+
+/// One relation of a `FROM` clause: the name it is referred to by, and its columns.
+struct Relation {
+    qualifier: String,
+    columns: Vec<(String, Ty)>,
+}
+
+/// The output columns (name, type) of `query`, reading tables through `tables` (by
+/// canonical name) and types through `schema`; `None` when the replay cannot know them.
+pub(crate) fn output_columns<'s>(
+    query: &Query,
+    tables: &dyn Fn(&str) -> Option<&'s Table>,
+    schema: &Schema,
+) -> Option<Vec<(String, SqlType)>> {
+    let typer = Typer { tables, schema };
+    let columns = typer.query(query)?;
+    Some(
+        columns
+            .into_iter()
+            .map(|(name, ty)| match ty {
+                Ty::Known(t) => (name, t),
+                Ty::Untyped => (name, text()),
+            })
+            .collect(),
+    )
+}
+
+fn text() -> SqlType {
+    SqlType::new("text", TypeFamily::Text { max_len: None })
+}
+
+fn named(canonical: &str, family: TypeFamily) -> Ty {
+    Ty::Known(SqlType::new(canonical, family))
+}
+
+fn boolean() -> Ty {
+    named("boolean", TypeFamily::Bool)
+}
+
+fn bigint() -> Ty {
+    named("bigint", TypeFamily::Int { bytes: 8 })
+}
+
+fn numeric() -> Ty {
+    named(
+        "numeric",
+        TypeFamily::Numeric {
+            precision: None,
+            scale: None,
+        },
+    )
+}
+
+/// `select_common_type` for two branches' types; `None` when PostgreSQL would pick a type
+/// by rules this module does not model (or refuse).
+fn common(a: Ty, b: Ty) -> Option<Ty> {
+    let (a, b) = match (a, b) {
+        (Ty::Untyped, other) | (other, Ty::Untyped) => return Some(other),
+        (Ty::Known(a), Ty::Known(b)) => (a, b),
+    };
+    if a == b {
+        return Some(Ty::Known(a));
+    }
+    let rank = |t: &SqlType| match (t.canonical.as_str(), &t.family) {
+        ("smallint", _) => Some(1),
+        ("integer", _) => Some(2),
+        ("bigint", _) => Some(3),
+        ("numeric", _) => Some(4),
+        _ => None,
+    };
+    let (ra, rb) = (rank(&a)?, rank(&b)?);
+    Some(Ty::Known(if ra >= rb { a } else { b }))
+}
+
+struct Typer<'a, 's> {
+    tables: &'a dyn Fn(&str) -> Option<&'s Table>,
+    schema: &'a Schema,
+}
+
+impl Typer<'_, '_> {
+    fn query(&self, query: &Query) -> Option<Vec<(String, Ty)>> {
+        if query.with.is_some() {
+            return None;
+        }
+        self.set_expr(&query.body)
+    }
+
+    fn set_expr(&self, body: &SetExpr) -> Option<Vec<(String, Ty)>> {
+        match body {
+            SetExpr::Select(select) => self.select(select),
+            SetExpr::Query(inner) => self.query(inner),
+            SetExpr::SetOperation {
+                left,
+                op: SetOperator::Union,
+                right,
+                ..
+            } => {
+                let left = self.set_expr(left)?;
+                let right = self.set_expr(right)?;
+                if left.len() != right.len() {
+                    return None;
+                }
+                left.into_iter()
+                    .zip(right)
+                    .map(|((name, a), (_, b))| Some((name, common(a, b)?)))
+                    .collect()
+            }
+            _ => None,
+        }
+    }
+
+    fn select(&self, select: &Select) -> Option<Vec<(String, Ty)>> {
+        let mut scope = Vec::new();
+        for from in &select.from {
+            scope.push(self.relation(&from.relation)?);
+            for join in &from.joins {
+                scope.push(self.relation(&join.relation)?);
+            }
+        }
+        let mut out = Vec::new();
+        for item in &select.projection {
+            match item {
+                SelectItem::Wildcard(_) => {
+                    for r in &scope {
+                        out.extend(r.columns.iter().cloned());
+                    }
+                }
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    let q = kind.to_string();
+                    let q = fold(Dialect::Postgres, &sqlparser::ast::Ident::new(q));
+                    let r = scope.iter().find(|r| r.qualifier == q)?;
+                    out.extend(r.columns.iter().cloned());
+                }
+                SelectItem::UnnamedExpr(e) => {
+                    let name = figure_colname(e).unwrap_or_else(|| "?column?".to_string());
+                    out.push((name, self.expr(e, &scope)?));
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    out.push((fold(Dialect::Postgres, alias), self.expr(expr, &scope)?));
+                }
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    fn relation(&self, factor: &TableFactor) -> Option<Relation> {
+        match factor {
+            TableFactor::Table {
+                name, alias, args, ..
+            } if args.is_none() => {
+                let key = object_name(Dialect::Postgres, name);
+                let table = (self.tables)(&key)?;
+                let qualifier = match alias {
+                    Some(a) if a.columns.is_empty() => fold(Dialect::Postgres, &a.name),
+                    Some(_) => return None,
+                    None => key.rsplit('.').next().unwrap_or(&key).to_string(),
+                };
+                Some(Relation {
+                    qualifier,
+                    columns: table
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Ty::Known(c.ty.clone())))
+                        .collect(),
+                })
+            }
+            TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias: Some(alias),
+                ..
+            } if alias.columns.is_empty() => Some(Relation {
+                qualifier: fold(Dialect::Postgres, &alias.name),
+                columns: self.query(subquery)?,
+            }),
+            _ => None,
+        }
+    }
+
+    fn column(&self, scope: &[Relation], qualifier: Option<&str>, name: &str) -> Option<Ty> {
+        let mut found = scope
+            .iter()
+            .filter(|r| qualifier.is_none_or(|q| r.qualifier == q))
+            .flat_map(|r| r.columns.iter().filter(|(n, _)| n == name));
+        let (_, ty) = found.next()?;
+        // An ambiguous name is an error on the server: not a query that ran.
+        found.next().is_none().then(|| ty.clone())
+    }
+
+    fn expr(&self, e: &Expr, scope: &[Relation]) -> Option<Ty> {
+        let pg = Dialect::Postgres;
+        match e {
+            Expr::Identifier(i) => self.column(scope, None, &fold(pg, i)),
+            Expr::CompoundIdentifier(parts) => {
+                let [q, c] = parts.as_slice() else {
+                    return None;
+                };
+                self.column(scope, Some(&fold(pg, q)), &fold(pg, c))
+            }
+            Expr::Nested(inner) => self.expr(inner, scope),
+            Expr::Cast { data_type, .. } => canonical_type(pg, data_type, self.schema)
+                .ok()
+                .map(|c| Ty::Known(c.ty)),
+            Expr::Value(v) => match &v.value {
+                Value::Null | Value::SingleQuotedString(_) => Some(Ty::Untyped),
+                Value::Boolean(_) => Some(boolean()),
+                Value::Number(n, _) => Some(number(&n.to_string())),
+                _ => None,
+            },
+            Expr::BinaryOp { op, .. } => matches!(
+                op,
+                BinaryOperator::Eq
+                    | BinaryOperator::NotEq
+                    | BinaryOperator::Lt
+                    | BinaryOperator::LtEq
+                    | BinaryOperator::Gt
+                    | BinaryOperator::GtEq
+                    | BinaryOperator::And
+                    | BinaryOperator::Or
+            )
+            .then(boolean),
+            Expr::UnaryOp {
+                op: UnaryOperator::Not,
+                ..
+            }
+            | Expr::IsNull(_)
+            | Expr::IsNotNull(_)
+            | Expr::IsTrue(_)
+            | Expr::IsFalse(_)
+            | Expr::IsNotTrue(_)
+            | Expr::IsNotFalse(_)
+            | Expr::IsDistinctFrom(..)
+            | Expr::IsNotDistinctFrom(..)
+            | Expr::InList { .. }
+            | Expr::InSubquery { .. }
+            | Expr::Between { .. }
+            | Expr::Like { .. }
+            | Expr::ILike { .. }
+            | Expr::Exists { .. } => Some(boolean()),
+            Expr::Function(f) => self.function(f, scope),
+            _ => None,
+        }
+    }
+
+    fn function(&self, f: &sqlparser::ast::Function, scope: &[Relation]) -> Option<Ty> {
+        let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else {
+            return None;
+        };
+        if f.over.is_some() || !f.within_group.is_empty() {
+            return None;
+        }
+        let name = name.value.to_ascii_lowercase();
+        let args: Vec<&Expr> = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect::<Option<_>>()
+                .or_else(|| {
+                    // count(*)
+                    (name == "count" && list.args.len() == 1).then(Vec::new)
+                })?,
+            FunctionArguments::Subquery(_) => return None,
+        };
+        let arg = |i: usize| args.get(i).and_then(|e| self.expr(e, scope));
+        match (name.as_str(), args.len()) {
+            ("max" | "min", 1) => arg(0),
+            ("count", _) => Some(bigint()),
+            ("sum", 1) => match arg(0)? {
+                Ty::Known(t) => match t.canonical.as_str() {
+                    "smallint" | "integer" => Some(bigint()),
+                    "bigint" | "numeric" => Some(numeric()),
+                    "real" | "double precision" | "interval" => Some(Ty::Known(t)),
+                    _ => None,
+                },
+                Ty::Untyped => None,
+            },
+            ("bool_and" | "bool_or" | "every", 1) => Some(boolean()),
+            ("now" | "current_timestamp", 0) => {
+                Some(named("timestamp with time zone", TypeFamily::TimestampTz))
+            }
+            ("coalesce" | "greatest" | "least", n) if n > 0 => {
+                let mut ty = arg(0)?;
+                for i in 1..n {
+                    ty = common(ty, arg(i)?)?;
+                }
+                Some(ty)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The type of an integer or decimal literal.
+fn number(text: &str) -> Ty {
+    if text.contains(['.', 'e', 'E']) {
+        numeric()
+    } else if text.parse::<i32>().is_ok() {
+        named("integer", TypeFamily::Int { bytes: 4 })
+    } else if text.parse::<i64>().is_ok() {
+        bigint()
+    } else {
+        numeric()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_types_take_the_typed_branch_and_widen_integers() {
+        let int = named("integer", TypeFamily::Int { bytes: 4 });
+        assert_eq!(common(Ty::Untyped, int.clone()), Some(int.clone()));
+        assert_eq!(common(int.clone(), bigint()), Some(bigint()));
+        assert_eq!(common(numeric(), int.clone()), Some(numeric()));
+        assert_eq!(common(int, boolean()), None);
+        assert_eq!(number("2147483648"), bigint());
+        assert_eq!(number("1.5"), numeric());
+    }
+}
