@@ -311,6 +311,12 @@ impl Replayer {
                 None => super::names::figure_colname(&c.column.expr)
                     .unwrap_or_else(|| "expr".to_string()),
             })
+            // PostgreSQL names `INCLUDE` columns too.
+            .chain(
+                ci.include
+                    .iter()
+                    .map(|i| super::ident::fold(Dialect::Postgres, i)),
+            )
             .collect();
         let columns = super::names::index_column_names(&raw);
         let addition = super::names::name_addition(&columns);

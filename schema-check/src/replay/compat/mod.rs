@@ -216,6 +216,8 @@ pub fn rewrite(
                     | "CREATE MATERIALIZED"
                     | "CREATE INDEX"
                     | "CREATE UNIQUE"
+                    | "CREATE VIEW"
+                    | "CREATE OR"
             ))
         || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
     if !candidate {

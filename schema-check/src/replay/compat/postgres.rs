@@ -82,6 +82,54 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         edits.insert(sig[on + 1], None);
         return Outcome::Edits(Fixup::IndexOnly);
     }
+    // Storage parameters that do not change what the replay records: a key's index
+    // parameters (`PRIMARY KEY (id) WITH (fillfactor = 80)`, `USING INDEX TABLESPACE t`)
+    // and a view's options (`CREATE VIEW v WITH (security_barrier) AS ...`).
+    let view = kw_at(0, Keyword::CREATE)
+        && (1..sig.len().min(6)).any(|n| kw_at(n, Keyword::VIEW))
+        && !(1..sig.len().min(6)).any(|n| kw_at(n, Keyword::MATERIALIZED));
+    let mut depth = 0i32;
+    for n in 0..sig.len() {
+        match tokens[sig[n]] {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        let after_list = n > 0 && tokens[sig[n - 1]] == Token::RParen;
+        let key_parameters = after_list
+            && ((kw_at(0, Keyword::CREATE) && kw_at(1, Keyword::TABLE) && depth >= 1)
+                || (kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE)));
+        let view_options = view && depth == 0 && (n + 1..sig.len()).any(|m| kw_at(m, Keyword::AS));
+        if kw_at(n, Keyword::WITH)
+            && sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::LParen)
+            && (key_parameters || view_options)
+        {
+            let mut d = 0;
+            for &i in &sig[n..] {
+                match tokens[i] {
+                    Token::LParen => d += 1,
+                    Token::RParen => d -= 1,
+                    _ => {}
+                }
+                edits.insert(i, None);
+                if d == 0 && tokens[i] == Token::RParen {
+                    break;
+                }
+            }
+        }
+        if kw_at(n, Keyword::USING)
+            && kw_at(n + 1, Keyword::INDEX)
+            && is_word_at(tokens, sig, n + 2, "TABLESPACE")
+            && n + 3 < sig.len()
+        {
+            for &i in &sig[n..=n + 3] {
+                edits.insert(i, None);
+            }
+        }
+    }
+    if view {
+        return Outcome::Edits(fixup);
+    }
     // `ALTER TABLE name SET SCHEMA s` is a rename to `s.name`.
     if let Some(n) =
         (3..sig.len()).find(|&n| kw_at(n, Keyword::SET) && kw_at(n + 1, Keyword::SCHEMA))
@@ -311,4 +359,9 @@ fn table_actions(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Actions 
         }
     }
     Actions::SomeRemoved(fixup)
+}
+
+/// Whether significant token `n` is the unquoted word `w`.
+fn is_word_at(tokens: &[Token], sig: &[usize], n: usize, w: &str) -> bool {
+    sig.get(n).is_some_and(|&i| is_word(&tokens[i], w))
 }
