@@ -41,8 +41,37 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
             break;
         }
     }
-    rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
+    // Runs of letters, digits and `_`; everything else separates words. ASCII is judged
+    // byte by byte (this runs on every statement), other characters by Unicode's rules.
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    // The byte length of the run of characters at the start of `s` that are (`word`) or
+    // are not word characters.
+    let run = move |s: &str, word: bool| {
+        let mut end = 0;
+        for (i, c) in s.char_indices() {
+            end = i;
+            let w = if c.is_ascii() {
+                c.is_ascii_alphanumeric() || c == '_'
+            } else {
+                is_word(c)
+            };
+            if w != word {
+                return end;
+            }
+            end = i + c.len_utf8();
+        }
+        end
+    };
+    std::iter::from_fn(move || {
+        rest = &rest[run(rest, false)..];
+        let len = run(rest, true);
+        if len == 0 {
+            return None;
+        }
+        let (w, after) = rest.split_at(len);
+        rest = after;
+        Some(w)
+    })
 }
 
 /// Statements whose leading words alone prove they cannot change a table's columns, with
@@ -78,24 +107,45 @@ const OBVIOUS_NOISE: &[(&[&str], &str)] = &[
 /// assert_eq!(obvious_noise("INSERTS"), None);
 /// ```
 pub fn obvious_noise(text: &str) -> Option<String> {
-    // What `leading_words(text, 4)` holds, compared word by word without allocating: the
-    // statement's first words as written (`""` past its last), upper-cased on comparison.
-    let mut lead = [""; 4];
-    for (slot, w) in lead.iter_mut().zip(words(text)) {
-        *slot = w;
-    }
-    let ascii = lead.iter().all(|w| w.is_ascii());
-    let upper_is = |w: &str, p: &str| {
-        if ascii {
-            w.eq_ignore_ascii_case(p)
-        } else {
-            w.chars().flat_map(char::to_uppercase).eq(p.chars())
-        }
+    // The statement's words are read one at a time, and only while some entry of the
+    // table still matches: most statements are rejected at their first or second word.
+    // Each word is upper-cased once (Unicode rules for a word that is not ASCII).
+    let mut alive: u32 = (1 << OBVIOUS_NOISE.len()) - 1;
+    let mut words = words(text);
+    let mut buf = [0u8; 16];
+    let mut unicode: String;
+    // The entries whose bit is set in `bits`.
+    let entries = |mut bits: u32| {
+        std::iter::from_fn(move || {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits.wrapping_sub(1);
+            OBVIOUS_NOISE.get(i).map(|e| (i, e))
+        })
     };
-    OBVIOUS_NOISE
-        .iter()
-        .find(|(prefix, _)| prefix.iter().zip(&lead).all(|(p, w)| upper_is(w, p)))
-        .map(|(_, what)| format!("{what} cannot change table columns"))
+    for depth in 0.. {
+        if let Some((_, (_, what))) = entries(alive).find(|(_, (p, _))| p.len() == depth) {
+            return Some(format!("{what} cannot change table columns"));
+        }
+        let w = words.next().unwrap_or("");
+        let upper: &[u8] = if !w.is_ascii() {
+            unicode = w.chars().flat_map(char::to_uppercase).collect();
+            unicode.as_bytes()
+        } else if let Some(slot) = buf.get_mut(..w.len()) {
+            slot.copy_from_slice(w.as_bytes());
+            slot.make_ascii_uppercase();
+            slot
+        } else {
+            // Longer than any word of the table.
+            return None;
+        };
+        alive = entries(alive)
+            .filter(|(_, (p, _))| p[depth].as_bytes() == upper)
+            .fold(0, |bits, (i, _)| bits | (1 << i));
+        if alive == 0 {
+            return None;
+        }
+    }
+    None
 }
 
 /// The table a SQLite `CREATE VIRTUAL TABLE [IF NOT EXISTS] [schema.]name USING ...`

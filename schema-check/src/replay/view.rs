@@ -20,7 +20,20 @@ impl Replayer {
                 "choose another name for the view",
             ));
         }
-        let names = super::view_columns::query_names(dialect, &cv.query);
+        let (names, uses) = super::view_columns::view_reads(
+            dialect,
+            &cv.query,
+            |n| self.table_key(n),
+            |t| {
+                self.schema
+                    .tables
+                    .get(t)
+                    .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                    .unwrap_or_default()
+            },
+        );
+        // PostgreSQL alone refuses or cascades over the columns a view reads.
+        let uses = (dialect == crate::Dialect::Postgres).then_some(uses);
         let mut deps = Vec::new();
         // The functions it calls, for DROP FUNCTION ... CASCADE.
         for full in &names.functions {
@@ -41,21 +54,6 @@ impl Replayer {
                 deps.push(k);
             }
         }
-        let uses = (dialect == crate::Dialect::Postgres).then(|| {
-            super::view_columns::column_uses(
-                dialect,
-                &cv.query,
-                &names.ctes,
-                |n| self.table_key(n),
-                |t| {
-                    self.schema
-                        .tables
-                        .get(t)
-                        .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
-                        .unwrap_or_default()
-                },
-            )
-        });
         let doubtful = self.doubtful_views.remove(&name);
         match self.schema.views.get_mut(&name) {
             Some(existing) if cv.or_replace || doubtful.is_some() => {
@@ -314,10 +312,16 @@ impl Replayer {
         if views.is_empty() {
             return;
         }
+        let mut materialized = false;
         for v in views {
-            self.schema.views.remove(v);
+            materialized |= self.schema.views.remove(v).is_some_and(|v| v.materialized);
             self.view_graph.remove(v);
             self.doubtful_views.remove(v);
+        }
+        // Only materialized views have indexes (`create_index`): when none was dropped,
+        // there is nothing to look for.
+        if !materialized {
+            return;
         }
         // This visits every index of the schema: with the few views of most drops, comparing
         // names is far cheaper than hashing each index's table name.

@@ -11,21 +11,18 @@
 //! the replay never refuses a statement over a maybe, and never drops the view for one.
 //!
 //! ```
-//! use schema_check::replay::view_columns::{ColumnUse, column_uses, query_names};
+//! use schema_check::replay::view_columns::view_reads;
 //! use sqlparser::{dialect::PostgreSqlDialect, parser::Parser, ast::Statement};
 //! let sql = "CREATE VIEW v AS SELECT u.name, p.* FROM users u JOIN posts p ON p.uid = u.id";
 //! let Statement::CreateView(cv) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0]
 //! else { unreachable!() };
-//! let dialect = schema_check::Dialect::Postgres;
-//! let names = query_names(dialect, &cv.query);
-//! assert_eq!(names.relations, ["users", "posts"]);
-//! let uses: ColumnUse = column_uses(
-//!     dialect,
+//! let (names, uses) = view_reads(
+//!     schema_check::Dialect::Postgres,
 //!     &cv.query,
-//!     &names.ctes,
 //!     |t| ["users", "posts"].contains(&t).then(|| t.to_string()),
 //!     |t| if t == "users" { vec!["id".into(), "name".into()] } else { vec!["uid".into(), "title".into()] },
 //! );
+//! assert_eq!(names.relations, ["users", "posts"]);
 //! assert!(uses.definite.contains(&("users".into(), "name".into())));
 //! assert!(uses.definite.contains(&("users".into(), "id".into())));
 //! assert!(uses.definite.contains(&("posts".into(), "title".into())));
@@ -73,6 +70,8 @@ struct Collector<'a, R, C> {
     bare: Vec<String>,
     aliases: HashSet<String>,
     uses: ColumnUse,
+    /// The names the query mentions, gathered in the same walk.
+    mentioned: QueryNames,
 }
 
 impl<R, C> Collector<'_, R, C>
@@ -229,6 +228,24 @@ where
 {
     type Break = ();
 
+    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                self.mentioned
+                    .ctes
+                    .insert(fold(self.dialect, &cte.alias.name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+        self.mentioned
+            .relations
+            .push(object_name(self.dialect, relation));
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_select(&mut self, s: &Select) -> ControlFlow<()> {
         self.select(s);
         ControlFlow::Continue(())
@@ -259,6 +276,10 @@ where
 
     fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
         match e {
+            Expr::Function(f) => self
+                .mentioned
+                .functions
+                .push(object_name(self.dialect, &f.name)),
             Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
                 let n = parts.len();
                 self.qualified.push((
@@ -273,24 +294,47 @@ where
     }
 }
 
-/// The columns of tables that `query` (a view's definition) reads. `ctes` are the names of
-/// its CTEs, nested ones included ([`query_names`]); `resolve` gives the key of the table a
-/// name denotes (`None` for views and unknown names); `columns_of` a table's current columns.
-pub fn column_uses<R, C>(
+/// What a view's query reads: the names it mentions ([`QueryNames`]) and the table
+/// columns it reads ([`ColumnUse`]), in one walk of the query when it has no CTE (a CTE may
+/// be read before, textually, its `WITH` is visited, so the columns of a query with CTEs are
+/// found in a second walk, once their names are known). `resolve` gives the key of the
+/// table a name denotes (`None` for views and unknown names); `columns_of` a table's
+/// current columns.
+pub fn view_reads<R, C>(
+    dialect: Dialect,
+    query: &Query,
+    resolve: R,
+    columns_of: C,
+) -> (QueryNames, ColumnUse)
+where
+    R: Fn(&str) -> Option<String>,
+    C: Fn(&str) -> Vec<String>,
+{
+    let (names, uses) = walk(dialect, query, &HashSet::new(), &resolve, &columns_of);
+    if names.ctes.is_empty() {
+        return (names, uses);
+    }
+    let (_, uses) = walk(dialect, query, &names.ctes, &resolve, &columns_of);
+    (names, uses)
+}
+
+/// One walk of `query`: the names it mentions and, taking `ctes` as the names of its CTEs,
+/// the columns it reads.
+fn walk<R, C>(
     dialect: Dialect,
     query: &Query,
     ctes: &HashSet<String>,
-    resolve: R,
-    columns_of: C,
-) -> ColumnUse
+    resolve: &R,
+    columns_of: &C,
+) -> (QueryNames, ColumnUse)
 where
     R: Fn(&str) -> Option<String>,
     C: Fn(&str) -> Vec<String>,
 {
     let mut c = Collector {
         dialect,
-        resolve: &resolve,
-        columns_of: &columns_of,
+        resolve,
+        columns_of,
         ctes,
         names: HashMap::new(),
         tables: BTreeSet::new(),
@@ -299,9 +343,8 @@ where
         bare: Vec::new(),
         aliases: HashSet::new(),
         uses: ColumnUse::default(),
+        mentioned: QueryNames::default(),
     };
-    // The CTE names are known before this walk: a CTE may be read before (textually) its
-    // WITH is visited.
     let _ = query.visit(&mut c);
     // Each table's columns, read once however many names are looked up in them.
     let read: std::cell::RefCell<Vec<(String, Vec<String>)>> = Default::default();
@@ -364,7 +407,7 @@ where
         mut maybe,
     } = uses;
     maybe.retain(|u| !definite.contains(u));
-    ColumnUse { definite, maybe }
+    (c.mentioned, ColumnUse { definite, maybe })
 }
 
 /// The names a view's query mentions, gathered in one walk of it.
@@ -376,38 +419,4 @@ pub struct QueryNames {
     pub relations: Vec<String>,
     /// The names of its CTEs, nested ones included.
     pub ctes: HashSet<String>,
-}
-
-/// The functions, relations and CTEs `query` names (see [`QueryNames`]).
-pub fn query_names(dialect: Dialect, query: &Query) -> QueryNames {
-    let mut names = Names(QueryNames::default(), dialect);
-    let _ = query.visit(&mut names);
-    names.0
-}
-
-struct Names(QueryNames, Dialect);
-
-impl Visitor for Names {
-    type Break = ();
-
-    fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
-        if let Some(with) = &q.with {
-            for cte in &with.cte_tables {
-                self.0.ctes.insert(fold(self.1, &cte.alias.name));
-            }
-        }
-        ControlFlow::Continue(())
-    }
-
-    fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-        self.0.relations.push(object_name(self.1, relation));
-        ControlFlow::Continue(())
-    }
-
-    fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
-        if let Expr::Function(f) = e {
-            self.0.functions.push(object_name(self.1, &f.name));
-        }
-        ControlFlow::Continue(())
-    }
 }
