@@ -94,6 +94,22 @@ const OBVIOUS_NOISE: &[(&[&str], &str)] = &[
     (&["DELETE"], "DELETE"),
 ];
 
+/// The longest word of `OBVIOUS_NOISE`, in bytes (what [`obvious_noise`] upper-cases a
+/// word into); the table has fewer than 32 entries (a bit each).
+const NOISE_WORD_MAX: usize = 16;
+const _: () = {
+    assert!(OBVIOUS_NOISE.len() < 32);
+    let mut i = 0;
+    while i < OBVIOUS_NOISE.len() {
+        let mut j = 0;
+        while j < OBVIOUS_NOISE[i].0.len() {
+            assert!(OBVIOUS_NOISE[i].0[j].len() <= NOISE_WORD_MAX);
+            j += 1;
+        }
+        i += 1;
+    }
+};
+
 /// Why a statement cannot change a table's columns, judged from its leading words alone
 /// (see `OBVIOUS_NOISE` in this module), or `None` when it must be parsed.
 ///
@@ -112,7 +128,7 @@ pub fn obvious_noise(text: &str) -> Option<String> {
     // Each word is upper-cased once (Unicode rules for a word that is not ASCII).
     let mut alive: u32 = (1 << OBVIOUS_NOISE.len()) - 1;
     let mut words = words(text);
-    let mut buf = [0u8; 16];
+    let mut buf = [0u8; NOISE_WORD_MAX];
     let mut unicode: String;
     // The entries whose bit is set in `bits`.
     let entries = |mut bits: u32| {
