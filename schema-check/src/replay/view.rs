@@ -20,10 +20,13 @@ impl Replayer {
                 "choose another name for the view",
             ));
         }
+        // PostgreSQL alone refuses or cascades over the columns a view reads: elsewhere no
+        // name resolves to a table, and no column is looked up.
+        let pg = dialect == crate::Dialect::Postgres;
         let (names, uses) = super::view_columns::view_reads(
             dialect,
             &cv.query,
-            |n| self.table_key(n),
+            |n| if pg { self.table_key(n) } else { None },
             |t| {
                 self.schema
                     .tables
@@ -32,8 +35,7 @@ impl Replayer {
                     .unwrap_or_default()
             },
         );
-        // PostgreSQL alone refuses or cascades over the columns a view reads.
-        let uses = (dialect == crate::Dialect::Postgres).then_some(uses);
+        let uses = pg.then_some(uses);
         let mut deps = Vec::new();
         // The functions it calls, for DROP FUNCTION ... CASCADE.
         for full in &names.functions {
