@@ -51,7 +51,10 @@ impl Replayer {
             let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
             let columns = super::ctas::columns(dialect, query, ctx.at(), tables).or_else(|| {
                 (dialect == crate::Dialect::Postgres)
-                    .then(|| super::query_types::output_columns(query, &tables, &self.schema))
+                    .then(|| {
+                        let views = |v: &str| self.view_types.get(&self.schema, v);
+                        super::query_types::output_columns(query, &tables, &views, &self.schema)
+                    })
                     .flatten()
                     .map(|typed| {
                         typed

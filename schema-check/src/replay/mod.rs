@@ -109,6 +109,9 @@ pub struct Replayer {
     partitions: partition::Partitions,
     /// MySQL: user variables, prepared statements and procedures that build statements.
     dynamic: prepared::Dynamic,
+    /// PostgreSQL: the column types of the views the replay could type, for a table
+    /// created from a view.
+    view_types: query_types::ViewTypes,
 }
 
 /// The statement being applied: where errors point.
@@ -177,6 +180,7 @@ impl Replayer {
             index_on_only: false,
             partitions: partition::Partitions::default(),
             dynamic: prepared::Dynamic::default(),
+            view_types: query_types::ViewTypes::default(),
         }
     }
 
@@ -450,7 +454,13 @@ impl Replayer {
             ),
             Ast::RenameTable(renames) => self.rename_tables(ctx, renames),
             Ast::CreateIndex(ci) => self.create_index(ctx, ci),
-            Ast::CreateView(cv) => self.create_view(ctx, cv),
+            Ast::CreateView(cv) => {
+                self.create_view(ctx, cv)?;
+                if self.dialect == Dialect::Postgres {
+                    self.note_view_types(cv);
+                }
+                Ok(())
+            }
             Ast::CreateType {
                 name,
                 representation,

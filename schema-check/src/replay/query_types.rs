@@ -18,17 +18,22 @@
 //!
 //! Anything else (a window, a `CASE`, arithmetic, a function not listed, a `WITH`) is
 //! `None`: the caller treats the columns as unknown rather than guess.
+//!
+//! Views are typed the same way when they are created ([`ViewTypes`]), so a table created
+//! from a view gets its columns too.
 
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectNamePart, Query,
     Select, SelectItem, SetExpr, SetOperator, TableFactor, UnaryOperator, Value,
 };
 
+use std::collections::HashMap;
+
 use super::ident::{fold, object_name};
 use super::names::figure_colname;
 use crate::canonical::canonical_type;
 use crate::dialect::Dialect;
-use crate::model::{Schema, Table};
+use crate::model::{Location, Schema, Table};
 use crate::types::{SqlType, TypeFamily};
 
 /// A type as the query derives it: a known type, or none yet (`NULL`, a string literal).
@@ -44,14 +49,23 @@ struct Relation {
     columns: Vec<(String, Ty)>,
 }
 
-/// The output columns (name, type) of `query`, reading tables through `tables` (by
-/// canonical name) and types through `schema`; `None` when the replay cannot know them.
-pub(crate) fn output_columns<'s>(
+/// The typed columns of a relation that is not a table (a view), by canonical name.
+pub(crate) type Typed<'v> = &'v [(String, SqlType)];
+
+/// The output columns (name, type) of `query`, reading tables through `tables` and views
+/// through `views` (by canonical name) and types through `schema`; `None` when the replay
+/// cannot know them.
+pub(crate) fn output_columns<'s, 'v>(
     query: &Query,
     tables: &dyn Fn(&str) -> Option<&'s Table>,
+    views: &dyn Fn(&str) -> Option<Typed<'v>>,
     schema: &Schema,
 ) -> Option<Vec<(String, SqlType)>> {
-    let typer = Typer { tables, schema };
+    let typer = Typer {
+        tables,
+        views,
+        schema,
+    };
     let columns = typer.query(query)?;
     Some(
         columns
@@ -111,12 +125,13 @@ fn common(a: Ty, b: Ty) -> Option<Ty> {
     Some(Ty::Known(if ra >= rb { a } else { b }))
 }
 
-struct Typer<'a, 's> {
+struct Typer<'a, 's, 'v> {
     tables: &'a dyn Fn(&str) -> Option<&'s Table>,
+    views: &'a dyn Fn(&str) -> Option<Typed<'v>>,
     schema: &'a Schema,
 }
 
-impl Typer<'_, '_> {
+impl Typer<'_, '_, '_> {
     fn query(&self, query: &Query) -> Option<Vec<(String, Ty)>> {
         if query.with.is_some() {
             return None;
@@ -189,20 +204,23 @@ impl Typer<'_, '_> {
                 name, alias, args, ..
             } if args.is_none() => {
                 let key = object_name(Dialect::Postgres, name);
-                let table = (self.tables)(&key)?;
+                let columns = match (self.tables)(&key) {
+                    Some(table) => table
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Ty::Known(c.ty.clone())))
+                        .collect(),
+                    None => (self.views)(&key)?
+                        .iter()
+                        .map(|(n, t)| (n.clone(), Ty::Known(t.clone())))
+                        .collect(),
+                };
                 let qualifier = match alias {
                     Some(a) if a.columns.is_empty() => fold(Dialect::Postgres, &a.name),
                     Some(_) => return None,
                     None => key.rsplit('.').next().unwrap_or(&key).to_string(),
                 };
-                Some(Relation {
-                    qualifier,
-                    columns: table
-                        .columns
-                        .iter()
-                        .map(|c| (c.name.clone(), Ty::Known(c.ty.clone())))
-                        .collect(),
-                })
+                Some(Relation { qualifier, columns })
             }
             TableFactor::Derived {
                 lateral: false,
@@ -335,6 +353,38 @@ impl Typer<'_, '_> {
     }
 }
 
+/// The typed columns of the views the replay could type, each kept with where its view
+/// was created: an entry counts only while a view of that name created there exists (a
+/// view dropped and made again by another statement, or renamed, is not mistaken for it).
+#[derive(Debug, Default)]
+pub(crate) struct ViewTypes(HashMap<String, (Location, Vec<(String, SqlType)>)>);
+
+impl ViewTypes {
+    /// View `name`, created at `created`, has `columns` (or could not be typed: `None`).
+    pub(crate) fn note(
+        &mut self,
+        name: &str,
+        created: &Location,
+        columns: Option<Vec<(String, SqlType)>>,
+    ) {
+        match columns {
+            Some(c) => {
+                self.0.insert(name.to_string(), (created.clone(), c));
+            }
+            None => {
+                self.0.remove(name);
+            }
+        }
+    }
+
+    /// The typed columns of view `name` if it still is the view they were noted for.
+    pub(crate) fn get<'v>(&'v self, schema: &Schema, name: &str) -> Option<Typed<'v>> {
+        let (created, columns) = self.0.get(name)?;
+        let view = schema.views.get(name)?;
+        (view.provenance.created == *created).then_some(columns.as_slice())
+    }
+}
+
 /// The type of an integer or decimal literal.
 fn number(text: &str) -> Ty {
     if text.contains(['.', 'e', 'E']) {
@@ -345,6 +395,34 @@ fn number(text: &str) -> Ty {
         bigint()
     } else {
         numeric()
+    }
+}
+
+impl super::Replayer {
+    /// Types the view `cv` just created (PostgreSQL), for a table created from it later.
+    pub(crate) fn note_view_types(&mut self, cv: &sqlparser::ast::CreateView) {
+        let name = object_name(Dialect::Postgres, &cv.name);
+        let Some(created) = self
+            .schema
+            .views
+            .get(&name)
+            .map(|v| v.provenance.created.clone())
+        else {
+            return;
+        };
+        let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
+        let views = |v: &str| self.view_types.get(&self.schema, v);
+        let columns = output_columns(&cv.query, &tables, &views, &self.schema).and_then(|mut c| {
+            // `CREATE VIEW v (a, b) AS ...` renames the first columns.
+            if cv.columns.len() > c.len() {
+                return None;
+            }
+            for (col, def) in c.iter_mut().zip(&cv.columns) {
+                col.0 = fold(Dialect::Postgres, &def.name);
+            }
+            Some(c)
+        });
+        self.view_types.note(&name, &created, columns);
     }
 }
 

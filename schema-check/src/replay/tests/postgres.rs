@@ -1037,3 +1037,55 @@ fn create_table_as_select_types_expressions_aggregates_and_unions() {
     );
     assert!(!out.schema.tables.contains_key("w"));
 }
+
+#[test]
+fn create_table_as_select_from_a_view_takes_the_view_s_types() {
+    let out = ok(
+        PG,
+        "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL);
+         CREATE TABLE posts (id int PRIMARY KEY, creator_id int NOT NULL, score smallint);
+         CREATE VIEW user_view AS
+         SELECT u.id, u.name, coalesce(pd.posts, 0) AS number_of_posts, coalesce(pd.score, 0) AS post_score
+         FROM users u
+         LEFT JOIN (SELECT p.creator_id, count(DISTINCT p.id) AS posts, sum(p.score) AS score
+                    FROM posts p GROUP BY p.creator_id) pd ON u.id = pd.creator_id;
+         CREATE VIEW renamed (user_id) AS SELECT id, name FROM user_view;
+         CREATE TABLE user_fast AS SELECT * FROM user_view;
+         CREATE TABLE renamed_fast AS SELECT * FROM renamed;
+         ALTER TABLE user_fast ADD PRIMARY KEY (id);",
+    );
+    let types = |t: &str| -> Vec<(String, String)> {
+        table(&out, t)
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.canonical.clone()))
+            .collect()
+    };
+    assert_eq!(
+        types("user_fast"),
+        [
+            ("id".to_string(), "integer".to_string()),
+            ("name".into(), "text".into()),
+            ("number_of_posts".into(), "bigint".into()),
+            ("post_score".into(), "bigint".into()),
+        ]
+    );
+    assert_eq!(
+        types("renamed_fast"),
+        [
+            ("user_id".to_string(), "integer".to_string()),
+            ("name".into(), "text".into())
+        ]
+    );
+    // A view dropped and another made under its name by a rename is not mistaken for it.
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int, b text);
+         CREATE VIEW v AS SELECT a FROM t;
+         CREATE VIEW w AS SELECT a * 2 AS d FROM t;
+         DROP VIEW v;
+         ALTER VIEW w RENAME TO v;
+         CREATE TABLE c AS SELECT * FROM v;",
+    );
+    assert!(!out.schema.tables.contains_key("c"));
+}
