@@ -10,13 +10,15 @@
 //!   `smallint`/`integer` is `bigint`, of `bigint`/`numeric` is `numeric`; comparisons,
 //!   `AND`/`OR`/`NOT`, `IS [NOT] NULL`, `IN`, `BETWEEN`, `LIKE` and `EXISTS` are
 //!   `boolean`; `now()` is `timestamp with time zone`; `coalesce`/`greatest`/`least` the
-//!   common type of their arguments; an integer literal is `integer` (`bigint` past 32
+//!   common type of their arguments; `+`, `-`, `*` over integers and `numeric` the wider
+//!   operand's type, `||` of text `text`; an integer literal is `integer` (`bigint` past 32
 //!   bits, `numeric` past 64 or with a point), a string literal or `NULL` has no type of
 //!   its own. A `UNION` column has the common type of its branches (`select_common_type`:
 //!   untyped branches take the others' type; `integer` with `bigint` is `bigint`, with
 //!   `numeric` is `numeric`); a column left untyped is `text`.
 //!
-//! Anything else (a window, a `CASE`, arithmetic, a function not listed, a `WITH`) is
+//! Anything else (a window, a `CASE`, division, date arithmetic, a function not listed, a
+//! `WITH`) is
 //! `None`: the caller treats the columns as unknown rather than guess.
 //!
 //! Views are typed the same way when they are created ([`ViewTypes`]), so a table created
@@ -265,6 +267,23 @@ impl Typer<'_, '_, '_> {
                 Value::Number(n, _) => Some(number(&n.to_string())),
                 _ => None,
             },
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply,
+                right,
+            } => arithmetic(self.expr(left, scope)?, self.expr(right, scope)?),
+            Expr::BinaryOp {
+                left,
+                op: BinaryOperator::StringConcat,
+                right,
+            } => {
+                let text_like = |t: &Ty| match t {
+                    Ty::Untyped => true,
+                    Ty::Known(t) => matches!(t.family, TypeFamily::Text { .. }),
+                };
+                (text_like(&self.expr(left, scope)?) && text_like(&self.expr(right, scope)?))
+                    .then(|| Ty::Known(text()))
+            }
             Expr::BinaryOp { op, .. } => matches!(
                 op,
                 BinaryOperator::Eq
@@ -383,6 +402,23 @@ impl ViewTypes {
         let view = schema.views.get(name)?;
         (view.provenance.created == *created).then_some(columns.as_slice())
     }
+}
+
+/// `a + b`, `a - b`, `a * b` over integers and `numeric`: the wider operand's type (an
+/// untyped operand takes the other's), as PostgreSQL's operators for them give; `None`
+/// for any other operands (dates, intervals, floats, division).
+fn arithmetic(a: Ty, b: Ty) -> Option<Ty> {
+    let numeric_kind = |t: &Ty| match t {
+        Ty::Untyped => true,
+        Ty::Known(t) => matches!(
+            t.canonical.as_str(),
+            "smallint" | "integer" | "bigint" | "numeric"
+        ),
+    };
+    if !numeric_kind(&a) || !numeric_kind(&b) || (a == Ty::Untyped && b == Ty::Untyped) {
+        return None;
+    }
+    common(a, b)
 }
 
 /// The type of an integer or decimal literal.
