@@ -7,7 +7,7 @@ use super::ident::{fold, object_name, same_column};
 use super::{Applied, Ctx, Replayer};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
-use crate::model::{HistoryEvent, Skipped, Table};
+use crate::model::{HistoryEvent, Table};
 
 /// Whether an operation changed the table (`false` for storage/ownership/security
 /// operations that cannot change columns).
@@ -39,14 +39,13 @@ impl Replayer {
                     self.unmodelled.rename(&name, &object_name(self.dialect, n));
                 }
             }
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "ALTER TABLE of {} `{name}`, which is not modelled",
                     kind.noun()
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return Ok(());
         }
         let Some(mut key) = self.table_key(&name) else {
@@ -58,11 +57,10 @@ impl Replayer {
                 return Ok(());
             }
             if at.if_exists {
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("table `{name}` does not exist (ALTER TABLE IF EXISTS)"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(
+                    ctx,
+                    format!("table `{name}` does not exist (ALTER TABLE IF EXISTS)"),
+                );
                 return Ok(());
             }
             let error = self.missing_table(ctx, &name, "ALTER TABLE");
@@ -86,13 +84,10 @@ impl Replayer {
                 }
             }
         } else {
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
-                    "ALTER TABLE `{key}` changes storage, ownership or security, not columns"
-                ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            self.skip(
+                ctx,
+                format!("ALTER TABLE `{key}` changes storage, ownership or security, not columns"),
+            );
         }
         Ok(())
     }
@@ -109,11 +104,10 @@ impl Replayer {
                 return self.rename_view(ctx, name, &new);
             }
         }
-        self.skipped.push(Skipped {
-            at: ctx.at().clone(),
-            reason: format!("ALTER TABLE of view `{name}` cannot change table columns"),
-            first_line: ctx.stmt.first_line().to_string(),
-        });
+        self.skip(
+            ctx,
+            format!("ALTER TABLE of view `{name}` cannot change table columns"),
+        );
         Ok(())
     }
 
@@ -130,11 +124,10 @@ impl Replayer {
                 return;
             }
         }
-        self.skipped.push(Skipped {
-            at: ctx.at().clone(),
-            reason: format!("ALTER TABLE of sequence `{name}` cannot change table columns"),
-            first_line: ctx.stmt.first_line().to_string(),
-        });
+        self.skip(
+            ctx,
+            format!("ALTER TABLE of sequence `{name}` cannot change table columns"),
+        );
     }
 
     /// PostgreSQL inheritance: a parent's `DROP COLUMN` drops the column from the

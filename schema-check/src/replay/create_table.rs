@@ -5,7 +5,7 @@ use sqlparser::ast::{CreateTable, CreateTableLikeDefaults, CreateTableLikeKind};
 use super::constraint::{self, Env};
 use super::ident::{fold, object_name, same_column};
 use super::{Applied, Ctx, Replayer};
-use crate::model::{Index, Provenance, Skipped, Table, UniqueConstraint};
+use crate::model::{Index, Provenance, Table, UniqueConstraint};
 
 impl Replayer {
     pub(crate) fn create_table(&mut self, ctx: &Ctx<'_>, ct: &CreateTable) -> Applied {
@@ -14,13 +14,12 @@ impl Replayer {
         if ct.temporary {
             self.unmodelled
                 .note(&name, super::unmodelled::Kind::Temporary);
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "temporary table `{name}` is not modelled (it does not outlive the session)"
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return Ok(());
         }
         if ct.or_replace {
@@ -31,14 +30,13 @@ impl Replayer {
         }
         if let Some(existing) = self.table_key(&name) {
             if ct.if_not_exists {
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!(
+                self.skip(
+                    ctx,
+                    format!(
                         "table `{existing}` already exists (IF NOT EXISTS): the statement does \
                          nothing"
                     ),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                );
                 return Ok(());
             }
             let created = &self.schema.tables[&existing].provenance.created;
@@ -87,15 +85,14 @@ impl Replayer {
                     table: name.clone(),
                     at: ctx.at().clone(),
                 });
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "`CREATE TABLE {name} ... AS SELECT`: the replay cannot know the columns of \
                      this query (to model the table, create it with explicit columns, then \
                      fill it with INSERT INTO ... SELECT)"
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return Ok(());
         }
         // MySQL `CREATE TABLE new (LIKE old)`, which sqlparser reads as a column `LIKE`

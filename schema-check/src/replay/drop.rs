@@ -6,7 +6,7 @@ use super::constraint::index_key;
 use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
 use crate::dialect::Dialect;
-use crate::model::{HistoryEvent, Skipped};
+use crate::model::HistoryEvent;
 
 impl Replayer {
     pub(crate) fn drop_objects(
@@ -42,9 +42,9 @@ impl Replayer {
             };
         }
         if !changed {
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: match object_type {
+            self.skip(
+                ctx,
+                match object_type {
                     ObjectType::Table
                     | ObjectType::View
                     | ObjectType::MaterializedView
@@ -55,8 +55,7 @@ impl Replayer {
                     }
                     other => format!("DROP {other} cannot change table columns"),
                 },
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
         }
         Ok(())
     }
@@ -70,11 +69,7 @@ impl Replayer {
     ) -> Result<bool, crate::Diagnostic> {
         if let Some(kind) = self.unmodelled_target(name) {
             self.unmodelled.forget(name);
-            self.skipped.push(crate::model::Skipped {
-                at: ctx.at().clone(),
-                reason: format!("{} `{name}` is not modelled", kind.noun()),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            self.skip(ctx, format!("{} `{name}` is not modelled", kind.noun()));
             return Ok(false);
         }
         let Some(key) = self.table_key(name) else {
@@ -186,11 +181,10 @@ impl Replayer {
         };
         let Some(ix) = self.schema.indexes.remove(&key) else {
             if self.unmodelled.forget_index(name) {
-                self.skipped.push(crate::model::Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("index `{name}` of a table that is not modelled"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(
+                    ctx,
+                    format!("index `{name}` of a table that is not modelled"),
+                );
                 return Ok(false);
             }
             if if_exists {

@@ -8,7 +8,7 @@ use super::constraint::index_key;
 use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
 use crate::dialect::Dialect;
-use crate::model::{Index, Provenance, Skipped, UniqueConstraint, UniqueKind};
+use crate::model::{Index, Provenance, UniqueConstraint, UniqueKind};
 
 impl Replayer {
     pub(crate) fn create_index(&mut self, ctx: &Ctx<'_>, ci: &CreateIndex) -> Applied {
@@ -19,14 +19,13 @@ impl Replayer {
                 self.unmodelled
                     .note_index(&object_name(dialect, n), &table_name);
             }
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "index on {} `{table_name}`, which is not modelled",
                     kind.noun()
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return Ok(());
         }
         let Some(table_key) = self.table_key(&table_name) else {
@@ -105,11 +104,10 @@ impl Replayer {
         let key = index_key(dialect, &table_key, &name);
         if let Some(existing) = self.schema.indexes.get(&key) {
             if ci.if_not_exists {
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("index `{name}` already exists (IF NOT EXISTS)"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(
+                    ctx,
+                    format!("index `{name}` already exists (IF NOT EXISTS)"),
+                );
                 return Ok(());
             }
             let error = ctx.error(

@@ -225,11 +225,7 @@ impl Replayer {
             self.unmodelled.note(&name, unmodelled::Kind::Virtual);
         }
         match parsed {
-            Parsed::Noise(reason) => self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason,
-                first_line: stmt.first_line().to_string(),
-            }),
+            Parsed::Noise(reason) => self.skip(&ctx, reason),
             Parsed::Ast(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
             Parsed::Error(_)
                 if self.dialect == Dialect::Postgres && self.alter_domain_text(&ctx) => {}
@@ -280,11 +276,7 @@ impl Replayer {
         }
         if let compat::Fixup::SkippedClauses { notes, then } = fixup {
             for reason in notes {
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason,
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(ctx, reason);
             }
             return self.apply_all(ctx, asts, *then);
         }
@@ -326,11 +318,7 @@ impl Replayer {
             return;
         }
         if let compat::Fixup::Skip(reason) = &fixup {
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: reason.clone(),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            self.skip(ctx, reason.clone());
             return;
         }
         for ast in &asts {
@@ -344,11 +332,10 @@ impl Replayer {
             if let (compat::Fixup::IndexIfExists, Ast::AlterIndex { name, .. }) = (&fixup, ast) {
                 let key = ident::object_name(self.dialect, name);
                 if !self.index_exists(&key) {
-                    self.skipped.push(Skipped {
-                        at: ctx.at().clone(),
-                        reason: format!("index `{key}` does not exist (ALTER INDEX IF EXISTS)"),
-                        first_line: ctx.stmt.first_line().to_string(),
-                    });
+                    self.skip(
+                        ctx,
+                        format!("index `{key}` does not exist (ALTER INDEX IF EXISTS)"),
+                    );
                     continue;
                 }
             }
@@ -406,6 +393,15 @@ impl Replayer {
         }
     }
 
+    /// Records the statement of `ctx` as skipped, for `reason`.
+    pub(crate) fn skip(&mut self, ctx: &Ctx<'_>, reason: String) {
+        self.skipped.push(Skipped {
+            at: ctx.at().clone(),
+            reason,
+            first_line: ctx.stmt.first_line().to_string(),
+        });
+    }
+
     /// Ends the replay.
     pub fn finish(self) -> ReplayOutput {
         ReplayOutput {
@@ -430,11 +426,10 @@ impl Replayer {
                 for n in names {
                     self.unmodelled.forget(&ident::object_name(self.dialect, n));
                 }
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: "DROP TEMPORARY TABLE drops no permanent table".to_string(),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(
+                    ctx,
+                    "DROP TEMPORARY TABLE drops no permanent table".to_string(),
+                );
                 Ok(())
             }
             Ast::Drop {
@@ -485,13 +480,12 @@ impl Replayer {
                     ) =>
             {
                 self.drop_function_dependents(ctx, df);
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: "DROP FUNCTION ... CASCADE: functions are not modelled (what \
+                self.skip(
+                    ctx,
+                    "DROP FUNCTION ... CASCADE: functions are not modelled (what \
                              called it in columns, checks and indexes was dropped with it)"
                         .to_string(),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                );
                 Ok(())
             }
             Ast::AlterIndex {
@@ -513,11 +507,7 @@ impl Replayer {
                 )),
             other => match skip::classify(other) {
                 Some(reason) => {
-                    self.skipped.push(Skipped {
-                        at: ctx.at().clone(),
-                        reason,
-                        first_line: ctx.stmt.first_line().to_string(),
-                    });
+                    self.skip(ctx, reason);
                     Ok(())
                 }
                 None => Err(ctx.error(

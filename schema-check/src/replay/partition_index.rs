@@ -11,7 +11,6 @@ use sqlparser::ast::{CreateIndex, ObjectName};
 use super::ident::object_name;
 use super::{Ctx, Replayer};
 use crate::dialect::Dialect;
-use crate::model::Skipped;
 
 impl Replayer {
     /// After `CREATE INDEX` on `table` created the index `key`: records it when `table`
@@ -115,14 +114,13 @@ impl Replayer {
         if let Err(d) = self.create_index(ctx, &ci) {
             // The partition's copy is derived, not written: a failure to make it (a
             // column the replay lost track of) is not the statement's error.
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "index `{}` not copied to partition `{part}`: {}",
                     parent.name, d.message
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return;
         }
         if let Some(created) = self

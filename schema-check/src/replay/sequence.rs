@@ -6,7 +6,7 @@ use sqlparser::ast::ObjectName;
 use super::ident::object_name;
 use super::names::{PgNameSpace, pg_choose_name};
 use super::{Applied, Ctx, Replayer};
-use crate::model::{ColumnRef, Provenance, Sequence, Skipped, Table};
+use crate::model::{ColumnRef, Provenance, Sequence, Table};
 
 /// `name` as PostgreSQL prints it inside `nextval('...')`: quoted unless it is a plain
 /// lower-case identifier.
@@ -349,15 +349,6 @@ impl Replayer {
             !s.owned_by
                 .as_ref()
                 .is_some_and(|o| o.table == table && column.is_none_or(|c| c == o.column))
-        });
-    }
-
-    /// Records `ctx` as skipped, for `reason`.
-    pub(crate) fn skip(&mut self, ctx: &Ctx<'_>, reason: String) {
-        self.skipped.push(Skipped {
-            at: ctx.at().clone(),
-            reason,
-            first_line: ctx.stmt.first_line().to_string(),
         });
     }
 }

@@ -10,7 +10,7 @@ use super::ident::{fold, object_name};
 use super::{Applied, Ctx, Replayer};
 use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
-use crate::model::{CompositeAttribute, CompositeType, Domain, EnumType, Provenance, Skipped};
+use crate::model::{CompositeAttribute, CompositeType, Domain, EnumType, Provenance};
 use crate::types::TypeFamily;
 
 /// Rewrites `family` (possibly an array) when it is the enum `name`.
@@ -71,14 +71,13 @@ impl Replayer {
             return Ok(());
         }
         let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
-            self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: format!(
+            self.skip(
+                ctx,
+                format!(
                     "type `{name}` is a range or base type: not modelled (columns of this \
                      type are reported as unknown types)"
                 ),
-                first_line: ctx.stmt.first_line().to_string(),
-            });
+            );
             return Ok(());
         };
         if let Some(existing) = self.schema.enums.get(&name) {
@@ -327,11 +326,10 @@ impl Replayer {
                 d.not_null = nn;
                 d.provenance.touch(ctx.at());
             }
-            _ => self.skipped.push(Skipped {
-                at: ctx.at().clone(),
-                reason: "not parsed: ALTER DOMAIN cannot change table columns".into(),
-                first_line: ctx.stmt.first_line().to_string(),
-            }),
+            _ => self.skip(
+                ctx,
+                "not parsed: ALTER DOMAIN cannot change table columns".into(),
+            ),
         }
         true
     }
@@ -360,11 +358,7 @@ impl Replayer {
         }
         if self.schema.domains.remove(&name).is_none() {
             if dd.if_exists {
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("domain `{name}` does not exist (IF EXISTS)"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(ctx, format!("domain `{name}` does not exist (IF EXISTS)"));
                 return Ok(());
             }
             return Err(ctx.error(

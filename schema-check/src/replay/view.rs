@@ -5,7 +5,7 @@ use sqlparser::ast::CreateView;
 
 use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
-use crate::model::{Provenance, Skipped, View};
+use crate::model::{Provenance, View};
 
 impl Replayer {
     pub(crate) fn create_view(&mut self, ctx: &Ctx<'_>, cv: &CreateView) -> Applied {
@@ -79,11 +79,7 @@ impl Replayer {
             }
             Some(existing) if cv.if_not_exists => {
                 let _ = existing;
-                self.skipped.push(Skipped {
-                    at: ctx.at().clone(),
-                    reason: format!("view `{name}` already exists (IF NOT EXISTS)"),
-                    first_line: ctx.stmt.first_line().to_string(),
-                });
+                self.skip(ctx, format!("view `{name}` already exists (IF NOT EXISTS)"));
                 return Ok(());
             }
             Some(existing) => {
