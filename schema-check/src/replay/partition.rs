@@ -112,17 +112,7 @@ impl Partitions {
 
     /// The partitions' indexes attached to `key`, and theirs.
     pub fn attached_to(&self, key: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut todo = vec![key.to_string()];
-        while let Some(k) = todo.pop() {
-            for (c, p) in &self.index_parent {
-                if *p == k && !out.contains(c) {
-                    out.push(c.clone());
-                    todo.push(c.clone());
-                }
-            }
-        }
-        out
+        descendants(&self.index_parent, key)
     }
 
     /// Forgets a dropped index.
@@ -267,17 +257,7 @@ impl Partitions {
 
     /// The partitions of `parent`, and theirs, for sub-partitioned tables.
     pub fn all_of(&self, parent: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut todo = vec![parent.to_string()];
-        while let Some(p) = todo.pop() {
-            for (c, cp) in &self.parent_of {
-                if *cp == p && !out.contains(c) {
-                    out.push(c.clone());
-                    todo.push(c.clone());
-                }
-            }
-        }
-        out
+        descendants(&self.parent_of, parent)
     }
 
     /// Follows `ALTER TABLE old RENAME TO new` (of a partition or of a parent).
@@ -321,6 +301,21 @@ impl Partitions {
             ps.retain(|p| p != table);
         }
     }
+}
+
+/// Everything below `root` in a child -> parent map: its children, theirs, and so on.
+fn descendants(parent_of: &BTreeMap<String, String>, root: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut todo = vec![root.to_string()];
+    while let Some(p) = todo.pop() {
+        for (child, parent) in parent_of {
+            if *parent == p && !out.contains(child) {
+                out.push(child.clone());
+                todo.push(child.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Gives the partition `t` the columns of `parent` (keeping the provenance of columns it
