@@ -27,17 +27,22 @@ pub(crate) fn mentions(expr: &str, column: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(column))
 }
 
+/// The new name an `ALTER TABLE ... RENAME TO|AS new` gives, if the statement renames.
+fn renamed_to(at: &AlterTable) -> Option<&sqlparser::ast::ObjectName> {
+    at.operations.iter().find_map(|op| match op {
+        AlterTableOperation::RenameTable {
+            table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
+        } => Some(n),
+        _ => None,
+    })
+}
+
 impl Replayer {
     pub(crate) fn alter_table(&mut self, ctx: &Ctx<'_>, at: &AlterTable) -> Applied {
         let name = object_name(self.dialect, &at.name);
         if let Some(kind) = self.unmodelled_target(&name) {
-            for op in &at.operations {
-                if let AlterTableOperation::RenameTable {
-                    table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
-                } = op
-                {
-                    self.unmodelled.rename(&name, &object_name(self.dialect, n));
-                }
+            if let Some(n) = renamed_to(at) {
+                self.unmodelled.rename(&name, &object_name(self.dialect, n));
             }
             self.skip(
                 ctx,
@@ -95,14 +100,9 @@ impl Replayer {
     /// `ALTER TABLE` naming a view (PostgreSQL accepts it for the forms that apply to
     /// views): `RENAME TO` renames the view; the other forms change no table.
     fn alter_table_on_view(&mut self, ctx: &Ctx<'_>, name: &str, at: &AlterTable) -> Applied {
-        for op in &at.operations {
-            if let AlterTableOperation::RenameTable {
-                table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
-            } = op
-            {
-                let new = object_name(self.dialect, n);
-                return self.rename_view(ctx, name, &new);
-            }
+        if let Some(n) = renamed_to(at) {
+            let new = object_name(self.dialect, n);
+            return self.rename_view(ctx, name, &new);
         }
         self.skip(
             ctx,
@@ -115,14 +115,9 @@ impl Replayer {
     /// `ALTER TABLE seq OWNER TO ...`): `RENAME TO` renames the sequence; the other forms
     /// change no table.
     fn alter_table_on_sequence(&mut self, ctx: &Ctx<'_>, name: &str, at: &AlterTable) {
-        for op in &at.operations {
-            if let AlterTableOperation::RenameTable {
-                table_name: RenameTableNameKind::To(n) | RenameTableNameKind::As(n),
-            } = op
-            {
-                self.rename_sequence(ctx, name, n);
-                return;
-            }
+        if let Some(n) = renamed_to(at) {
+            self.rename_sequence(ctx, name, n);
+            return;
         }
         self.skip(
             ctx,
