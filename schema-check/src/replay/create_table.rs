@@ -46,28 +46,7 @@ impl Replayer {
             ));
         }
         if let Some(query) = &ct.query {
-            let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
-            let columns = super::ctas::columns(dialect, query, ctx.at(), tables).or_else(|| {
-                (dialect == crate::Dialect::Postgres)
-                    .then(|| {
-                        let views = |v: &str| self.view_types.get(&self.schema, v);
-                        super::query_types::output_columns(query, &tables, &views, &self.schema)
-                    })
-                    .flatten()
-                    .map(|typed| {
-                        typed
-                            .into_iter()
-                            .map(|(name, ty)| crate::model::Column {
-                                name,
-                                ty,
-                                nullable: true,
-                                default: None,
-                                generated: None,
-                                provenance: Provenance::new(ctx.at().clone()),
-                            })
-                            .collect()
-                    })
-            });
+            let columns = self.ctas_columns(query, ctx.at());
             if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
                 let table = Table::new(name.clone(), columns, Provenance::new(ctx.at().clone()));
                 if dialect == crate::Dialect::Mysql {

@@ -7,7 +7,9 @@
 //! - SQLite: the column's affinity as the declared type (`INT`, `TEXT`, `NUM`, `REAL`, or
 //!   none for BLOB affinity), nullable.
 //!
-//! Any other query is `None`: the caller reports that it cannot know the columns.
+//! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
+//! typed by [`super::query_types`]. Any other query is `None`: the caller records that it
+//! cannot know the columns.
 
 use sqlparser::ast::{Expr, GroupByExpr, Query, SelectItem, SetExpr, TableFactor};
 
@@ -95,6 +97,39 @@ pub(crate) fn columns<'s>(
         copied(dialect, c, at);
     }
     Some(out)
+}
+
+impl super::Replayer {
+    /// The columns `CREATE TABLE ... AS query` (at `at`) gives its table, or `None` when
+    /// the replay cannot know them.
+    pub(crate) fn ctas_columns(&self, query: &Query, at: &Location) -> Option<Vec<Column>> {
+        let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
+        if let Some(copied) = columns(self.dialect, query, at, tables) {
+            return Some(copied);
+        }
+        if self.dialect != Dialect::Postgres {
+            return None;
+        }
+        let views = |v: &str| self.view_types.get(&self.schema, v);
+        let typed = super::query_types::output_columns(query, &tables, &views, &self.schema)?;
+        Some(
+            typed
+                .into_iter()
+                .map(|(name, ty)| {
+                    let mut c = Column {
+                        name,
+                        ty,
+                        nullable: true,
+                        default: None,
+                        generated: None,
+                        provenance: Provenance::new(at.clone()),
+                    };
+                    copied(Dialect::Postgres, &mut c, at);
+                    c
+                })
+                .collect(),
+        )
+    }
 }
 
 /// What of column `c` a table created from a query keeps, per dialect.
