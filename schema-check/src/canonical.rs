@@ -295,7 +295,7 @@ fn quote_mysql_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
 
 /// The smallest of MySQL's `tiny`/plain/`medium`/`long` variants of `kind` (`text` or
 /// `blob`) that holds `bytes` bytes (0: the plain one, as `BLOB(0)` is `BLOB`).
-fn mysql_sized(kind: &str, bytes: u64) -> String {
+pub(crate) fn mysql_sized(kind: &str, bytes: u64) -> String {
     let size = match bytes {
         0 => "",
         1..=255 => "tiny",
@@ -420,13 +420,14 @@ fn mysql(data_type: &DataType) -> Canonical {
                     let n = n.unwrap_or(1);
                     Canonical::plain(format!("char({n})"), text_family(Some(n)))
                 }
-                // `TEXT(n)`: the smallest TEXT type that holds n characters, at the 4 bytes
-                // per character of utf8mb4 (the database default the replay assumes).
+                // `TEXT(n)`: the smallest TEXT type that holds n characters of the
+                // database's default character set (the replay resizes it for a column
+                // whose set it knows).
                 "text" if modifiers.len() == 1 => match modifiers[0].trim().parse::<u64>() {
-                    Ok(n) => Canonical::plain(
-                        mysql_sized("text", n.saturating_mul(4)),
-                        F::Text { max_len: None },
-                    ),
+                    Ok(n) => Canonical {
+                        ty: crate::replay::charset::sized_text(n, None),
+                        serial: false,
+                    },
                     Err(_) => {
                         Canonical::plain(format!("{base}({})", modifiers.join(",")), F::Other)
                     }

@@ -35,6 +35,9 @@ pub(crate) struct ColumnSpec {
     /// SQLite `PRIMARY KEY DESC` as a column constraint: the column is then not the rowid
     /// alias (a documented SQLite quirk).
     pub pk_desc: bool,
+    /// MySQL: the column's character set, where known ([`super::charset`]); the caller
+    /// records it ([`Replayer::note_column_charset`]) once the column exists.
+    pub charset: Option<String>,
 }
 
 /// The canonical name of a simple index column, or `None` for an expression.
@@ -78,6 +81,10 @@ impl Replayer {
     ) -> Result<ColumnSpec, Diagnostic> {
         let dialect = self.dialect;
         let col_name = fold(dialect, name);
+        let options: Vec<_> = options.collect();
+        let charset = (dialect == Dialect::Mysql)
+            .then(|| self.column_charset(table, options.iter().map(|(_, o)| *o)))
+            .flatten();
         // An unknown type is reported, and the column still exists (typed as written,
         // family Other): one unknown type must not make every later statement about the
         // table fail with "table does not exist".
@@ -104,6 +111,15 @@ impl Replayer {
             }
         };
         let mut ty = canonical.ty;
+        if dialect == Dialect::Mysql
+            && let DataType::Custom(type_name, modifiers) = data_type
+            && type_name.to_string().eq_ignore_ascii_case("text")
+            && let [n] = modifiers.as_slice()
+            && let Ok(n) = n.trim().parse::<u64>()
+        {
+            // `TEXT(n)` holds n characters of the column's own set.
+            ty = super::charset::sized_text(n, charset.as_deref());
+        }
         if dialect == Dialect::Sqlite {
             // Keep the type as written when it is the same type sqlparser read.
             // `_` too: multi-word names reach the parser joined with `_` (see compat).
@@ -284,6 +300,7 @@ impl Replayer {
             owns_sequence,
             unknown_type,
             pk_desc,
+            charset,
         })
     }
 }

@@ -64,6 +64,9 @@ impl Replayer {
         let col_name = spec.column.name.clone();
         let mut spec = spec;
         self.report_unknown_type(ctx, &mut spec);
+        if dialect == Dialect::Mysql {
+            self.note_column_charset(key, &col_name, spec.charset.take());
+        }
         if spec.owns_sequence {
             let current = self.schema.tables.get(key).cloned();
             let seq = self.owned_sequence(ctx, current.as_ref(), key, &col_name);
@@ -305,13 +308,14 @@ impl Replayer {
     ) -> Applied {
         let dialect = self.dialect;
         let i = self.existing_column(ctx, key, old, "modify")?;
-        let spec = self.column_spec(
+        let mut spec = self.column_spec(
             ctx,
             key,
             new_name,
             data_type,
             options.iter().map(|o| (None, o)),
         )?;
+        self.note_column_charset(key, &spec.column.name, spec.charset.take());
         let table = self.table_mut(ctx, key)?;
         if let Some(j) = column_index(dialect, table, &spec.column.name)
             && j != i

@@ -173,6 +173,10 @@ impl Replayer {
         let inherited_count = table.columns.len();
         let inherited_unique = table.unique.len();
         let mut foreign_key_indexes = Vec::new();
+        if dialect == crate::Dialect::Mysql {
+            // Before the columns: those that name no character set take the table's.
+            self.note_table_charset(&name, &ct.table_options.to_string());
+        }
         for def in &ct.columns {
             let mut spec = self.column_spec(
                 ctx,
@@ -228,6 +232,9 @@ impl Replayer {
                 table.foreign_keys.push(fk);
             }
             table.checks.extend(spec.checks);
+            if dialect == crate::Dialect::Mysql {
+                self.note_column_charset(&name, &spec.column.name, spec.charset);
+            }
             table.columns.push(spec.column);
         }
         let mut env = Env {
@@ -258,9 +265,6 @@ impl Replayer {
             constraint::pg_merge_duplicate_keys(&mut table, inherited_unique);
         }
         constraint::assign_names(dialect, &self.schema, &mut table);
-        if dialect == crate::Dialect::Mysql {
-            self.note_table_charset(&name, &ct.table_options.to_string());
-        }
         self.schema.tables.insert(name.clone(), table);
         if dialect == crate::Dialect::Postgres {
             if ct.partition_by.is_some() {
@@ -359,6 +363,10 @@ impl Replayer {
         }
         constraint::assign_names(self.dialect, &self.schema, &mut table);
         self.schema.tables.insert(name.to_string(), table);
+        // MySQL: the copy keeps the source's character sets.
+        if let Some(sets) = self.mysql_charsets.get(&key).cloned() {
+            self.mysql_charsets.insert(name.to_string(), sets);
+        }
         Ok(())
     }
 }

@@ -89,9 +89,9 @@ pub struct Replayer {
     fk_indexes: std::collections::HashSet<String>,
     /// Temporary and SQLite virtual tables: they exist, but are not modelled.
     unmodelled: unmodelled::Unmodelled,
-    /// MySQL: the character set of each table's text columns, where declared (see
+    /// MySQL: each table's default character set and its columns', where known (see
     /// [`charset`]).
-    mysql_charsets: std::collections::HashMap<String, String>,
+    mysql_charsets: std::collections::HashMap<String, charset::TableCharsets>,
     /// Skipped statements that may have changed the schema unseen.
     unseen: uncertain::Unseen,
     /// The relations each view reads, for `DROP ... CASCADE` (PostgreSQL).
@@ -305,11 +305,20 @@ impl Replayer {
         if let compat::Fixup::LikeOptions(options) = &fixup {
             self.like_options = options.clone();
         }
-        if let compat::Fixup::ConvertCharset { table, charset } = &fixup {
+        if let compat::Fixup::Charset {
+            table,
+            charset,
+            convert,
+        } = &fixup
+        {
             // The conversion applies to the columns the table had; the statement's other
             // clauses define theirs in the new character set.
             let name = ident::fold(self.dialect, &sqlparser::ast::Ident::new(table.as_str()));
-            self.convert_charset(ctx, &name, charset);
+            if *convert {
+                self.convert_charset(ctx, &name, charset);
+            } else {
+                self.set_table_charset(&name, charset);
+            }
             for ast in asts.iter().filter(|a| !matches!(a, Ast::Query(_))) {
                 if let Err(d) = self.apply_ast(ctx, ast) {
                     self.errors.push(d);

@@ -108,6 +108,7 @@ impl Replayer {
         col.provenance.touch(ctx.at());
         self.rename_references(key, &old, new);
         self.view_graph.rename_column(key, &old, new);
+        self.rename_column_charset(key, &old, new);
         self.schema.history.push(HistoryEvent::ColumnRenamed {
             table: key.to_string(),
             from: old,

@@ -31,7 +31,7 @@ mod sqlite;
 /// [`Fixup::SkippedClauses`]), else the condition is; MySQL `RENAME INDEX|KEY a TO b`
 /// clauses are removed and reported as [`Fixup::RenameIndexes`]; MySQL `ALTER TABLE` table options (`ENGINE=`,
 /// `[DEFAULT] CHARSET`, `ALGORITHM=`, ...) are removed, a `CONVERT TO CHARACTER SET` among
-/// them reported as [`Fixup::ConvertCharset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
+/// them and a `[DEFAULT] CHARSET` reported as [`Fixup::Charset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
 /// the `ALTER TABLE ... ADD FULLTEXT|SPATIAL INDEX` it means; SQLite multi-word type names (`UNSIGNED BIG INT`)
 /// are joined with `_` (same length, so positions do not move; the declared text is
 /// read back from the original statement).
@@ -59,14 +59,17 @@ pub enum Fixup {
         /// Each column (as written) and what happens to it, in order.
         changes: Vec<(sqlparser::ast::Ident, GeneratedChange)>,
     },
-    /// MySQL `ALTER TABLE table ... CONVERT TO CHARACTER SET charset` (table as written,
-    /// unquoted): the clause was removed; the replay converts the table's text columns
-    /// ([`crate::replay::charset`]) after the rest of the statement.
-    ConvertCharset {
+    /// MySQL `ALTER TABLE table ... CONVERT TO CHARACTER SET charset` or `[DEFAULT]
+    /// CHARSET charset` (table as written, unquoted): the clause was removed; the replay
+    /// converts the table's text columns (`convert`) or sets the default for columns
+    /// defined later ([`crate::replay::charset`]), then applies the rest of the statement.
+    Charset {
         /// The table, as written (unquoted).
         table: String,
         /// The new character set.
         charset: String,
+        /// `CONVERT TO`: the existing text columns change too.
+        convert: bool,
     },
     /// The statement cannot change columns: record it as skipped with this reason.
     Skip(String),

@@ -195,12 +195,18 @@ pub(super) fn rewrite(
                 rename_at.push(from);
             }
         }
-        let convert = options
+        // The last character set clause wins, as on the server.
+        let charset = options
             .iter()
-            .find_map(|&&(from, to)| converted_charset(tokens, &sig[from..to]));
-        if let Some(charset) = convert {
+            .rev()
+            .find_map(|&&(from, to)| charset_clause(tokens, &sig[from..to]));
+        if let Some((charset, convert)) = charset {
             let table = table_name(tokens, sig);
-            fixup = Fixup::ConvertCharset { table, charset };
+            fixup = Fixup::Charset {
+                table,
+                charset,
+                convert,
+            };
         }
         let remaining = clauses.len() - options.len() - renames.len();
         if !renames.is_empty() {
@@ -214,7 +220,7 @@ pub(super) fn rewrite(
             }
         }
         if !clauses.is_empty() && remaining == 0 {
-            if matches!(fixup, Fixup::ConvertCharset { .. }) {
+            if matches!(fixup, Fixup::Charset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
             }
             if !skipped.is_empty() {
@@ -419,25 +425,42 @@ fn rename_without_to(tokens: &[Token], sig: &[usize], from: usize, to: usize, ed
     }
 }
 
-/// The character set of a `CONVERT TO CHARACTER SET x` / `CONVERT TO CHARSET x` clause
-/// (significant tokens), lowercase.
-fn converted_charset(tokens: &[Token], clause: &[usize]) -> Option<String> {
+/// The character set an `ALTER TABLE` clause gives the table, and whether it converts
+/// the existing columns: `CONVERT TO {CHARSET | CHARACTER SET} x [COLLATE y]` (true), or
+/// table options naming `[DEFAULT] {CHARSET | CHARACTER SET | COLLATE} [=] x` (false; a
+/// collation names its set).
+fn charset_clause(tokens: &[Token], clause: &[usize]) -> Option<(String, bool)> {
     let word = |k: usize, w: &str| clause.get(k).is_some_and(|&i| is_word(&tokens[i], w));
-    if !(word(0, "CONVERT") && word(1, "TO")) {
-        return None;
-    }
-    let at = if word(2, "CHARSET") {
-        3
-    } else if word(2, "CHARACTER") && word(3, "SET") {
-        4
-    } else {
-        return None;
+    let convert = word(0, "CONVERT") && word(1, "TO");
+    // The value after position `k`, past an optional `=`.
+    let value = |k: usize| {
+        let k = if clause.get(k + 1).is_some_and(|&i| tokens[i] == Token::Eq) {
+            k + 2
+        } else {
+            k + 1
+        };
+        match clause.get(k).map(|&i| &tokens[i]) {
+            Some(Token::Word(w)) => Some(w.value.to_ascii_lowercase()),
+            Some(Token::SingleQuotedString(s) | Token::DoubleQuotedString(s)) => {
+                Some(s.to_ascii_lowercase())
+            }
+            _ => None,
+        }
     };
-    match clause.get(at).map(|&i| &tokens[i]) {
-        Some(Token::Word(w)) => Some(w.value.to_ascii_lowercase()),
-        Some(Token::SingleQuotedString(s)) => Some(s.to_ascii_lowercase()),
-        _ => None,
+    let mut charset = None;
+    let mut collation = None;
+    for k in 0..clause.len() {
+        if word(k, "CHARSET") {
+            charset = value(k);
+        } else if word(k, "CHARACTER") && word(k + 1, "SET") {
+            charset = value(k + 1);
+        } else if word(k, "COLLATE") {
+            collation = value(k);
+        }
     }
+    let charset = charset.or_else(|| Some(collation?.split('_').next()?.to_string()))?;
+    // `DEFAULT` as the set: the database's, not known here.
+    (charset != "default").then_some((charset, convert))
 }
 
 /// The table name of `ALTER TABLE [IF EXISTS] [schema.]name`: its last part, unquoted.
