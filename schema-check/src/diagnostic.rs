@@ -83,28 +83,48 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
-/// Something the replay is unsure of because an earlier statement was skipped: a conflict
-/// ("index does not exist", "view already exists") that the skipped statement (a `DO`
-/// block, a function call, an extension...) could explain. It names both places. The
-/// replay goes on as the server would have if the skipped statement explains it; strict
-/// mode ([`crate::ReplayOptions::strict`]) turns every warning into an error.
+/// Something the replay is unsure of, which the database may well have accepted: a
+/// conflict ("index does not exist", "view already exists") that an earlier statement the
+/// replay skipped (a `DO` block, a function call, an extension...) could explain, a
+/// dependency it cannot see, two migrations with one version. It names both places: the
+/// statement concerned and the one that makes the replay unsure. The replay goes on as the
+/// server would have; strict mode ([`crate::ReplayOptions::strict`]) turns every warning
+/// into an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
-    /// What conflicted, in one sentence.
+    /// What the replay is unsure of, in one sentence.
     pub message: String,
-    /// The statement that conflicted.
+    /// The statement concerned.
     pub location: Location,
     /// The source line at `location`.
     pub source_line: String,
-    /// The skipped statement that could explain the conflict.
+    /// The other place: the statement that makes the replay unsure.
     pub cause: Location,
-    /// That statement's first line, for display.
+    /// That statement's first line, for display (empty when there is none to show).
     pub cause_line: String,
+    /// What `cause` is to this warning, in a few words (e.g. [`Warning::SKIPPED`]).
+    pub cause_note: String,
     /// What to do about it.
     pub help: String,
 }
 
 impl Warning {
+    /// The [`Warning::cause_note`] of a conflict that a statement the replay skipped could
+    /// explain.
+    pub const SKIPPED: &'static str = "skipped by the replay, it may explain this";
+
+    /// The other place, as a note: `what: file:line:column (`first line`)`.
+    fn cause_text(&self) -> String {
+        if self.cause_line.is_empty() {
+            format!("{}: {}", self.cause_note, self.cause)
+        } else {
+            format!(
+                "{}: {} (`{}`)",
+                self.cause_note, self.cause, self.cause_line
+            )
+        }
+    }
+
     /// The warning as an error, for strict mode.
     ///
     /// ```
@@ -116,18 +136,19 @@ impl Warning {
     ///     source_line: "DROP INDEX i;".into(),
     ///     cause: at(2),
     ///     cause_line: "DO $$ BEGIN".into(),
+    ///     cause_note: Warning::SKIPPED.into(),
     ///     help: "drop the index in SQL the replay can read".into(),
     /// };
     /// let e = w.into_error();
     /// assert_eq!(e.location, Some(at(9)));
-    /// assert!(e.to_string().contains("skipped at m.sql:2:1"));
+    /// assert!(e.to_string().contains("skipped by the replay, it may explain this: m.sql:2:1"));
     /// assert!(e.to_string().contains("strict"));
     /// ```
     pub fn into_error(self) -> Diagnostic {
         Diagnostic::new(format!(
-            "{} (the statement skipped at {} (`{}`) may explain it; strict mode makes this an \
-             error)",
-            self.message, self.cause, self.cause_line
+            "{} ({}; strict mode makes this an error)",
+            self.message,
+            self.cause_text()
         ))
         .at(self.location)
         .with_source_line(self.source_line)
@@ -136,7 +157,7 @@ impl Warning {
 }
 
 impl fmt::Display for Warning {
-    /// The warning in brief, with the skipped statement as a note (reports show it in full
+    /// The warning in brief, with the other place as a note (reports show it in full
     /// through `report::render`):
     ///
     /// ```
@@ -148,21 +169,18 @@ impl fmt::Display for Warning {
     ///     source_line: "DROP INDEX i;".into(),
     ///     cause: at(2),
     ///     cause_line: "DO $$ BEGIN".into(),
+    ///     cause_note: Warning::SKIPPED.into(),
     ///     help: "write the change in SQL the replay can read".into(),
     /// };
     /// let text = w.to_string();
     /// assert!(text.starts_with("warning: index `i` does not exist\n"));
     /// assert!(text.contains("--> m.sql:9:1"));
-    /// assert!(text.contains("= note: the statement skipped at m.sql:2:1 (`DO $$ BEGIN`) may explain it"));
+    /// assert!(text.contains("= note: skipped by the replay, it may explain this: m.sql:2:1 (`DO $$ BEGIN`)"));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "warning: {}", self.message)?;
         writeln!(f, " --> {}", self.location)?;
-        writeln!(
-            f,
-            "  = note: the statement skipped at {} (`{}`) may explain it",
-            self.cause, self.cause_line
-        )?;
+        writeln!(f, "  = note: {}", self.cause_text())?;
         writeln!(f, "  = help: {}", self.help)
     }
 }

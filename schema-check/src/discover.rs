@@ -42,8 +42,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::diagnostic::Diagnostic;
-use crate::model::Ignored;
+use crate::diagnostic::{Diagnostic, Warning};
+use crate::model::{Ignored, Location};
 
 /// A migration version: its numeric parts, compared numerically with no width limit.
 ///
@@ -200,9 +200,11 @@ pub struct Discovery {
     pub migrations: Vec<Migration>,
     /// Entries that are not migrations, with the reason.
     pub ignored: Vec<Ignored>,
-    /// Problems that make the order ambiguous (duplicate versions); the migrations are
-    /// still listed, so the rest of the history can be checked.
+    /// Directories that could not be read; the rest is still listed.
     pub errors: Vec<Diagnostic>,
+    /// Two migrations with one version: sqlx, diesel, refinery and Flyway refuse to run
+    /// them, a runner of the project's own may not (they are replayed in file-name order).
+    pub warnings: Vec<Warning>,
 }
 
 /// The display prefix for a directory given as `dir`: the path as given, with `/`
@@ -316,31 +318,59 @@ pub fn discover(dir: &Path, display_prefix: Option<&str>) -> Result<Discovery, D
                 .to_string(),
         });
     }
-    // Repeatable migrations (no version) run last, by description; ties by file name.
+    // Repeatable migrations (no version) run last, by description; ties (and migrations
+    // sharing a version) by file name.
     found.migrations.sort_by(|a, b| {
         let key = |m: &Migration| (m.version.is_none(), m.version.clone());
         key(a)
             .cmp(&key(b))
-            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| match a.version {
+                None => a.name.cmp(&b.name),
+                Some(_) => Ordering::Equal,
+            })
             .then_with(|| a.display.cmp(&b.display))
     });
-    for pair in found.migrations.windows(2) {
-        if let (Some(a), Some(b)) = (&pair[0].version, &pair[1].version)
-            && a == b
-        {
-            found.errors.push(
-                Diagnostic::new(format!(
-                    "duplicate migration version {b}: `{}` and `{}`",
-                    pair[0].display, pair[1].display
-                ))
-                .with_help(
-                    "give each migration a distinct version; the migration tool refuses to run \
-                     two migrations with the same version",
-                ),
-            );
-        }
-    }
+    found.warnings = shared_versions(&found.migrations);
     Ok(found)
+}
+
+/// A warning for each migration whose version the one before it already has.
+///
+/// sqlx and diesel record each applied version under a primary key, so the second
+/// migration of a version fails when it is recorded (and is rolled back); refinery and
+/// Flyway refuse the directory. A history the database accepted with such a pair was run
+/// by a runner of the project's own (matrix-sdk's and cdk's stores name files `002_a`,
+/// `002_b`), which runs them in file-name order, as the replay does: so this is a
+/// warning, not an error (strict mode makes it one).
+fn shared_versions(migrations: &[Migration]) -> Vec<Warning> {
+    let start = |m: &Migration| Location {
+        file: m.display.clone(),
+        line: 1,
+        column: 1,
+    };
+    migrations
+        .windows(2)
+        .filter_map(|pair| {
+            let (first, second) = (&pair[0], &pair[1]);
+            let version = second.version.as_ref()?;
+            (first.version.as_ref() == Some(version)).then(|| Warning {
+                message: format!(
+                    "migrations `{}` and `{}` have the same version {version}; they are \
+                     replayed in file-name order",
+                    first.display, second.display
+                ),
+                location: start(second),
+                source_line: String::new(),
+                cause: start(first),
+                cause_line: String::new(),
+                cause_note: format!("the other migration with version {version}"),
+                help: "sqlx, diesel, refinery and Flyway refuse to run two migrations with one \
+                       version: give each its own, unless a runner of your own runs them in \
+                       file-name order (strict mode makes this an error)"
+                    .to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Reads a directory's entries as (file name, path, is directory), sorted by name.

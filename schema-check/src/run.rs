@@ -67,8 +67,8 @@ impl Replay {
 /// most of a replay and needs only the dialect); statements are applied one at a time, in
 /// order, on the calling thread.
 ///
-/// `Err` only when the directory itself cannot be read; every other problem (a duplicate
-/// version, a file that is not UTF-8, an unterminated string, a statement that cannot be
+/// `Err` only when the directory itself cannot be read; every other problem (a file that
+/// is not UTF-8, an unterminated string, a statement that cannot be
 /// applied) is collected in [`Replay::errors`] and the rest still replays.
 ///
 /// ```
@@ -89,6 +89,7 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
         .map_or(1, NonZeroUsize::get);
     let found = discover(dir, options.display_prefix.as_deref())?;
     let mut errors = found.errors;
+    let discovery_warnings = found.warnings;
     let mut replayer = Replayer::new(options.dialect);
     for prepared in prepare_all(&found.migrations, options.dialect, threads) {
         match prepared {
@@ -103,6 +104,7 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
     }
     let mut output = replayer.finish();
     errors.extend(output.errors);
+    output.warnings.splice(0..0, discovery_warnings);
     if options.strict {
         errors.extend(output.warnings.drain(..).map(Warning::into_error));
     }

@@ -346,15 +346,28 @@ fn every_error_is_reported_and_the_rest_still_replays() {
 }
 
 #[test]
-fn duplicate_versions_fail() {
+fn shared_versions_warn_and_fail_only_in_strict_mode() {
+    let message = "migrations `tests/fixtures/duplicate/0001_a.sql` and \
+                   `tests/fixtures/duplicate/1_b.sql` have the same version 1; they are \
+                   replayed in file-name order";
     let r = run(&["schema", "tests/fixtures/duplicate"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains(
-            "error[migration-error]: duplicate migration version 1: `tests/fixtures/duplicate/0001_a.sql` and `tests/fixtures/duplicate/1_b.sql`"
-        ),
+        r.stderr
+            .contains(&format!("warning[migration-warning]: {message}")),
         "{}",
         r.stderr
+    );
+    assert!(r.stdout.contains("1 warning"), "{}", r.stdout);
+    let strict = run(&["schema", "tests/fixtures/duplicate", "--strict"]);
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains(&format!(
+            "error[migration-error]: {message} (the other migration with version 1: \
+             tests/fixtures/duplicate/0001_a.sql:1:1; strict mode makes this an error)"
+        )),
+        "{}",
+        strict.stderr
     );
 }
 

@@ -228,18 +228,44 @@ fn flat_numbering_is_numeric_not_lexical() {
 }
 
 #[test]
-fn duplicate_versions_are_an_error_naming_both_files() {
-    let dir = layout(&["0001_a.sql", "1_b.sql", "0002_c.sql"]);
+fn shared_versions_are_a_warning_naming_both_files_and_run_in_file_name_order() {
+    // `01_b.sql` sorts before `1_a.sql` by file name, though its name part is later.
+    let dir = layout(&["1_a.sql", "01_b.sql", "0002_c.sql", "002_a.sql", "2_b.sql"]);
     let found = discover(dir.path(), Some("m")).unwrap();
-    assert_eq!(found.errors.len(), 1);
-    let message = &found.errors[0].message;
-    assert!(message.contains("duplicate migration version"), "{message}");
-    assert!(
-        message.contains("m/0001_a.sql") && message.contains("m/1_b.sql"),
-        "{message}"
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert_eq!(
+        displays(dir.path(), Some("m")),
+        [
+            "m/01_b.sql",
+            "m/1_a.sql",
+            "m/0002_c.sql",
+            "m/002_a.sql",
+            "m/2_b.sql"
+        ]
     );
-    // Both are still listed, so the rest of the history is checked.
-    assert_eq!(found.migrations.len(), 3);
+    let places: Vec<(String, String)> = found
+        .warnings
+        .iter()
+        .map(|w| (w.cause.to_string(), w.location.to_string()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("m/01_b.sql:1:1".to_string(), "m/1_a.sql:1:1".to_string()),
+            (
+                "m/0002_c.sql:1:1".to_string(),
+                "m/002_a.sql:1:1".to_string()
+            ),
+            ("m/002_a.sql:1:1".to_string(), "m/2_b.sql:1:1".to_string()),
+        ]
+    );
+    let w = &found.warnings[0];
+    assert_eq!(
+        w.message,
+        "migrations `m/01_b.sql` and `m/1_a.sql` have the same version 1; they are replayed \
+         in file-name order"
+    );
+    assert_eq!(w.cause_note, "the other migration with version 1");
 }
 
 #[test]

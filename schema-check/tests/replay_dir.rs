@@ -123,7 +123,6 @@ fn all_errors_are_collected_in_file_order() {
     assert_eq!(
         got,
         [
-            "duplicate migration version 4: `migrations/0004_d.sql` and `migrations/4_dup.sql`",
             "migrations/0001_a.sql:2:1",
             "migrations/0002_b.sql:1:11",
             "migrations/0003_c.sql:1:1",
@@ -132,6 +131,10 @@ fn all_errors_are_collected_in_file_order() {
     );
     // The rest still replayed.
     assert!(replay.schema.tables["a"].column("y").is_some());
+    // The shared version is a warning; `4_dup.sql` sorts after `0004_d.sql` by file name.
+    assert_eq!(replay.warnings.len(), 1);
+    assert_eq!(replay.warnings[0].location.file, "migrations/4_dup.sql");
+    assert_eq!(replay.warnings[0].cause.file, "migrations/0004_d.sql");
 }
 
 #[test]

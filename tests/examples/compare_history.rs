@@ -66,6 +66,13 @@ fn main() -> ExitCode {
         database.views.len()
     );
     print!("{report}");
+    if !replayed.warnings.is_empty() {
+        println!(
+            "the replay is unsure of {} thing(s) (warnings; they do not fail the comparison):\n{}",
+            replayed.warnings.len(),
+            replayed.warnings.join("\n")
+        );
+    }
     if let Some(errors) = &errors {
         println!("{errors}");
     }

@@ -11,7 +11,8 @@
 //!   name before the first `_` with `-` removed.
 //!
 //! Versions compare numerically (`V2` before `V10`), except diesel's, which diesel compares
-//! as strings (`20240306170000` before `20240313`); a duplicate version is an error.
+//! as strings (`20240306170000` before `20240313`). Migrations sharing a version (which
+//! only a project's own runner accepts) are applied in file-name order.
 
 use std::path::{Path, PathBuf};
 
@@ -96,18 +97,6 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         _ => a.version.cmp(&b.version),
     };
     files.sort_by(|a, b| order(a, b).then(a.display.cmp(&b.display)));
-    if let Some(w) = files
-        .windows(2)
-        .find(|w| order(&w[0], &w[1]) == std::cmp::Ordering::Equal)
-    {
-        return Err(format!(
-            "{}: duplicate migration version {} ({} and {})",
-            dir.display(),
-            w[0].version,
-            w[0].display,
-            w[1].display
-        ));
-    }
     if files.is_empty() {
         return Err(format!("{}: no migrations found", dir.display()));
     }

@@ -17,6 +17,8 @@ pub struct Replayed {
     pub observed: ObservedSchema,
     /// Every diagnostic the replay reported, rendered.
     pub errors: Vec<String>,
+    /// Every warning (what the replay is unsure of), rendered.
+    pub warnings: Vec<String>,
 }
 
 impl Replayed {
@@ -45,6 +47,7 @@ pub fn replay(dir: &Path, dialect: Dialect) -> Result<Replayed, String> {
     Ok(Replayed {
         observed: ObservedSchema::from_replay(&replay.schema, NameRules::of(dialect)),
         errors: replay.errors.iter().map(ToString::to_string).collect(),
+        warnings: replay.warnings.iter().map(ToString::to_string).collect(),
         schema: replay.schema,
     })
 }

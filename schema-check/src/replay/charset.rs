@@ -256,6 +256,7 @@ impl Replayer {
             source_line: ctx.stmt.source_line.clone(),
             cause_line: format!("CREATE TABLE {key} ..."),
             cause: created,
+            cause_note: "the table was created here".to_string(),
             help: "declare the character set when creating the table (`DEFAULT \
                    CHARSET=...`), or state the resulting types with MODIFY COLUMN \
                    (strict mode makes this an error)"

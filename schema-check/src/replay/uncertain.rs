@@ -210,6 +210,7 @@ impl Replayer {
             source_line: ctx.stmt.source_line.clone(),
             cause: o.at.clone(),
             cause_line: o.first_line.clone(),
+            cause_note: Warning::SKIPPED.to_string(),
             help: "the replay does not run that statement; if it does this, nothing is wrong \
                    (write the change in plain DDL to let the replay follow it; strict mode \
                    makes this an error)"

@@ -69,6 +69,9 @@ impl Replayer {
                         source_line: ctx.stmt.source_line.clone(),
                         cause,
                         cause_line,
+                        cause_note: "the column dropped with CASCADE; the view may have \
+                                     read it"
+                            .to_string(),
                         help: "qualify the view's column names with their table (`t.col`) to let \
                                the replay see which columns it reads (strict mode makes this an error)"
                             .to_string(),

@@ -317,13 +317,13 @@ impl Finding {
 }
 
 /// The rule of migration errors: a statement the database would refuse, a file that cannot
-/// be read or split, a duplicate version.
+/// be read or split.
 pub const MIGRATION_ERROR: Rule = Rule {
     id: "migration-error",
     summary: "a migration cannot be replayed",
     explanation: "The migration history does not replay: a statement the database would \
-refuse (a column that does not exist, a table created twice), a file that is not UTF-8 or \
-cannot be split into statements, or two migrations with the same version.\n\n\
+refuse (a column that does not exist, a table created twice), or a file that is not UTF-8 \
+or cannot be split into statements (or cannot be read).\n\n\
 Everything after the error still replays, so later findings are reported too, but the \
 schema they are checked against may differ from the real one until the error is fixed.",
     default_severity: Severity::Error,
@@ -343,30 +343,29 @@ impl From<&Diagnostic> for Finding {
     }
 }
 
-/// The rule of migration warnings: a conflict that a statement the replay skipped could
-/// explain (an error in strict mode).
+/// The rule of migration warnings: something in the migrations the replay is unsure of,
+/// which the database may well have accepted (an error in strict mode).
 pub const MIGRATION_WARNING: Rule = Rule {
     id: "migration-warning",
-    summary: "a conflict in the migrations that a skipped statement could explain",
-    explanation: "A statement conflicts with the schema as replayed (an index that does not \
-exist, a view that already exists), and an earlier statement the replay skipped (a `DO` \
-block, a function call, an extension) could explain it. The replay goes on as the database \
-would have if the skipped statement explains it.\n\n\
+    summary: "something in the migrations the replay is unsure of",
+    explanation: "The database accepted the history, and the replay cannot be sure how: a \
+statement conflicts with the schema as replayed (an index that does not exist, a view that \
+already exists) and an earlier statement the replay skipped (a `DO` block, a function call, \
+an extension) could explain it; or a dependency the replay cannot see; or two migrations \
+share a version. The replay goes on as the database would have; the warning names both \
+places.\n\n\
 Write the change in SQL the replay can read, so that the schema is known exactly; \
 `--strict` (or `strict = true` in `[package.metadata.cache-contract]`) makes these errors.",
     default_severity: Severity::Warning,
 };
 
 impl From<&Warning> for Finding {
-    /// A migration warning ([`MIGRATION_WARNING`]) at the conflict, with the skipped
-    /// statement as a secondary span.
+    /// A migration warning ([`MIGRATION_WARNING`]) at the statement concerned, with the
+    /// other place as a secondary span.
     fn from(w: &Warning) -> Finding {
         Finding::new(&MIGRATION_WARNING, w.message.clone())
             .at(Span::from(&w.location), "")
-            .with_secondary(
-                Span::from(&w.cause),
-                "skipped by the replay: it may explain this",
-            )
+            .with_secondary(Span::from(&w.cause), w.cause_note.clone())
             .with_help(w.help.clone())
             .with_identity(w.location.to_string())
     }

@@ -354,7 +354,7 @@ fn render_verbose(out: &mut String, replay: &Replay) {
             vec![
                 w.location.to_string(),
                 w.message.clone(),
-                format!("(the statement skipped at {} may explain it)", w.cause),
+                format!("({}: {})", w.cause_note, w.cause),
             ]
         })
         .collect();
