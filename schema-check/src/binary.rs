@@ -288,6 +288,7 @@ fields!(ForeignKey {
     foreign_columns,
     on_delete,
     on_update,
+    column,
     provenance,
 });
 fields!(Check {

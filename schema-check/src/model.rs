@@ -212,6 +212,10 @@ pub struct ForeignKey {
     pub on_delete: ReferentialAction,
     /// `ON UPDATE` action (same default as `on_delete`).
     pub on_update: ReferentialAction,
+    /// SQLite: the column whose definition declared it (`b int REFERENCES p`), which
+    /// `DROP COLUMN b` removes with it (a table constraint naming `b` makes SQLite refuse);
+    /// `None` for a table constraint and in the other dialects.
+    pub column: Option<String>,
     /// Where it was created and last changed.
     pub provenance: Provenance,
 }
@@ -244,9 +248,12 @@ pub struct Check {
     pub name: Option<String>,
     /// The expression as SQL text.
     pub expr: String,
-    /// MariaDB: the column whose definition declared it (a column constraint, or the
-    /// `json_valid` check of a JSON column), replaced with that definition by `MODIFY` /
-    /// `CHANGE COLUMN`; `None` for a table constraint and in the other dialects.
+    /// MariaDB and SQLite: the column whose definition declared it (a column constraint, or
+    /// MariaDB's `json_valid` check of a JSON column). MariaDB replaces it with that
+    /// definition on `MODIFY` / `CHANGE COLUMN`; both drop it with the column (SQLite
+    /// even when it names other columns, and refuses to drop a column that another
+    /// column's or the table's check names). `None` for a table constraint and in
+    /// PostgreSQL.
     pub column: Option<String>,
     /// Where it was created and last changed.
     pub provenance: Provenance,

@@ -296,6 +296,7 @@ fn read(
                 foreign_columns: vec![foreign_column],
                 on_delete: referential_action(&on_delete),
                 on_update: referential_action(&on_update),
+                column: None,
                 provenance: live_provenance(),
             }),
         }

@@ -285,6 +285,7 @@ pub fn introspect(
                     foreign_columns: row.get(6),
                     on_delete: referential_action(&row.get::<_, String>(8)),
                     on_update: referential_action(&row.get::<_, String>(9)),
+                    column: None,
                     provenance: live_provenance(),
                 });
             }

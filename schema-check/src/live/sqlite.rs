@@ -260,6 +260,7 @@ fn read(path: &Path, conn: &Connection) -> Result<Schema, LiveError> {
                         foreign_columns: to.into_iter().collect(),
                         on_delete: referential_action(&on_delete),
                         on_update: referential_action(&on_update),
+                        column: None,
                         provenance: live_provenance(),
                     },
                 )),

@@ -21,12 +21,6 @@ pub(crate) fn column_index(dialect: Dialect, table: &Table, name: &str) -> Optio
         .position(|c| same_column(dialect, &c.name, name))
 }
 
-/// Whether `expr` (SQL text) mentions the identifier `column`.
-pub(crate) fn mentions(expr: &str, column: &str) -> bool {
-    expr.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .any(|w| w.eq_ignore_ascii_case(column))
-}
-
 /// The new name an `ALTER TABLE ... RENAME TO|AS new` gives, if the statement renames.
 fn renamed_to(at: &AlterTable) -> Option<&sqlparser::ast::ObjectName> {
     at.operations.iter().find_map(|op| match op {

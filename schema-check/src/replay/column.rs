@@ -218,7 +218,14 @@ impl Replayer {
                 ColumnOption::ForeignKey(fk) => {
                     let named = given.or_else(|| fk.name.as_ref().map(|i| fold(dialect, i)));
                     foreign_keys.push((
-                        constraint::foreign_key(ctx, dialect, one(), fk, named.clone()),
+                        constraint::foreign_key(
+                            ctx,
+                            dialect,
+                            one(),
+                            fk,
+                            named.clone(),
+                            Some(col_name.clone()),
+                        ),
                         named.or_else(|| fk.index_name.as_ref().map(|i| fold(dialect, i))),
                     ));
                 }
@@ -229,7 +236,7 @@ impl Replayer {
                         name: named
                             .or_else(|| (dialect == Dialect::Mysql).then(|| col_name.clone())),
                         expr: c.expr.to_string(),
-                        column: (dialect == Dialect::Mysql).then(|| col_name.clone()),
+                        column: (dialect != Dialect::Postgres).then(|| col_name.clone()),
                         provenance: Provenance::new(ctx.at().clone()),
                     });
                 }

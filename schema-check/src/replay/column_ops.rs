@@ -2,9 +2,10 @@
 
 use sqlparser::ast::{AlterColumnOperation, ColumnOption, DataType, Ident, MySQLColumnPosition};
 
-use super::alter_table::{Changed, column_index, mentions};
+use super::alter_table::{Changed, column_index};
 use super::column::ColumnSpec;
 use super::constraint;
+use super::expr_columns::mentions;
 use super::ident::{fold, same_column};
 use super::{Applied, Ctx, Replayer};
 use crate::canonical::canonical_type;
@@ -123,14 +124,30 @@ impl Replayer {
             .is_some_and(|pk| pk.contains(&col));
         match dialect {
             Dialect::Sqlite => {
+                // SQLite removes the column's definition, with the constraints written in
+                // it, and refuses if the rest of the schema still names the column.
+                let own = |declared: &Option<String>| declared.as_deref() == Some(col.as_str());
                 let why = if in_pk {
                     Some("it is part of the PRIMARY KEY")
                 } else if table.unique.iter().any(|u| u.columns.contains(&col)) {
                     Some("it has a UNIQUE constraint")
-                } else if table.foreign_keys.iter().any(|f| f.columns.contains(&col)) {
-                    Some("it is used by a FOREIGN KEY")
-                } else if table.checks.iter().any(|c| mentions(&c.expr, &col)) {
-                    Some("a CHECK constraint uses it")
+                } else if table
+                    .foreign_keys
+                    .iter()
+                    .any(|f| !own(&f.column) && f.columns.contains(&col))
+                {
+                    Some("a table FOREIGN KEY constraint uses it")
+                } else if table
+                    .checks
+                    .iter()
+                    .any(|c| !own(&c.column) && mentions(dialect, &c.expr, &col))
+                {
+                    Some("a CHECK constraint of the table or of another column uses it")
+                } else if table.columns.iter().any(|c| {
+                    c.name != col
+                        && matches!(&c.generated, Some(Generated::Expression { expr, .. }) if mentions(dialect, expr, &col))
+                }) {
+                    Some("a generated column uses it")
                 } else {
                     None
                 };
@@ -138,7 +155,14 @@ impl Replayer {
                     self.schema
                         .indexes
                         .values()
-                        .any(|ix| ix.table == key && ix.columns.iter().any(|c| mentions(c, &col)))
+                        .any(|ix| {
+                            ix.table == key
+                                && (ix.columns.iter().any(|c| mentions(dialect, c, &col))
+                                    || ix
+                                        .predicate
+                                        .as_deref()
+                                        .is_some_and(|p| mentions(dialect, p, &col)))
+                        })
                         .then_some("an index uses it")
                 });
                 if let Some(why) = why {
@@ -171,7 +195,7 @@ impl Replayer {
                     .iter()
                     .filter(|c| c.name != col)
                     .filter(|c| {
-                        matches!(&c.generated, Some(Generated::Expression { expr, .. }) if mentions(expr, &col))
+                        matches!(&c.generated, Some(Generated::Expression { expr, .. }) if mentions(dialect, expr, &col))
                     })
                     .map(|c| c.name.clone())
                     .collect();
@@ -201,7 +225,11 @@ impl Replayer {
         }
         table.unique.retain(|u| !u.columns.contains(&col));
         table.foreign_keys.retain(|f| !f.columns.contains(&col));
-        table.checks.retain(|c| !mentions(&c.expr, &col));
+        // Checks that use the column go with it, and so do those written in its definition
+        // (MariaDB, SQLite: see `Check::column`).
+        table.checks.retain(|c| {
+            c.column.as_deref() != Some(col.as_str()) && !mentions(dialect, &c.expr, &col)
+        });
         if in_pk {
             table.primary_key_name = None;
             table.primary_key_provenance = None;
@@ -218,8 +246,11 @@ impl Replayer {
                 if ix.columns.is_empty() {
                     emptied.push(k.clone());
                 }
-            } else if ix.columns.iter().any(|c| mentions(c, &col))
-                || ix.predicate.as_deref().is_some_and(|p| mentions(p, &col))
+            } else if ix.columns.iter().any(|c| mentions(dialect, c, &col))
+                || ix
+                    .predicate
+                    .as_deref()
+                    .is_some_and(|p| mentions(dialect, p, &col))
             {
                 emptied.push(k.clone());
             }

@@ -220,15 +220,18 @@ pub(crate) fn action(dialect: Dialect, written: Option<&SqlAction>) -> Referenti
     }
 }
 
-/// A foreign key of `table` from `fk` (given name only: [`assign_names`] names the rest).
+/// A foreign key of `table` from `fk` (given name only: [`assign_names`] names the rest);
+/// `column`: the column whose definition declares it (see [`ForeignKey::column`]).
 pub(crate) fn foreign_key(
     ctx: &Ctx<'_>,
     dialect: Dialect,
     columns: Vec<String>,
     fk: &ForeignKeyConstraint,
     given: Option<String>,
+    column: Option<String>,
 ) -> ForeignKey {
     ForeignKey {
+        column: column.filter(|_| dialect == Dialect::Sqlite),
         name: given,
         columns,
         foreign_table: object_name(dialect, &fk.foreign_table),
@@ -517,7 +520,7 @@ pub(crate) fn add(
                 .map(|i| existing_column(ctx, dialect, table, &fold(dialect, i), "FOREIGN KEY"))
                 .collect::<Result<Vec<_>, _>>()?;
             let given = folded(dialect, &fk.name);
-            let key = foreign_key(ctx, dialect, cols, fk, given.clone());
+            let key = foreign_key(ctx, dialect, cols, fk, given.clone(), None);
             if dialect == Dialect::Mysql {
                 let index = given.or_else(|| folded(dialect, &fk.index_name));
                 match &mut env.pending_fk_indexes {

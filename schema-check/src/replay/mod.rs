@@ -32,6 +32,7 @@ pub mod create_table;
 pub mod ctas;
 pub mod declared;
 pub mod drop;
+pub mod expr_columns;
 pub mod function_deps;
 pub mod ident;
 pub mod index;
