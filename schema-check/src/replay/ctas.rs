@@ -103,7 +103,7 @@ impl super::Replayer {
     /// The columns `CREATE TABLE ... AS query` (at `at`) gives its table, or `None` when
     /// the replay cannot know them.
     pub(crate) fn ctas_columns(&self, query: &Query, at: &Location) -> Option<Vec<Column>> {
-        let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
+        let tables = |t: &str| self.table(t);
         if let Some(copied) = columns(self.dialect, query, at, tables) {
             return Some(copied);
         }

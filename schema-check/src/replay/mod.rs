@@ -568,6 +568,16 @@ impl Replayer {
         })
     }
 
+    /// The table `name` denotes (as [`Self::table_key`] finds it), without copying its key.
+    pub(crate) fn table(&self, name: &str) -> Option<&crate::model::Table> {
+        match self.schema.tables.get(name) {
+            Some(t) => Some(t),
+            None => self
+                .table_key(name)
+                .and_then(|k| self.schema.tables.get(&k)),
+        }
+    }
+
     /// The key of the table `name` (canonical) in the schema, if it exists.
     pub(crate) fn table_key(&self, name: &str) -> Option<String> {
         if self.schema.tables.contains_key(name) {

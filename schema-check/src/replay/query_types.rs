@@ -29,6 +29,7 @@ use sqlparser::ast::{
     Select, SelectItem, SetExpr, SetOperator, TableFactor, UnaryOperator, Value,
 };
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::ident::{fold, object_name};
@@ -38,17 +39,22 @@ use crate::dialect::Dialect;
 use crate::model::{Location, Schema, Table};
 use crate::types::{SqlType, TypeFamily};
 
-/// A type as the query derives it: a known type, or none yet (`NULL`, a string literal).
+/// A type as the query derives it: a known type (borrowed from the table or view it
+/// comes from where it can be), or none yet (`NULL`, a string literal).
 #[derive(Debug, Clone, PartialEq)]
-enum Ty {
-    Known(SqlType),
+enum Ty<'d> {
+    Known(Cow<'d, SqlType>),
     Untyped,
 }
 
+/// One output column: its name and type, borrowed from the relation it comes from where
+/// it can be (typing a view copies nothing of the tables it reads).
+type Col<'d> = (Cow<'d, str>, Ty<'d>);
+
 /// One relation of a `FROM` clause: the name it is referred to by, and its columns.
-struct Relation {
+struct Relation<'d> {
     qualifier: String,
-    columns: Vec<(String, Ty)>,
+    columns: Vec<Col<'d>>,
 }
 
 /// The typed columns of a relation that is not a table (a view), by canonical name.
@@ -57,10 +63,10 @@ pub(crate) type Typed<'v> = &'v [(String, SqlType)];
 /// The output columns (name, type) of `query`, reading tables through `tables` and views
 /// through `views` (by canonical name) and types through `schema`; `None` when the replay
 /// cannot know them.
-pub(crate) fn output_columns<'s, 'v>(
+pub(crate) fn output_columns<'d>(
     query: &Query,
-    tables: &dyn Fn(&str) -> Option<&'s Table>,
-    views: &dyn Fn(&str) -> Option<Typed<'v>>,
+    tables: &dyn Fn(&str) -> Option<&'d Table>,
+    views: &dyn Fn(&str) -> Option<Typed<'d>>,
     schema: &Schema,
 ) -> Option<Vec<(String, SqlType)>> {
     let typer = Typer {
@@ -73,8 +79,8 @@ pub(crate) fn output_columns<'s, 'v>(
         columns
             .into_iter()
             .map(|(name, ty)| match ty {
-                Ty::Known(t) => (name, t),
-                Ty::Untyped => (name, text()),
+                Ty::Known(t) => (name.into_owned(), t.into_owned()),
+                Ty::Untyped => (name.into_owned(), text()),
             })
             .collect(),
     )
@@ -84,19 +90,19 @@ fn text() -> SqlType {
     SqlType::new("text", TypeFamily::Text { max_len: None })
 }
 
-fn named(canonical: &str, family: TypeFamily) -> Ty {
-    Ty::Known(SqlType::new(canonical, family))
+fn named(canonical: &str, family: TypeFamily) -> Ty<'static> {
+    Ty::Known(Cow::Owned(SqlType::new(canonical, family)))
 }
 
-fn boolean() -> Ty {
+fn boolean() -> Ty<'static> {
     named("boolean", TypeFamily::Bool)
 }
 
-fn bigint() -> Ty {
+fn bigint() -> Ty<'static> {
     named("bigint", TypeFamily::Int { bytes: 8 })
 }
 
-fn numeric() -> Ty {
+fn numeric() -> Ty<'static> {
     named(
         "numeric",
         TypeFamily::Numeric {
@@ -108,7 +114,7 @@ fn numeric() -> Ty {
 
 /// `select_common_type` for two branches' types; `None` when PostgreSQL would pick a type
 /// by rules this module does not model (or refuse).
-fn common(a: Ty, b: Ty) -> Option<Ty> {
+fn common<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
     let (a, b) = match (a, b) {
         (Ty::Untyped, other) | (other, Ty::Untyped) => return Some(other),
         (Ty::Known(a), Ty::Known(b)) => (a, b),
@@ -127,21 +133,21 @@ fn common(a: Ty, b: Ty) -> Option<Ty> {
     Some(Ty::Known(if ra >= rb { a } else { b }))
 }
 
-struct Typer<'a, 's, 'v> {
-    tables: &'a dyn Fn(&str) -> Option<&'s Table>,
-    views: &'a dyn Fn(&str) -> Option<Typed<'v>>,
+struct Typer<'a, 'd> {
+    tables: &'a dyn Fn(&str) -> Option<&'d Table>,
+    views: &'a dyn Fn(&str) -> Option<Typed<'d>>,
     schema: &'a Schema,
 }
 
-impl Typer<'_, '_, '_> {
-    fn query(&self, query: &Query) -> Option<Vec<(String, Ty)>> {
+impl<'d> Typer<'_, 'd> {
+    fn query(&self, query: &Query) -> Option<Vec<Col<'d>>> {
         if query.with.is_some() {
             return None;
         }
         self.set_expr(&query.body)
     }
 
-    fn set_expr(&self, body: &SetExpr) -> Option<Vec<(String, Ty)>> {
+    fn set_expr(&self, body: &SetExpr) -> Option<Vec<Col<'d>>> {
         match body {
             SetExpr::Select(select) => self.select(select),
             SetExpr::Query(inner) => self.query(inner),
@@ -165,7 +171,7 @@ impl Typer<'_, '_, '_> {
         }
     }
 
-    fn select(&self, select: &Select) -> Option<Vec<(String, Ty)>> {
+    fn select(&self, select: &Select) -> Option<Vec<Col<'d>>> {
         let mut scope = Vec::new();
         for from in &select.from {
             scope.push(self.relation(&from.relation)?);
@@ -188,11 +194,12 @@ impl Typer<'_, '_, '_> {
                     out.extend(r.columns.iter().cloned());
                 }
                 SelectItem::UnnamedExpr(e) => {
-                    let name = figure_colname(e).unwrap_or_else(|| "?column?".to_string());
+                    let name = figure_colname(e).map_or(Cow::Borrowed("?column?"), Cow::Owned);
                     out.push((name, self.expr(e, &scope)?));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    out.push((fold(Dialect::Postgres, alias), self.expr(expr, &scope)?));
+                    let name = Cow::Owned(fold(Dialect::Postgres, alias));
+                    out.push((name, self.expr(expr, &scope)?));
                 }
                 _ => return None,
             }
@@ -200,7 +207,10 @@ impl Typer<'_, '_, '_> {
         Some(out)
     }
 
-    fn relation(&self, factor: &TableFactor) -> Option<Relation> {
+    fn relation(&self, factor: &TableFactor) -> Option<Relation<'d>> {
+        let borrowed = |name: &'d String, ty: &'d SqlType| {
+            (Cow::Borrowed(name.as_str()), Ty::Known(Cow::Borrowed(ty)))
+        };
         match factor {
             TableFactor::Table {
                 name, alias, args, ..
@@ -210,17 +220,20 @@ impl Typer<'_, '_, '_> {
                     Some(table) => table
                         .columns
                         .iter()
-                        .map(|c| (c.name.clone(), Ty::Known(c.ty.clone())))
+                        .map(|c| borrowed(&c.name, &c.ty))
                         .collect(),
                     None => (self.views)(&key)?
                         .iter()
-                        .map(|(n, t)| (n.clone(), Ty::Known(t.clone())))
+                        .map(|(n, t)| borrowed(n, t))
                         .collect(),
                 };
                 let qualifier = match alias {
                     Some(a) if a.columns.is_empty() => fold(Dialect::Postgres, &a.name),
                     Some(_) => return None,
-                    None => key.rsplit('.').next().unwrap_or(&key).to_string(),
+                    None => match key.rfind('.') {
+                        Some(dot) => key[dot + 1..].to_string(),
+                        None => key,
+                    },
                 };
                 Some(Relation { qualifier, columns })
             }
@@ -237,7 +250,12 @@ impl Typer<'_, '_, '_> {
         }
     }
 
-    fn column(&self, scope: &[Relation], qualifier: Option<&str>, name: &str) -> Option<Ty> {
+    fn column(
+        &self,
+        scope: &[Relation<'d>],
+        qualifier: Option<&str>,
+        name: &str,
+    ) -> Option<Ty<'d>> {
         let mut found = scope
             .iter()
             .filter(|r| qualifier.is_none_or(|q| r.qualifier == q))
@@ -247,7 +265,7 @@ impl Typer<'_, '_, '_> {
         found.next().is_none().then(|| ty.clone())
     }
 
-    fn expr(&self, e: &Expr, scope: &[Relation]) -> Option<Ty> {
+    fn expr(&self, e: &Expr, scope: &[Relation<'d>]) -> Option<Ty<'d>> {
         let pg = Dialect::Postgres;
         match e {
             Expr::Identifier(i) => self.column(scope, None, &fold(pg, i)),
@@ -260,7 +278,7 @@ impl Typer<'_, '_, '_> {
             Expr::Nested(inner) => self.expr(inner, scope),
             Expr::Cast { data_type, .. } => canonical_type(pg, data_type, self.schema)
                 .ok()
-                .map(|c| Ty::Known(c.ty)),
+                .map(|c| Ty::Known(Cow::Owned(c.ty))),
             Expr::Value(v) => match &v.value {
                 Value::Null | Value::SingleQuotedString(_) => Some(Ty::Untyped),
                 Value::Boolean(_) => Some(boolean()),
@@ -282,7 +300,7 @@ impl Typer<'_, '_, '_> {
                     Ty::Known(t) => matches!(t.family, TypeFamily::Text { .. }),
                 };
                 (text_like(&self.expr(left, scope)?) && text_like(&self.expr(right, scope)?))
-                    .then(|| Ty::Known(text()))
+                    .then(|| Ty::Known(Cow::Owned(text())))
             }
             Expr::BinaryOp { op, .. } => matches!(
                 op,
@@ -319,7 +337,7 @@ impl Typer<'_, '_, '_> {
         }
     }
 
-    fn function(&self, f: &sqlparser::ast::Function, scope: &[Relation]) -> Option<Ty> {
+    fn function(&self, f: &sqlparser::ast::Function, scope: &[Relation<'d>]) -> Option<Ty<'d>> {
         let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else {
             return None;
         };
@@ -407,7 +425,7 @@ impl ViewTypes {
 /// `a + b`, `a - b`, `a * b` over integers and `numeric`: the wider operand's type (an
 /// untyped operand takes the other's), as PostgreSQL's operators for them give; `None`
 /// for any other operands (dates, intervals, floats, division).
-fn arithmetic(a: Ty, b: Ty) -> Option<Ty> {
+fn arithmetic<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
     let numeric_kind = |t: &Ty| match t {
         Ty::Untyped => true,
         Ty::Known(t) => matches!(
@@ -422,7 +440,7 @@ fn arithmetic(a: Ty, b: Ty) -> Option<Ty> {
 }
 
 /// The type of an integer or decimal literal.
-fn number(text: &str) -> Ty {
+fn number(text: &str) -> Ty<'static> {
     if text.contains(['.', 'e', 'E']) {
         numeric()
     } else if text.parse::<i32>().is_ok() {
@@ -446,7 +464,7 @@ impl super::Replayer {
         else {
             return;
         };
-        let tables = |t: &str| self.table_key(t).and_then(|k| self.schema.tables.get(&k));
+        let tables = |t: &str| self.table(t);
         let views = |v: &str| self.view_types.get(&self.schema, v);
         let columns = output_columns(&cv.query, &tables, &views, &self.schema).and_then(|mut c| {
             // `CREATE VIEW v (a, b) AS ...` renames the first columns.
