@@ -345,11 +345,25 @@ impl Replayer {
                 self.alter_column(ctx, key, &fold(dialect, column_name), op)?;
                 Ok(true)
             }
-            Op::AddConstraint { constraint, .. } => self
-                .with_table(ctx, key, |table, env| {
+            Op::AddConstraint { constraint, .. } => {
+                if dialect == Dialect::Postgres
+                    && let Some(name) = self
+                        .schema
+                        .tables
+                        .get(key.as_str())
+                        .and_then(|t| constraint::pg_taken_name(t, constraint))
+                {
+                    let error = ctx.error(
+                        format!("constraint `{name}` of table `{key}` already exists"),
+                        "drop the constraint first, or give the new one another name",
+                    );
+                    return self.conflict(ctx, &name, error).map(|()| false);
+                }
+                self.with_table(ctx, key, |table, env| {
                     constraint::add(ctx, env, table, constraint)
                 })
-                .map(|()| true),
+                .map(|()| true)
+            }
             Op::DropConstraint {
                 if_exists,
                 name,

@@ -477,6 +477,36 @@ pub(crate) fn mysql_foreign_key_index(
     env.schema.indexes.insert(key, index);
 }
 
+/// PostgreSQL: the name `constraint` gives, when `table` already has a constraint of that
+/// name (checks, keys and foreign keys share one namespace per table: PostgreSQL refuses
+/// the second, "constraint ... already exists").
+pub(crate) fn pg_taken_name(table: &Table, constraint: &TableConstraint) -> Option<String> {
+    let given = match constraint {
+        TableConstraint::PrimaryKey(c) => &c.name,
+        TableConstraint::Unique(c) => &c.name,
+        TableConstraint::ForeignKey(c) => &c.name,
+        TableConstraint::Check(c) => &c.name,
+        TableConstraint::Exclude(c) => &c.name,
+        _ => return None,
+    };
+    let name = fold(Dialect::Postgres, given.as_ref()?);
+    let taken = table
+        .checks
+        .iter()
+        .filter_map(|c| c.name.as_deref())
+        .chain(table.foreign_keys.iter().filter_map(|f| f.name.as_deref()))
+        .chain(
+            table
+                .unique
+                .iter()
+                .filter(|u| u.kind == UniqueKind::Constraint)
+                .filter_map(|u| u.name.as_deref()),
+        )
+        .chain(table.primary_key_name.as_deref())
+        .any(|n| n == name);
+    taken.then_some(name)
+}
+
 /// Adds `constraint` to `table` (unnamed constraints are named by [`assign_names`]).
 pub(crate) fn add(
     ctx: &Ctx<'_>,

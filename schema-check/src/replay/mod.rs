@@ -31,6 +31,7 @@ pub mod constraint;
 pub mod create_table;
 pub mod ctas;
 pub mod declared;
+mod do_block;
 pub mod drop;
 pub mod expr_columns;
 pub mod function_deps;
@@ -113,6 +114,25 @@ pub struct Replayer {
     /// PostgreSQL: the column types of the views the replay could type, for a table
     /// created from a view.
     view_types: query_types::ViewTypes,
+}
+
+/// Everything applying statements can change, saved to undo statements the server did not
+/// run or undid: a guarded dynamic statement that would fail ([`prepared`]), a `DO` block
+/// whose exception handler caught an error ([`do_block`]).
+pub(crate) struct Snapshot {
+    schema: Schema,
+    fk_indexes: std::collections::HashSet<String>,
+    unmodelled: unmodelled::Unmodelled,
+    mysql_charsets: std::collections::HashMap<String, charset::TableCharsets>,
+    unseen: uncertain::Unseen,
+    view_graph: view_graph::ViewGraph,
+    doubtful_views: std::collections::HashMap<String, (crate::model::Location, String)>,
+    partitions: partition::Partitions,
+    dynamic: prepared::Dynamic,
+    view_types: query_types::ViewTypes,
+    skipped: usize,
+    errors: usize,
+    warnings: usize,
 }
 
 /// The statement being applied: where errors point.
@@ -205,6 +225,9 @@ impl Replayer {
     /// Applies `stmt`, already parsed ([`parse`], possibly on another thread).
     pub(crate) fn apply_parsed(&mut self, stmt: &Statement, parsed: Parsed) {
         if self.dialect == Dialect::Mysql && self.follow_dynamic(stmt) {
+            return;
+        }
+        if self.dialect == Dialect::Postgres && self.follow_do_block(stmt) {
             return;
         }
         let skipped_before = self.skipped.len();
@@ -410,6 +433,62 @@ impl Replayer {
             reason,
             first_line: ctx.stmt.first_line().to_string(),
         });
+    }
+
+    /// Saves everything applying statements can change (see [`Snapshot`]).
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            schema: self.schema.clone(),
+            fk_indexes: self.fk_indexes.clone(),
+            unmodelled: self.unmodelled.clone(),
+            mysql_charsets: self.mysql_charsets.clone(),
+            unseen: self.unseen.clone(),
+            view_graph: self.view_graph.clone(),
+            doubtful_views: self.doubtful_views.clone(),
+            partitions: self.partitions.clone(),
+            dynamic: self.dynamic.clone(),
+            view_types: self.view_types.clone(),
+            skipped: self.skipped.len(),
+            errors: self.errors.len(),
+            warnings: self.warnings.len(),
+        }
+    }
+
+    /// Whether an error was recorded since `saved` was taken.
+    pub(crate) fn failed_since(&self, saved: &Snapshot) -> bool {
+        self.errors.len() > saved.errors
+    }
+
+    /// Returns to `saved`: what was applied since, and what it recorded, is undone.
+    pub(crate) fn restore(&mut self, saved: Snapshot) {
+        let Snapshot {
+            schema,
+            fk_indexes,
+            unmodelled,
+            mysql_charsets,
+            unseen,
+            view_graph,
+            doubtful_views,
+            partitions,
+            dynamic,
+            view_types,
+            skipped,
+            errors,
+            warnings,
+        } = saved;
+        self.schema = schema;
+        self.fk_indexes = fk_indexes;
+        self.unmodelled = unmodelled;
+        self.mysql_charsets = mysql_charsets;
+        self.unseen = unseen;
+        self.view_graph = view_graph;
+        self.doubtful_views = doubtful_views;
+        self.partitions = partitions;
+        self.dynamic = dynamic;
+        self.view_types = view_types;
+        self.skipped.truncate(skipped);
+        self.errors.truncate(errors);
+        self.warnings.truncate(warnings);
     }
 
     /// Ends the replay.

@@ -12,7 +12,7 @@ use crate::model::{Provenance, Schema, Table};
 
 /// The partitions (`PARTITION OF`, `ATTACH PARTITION`: partition key → parent key) and
 /// the inheritance children (`INHERITS`, `INHERIT`).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Partitions {
     parent_of: BTreeMap<String, String>,
     /// Inheritance children: child key → parent keys.

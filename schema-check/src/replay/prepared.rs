@@ -65,7 +65,7 @@ struct Procedure {
 
 /// The session state dynamic SQL reads: user variables, prepared statements, and the
 /// procedures the history defined (names lower case).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Dynamic {
     /// `@var` -> its candidate texts, and whether an `IF` chose among them.
     vars: HashMap<String, (Vec<String>, bool)>,
@@ -491,24 +491,12 @@ impl Replayer {
         let mut order: Vec<&String> = texts.iter().filter(|t| !idle(t)).collect();
         order.extend(texts.iter().filter(idle));
         for t in &order {
-            let saved = (
-                self.schema.clone(),
-                self.fk_indexes.clone(),
-                self.mysql_charsets.clone(),
-                self.errors.len(),
-                self.warnings.len(),
-                self.skipped.len(),
-            );
+            let saved = self.snapshot();
             self.apply(&as_stmt(t));
-            if self.errors.len() == saved.3 {
+            if !self.failed_since(&saved) {
                 return;
             }
-            self.schema = saved.0;
-            self.fk_indexes = saved.1;
-            self.mysql_charsets = saved.2;
-            self.errors.truncate(saved.3);
-            self.warnings.truncate(saved.4);
-            self.skipped.truncate(saved.5);
+            self.restore(saved);
         }
         let first = order.first().map_or("", |t| t.trim());
         self.skipped.push(Skipped {

@@ -393,7 +393,7 @@ impl<'d> Typer<'_, 'd> {
 /// The typed columns of the views the replay could type, each kept with where its view
 /// was created: an entry counts only while a view of that name created there exists (a
 /// view dropped and made again by another statement, or renamed, is not mistaken for it).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ViewTypes(HashMap<String, (Location, Vec<(String, SqlType)>)>);
 
 impl ViewTypes {

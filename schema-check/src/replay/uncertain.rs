@@ -22,7 +22,7 @@ pub(crate) struct Opaque {
 
 /// Skipped statements that may have changed the schema, and the bodies of the functions
 /// the history defined (a later call runs them).
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Unseen {
     opaque: Vec<Opaque>,
     functions: HashMap<String, String>,

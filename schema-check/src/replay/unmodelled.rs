@@ -32,7 +32,7 @@ impl Kind {
 }
 
 /// The unmodelled tables alive at this point of the history, and their indexes.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Unmodelled {
     tables: HashMap<String, Kind>,
     /// Index -> its table.
