@@ -89,8 +89,9 @@ impl Version {
         })
     }
 
-    /// A diesel version: the digits of the directory name up to the first `_` (`-`
-    /// removed), compared as text, as `diesel_migrations` does.
+    /// A diesel version: the directory name up to the first `_` (all of it when it has
+    /// none), `-` removed, compared as text, as `diesel_migrations` does; diesel takes
+    /// any text there, digits or not.
     ///
     /// ```
     /// use schema_check::discover::Version;
@@ -98,12 +99,18 @@ impl Version {
     /// let short = Version::diesel("20240313").unwrap();
     /// assert!(long < short, "as strings: \"20240306...\" < \"20240313\"");
     /// assert!(Version::diesel("10").unwrap() < Version::diesel("9").unwrap());
+    /// assert!(Version::diesel("20241209134400message").unwrap() > long);
+    /// assert!(Version::diesel("").is_none());
     /// ```
     pub fn diesel(text: &str) -> Option<Version> {
-        if text.contains('.') {
+        if text.is_empty() {
             return None;
         }
-        Version::parse(text).map(|v| Version { textual: true, ..v })
+        Some(Version {
+            text: text.to_string(),
+            parts: Version::parse(text).map(|v| v.parts).unwrap_or_default(),
+            textual: true,
+        })
     }
 
     /// The version as written (after layout normalisation).
@@ -388,9 +395,17 @@ fn read_dir_sorted(dir: &Path) -> std::io::Result<Vec<(String, PathBuf, bool)>> 
     Ok(out)
 }
 
-/// A diesel migration directory `<version>_<name>/` holding `up.sql`; anything else is
-/// ignored. An unreadable migration directory is an error, and discovery goes on.
+/// A diesel migration directory `<version>_<name>/` (or `<version>/`) holding `up.sql`;
+/// anything else is ignored, and so are hidden directories, as diesel does. An unreadable
+/// migration directory is an error, and discovery goes on.
 fn discover_subdir(dir_name: &str, path: &Path, display: &str, found: &mut Discovery) {
+    if dir_name.starts_with('.') {
+        found.ignored.push(Ignored {
+            file: format!("{display}/"),
+            reason: "hidden directory (diesel skips it)".to_string(),
+        });
+        return;
+    }
     let Some((version, name)) = diesel_version(dir_name) else {
         found.ignored.push(Ignored {
             file: format!("{display}/"),
@@ -442,9 +457,10 @@ fn discover_subdir(dir_name: &str, path: &Path, display: &str, found: &mut Disco
     }
 }
 
-/// diesel: the version is the text before the first `_`, with `-` removed.
+/// diesel: the version is the text before the first `_` (the whole name without one),
+/// with `-` removed.
 fn diesel_version(dir_name: &str) -> Option<(Version, String)> {
-    let (raw, name) = dir_name.split_once('_')?;
+    let (raw, name) = dir_name.split_once('_').unwrap_or((dir_name, ""));
     let digits: String = raw.chars().filter(|&c| c != '-').collect();
     if digits.is_empty() {
         return None;
@@ -557,8 +573,12 @@ mod tests {
         let (v, name) = diesel_version("2017-09-23-182408_create_users").unwrap();
         assert_eq!(v.as_str(), "20170923182408");
         assert_eq!(name, "create_users");
-        assert!(diesel_version("no_version").is_none());
-        assert!(diesel_version("nounderscore").is_none());
+        // diesel takes the whole name when it has no `_`, and any text as a version.
+        let (v, name) = diesel_version("2019-09-11-164500").unwrap();
+        assert_eq!((v.as_str(), name.as_str()), ("20190911164500", ""));
+        let (v, _) = diesel_version("2024-12-09-134400-message").unwrap();
+        assert_eq!(v.as_str(), "20241209134400message");
+        assert!(diesel_version("-_x").is_none());
     }
 
     #[test]

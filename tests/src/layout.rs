@@ -7,8 +7,9 @@
 //! - sqlx reversible `<ver>_x.up.sql` (the `.down.sql` twin is skipped);
 //! - Flyway/refinery `V<ver>__x.sql`; refinery `U<ver>__x.sql` when no `V` file has that
 //!   version (beside one, it is a Flyway undo migration, never applied forward);
-//! - diesel `<ver>_x/up.sql` (its `down.sql` is skipped): the version is the directory
-//!   name before the first `_` with `-` removed.
+//! - diesel `<ver>_x/up.sql` (its `down.sql` is skipped; hidden directories too): the
+//!   version is the directory name before the first `_` (all of it without one) with `-`
+//!   removed, any text.
 //!
 //! Versions compare numerically (`V2` before `V10`), except diesel's, which diesel compares
 //! as strings (`20240306170000` before `20240313`). Migrations sharing a version (which
@@ -41,9 +42,10 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
             let up = path.join("up.sql");
-            if up.is_file() {
+            if up.is_file() && !name.starts_with('.') {
+                // diesel's version is any text (ordered as text): its number only if any.
                 let text = name.split('_').next().unwrap_or("").replace('-', "");
-                let version = parse_version(&text, &name)?;
+                let version = text.parse().unwrap_or(0);
                 files.push(MigrationFile {
                     version,
                     diesel: Some(text),
