@@ -91,6 +91,9 @@ pub fn replay_dir(dir: &Path, options: &ReplayOptions) -> Result<Replay, Diagnos
     let mut errors = found.errors;
     let discovery_warnings = found.warnings;
     let mut replayer = Replayer::new(options.dialect);
+    if let Some(tool) = crate::replay::bookkeeping::Tool::of(&found.migrations) {
+        replayer.tool_table(tool);
+    }
     for prepared in prepare_all(&found.migrations, options.dialect, threads) {
         match prepared {
             Ok(file) => {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use schema_check::Dialect;
+use schema_check::replay::bookkeeping::Tool;
 
 use crate::layout::{MigrationFile, migration_files, read_sql};
 use crate::mariadb_db::MariaDatabase;
@@ -43,17 +44,16 @@ pub fn build(dialect: Dialect, dir: &Path) -> Result<ObservedSchema, String> {
 /// Like [`build`], in a session set up as `session` says.
 pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<ObservedSchema, String> {
     let files = migration_files(dir)?;
-    // diesel creates its bookkeeping table before the first migration; a history may
-    // refer to it (lemmy puts a trigger on it). It is not part of the history's schema.
-    let bookkeeping = files
-        .iter()
-        .any(|f| f.diesel.is_some())
-        .then_some(DIESEL_TABLE_SQL);
+    // sqlx and diesel create their bookkeeping table before the first migration; a
+    // history may refer to it (lemmy puts a trigger on diesel's, underway copies sqlx's).
+    // It is not part of the history's schema.
+    let tool = tool_of(&files);
+    let bookkeeping = tool.map(|t| t.create_sql(dialect));
     let mut observed = match dialect {
         Dialect::Postgres => {
             let mut db = PgDatabase::create()?;
             if let Some(sql) = bookkeeping {
-                db.execute(sql, "diesel's bookkeeping table")?;
+                db.execute(sql, "the migration tool's bookkeeping table")?;
             }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
@@ -64,7 +64,7 @@ pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<Observ
                 db.execute("SET FOREIGN_KEY_CHECKS = 0", "the session setup")?;
             }
             if let Some(sql) = bookkeeping {
-                db.execute(sql, "diesel's bookkeeping table")?;
+                db.execute(sql, "the migration tool's bookkeeping table")?;
             }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
@@ -72,25 +72,32 @@ pub fn build_in(dialect: Dialect, dir: &Path, session: Session) -> Result<Observ
         Dialect::Sqlite => {
             let db = SqliteDatabase::create()?;
             if let Some(sql) = bookkeeping {
-                db.execute(sql, "diesel's bookkeeping table")?;
+                db.execute(sql, "the migration tool's bookkeeping table")?;
             }
             apply(&files, |sql, origin| db.execute(sql, origin))?;
             db.introspect()
         }
     }?;
-    if bookkeeping.is_some() {
-        observed.forget_table(DIESEL_TABLE);
+    if let Some(tool) = tool {
+        observed.forget_table(tool.table());
     }
     Ok(observed)
 }
 
-/// diesel's bookkeeping table (`diesel_migrations`' `CREATE_MIGRATIONS_TABLE`).
-const DIESEL_TABLE: &str = "__diesel_schema_migrations";
-
-/// How diesel creates [`DIESEL_TABLE`] (the same text on the three databases).
-const DIESEL_TABLE_SQL: &str = "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (\
-     version VARCHAR(50) PRIMARY KEY NOT NULL, \
-     run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+/// The tool that runs `files`: diesel for its directories, none for a Flyway/refinery
+/// directory (`V1__x.sql`), else sqlx (whose `<version>_x.sql` a flat directory shares).
+pub fn tool_of(files: &[MigrationFile]) -> Option<Tool> {
+    let flyway = |f: &MigrationFile| {
+        f.display.contains("__") && (f.display.starts_with('V') || f.display.starts_with('U'))
+    };
+    if files.iter().any(|f| f.diesel.is_some()) {
+        Some(Tool::Diesel)
+    } else if files.iter().any(|f| !flyway(f)) {
+        Some(Tool::Sqlx)
+    } else {
+        None
+    }
+}
 
 /// Runs each migration file, in order, through `execute(sql, origin)` (the file's whole
 /// text, as the migration tools send it).

@@ -9,6 +9,7 @@ use schema_check::live::{DatabaseUrl, introspect_all};
 use schema_check::model::Schema;
 use schema_check::run::{ReplayOptions, replay_dir};
 
+use crate::database::tool_of;
 use crate::layout::{migration_files, read_sql};
 use crate::mariadb_db::{MariaDatabase, server_url};
 use crate::postgres_db::{PgDatabase, server_params};
@@ -69,9 +70,18 @@ impl LiveDb {
         }
     }
 
-    /// Applies every up-migration of `dir`, in the tools' order.
+    /// Applies every up-migration of `dir`, in the tools' order, after the tool's
+    /// bookkeeping table (as the tools create it; drift leaves it out).
     pub fn apply_dir(&mut self, dir: &Path) -> Result<(), String> {
-        for f in migration_files(dir)? {
+        let files = migration_files(dir)?;
+        if let Some(tool) = tool_of(&files) {
+            let dialect = self.dialect();
+            self.execute(
+                tool.create_sql(dialect),
+                "the migration tool's bookkeeping table",
+            )?;
+        }
+        for f in files {
             self.execute(&read_sql(&f)?, &f.display)?;
         }
         Ok(())

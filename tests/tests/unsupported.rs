@@ -34,10 +34,10 @@ fn check(dialect: Dialect, name: &str, expected: &[&str]) {
 }
 
 #[test]
-fn postgres_search_path_is_an_error_not_a_wrong_schema() {
+fn postgres_rollback_is_an_error_not_a_wrong_schema() {
     check(
         Dialect::Postgres,
-        "search_path",
-        &["migrations/0001_search_path.sql:3:1", "search_path"],
+        "rollback",
+        &["migrations/0001_rollback.sql:5:1", "ROLLBACK"],
     );
 }

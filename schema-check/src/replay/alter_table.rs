@@ -4,6 +4,7 @@ use sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind};
 
 use super::constraint::{self, Env, index_key};
 use super::ident::{fold, object_name, same_column};
+use super::search_path::Among;
 use super::{Applied, Ctx, Replayer};
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
@@ -33,7 +34,7 @@ fn renamed_to(at: &AlterTable) -> Option<&sqlparser::ast::ObjectName> {
 
 impl Replayer {
     pub(crate) fn alter_table(&mut self, ctx: &Ctx<'_>, at: &AlterTable) -> Applied {
-        let name = object_name(self.dialect, &at.name);
+        let name = self.lookup_key(&at.name, Among::Relations);
         if let Some(kind) = self.unmodelled_target(&name) {
             if let Some(n) = renamed_to(at) {
                 self.unmodelled.rename(&name, &object_name(self.dialect, n));
@@ -220,6 +221,7 @@ impl Replayer {
         let mut env = Env {
             dialect: self.dialect,
             schema: &mut self.schema,
+            search_path: &self.search_path,
             fk_indexes: &mut self.fk_indexes,
             pending_fk_indexes: None,
         };

@@ -3,7 +3,6 @@
 //! ...`, `parent DETACH PARTITION child ...`, `child INHERIT parent` and `child NO INHERIT
 //! parent`. The replay records who follows whom (see [`super::partition`]).
 
-use super::ident::object_name;
 use super::words::Words;
 use super::{Ctx, Replayer};
 
@@ -112,6 +111,9 @@ impl Replayer {
     /// the index after it.
     fn name_at(&self, sig: &Words, i: usize) -> Option<(String, usize)> {
         let (name, next) = sig.name_at(i)?;
-        Some((object_name(self.dialect, &name), next))
+        Some((
+            self.lookup_key(&name, super::search_path::Among::Relations),
+            next,
+        ))
     }
 }

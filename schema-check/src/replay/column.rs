@@ -9,7 +9,6 @@ use sqlparser::tokenizer::Token;
 use super::constraint;
 use super::ident::fold;
 use super::{Ctx, Replayer};
-use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::{
@@ -89,7 +88,7 @@ impl Replayer {
         // family Other): one unknown type must not make every later statement about the
         // table fail with "table does not exist".
         let mut unknown_type = None;
-        let canonical = match canonical_type(dialect, data_type, &self.schema) {
+        let canonical = match self.canonical(data_type) {
             Ok(c) => c,
             Err(msg) => {
                 let written = data_type.to_string();
@@ -225,6 +224,10 @@ impl Replayer {
                             fk,
                             named.clone(),
                             Some(col_name.clone()),
+                            self.lookup_key(
+                                &fk.foreign_table,
+                                super::search_path::Among::Relations,
+                            ),
                         ),
                         named.or_else(|| fk.index_name.as_ref().map(|i| fold(dialect, i))),
                     ));

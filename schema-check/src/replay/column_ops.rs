@@ -8,7 +8,6 @@ use super::constraint;
 use super::expr_columns::mentions;
 use super::ident::{fold, same_column};
 use super::{Applied, Ctx, Replayer};
-use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::{Generated, HistoryEvent};
@@ -401,7 +400,7 @@ impl Replayer {
             AlterColumnOperation::SetDataType { data_type, .. } => {
                 let col = self.schema.tables[key].columns[i].name.clone();
                 self.refuse_type_change_under_views(ctx, key, &col)?;
-                let c = canonical_type(dialect, data_type, &self.schema).map_err(|msg| {
+                let c = self.canonical(data_type).map_err(|msg| {
                     ctx.error(
                         format!("column `{name}` of table `{key}`: {msg}"),
                         "create the type in an earlier migration, or fix the type name",

@@ -7,7 +7,7 @@ use sqlparser::ast::{
 
 use super::Ctx;
 use super::column::index_column;
-use super::ident::{fold, object_name, same_column};
+use super::ident::{fold, same_column};
 use super::names::{
     PgNameSpace, mysql_check_name, mysql_foreign_key_name, mysql_key_name, name_addition,
     pg_choose_name,
@@ -24,6 +24,8 @@ use crate::model::{
 pub(crate) struct Env<'a> {
     pub dialect: Dialect,
     pub schema: &'a mut Schema,
+    /// PostgreSQL: the `search_path` a referenced table's name resolves by.
+    pub search_path: &'a super::search_path::SearchPath,
     /// MySQL: the indexes the server created for foreign keys, by [`generated_mark`] (it
     /// drops one when a later index can serve its foreign key).
     pub fk_indexes: &'a mut std::collections::HashSet<String>,
@@ -220,8 +222,9 @@ pub(crate) fn action(dialect: Dialect, written: Option<&SqlAction>) -> Referenti
     }
 }
 
-/// A foreign key of `table` from `fk` (given name only: [`assign_names`] names the rest);
-/// `column`: the column whose definition declares it (see [`ForeignKey::column`]).
+/// A foreign key of `table` from `fk`, to the table of key `foreign_table` (given name
+/// only: [`assign_names`] names the rest); `column`: the column whose definition
+/// declares it (see [`ForeignKey::column`]).
 pub(crate) fn foreign_key(
     ctx: &Ctx<'_>,
     dialect: Dialect,
@@ -229,12 +232,13 @@ pub(crate) fn foreign_key(
     fk: &ForeignKeyConstraint,
     given: Option<String>,
     column: Option<String>,
+    foreign_table: String,
 ) -> ForeignKey {
     ForeignKey {
         column: column.filter(|_| dialect == Dialect::Sqlite),
         name: given,
         columns,
-        foreign_table: object_name(dialect, &fk.foreign_table),
+        foreign_table,
         foreign_columns: fk
             .referred_columns
             .iter()
@@ -550,7 +554,13 @@ pub(crate) fn add(
                 .map(|i| existing_column(ctx, dialect, table, &fold(dialect, i), "FOREIGN KEY"))
                 .collect::<Result<Vec<_>, _>>()?;
             let given = folded(dialect, &fk.name);
-            let key = foreign_key(ctx, dialect, cols, fk, given.clone(), None);
+            let target = env.search_path.lookup_key(
+                env.schema,
+                dialect,
+                &fk.foreign_table,
+                super::search_path::Among::Relations,
+            );
+            let key = foreign_key(ctx, dialect, cols, fk, given.clone(), None, target);
             if dialect == Dialect::Mysql {
                 let index = given.or_else(|| folded(dialect, &fk.index_name));
                 match &mut env.pending_fk_indexes {

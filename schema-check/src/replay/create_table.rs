@@ -4,13 +4,14 @@ use sqlparser::ast::{CreateTable, CreateTableLikeDefaults, CreateTableLikeKind};
 
 use super::constraint::{self, Env};
 use super::ident::{fold, object_name, same_column};
+use super::search_path::Among;
 use super::{Applied, Ctx, Replayer};
 use crate::model::{Index, Provenance, Table, UniqueConstraint};
 
 impl Replayer {
     pub(crate) fn create_table(&mut self, ctx: &Ctx<'_>, ct: &CreateTable) -> Applied {
         let dialect = self.dialect;
-        let name = object_name(dialect, &ct.name);
+        let name = self.create_key(&ct.name);
         if ct.temporary {
             self.unmodelled
                 .note(&name, super::unmodelled::Kind::Temporary);
@@ -102,7 +103,8 @@ impl Replayer {
             for (include, what) in &self.like_options {
                 inc.set(what, *include);
             }
-            return self.create_table_like(ctx, &name, &object_name(dialect, source), inc);
+            let source = self.lookup_key(source, Among::Relations);
+            return self.create_table_like(ctx, &name, &source, inc);
         }
         let mut table = Table::new(
             name.clone(),
@@ -120,7 +122,7 @@ impl Replayer {
         }
         parents.extend(ct.inherits.iter().flatten());
         for parent in parents {
-            let pname = object_name(dialect, parent);
+            let pname = self.lookup_key(parent, Among::Relations);
             let Some(pkey) = self.table_key(&pname) else {
                 return Err(self.missing_table(ctx, &pname, "INHERITS / PARTITION OF"));
             };
@@ -240,6 +242,7 @@ impl Replayer {
         let mut env = Env {
             dialect,
             schema: &mut self.schema,
+            search_path: &self.search_path,
             fk_indexes: &mut self.fk_indexes,
             pending_fk_indexes: Some(foreign_key_indexes),
         };
@@ -271,7 +274,7 @@ impl Replayer {
                 self.partitions.mark_partitioned(&name);
             }
             if let Some(parent) = &ct.partition_of
-                && let Some(pkey) = self.table_key(&object_name(dialect, parent))
+                && let Some(pkey) = self.table_key(&self.lookup_key(parent, Among::Relations))
             {
                 self.partition_joined(ctx, &name, &pkey);
             }

@@ -21,7 +21,11 @@ impl Replayer {
         let dialect = self.dialect;
         let mut changed = false;
         for raw in names {
-            let name = object_name(dialect, raw);
+            let name = match object_type {
+                ObjectType::Schema => object_name(dialect, raw),
+                ObjectType::Type => self.lookup_key(raw, super::search_path::Among::Types),
+                _ => self.lookup_key(raw, super::search_path::Among::Relations),
+            };
             changed |= match object_type {
                 ObjectType::Table => self.drop_table(ctx, &name, if_exists, cascade)?,
                 ObjectType::View | ObjectType::MaterializedView => {
@@ -221,6 +225,7 @@ impl Replayer {
         schema: &str,
         cascade: bool,
     ) -> Result<bool, crate::Diagnostic> {
+        self.search_path.schema_dropped(schema);
         let prefix = format!("{schema}.");
         let tables: Vec<String> = self
             .schema

@@ -13,7 +13,7 @@ use crate::model::{Index, Provenance, UniqueConstraint, UniqueKind};
 impl Replayer {
     pub(crate) fn create_index(&mut self, ctx: &Ctx<'_>, ci: &CreateIndex) -> Applied {
         let dialect = self.dialect;
-        let table_name = object_name(dialect, &ci.table_name);
+        let table_name = self.lookup_key(&ci.table_name, super::search_path::Among::Relations);
         if let Some(kind) = self.unmodelled_target(&table_name) {
             if let Some(n) = &ci.name {
                 self.unmodelled
@@ -239,7 +239,10 @@ impl Replayer {
         new: &ObjectName,
     ) -> Applied {
         let dialect = self.dialect;
-        let (old, mut new) = (object_name(dialect, old), object_name(dialect, new));
+        let (old, mut new) = (
+            self.lookup_key(old, super::search_path::Among::Relations),
+            object_name(dialect, new),
+        );
         if dialect == Dialect::Postgres
             && !new.contains('.')
             && let Some((schema, _)) = old.split_once('.')

@@ -23,6 +23,7 @@
 
 pub mod alter_table;
 mod attach;
+pub mod bookkeeping;
 pub mod charset;
 pub mod column;
 pub mod column_ops;
@@ -44,6 +45,7 @@ pub mod position;
 mod prepared;
 mod query_types;
 pub mod rename;
+mod search_path;
 pub mod sequence;
 pub mod skip;
 pub mod types_ddl;
@@ -114,6 +116,10 @@ pub struct Replayer {
     /// PostgreSQL: the column types of the views the replay could type, for a table
     /// created from a view.
     view_types: query_types::ViewTypes,
+    /// PostgreSQL: the `search_path` in force and the schemas that exist.
+    search_path: search_path::SearchPath,
+    /// The migration tool whose bookkeeping table the replay created first, if any.
+    bookkeeping: Option<bookkeeping::Tool>,
 }
 
 /// Everything applying statements can change, saved to undo statements the server did not
@@ -202,6 +208,8 @@ impl Replayer {
             partitions: partition::Partitions::default(),
             dynamic: prepared::Dynamic::default(),
             view_types: query_types::ViewTypes::default(),
+            search_path: search_path::SearchPath::default(),
+            bookkeeping: None,
         }
     }
 
@@ -243,6 +251,7 @@ impl Replayer {
         let ctx = Ctx { stmt };
         self.like_options.clear();
         self.index_on_only = false;
+        self.search_path.enter(&stmt.at.file);
         if self.dialect == Dialect::Sqlite
             && let Some(name) = skip::virtual_table_name(&stmt.text)
         {
@@ -492,7 +501,8 @@ impl Replayer {
     }
 
     /// Ends the replay.
-    pub fn finish(self) -> ReplayOutput {
+    pub fn finish(mut self) -> ReplayOutput {
+        self.forget_tool_table();
         ReplayOutput {
             schema: self.schema,
             skipped: self.skipped,
@@ -502,6 +512,11 @@ impl Replayer {
     }
 
     fn apply_ast(&mut self, ctx: &Ctx<'_>, ast: &Ast) -> Applied {
+        if self.follow_search_path(ctx, ast) {
+            return Ok(());
+        }
+        let qualified = self.qualify_query(ast);
+        let ast = qualified.as_ref().unwrap_or(ast);
         match ast {
             Ast::CreateTable(ct) => self.create_table(ctx, ct),
             Ast::AlterTable(at) => self.alter_table(ctx, at),
@@ -587,13 +602,6 @@ impl Replayer {
                 "remove the ROLLBACK (migration tools run each file in its own transaction), \
                  or remove the statements it undoes",
             )),
-            Ast::Set(_) | Ast::Query(_) if skip::changes_search_path(self.dialect, ast) => Err(ctx
-                .error(
-                    "this statement changes `search_path`: later unqualified names would \
-                     resolve in another schema, which schema-check does not follow",
-                    "qualify table names with their schema (app.widgets) instead of setting \
-                     search_path",
-                )),
             other => match skip::classify(other) {
                 Some(reason) => {
                     self.skip(ctx, reason);

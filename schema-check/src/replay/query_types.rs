@@ -455,7 +455,7 @@ fn number(text: &str) -> Ty<'static> {
 impl super::Replayer {
     /// Types the view `cv` just created (PostgreSQL), for a table created from it later.
     pub(crate) fn note_view_types(&mut self, cv: &sqlparser::ast::CreateView) {
-        let name = object_name(Dialect::Postgres, &cv.name);
+        let name = self.create_key(&cv.name);
         let Some(created) = self
             .schema
             .views

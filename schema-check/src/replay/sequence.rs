@@ -87,7 +87,7 @@ impl Replayer {
         temporary: bool,
         owned_by: Option<&ObjectName>,
     ) -> Applied {
-        let key = object_name(self.dialect, name);
+        let key = self.create_key(name);
         if temporary {
             self.skip(
                 ctx,
@@ -143,7 +143,7 @@ impl Replayer {
             sqlparser::ast::ObjectNamePart::Identifier(i) => super::ident::fold(self.dialect, &i),
             other => other.to_string(),
         };
-        let table = object_name(self.dialect, &ObjectName(parts));
+        let table = self.lookup_key(&ObjectName(parts), super::search_path::Among::Relations);
         let Some(key) = self.table_key(&table) else {
             return Err(self.missing_table(ctx, &table, "OWNED BY"));
         };
@@ -219,7 +219,7 @@ impl Replayer {
             start = 4;
         }
         let (name, mut i) = name_at(start);
-        let key = object_name(self.dialect, &name);
+        let key = self.lookup_key(&name, super::search_path::Among::Relations);
         if !self.schema.sequences.contains_key(&key) {
             if if_exists {
                 self.skip(ctx, format!("sequence `{key}` does not exist (IF EXISTS)"));

@@ -10,7 +10,6 @@ use sqlparser::parser::ParserError;
 use super::Ctx;
 use super::position;
 use crate::diagnostic::Diagnostic;
-use crate::dialect::Dialect;
 use crate::model::Skipped;
 
 /// The first `n` words of a statement, upper-cased, after leading comments.
@@ -254,44 +253,6 @@ pub fn classify(ast: &Ast) -> Option<String> {
         _ => return None,
     };
     Some(format!("{what} cannot change table columns"))
-}
-
-/// Whether a parsed `SET` / `SELECT set_config(...)` moves PostgreSQL's `search_path`
-/// away from the default (`public`, `"$user"`, `pg_catalog`).
-///
-/// ```
-/// use schema_check::{Dialect, replay::skip::changes_search_path};
-/// let d = sqlparser::dialect::PostgreSqlDialect {};
-/// let ast = |sql| sqlparser::parser::Parser::parse_sql(&d, sql).unwrap().remove(0);
-/// assert!(changes_search_path(Dialect::Postgres, &ast("SET search_path TO app, public")));
-/// assert!(!changes_search_path(Dialect::Postgres, &ast("SET search_path TO public")));
-/// assert!(changes_search_path(Dialect::Postgres, &ast("SELECT set_config('search_path', 'app', false)")));
-/// assert!(!changes_search_path(Dialect::Postgres, &ast("SET statement_timeout = 0")));
-/// assert!(!changes_search_path(Dialect::Postgres, &ast("SELECT pg_catalog.set_config('search_path', '', false)")));
-/// ```
-pub fn changes_search_path(dialect: Dialect, ast: &Ast) -> bool {
-    if dialect != Dialect::Postgres {
-        return false;
-    }
-    let text = ast.to_string().to_ascii_lowercase();
-    let Some(at) = text.find("search_path") else {
-        return false;
-    };
-    let rest = &text[at + "search_path".len()..];
-    let mentioned = rest
-        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .filter(|w| !w.is_empty())
-        .filter(|w| {
-            !matches!(
-                *w,
-                "to" | "false" | "true" | "set_config" | "local" | "session"
-            )
-        });
-    // An empty path (pg_dump's `set_config('search_path', '', false)`) only forces
-    // qualified names, which the replay reads as written.
-    mentioned
-        .into_iter()
-        .any(|w| !matches!(w, "public" | "$user" | "pg_catalog"))
 }
 
 /// Leading keywords of statements that cannot change a table's columns, for statements

@@ -6,9 +6,8 @@ use sqlparser::ast::{
     UserDefinedTypeRepresentation,
 };
 
-use super::ident::{fold, object_name};
+use super::ident::fold;
 use super::{Applied, Ctx, Replayer};
-use crate::canonical::canonical_type;
 use crate::diagnostic::Diagnostic;
 use crate::model::{CompositeAttribute, CompositeType, Domain, EnumType, Provenance};
 use crate::types::TypeFamily;
@@ -36,7 +35,7 @@ impl Replayer {
         name: &ObjectName,
         representation: Option<&UserDefinedTypeRepresentation>,
     ) -> Applied {
-        let name = object_name(self.dialect, name);
+        let name = self.create_key(name);
         if self.type_exists(&name) {
             let error = ctx.error(
                 format!("type `{name}` already exists"),
@@ -48,13 +47,12 @@ impl Replayer {
             let mut attrs = Vec::with_capacity(attributes.len());
             for a in attributes {
                 let attr = fold(self.dialect, &a.name);
-                let ty =
-                    canonical_type(self.dialect, &a.data_type, &self.schema).map_err(|msg| {
-                        ctx.error(
-                            format!("attribute `{attr}` of type `{name}`: {msg}"),
-                            "create the attribute's type in an earlier migration, or fix its name",
-                        )
-                    })?;
+                let ty = self.canonical(&a.data_type).map_err(|msg| {
+                    ctx.error(
+                        format!("attribute `{attr}` of type `{name}`: {msg}"),
+                        "create the attribute's type in an earlier migration, or fix its name",
+                    )
+                })?;
                 attrs.push(CompositeAttribute {
                     name: attr,
                     ty: ty.ty,
@@ -101,7 +99,7 @@ impl Replayer {
     }
 
     pub(crate) fn alter_type(&mut self, ctx: &Ctx<'_>, at: &AlterType) -> Applied {
-        let name = object_name(self.dialect, &at.name);
+        let name = self.lookup_key(&at.name, super::search_path::Among::Types);
         let Some(mut ty) = self.schema.enums.remove(&name) else {
             return Err(ctx.error(
                 format!("enum type `{name}` does not exist"),
@@ -260,7 +258,7 @@ impl Replayer {
     }
 
     pub(crate) fn create_domain(&mut self, ctx: &Ctx<'_>, cd: &CreateDomain) -> Applied {
-        let name = object_name(self.dialect, &cd.name);
+        let name = self.create_key(&cd.name);
         if let Some(existing) = self.schema.domains.get(&name) {
             return Err(ctx.error(
                 format!(
@@ -270,7 +268,8 @@ impl Replayer {
                 "drop the domain first",
             ));
         }
-        let base = canonical_type(self.dialect, &cd.data_type, &self.schema)
+        let base = self
+            .canonical(&cd.data_type)
             .map_err(|msg| ctx.error(format!("domain `{name}`: {msg}"), "fix the base type"))?;
         if base.serial {
             return Err(ctx.error(
@@ -335,7 +334,7 @@ impl Replayer {
     }
 
     pub(crate) fn drop_domain(&mut self, ctx: &Ctx<'_>, dd: &DropDomain) -> Applied {
-        let name = object_name(self.dialect, &dd.name);
+        let name = self.lookup_key(&dd.name, super::search_path::Among::Types);
         if self.schema.domains.contains_key(&name) {
             let users = self.columns_of_type(&name);
             let cascade = matches!(

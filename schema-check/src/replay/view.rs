@@ -3,14 +3,13 @@
 
 use sqlparser::ast::CreateView;
 
-use super::ident::object_name;
 use super::{Applied, Ctx, Replayer};
 use crate::model::{Provenance, View};
 
 impl Replayer {
     pub(crate) fn create_view(&mut self, ctx: &Ctx<'_>, cv: &CreateView) -> Applied {
         let dialect = self.dialect;
-        let name = object_name(dialect, &cv.name);
+        let name = self.create_key(&cv.name);
         if let Some(t) = self.table_key(&name) {
             return Err(ctx.error(
                 format!(
@@ -189,7 +188,7 @@ impl Replayer {
                 i,
             )
         });
-        let name = object_name(self.dialect, &name);
+        let name = self.lookup_key(&name, super::search_path::Among::Relations);
         let renames_view = word(i, "RENAME") && word(i + 1, "TO") && sig.len() == i + 3;
         if !self.schema.views.contains_key(&name) && if_exists {
             self.skip(ctx, format!("view `{name}` does not exist (IF EXISTS)"));

@@ -189,7 +189,11 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         && let Some(like) = (0..sig.len()).find(|&n| kw_at(n, Keyword::LIKE))
     {
         let mut options = Vec::new();
+        // After the source's name, which may be qualified (`public.src`).
         let mut n = like + 2;
+        while sig.get(n).is_some_and(|&i| tokens[i] == Token::Period) {
+            n += 2;
+        }
         while (kw_at(n, Keyword::INCLUDING) || kw_at(n, Keyword::EXCLUDING)) && n + 1 < sig.len() {
             let include = kw_at(n, Keyword::INCLUDING);
             let what = tokens[sig[n + 1]].to_string().to_ascii_uppercase();

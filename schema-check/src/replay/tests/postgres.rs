@@ -764,20 +764,40 @@ fn like_options_and_set_schema() {
 }
 
 #[test]
-fn search_path_and_rollback_are_errors_not_silently_skipped() {
-    // Difftest finding F28 and the ROLLBACK note: both would make the replay lie.
-    let e = one_error(
-        PG,
-        "SET search_path TO app, public;\nCREATE TABLE widgets (id int)",
-    );
-    assert!(e.message.contains("search_path"), "{e}");
-    let e = one_error(PG, "SELECT set_config('search_path', 'app', false)");
-    assert!(e.message.contains("search_path"), "{e}");
+fn search_path_decides_where_unqualified_names_go() {
     let out = ok(
         PG,
-        "SET search_path TO public;\nRESET search_path;\nSET statement_timeout = 0",
+        "CREATE SCHEMA app;\nCREATE TABLE shared (id int PRIMARY KEY);\n\
+         SET search_path TO nowhere, app, public;\n\
+         CREATE TYPE mood AS ENUM ('a');\n\
+         CREATE TABLE widgets (id int, m mood, s int REFERENCES shared (id));\n\
+         ALTER TABLE shared ADD COLUMN extra int;\n\
+         SELECT set_config('search_path', 'public', false);\n\
+         CREATE TABLE home (id int);\n\
+         SET LOCAL search_path = app;\n\
+         CREATE TABLE local_one (id int, m mood);\n\
+         RESET search_path;\n\
+         CREATE TABLE after_reset (id int)",
     );
-    assert_eq!(out.skipped.len(), 3);
+    let widgets = table(&out, "app.widgets");
+    assert_eq!(widgets.columns[1].ty.canonical, "app.mood");
+    assert_eq!(widgets.foreign_keys[0].foreign_table, "shared");
+    assert_eq!(table(&out, "shared").columns.len(), 2);
+    assert!(out.schema.tables.contains_key("home"));
+    assert!(out.schema.tables.contains_key("app.local_one"));
+    assert!(out.schema.tables.contains_key("after_reset"));
+    // Each setting is recorded as skipped: it changes no table.
+    assert_eq!(
+        out.skipped
+            .iter()
+            .filter(|s| s.reason.contains("search_path"))
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn rollback_is_an_error_not_silently_skipped() {
     let e = one_error(PG, "BEGIN;\nCREATE TABLE t (a int);\nROLLBACK");
     assert!(e.message.contains("ROLLBACK"), "{e}");
 }
