@@ -127,6 +127,7 @@ impl PgDatabase {
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE c.relkind IN ('v', 'm') \
                    AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                   AND n.nspname NOT LIKE 'pg\\_temp%' \
                    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass \
                                    AND d.objid = c.oid AND d.deptype = 'e')",
                 &[],

@@ -137,6 +137,11 @@ impl Replayer {
         if_exists: bool,
         cascade: bool,
     ) -> Result<bool, crate::Diagnostic> {
+        if let Some(kind @ super::unmodelled::Kind::TemporaryView) = self.unmodelled.get(name) {
+            self.unmodelled.forget(name);
+            self.skip(ctx, format!("{} `{name}` is not modelled", kind.noun()));
+            return Ok(false);
+        }
         if self.schema.views.contains_key(name) {
             let dependents = if self.dialect == Dialect::Postgres {
                 self.dependent_views(name)

@@ -1,5 +1,5 @@
 //! Tables that exist for the server but are not part of the replayed schema: temporary
-//! tables (every dialect) and SQLite virtual tables. The replay skips what a history does
+//! tables and views (every dialect) and SQLite virtual tables. The replay skips what a history does
 //! with them (ALTER, CREATE INDEX, DROP) instead of calling them missing.
 //!
 //! A temporary table lives until its session ends or it is dropped. Migration tools run a
@@ -17,6 +17,8 @@ use std::collections::HashMap;
 pub(crate) enum Kind {
     /// `CREATE TEMPORARY|TEMP TABLE`.
     Temporary,
+    /// `CREATE TEMP[ORARY] VIEW`, or (PostgreSQL) a view reading a temporary table or view.
+    TemporaryView,
     /// SQLite `CREATE VIRTUAL TABLE` (FTS and the like).
     Virtual,
 }
@@ -26,6 +28,7 @@ impl Kind {
     pub(crate) fn noun(self) -> &'static str {
         match self {
             Kind::Temporary => "temporary table",
+            Kind::TemporaryView => "temporary view",
             Kind::Virtual => "virtual table",
         }
     }
@@ -86,12 +89,27 @@ impl Unmodelled {
 }
 
 impl super::Replayer {
+    /// Whether the view `cv` is temporary: declared so, or (PostgreSQL, which makes such a
+    /// view temporary) reading a temporary table or view.
+    pub(crate) fn is_temporary_view(&self, cv: &sqlparser::ast::CreateView) -> bool {
+        let mut reads_temporary = false;
+        let _ = sqlparser::ast::visit_relations(&cv.query, |r| {
+            let name = super::ident::object_name(self.dialect, r);
+            reads_temporary |= matches!(
+                self.unmodelled.get(&name),
+                Some(Kind::Temporary | Kind::TemporaryView)
+            );
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        cv.temporary || reads_temporary
+    }
+
     /// The kind of unmodelled table a statement naming `name` reaches, if it reaches one:
     /// a temporary table of that name (which hides a permanent one), else an unmodelled
     /// table where no permanent one exists.
     pub(crate) fn unmodelled_target(&self, name: &str) -> Option<Kind> {
         match self.unmodelled.get(name)? {
-            Kind::Temporary => Some(Kind::Temporary),
+            kind @ (Kind::Temporary | Kind::TemporaryView) => Some(kind),
             kind => self.table_key(name).is_none().then_some(kind),
         }
     }

@@ -9,6 +9,18 @@ use crate::model::{Provenance, View};
 impl Replayer {
     pub(crate) fn create_view(&mut self, ctx: &Ctx<'_>, cv: &CreateView) -> Applied {
         let dialect = self.dialect;
+        if self.is_temporary_view(cv) {
+            let name = super::ident::object_name(dialect, &cv.name);
+            self.unmodelled
+                .note(&name, super::unmodelled::Kind::TemporaryView);
+            self.skip(
+                ctx,
+                format!(
+                    "temporary view `{name}` is not modelled (it does not outlive the session)"
+                ),
+            );
+            return Ok(());
+        }
         let name = self.create_key(&cv.name);
         if let Some(t) = self.table_key(&name) {
             return Err(ctx.error(

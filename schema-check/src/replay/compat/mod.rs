@@ -221,6 +221,9 @@ pub fn rewrite(
                     | "CREATE UNIQUE"
                     | "CREATE VIEW"
                     | "CREATE OR"
+                    | "CREATE RECURSIVE"
+                    | "CREATE TEMP"
+                    | "CREATE TEMPORARY"
             ))
         || (dialect == Dialect::Sqlite && (head == "CREATE TABLE" || head == "ALTER TABLE"));
     if !candidate {

@@ -51,6 +51,12 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
     let find = |a: Keyword, b: Keyword| (0..sig.len()).find(|&n| kw_at(n, a) && kw_at(n + 1, b));
     let single_op_skip =
         |reason: &str| Outcome::Replace("SELECT 1".to_string(), Fixup::Skip(reason.to_string()));
+    if kw_at(0, Keyword::CREATE)
+        && let Some(r) = (1..sig.len().min(5))
+            .find(|&n| kw_at(n, Keyword::RECURSIVE) && kw_at(n + 1, Keyword::VIEW))
+    {
+        return recursive_view(tokens, sig, r);
+    }
     if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
         if find(Keyword::ATTACH, Keyword::PARTITION).is_some()
             || find(Keyword::DETACH, Keyword::PARTITION).is_some()
@@ -207,6 +213,55 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
         }
     }
     Outcome::Edits(fixup)
+}
+
+/// `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW name (cols) AS query` (`r`: where
+/// `RECURSIVE` is), which sqlparser 0.63 does not parse, written as PostgreSQL reads it
+/// (`makeRecursiveViewSelect`): `CREATE ... VIEW name (cols) AS WITH RECURSIVE name (cols)
+/// AS (query) SELECT cols FROM name`.
+fn recursive_view(tokens: &[Token], sig: &[usize], r: usize) -> Outcome {
+    let text = |from: usize, to: usize| -> String {
+        tokens[from..to].iter().map(ToString::to_string).collect()
+    };
+    let head = text(0, sig[r]);
+    // The name, possibly qualified; the CTE takes its last part.
+    let mut n = r + 2;
+    if n >= sig.len() {
+        return Outcome::Abort;
+    }
+    let name_from = sig[n];
+    n += 1;
+    while sig.get(n).is_some_and(|&i| tokens[i] == Token::Period) {
+        n += 2;
+    }
+    let Some(&last) = sig.get(n - 1) else {
+        return Outcome::Abort;
+    };
+    let name = text(name_from, last + 1);
+    let cte = tokens[last].to_string();
+    if sig.get(n).is_none_or(|&i| tokens[i] != Token::LParen) {
+        return Outcome::Abort;
+    }
+    let open = n;
+    let Some(close) = (open..sig.len()).find(|&m| tokens[sig[m]] == Token::RParen) else {
+        return Outcome::Abort;
+    };
+    if !sig
+        .get(close + 1)
+        .is_some_and(|&i| is_kw(&tokens[i], Keyword::AS))
+        || close + 2 >= sig.len()
+    {
+        return Outcome::Abort;
+    }
+    let columns = text(sig[open] + 1, sig[close]);
+    let query = text(sig[close + 2], tokens.len());
+    Outcome::Replace(
+        format!(
+            "{head}VIEW {name} ({columns}) AS WITH RECURSIVE {cte} ({columns}) AS ({query}) \
+             SELECT {columns} FROM {cte}"
+        ),
+        Fixup::None,
+    )
 }
 
 /// What [`table_actions`] did to an `ALTER TABLE` statement.
