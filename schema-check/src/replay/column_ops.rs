@@ -257,6 +257,18 @@ impl Replayer {
         for k in emptied {
             self.schema.indexes.remove(&k);
         }
+        if dialect == Dialect::Postgres {
+            // A foreign key referencing the column depends on the key (index) it references,
+            // which went with the column: CASCADE drops it (without CASCADE the server
+            // refuses, so an accepted history has none).
+            for t in self.schema.tables.values_mut() {
+                t.foreign_keys.retain(|f| {
+                    f.foreign_table != key
+                        || !(f.foreign_columns.contains(&col)
+                            || f.foreign_columns.is_empty() && in_pk)
+                });
+            }
+        }
         self.drop_owned_sequences(key, Some(&col));
         self.schema.history.push(HistoryEvent::ColumnDropped {
             table: key.to_string(),
