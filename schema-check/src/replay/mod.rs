@@ -136,6 +136,7 @@ pub(crate) struct Snapshot {
     partitions: partition::Partitions,
     dynamic: prepared::Dynamic,
     view_types: query_types::ViewTypes,
+    search_path: search_path::SearchPath,
     skipped: usize,
     errors: usize,
     warnings: usize,
@@ -457,6 +458,7 @@ impl Replayer {
             partitions: self.partitions.clone(),
             dynamic: self.dynamic.clone(),
             view_types: self.view_types.clone(),
+            search_path: self.search_path.clone(),
             skipped: self.skipped.len(),
             errors: self.errors.len(),
             warnings: self.warnings.len(),
@@ -481,6 +483,7 @@ impl Replayer {
             partitions,
             dynamic,
             view_types,
+            search_path,
             skipped,
             errors,
             warnings,
@@ -495,6 +498,7 @@ impl Replayer {
         self.partitions = partitions;
         self.dynamic = dynamic;
         self.view_types = view_types;
+        self.search_path = search_path;
         self.skipped.truncate(skipped);
         self.errors.truncate(errors);
         self.warnings.truncate(warnings);

@@ -38,7 +38,7 @@ use crate::dialect::Dialect;
 use crate::model::{Location, Schema};
 
 /// The path in force and the schemas known to exist.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct SearchPath {
     /// The session's path (`None`: the default, `"$user", public`).
     session: Option<Vec<String>>,
