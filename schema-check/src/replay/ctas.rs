@@ -8,7 +8,7 @@
 //!   none for BLOB affinity), nullable.
 //!
 //! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
-//! typed by [`super::query_types`]. Any other query is `None`: the caller records that it
+//! typed by `query_types` (a private module). Any other query is `None`: the caller records that it
 //! cannot know the columns.
 
 use sqlparser::ast::{Expr, GroupByExpr, Query, SelectItem, SetExpr, TableFactor};
