@@ -20,6 +20,9 @@ impl Replayer {
     ) -> Applied {
         let dialect = self.dialect;
         let mut changed = false;
+        // What the drops below record themselves (an unmodelled object skipped, a conflict
+        // made a warning): then there is nothing more to say about the statement.
+        let noted = (self.skipped.len(), self.warnings.len());
         for raw in names {
             let name = match object_type {
                 ObjectType::Schema => object_name(dialect, raw),
@@ -45,7 +48,7 @@ impl Replayer {
                 _ => false,
             };
         }
-        if !changed {
+        if !changed && noted == (self.skipped.len(), self.warnings.len()) {
             self.skip(
                 ctx,
                 match object_type {
