@@ -28,10 +28,10 @@
 //! `RAISE EXCEPTION`, a handler that does more than `NULL` or `RAISE NOTICE`) leaves the
 //! block to the usual skip, which makes later conflicts warnings.
 
-use super::Replayer;
 use super::skip::leading_words;
+use super::{Ctx, Replayer};
 use crate::dialect::Dialect;
-use crate::model::{Location, Skipped};
+use crate::model::Location;
 use crate::statement::Statement;
 
 /// One piece of a followed body.
@@ -57,6 +57,15 @@ const PROCEDURAL: &[&str] = &[
     "CASE", "EXIT", "CONTINUE", "ELSIF", "ELSEIF", "CALL", "COMMIT", "ROLLBACK", "ASSERT", "OPEN",
     "FETCH", "CLOSE", "MOVE", "SELECT", "WITH",
 ];
+
+/// Whether a statement starting with `words` (its first two, upper-case) only reports: a
+/// `RAISE` below `EXCEPTION`, which does not stop the block.
+fn reports(words: &str) -> bool {
+    matches!(
+        words,
+        "RAISE NOTICE" | "RAISE INFO" | "RAISE LOG" | "RAISE DEBUG" | "RAISE WARNING"
+    )
+}
 
 /// The body of `DO [LANGUAGE plpgsql] $tag$ body $tag$ [LANGUAGE plpgsql]`, and where it
 /// starts in `text`; `None` for another language or a body not dollar-quoted.
@@ -211,15 +220,7 @@ impl Reader {
             match first {
                 "NULL" if words == "NULL" => self.next += 1,
                 "RAISE" => {
-                    let level = leading_words(&piece.text, 2);
-                    if !matches!(
-                        level.as_str(),
-                        "RAISE NOTICE"
-                            | "RAISE INFO"
-                            | "RAISE LOG"
-                            | "RAISE DEBUG"
-                            | "RAISE WARNING"
-                    ) {
+                    if !reports(&words) {
                         return None;
                     }
                     self.next += 1;
@@ -291,12 +292,7 @@ impl Reader {
                 text
             };
             let words = leading_words(action, 2);
-            let harmless = words == "NULL"
-                || matches!(
-                    words.as_str(),
-                    "RAISE NOTICE" | "RAISE INFO" | "RAISE LOG" | "RAISE DEBUG" | "RAISE WARNING"
-                );
-            if !harmless {
+            if words != "NULL" && !reports(&words) {
                 return false;
             }
             self.next += 1;
@@ -357,7 +353,7 @@ impl Replayer {
         let Some(block) = read(stmt) else {
             return false;
         };
-        let guarded = contains_if(&block.items);
+        let guarded = block.items.iter().any(|i| matches!(i, Item::If(..)));
         if block.handled {
             let saved = self.snapshot();
             self.run_items(block.items);
@@ -367,13 +363,14 @@ impl Replayer {
                     .map(|e| e.message.clone())
                     .unwrap_or_default();
                 self.restore(saved);
-                self.note_skipped_block(
-                    stmt,
+                self.skip(
+                    &Ctx { stmt },
                     format!(
                         "DO block whose exception handler catches the error of a statement in \
                          it ({caught}): PostgreSQL undoes the whole block"
                     ),
                 );
+                self.note_unseen(stmt);
                 return true;
             }
         } else {
@@ -382,9 +379,7 @@ impl Replayer {
         if guarded {
             // The replay chose the branches: later conflicts it could explain stay
             // warnings.
-            let words = leading_words(&stmt.text, 4);
-            self.unseen
-                .skipped(&stmt.at, stmt.first_line(), &stmt.text, &words);
+            self.note_unseen(stmt);
         }
         true
     }
@@ -409,23 +404,6 @@ impl Replayer {
             }
         }
     }
-
-    /// Records `stmt` as skipped, and as a possible cause of later conflicts.
-    fn note_skipped_block(&mut self, stmt: &Statement, reason: String) {
-        self.skipped.push(Skipped {
-            at: stmt.at.clone(),
-            reason,
-            first_line: stmt.first_line().to_string(),
-        });
-        let words = leading_words(&stmt.text, 4);
-        self.unseen
-            .skipped(&stmt.at, stmt.first_line(), &stmt.text, &words);
-    }
-}
-
-/// Whether `items` hold an `IF`.
-fn contains_if(items: &[Item]) -> bool {
-    items.iter().any(|i| matches!(i, Item::If(..)))
 }
 
 #[cfg(test)]

@@ -242,9 +242,7 @@ impl Replayer {
         let skipped_before = self.skipped.len();
         self.apply_one(stmt, parsed);
         if self.skipped.len() > skipped_before && self.skipped[skipped_before].at == stmt.at {
-            let words = skip::leading_words(&stmt.text, 4);
-            self.unseen
-                .skipped(&stmt.at, stmt.first_line(), &stmt.text, &words);
+            self.note_unseen(stmt);
         }
     }
 
@@ -443,6 +441,14 @@ impl Replayer {
             reason,
             first_line: ctx.stmt.first_line().to_string(),
         });
+    }
+
+    /// Records `stmt`, which the replay did not follow with certainty, as a possible cause
+    /// of later conflicts (see [`uncertain`]).
+    fn note_unseen(&mut self, stmt: &Statement) {
+        let words = skip::leading_words(&stmt.text, 4);
+        self.unseen
+            .skipped(&stmt.at, stmt.first_line(), &stmt.text, &words);
     }
 
     /// Saves everything applying statements can change (see [`Snapshot`]).
