@@ -52,6 +52,7 @@ fn schema() -> Schema {
         }],
         foreign_keys: vec![],
         checks: vec![],
+        of_type: None,
         provenance: Provenance::new(loc("0001_init.sql", 1)),
     };
     let mut logs = users.clone();

@@ -306,6 +306,7 @@ fields!(Table {
     unique,
     foreign_keys,
     checks,
+    of_type,
     provenance,
 });
 fields!(Index {

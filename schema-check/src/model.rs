@@ -98,6 +98,11 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     /// CHECK constraints, as canonical SQL text.
     pub checks: Vec<Check>,
+    /// PostgreSQL typed tables (`CREATE TABLE t OF type`): the composite type (canonical
+    /// name) whose attributes are the table's columns; `ALTER TYPE ... CASCADE` changes
+    /// them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_type: Option<String>,
     /// Where the table was created and last changed.
     pub provenance: Provenance,
 }
@@ -114,6 +119,7 @@ impl Table {
             unique: Vec::new(),
             foreign_keys: Vec::new(),
             checks: Vec::new(),
+            of_type: None,
             provenance,
         }
     }

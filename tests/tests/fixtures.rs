@@ -55,6 +55,7 @@ fixtures! {
     postgres_search_path => "postgres/search_path",
     postgres_view_dependencies => "postgres/view_dependencies",
     postgres_rebuild_patterns => "postgres/rebuild_patterns",
+    postgres_typed_tables => "postgres/typed_tables",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",

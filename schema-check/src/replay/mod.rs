@@ -48,6 +48,7 @@ pub mod rename;
 mod search_path;
 pub mod sequence;
 pub mod skip;
+mod typed_table;
 pub mod types_ddl;
 mod uncertain;
 mod unmodelled;
@@ -268,6 +269,8 @@ impl Replayer {
             Parsed::Error(_) if self.dialect == Dialect::Postgres && self.alter_view_text(&ctx) => {
             }
             Parsed::Error(_) if self.dialect == Dialect::Postgres && self.attach_text(&ctx) => {}
+            Parsed::Error(_)
+                if self.dialect == Dialect::Postgres && self.typed_table_text(&ctx) => {}
             Parsed::Error(e) => {
                 let exists = |q: compat::Exists<'_>| self.exists(q);
                 let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text, &exists)

@@ -100,6 +100,11 @@ impl Replayer {
 
     pub(crate) fn alter_type(&mut self, ctx: &Ctx<'_>, at: &AlterType) -> Applied {
         let name = self.lookup_key(&at.name, super::search_path::Among::Types);
+        if let AlterTypeOperation::Rename(r) = &at.operation
+            && self.schema.composite_types.contains_key(&name)
+        {
+            return self.rename_composite(ctx, &name, &r.new_name);
+        }
         let Some(mut ty) = self.schema.enums.remove(&name) else {
             return Err(ctx.error(
                 format!("enum type `{name}` does not exist"),
@@ -219,7 +224,8 @@ impl Replayer {
             || self.schema.domains.contains_key(name)
     }
 
-    /// `DROP TYPE`: columns of the type block the drop unless CASCADE, which drops them.
+    /// `DROP TYPE`: columns of the type and typed tables of it block the drop unless
+    /// CASCADE, which drops them.
     pub(crate) fn drop_type(
         &mut self,
         ctx: &Ctx<'_>,
@@ -248,6 +254,25 @@ impl Replayer {
                 ),
                 "change or drop those columns first, or use DROP TYPE ... CASCADE",
             ));
+        }
+        let typed: Vec<String> = self
+            .schema
+            .tables
+            .values()
+            .filter(|t| t.of_type.as_deref() == Some(name))
+            .map(|t| t.name.clone())
+            .collect();
+        if !typed.is_empty() && !cascade {
+            return Err(ctx.error(
+                format!(
+                    "cannot drop type `{name}`: typed table(s) {} are of it",
+                    typed.join(", ")
+                ),
+                "drop those tables first, or use DROP TYPE ... CASCADE",
+            ));
+        }
+        for t in typed {
+            self.drop_table(ctx, &t, true, true)?;
         }
         for (t, c) in users {
             self.drop_column(ctx, &t, &c, true, true)?;
