@@ -180,6 +180,10 @@ pub enum Layout {
     /// "unversioned" migration, which refinery runs in version order with the others (a
     /// Flyway undo migration, `U` with its `V`, is not replayed).
     RefineryUnversioned,
+    /// `<version>-<name>.sql` or `<version>.sql`, in a directory with no migration of the
+    /// other layouts: files a runner of the project's own lists in code (as users of
+    /// `rusqlite_migration` do), replayed in version order.
+    Numbered,
 }
 
 /// One migration file, in replay order.
@@ -281,6 +285,7 @@ pub fn discover(dir: &Path, display_prefix: Option<&str>) -> Result<Discovery, D
     })?;
 
     let mut found = Discovery::default();
+    let mut numbered = Vec::new();
     for (file_name, path, is_dir) in entries {
         let display = join_display(&prefix, &file_name);
         if is_dir {
@@ -294,13 +299,23 @@ pub fn discover(dir: &Path, display_prefix: Option<&str>) -> Result<Discovery, D
                     display,
                     layout,
                 }),
-                Err(reason) => found.ignored.push(Ignored {
-                    file: display,
-                    reason,
-                }),
+                Err(reason) => match numbered_file(&file_name) {
+                    Some((version, name)) => numbered.push(Migration {
+                        version: Some(version),
+                        name,
+                        path,
+                        display,
+                        layout: Layout::Numbered,
+                    }),
+                    None => found.ignored.push(Ignored {
+                        file: display,
+                        reason,
+                    }),
+                },
             }
         }
     }
+    take_numbered(&mut found, numbered);
 
     // `U<n>__` beside `V<n>__` is Flyway's undo of that migration (run only by `flyway
     // undo`); alone, it is a refinery unversioned migration, run in version order.
@@ -339,6 +354,43 @@ pub fn discover(dir: &Path, display_prefix: Option<&str>) -> Result<Discovery, D
     });
     found.warnings = shared_versions(&found.migrations);
     Ok(found)
+}
+
+/// `<version>-<name>.sql` or `<version>.sql` (not a down migration): the version and name of a
+/// file that only a runner of the project's own runs. The name must not start with a
+/// digit, so a date written with dashes (`2024-03-06-x.sql`) is not read as version 2024.
+fn numbered_file(file_name: &str) -> Option<(Version, String)> {
+    let stem = file_name.strip_suffix(".sql")?;
+    // `.up`/`.down` belong to sqlx; `0001-x-down.sql` reverts `0001-x-up.sql`.
+    if [".up", ".down", "-down", "_down"]
+        .iter()
+        .any(|s| stem.ends_with(s))
+    {
+        return None;
+    }
+    let (raw, name) = stem.split_once('-').unwrap_or((stem, ""));
+    if name.starts_with(|c: char| c.is_ascii_digit()) || (name.is_empty() && stem.contains('-')) {
+        return None;
+    }
+    Some((Version::parse(raw)?, name.to_string()))
+}
+
+/// Numbered files are the directory's migrations only when it has no migration of the
+/// other layouts: sqlx, diesel, refinery and Flyway skip such names, so beside their own
+/// migrations the files never run.
+fn take_numbered(found: &mut Discovery, numbered: Vec<Migration>) {
+    if found.migrations.is_empty() {
+        found.migrations = numbered;
+        return;
+    }
+    found.ignored.extend(numbered.into_iter().map(|m| {
+        Ignored {
+            file: m.display,
+            reason: "named `<version>-<name>.sql`, which sqlx, diesel, refinery and Flyway \
+                     skip: replayed only in a directory whose migrations are all named so"
+                .to_string(),
+        }
+    }));
 }
 
 /// A warning for each migration whose version the one before it already has.

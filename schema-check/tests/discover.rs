@@ -229,6 +229,67 @@ fn flat_numbering_is_numeric_not_lexical() {
 }
 
 #[test]
+fn dash_numbered_files_are_the_migrations_of_a_directory_of_only_them() {
+    // As a `rusqlite_migration` user names them, listing them in code in version order.
+    let dir = layout(&[
+        "10-ten.sql",
+        "2-two.sql",
+        "001-init.sql",
+        "3.sql",
+        "notes.sql",
+    ]);
+    let found = discover(dir.path(), Some("m")).unwrap();
+    let order: Vec<_> = found
+        .migrations
+        .iter()
+        .map(|m| m.display.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["m/001-init.sql", "m/2-two.sql", "m/3.sql", "m/10-ten.sql"]
+    );
+    assert!(
+        found
+            .migrations
+            .iter()
+            .all(|m| m.layout == Layout::Numbered)
+    );
+    assert_eq!(found.migrations[0].name, "init");
+    assert_eq!(ignored(dir.path()).len(), 1, "notes.sql");
+    // A date with dashes is not version 2024, and `.up`/`.down` files are another layout's.
+    let dated = layout(&["2024-03-06-x.sql", "1-a.down.sql", "2-b.up.sql"]);
+    assert!(displays(dated.path(), Some("m")).is_empty());
+    // `-down` files revert their `-up` twins (tokio-postgres-migration's naming).
+    let twins = layout(&[
+        "0001-users-down.sql",
+        "0001-users-up.sql",
+        "0002-pets-up.sql",
+    ]);
+    assert_eq!(
+        displays(twins.path(), Some("m")),
+        ["m/0001-users-up.sql", "m/0002-pets-up.sql"]
+    );
+}
+
+#[test]
+fn dash_numbered_files_beside_sqlx_migrations_are_ignored_as_sqlx_ignores_them() {
+    let dir = layout(&["0001_init.sql", "0002-extra.sql", "0003_more.sql"]);
+    assert_eq!(
+        displays(dir.path(), Some("m")),
+        ["m/0001_init.sql", "m/0003_more.sql"]
+    );
+    let ignored = ignored(dir.path());
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(ignored[0].0, "m/0002-extra.sql");
+    assert!(
+        ignored[0]
+            .1
+            .contains("sqlx, diesel, refinery and Flyway skip"),
+        "{ignored:?}"
+    );
+}
+
+#[test]
 fn shared_versions_are_a_warning_naming_both_files_and_run_in_file_name_order() {
     // `01_b.sql` sorts before `1_a.sql` by file name, though its name part is later.
     let dir = layout(&["1_a.sql", "01_b.sql", "0002_c.sql", "002_a.sql", "2_b.sql"]);

@@ -11,6 +11,9 @@
 //!   version is the directory name before the first `_` (all of it without one) with `-`
 //!   removed, any text.
 //!
+//! - numbered `<ver>-x.sql` or `<ver>.sql` (the name not starting with a digit), only in a
+//!   directory with none of the above: a project's own runner, listing them in code.
+//!
 //! Versions compare numerically (`V2` before `V10`), except diesel's, which diesel compares
 //! as strings (`20240306170000` before `20240313`). Migrations sharing a version (which
 //! only a project's own runner accepts) are applied in file-name order.
@@ -34,6 +37,7 @@ pub struct MigrationFile {
 pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
     let mut files = Vec::new();
     let mut unversioned = Vec::new();
+    let mut numbered = Vec::new();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read migrations directory {}: {e}", dir.display()))?;
     for entry in entries {
@@ -75,6 +79,23 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
             _ => name.split('_').next().unwrap_or(""),
         };
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            let stem = name.trim_end_matches(".sql");
+            let (digits, rest) = stem.split_once('-').unwrap_or((stem, ""));
+            let digit = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+            let down = stem.ends_with("-down") || stem.ends_with("_down");
+            if !down
+                && !digits.is_empty()
+                && digit(digits)
+                && !rest.starts_with(|c: char| c.is_ascii_digit())
+                && !rest.contains('.')
+            {
+                numbered.push(MigrationFile {
+                    version: parse_version(digits, &name)?,
+                    diesel: None,
+                    path,
+                    display: name,
+                });
+            }
             continue;
         }
         files.push(MigrationFile {
@@ -98,6 +119,9 @@ pub fn migration_files(dir: &Path) -> Result<Vec<MigrationFile>, String> {
         (Some(x), Some(y)) => x.cmp(y),
         _ => a.version.cmp(&b.version),
     };
+    if files.is_empty() {
+        files = numbered;
+    }
     files.sort_by(|a, b| order(a, b).then(a.display.cmp(&b.display)));
     if files.is_empty() {
         return Err(format!("{}: no migrations found", dir.display()));

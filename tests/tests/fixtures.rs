@@ -73,4 +73,5 @@ fixtures! {
     sqlite_edge_cases => "sqlite/edge_cases",
     sqlite_rebuild_patterns => "sqlite/rebuild_patterns",
     sqlite_refinery_unversioned => "sqlite/refinery_unversioned",
+    sqlite_numbered => "sqlite/numbered",
 }

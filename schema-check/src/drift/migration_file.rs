@@ -84,6 +84,11 @@ pub fn new_migration(
             PathBuf::from(format!("{version}_{name}.sql")),
             sql.to_string(),
         )],
+        // The project's own runner lists its files in code: the new one must be added there.
+        Layout::Numbered => vec![(
+            PathBuf::from(format!("{version}-{name}.sql")),
+            sql.to_string(),
+        )],
     }
 }
 
@@ -147,6 +152,7 @@ mod tests {
                 "2025-01-02-030405_drift_fix/down.sql"
             ]
         );
+        assert_eq!(after(&["001-a.sql", "002-b.sql"]), ["0003-drift_fix.sql"]);
         assert!(utc_timestamp() > 20_240_000_000_000);
     }
 }
