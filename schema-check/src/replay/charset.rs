@@ -132,6 +132,41 @@ pub fn sized_text(chars: u64, charset: Option<&str>) -> SqlType {
     )
 }
 
+/// The type a character column of type `ty` has in the `binary` character set, which
+/// makes it a byte string (MariaDB reports `CHAR(n) CHARACTER SET binary` as `binary(n)`,
+/// `VARCHAR(n)` as `varbinary(n)`, each TEXT type as its BLOB twin); `None` for a type
+/// the set leaves alone (ENUM and SET keep their type; numbers have no set).
+///
+/// ```
+/// use schema_check::replay::charset::binary_twin;
+/// use schema_check::types::{SqlType, TypeFamily};
+/// let text = |s: &str| SqlType::new(s, TypeFamily::Text { max_len: None });
+/// assert_eq!(binary_twin(&text("char(10)")).unwrap().canonical, "binary(10)");
+/// assert_eq!(binary_twin(&text("varchar(20)")).unwrap().canonical, "varbinary(20)");
+/// assert_eq!(binary_twin(&text("mediumtext")).unwrap().canonical, "mediumblob");
+/// assert!(binary_twin(&text("enum('a')")).is_none());
+/// ```
+pub fn binary_twin(ty: &SqlType) -> Option<SqlType> {
+    let c = ty.canonical.as_str();
+    let twin = if let Some(rest) = c.strip_prefix("char(") {
+        format!("binary({rest}")
+    } else if let Some(rest) = c.strip_prefix("varchar(") {
+        format!("varbinary({rest}")
+    } else if let Some(size) = c.strip_suffix("text")
+        && matches!(size, "tiny" | "" | "medium" | "long")
+    {
+        format!("{size}blob")
+    } else {
+        return None;
+    };
+    Some(SqlType::new(twin, TypeFamily::Bytes))
+}
+
+/// Whether `charset` (a name as the replay records it) is MySQL's `binary` set.
+pub(crate) fn is_binary(charset: Option<&str>) -> bool {
+    charset.is_some_and(|c| c.eq_ignore_ascii_case("binary"))
+}
+
 /// The character sets of one MySQL table: its default, for columns defined later, and
 /// each column's, where known.
 #[derive(Debug, Clone, Default)]
@@ -226,6 +261,15 @@ impl Replayer {
             if resized != c.ty.canonical {
                 c.ty.canonical = resized;
                 c.provenance.touch(ctx.at());
+            }
+        }
+        if is_binary(Some(&charset)) {
+            // Every character column becomes its byte-string twin.
+            for c in &mut t.columns {
+                if let Some(twin) = binary_twin(&c.ty) {
+                    c.ty = twin;
+                    c.provenance.touch(ctx.at());
+                }
             }
         }
         sets.columns = t

@@ -119,6 +119,13 @@ impl Replayer {
             // `TEXT(n)` holds n characters of the column's own set.
             ty = super::charset::sized_text(n, charset.as_deref());
         }
+        if dialect == Dialect::Mysql
+            && super::charset::is_binary(charset.as_deref())
+            && let Some(twin) = super::charset::binary_twin(&ty)
+        {
+            // `CHARACTER SET binary` (the column's or its table's) makes it a byte string.
+            ty = twin;
+        }
         if dialect == Dialect::Sqlite {
             // Keep the type as written when it is the same type sqlparser read.
             // `_` too: multi-word names reach the parser joined with `_` (see compat).
