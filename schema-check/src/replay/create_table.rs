@@ -47,7 +47,7 @@ impl Replayer {
             ));
         }
         if let Some(query) = &ct.query {
-            let columns = self.ctas_columns(query, ctx.at());
+            let columns = self.ctas_columns(query, &ctx.stmt.text, ctx.at());
             if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
                 let table = Table::new(name.clone(), columns, Provenance::new(ctx.at().clone()));
                 if dialect == crate::Dialect::Mysql {

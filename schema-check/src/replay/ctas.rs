@@ -8,8 +8,9 @@
 //!   none for BLOB affinity), nullable.
 //!
 //! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
-//! typed by `query_types` (a private module). Any other query is `None`: the caller records that it
-//! cannot know the columns.
+//! typed by `query_types` (a private module); SQLite's, all of them, by `ctas_sqlite`
+//! (also private: literals, expressions, casts, joins, compound selects). Any other query
+//! is `None`: the caller records that it cannot know the columns.
 
 use sqlparser::ast::{Expr, GroupByExpr, Query, SelectItem, SetExpr, TableFactor};
 
@@ -100,10 +101,31 @@ pub(crate) fn columns<'s>(
 }
 
 impl super::Replayer {
-    /// The columns `CREATE TABLE ... AS query` (at `at`) gives its table, or `None` when
-    /// the replay cannot know them.
-    pub(crate) fn ctas_columns(&self, query: &Query, at: &Location) -> Option<Vec<Column>> {
+    /// The columns `CREATE TABLE ... AS query` (at `at`, in the statement `text`) gives
+    /// its table, or `None` when the replay cannot know them.
+    pub(crate) fn ctas_columns(
+        &self,
+        query: &Query,
+        text: &str,
+        at: &Location,
+    ) -> Option<Vec<Column>> {
         let tables = |t: &str| self.table(t);
+        if self.dialect == Dialect::Sqlite {
+            let named = super::ctas_sqlite::columns(query, text, &tables)?;
+            return Some(
+                named
+                    .into_iter()
+                    .map(|(name, declared)| Column {
+                        name,
+                        ty: SqlType::new(declared, crate::canonical::sqlite_family(declared)),
+                        nullable: true,
+                        default: None,
+                        generated: None,
+                        provenance: Provenance::new(at.clone()),
+                    })
+                    .collect(),
+            );
+        }
         if let Some(copied) = columns(self.dialect, query, at, tables) {
             return Some(copied);
         }

@@ -31,6 +31,7 @@ pub mod compat;
 pub mod constraint;
 pub mod create_table;
 pub mod ctas;
+mod ctas_sqlite;
 pub mod declared;
 mod do_block;
 pub mod drop;

@@ -277,3 +277,32 @@ fn strict_beside_without_rowid() {
         cols(&[("a", "text", false), ("b", "int", true)])
     );
 }
+
+#[test]
+fn create_table_as_select_names_and_types_columns_as_sqlite_does() {
+    // Checked against SQLite 3.54.1 (rusqlite's bundled library); the fixture
+    // sqlite/edge_cases covers more forms against the real library.
+    let out = ok(
+        LITE,
+        "CREATE TABLE s (id INTEGER PRIMARY KEY, name VARCHAR(9) NOT NULL, at DATETIME);
+         CREATE TABLE t AS SELECT random() AS r, id, id, name || '!', CAST(at AS REAL),
+           at COLLATE NOCASE FROM s;
+         CREATE TABLE u AS SELECT NULL AS a, name FROM s UNION SELECT id, 1 FROM s;",
+    );
+    assert_eq!(
+        shape(&out, "t"),
+        cols(&[
+            ("r", "", true),
+            ("id", "int", true),
+            ("id:1", "int", true),
+            ("name || '!'", "", true),
+            ("CAST(at AS REAL)", "real", true),
+            ("at", "num", true),
+        ])
+    );
+    // An arm without affinity takes the next one's; TEXT meeting a number has none.
+    assert_eq!(
+        shape(&out, "u"),
+        cols(&[("a", "int", true), ("name", "", true)])
+    );
+}
