@@ -46,26 +46,32 @@ impl Replayer {
                 "drop it first, or use CREATE TABLE IF NOT EXISTS",
             ));
         }
+        // MySQL `CREATE TABLE t (definitions) [AS] SELECT ...`: the query's columns, to
+        // merge with the defined ones below.
+        let mut selected = None;
         if let Some(query) = &ct.query {
             let columns = self.ctas_columns(query, &ctx.stmt.text, ctx.at());
-            if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
+            let defines = !ct.columns.is_empty() || !ct.constraints.is_empty();
+            if dialect == crate::Dialect::Mysql && defines && columns.is_some() {
+                selected = columns;
+            } else if let Some(columns) = columns.filter(|_| ct.columns.is_empty()) {
                 let table = Table::new(name.clone(), columns, Provenance::new(ctx.at().clone()));
                 if dialect == crate::Dialect::Mysql {
                     self.note_table_charset(&name, &ct.table_options.to_string());
                 }
                 self.schema.tables.insert(name, table);
                 return Ok(());
-            }
-            // The server created the table; the replay cannot know its columns. Later
-            // statements about it are warnings that name this one, not errors.
-            self.unseen.created(ctx.at(), ctx.stmt.first_line(), &name);
-            self.schema
-                .history
-                .push(crate::model::HistoryEvent::TableUnknown {
-                    table: name.clone(),
-                    at: ctx.at().clone(),
-                });
-            self.skip(
+            } else {
+                // The server created the table; the replay cannot know its columns. Later
+                // statements about it are warnings that name this one, not errors.
+                self.unseen.created(ctx.at(), ctx.stmt.first_line(), &name);
+                self.schema
+                    .history
+                    .push(crate::model::HistoryEvent::TableUnknown {
+                        table: name.clone(),
+                        at: ctx.at().clone(),
+                    });
+                self.skip(
                 ctx,
                 format!(
                     "`CREATE TABLE {name} ... AS SELECT`: the replay cannot know the columns of \
@@ -73,7 +79,8 @@ impl Replayer {
                      fill it with INSERT INTO ... SELECT)"
                 ),
             );
-            return Ok(());
+                return Ok(());
+            }
         }
         // MySQL `CREATE TABLE new (LIKE old)`, which sqlparser reads as a column `LIKE`
         // of type `old`.
@@ -238,6 +245,27 @@ impl Replayer {
                 self.note_column_charset(&name, &spec.column.name, spec.charset);
             }
             table.columns.push(spec.column);
+        }
+        if let Some(selected) = selected {
+            // MySQL: the defined columns the query does not give come first, then the
+            // query's in its order, each as defined when the definitions name it.
+            let defined = std::mem::take(&mut table.columns);
+            let named = |c: &crate::model::Column, among: &[crate::model::Column]| {
+                among
+                    .iter()
+                    .find(|d| same_column(dialect, &d.name, &c.name))
+                    .cloned()
+            };
+            table.columns = defined
+                .iter()
+                .filter(|d| named(d, &selected).is_none())
+                .cloned()
+                .collect();
+            for c in &selected {
+                table
+                    .columns
+                    .push(named(c, &defined).unwrap_or_else(|| c.clone()));
+            }
         }
         let mut env = Env {
             dialect,
