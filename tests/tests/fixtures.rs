@@ -56,6 +56,7 @@ fixtures! {
     postgres_view_dependencies => "postgres/view_dependencies",
     postgres_rebuild_patterns => "postgres/rebuild_patterns",
     postgres_typed_tables => "postgres/typed_tables",
+    postgres_unseen_dependents => "postgres/unseen_dependents",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",

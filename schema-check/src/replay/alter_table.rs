@@ -586,28 +586,31 @@ impl Replayer {
             f.foreign_table == key
                 && (sorted(&f.foreign_columns) == cols || (f.foreign_columns.is_empty() && is_pk))
         };
-        let dependents: Vec<String> = self
+        let (dependents, tables): (Vec<String>, Vec<String>) = self
             .schema
             .tables
             .values()
             .flat_map(|t| {
-                t.foreign_keys
-                    .iter()
-                    .filter(|f| uses(f))
-                    .map(|f| format!("`{}` of `{}`", f.name.as_deref().unwrap_or("?"), t.name))
+                t.foreign_keys.iter().filter(|f| uses(f)).map(|f| {
+                    (
+                        format!("`{}` of `{}`", f.name.as_deref().unwrap_or("?"), t.name),
+                        t.name.clone(),
+                    )
+                })
             })
-            .collect();
+            .unzip();
         if dependents.is_empty() {
             return Ok(());
         }
         if !cascade {
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "cannot drop constraint `{name}` of `{key}`: foreign key(s) {} reference it",
                     dependents.join(", ")
                 ),
                 "drop those foreign keys first, or use DROP CONSTRAINT ... CASCADE",
-            ));
+            );
+            self.dependents_unseen(ctx, &tables, error)?;
         }
         for t in self.schema.tables.values_mut() {
             let before = t.foreign_keys.len();

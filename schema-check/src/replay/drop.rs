@@ -102,13 +102,15 @@ impl Replayer {
                         .iter()
                         .map(|t| format!("a foreign key of table `{t}`")),
                 );
-                return Err(ctx.error(
+                let error = ctx.error(
                     format!(
                         "cannot drop table `{key}`: {} depend(s) on it",
                         deps.join(", ")
                     ),
                     "drop the dependent objects first, or use DROP TABLE ... CASCADE",
-                ));
+                );
+                let names: Vec<String> = views.iter().chain(&referencing).cloned().collect();
+                self.dependents_unseen(ctx, &names, error)?;
             }
             self.drop_views(&views);
             for t in self.schema.tables.values_mut() {
@@ -152,7 +154,7 @@ impl Replayer {
                 Vec::new()
             };
             if !dependents.is_empty() && !cascade {
-                return Err(ctx.error(
+                let error = ctx.error(
                     format!(
                         "cannot drop view `{name}`: view(s) {} depend on it",
                         dependents
@@ -162,7 +164,8 @@ impl Replayer {
                             .join(", ")
                     ),
                     "drop the dependent views first, or use DROP VIEW ... CASCADE",
-                ));
+                );
+                self.dependents_unseen(ctx, &dependents, error)?;
             }
             let mut all = dependents;
             all.push(name.to_string());

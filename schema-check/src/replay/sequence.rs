@@ -324,13 +324,15 @@ impl Replayer {
             .collect();
         if !users.is_empty() && !cascade {
             let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "cannot drop sequence `{key}`: the default of column(s) {} uses it",
                     list.join(", ")
                 ),
                 "drop or change those defaults first, or use DROP SEQUENCE ... CASCADE",
-            ));
+            );
+            let tables: Vec<String> = users.iter().map(|(t, _)| t.clone()).collect();
+            self.dependents_unseen(ctx, &tables, error)?;
         }
         for (t, c) in &users {
             if let Some(col) = self.schema.tables.get_mut(t).and_then(|t| t.column_mut(c)) {

@@ -247,13 +247,15 @@ impl Replayer {
         let users = self.columns_of_type(name);
         if !users.is_empty() && !cascade {
             let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "cannot drop type `{name}`: column(s) {} use it",
                     list.join(", ")
                 ),
                 "change or drop those columns first, or use DROP TYPE ... CASCADE",
-            ));
+            );
+            let tables: Vec<String> = users.iter().map(|(t, _)| t.clone()).collect();
+            self.dependents_unseen(ctx, &tables, error)?;
         }
         let typed: Vec<String> = self
             .schema
@@ -263,13 +265,14 @@ impl Replayer {
             .map(|t| t.name.clone())
             .collect();
         if !typed.is_empty() && !cascade {
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "cannot drop type `{name}`: typed table(s) {} are of it",
                     typed.join(", ")
                 ),
                 "drop those tables first, or use DROP TYPE ... CASCADE",
-            ));
+            );
+            self.dependents_unseen(ctx, &typed, error)?;
         }
         for t in typed {
             self.drop_table(ctx, &t, true, true)?;
@@ -368,13 +371,15 @@ impl Replayer {
             );
             if !users.is_empty() && !cascade {
                 let list: Vec<String> = users.iter().map(|(t, c)| format!("{t}.{c}")).collect();
-                return Err(ctx.error(
+                let error = ctx.error(
                     format!(
                         "cannot drop domain `{name}`: column(s) {} use it",
                         list.join(", ")
                     ),
                     "change or drop those columns first, or use DROP DOMAIN ... CASCADE",
-                ));
+                );
+                let tables: Vec<String> = users.iter().map(|(t, _)| t.clone()).collect();
+                self.dependents_unseen(ctx, &tables, error)?;
             }
             for (t, c) in users {
                 self.drop_column(ctx, &t, &c, true, true)?;

@@ -218,6 +218,39 @@ impl Replayer {
         })
     }
 
+    /// PostgreSQL refuses a drop without CASCADE while other objects depend on what it
+    /// drops (`error`). When a skipped statement could have removed each of the
+    /// `dependents` (it mentions the object, or its table, or runs dynamic SQL), the
+    /// server's acceptance says they were gone: a warning is recorded, `Ok` returned, and
+    /// the caller drops them as CASCADE would. Otherwise the refusal stands.
+    pub(crate) fn dependents_unseen(
+        &mut self,
+        ctx: &Ctx<'_>,
+        dependents: &[String],
+        error: crate::Diagnostic,
+    ) -> Result<(), crate::Diagnostic> {
+        let message = format!(
+            "{}; taken as removed by a statement the replay skipped",
+            error.message
+        );
+        let mut first = None;
+        for d in dependents {
+            match self.unsure_because(ctx, d, &message) {
+                Some(w) => {
+                    first.get_or_insert(w);
+                }
+                None => return Err(error),
+            }
+        }
+        match first {
+            Some(w) => {
+                self.warnings.push(w);
+                Ok(())
+            }
+            None => Err(error),
+        }
+    }
+
     /// An error, or a warning when a skipped statement could explain it (see
     /// [`Replayer::unsure`]); records a warning and returns `Ok` in that case.
     pub(crate) fn conflict(

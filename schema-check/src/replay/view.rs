@@ -261,13 +261,14 @@ impl Replayer {
         }
         let (sure, maybe) = self.view_graph.column_readers(key, col);
         if !sure.is_empty() && !cascade {
-            return Err(ctx.error(
+            let error = ctx.error(
                 format!(
                     "cannot drop column `{col}` of `{key}`: view(s) {} read it",
                     quoted(&sure)
                 ),
                 "drop the views first (and create them again after), or use DROP COLUMN ... CASCADE",
-            ));
+            );
+            self.dependents_unseen(ctx, &sure, error)?;
         }
         let mut gone = Vec::new();
         for v in &sure {

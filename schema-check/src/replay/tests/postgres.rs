@@ -878,6 +878,53 @@ fn dropping_a_key_that_foreign_keys_reference_needs_cascade_which_drops_them() {
 }
 
 #[test]
+fn a_dependency_refusal_a_skipped_statement_explains_is_a_warning_that_drops_the_dependents() {
+    // The shape of ddk's history, checked on PostgreSQL 15: a DO block drops a foreign
+    // key and two views through EXECUTE, so the plain drops that follow are accepted.
+    let setup = "CREATE TABLE t1 (id int PRIMARY KEY, b text NOT NULL, c int);
+         CREATE TABLE t2 (id int PRIMARY KEY, p int REFERENCES t1);
+         CREATE VIEW v1 AS SELECT id, b FROM t1;
+         CREATE VIEW v2 AS SELECT id FROM v1;
+         CREATE VIEW v3 AS SELECT c FROM t1;";
+    let drops = "ALTER TABLE t1 DROP CONSTRAINT t1_pkey;
+         ALTER TABLE t1 ADD PRIMARY KEY (b);
+         ALTER TABLE t1 DROP COLUMN c;
+         DROP VIEW v1;";
+    // Without the block, PostgreSQL refuses all four, and so does the replay.
+    let plain = replay(PG, &format!("{setup}\n{drops}"));
+    assert_eq!(plain.errors.len(), 4, "{:#?}", plain.errors);
+    let out = ok(
+        PG,
+        &format!(
+            "{setup}
+             DO $$ DECLARE r record; BEGIN
+                 FOR r IN SELECT conname FROM pg_constraint
+                          WHERE conrelid = 't2'::regclass AND contype = 'f' LOOP
+                     EXECUTE format('ALTER TABLE t2 DROP CONSTRAINT %I', r.conname);
+                 END LOOP;
+                 EXECUTE 'DROP VIEW v2';
+                 EXECUTE 'DROP VIEW v3';
+             END $$;
+             {drops}"
+        ),
+    );
+    assert!(out.schema.tables["t2"].foreign_keys.is_empty());
+    let t1 = &out.schema.tables["t1"];
+    assert_eq!(t1.primary_key.as_deref(), Some(&["b".to_string()][..]));
+    let cols: Vec<&str> = t1.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "b"]);
+    assert!(out.schema.views.is_empty());
+    assert_eq!(out.warnings.len(), 3, "{:#?}", out.warnings);
+    assert!(
+        out.warnings.iter().all(|w| w
+            .message
+            .ends_with("taken as removed by a statement the replay skipped")),
+        "{:#?}",
+        out.warnings
+    );
+}
+
+#[test]
 fn drop_function_cascade_drops_what_calls_it() {
     // Checked on PostgreSQL 15: the generated column and both indexes go, the default is
     // removed, the view that calls it goes (created again here without an error).
