@@ -1,6 +1,6 @@
 //! PostgreSQL `DO` blocks the replay can follow: an anonymous PL/pgSQL block whose body is
 //! made of plain SQL statements, optionally under `IF [NOT] EXISTS (SELECT ...) THEN ...
-//! [ELSE ...] END IF`, with optionally an `EXCEPTION WHEN ... THEN NULL` handler.
+//! [ELSE ...] END IF`, with optionally an `EXCEPTION` handler.
 //!
 //! Migrations use them for idempotent DDL that PostgreSQL has no `IF NOT EXISTS` for:
 //!
@@ -16,7 +16,11 @@
 //!
 //! - a block with an exception handler is all or nothing: when one of its statements
 //!   fails, the handler catches the error and PostgreSQL undoes everything the block did
-//!   (so does the replay, and records the block as skipped);
+//!   (so does the replay, and records the block as skipped). A handler that does more
+//!   than ignore or report the error (`WHEN duplicate_object THEN BEGIN ALTER TYPE ...
+//!   ADD VALUE ...; EXCEPTION ... END;`) runs only when the body fails: a body that
+//!   applies cleanly is followed, one that fails leaves the whole block to the usual
+//!   skip;
 //! - the condition of an `IF [NOT] EXISTS (...)` (usually a look at the catalogs) is not
 //!   evaluated: the server accepted the history, so the branch it ran is one that applies
 //!   cleanly: the `THEN` branch if it does, else the `ELSE` branch (or nothing). Such a
@@ -25,8 +29,8 @@
 //! - without either, the statements run in order and their errors stand.
 //!
 //! Anything else in the body (variables, `PERFORM`, `EXECUTE`, loops, nested blocks,
-//! `RAISE EXCEPTION`, a handler that does more than `NULL` or `RAISE NOTICE`) leaves the
-//! block to the usual skip, which makes later conflicts warnings.
+//! `RAISE EXCEPTION`) leaves the block to the usual skip, which makes later conflicts
+//! warnings.
 
 use super::skip::leading_words;
 use super::{Ctx, Replayer};
@@ -47,8 +51,10 @@ enum Item {
 #[derive(Debug)]
 struct Block {
     items: Vec<Item>,
-    /// It has an `EXCEPTION` handler (which only ignores or reports the error).
+    /// It has an `EXCEPTION` handler.
     handled: bool,
+    /// That handler does more than ignore or report the error: the replay cannot run it.
+    handler_acts: bool,
 }
 
 /// PL/pgSQL statements the replay does not follow (the block is then skipped).
@@ -329,8 +335,10 @@ fn read(stmt: &Statement) -> Option<Block> {
     let mut reader = Reader { pieces, next: 0 };
     let items = reader.items(&["END", "EXCEPTION"])?;
     let handled = reader.peek_words(1) == "EXCEPTION";
-    if handled && !reader.handler() {
-        return None;
+    let handler_acts = handled && !reader.handler();
+    if handler_acts {
+        // Whatever it does, the handler runs up to the block's own (last) `END`.
+        reader.next = reader.pieces.len() - 1;
     }
     // Only `END` (with an optional label) may follow.
     let last = reader.pieces.get(reader.next)?;
@@ -340,7 +348,11 @@ fn read(stmt: &Statement) -> Option<Block> {
     {
         return None;
     }
-    Some(Block { items, handled })
+    Some(Block {
+        items,
+        handled,
+        handler_acts,
+    })
 }
 
 impl Replayer {
@@ -357,6 +369,11 @@ impl Replayer {
         if block.handled {
             let saved = self.snapshot();
             self.run_items(block.items);
+            if self.failed_since(&saved) && block.handler_acts {
+                // The handler would run, and the replay cannot follow it.
+                self.restore(saved);
+                return false;
+            }
             if self.failed_since(&saved) {
                 let caught = self.errors[saved.errors..]
                     .first()
@@ -464,11 +481,35 @@ mod tests {
             "DO $$ BEGIN PERFORM f(); END $$",
             "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$",
             "DO $$ BEGIN IF current_user = 'x' THEN DROP TABLE t; END IF; END $$",
-            "DO $$ BEGIN DROP TABLE t; EXCEPTION WHEN others THEN DROP TABLE u; END $$",
             "DO $$ BEGIN x := 1; END $$",
             "DO $$ BEGIN RAISE EXCEPTION 'no'; END $$",
         ] {
             assert!(read(&stmt(not_followed)).is_none(), "{not_followed}");
         }
+    }
+
+    #[test]
+    fn a_handler_that_acts_is_read_to_the_blocks_end() {
+        // pgqrs's form: the handler runs a nested block of its own.
+        let s = stmt(
+            "DO $$\nBEGIN\n    CREATE TYPE s AS ENUM ('a');\nEXCEPTION\n    WHEN duplicate_object THEN\n        BEGIN\n            ALTER TYPE s ADD VALUE IF NOT EXISTS 'a';\n        EXCEPTION\n            WHEN duplicate_object THEN null;\n        END;\nEND $$",
+        );
+        let block = read(&s).unwrap();
+        assert!(block.handled && block.handler_acts);
+        assert!(
+            matches!(block.items.as_slice(), [Item::Sql(c)] if c.text.starts_with("CREATE TYPE"))
+        );
+        let simple = read(&stmt(
+            "DO $$ BEGIN CREATE TYPE s AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$",
+        ))
+        .unwrap();
+        assert!(simple.handled && !simple.handler_acts);
+        // The body itself must still be plain SQL.
+        assert!(
+            read(&stmt(
+                "DO $$ BEGIN PERFORM f(); EXCEPTION WHEN others THEN DROP TABLE u; END $$"
+            ))
+            .is_none()
+        );
     }
 }

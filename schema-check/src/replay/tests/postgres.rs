@@ -497,6 +497,47 @@ fn unparsed_functions_triggers_do_blocks_are_skipped() {
 }
 
 #[test]
+fn a_do_block_whose_handler_acts_is_followed_while_its_body_applies() {
+    // pgqrs's idiom, checked on PostgreSQL 15: the first block creates the type (its
+    // handler does not run); the second fails on the existing type and its handler runs
+    // (a label that exists: no change), which the replay cannot follow: it skips that
+    // block, as any block it cannot follow.
+    let block = |labels: &str, added: &str| {
+        format!(
+            "DO $$
+             BEGIN
+                 CREATE TYPE st AS ENUM ({labels});
+             EXCEPTION
+                 WHEN duplicate_object THEN
+                     BEGIN
+                         ALTER TYPE st ADD VALUE IF NOT EXISTS '{added}';
+                     EXCEPTION
+                         WHEN duplicate_object THEN null;
+                     END;
+             END $$;"
+        )
+    };
+    let out = ok(
+        PG,
+        &format!(
+            "{}\nCREATE TABLE runs (id int PRIMARY KEY, status st NOT NULL);\n{}",
+            block("'queued', 'done'", "queued"),
+            block("'queued'", "queued"),
+        ),
+    );
+    assert_eq!(out.schema.enums["st"].values, ["queued", "done"]);
+    assert_eq!(table(&out, "runs").columns[1].ty.canonical, "st");
+    assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
+    assert!(
+        out.skipped
+            .iter()
+            .any(|s| s.at.line > 10 && s.first_line.starts_with("DO")),
+        "{:#?}",
+        out.skipped
+    );
+}
+
+#[test]
 fn statements_sqlparser_misses_are_rewritten() {
     let out = ok(
         PG,
