@@ -39,6 +39,7 @@ pub mod expr_columns;
 pub mod function_deps;
 pub mod ident;
 pub mod index;
+mod info_schema;
 pub mod names;
 mod partition;
 mod partition_index;

@@ -5,10 +5,11 @@
 //! a procedure the history defined (`CREATE PROCEDURE drop_fk(IN t VARCHAR(64), ...)`)
 //! that a later `CALL drop_fk('orders', 'orders_user_fk')` runs with literal arguments.
 //!
-//! Migrations use these to make DDL idempotent (MySQL has no `DROP INDEX IF EXISTS`). The
-//! condition (`IF EXISTS (SELECT ... FROM information_schema ...)`) is not evaluated: the
-//! server accepted the history, so a guarded statement that would fail here is one the
-//! condition kept from running. Each text is applied as a statement at the `EXECUTE` or
+//! Migrations use these to make DDL idempotent (MySQL has no `DROP INDEX IF EXISTS`). A
+//! top-level `IF(condition, ...)` over `information_schema` that [`super::info_schema`]
+//! can evaluate on the replayed schema picks its branch. Any other condition is not
+//! evaluated: the server accepted the history, so a guarded statement that would fail
+//! here is one the condition kept from running. Each text is applied as a statement at the `EXECUTE` or
 //! `CALL`: under a condition, the first candidate that applies cleanly is the one the
 //! server ran, and one that would fail is recorded as skipped; without a condition, its
 //! errors stand. Anything else (a text read from a table, a non-literal argument) leaves
@@ -78,7 +79,11 @@ struct Reader<'a> {
     w: &'a Words,
     params: &'a [String],
     vars: &'a HashMap<String, (Vec<String>, bool)>,
-    /// An `IF(...)` was read: the value is conditional.
+    /// The schema an `IF` condition is evaluated on when the value is read where the
+    /// server evaluates it (a top-level `SET`; `None` in a procedure body, read at its
+    /// definition).
+    schema: Option<&'a crate::model::Schema>,
+    /// An `IF(...)` was read that the replay could not evaluate: the value is conditional.
     conditional: bool,
 }
 
@@ -135,6 +140,9 @@ impl Reader<'_> {
                     }
                     at += 1;
                 }
+                let holds = self
+                    .schema
+                    .and_then(|s| super::info_schema::evaluate(s, w.slice(i + 2, at)));
                 let (mut then, next) = self.value(at + 1)?;
                 if w.get(next) != Some(&Token::Comma) {
                     return None;
@@ -143,8 +151,14 @@ impl Reader<'_> {
                 if w.get(next) != Some(&Token::RParen) {
                     return None;
                 }
-                then.extend(other);
-                self.conditional = true;
+                match holds {
+                    Some(true) => {}
+                    Some(false) => then = other,
+                    None => {
+                        then.extend(other);
+                        self.conditional = true;
+                    }
+                }
                 (then.len() <= MAX_CANDIDATES).then_some((then, next + 1))
             }
             Token::Word(word) if word.quote_style.is_none() => {
@@ -188,6 +202,7 @@ fn steps(
     from: usize,
     params: &[String],
     vars: &HashMap<String, (Vec<String>, bool)>,
+    schema: Option<&crate::model::Schema>,
 ) -> (Vec<Step>, bool) {
     let mut out = Vec::new();
     let mut conditional = false;
@@ -201,6 +216,7 @@ fn steps(
                 w,
                 params,
                 vars,
+                schema,
                 conditional: false,
             };
             if let Some((v, next)) = r.value(i + 3) {
@@ -224,6 +240,7 @@ fn steps(
                 w,
                 params,
                 vars,
+                schema,
                 conditional: false,
             };
             if let Some((v, after)) = r.value(next + 1) {
@@ -281,7 +298,8 @@ impl Replayer {
             }
             "CALL" => self.call(stmt, &w),
             _ => {
-                let (steps, conditional) = steps(&w, 0, &[], &self.dynamic.vars);
+                let (steps, conditional) =
+                    steps(&w, 0, &[], &self.dynamic.vars, Some(&self.schema));
                 let executes = steps.iter().any(|s| matches!(s, Step::Execute(_)));
                 if executes && !self.can_run(&steps, &[]) {
                     return false;
@@ -329,7 +347,7 @@ impl Replayer {
             k += 1;
         }
         let body = k + 1;
-        let (steps, _) = steps(w, body, &params, &HashMap::new());
+        let (steps, _) = steps(w, body, &params, &HashMap::new(), None);
         if !steps.iter().any(|s| matches!(s, Step::Execute(_))) {
             self.dynamic.procedures.remove(&proc_name);
             return;

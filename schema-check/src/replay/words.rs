@@ -27,6 +27,11 @@ impl Words {
         self.0.len()
     }
 
+    /// Tokens `from..to` (empty when out of range).
+    pub(crate) fn slice(&self, from: usize, to: usize) -> &[Token] {
+        self.0.get(from..to).unwrap_or_default()
+    }
+
     /// Token `i`, if there is one.
     pub(crate) fn get(&self, i: usize) -> Option<&Token> {
         self.0.get(i)

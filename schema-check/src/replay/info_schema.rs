@@ -1,0 +1,411 @@
+//! The `information_schema` probes MySQL migrations guard dynamic DDL with, evaluated
+//! against the replayed schema:
+//!
+//! ```sql
+//! SET @s = (SELECT IF(
+//!     (SELECT COUNT(*) FROM INFORMATION_SCHEMA.COLUMNS
+//!      WHERE table_name = 'teams' AND table_schema = DATABASE()
+//!      AND column_name = 'kind' AND column_type != 'varchar(20)') > 0,
+//!     'ALTER TABLE teams MODIFY kind varchar(255)', 'SELECT 1'));
+//! ```
+//!
+//! The condition is `(SELECT COUNT(*) FROM information_schema.T WHERE ...) <op> <n>` or
+//! `[NOT] EXISTS (SELECT ... FROM information_schema.T WHERE ...)`, the `WHERE` clause
+//! `field = 'text'` / `field != 'text'` terms joined by `AND` (`table_schema =
+//! DATABASE()` holds for every row). The tables and fields known: `TABLES` (`table_name`,
+//! `table_type`), `COLUMNS` (`table_name`, `column_name`, `column_type` but that of
+//! integer and `YEAR` columns, whose display width the replay does not keep, `data_type`,
+//! `is_nullable`), `STATISTICS` (`table_name`, `index_name`, `non_unique`) and
+//! `TABLE_CONSTRAINTS` (`table_name`, `constraint_name`, `constraint_type`). Text compares
+//! without case, as the server's collation does; a table name matching only so is
+//! unknown (the server may compare it by file name). Anything else is `None`: the caller
+//! keeps its rule for conditions it does not evaluate.
+
+use std::collections::HashMap;
+
+use sqlparser::tokenizer::Token;
+
+use crate::model::Schema;
+
+/// One row of an `information_schema` table: field (lower case) -> value, `None` when the
+/// replay does not know it.
+type Row = HashMap<&'static str, Option<String>>;
+
+/// Whether condition `tokens` (significant tokens, as [`super::words::Words`] keeps them)
+/// holds on `schema`; `None` when the replay cannot tell.
+pub(crate) fn evaluate(schema: &Schema, tokens: &[Token]) -> Option<bool> {
+    let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    let negated = word(0, "NOT");
+    let start = usize::from(negated);
+    if word(start, "EXISTS") {
+        let inner = parenthesized(tokens, start + 1)?;
+        if inner.end != tokens.len() {
+            return None;
+        }
+        let found = count(schema, &tokens[inner.start..inner.end - 1])? > 0;
+        return Some(found != negated);
+    }
+    if negated {
+        return None;
+    }
+    let inner = parenthesized(tokens, 0)?;
+    let n = count(schema, &tokens[inner.start..inner.end - 1])?;
+    let [op, Token::Number(bound, _)] = &tokens[inner.end..] else {
+        return None;
+    };
+    let bound: u64 = bound.parse().ok()?;
+    Some(match op {
+        Token::Gt => n > bound,
+        Token::GtEq => n >= bound,
+        Token::Lt => n < bound,
+        Token::LtEq => n <= bound,
+        Token::Eq => n == bound,
+        Token::Neq => n != bound,
+        _ => return None,
+    })
+}
+
+/// The tokens inside the parentheses opening at `open`, as the range from after `(` to
+/// after the matching `)`.
+fn parenthesized(tokens: &[Token], open: usize) -> Option<std::ops::Range<usize>> {
+    if tokens.get(open) != Some(&Token::LParen) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + 1..i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The number of rows `SELECT ... FROM information_schema.T WHERE ...` (`query`) finds.
+fn count(schema: &Schema, query: &[Token]) -> Option<u64> {
+    let is = |t: &Token, w: &str| matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    if !query.first().is_some_and(|t| is(t, "SELECT")) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let from = query.iter().position(|t| {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && is(t, "FROM")
+    })?;
+    let word = |i: usize| match query.get(i) {
+        Some(Token::Word(x)) => Some(x.value.to_ascii_lowercase()),
+        _ => None,
+    };
+    if word(from + 1)? != "information_schema" || query.get(from + 2) != Some(&Token::Period) {
+        return None;
+    }
+    let rows = rows(schema, &word(from + 3)?)?;
+    let terms = match query.get(from + 4) {
+        None => Vec::new(),
+        Some(t) if is(t, "WHERE") => terms(&query[from + 5..])?,
+        Some(_) => return None,
+    };
+    let mut n = 0;
+    for row in &rows {
+        let mut holds = Some(true);
+        for term in &terms {
+            holds = match (holds, term.holds(row)?) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+        }
+        if holds? {
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
+/// One `field = value` / `field != value` term of a `WHERE` clause.
+struct Term {
+    field: String,
+    equal: bool,
+    /// `None`: `DATABASE()`, the history's database.
+    value: Option<String>,
+}
+
+impl Term {
+    /// Whether the term holds on `row`: `None` (outer) for a field the table does not
+    /// have here, `Some(None)` when the replay does not know.
+    fn holds(&self, row: &Row) -> Option<Option<bool>> {
+        if self.field == "table_schema" || self.field == "constraint_schema" {
+            return Some(match &self.value {
+                None => Some(self.equal),
+                Some(_) => None,
+            });
+        }
+        let known = row.get(self.field.as_str())?;
+        let (Some(have), Some(want)) = (known, &self.value) else {
+            return Some(None);
+        };
+        let same = if have == want {
+            true
+        } else if have.eq_ignore_ascii_case(want) {
+            if self.field == "table_name" {
+                return Some(None);
+            }
+            true
+        } else {
+            false
+        };
+        Some(Some(same == self.equal))
+    }
+}
+
+/// The terms of a `WHERE` clause of `AND`ed comparisons (`None` for anything else).
+fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        // `[table.]field`
+        let mut field = match tokens.get(i)? {
+            Token::Word(w) => w.value.to_ascii_lowercase(),
+            _ => return None,
+        };
+        i += 1;
+        if tokens.get(i) == Some(&Token::Period) {
+            field = match tokens.get(i + 1)? {
+                Token::Word(w) => w.value.to_ascii_lowercase(),
+                _ => return None,
+            };
+            i += 2;
+        }
+        let equal = match tokens.get(i)? {
+            Token::Eq => true,
+            Token::Neq => false,
+            _ => return None,
+        };
+        i += 1;
+        let value = match tokens.get(i)? {
+            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
+                i += 1;
+                Some(s.clone())
+            }
+            Token::Word(w)
+                if ["database", "schema"]
+                    .iter()
+                    .any(|f| w.value.eq_ignore_ascii_case(f))
+                    && tokens.get(i + 1) == Some(&Token::LParen)
+                    && tokens.get(i + 2) == Some(&Token::RParen) =>
+            {
+                i += 3;
+                None
+            }
+            _ => return None,
+        };
+        out.push(Term {
+            field,
+            equal,
+            value,
+        });
+        match tokens.get(i) {
+            None => {}
+            Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("AND") => i += 1,
+            Some(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The rows of `information_schema.<table>` the replay can tell (`None`: a table not
+/// modelled here).
+fn rows(schema: &Schema, table: &str) -> Option<Vec<Row>> {
+    let row = |fields: Vec<(&'static str, Option<String>)>| fields.into_iter().collect::<Row>();
+    let text = |s: &str| Some(s.to_string());
+    let mut out = Vec::new();
+    match table {
+        "tables" => {
+            for t in schema.tables.keys() {
+                out.push(row(vec![
+                    ("table_name", text(t)),
+                    ("table_type", text("BASE TABLE")),
+                ]));
+            }
+            for v in schema.views.keys() {
+                out.push(row(vec![
+                    ("table_name", text(v)),
+                    ("table_type", text("VIEW")),
+                ]));
+            }
+        }
+        "columns" => {
+            for (name, t) in &schema.tables {
+                for c in &t.columns {
+                    let ty = &c.ty.canonical;
+                    let data_type = ty.split(['(', ' ']).next().unwrap_or_default().to_string();
+                    let widthless = ["tinyint", "smallint", "mediumint", "int", "bigint", "year"]
+                        .contains(&data_type.as_str());
+                    out.push(row(vec![
+                        ("table_name", text(name)),
+                        ("column_name", text(&c.name)),
+                        ("column_type", (!widthless).then(|| ty.clone())),
+                        ("data_type", Some(data_type)),
+                        ("is_nullable", text(if c.nullable { "YES" } else { "NO" })),
+                    ]));
+                }
+            }
+        }
+        "statistics" => {
+            // One row per column of each index (PRIMARY, unique keys, other indexes).
+            let mut seen = std::collections::HashSet::new();
+            let mut index = |table: &str, index: &str, unique: bool, columns: &[String]| {
+                if !seen.insert((table.to_ascii_lowercase(), index.to_ascii_lowercase())) {
+                    return;
+                }
+                for c in columns {
+                    out.push(row(vec![
+                        ("table_name", text(table)),
+                        ("index_name", text(index)),
+                        ("column_name", text(c)),
+                        ("non_unique", text(if unique { "0" } else { "1" })),
+                    ]));
+                }
+            };
+            for (name, t) in &schema.tables {
+                if let Some(pk) = &t.primary_key {
+                    index(name, "PRIMARY", true, pk);
+                }
+                for u in &t.unique {
+                    index(name, u.name.as_deref()?, true, &u.columns);
+                }
+            }
+            for ix in schema.indexes.values() {
+                index(&ix.table, &ix.name, ix.unique, &ix.columns);
+            }
+        }
+        "table_constraints" => {
+            for (name, t) in &schema.tables {
+                let mut constraint = |n: &str, kind: &str| {
+                    out.push(row(vec![
+                        ("table_name", text(name)),
+                        ("constraint_name", text(n)),
+                        ("constraint_type", text(kind)),
+                    ]));
+                };
+                if t.primary_key.is_some() {
+                    constraint("PRIMARY", "PRIMARY KEY");
+                }
+                for u in &t.unique {
+                    constraint(u.name.as_deref()?, "UNIQUE");
+                }
+                for f in &t.foreign_keys {
+                    constraint(f.name.as_deref()?, "FOREIGN KEY");
+                }
+                for c in &t.checks {
+                    constraint(c.name.as_deref()?, "CHECK");
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::Dialect;
+
+    fn holds(history: &str, condition: &str) -> Option<bool> {
+        let schema = super::super::tests::ok(Dialect::Mysql, history).schema;
+        let w = super::super::words::Words::of(&sqlparser::dialect::MySqlDialect {}, condition)?;
+        evaluate(&schema, w.slice(0, w.len()))
+    }
+
+    const T: &str =
+        "CREATE TABLE t (id INT PRIMARY KEY, k VARCHAR(9) NOT NULL, n INT, KEY t_k (k))";
+
+    #[test]
+    fn counts_and_exists_over_columns_indexes_and_constraints() {
+        let count = |table: &str, terms: &str, rest: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM INFORMATION_SCHEMA.{table} WHERE table_schema = DATABASE() \
+                 AND table_name = 't' AND {terms}) {rest}"
+            )
+        };
+        let yes = Some(true);
+        let no = Some(false);
+        assert_eq!(holds(T, &count("COLUMNS", "column_name = 'k'", "> 0")), yes);
+        assert_eq!(holds(T, &count("COLUMNS", "column_name = 'K'", "> 0")), yes);
+        assert_eq!(holds(T, &count("COLUMNS", "column_name = 'x'", "= 0")), yes);
+        assert_eq!(
+            holds(
+                T,
+                &count(
+                    "COLUMNS",
+                    "column_type != 'varchar(9)' AND column_name = 'k'",
+                    "> 0"
+                )
+            ),
+            no
+        );
+        assert_eq!(
+            holds(T, &count("COLUMNS", "is_nullable = 'NO'", "= 2")),
+            yes
+        );
+        assert_eq!(
+            holds(T, &count("STATISTICS", "index_name = 't_k'", ">= 1")),
+            yes
+        );
+        assert_eq!(
+            holds(T, &count("STATISTICS", "index_name = 'PRIMARY'", "= 1")),
+            yes
+        );
+        assert_eq!(
+            holds(
+                T,
+                &count("TABLE_CONSTRAINTS", "constraint_type = 'UNIQUE'", "> 0")
+            ),
+            no
+        );
+        let exists = "NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 't')";
+        assert_eq!(holds(T, exists), no);
+    }
+
+    #[test]
+    fn what_the_replay_cannot_tell_is_none() {
+        let probe = |terms: &str| {
+            format!("(SELECT COUNT(*) FROM information_schema.columns WHERE {terms}) > 0")
+        };
+        // Integer display widths are not kept; a named schema is not known; OR, LIKE,
+        // other tables and a table name matching only without case are not evaluated.
+        assert_eq!(
+            holds(T, &probe("table_name = 't' AND column_type = 'int(11)'")),
+            None
+        );
+        assert_eq!(
+            holds(T, &probe("table_schema = 'app' AND table_name = 't'")),
+            None
+        );
+        assert_eq!(
+            holds(T, &probe("table_name = 't' OR column_name = 'k'")),
+            None
+        );
+        assert_eq!(holds(T, &probe("column_name LIKE 'k%'")), None);
+        assert_eq!(holds(T, &probe("table_name = 'T'")), None);
+        let other =
+            "(SELECT COUNT(*) FROM information_schema.routines WHERE routine_name = 'p') > 0";
+        assert_eq!(holds(T, other), None);
+        // A column of another table does not make the type unknown.
+        assert_eq!(
+            holds(T, &probe("table_name = 'u' AND column_type = 'int(11)'")),
+            Some(false)
+        );
+    }
+}
