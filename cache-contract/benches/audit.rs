@@ -258,6 +258,7 @@ async fn run(url: &str, prefix: &str, tenants: usize, per_tenant: usize) {
     let mut ratios = Vec::new();
     let (mut raw_times, mut audit_times) = (Vec::new(), Vec::new());
     let (mut raw_cpu, mut audit_cpu) = ([0.0f64; 3], [0.0f64; 3]);
+    let mut row_reads = 0;
     for _ in 0..PAIRS {
         let before_raw = cpu_seconds();
         let t = Instant::now();
@@ -265,7 +266,7 @@ async fn run(url: &str, prefix: &str, tenants: usize, per_tenant: usize) {
         let raw = t.elapsed();
         let before_audit = cpu_seconds();
         let t = Instant::now();
-        audit.run(&Scope::AllTenants).await.unwrap();
+        row_reads = audit.run(&Scope::AllTenants).await.unwrap().row_reads;
         let audited = t.elapsed();
         let after = cpu_seconds();
         for i in 0..3 {
@@ -298,6 +299,7 @@ async fn run(url: &str, prefix: &str, tenants: usize, per_tenant: usize) {
     };
     side("raw SCAN+MGET", raw_cpu);
     side("audit", audit_cpu);
+    println!("rows read from PostgreSQL by the last audit run: {row_reads}");
     println!(
         "audit throughput / raw SCAN+MGET throughput: median of {PAIRS} pairs {:.2} (target >= 0.5)",
         median(&mut ratios)

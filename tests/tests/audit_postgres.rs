@@ -399,6 +399,104 @@ fn a_keyed_audit_reports_forged_entries_and_the_fix_deletes_them() {
     });
 }
 
+/// Entries compared with a tenant range that was read before their rows were written are
+/// checked again by key: a row changed back, and a row inserted, after the range was read
+/// make no finding. The same changes without the late writes make exactly a stale and an
+/// orphan entry, with the digests of an audit by key.
+#[test]
+fn a_row_written_after_its_range_was_read_is_not_reported() {
+    let db = new_db();
+    runtime().block_on(async {
+        let pg = std::sync::Arc::new(database(&db).await);
+        let prefix = unique_prefix("range");
+        let _cleanup = Cleanup(prefix.clone());
+        let tier = tier(&prefix).await;
+        let cache = cache(&tier);
+        let items: Vec<Item> = (1..=40).map(|id| item("acme", id)).collect();
+        for it in &items {
+            insert(&pg, it).await;
+        }
+        populate(&cache, &items).await;
+        let acme = Scope::Tenants(vec![TenantId::new("acme")]);
+        let drift = "UPDATE audit_items SET name = 'renamed' WHERE tenant = 'acme' AND id = 1;
+                     DELETE FROM audit_items WHERE tenant = 'acme' AND id = 3;";
+        pg.batch_execute(drift).await.unwrap();
+
+        // The rows change back right after the range was read.
+        let late = Counting::new(rows(&db).await);
+        let ranges = late.ranges.clone();
+        let writer = pg.clone();
+        let item3 = items[2].clone();
+        *late.after_first_range.lock().unwrap() = Some(Box::new(move || {
+            Box::pin(async move {
+                writer
+                    .batch_execute("UPDATE audit_items SET name = 'item 1' WHERE tenant = 'acme' AND id = 1")
+                    .await
+                    .unwrap();
+                insert(&writer, &item3).await;
+            })
+        }));
+        let report = Audit::new(tier.clone(), late)
+            .contract::<Item>()
+            .run(&acme)
+            .await
+            .unwrap();
+        assert_eq!(ranges.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(report.status(), "CONSISTENT", "{:?}", verdicts(&report));
+        assert_eq!(report.counts.get(K::Fresh), 40);
+        // The range's 39 rows, then acme 1 and 3 again by key.
+        assert_eq!(report.row_reads, 39 + 2);
+
+        // Without the late writes: the range's verdicts, confirmed by key.
+        pg.batch_execute(drift).await.unwrap();
+        let counting = Counting::new(rows(&db).await);
+        let ranges = counting.ranges.clone();
+        let by_range = Audit::new(tier.clone(), counting)
+            .contract::<Item>()
+            .run(&acme)
+            .await
+            .unwrap();
+        assert_eq!(ranges.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(
+            verdicts(&by_range),
+            [v(K::Stale, "acme", 1, &["name"]), v(K::Orphan, "acme", 3, &[])]
+                .into_iter()
+                .collect()
+        );
+        assert_eq!(by_range.row_reads, 39 + 1);
+        let by_key = Audit::new(tier.clone(), rows(&db).await)
+            .contract::<Item>()
+            .config(AuditConfig {
+                cached_rows: 0,
+                ..AuditConfig::default()
+            })
+            .run(&acme)
+            .await
+            .unwrap();
+        assert_eq!(by_key.tenants, by_range.tenants);
+        assert_eq!(verdicts(&by_key), verdicts(&by_range));
+        assert_eq!(by_key.row_reads, 39);
+
+        // No index begins with the tenant column: a range would read the whole table, so
+        // none is read.
+        pg.batch_execute(
+            "ALTER TABLE audit_items DROP CONSTRAINT audit_items_pkey, ADD PRIMARY KEY (id, tenant)",
+        )
+        .await
+        .unwrap();
+        let unindexed = Counting::new(rows(&db).await);
+        let ranges = unindexed.ranges.clone();
+        let report = Audit::new(tier.clone(), unindexed)
+            .contract::<Item>()
+            .run(&acme)
+            .await
+            .unwrap();
+        assert_eq!(ranges.load(std::sync::atomic::Ordering::SeqCst), 0);
+        assert_eq!(report.tenants, by_key.tenants);
+        assert_eq!(report.row_reads, 39);
+    });
+}
+
 /// The tier of `prefix` without a keyring.
 async fn plain_tier(prefix: &str) -> cache_contract::tiered::RedisTier {
     let t = tier(prefix).await;

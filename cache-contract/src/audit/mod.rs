@@ -40,14 +40,31 @@
 //!    columns through the contract's column mapping (the value is serialized field by field
 //!    into JSON values: fields are found by their Rust names, so cached structs must not
 //!    rename fields for serde).
-//! 4. **Fetch** the rows of a batch's entries with one statement per contract, generated
-//!    from the contract ([`query::TableSpec::select`]): filtered on the tenant column and the
-//!    key columns, each row as one JSON array of its columns in
-//!    [`TableSpec::selected`] order (PostgreSQL `json_build_array`, MySQL and MariaDB
-//!    `JSON_ARRAY`, SQLite `json_array`). No `FromRow` is needed. PostgreSQL prepares the
-//!    statement once per connection and runs it with a generic plan (one index probe per
-//!    key; see `rows::PostgresRows`).
-//! 5. **Compare** column by column after [normalization](#normalization).
+//! 4. **Fetch** the rows, with statements generated from the contract, each row as one JSON
+//!    array of its columns in [`TableSpec::selected`] order (PostgreSQL `json_build_array`,
+//!    MySQL and MariaDB `JSON_ARRAY`, SQLite `json_array`; no `FromRow` is needed):
+//!    - **by tenant range**: once the walk has listed enough entries of a tenant's table to
+//!      estimate that most of its rows are cached, all its rows with one statement
+//!      ([`TableSpec::select_tenant`], bounded by a few times the estimate; only where an
+//!      index begins with the tenant column). The rows are kept for the batches still to
+//!      come, packed (a digest of each row's key and the checksum of its canonical
+//!      values), up to [`AuditConfig::cached_rows`] rows (least recently used tenants go
+//!      first). A `SCAN` over every tenant lists each tenant's
+//!      entries spread over the whole walk, so the rows are cached, not the entries held:
+//!      the walk streams on. A range that comes back full, or was dropped to make room, is
+//!      not read again: its tenant is checked by key for the rest of the run.
+//!    - **by key** for the other entries: one statement per contract and batch
+//!      ([`TableSpec::select`]), filtered on the tenant column and the key columns.
+//!      PostgreSQL prepares the statements once per connection and runs them with a generic
+//!      plan (one index probe per key; see `rows::PostgresRows`).
+//!
+//!    [`Report::row_reads`] counts the rows read both ways.
+//! 5. **Compare** column by column after [normalization](#normalization); with a cached
+//!    range, the checksum of the entry's canonical values with its row's. An entry that
+//!    differs from its row in a cached range, or whose row the range lacks, is checked again
+//!    by key: its row may have been written since the range was read. So `stale` and
+//!    `orphan` are always judged against a row read after the entry; `fresh` means the entry
+//!    equals its row as read during the run.
 //!
 //! # Findings
 //!
@@ -113,7 +130,7 @@
 //! omitted when empty; checksums are `""` when there is nothing to hash. Then one summary line:
 //!
 //! ```json
-//! {"v":1,"type":"summary","status":"DRIFT","entries":1000,"counts":{"fresh":998,"stale":2},"other_tables":0,"tenants":[{"tenant":"acme","counts":{"fresh":998,"stale":2},"digest":"…"}],"started_at_ms":1733500000000,"duration_ms":812,"regressions":[{"tenant":"acme","kind":"stale","before":0,"after":2}]}
+//! {"v":1,"type":"summary","status":"DRIFT","entries":1000,"counts":{"fresh":998,"stale":2},"other_tables":0,"tenants":[{"tenant":"acme","counts":{"fresh":998,"stale":2},"digest":"…"}],"started_at_ms":1733500000000,"duration_ms":812,"row_reads":1000,"regressions":[{"tenant":"acme","kind":"stale","before":0,"after":2}]}
 //! ```
 //!
 //! `regressions` is present when the run was compared with a baseline. New fields may be
@@ -134,6 +151,7 @@ pub mod finding;
 mod fix;
 pub mod normalize;
 pub mod query;
+mod ranges;
 mod report;
 pub mod rows;
 mod run;
@@ -180,6 +198,10 @@ pub struct AuditConfig {
     /// The share of a tenant's entries of a table above which a fix bumps the table's
     /// generation instead of invalidating the stale entries one by one (default 0.5).
     pub mostly_stale: f64,
+    /// At most this many rows read by tenant range are kept during a run, for the batches
+    /// still to come (default 200,000; least recently used tenants go first; 0: every row
+    /// is fetched by key). See [how it works](self#how-it-works).
+    pub cached_rows: usize,
 }
 
 impl Default for AuditConfig {
@@ -192,6 +214,7 @@ impl Default for AuditConfig {
             show_values: false,
             fresh_findings: false,
             mostly_stale: 0.5,
+            cached_rows: 200_000,
         }
     }
 }

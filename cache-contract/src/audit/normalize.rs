@@ -327,6 +327,38 @@ fn enum_label(value: &Value) -> String {
         .collect()
 }
 
+/// blake3 of the canonical values of `values` (an entry's mapped fields or a fetched row,
+/// `columns` first, in their order), each laid out by [`hashed_value`]: the row checksum of
+/// the audit's digests, and how a cached range tells a fresh entry.
+pub(crate) fn checksum(
+    columns: &[ColumnMapping],
+    values: &[Value],
+    scratch: &mut Vec<u8>,
+) -> blake3::Hash {
+    scratch.clear();
+    let null = Value::Null;
+    for (i, c) in columns.iter().enumerate() {
+        let text = canonical_text(c, values.get(i).unwrap_or(&null));
+        hashed_value(scratch, c.column, text.as_deref());
+    }
+    blake3::hash(scratch)
+}
+
+/// Lays out one canonical column value for the row checksum, unambiguously: the column's
+/// name and the value, each length first, `N` for `NULL`, `S` before a value.
+pub(crate) fn hashed_value(out: &mut Vec<u8>, column: &str, value: Option<&str>) {
+    out.extend_from_slice(&(column.len() as u64).to_le_bytes());
+    out.extend_from_slice(column.as_bytes());
+    match value {
+        None => out.push(b'N'),
+        Some(v) => {
+            out.push(b'S');
+            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+            out.extend_from_slice(v.as_bytes());
+        }
+    }
+}
+
 /// A key part (or tenant id) as the row gives it: a string as is, a number or boolean as its
 /// JSON text — what [`KeyPart`](crate::KeyPart) writes for integers, booleans and strings.
 pub fn key_text(value: &Value) -> Option<String> {

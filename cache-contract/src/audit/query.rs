@@ -1,6 +1,7 @@
-//! The SQL that fetches a batch of rows by key, generated from a contract: one statement per
-//! dialect, selecting each row as one JSON array of its columns ([`TableSpec::selected`])
-//! and filtering on the tenant column and the key columns.
+//! The SQL that fetches rows, generated from a contract, for each dialect: a batch of rows
+//! by key (filtered on the tenant column and the key columns), a tenant's rows by range,
+//! and the catalog query that tells whether such a range is one index range. Each row is
+//! selected as one JSON array of its columns ([`TableSpec::selected`]).
 
 use crate::contract::{CacheContract, ColumnMapping, Columns};
 
@@ -127,6 +128,88 @@ impl TableSpec {
                 let filter = vec![one; keys.max(1)].join(" OR ");
                 format!("SELECT {object} FROM {table} AS t WHERE {filter}")
             }
+        }
+    }
+
+    /// The statement that fetches the rows of one tenant (every row, for a global table), at
+    /// most a bound number of them, each as [`select`](Self::select) gives it. Its parameters:
+    /// the tenant id (not for a global table), then the bound. PostgreSQL takes the tenant as
+    /// `text` cast to the column's type and the bound as `bigint`.
+    ///
+    /// ```
+    /// use cache_contract::CacheContract;
+    /// use cache_contract::audit::query::{Dialect, TableSpec};
+    /// #[derive(CacheContract, serde::Serialize, serde::Deserialize)]
+    /// #[cache(table = "users", migrations = "tests/doc_migrations")]
+    /// struct User { tenant_id: String, id: i64, name: String }
+    /// assert_eq!(
+    ///     TableSpec::of::<User>().select_tenant(Dialect::Sqlite),
+    ///     "SELECT json_array(t.\"tenant_id\", t.\"id\", t.\"name\") \
+    ///      FROM \"users\" AS t WHERE t.\"tenant_id\" = ? LIMIT ?"
+    /// );
+    /// ```
+    pub fn select_tenant(&self, dialect: Dialect) -> String {
+        let object = self.json_array(dialect);
+        match dialect {
+            Dialect::Postgres => {
+                let table = quote(self.table);
+                match &self.tenant_column {
+                    Some(c) => format!(
+                        "SELECT ({object})::text FROM {table} AS t WHERE t.{} = CAST($1::text AS {}) LIMIT $2::bigint",
+                        quote(c.column),
+                        c.sql_type
+                    ),
+                    None => format!("SELECT ({object})::text FROM {table} AS t LIMIT $1::bigint"),
+                }
+            }
+            Dialect::MySql | Dialect::Sqlite => {
+                let quote = |c: &str| match dialect {
+                    Dialect::MySql => quote_mysql(c),
+                    _ => quote(c),
+                };
+                let table = quote(self.table);
+                match &self.tenant_column {
+                    Some(c) => format!(
+                        "SELECT {object} FROM {table} AS t WHERE t.{} = ? LIMIT ?",
+                        quote(c.column)
+                    ),
+                    None => format!("SELECT {object} FROM {table} AS t LIMIT ?"),
+                }
+            }
+        }
+    }
+
+    /// The catalog query that tells whether an index of the table begins with its tenant
+    /// column (so that [`select_tenant`](Self::select_tenant) reads one index range rather
+    /// than the whole table); `None` for a global table, whose every row is its range.
+    /// Parameters: the table's name (PostgreSQL: quoted, as the statements name it), then
+    /// the tenant column's name. One row, one integer column: the number of such indexes.
+    /// Partial indexes do not count (a range may need rows outside their predicate).
+    pub fn tenant_index_query(&self, dialect: Dialect) -> Option<&'static str> {
+        self.tenant_column.as_ref()?;
+        Some(match dialect {
+            Dialect::Postgres => {
+                "SELECT count(*) FROM pg_catalog.pg_index AS i \
+                 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
+                 WHERE i.indrelid = to_regclass($1::text) AND a.attname = $2::text \
+                 AND i.indpred IS NULL AND i.indisvalid"
+            }
+            Dialect::MySql => {
+                "SELECT COUNT(*) FROM information_schema.statistics \
+                 WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ? AND seq_in_index = 1"
+            }
+            Dialect::Sqlite => {
+                "SELECT count(*) FROM pragma_index_list(?1) AS l, pragma_index_info(l.name) AS i \
+                 WHERE i.seqno = 0 AND i.name = ?2 AND l.partial = 0"
+            }
+        })
+    }
+
+    /// The table's name as [`tenant_index_query`](Self::tenant_index_query) takes it.
+    pub fn catalog_name(&self, dialect: Dialect) -> String {
+        match dialect {
+            Dialect::Postgres => quote(self.table),
+            Dialect::MySql | Dialect::Sqlite => self.table.to_string(),
         }
     }
 

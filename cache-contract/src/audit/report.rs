@@ -63,6 +63,9 @@ pub struct Report {
     pub started_at_ms: u64,
     /// How long the run took.
     pub duration: Duration,
+    /// Rows read from the database, by tenant range and by key (an entry checked again by
+    /// key after its range counts twice).
+    pub row_reads: u64,
 }
 
 /// How many bytes a digest is fed at a time.
@@ -157,6 +160,7 @@ impl Report {
             other_tables,
             started_at_ms,
             duration,
+            row_reads: 0,
         }
     }
 
@@ -212,6 +216,7 @@ impl Report {
             "tenants": self.tenants,
             "started_at_ms": self.started_at_ms,
             "duration_ms": self.duration.as_millis() as u64,
+            "row_reads": self.row_reads,
         });
         if let (Some(regressions), Some(obj)) = (regressions, summary.as_object_mut()) {
             obj.insert("regressions".into(), json!(regressions));

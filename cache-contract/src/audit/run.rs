@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::contract::{Audited, Unopened};
 use super::finding::{Finding, FindingKind, ValuePair};
 use super::normalize;
 use super::query::TableSpec;
+use super::ranges::Ranges;
 use super::report::{Report, Verdict};
 use super::rows::{Row, RowKey, RowSource};
 use super::scan::{RateLimit, Walk, mget};
@@ -67,32 +69,14 @@ struct Batches {
     show_values: bool,
     fresh_findings: bool,
     limit: RateLimit,
+    /// The tenants' rows read by range this run.
+    ranges: Ranges,
+    /// Rows read from the database so far, by key and by range.
+    row_reads: AtomicU64,
 }
 
-/// A spawned batch, aborted if the run is dropped before it ends.
-struct BatchTask(tokio::task::JoinHandle<Result<BatchResult, AuditError>>);
-
-impl Drop for BatchTask {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-impl std::future::Future for BatchTask {
-    type Output = Result<BatchResult, AuditError>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx).map(|joined| {
-            joined.unwrap_or_else(|e| match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(e) => panic!("an audit batch was cancelled: {e}"),
-            })
-        })
-    }
-}
+/// A listed key, and how far its walk was through the keyspace when `SCAN` listed it.
+type Listed = (Vec<u8>, f64);
 
 impl Audit {
     pub(super) async fn execute(
@@ -116,6 +100,8 @@ impl Audit {
             show_values: self.config.show_values,
             fresh_findings: self.config.fresh_findings,
             limit: RateLimit::new(self.config.rate_limit),
+            ranges: Ranges::new(self.config.cached_rows),
+            row_reads: AtomicU64::new(0),
         });
         let limit = &shared.limit;
         let keys = self.tier.keys();
@@ -139,16 +125,17 @@ impl Audit {
         // The walk feeds batches into a channel; the batches are audited concurrently while
         // the walk goes on (both futures are polled by one `join`), each batch on a task of
         // its own, so that opening and comparing run on every worker thread.
-        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Vec<u8>>>(concurrency);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Listed>>(concurrency);
         let walk = async {
-            let mut pending: Vec<Vec<u8>> = Vec::new();
+            let mut pending: Vec<Listed> = Vec::new();
             for pattern in patterns {
                 let mut walk = Walk::new(conn.clone(), pattern, self.config.scan_count);
                 while let Some(listed) = walk.next(limit).await? {
                     scanned.fetch_add(listed.len() as u64, Ordering::Relaxed);
-                    pending.extend(listed);
+                    let progress = walk.progress();
+                    pending.extend(listed.into_iter().map(|key| (key, progress)));
                     while pending.len() >= batch_size {
-                        let batch: Vec<Vec<u8>> = pending.drain(..batch_size).collect();
+                        let batch: Vec<Listed> = pending.drain(..batch_size).collect();
                         if tx.send(batch).await.is_err() {
                             return Ok(());
                         }
@@ -166,9 +153,19 @@ impl Audit {
             let batches = futures_util::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|b| (b, rx))
             });
+            // Each batch a task of its own, aborted if the run is dropped before it ends.
             let mut audited_batches = std::pin::pin!(
                 batches
-                    .map(|batch| BatchTask(tokio::spawn(shared.clone().audit_batch(batch))))
+                    .map(|batch| {
+                        AbortOnDropHandle::new(tokio::spawn(shared.clone().audit_batch(batch))).map(
+                            |joined| {
+                                joined.unwrap_or_else(|e| match e.try_into_panic() {
+                                    Ok(panic) => std::panic::resume_unwind(panic),
+                                    Err(e) => panic!("an audit batch was cancelled: {e}"),
+                                })
+                            },
+                        )
+                    })
                     .buffer_unordered(concurrency)
             );
             while let Some(r) = audited_batches.next().await {
@@ -185,18 +182,20 @@ impl Audit {
             batches.into_iter().for_each(|b| all.extend(b));
             (tenant, all)
         });
-        Ok(Report::new(
+        let mut report = Report::new(
             joined.collect(),
             results.other_tables,
             started_at_ms,
             started.elapsed(),
-        ))
+        );
+        report.row_reads = shared.row_reads.load(Ordering::Relaxed);
+        Ok(report)
     }
 }
 
 impl Batches {
     /// Audits one batch of listed keys.
-    async fn audit_batch(self: Arc<Self>, batch: Vec<Vec<u8>>) -> Result<BatchResult, AuditError> {
+    async fn audit_batch(self: Arc<Self>, batch: Vec<Listed>) -> Result<BatchResult, AuditError> {
         let keys = self.tier.keys();
         let mut result = BatchResult::default();
         // Parse; unreadable keys get their verdict straight away. Each tenant's verdicts
@@ -210,8 +209,11 @@ impl Batches {
         let mut slot_groups: Vec<(usize, Vec<(&'static str, usize)>)> = Vec::new();
         // Per group: the indexes of its tenant and table generation keys.
         let mut groups: Vec<(usize, usize)> = Vec::new();
+        // Per group: its first entry in `parsed`, its entries, and how far the walk was
+        // when the last of them was listed.
+        let mut listed: Vec<(usize, u64, f64)> = Vec::new();
         let mut generation_keys: Vec<String> = Vec::new();
-        for raw in batch {
+        for (raw, progress) in batch {
             let text = match String::from_utf8(raw) {
                 Ok(t) => t,
                 Err(e) => {
@@ -253,10 +255,14 @@ impl Batches {
                 None => {
                     generation_keys.push(keys.table_generation(tenant, table));
                     groups.push((*tenant_generation, generation_keys.len() - 1));
+                    listed.push((parsed.len(), 0, 0.0));
                     tables.push((table, groups.len() - 1));
                     groups.len() - 1
                 }
             };
+            let (_, entries, walked) = &mut listed[group];
+            *entries += 1;
+            *walked = f64::max(*walked, progress);
             redis_keys.push(text);
             parsed.push(Parsed {
                 entry,
@@ -289,9 +295,9 @@ impl Batches {
             .iter()
             .map(|(t, g)| (generation(*t), generation(*g)))
             .collect();
-        // Open every entry; group those that opened by contract.
+        // Open every entry; group those that opened by tenant and table.
         let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(parsed.len());
-        let mut waiting: HashMap<&'static str, (Arc<dyn Audited>, Vec<Opened>)> = HashMap::new();
+        let mut waiting: Vec<Vec<Opened>> = (0..groups.len()).map(|_| Vec::new()).collect();
         for (at, (p, value)) in parsed.iter().zip(&values).enumerate() {
             let Some(bytes) = value else {
                 verdicts.push(None); // expired or deleted since SCAN listed it
@@ -316,15 +322,11 @@ impl Batches {
                             "stored under an earlier generation; no reader reaches it".into(),
                         ))
                     } else {
-                        waiting
-                            .entry(contract.spec().table)
-                            .or_insert_with(|| (contract.clone(), Vec::new()))
-                            .1
-                            .push(Opened {
-                                at,
-                                checksum,
-                                values,
-                            });
+                        waiting[p.group].push(Opened {
+                            at,
+                            checksum,
+                            values,
+                        });
                         None
                     }
                 }
@@ -359,56 +361,90 @@ impl Batches {
             };
             verdicts.push(verdict);
         }
-        // Fetch the rows of each contract's entries, all contracts at once.
-        let waiting: Vec<(Arc<dyn Audited>, Vec<Opened>)> = waiting.into_values().collect();
+        // Each group's rows by range, where the walk says it is time (all groups at once).
         let this = &*self;
-        let fetches = waiting.iter().map(|(contract, opened)| {
-            let parsed = &parsed;
-            async move {
-                let row_keys: Vec<RowKey> = opened
-                    .iter()
-                    .map(|o| row_key(&parsed[o.at].entry))
-                    .collect();
-                this.rows.fetch(contract.spec(), &row_keys).await
+        let (parsed, listed) = (&parsed, &listed);
+        let ranged = waiting
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| !o.is_empty())
+            .map(|(group, _)| async move {
+                let (first, entries, progress) = listed[group];
+                let p = &parsed[first];
+                let rows = this
+                    .ranges
+                    .rows(
+                        &*this.rows,
+                        p.contract.spec(),
+                        p.entry.key.tenant().as_str(),
+                        entries,
+                        progress,
+                        &this.row_reads,
+                    )
+                    .await;
+                (group, rows)
+            });
+        let ranged = futures_util::future::join_all(ranged).await;
+        // Compare with the ranges. An entry that looks stale or orphan there is checked
+        // again by key: its row may have been written since its range was read.
+        let mut by_key: HashMap<&'static str, (Arc<dyn Audited>, Vec<Opened>)> = HashMap::new();
+        let (mut scratch, mut key_scratch) = (Vec::new(), Vec::new());
+        for (group, rows) in ranged {
+            let opened = std::mem::take(&mut waiting[group]);
+            let contract = &parsed[listed[group].0].contract;
+            let pending = &mut by_key
+                .entry(contract.spec().table)
+                .or_insert_with(|| (contract.clone(), Vec::new()))
+                .1;
+            let Some(range) = rows? else {
+                pending.extend(opened);
+                continue;
+            };
+            let columns: Vec<_> = contract.spec().columns.iter().collect();
+            for o in opened {
+                let p = &parsed[o.at];
+                // The entry is fresh when its values have its row's checksum.
+                let row = range.find(row_key(&p.entry), &mut key_scratch);
+                let values = normalize::checksum(&columns, &o.values, &mut scratch);
+                if row == Some(values) {
+                    let fresh = (Vec::new(), None);
+                    verdicts[o.at] = Some(self.verdict(p, &o, FindingKind::Fresh, row, fresh));
+                } else {
+                    pending.push(o);
+                }
             }
+        }
+        // Fetch the rows of the other entries by key, one statement per contract, all
+        // contracts at once.
+        let by_key: Vec<(Arc<dyn Audited>, Vec<Opened>)> = by_key
+            .into_values()
+            .filter(|(_, opened)| !opened.is_empty())
+            .collect();
+        let fetches = by_key.iter().map(|(contract, opened)| async move {
+            let row_keys: Vec<RowKey> = opened
+                .iter()
+                .map(|o| row_key(&parsed[o.at].entry))
+                .collect();
+            let rows = this.rows.fetch(contract.spec(), &row_keys).await;
+            if let Ok(rows) = &rows {
+                this.row_reads
+                    .fetch_add(rows.len() as u64, Ordering::Relaxed);
+            }
+            rows
         });
         let fetched = futures_util::future::join_all(fetches).await;
         // Compare.
-        for ((contract, opened), rows) in waiting.into_iter().zip(fetched) {
+        for ((contract, opened), rows) in by_key.into_iter().zip(fetched) {
             let rows = rows?;
             let spec = contract.spec();
             let columns: Vec<_> = spec.columns.iter().collect();
             let index = RowIndex::new(spec, &rows);
-            let mut scratch = Vec::new();
             for o in opened {
                 let p = &parsed[o.at];
                 let row = index.find(&rows, row_key(&p.entry));
                 let (kind, row_checksum, differing) =
                     compare(&columns, &o.values, row, self.show_values, &mut scratch);
-                let finding = (kind != FindingKind::Fresh || self.fresh_findings).then(|| {
-                    let mut f = finding(p, kind, String::new(), o.checksum);
-                    f.row_checksum =
-                        row_checksum.map_or_else(String::new, |h| h.to_hex().to_string());
-                    match kind {
-                        FindingKind::Orphan => f.detail = "the row is gone".into(),
-                        FindingKind::Stale => {
-                            let (names, values) = differing;
-                            f.detail = format!("differs in {}", names.join(", "));
-                            f.columns = names;
-                            f.values = values;
-                        }
-                        _ => {}
-                    }
-                    Box::new(f)
-                });
-                verdicts[o.at] = Some(Verdict {
-                    redis_key: String::new(),
-                    table: Some(spec.table),
-                    kind,
-                    entry_checksum: Some(o.checksum),
-                    row_checksum,
-                    finding,
-                });
+                verdicts[o.at] = Some(self.verdict(p, &o, kind, row_checksum, differing));
             }
         }
         for ((p, redis_key), verdict) in parsed.iter().zip(redis_keys).zip(verdicts) {
@@ -421,6 +457,42 @@ impl Batches {
             result.tenants[p.slot].1.push(verdict);
         }
         Ok(result)
+    }
+}
+
+impl Batches {
+    /// The verdict on an opened entry compared with its row.
+    fn verdict(
+        &self,
+        p: &Parsed,
+        o: &Opened,
+        kind: FindingKind,
+        row_checksum: Option<blake3::Hash>,
+        differing: Differing,
+    ) -> Verdict {
+        let finding = (kind != FindingKind::Fresh || self.fresh_findings).then(|| {
+            let mut f = finding(p, kind, String::new(), o.checksum);
+            f.row_checksum = row_checksum.map_or_else(String::new, |h| h.to_hex().to_string());
+            match kind {
+                FindingKind::Orphan => f.detail = "the row is gone".into(),
+                FindingKind::Stale => {
+                    let (names, values) = differing;
+                    f.detail = format!("differs in {}", names.join(", "));
+                    f.columns = names;
+                    f.values = values;
+                }
+                _ => {}
+            }
+            Box::new(f)
+        });
+        Verdict {
+            redis_key: String::new(),
+            table: Some(p.contract.spec().table),
+            kind,
+            entry_checksum: Some(o.checksum),
+            row_checksum,
+            finding,
+        }
     }
 }
 
@@ -464,7 +536,7 @@ fn compare(
     for (i, c) in columns.iter().enumerate() {
         let in_entry = normalize::canonical_text(c, entry.get(i).unwrap_or(&null));
         let in_row = normalize::canonical_text(c, row.get(i).unwrap_or(&null));
-        hashed_value(scratch, c.column, in_row.as_deref());
+        normalize::hashed_value(scratch, c.column, in_row.as_deref());
         if in_entry != in_row {
             names.push(c.column.to_string());
             if show_values {
@@ -484,20 +556,6 @@ fn compare(
     } else {
         let values = show_values.then_some(values);
         (FindingKind::Stale, checksum, (names, values))
-    }
-}
-
-/// Lays out one canonical column value for the row checksum, unambiguously.
-fn hashed_value(out: &mut Vec<u8>, column: &str, value: Option<&str>) {
-    out.extend_from_slice(&(column.len() as u64).to_le_bytes());
-    out.extend_from_slice(column.as_bytes());
-    match value {
-        None => out.push(b'N'),
-        Some(v) => {
-            out.push(b'S');
-            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
-            out.extend_from_slice(v.as_bytes());
-        }
     }
 }
 

@@ -64,6 +64,17 @@ impl Walk {
         }
     }
 
+    /// How far the walk is through the keyspace, from 0 (not started) to 1 (over): Redis
+    /// advances a `SCAN` cursor with its bits reversed, so the reversed cursor over 2^64 is
+    /// the share of the hash table's buckets visited so far.
+    pub(crate) fn progress(&self) -> f64 {
+        if self.done {
+            1.0
+        } else {
+            cursor_progress(self.cursor)
+        }
+    }
+
     /// The next keys, or `None` when the walk is over.
     pub(crate) async fn next(
         &mut self,
@@ -85,6 +96,11 @@ impl Walk {
         self.done = cursor == 0;
         Ok(Some(keys))
     }
+}
+
+/// The share of the keyspace a `SCAN` walk whose next cursor is `cursor` has visited.
+fn cursor_progress(cursor: u64) -> f64 {
+    cursor.reverse_bits() as f64 / 2f64.powi(64)
 }
 
 /// `MGET` of `keys` (their values, `None` where missing).
@@ -109,6 +125,22 @@ pub(crate) async fn mget(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Redis walks a table of 8 buckets with the cursors 0, 4, 2, 6, 1, 5, 3, 7, 0: each
+    /// step one more eighth of the buckets.
+    #[test]
+    fn progress_is_the_reversed_cursor() {
+        let walk = [4u64, 2, 6, 1, 5, 3, 7];
+        for (i, cursor) in walk.into_iter().enumerate() {
+            assert_eq!(
+                cursor_progress(cursor),
+                (i + 1) as f64 / 8.0,
+                "cursor {cursor}"
+            );
+        }
+        // The high bits Redis keeps for a larger table do not change the share.
+        assert_eq!(cursor_progress(4 | (1 << 40)), 0.125 + 2f64.powi(-41));
+    }
 
     /// Lower bounds only: the limit may never let operations through early.
     #[tokio::test]

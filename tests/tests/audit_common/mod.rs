@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use cache_contract::audit::{FindingKind, Report};
+use cache_contract::audit::rows::{BoxFuture, Row};
+use cache_contract::audit::{Dialect, FindingKind, Report, RowError, RowKey, RowSource, TableSpec};
 use cache_contract::tiered::{RedisTier, TieredCache};
 use cache_contract::{CacheContract, TenantId};
 use chrono::{DateTime, TimeZone, Utc};
@@ -182,4 +183,60 @@ pub fn v(kind: FindingKind, tenant: &str, id: i64, columns: &[&str]) -> Verdict 
         vec![id.to_string()],
         columns.iter().map(|c| c.to_string()).collect(),
     )
+}
+
+/// What [`Counting`] runs after its first range.
+pub type AfterRange = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
+
+/// A row source that counts the tenant ranges it read (as `Some`) and can run something
+/// once, right after the first of them: a write that lands between a range's read and the
+/// comparison of its entries.
+pub struct Counting<S> {
+    pub inner: S,
+    pub ranges: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub after_first_range: std::sync::Mutex<Option<AfterRange>>,
+}
+
+impl<S> Counting<S> {
+    pub fn new(inner: S) -> Self {
+        Counting {
+            inner,
+            ranges: Default::default(),
+            after_first_range: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<S: RowSource> RowSource for Counting<S> {
+    fn dialect(&self) -> Dialect {
+        self.inner.dialect()
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        keys: &'a [RowKey<'a>],
+    ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
+        self.inner.fetch(spec, keys)
+    }
+
+    fn fetch_tenant<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        tenant: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+        Box::pin(async move {
+            let rows = self.inner.fetch_tenant(spec, tenant, limit).await?;
+            if rows.is_some() {
+                self.ranges
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let after = self.after_first_range.lock().unwrap().take();
+                if let Some(after) = after {
+                    after().await;
+                }
+            }
+            Ok(rows)
+        })
+    }
 }

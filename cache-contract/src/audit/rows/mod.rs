@@ -74,6 +74,66 @@ pub trait RowSource: Send + Sync {
         spec: &'a TableSpec,
         keys: &'a [RowKey<'a>],
     ) -> BoxFuture<'a, Result<Vec<Row>, RowError>>;
+
+    /// At most `limit` rows of one tenant in `spec`'s table (`tenant` `None`: every row of a
+    /// global table), in any order, with the statement [`TableSpec::select_tenant`]
+    /// generates. `Ok(None)` when the source reads no such ranges: when no index of the
+    /// table begins with its tenant column (a range would read the whole table), or when the
+    /// source does not implement it (the default). The audit then fetches by key.
+    fn fetch_tenant<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        tenant: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+        let _ = (spec, tenant, limit);
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// Per table, whether an index begins with its tenant column, as each source asked its
+/// database's catalog once ([`TableSpec::tenant_index_query`]).
+#[cfg_attr(
+    not(any(
+        feature = "audit-postgres",
+        feature = "audit-mysql",
+        feature = "audit-sqlite"
+    )),
+    allow(dead_code)
+)]
+#[derive(Debug, Default)]
+pub(crate) struct TenantIndexes(std::sync::Mutex<std::collections::HashMap<&'static str, bool>>);
+
+#[cfg_attr(
+    not(any(
+        feature = "audit-postgres",
+        feature = "audit-mysql",
+        feature = "audit-sqlite"
+    )),
+    allow(dead_code)
+)]
+impl TenantIndexes {
+    /// What the catalog said of `table`, if it was asked.
+    pub(crate) fn get(&self, table: &str) -> Option<bool> {
+        let known = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        known.get(table).copied()
+    }
+
+    /// Remembers what the catalog said of `table`.
+    pub(crate) fn set(&self, table: &'static str, indexed: bool) {
+        let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        known.insert(table, indexed);
+    }
+
+    /// Whether a range of `spec`'s table may be read for `tenant`: the tenant is given
+    /// exactly when the table has a tenant column. `None`: ask the catalog.
+    pub(crate) fn range_allowed(&self, spec: &TableSpec, tenant: Option<&str>) -> Option<bool> {
+        match (&spec.tenant_column, tenant) {
+            (None, None) => Some(true),
+            (Some(_), Some(_)) => self.get(spec.table),
+            _ => Some(false),
+        }
+    }
 }
 
 /// Parses one fetched JSON array.

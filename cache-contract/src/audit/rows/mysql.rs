@@ -4,7 +4,9 @@
 use mysql::prelude::Queryable;
 use mysql::{Opts, OptsBuilder, Pool};
 
-use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
+use std::sync::Arc;
+
+use super::{BoxFuture, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
 /// Rows from MySQL or MariaDB. Sessions run in UTC (`time_zone = '+00:00'`), so
@@ -12,6 +14,7 @@ use crate::audit::query::{Dialect, TableSpec};
 #[derive(Clone)]
 pub struct MySqlRows {
     pool: Pool,
+    indexes: Arc<TenantIndexes>,
 }
 
 impl MySqlRows {
@@ -23,7 +26,10 @@ impl MySqlRows {
         let opts = OptsBuilder::from_opts(opts).init(vec!["SET time_zone = '+00:00'"]);
         let pool =
             Pool::new(opts).map_err(|e| RowError(format!("cannot connect to MySQL: {e}")))?;
-        Ok(MySqlRows { pool })
+        Ok(MySqlRows {
+            pool,
+            indexes: Arc::default(),
+        })
     }
 }
 
@@ -53,6 +59,49 @@ impl RowSource for MySqlRows {
             .map_err(|e| RowError(format!("MySQL fetch task: {e}")))?
             .map_err(|e| RowError(format!("MySQL, table `{table}`: {e}")))?;
             texts.iter().map(|t| parse_row(t)).collect()
+        })
+    }
+
+    fn fetch_tenant<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        tenant: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+        let known = self.indexes.range_allowed(spec, tenant);
+        let index_query = spec.tenant_index_query(Dialect::MySql);
+        let name = spec.catalog_name(Dialect::MySql);
+        let column = spec.tenant_column.map(|c| c.column);
+        let sql = spec.select_tenant(Dialect::MySql);
+        let mut params: Vec<mysql::Value> = tenant.map(mysql::Value::from).into_iter().collect();
+        params.push(mysql::Value::from(limit as u64));
+        let pool = self.pool.clone();
+        let indexes = self.indexes.clone();
+        let table = spec.table;
+        Box::pin(async move {
+            let texts = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get_conn()?;
+                let allowed = match (known, index_query, column) {
+                    (Some(allowed), _, _) => allowed,
+                    (None, Some(query), Some(column)) => {
+                        let n: Option<u64> = conn.exec_first(query, (name, column))?;
+                        let allowed = n.unwrap_or(0) > 0;
+                        indexes.set(table, allowed);
+                        allowed
+                    }
+                    _ => false,
+                };
+                if !allowed {
+                    return Ok(None);
+                }
+                conn.exec::<String, _, _>(sql, params).map(Some)
+            })
+            .await
+            .map_err(|e| RowError(format!("MySQL fetch task: {e}")))?
+            .map_err(|e: mysql::Error| RowError(format!("MySQL, table `{table}`: {e}")))?;
+            texts
+                .map(|texts| texts.iter().map(|t| parse_row(t)).collect())
+                .transpose()
         })
     }
 }

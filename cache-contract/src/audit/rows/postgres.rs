@@ -7,12 +7,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Statement};
 
-use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
+use super::{BoxFuture, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
 /// Rows from PostgreSQL, over connected tokio-postgres [`Client`]s. One statement per
 /// batch, whatever its size: the keys go in as one `text[]` array per filter column.
 /// Batches take the clients in turn, so concurrent batches run on as many server backends.
+/// A tenant's range is read with one statement where an index of the table begins with the
+/// tenant column (the catalog is asked once per table).
 ///
 /// Each client prepares the statement of a table once and runs it with a generic plan: the
 /// first use of a client sets its session's `plan_cache_mode` to `force_generic_plan`. A
@@ -22,6 +24,7 @@ use crate::audit::query::{Dialect, TableSpec};
 pub struct PostgresRows {
     sessions: Vec<Session>,
     next: AtomicUsize,
+    indexes: TenantIndexes,
 }
 
 /// One client and the statements prepared on it, by SQL text.
@@ -95,7 +98,13 @@ impl PostgresRows {
                 })
                 .collect(),
             next: AtomicUsize::new(0),
+            indexes: TenantIndexes::default(),
         }
+    }
+
+    /// The next session, in turn.
+    fn session(&self) -> &Session {
+        &self.sessions[self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len()]
     }
 
     /// Opens [`DEFAULT_CONNECTIONS`] connections to `url` (a `postgres://` URL or key=value
@@ -144,8 +153,7 @@ impl RowSource for PostgresRows {
             }
             let params: Vec<&(dyn ToSql + Sync)> =
                 arrays.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
-            let session =
-                &self.sessions[self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len()];
+            let session = self.session();
             let failed = |e: tokio_postgres::Error| {
                 RowError(format!("PostgreSQL, table `{}`: {e}", spec.table))
             };
@@ -155,14 +163,67 @@ impl RowSource for PostgresRows {
                 .query(&statement, &params)
                 .await
                 .map_err(failed)?;
-            rows.iter()
-                .map(|r| {
-                    let text: &str = r.try_get(0).map_err(|e| {
-                        RowError(format!("PostgreSQL, table `{}`: {e}", spec.table))
-                    })?;
-                    parse_row(text)
-                })
-                .collect()
+            parse_rows(spec, &rows)
         })
     }
+
+    fn fetch_tenant<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        tenant: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+        Box::pin(async move {
+            let failed = |e: tokio_postgres::Error| {
+                RowError(format!("PostgreSQL, table `{}`: {e}", spec.table))
+            };
+            let session = self.session();
+            let allowed = match self.indexes.range_allowed(spec, tenant) {
+                Some(allowed) => allowed,
+                None => {
+                    let (Some(query), Some(column)) = (
+                        spec.tenant_index_query(Dialect::Postgres),
+                        &spec.tenant_column,
+                    ) else {
+                        return Ok(None);
+                    };
+                    let name = spec.catalog_name(Dialect::Postgres);
+                    let row = session
+                        .client
+                        .query_one(query, &[&name, &column.column])
+                        .await
+                        .map_err(failed)?;
+                    let indexes: i64 = row.try_get(0).map_err(failed)?;
+                    self.indexes.set(spec.table, indexes > 0);
+                    indexes > 0
+                }
+            };
+            if !allowed {
+                return Ok(None);
+            }
+            let statement = session
+                .statement(&spec.select_tenant(Dialect::Postgres))
+                .await
+                .map_err(failed)?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = match tenant {
+                Some(tenant) => session.client.query(&statement, &[&tenant, &limit]).await,
+                None => session.client.query(&statement, &[&limit]).await,
+            }
+            .map_err(failed)?;
+            parse_rows(spec, &rows).map(Some)
+        })
+    }
+}
+
+/// The rows of a result whose one column is each row's JSON array.
+fn parse_rows(spec: &TableSpec, rows: &[tokio_postgres::Row]) -> Result<Vec<Row>, RowError> {
+    rows.iter()
+        .map(|r| {
+            let text: &str = r
+                .try_get(0)
+                .map_err(|e| RowError(format!("PostgreSQL, table `{}`: {e}", spec.table)))?;
+            parse_row(text)
+        })
+        .collect()
 }

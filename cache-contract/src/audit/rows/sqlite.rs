@@ -5,13 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
 
-use super::{BoxFuture, Row, RowError, RowKey, RowSource, parse_row};
+use super::{BoxFuture, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
 /// Rows from one SQLite database.
 #[derive(Clone)]
 pub struct SqliteRows {
     conn: Arc<Mutex<Connection>>,
+    indexes: Arc<TenantIndexes>,
 }
 
 impl SqliteRows {
@@ -19,6 +20,7 @@ impl SqliteRows {
     pub fn new(conn: Connection) -> Self {
         SqliteRows {
             conn: Arc::new(Mutex::new(conn)),
+            indexes: Arc::default(),
         }
     }
 
@@ -64,6 +66,58 @@ impl RowSource for SqliteRows {
             .map_err(|e| RowError(format!("SQLite fetch task: {e}")))?
             .map_err(|e| RowError(format!("SQLite, table `{table}`: {e}")))?;
             texts.iter().map(|t| parse_row(t)).collect()
+        })
+    }
+
+    fn fetch_tenant<'a>(
+        &'a self,
+        spec: &'a TableSpec,
+        tenant: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+        let known = self.indexes.range_allowed(spec, tenant);
+        let index_query = spec.tenant_index_query(Dialect::Sqlite);
+        let name = spec.catalog_name(Dialect::Sqlite);
+        let column = spec.tenant_column.map(|c| c.column);
+        let sql = spec.select_tenant(Dialect::Sqlite);
+        let tenant = tenant.map(str::to_string);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let conn = self.conn.clone();
+        let indexes = self.indexes.clone();
+        let table = spec.table;
+        Box::pin(async move {
+            let texts = tokio::task::spawn_blocking(move || {
+                let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                let allowed = match (known, index_query, column) {
+                    (Some(allowed), _, _) => allowed,
+                    (None, Some(query), Some(column)) => {
+                        let n: i64 =
+                            conn.query_row(query, rusqlite::params![name, column], |r| r.get(0))?;
+                        indexes.set(table, n > 0);
+                        n > 0
+                    }
+                    _ => false,
+                };
+                if !allowed {
+                    return Ok(None);
+                }
+                let mut stmt = conn.prepare_cached(&sql)?;
+                let rows = match &tenant {
+                    Some(tenant) => stmt
+                        .query_map(rusqlite::params![tenant, limit], |r| r.get::<_, String>(0))?
+                        .collect::<Result<Vec<String>, _>>(),
+                    None => stmt
+                        .query_map(rusqlite::params![limit], |r| r.get::<_, String>(0))?
+                        .collect::<Result<Vec<String>, _>>(),
+                };
+                rows.map(Some)
+            })
+            .await
+            .map_err(|e| RowError(format!("SQLite fetch task: {e}")))?
+            .map_err(|e: rusqlite::Error| RowError(format!("SQLite, table `{table}`: {e}")))?;
+            texts
+                .map(|texts| texts.iter().map(|t| parse_row(t)).collect())
+                .transpose()
         })
     }
 }

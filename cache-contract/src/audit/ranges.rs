@@ -1,0 +1,496 @@
+//! A run's rows by tenant range: once the walk has listed enough entries of a tenant's
+//! table, its rows are fetched with one statement ([`RowSource::fetch_tenant`]) instead of
+//! one index probe per key, and kept packed for every later batch of the walk (per row, a
+//! digest of its key and the checksum of its canonical values, nothing else), up to
+//! [`AuditConfig::cached_rows`] rows (least recently used tenants go first). An entry whose
+//! values have its row's checksum is fresh; any other entry is checked again by key.
+//!
+//! A `SCAN` over every tenant lists keys in hash order: each batch holds a few entries of
+//! many tenants, and no batch can tell when a tenant's entries are all listed. So the rows
+//! are cached rather than the entries held: the walk streams on, batch by batch, and each
+//! batch compares against the cached rows while the next ones are read.
+//!
+//! How many rows a range may hold is estimated from the walk: `SCAN`'s cursor tells how far
+//! through the keyspace the walk is (Redis advances it with its bits reversed, so the
+//! reversed cursor over 2^64 is the share of hash buckets visited), and a tenant's entries
+//! listed so far over that share estimate its entries in all. A range is read once its
+//! tenant has at least [`MIN_LISTED`] entries listed, with a bound of
+//! [`MARGIN`] × the estimate (so a tenant of many rows and few cached entries costs at most
+//! that many rows, once); a range that comes back full is partial, cannot tell an orphan,
+//! and is not kept: that tenant is checked by key for the rest of the run, and so is a
+//! tenant whose range was dropped to make room. No range is read twice in one run.
+//!
+//! [`AuditConfig::cached_rows`]: super::AuditConfig::cached_rows
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use super::normalize;
+use super::query::TableSpec;
+use super::rows::{Row, RowError, RowKey, RowSource};
+
+/// Entries of a tenant's table the walk must have listed before its range is read: fewer are
+/// checked by key (as cheap as a range of a few rows, and the estimate is still noisy).
+pub(crate) const MIN_LISTED: u64 = 16;
+
+/// A range is read with a bound of this many times the tenant's estimated entries.
+pub(crate) const MARGIN: f64 = 4.0;
+
+/// One tenant's rows of one table, packed: for each row, a digest of its key and the
+/// checksum of its canonical values ([`normalize::checksum`]), nothing else. An entry is
+/// fresh when the same checksum of its own values is its row's; anything else (another
+/// checksum, no row) is checked again by key, which names the differing columns.
+pub(crate) struct Packed {
+    rows: HashMap<u128, blake3::Hash, DigestHasher>,
+}
+
+impl Packed {
+    /// Packs `rows` (as fetched: [`TableSpec::selected`] columns).
+    fn new(spec: &TableSpec, rows: &[Row]) -> Self {
+        let selected = spec.selected();
+        let filter: Vec<usize> = spec
+            .filter_columns()
+            .filter_map(|c| selected.iter().position(|s| s.column == c.column))
+            .collect();
+        let columns: Vec<_> = spec.columns.iter().collect();
+        let mut packed = Packed {
+            rows: HashMap::with_capacity_and_hasher(rows.len(), DigestHasher),
+        };
+        let mut scratch = Vec::new();
+        let mut texts = Vec::new();
+        for row in rows {
+            // The key texts, laid out; a NULL key column: no entry names the row.
+            texts.clear();
+            let complete = filter.iter().all(|&i| {
+                row.get(i)
+                    .and_then(|v| normalize::with_key_text(v, |t| lay_out(&mut texts, t)))
+                    .is_some()
+            });
+            if !complete {
+                continue;
+            }
+            let checksum = normalize::checksum(&columns, row, &mut scratch);
+            // The same key twice (it cannot be, under a key constraint): the first row stands.
+            packed.rows.entry(digest(&texts)).or_insert(checksum);
+        }
+        packed
+    }
+
+    /// The rows held.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The checksum of the row of `key`, if the range holds it.
+    pub(crate) fn find(&self, key: RowKey<'_>, scratch: &mut Vec<u8>) -> Option<blake3::Hash> {
+        scratch.clear();
+        key.bound().for_each(|part| lay_out(scratch, part));
+        self.rows.get(&digest(scratch)).copied()
+    }
+}
+
+/// Appends one key text, length first (so that no two keys lay out the same bytes).
+fn lay_out(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+/// A key's digest: 128 bits of blake3 over its laid-out texts. Two keys of one digest are
+/// as unlikely as two entries of one checksum, on which the audit already relies.
+fn digest(laid_out: &[u8]) -> u128 {
+    let hash = blake3::hash(laid_out);
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&hash.as_bytes()[..16]);
+    u128::from_le_bytes(first)
+}
+
+/// Hashes a digest by taking its low 64 bits: they are already uniformly distributed.
+#[derive(Clone, Copy, Default)]
+struct DigestHasher;
+
+impl BuildHasher for DigestHasher {
+    type Hasher = DigestBits;
+
+    fn build_hasher(&self) -> DigestBits {
+        DigestBits(0)
+    }
+}
+
+/// The hasher of [`DigestHasher`].
+#[derive(Default)]
+struct DigestBits(u64);
+
+impl Hasher for DigestBits {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u128` keys are hashed; anything else is folded in, for completeness.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.0 = n as u64;
+    }
+}
+
+/// A tenant's table in a run: its table and tenant.
+type Group = (&'static str, Option<String>);
+
+/// Where a tenant's rows come from for the rest of the run.
+enum Slot {
+    /// No range read yet; the entries listed so far.
+    Listing(u64),
+    /// The range, read or being read with the bound `limit`: `Some` when whole, `None` when
+    /// partial or the source reads no ranges. `stamp`: its place in the LRU order.
+    Range {
+        cell: Arc<OnceCell<Option<Arc<Packed>>>>,
+        limit: usize,
+        stamp: u64,
+    },
+    /// By key: the range was partial, dropped to make room, or too large to keep.
+    Keys,
+}
+
+/// The ranges of one run, bounded in rows.
+pub(crate) struct Ranges {
+    budget: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    slots: HashMap<Group, Slot>,
+    /// Ranges kept, by LRU stamp.
+    order: BTreeMap<u64, Group>,
+    clock: u64,
+    /// Rows kept.
+    held: usize,
+}
+
+impl Ranges {
+    /// Ranges of at most `budget` rows in all (0: none).
+    pub(crate) fn new(budget: usize) -> Self {
+        Ranges {
+            budget,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// The cached rows of `tenant`'s `spec` table for a batch that lists `listed` of its
+    /// entries, the walk being `progress` (0–1] through the keyspace when the last of them
+    /// was listed; reads the range first when the walk says it is time. `None`: check these
+    /// entries by key. Every row read is counted in `row_reads`.
+    pub(crate) async fn rows(
+        &self,
+        source: &dyn RowSource,
+        spec: &TableSpec,
+        tenant: Option<&str>,
+        listed: u64,
+        progress: f64,
+        row_reads: &AtomicU64,
+    ) -> Result<Option<Arc<Packed>>, RowError> {
+        if self.budget == 0 {
+            return Ok(None);
+        }
+        let (cell, limit) = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let state = &mut *state;
+            state.clock += 1;
+            let now = state.clock;
+            let group = (spec.table, tenant.map(str::to_string));
+            let slot = state.slots.entry(group.clone()).or_insert(Slot::Listing(0));
+            match slot {
+                Slot::Keys => return Ok(None),
+                Slot::Range { cell, limit, stamp } => {
+                    if state.order.remove(stamp).is_some() {
+                        state.order.insert(now, group);
+                    }
+                    *stamp = now;
+                    (cell.clone(), *limit)
+                }
+                Slot::Listing(seen) => {
+                    *seen += listed;
+                    if *seen < MIN_LISTED || progress.is_nan() || progress <= 0.0 {
+                        return Ok(None);
+                    }
+                    let estimate = *seen as f64 / progress.min(1.0);
+                    let limit = ((estimate * MARGIN).ceil() as usize).min(self.budget);
+                    let cell = Arc::new(OnceCell::new());
+                    *slot = Slot::Range {
+                        cell: cell.clone(),
+                        limit,
+                        stamp: now,
+                    };
+                    (cell, limit)
+                }
+            }
+        };
+        let packed = cell
+            .get_or_try_init(|| async {
+                let fetched = source.fetch_tenant(spec, tenant, limit).await?;
+                let rows = fetched.as_ref().map_or(0, Vec::len);
+                row_reads.fetch_add(rows as u64, Ordering::Relaxed);
+                let packed = fetched
+                    .filter(|rows| rows.len() < limit)
+                    .map(|rows| Arc::new(Packed::new(spec, &rows)));
+                self.keep(spec.table, tenant, packed.as_ref().map(|p| p.len()));
+                Ok::<_, RowError>(packed)
+            })
+            .await?;
+        Ok(packed.clone())
+    }
+
+    /// Accounts for a range just read (`rows`: `None` when it is not kept), making room by
+    /// dropping the least recently used ranges.
+    fn keep(&self, table: &'static str, tenant: Option<&str>, rows: Option<usize>) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let group = (table, tenant.map(str::to_string));
+        let Some(rows) = rows.filter(|r| *r <= self.budget) else {
+            state.slots.insert(group, Slot::Keys);
+            return;
+        };
+        while state.held + rows > self.budget {
+            let Some((_, dropped)) = state.order.pop_first() else {
+                break;
+            };
+            if let Some(Slot::Range { cell, .. }) = state.slots.insert(dropped, Slot::Keys) {
+                state.held -= cell.get().and_then(Option::as_ref).map_or(0, |p| p.len());
+            }
+        }
+        let stamp = match state.slots.get(&group) {
+            Some(Slot::Range { stamp, .. }) => *stamp,
+            _ => return,
+        };
+        state.order.insert(stamp, group);
+        state.held += rows;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::query::Dialect;
+    use crate::audit::rows::BoxFuture;
+    use serde_json::json;
+    use std::sync::atomic::AtomicUsize;
+
+    fn spec() -> TableSpec {
+        TableSpec::of::<crate::testing::Row>()
+    }
+
+    /// `n` rows of `tenant` as a database gives them: `[tenant, id, name]`.
+    fn rows(tenant: &str, n: i64) -> Vec<Row> {
+        (1..=n)
+            .map(|id| vec![json!(tenant), json!(id), json!(format!("row {id}"))])
+            .collect()
+    }
+
+    /// Tenants' rows in memory; counts the ranges asked for.
+    struct Memory {
+        tenants: HashMap<&'static str, Vec<Row>>,
+        ranges: AtomicUsize,
+        reads_ranges: bool,
+    }
+
+    impl Memory {
+        fn new(tenants: &[(&'static str, i64)]) -> Self {
+            Memory {
+                tenants: tenants.iter().map(|(t, n)| (*t, rows(t, *n))).collect(),
+                ranges: AtomicUsize::new(0),
+                reads_ranges: true,
+            }
+        }
+    }
+
+    impl RowSource for Memory {
+        fn dialect(&self) -> Dialect {
+            Dialect::Sqlite
+        }
+
+        fn fetch<'a>(
+            &'a self,
+            _: &'a TableSpec,
+            _: &'a [RowKey<'a>],
+        ) -> BoxFuture<'a, Result<Vec<Row>, RowError>> {
+            Box::pin(async { Err(RowError("by key: not in these tests".into())) })
+        }
+
+        fn fetch_tenant<'a>(
+            &'a self,
+            _: &'a TableSpec,
+            tenant: Option<&'a str>,
+            limit: usize,
+        ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
+            Box::pin(async move {
+                if !self.reads_ranges {
+                    return Ok(None);
+                }
+                self.ranges.fetch_add(1, Ordering::Relaxed);
+                let rows = self.tenants.get(tenant.unwrap_or("")).cloned();
+                Ok(Some(
+                    rows.unwrap_or_default().into_iter().take(limit).collect(),
+                ))
+            })
+        }
+    }
+
+    async fn ask(
+        ranges: &Ranges,
+        source: &Memory,
+        tenant: &str,
+        listed: u64,
+        progress: f64,
+        reads: &AtomicU64,
+    ) -> Option<Arc<Packed>> {
+        ranges
+            .rows(source, &spec(), Some(tenant), listed, progress, reads)
+            .await
+            .unwrap()
+    }
+
+    #[test]
+    fn packed_rows_are_found_by_their_key_texts() {
+        let mut fetched = rows("acme", 3);
+        fetched.push(vec![json!("acme"), json!(null), json!("no key")]);
+        fetched.push(vec![json!("acme"), json!("7"), json!(null)]);
+        let packed = Packed::new(&spec(), &fetched);
+        assert_eq!(packed.len(), 4); // not the row without a key
+        let columns: Vec<_> = spec().columns.iter().collect();
+        let scratch = &mut Vec::new();
+        let checksum = |row: &Row| normalize::checksum(&columns, row, &mut Vec::new());
+        let find = |tenant: &str, id: &str| {
+            packed.find(
+                RowKey {
+                    tenant: Some(tenant),
+                    parts: &[id.to_string()],
+                },
+                &mut Vec::new(),
+            )
+        };
+        // A number and its text are one key text; the checksum is the row's values'.
+        assert_eq!(find("acme", "2"), Some(checksum(&fetched[1])));
+        assert_eq!(find("acme", "7"), Some(checksum(&fetched[4])));
+        let entry = vec![json!("acme"), json!(2), json!("row 2")];
+        assert_eq!(find("acme", "2"), Some(checksum(&entry)));
+        let changed = vec![json!("acme"), json!(2), json!("row two")];
+        assert_ne!(find("acme", "2"), Some(checksum(&changed)));
+        assert_eq!(find("acme", "4"), None);
+        assert_eq!(find("acme2", "2"), None);
+        // Key texts are laid out length first: ("ab", "c") is not ("a", "bc").
+        let two = Packed::new(&spec(), &[vec![json!("ab"), json!("c"), json!("x")]]);
+        let key = |t: &'static str, p: &str| (t, vec![p.to_string()]);
+        for (tenant, parts, found) in
+            [(key("ab", "c"), true), (key("a", "bc"), false)].map(|((t, p), f)| (t, p, f))
+        {
+            let got = two.find(
+                RowKey {
+                    tenant: Some(tenant),
+                    parts: &parts,
+                },
+                scratch,
+            );
+            assert_eq!(got.is_some(), found, "{tenant:?} {parts:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_range_is_read_once_its_tenant_has_enough_entries_listed() {
+        let source = Memory::new(&[("acme", 50)]);
+        let ranges = Ranges::new(1000);
+        let reads = AtomicU64::new(0);
+        // Below MIN_LISTED: by key, nothing read.
+        assert!(
+            ask(&ranges, &source, "acme", 10, 0.5, &reads)
+                .await
+                .is_none()
+        );
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 0);
+        // 20 listed at half the walk: ~40 entries, a bound of 160 rows; the 50 are whole.
+        let packed = ask(&ranges, &source, "acme", 10, 0.5, &reads)
+            .await
+            .unwrap();
+        assert_eq!(packed.len(), 50);
+        assert_eq!(reads.load(Ordering::Relaxed), 50);
+        let again = ask(&ranges, &source, "acme", 10, 0.6, &reads)
+            .await
+            .unwrap();
+        assert!(Arc::ptr_eq(&packed, &again));
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 1);
+        assert_eq!(reads.load(Ordering::Relaxed), 50);
+    }
+
+    #[tokio::test]
+    async fn a_full_range_is_partial_and_its_tenant_goes_by_key() {
+        // 16 listed at half the walk: ~32 entries, a bound of 128 rows, of 1000.
+        let source = Memory::new(&[("acme", 1000)]);
+        let ranges = Ranges::new(100_000);
+        let reads = AtomicU64::new(0);
+        assert!(
+            ask(&ranges, &source, "acme", 16, 0.5, &reads)
+                .await
+                .is_none()
+        );
+        assert_eq!(reads.load(Ordering::Relaxed), 128);
+        assert!(
+            ask(&ranges, &source, "acme", 100, 0.9, &reads)
+                .await
+                .is_none()
+        );
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_range_makes_room_and_is_not_read_again() {
+        let source = Memory::new(&[("a", 60), ("b", 60), ("c", 60)]);
+        let ranges = Ranges::new(130);
+        let reads = AtomicU64::new(0);
+        assert!(ask(&ranges, &source, "a", 20, 1.0, &reads).await.is_some());
+        assert!(ask(&ranges, &source, "b", 20, 1.0, &reads).await.is_some());
+        assert!(ask(&ranges, &source, "a", 1, 1.0, &reads).await.is_some()); // a used last
+        assert!(ask(&ranges, &source, "c", 20, 1.0, &reads).await.is_some()); // b goes
+        assert!(ask(&ranges, &source, "b", 20, 1.0, &reads).await.is_none());
+        assert!(ask(&ranges, &source, "a", 1, 1.0, &reads).await.is_some());
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 3);
+        assert_eq!(reads.load(Ordering::Relaxed), 180);
+        // A range larger than the whole budget is not kept.
+        let small = Ranges::new(50);
+        assert!(ask(&small, &source, "a", 20, 1.0, &reads).await.is_none());
+        assert!(ask(&small, &source, "a", 20, 1.0, &reads).await.is_none());
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 4);
+    }
+
+    #[tokio::test]
+    async fn no_ranges_without_a_budget_or_a_source_that_reads_them() {
+        let source = Memory::new(&[("a", 60)]);
+        let reads = AtomicU64::new(0);
+        let none = Ranges::new(0);
+        assert!(ask(&none, &source, "a", 100, 1.0, &reads).await.is_none());
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 0);
+        let keys_only = Memory {
+            reads_ranges: false,
+            ..Memory::new(&[("a", 60)])
+        };
+        let ranges = Ranges::new(1000);
+        assert!(
+            ask(&ranges, &keys_only, "a", 100, 1.0, &reads)
+                .await
+                .is_none()
+        );
+        assert!(
+            ask(&ranges, &keys_only, "a", 100, 1.0, &reads)
+                .await
+                .is_none()
+        );
+        assert_eq!(reads.load(Ordering::Relaxed), 0);
+    }
+}
