@@ -15,10 +15,14 @@
 //!   bits, `numeric` past 64 or with a point), a string literal or `NULL` has no type of
 //!   its own. A `UNION` column has the common type of its branches (`select_common_type`:
 //!   untyped branches take the others' type; `integer` with `bigint` is `bigint`, with
-//!   `numeric` is `numeric`); a column left untyped is `text`.
+//!   `numeric` is `numeric`); a column left untyped is `text`. A `CASE` has the common
+//!   type of its results the same way (`text` when all are untyped); a scalar subquery
+//!   `(SELECT x ...)` the type of its one column (an untyped one is `text`), and it reads
+//!   the columns of the queries around it. `alias.*` and `table.*` expand to that
+//!   relation's columns.
 //!
-//! Anything else (a window, a `CASE`, division, date arithmetic, a function not listed, a
-//! `WITH`) is
+//! Anything else (a window, division, date arithmetic, a function not listed, a `WITH`)
+//! is
 //! `None`: the caller treats the columns as unknown rather than guess.
 //!
 //! Views are typed the same way when they are created ([`ViewTypes`]), so a table created
@@ -26,7 +30,8 @@
 
 use sqlparser::ast::{
     BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectNamePart, Query,
-    Select, SelectItem, SetExpr, SetOperator, TableFactor, UnaryOperator, Value,
+    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, TableFactor,
+    UnaryOperator, Value,
 };
 
 use std::borrow::Cow;
@@ -57,6 +62,13 @@ struct Relation<'d> {
     columns: Vec<Col<'d>>,
 }
 
+/// The relations a query level sees: its own `FROM`, then those of the levels around it
+/// (a scalar subquery reads the outer query's columns), nearest first.
+struct Scope<'s, 'd> {
+    local: Vec<Relation<'d>>,
+    outer: Option<&'s Scope<'s, 'd>>,
+}
+
 /// The typed columns of a relation that is not a table (a view), by canonical name.
 pub(crate) type Typed<'v> = &'v [(String, SqlType)];
 
@@ -74,7 +86,7 @@ pub(crate) fn output_columns<'d>(
         views,
         schema,
     };
-    let columns = typer.query(query)?;
+    let columns = typer.query(query, None)?;
     Some(
         columns
             .into_iter()
@@ -140,25 +152,25 @@ struct Typer<'a, 'd> {
 }
 
 impl<'d> Typer<'_, 'd> {
-    fn query(&self, query: &Query) -> Option<Vec<Col<'d>>> {
+    fn query(&self, query: &Query, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
         if query.with.is_some() {
             return None;
         }
-        self.set_expr(&query.body)
+        self.set_expr(&query.body, outer)
     }
 
-    fn set_expr(&self, body: &SetExpr) -> Option<Vec<Col<'d>>> {
+    fn set_expr(&self, body: &SetExpr, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
         match body {
-            SetExpr::Select(select) => self.select(select),
-            SetExpr::Query(inner) => self.query(inner),
+            SetExpr::Select(select) => self.select(select, outer),
+            SetExpr::Query(inner) => self.query(inner, outer),
             SetExpr::SetOperation {
                 left,
                 op: SetOperator::Union,
                 right,
                 ..
             } => {
-                let left = self.set_expr(left)?;
-                let right = self.set_expr(right)?;
+                let left = self.set_expr(left, outer)?;
+                let right = self.set_expr(right, outer)?;
                 if left.len() != right.len() {
                     return None;
                 }
@@ -171,26 +183,31 @@ impl<'d> Typer<'_, 'd> {
         }
     }
 
-    fn select(&self, select: &Select) -> Option<Vec<Col<'d>>> {
-        let mut scope = Vec::new();
+    fn select(&self, select: &Select, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
+        let mut local = Vec::new();
         for from in &select.from {
-            scope.push(self.relation(&from.relation)?);
+            local.push(self.relation(&from.relation, outer)?);
             for join in &from.joins {
-                scope.push(self.relation(&join.relation)?);
+                local.push(self.relation(&join.relation, outer)?);
             }
         }
+        let scope = Scope { local, outer };
         let mut out = Vec::new();
         for item in &select.projection {
             match item {
                 SelectItem::Wildcard(_) => {
-                    for r in &scope {
+                    for r in &scope.local {
                         out.extend(r.columns.iter().cloned());
                     }
                 }
-                SelectItem::QualifiedWildcard(kind, _) => {
-                    let q = kind.to_string();
-                    let q = fold(Dialect::Postgres, &sqlparser::ast::Ident::new(q));
-                    let r = scope.iter().find(|r| r.qualifier == q)?;
+                SelectItem::QualifiedWildcard(
+                    SelectItemQualifiedWildcardKind::ObjectName(name),
+                    _,
+                ) => {
+                    // `alias.*`, `table.*`, `schema.table.*`: the relation's own name.
+                    let key = object_name(Dialect::Postgres, name);
+                    let q = key.rsplit('.').next().unwrap_or(&key);
+                    let r = scope.local.iter().find(|r| r.qualifier == q)?;
                     out.extend(r.columns.iter().cloned());
                 }
                 SelectItem::UnnamedExpr(e) => {
@@ -207,7 +224,11 @@ impl<'d> Typer<'_, 'd> {
         Some(out)
     }
 
-    fn relation(&self, factor: &TableFactor) -> Option<Relation<'d>> {
+    fn relation(
+        &self,
+        factor: &TableFactor,
+        outer: Option<&Scope<'_, 'd>>,
+    ) -> Option<Relation<'d>> {
         let borrowed = |name: &'d String, ty: &'d SqlType| {
             (Cow::Borrowed(name.as_str()), Ty::Known(Cow::Borrowed(ty)))
         };
@@ -244,28 +265,28 @@ impl<'d> Typer<'_, 'd> {
                 ..
             } if alias.columns.is_empty() => Some(Relation {
                 qualifier: fold(Dialect::Postgres, &alias.name),
-                columns: self.query(subquery)?,
+                columns: self.query(subquery, outer)?,
             }),
             _ => None,
         }
     }
 
-    fn column(
-        &self,
-        scope: &[Relation<'d>],
-        qualifier: Option<&str>,
-        name: &str,
-    ) -> Option<Ty<'d>> {
+    /// The column `qualifier.name` (or `name`) as the nearest query level that has it
+    /// sees it.
+    fn column(&self, scope: &Scope<'_, 'd>, qualifier: Option<&str>, name: &str) -> Option<Ty<'d>> {
         let mut found = scope
+            .local
             .iter()
             .filter(|r| qualifier.is_none_or(|q| r.qualifier == q))
             .flat_map(|r| r.columns.iter().filter(|(n, _)| n == name));
-        let (_, ty) = found.next()?;
+        let Some((_, ty)) = found.next() else {
+            return self.column(scope.outer?, qualifier, name);
+        };
         // An ambiguous name is an error on the server: not a query that ran.
         found.next().is_none().then(|| ty.clone())
     }
 
-    fn expr(&self, e: &Expr, scope: &[Relation<'d>]) -> Option<Ty<'d>> {
+    fn expr(&self, e: &Expr, scope: &Scope<'_, 'd>) -> Option<Ty<'d>> {
         let pg = Dialect::Postgres;
         match e {
             Expr::Identifier(i) => self.column(scope, None, &fold(pg, i)),
@@ -333,11 +354,38 @@ impl<'d> Typer<'_, 'd> {
             | Expr::ILike { .. }
             | Expr::Exists { .. } => Some(boolean()),
             Expr::Function(f) => self.function(f, scope),
+            // A scalar subquery: its one column, an untyped one resolved as text (as
+            // PostgreSQL resolves a subquery's outputs).
+            Expr::Subquery(q) => match self.query(q, Some(scope))?.as_slice() {
+                [(_, Ty::Untyped)] => Some(Ty::Known(Cow::Owned(text()))),
+                [(_, ty)] => Some(ty.clone()),
+                _ => None,
+            },
+            // The common type of its results (`select_common_type`), text when all are
+            // untyped.
+            Expr::Case {
+                conditions,
+                else_result,
+                ..
+            } => {
+                let mut ty = Ty::Untyped;
+                for result in conditions
+                    .iter()
+                    .map(|c| &c.result)
+                    .chain(else_result.as_deref())
+                {
+                    ty = common(ty, self.expr(result, scope)?)?;
+                }
+                Some(match ty {
+                    Ty::Untyped => Ty::Known(Cow::Owned(text())),
+                    known => known,
+                })
+            }
             _ => None,
         }
     }
 
-    fn function(&self, f: &sqlparser::ast::Function, scope: &[Relation<'d>]) -> Option<Ty<'d>> {
+    fn function(&self, f: &sqlparser::ast::Function, scope: &Scope<'_, 'd>) -> Option<Ty<'d>> {
         let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else {
             return None;
         };
