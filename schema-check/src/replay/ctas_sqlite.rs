@@ -311,23 +311,7 @@ fn select_list_texts(text: &str) -> Option<Vec<String>> {
     let tokens = Tokenizer::new(&sqlparser::dialect::SQLiteDialect {}, text)
         .tokenize_with_location()
         .ok()?;
-    let offset = |loc: sqlparser::tokenizer::Location| -> Option<usize> {
-        let line = usize::try_from(loc.line).ok()?.checked_sub(1)?;
-        let column = usize::try_from(loc.column).ok()?.checked_sub(1)?;
-        let start = text
-            .split_inclusive('\n')
-            .take(line)
-            .map(str::len)
-            .sum::<usize>();
-        let rest = text.get(start..)?;
-        Some(
-            start
-                + rest
-                    .char_indices()
-                    .nth(column)
-                    .map_or(rest.len(), |(i, _)| i),
-        )
-    };
+    let offset = |loc| super::words::byte_offset(text, loc);
     let keyword = |t: &Token| match t {
         Token::Word(w) if w.quote_style.is_none() => Some(w.keyword),
         _ => None,

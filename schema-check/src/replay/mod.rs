@@ -45,6 +45,7 @@ mod partition;
 mod partition_index;
 pub mod position;
 mod prepared;
+mod procedure_ddl;
 mod query_types;
 pub mod rename;
 mod search_path;

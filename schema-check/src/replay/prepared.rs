@@ -72,6 +72,8 @@ pub(crate) struct Dynamic {
     vars: HashMap<String, (Vec<String>, bool)>,
     prepared: HashMap<String, (Vec<String>, bool)>,
     procedures: HashMap<String, Procedure>,
+    /// Procedures without parameters whose body runs DDL itself ([`super::procedure_ddl`]).
+    scripts: HashMap<String, Vec<super::procedure_ddl::Item>>,
 }
 
 /// Reads values from a statement's significant tokens.
@@ -293,7 +295,7 @@ impl Replayer {
         };
         match lead {
             "CREATE" => {
-                self.define_procedure(&w);
+                self.define_procedure(&w, &stmt.text);
                 false
             }
             "CALL" => self.call(stmt, &w),
@@ -311,8 +313,8 @@ impl Replayer {
     }
 
     /// Records `CREATE [DEFINER = x] PROCEDURE [IF NOT EXISTS] name (params) ... body`
-    /// when its body builds and executes statements.
-    fn define_procedure(&mut self, w: &Words) {
+    /// (`text`) when its body builds and executes statements, or runs DDL itself.
+    fn define_procedure(&mut self, w: &Words, text: &str) {
         let Some(at) = (1..w.len().min(8)).find(|&i| w.is(i, "PROCEDURE")) else {
             return;
         };
@@ -322,6 +324,10 @@ impl Replayer {
         }
         let Some((proc_name, next)) = name(w, i) else {
             return;
+        };
+        match super::procedure_ddl::body(text) {
+            Some(items) => self.dynamic.scripts.insert(proc_name.clone(), items),
+            None => self.dynamic.scripts.remove(&proc_name),
         };
         if w.get(next) != Some(&Token::LParen) {
             return;
@@ -374,7 +380,18 @@ impl Replayer {
             return false;
         };
         let Some(procedure) = self.dynamic.procedures.get(&proc_name).cloned() else {
-            return false;
+            // A body that runs DDL itself, called without arguments.
+            let no_args = match w.get(next) {
+                None => true,
+                Some(Token::LParen) => {
+                    w.get(next + 1) == Some(&Token::RParen) && w.len() == next + 2
+                }
+                Some(_) => false,
+            };
+            return match self.dynamic.scripts.get(&proc_name).cloned() {
+                Some(items) if no_args => self.run_procedure_ddl(stmt, &items),
+                _ => false,
+            };
         };
         let mut args = Vec::new();
         if w.get(next) == Some(&Token::LParen) {

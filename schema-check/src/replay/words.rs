@@ -5,7 +5,7 @@
 
 use sqlparser::ast::{Ident, ObjectName};
 use sqlparser::dialect::Dialect;
-use sqlparser::tokenizer::{Span, Token, Tokenizer};
+use sqlparser::tokenizer::{Location, Span, Token, Tokenizer};
 
 /// A statement's significant tokens.
 pub(crate) struct Words(Vec<Token>);
@@ -69,4 +69,24 @@ impl Words {
         }
         (!parts.is_empty()).then(|| (ObjectName::from(parts), i))
     }
+}
+
+/// The byte offset in `text` of a tokenizer location (1-based line and character
+/// column), or `None` when it is outside the text.
+pub(crate) fn byte_offset(text: &str, at: Location) -> Option<usize> {
+    let line = usize::try_from(at.line).ok()?.checked_sub(1)?;
+    let column = usize::try_from(at.column).ok()?.checked_sub(1)?;
+    let start = text
+        .split_inclusive('\n')
+        .take(line)
+        .map(str::len)
+        .sum::<usize>();
+    let rest = text.get(start..)?;
+    Some(
+        start
+            + rest
+                .char_indices()
+                .nth(column)
+                .map_or(rest.len(), |(i, _)| i),
+    )
 }

@@ -1,0 +1,260 @@
+//! MySQL procedures whose body runs DDL itself, under conditions on `information_schema`
+//! (the other idempotence idiom beside prepared statements, [`super::prepared`]):
+//!
+//! ```sql
+//! CREATE PROCEDURE add_props()
+//! BEGIN
+//!   IF NOT EXISTS (SELECT * FROM information_schema.columns WHERE table_schema = DATABASE()
+//!                  AND table_name = 'teams' AND column_name = 'props') THEN
+//!     ALTER TABLE teams ADD props JSON;
+//!   END IF;
+//! END;
+//! CALL add_props();
+//! ```
+//!
+//! A body of `ALTER`/`CREATE`/`DROP`/`RENAME` statements and `IF ... THEN ... [ELSEIF
+//! ... THEN ...] [ELSE ...] END IF` is recorded when the procedure is created; a `CALL`
+//! without arguments runs it on the schema as it is then, each condition evaluated by
+//! [`super::info_schema`]. A body with anything else, a procedure with parameters, or a
+//! condition the replay cannot evaluate leaves the `CALL` to the usual skip (recorded as
+//! possibly changing the schema unseen).
+
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+use super::Replayer;
+use crate::statement::Statement;
+
+/// One item of a procedure body.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    /// A DDL statement, as written.
+    Ddl(String),
+    /// `IF`: each branch's condition (its text; `None` for `ELSE`) and items.
+    If(Vec<(Option<String>, Vec<Item>)>),
+}
+
+/// Reads the body of `CREATE PROCEDURE name () BEGIN ... END` in `text`: `None` when the
+/// procedure has parameters or the body holds anything but DDL and `IF`s.
+pub(crate) fn body(text: &str) -> Option<Vec<Item>> {
+    let tokens: Vec<TokenWithSpan> = Tokenizer::new(&sqlparser::dialect::MySqlDialect {}, text)
+        .tokenize_with_location()
+        .ok()?
+        .into_iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    // `(` `)` right after the name: no parameters.
+    let proc_at = tokens.iter().position(|t| is(&t.token, "PROCEDURE"))?;
+    let open = tokens[proc_at..]
+        .iter()
+        .position(|t| t.token == Token::LParen)?
+        + proc_at;
+    if tokens.get(open + 1)?.token != Token::RParen {
+        return None;
+    }
+    let begin = tokens[open..].iter().position(|t| is(&t.token, "BEGIN"))? + open;
+    let mut reader = Reader {
+        text,
+        tokens: &tokens,
+        at: begin + 1,
+    };
+    let items = reader.items(&["END"])?;
+    // `END` and nothing after it but `;`.
+    let rest = &tokens[reader.at + 1..];
+    rest.iter()
+        .all(|t| t.token == Token::SemiColon)
+        .then_some(items)
+}
+
+fn is(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    tokens: &'a [TokenWithSpan],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn is(&self, i: usize, w: &str) -> bool {
+        self.tokens.get(i).is_some_and(|t| is(&t.token, w))
+    }
+
+    /// The text of tokens `from..to`.
+    fn text(&self, from: usize, to: usize) -> Option<String> {
+        let start = super::words::byte_offset(self.text, self.tokens.get(from)?.span.start)?;
+        let end = super::words::byte_offset(self.text, self.tokens.get(to - 1)?.span.end)?;
+        Some(self.text.get(start..end)?.to_string())
+    }
+
+    /// Items up to one of the words `stops` (not consumed).
+    fn items(&mut self, stops: &[&str]) -> Option<Vec<Item>> {
+        let mut out = Vec::new();
+        loop {
+            let t = &self.tokens.get(self.at)?.token;
+            if stops.iter().any(|s| is(t, s)) {
+                return Some(out);
+            }
+            if *t == Token::SemiColon {
+                self.at += 1;
+            } else if is(t, "IF") {
+                out.push(self.if_item()?);
+            } else if ["ALTER", "CREATE", "DROP", "RENAME"]
+                .iter()
+                .any(|w| is(t, w))
+            {
+                let from = self.at;
+                let end = self.tokens[from..]
+                    .iter()
+                    .position(|t| t.token == Token::SemiColon)?
+                    + from;
+                out.push(Item::Ddl(self.text(from, end)?));
+                self.at = end + 1;
+            } else {
+                return None;
+            }
+        }
+    }
+
+    /// `IF cond THEN items {ELSEIF cond THEN items} [ELSE items] END IF`.
+    fn if_item(&mut self) -> Option<Item> {
+        let mut branches = Vec::new();
+        self.at += 1;
+        loop {
+            let from = self.at;
+            let then = self.tokens[from..]
+                .iter()
+                .position(|t| is(&t.token, "THEN"))?
+                + from;
+            let condition = self.text(from, then)?;
+            self.at = then + 1;
+            let items = self.items(&["ELSEIF", "ELSE", "END"])?;
+            branches.push((Some(condition), items));
+            if self.is(self.at, "ELSEIF") {
+                self.at += 1;
+                continue;
+            }
+            if self.is(self.at, "ELSE") {
+                self.at += 1;
+                let items = self.items(&["END"])?;
+                branches.push((None, items));
+            }
+            // END IF
+            if !self.is(self.at + 1, "IF") {
+                return None;
+            }
+            self.at += 2;
+            return Some(Item::If(branches));
+        }
+    }
+}
+
+impl Replayer {
+    /// Runs `items` of a procedure `CALL`ed at `stmt`: `false` (nothing changed) when a
+    /// condition cannot be evaluated.
+    pub(crate) fn run_procedure_ddl(&mut self, stmt: &Statement, items: &[Item]) -> bool {
+        let saved = self.snapshot();
+        if self.run_procedure_items(stmt, items) {
+            return true;
+        }
+        self.restore(saved);
+        false
+    }
+
+    fn run_procedure_items(&mut self, stmt: &Statement, items: &[Item]) -> bool {
+        for item in items {
+            match item {
+                Item::Ddl(text) => self.apply(&Statement {
+                    text: text.clone(),
+                    at: stmt.at.clone(),
+                    source_line: stmt.source_line.clone(),
+                }),
+                Item::If(branches) => {
+                    let mut chosen = None;
+                    for (condition, items) in branches {
+                        let holds = match condition {
+                            None => Some(true),
+                            Some(c) => super::words::Words::of(&*self.parser, c).and_then(|w| {
+                                super::info_schema::evaluate(&self.schema, w.slice(0, w.len()))
+                            }),
+                        };
+                        match holds {
+                            None => return false,
+                            Some(true) => {
+                                chosen = Some(items);
+                                break;
+                            }
+                            Some(false) => {}
+                        }
+                    }
+                    if let Some(items) = chosen
+                        && !self.run_procedure_items(stmt, items)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ddl_and_ifs_and_refuses_anything_else() {
+        let body = |s: &str| body(s).map(|items| format!("{items:?}"));
+        let read = body(
+            "CREATE PROCEDURE p() BEGIN IF NOT EXISTS (SELECT 1) THEN ALTER TABLE t ADD a INT; \
+             ELSEIF 1 THEN DROP INDEX i ON t; ELSE CREATE INDEX j ON t (a); END IF; \
+             RENAME TABLE t TO u; END",
+        )
+        .unwrap();
+        assert!(read.contains("Ddl(\"ALTER TABLE t ADD a INT\")"), "{read}");
+        assert!(read.contains("Some(\"NOT EXISTS (SELECT 1)\")"), "{read}");
+        assert!(
+            read.contains("(None, [Ddl(\"CREATE INDEX j ON t (a)\")])"),
+            "{read}"
+        );
+        assert!(read.ends_with("Ddl(\"RENAME TABLE t TO u\")]"), "{read}");
+        // Parameters, other statements, and text after END are not followed.
+        assert_eq!(
+            body("CREATE PROCEDURE p(IN x INT) BEGIN DROP TABLE t; END"),
+            None
+        );
+        assert_eq!(
+            body("CREATE PROCEDURE p() BEGIN SELECT 1; DROP TABLE t; END"),
+            None
+        );
+        assert_eq!(
+            body("CREATE PROCEDURE p() BEGIN DROP TABLE t; END; DROP TABLE u"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_call_runs_the_branch_the_schema_picks() {
+        let out = crate::replay::tests::ok(
+            crate::Dialect::Mysql,
+            "CREATE TABLE t (id INT);
+             CREATE PROCEDURE p() BEGIN
+               IF NOT EXISTS (SELECT * FROM information_schema.columns
+                   WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'a') THEN
+                 ALTER TABLE t ADD a INT;
+               ELSE
+                 ALTER TABLE t ADD b INT;
+               END IF;
+             END;
+             CALL p();
+             CALL p();",
+        );
+        let names: Vec<_> = out.schema.tables["t"]
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["id", "a", "b"]);
+    }
+}
