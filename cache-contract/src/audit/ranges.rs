@@ -18,7 +18,9 @@
 //! [`MARGIN`] × the estimate (so a tenant of many rows and few cached entries costs at most
 //! that many rows, once); a range that comes back full is partial, cannot tell an orphan,
 //! and is not kept: that tenant is checked by key for the rest of the run, and so is a
-//! tenant whose range was dropped to make room. No range is read twice in one run.
+//! tenant whose range was dropped to make room. No range is read twice in one run, and no
+//! batch waits for one: while a range is read, the other batches check that tenant's
+//! entries by key.
 //!
 //! [`AuditConfig::cached_rows`]: super::AuditConfig::cached_rows
 
@@ -26,8 +28,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-use tokio::sync::OnceCell;
 
 use super::normalize;
 use super::query::TableSpec;
@@ -150,14 +150,13 @@ type Group = (&'static str, Option<String>);
 enum Slot {
     /// No range read yet; the entries listed so far.
     Listing(u64),
-    /// The range, read or being read with the bound `limit`: `Some` when whole, `None` when
-    /// partial or the source reads no ranges. `stamp`: its place in the LRU order.
-    Range {
-        cell: Arc<OnceCell<Option<Arc<Packed>>>>,
-        limit: usize,
-        stamp: u64,
-    },
-    /// By key: the range was partial, dropped to make room, or too large to keep.
+    /// Its range is being read; until it is, batches check the tenant's entries by key
+    /// rather than wait.
+    Reading,
+    /// Its range, whole; `stamp`: its place in the LRU order.
+    Range { rows: Arc<Packed>, stamp: u64 },
+    /// By key: the range was partial, dropped to make room, too large to keep, or the source
+    /// reads no ranges.
     Keys,
 }
 
@@ -189,7 +188,8 @@ impl Ranges {
     /// The cached rows of `tenant`'s `spec` table for a batch that lists `listed` of its
     /// entries, the walk being `progress` (0–1] through the keyspace when the last of them
     /// was listed; reads the range first when the walk says it is time. `None`: check these
-    /// entries by key. Every row read is counted in `row_reads`.
+    /// entries by key (also while another batch reads the range: no batch waits for one).
+    /// Every row read is counted in `row_reads`.
     pub(crate) async fn rows(
         &self,
         source: &dyn RowSource,
@@ -202,7 +202,7 @@ impl Ranges {
         if self.budget == 0 {
             return Ok(None);
         }
-        let (cell, limit) = {
+        let limit = {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
             let state = &mut *state;
             state.clock += 1;
@@ -210,13 +210,13 @@ impl Ranges {
             let group = (spec.table, tenant.map(str::to_string));
             let slot = state.slots.entry(group.clone()).or_insert(Slot::Listing(0));
             match slot {
-                Slot::Keys => return Ok(None),
-                Slot::Range { cell, limit, stamp } => {
-                    if state.order.remove(stamp).is_some() {
-                        state.order.insert(now, group);
-                    }
+                Slot::Keys | Slot::Reading => return Ok(None),
+                Slot::Range { rows, stamp } => {
+                    let rows = rows.clone();
+                    state.order.remove(stamp);
                     *stamp = now;
-                    (cell.clone(), *limit)
+                    state.order.insert(now, group);
+                    return Ok(Some(rows));
                 }
                 Slot::Listing(seen) => {
                     *seen += listed;
@@ -224,55 +224,54 @@ impl Ranges {
                         return Ok(None);
                     }
                     let estimate = *seen as f64 / progress.min(1.0);
-                    let limit = ((estimate * MARGIN).ceil() as usize).min(self.budget);
-                    let cell = Arc::new(OnceCell::new());
-                    *slot = Slot::Range {
-                        cell: cell.clone(),
-                        limit,
-                        stamp: now,
-                    };
-                    (cell, limit)
+                    *slot = Slot::Reading;
+                    ((estimate * MARGIN).ceil() as usize).min(self.budget)
                 }
             }
         };
-        let packed = cell
-            .get_or_try_init(|| async {
-                let fetched = source.fetch_tenant(spec, tenant, limit).await?;
-                let rows = fetched.as_ref().map_or(0, Vec::len);
-                row_reads.fetch_add(rows as u64, Ordering::Relaxed);
-                let packed = fetched
-                    .filter(|rows| rows.len() < limit)
-                    .map(|rows| Arc::new(Packed::new(spec, &rows)));
-                self.keep(spec.table, tenant, packed.as_ref().map(|p| p.len()));
-                Ok::<_, RowError>(packed)
-            })
-            .await?;
-        Ok(packed.clone())
+        let fetched = source.fetch_tenant(spec, tenant, limit).await?;
+        let rows = fetched.as_ref().map_or(0, Vec::len);
+        row_reads.fetch_add(rows as u64, Ordering::Relaxed);
+        let packed = fetched
+            .filter(|rows| rows.len() < limit)
+            .map(|rows| Arc::new(Packed::new(spec, &rows)));
+        Ok(self.keep(spec.table, tenant, packed))
     }
 
-    /// Accounts for a range just read (`rows`: `None` when it is not kept), making room by
-    /// dropping the least recently used ranges.
-    fn keep(&self, table: &'static str, tenant: Option<&str>, rows: Option<usize>) {
+    /// Keeps a range just read (`None`: partial, or the source reads none), making room by
+    /// dropping the least recently used ranges; the range, if kept.
+    fn keep(
+        &self,
+        table: &'static str,
+        tenant: Option<&str>,
+        rows: Option<Arc<Packed>>,
+    ) -> Option<Arc<Packed>> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let group = (table, tenant.map(str::to_string));
-        let Some(rows) = rows.filter(|r| *r <= self.budget) else {
+        let Some(rows) = rows.filter(|r| r.len() <= self.budget) else {
             state.slots.insert(group, Slot::Keys);
-            return;
+            return None;
         };
-        while state.held + rows > self.budget {
+        while state.held + rows.len() > self.budget {
             let Some((_, dropped)) = state.order.pop_first() else {
                 break;
             };
-            if let Some(Slot::Range { cell, .. }) = state.slots.insert(dropped, Slot::Keys) {
-                state.held -= cell.get().and_then(Option::as_ref).map_or(0, |p| p.len());
+            if let Some(Slot::Range { rows, .. }) = state.slots.insert(dropped, Slot::Keys) {
+                state.held -= rows.len();
             }
         }
-        let stamp = match state.slots.get(&group) {
-            Some(Slot::Range { stamp, .. }) => *stamp,
-            _ => return,
-        };
-        state.order.insert(stamp, group);
-        state.held += rows;
+        state.clock += 1;
+        let stamp = state.clock;
+        state.order.insert(stamp, group.clone());
+        state.held += rows.len();
+        state.slots.insert(
+            group,
+            Slot::Range {
+                rows: rows.clone(),
+                stamp,
+            },
+        );
+        Some(rows)
     }
 }
 
@@ -300,6 +299,8 @@ mod tests {
         tenants: HashMap<&'static str, Vec<Row>>,
         ranges: AtomicUsize,
         reads_ranges: bool,
+        /// When set, each range waits for a permit.
+        gate: Option<Arc<tokio::sync::Semaphore>>,
     }
 
     impl Memory {
@@ -308,6 +309,7 @@ mod tests {
                 tenants: tenants.iter().map(|(t, n)| (*t, rows(t, *n))).collect(),
                 ranges: AtomicUsize::new(0),
                 reads_ranges: true,
+                gate: None,
             }
         }
     }
@@ -334,6 +336,9 @@ mod tests {
             Box::pin(async move {
                 if !self.reads_ranges {
                     return Ok(None);
+                }
+                if let Some(gate) = &self.gate {
+                    gate.acquire().await.unwrap().forget();
                 }
                 self.ranges.fetch_add(1, Ordering::Relaxed);
                 let rows = self.tenants.get(tenant.unwrap_or("")).cloned();
@@ -427,6 +432,35 @@ mod tests {
         assert!(Arc::ptr_eq(&packed, &again));
         assert_eq!(source.ranges.load(Ordering::Relaxed), 1);
         assert_eq!(reads.load(Ordering::Relaxed), 50);
+    }
+
+    #[tokio::test]
+    async fn no_batch_waits_for_a_range_being_read() {
+        use futures_util::FutureExt;
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let source = Memory {
+            gate: Some(gate.clone()),
+            ..Memory::new(&[("acme", 30)])
+        };
+        let ranges = Ranges::new(1000);
+        let reads = AtomicU64::new(0);
+        let first = ask(&ranges, &source, "acme", 20, 1.0, &reads);
+        tokio::pin!(first);
+        assert!(first.as_mut().now_or_never().is_none()); // reading
+        // Meanwhile another batch checks acme's entries by key.
+        assert!(
+            ask(&ranges, &source, "acme", 20, 1.0, &reads)
+                .await
+                .is_none()
+        );
+        gate.add_permits(1);
+        assert_eq!(first.await.map(|p| p.len()), Some(30));
+        assert!(
+            ask(&ranges, &source, "acme", 20, 1.0, &reads)
+                .await
+                .is_some()
+        );
+        assert_eq!(source.ranges.load(Ordering::Relaxed), 1);
     }
 
     #[tokio::test]
