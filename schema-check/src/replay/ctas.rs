@@ -1,9 +1,11 @@
 //! `CREATE TABLE new AS SELECT ...` whose columns the replay can know: a query over one
-//! table (no join) whose select list is `*`, `t.*` and plain column references (aliased
-//! or not). Each column is copied with the type the server gives it:
+//! table (MySQL: also joined tables, `DISTINCT`, `GROUP BY`) whose select list is `*`,
+//! `t.*` and plain column references (aliased or not). Each column is copied with the
+//! type the server gives it:
 //!
 //! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
 //! - MySQL/MariaDB: the same type, nullability and default (no key, no AUTO_INCREMENT);
+//!   nullable when it comes from the optional side of a `LEFT`/`RIGHT JOIN`;
 //! - SQLite: the column's affinity as the declared type (`INT`, `TEXT`, `NUM`, `REAL`, or
 //!   none for BLOB affinity), nullable.
 //!
@@ -12,7 +14,10 @@
 //! (also private: literals, expressions, casts, joins, compound selects). Any other query
 //! is `None`: the caller records that it cannot know the columns.
 
-use sqlparser::ast::{Expr, GroupByExpr, Query, SelectItem, SetExpr, TableFactor};
+use sqlparser::ast::{
+    Expr, GroupByExpr, JoinConstraint, JoinOperator, Query, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, TableFactor,
+};
 
 use super::ident::{fold, object_name, same_column};
 use crate::dialect::Dialect;
@@ -38,56 +43,105 @@ pub(crate) fn columns<'s>(
         }
         _ => return None,
     };
-    let [from] = select.from.as_slice() else {
-        return None;
-    };
+    // MySQL also copies columns through DISTINCT, GROUP BY and joins (a column from the
+    // optional side of an outer join becomes nullable); elsewhere one table, no grouping.
+    let mysql = dialect == Dialect::Mysql;
     let grouped = !matches!(&select.group_by, GroupByExpr::Expressions(e, _) if e.is_empty());
-    if !from.joins.is_empty() || select.distinct.is_some() || grouped {
+    if !mysql && (select.from.len() != 1 || select.distinct.is_some() || grouped) {
         return None;
     }
-    let TableFactor::Table { name, alias, .. } = &from.relation else {
-        return None;
+    let mut sources: Vec<Source<'s>> = Vec::new();
+    let mut merges = false;
+    for from in &select.from {
+        sources.push(source(dialect, &from.relation, &tables)?);
+        for join in &from.joins {
+            if !mysql {
+                return None;
+            }
+            let (constraint, left, right) = match &join.join_operator {
+                JoinOperator::Join(c) | JoinOperator::Inner(c) => (c, false, false),
+                JoinOperator::CrossJoin(c) => (c, false, false),
+                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (c, false, true),
+                JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (c, true, false),
+                _ => return None,
+            };
+            merges |= matches!(
+                constraint,
+                JoinConstraint::Using(_) | JoinConstraint::Natural
+            );
+            if left {
+                for s in &mut sources {
+                    s.nullable = true;
+                }
+            }
+            let mut joined = source(dialect, &join.relation, &tables)?;
+            joined.nullable = right;
+            sources.push(joined);
+        }
+    }
+    let all = |s: &Source<'s>| -> Vec<Column> {
+        s.table
+            .columns
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.nullable |= s.nullable;
+                c
+            })
+            .collect()
     };
-    let source = tables(&object_name(dialect, name))?;
-    let qualifier_ok = |q: &str| {
-        alias.as_ref().map_or_else(
-            || same_column(dialect, &source.name, q),
-            |a| same_column(dialect, &fold(dialect, &a.name), q),
-        )
-    };
-    let find = |e: &Expr| -> Option<&Column> {
-        let col = match e {
-            Expr::Identifier(i) => fold(dialect, i),
+    let find = |e: &Expr| -> Option<Column> {
+        let (qualifier, col) = match e {
+            Expr::Identifier(i) => (None, fold(dialect, i)),
             Expr::CompoundIdentifier(parts) => {
                 let [.., q, c] = parts.as_slice() else {
                     return None;
                 };
-                if !qualifier_ok(&fold(dialect, q)) {
-                    return None;
-                }
-                fold(dialect, c)
+                (Some(fold(dialect, q)), fold(dialect, c))
             }
             _ => return None,
         };
-        source
-            .columns
+        let mut found = sources
             .iter()
-            .find(|c| same_column(dialect, &c.name, &col))
+            .filter(|s| {
+                qualifier
+                    .as_ref()
+                    .is_none_or(|q| same_column(dialect, &s.qualifier, q))
+            })
+            .flat_map(|s| {
+                s.table
+                    .columns
+                    .iter()
+                    .filter(|c| same_column(dialect, &c.name, &col))
+                    .map(move |c| (s, c))
+            });
+        let (s, c) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        let mut c = c.clone();
+        c.nullable |= s.nullable;
+        Some(c)
     };
     let mut out = Vec::new();
     for item in &select.projection {
         match item {
-            SelectItem::Wildcard(_) => out.extend(source.columns.iter().cloned()),
-            SelectItem::QualifiedWildcard(kind, _) => {
-                let q = kind.to_string();
-                if !qualifier_ok(&fold(dialect, &sqlparser::ast::Ident::new(q))) {
+            SelectItem::Wildcard(_) => {
+                if merges {
                     return None;
                 }
-                out.extend(source.columns.iter().cloned());
+                out.extend(sources.iter().flat_map(all));
             }
-            SelectItem::UnnamedExpr(e) => out.push(find(e)?.clone()),
+            SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(q), _) => {
+                let q = object_name(dialect, q);
+                let s = sources
+                    .iter()
+                    .find(|s| same_column(dialect, &s.qualifier, &q))?;
+                out.extend(all(s));
+            }
+            SelectItem::UnnamedExpr(e) => out.push(find(e)?),
             SelectItem::ExprWithAlias { expr, alias } => {
-                let mut c = find(expr)?.clone();
+                let mut c = find(expr)?;
                 c.name = fold(dialect, alias);
                 out.push(c);
             }
@@ -98,6 +152,40 @@ pub(crate) fn columns<'s>(
         copied(dialect, c, at);
     }
     Some(out)
+}
+
+/// One table of a `FROM` clause: the name it is referred to by, the table, and whether
+/// an outer join makes its columns nullable.
+struct Source<'s> {
+    qualifier: String,
+    table: &'s Table,
+    nullable: bool,
+}
+
+/// The table `factor` names, or `None` for anything but a table of the schema.
+fn source<'s>(
+    dialect: Dialect,
+    factor: &TableFactor,
+    tables: &impl Fn(&str) -> Option<&'s Table>,
+) -> Option<Source<'s>> {
+    let TableFactor::Table {
+        name, alias, args, ..
+    } = factor
+    else {
+        return None;
+    };
+    if args.is_some() {
+        return None;
+    }
+    let table = tables(&object_name(dialect, name))?;
+    let qualifier = alias
+        .as_ref()
+        .map_or_else(|| table.name.clone(), |a| fold(dialect, &a.name));
+    Some(Source {
+        qualifier,
+        table,
+        nullable: false,
+    })
 }
 
 impl super::Replayer {

@@ -902,3 +902,27 @@ fn rename_table_of_a_temporary_table() {
     let e = one_error(MY, "RENAME TABLE nothing TO other");
     assert!(e.message.contains("does not exist"), "{e}");
 }
+
+#[test]
+fn create_table_as_select_copies_columns_through_joins_and_grouping() {
+    // As MariaDB 10.11 builds it (fixture mysql/edge_cases 0018).
+    let out = ok(
+        Dialect::Mysql,
+        "CREATE TABLE a (id INT NOT NULL PRIMARY KEY, name VARCHAR(20) NOT NULL);
+         CREATE TABLE b (aid INT NOT NULL, x CHAR(3) NOT NULL);
+         CREATE TABLE l AS SELECT DISTINCT a.id, b.x FROM a LEFT JOIN b ON b.aid = a.id;
+         CREATE TABLE r AS SELECT a.name, b.* FROM a RIGHT JOIN b ON b.aid = a.id GROUP BY 1, 2, 3;",
+    );
+    assert_eq!(
+        shape(&out, "l"),
+        cols(&[("id", "int", false), ("x", "char(3)", true)])
+    );
+    assert_eq!(
+        shape(&out, "r"),
+        cols(&[
+            ("name", "varchar(20)", true),
+            ("aid", "int", false),
+            ("x", "char(3)", false)
+        ])
+    );
+}
