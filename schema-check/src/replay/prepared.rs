@@ -74,6 +74,9 @@ pub(crate) struct Dynamic {
     procedures: HashMap<String, Procedure>,
     /// Procedures without parameters whose body runs DDL itself ([`super::procedure_ddl`]).
     scripts: HashMap<String, Vec<super::procedure_ddl::Item>>,
+    /// Procedures whose body has DDL statements (followed or not): where each was
+    /// defined, and its first line, for the warning at a `CALL` the replay cannot follow.
+    schema_changers: HashMap<String, (crate::model::Location, String)>,
 }
 
 /// Reads values from a statement's significant tokens.
@@ -295,7 +298,7 @@ impl Replayer {
         };
         match lead {
             "CREATE" => {
-                self.define_procedure(&w, &stmt.text);
+                self.define_procedure(&w, stmt);
                 false
             }
             "CALL" => self.call(stmt, &w),
@@ -313,8 +316,9 @@ impl Replayer {
     }
 
     /// Records `CREATE [DEFINER = x] PROCEDURE [IF NOT EXISTS] name (params) ... body`
-    /// (`text`) when its body builds and executes statements, or runs DDL itself.
-    fn define_procedure(&mut self, w: &Words, text: &str) {
+    /// (`stmt`) when its body builds and executes statements, or runs DDL itself.
+    fn define_procedure(&mut self, w: &Words, stmt: &Statement) {
+        let text = stmt.text.as_str();
         let Some(at) = (1..w.len().min(8)).find(|&i| w.is(i, "PROCEDURE")) else {
             return;
         };
@@ -353,6 +357,18 @@ impl Replayer {
             k += 1;
         }
         let body = k + 1;
+        if (body..w.len()).any(|i| {
+            ["ALTER", "CREATE", "DROP", "RENAME"]
+                .iter()
+                .any(|d| w.is(i, d))
+        }) {
+            let definition = (stmt.at.clone(), stmt.first_line().to_string());
+            self.dynamic
+                .schema_changers
+                .insert(proc_name.clone(), definition);
+        } else {
+            self.dynamic.schema_changers.remove(&proc_name);
+        }
         let (steps, _) = steps(w, body, &params, &HashMap::new(), None);
         if !steps.iter().any(|s| matches!(s, Step::Execute(_))) {
             self.dynamic.procedures.remove(&proc_name);
@@ -373,9 +389,48 @@ impl Replayer {
         );
     }
 
-    /// `CALL name('literal', ...)` of a procedure [`Replayer::define_procedure`] recorded:
-    /// runs its steps with the arguments; `false` when it cannot.
+    /// `CALL name(...)`: runs what [`Replayer::define_procedure`] recorded. A procedure
+    /// whose body has DDL the replay cannot follow is skipped with a warning (the tables
+    /// it changes may differ) and noted as a possible cause of later conflicts; `false`
+    /// leaves any other `CALL` to the usual skip.
     fn call(&mut self, stmt: &Statement, w: &Words) -> bool {
+        if self.try_call(stmt, w) {
+            return true;
+        }
+        let Some((proc_name, _)) = name(w, 1) else {
+            return false;
+        };
+        let Some((defined, first_line)) = self.dynamic.schema_changers.get(&proc_name).cloned()
+        else {
+            return false;
+        };
+        let reason = format!(
+            "CALL of procedure `{proc_name}`, whose body changes the schema in a way the replay \
+             does not follow (arguments, or a statement or condition it cannot evaluate)"
+        );
+        self.warnings.push(crate::diagnostic::Warning {
+            message: format!("{reason}: the tables it changes may differ from the server's"),
+            location: stmt.at.clone(),
+            source_line: stmt.source_line.clone(),
+            cause: defined,
+            cause_line: first_line,
+            cause_note: "the procedure is defined here".to_string(),
+            help: "run the changes as plain statements, or guard them with IF conditions \
+                   on information_schema columns, indexes or constraints (strict mode makes \
+                   this an error)"
+                .to_string(),
+        });
+        self.skipped.push(Skipped {
+            at: stmt.at.clone(),
+            reason,
+            first_line: stmt.first_line().to_string(),
+        });
+        self.note_unseen(stmt);
+        true
+    }
+
+    /// Runs a `CALL` of a procedure the replay follows; `false` when it cannot.
+    fn try_call(&mut self, stmt: &Statement, w: &Words) -> bool {
         let Some((proc_name, next)) = name(w, 1) else {
             return false;
         };

@@ -16,8 +16,8 @@
 //! ... THEN ...] [ELSE ...] END IF` is recorded when the procedure is created; a `CALL`
 //! without arguments runs it on the schema as it is then, each condition evaluated by
 //! [`super::info_schema`]. A body with anything else, a procedure with parameters, or a
-//! condition the replay cannot evaluate leaves the `CALL` to the usual skip (recorded as
-//! possibly changing the schema unseen).
+//! condition the replay cannot evaluate makes the `CALL` a skip with a warning (the tables
+//! it changes may differ), recorded as possibly changing the schema unseen.
 
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
@@ -256,5 +256,29 @@ mod tests {
             .map(|c| c.name.as_str())
             .collect();
         assert_eq!(names, ["id", "a", "b"]);
+    }
+
+    #[test]
+    fn a_call_the_replay_cannot_follow_is_a_warning() {
+        let out = crate::replay::tests::ok(
+            crate::Dialect::Mysql,
+            "CREATE TABLE t (id INT);
+             CREATE PROCEDURE p() BEGIN
+               DECLARE n INT;
+               SELECT COUNT(*) INTO n FROM t;
+               IF n = 0 THEN ALTER TABLE t ADD a INT; END IF;
+             END;
+             CALL p();
+             CREATE PROCEDURE q() BEGIN SELECT 1; END;
+             CALL q();",
+        );
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(out.warnings[0].message.contains("procedure `p`"));
+        assert_eq!(out.warnings[0].cause.line, 2);
+        let call = out
+            .skipped
+            .iter()
+            .find(|s| s.first_line.starts_with("CALL p"));
+        assert!(call.is_some_and(|s| s.reason.contains("does not follow")));
     }
 }
