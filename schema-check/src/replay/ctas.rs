@@ -221,7 +221,9 @@ impl super::Replayer {
             return None;
         }
         let views = |v: &str| self.view_types.get(&self.schema, v);
-        let typed = super::query_types::output_columns(query, &tables, &views, &self.schema)?;
+        let functions = |f: &str, n: usize| self.function_returns(f, n);
+        let typed =
+            super::query_types::output_columns(query, &tables, &views, &functions, &self.schema)?;
         Some(
             typed
                 .into_iter()

@@ -42,7 +42,8 @@ pub struct Arity {
 }
 
 impl Arity {
-    fn accepts(self, n: usize) -> bool {
+    /// Whether a call with `n` arguments may call this overload.
+    pub(crate) fn accepts(self, n: usize) -> bool {
         n >= self.min && self.max.is_none_or(|m| n <= m)
     }
 }
@@ -119,6 +120,76 @@ pub fn signature(lower: &str, name: &str) -> Option<(String, Arity)> {
     }
     let normalized = params.split_whitespace().collect::<Vec<_>>().join(" ");
     Some((normalized, Arity { min, max }))
+}
+
+/// The type the function `name` defined by the lower-cased `CREATE FUNCTION` text `lower`
+/// returns, as written (`RETURNS integer`), when it returns one value: `None` for `SETOF`,
+/// `TABLE (...)`, `trigger`, `void`, `record` and a function without `RETURNS` (OUT
+/// parameters).
+///
+/// ```
+/// use schema_check::replay::function_deps::returns;
+/// let r = |t: &str| returns(&t.to_lowercase(), "f");
+/// assert_eq!(r("CREATE FUNCTION f(a int) RETURNS integer AS $$ select 1 $$ LANGUAGE sql").as_deref(), Some("integer"));
+/// assert_eq!(r("create function f(p timestamp) returns timestamp with time zone language sql immutable return p").as_deref(), Some("timestamp with time zone"));
+/// assert_eq!(r("CREATE FUNCTION f() RETURNS numeric(10, 2)\n AS 'select 1'").as_deref(), Some("numeric(10, 2)"));
+/// assert_eq!(r("CREATE FUNCTION f() RETURNS SETOF int AS ''"), None);
+/// assert_eq!(r("CREATE FUNCTION f() RETURNS trigger AS ''"), None);
+/// ```
+pub fn returns(lower: &str, name: &str) -> Option<String> {
+    let at = lower
+        .find(&format!("{name}("))
+        .or_else(|| lower.find(&format!("{name} (")))?;
+    let rest = &lower[at + name.len()..];
+    let params = parenthesized(rest)?;
+    // `params` is a slice of `rest`: the text after its closing parenthesis.
+    let end = params.as_ptr() as usize - rest.as_ptr() as usize + params.len() + 1;
+    let after = rest.get(end..)?;
+    let after = after.trim_start().strip_prefix("returns")?;
+    if !after.starts_with(char::is_whitespace) {
+        return None;
+    }
+    // The type runs up to the first clause of CREATE FUNCTION (or the body).
+    const CLAUSES: &[&str] = &[
+        "as",
+        "language",
+        "immutable",
+        "stable",
+        "volatile",
+        "strict",
+        "called",
+        "security",
+        "external",
+        "cost",
+        "rows",
+        "parallel",
+        "leakproof",
+        "not",
+        "set",
+        "window",
+        "support",
+        "transform",
+        "return",
+        "begin",
+    ];
+    let mut ty = Vec::new();
+    for word in after.split_whitespace() {
+        if CLAUSES.contains(&word) || word.starts_with(['$', '\'', ';']) {
+            break;
+        }
+        ty.push(word);
+    }
+    let ty = ty.join(" ");
+    let first = ty.split([' ', '(']).next().unwrap_or("");
+    let sets = [
+        "setof",
+        "table",
+        "trigger",
+        "event_trigger",
+        "void",
+        "record",
+    ];
+    (!ty.is_empty() && !sets.contains(&first)).then_some(ty)
 }
 
 /// The argument counts of the calls of `name` in `expr`.

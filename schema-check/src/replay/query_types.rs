@@ -19,7 +19,10 @@
 //!   type of its results the same way (`text` when all are untyped); a scalar subquery
 //!   `(SELECT x ...)` the type of its one column (an untyped one is `text`), and it reads
 //!   the columns of the queries around it. `alias.*` and `table.*` expand to that
-//!   relation's columns.
+//!   relation's columns. `-x` of a number has `x`'s type. A call of one of the history's
+//!   own functions has its `RETURNS` type, without modifiers (`varchar(10)` gives
+//!   `character varying`), when every overload the call's argument count may reach
+//!   returns that type.
 //!
 //! Anything else (a window, division, date arithmetic, a function not listed, a `WITH`)
 //! is
@@ -72,18 +75,23 @@ struct Scope<'s, 'd> {
 /// The typed columns of a relation that is not a table (a view), by canonical name.
 pub(crate) type Typed<'v> = &'v [(String, SqlType)];
 
-/// The output columns (name, type) of `query`, reading tables through `tables` and views
-/// through `views` (by canonical name) and types through `schema`; `None` when the replay
-/// cannot know them.
+/// What a call of one of the history's own functions returns, by (name, argument count).
+pub(crate) type Returns<'a> = &'a dyn Fn(&str, usize) -> Option<SqlType>;
+
+/// The output columns (name, type) of `query`, reading tables through `tables`, views
+/// through `views` (by canonical name), the history's functions through `functions` and
+/// types through `schema`; `None` when the replay cannot know them.
 pub(crate) fn output_columns<'d>(
     query: &Query,
     tables: &dyn Fn(&str) -> Option<&'d Table>,
     views: &dyn Fn(&str) -> Option<Typed<'d>>,
+    functions: Returns<'_>,
     schema: &Schema,
 ) -> Option<Vec<(String, SqlType)>> {
     let typer = Typer {
         tables,
         views,
+        functions,
         schema,
     };
     let columns = typer.query(query, None)?;
@@ -148,6 +156,7 @@ fn common<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
 struct Typer<'a, 'd> {
     tables: &'a dyn Fn(&str) -> Option<&'d Table>,
     views: &'a dyn Fn(&str) -> Option<Typed<'d>>,
+    functions: Returns<'a>,
     schema: &'a Schema,
 }
 
@@ -335,6 +344,27 @@ impl<'d> Typer<'_, 'd> {
                     | BinaryOperator::Or
             )
             .then(boolean),
+            // `-x`, `+x` of a number: its type (a literal's sign is part of the literal).
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus | UnaryOperator::Plus,
+                expr,
+            } => match self.expr(expr, scope)? {
+                Ty::Known(t)
+                    if matches!(
+                        t.canonical.as_str(),
+                        "smallint"
+                            | "integer"
+                            | "bigint"
+                            | "numeric"
+                            | "real"
+                            | "double precision"
+                            | "interval"
+                    ) =>
+                {
+                    Some(Ty::Known(t))
+                }
+                _ => None,
+            },
             Expr::UnaryOp {
                 op: UnaryOperator::Not,
                 ..
@@ -433,7 +463,8 @@ impl<'d> Typer<'_, 'd> {
                 }
                 Some(ty)
             }
-            _ => None,
+            // One of the history's own functions: its declared `RETURNS` type.
+            (_, n) => (self.functions)(&name, n).map(|t| Ty::Known(Cow::Owned(t))),
         }
     }
 }
@@ -501,6 +532,34 @@ fn number(text: &str) -> Ty<'static> {
 }
 
 impl super::Replayer {
+    /// The type a call of the history's function `name` with `args` arguments returns,
+    /// when the replay knows it (see `Unseen::returned`), in canonical form.
+    pub(crate) fn function_returns(&self, name: &str, args: usize) -> Option<SqlType> {
+        let written = self.unseen.returned(name, args)?;
+        // A function's result has no type modifier (`RETURNS varchar(10)` returns
+        // `character varying`).
+        let mut bare = String::new();
+        let mut depth = 0usize;
+        for c in written.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => bare.push(c),
+                _ => {}
+            }
+        }
+        let mut parser = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(&bare)
+            .ok()?;
+        let data_type = parser.parse_data_type().ok()?;
+        if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+            return None;
+        }
+        canonical_type(Dialect::Postgres, &data_type, &self.schema)
+            .ok()
+            .map(|c| c.ty)
+    }
+
     /// Types the view `cv` just created (PostgreSQL), for a table created from it later.
     pub(crate) fn note_view_types(&mut self, cv: &sqlparser::ast::CreateView) {
         let name = self.create_key(&cv.name);
@@ -514,16 +573,18 @@ impl super::Replayer {
         };
         let tables = |t: &str| self.table(t);
         let views = |v: &str| self.view_types.get(&self.schema, v);
-        let columns = output_columns(&cv.query, &tables, &views, &self.schema).and_then(|mut c| {
-            // `CREATE VIEW v (a, b) AS ...` renames the first columns.
-            if cv.columns.len() > c.len() {
-                return None;
-            }
-            for (col, def) in c.iter_mut().zip(&cv.columns) {
-                col.0 = fold(Dialect::Postgres, &def.name);
-            }
-            Some(c)
-        });
+        let functions = |f: &str, n: usize| self.function_returns(f, n);
+        let columns = output_columns(&cv.query, &tables, &views, &functions, &self.schema)
+            .and_then(|mut c| {
+                // `CREATE VIEW v (a, b) AS ...` renames the first columns.
+                if cv.columns.len() > c.len() {
+                    return None;
+                }
+                for (col, def) in c.iter_mut().zip(&cv.columns) {
+                    col.0 = fold(Dialect::Postgres, &def.name);
+                }
+                Some(c)
+            });
         self.view_types.note(&name, &created, columns);
     }
 }

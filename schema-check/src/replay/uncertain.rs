@@ -29,6 +29,9 @@ pub(crate) struct Unseen {
     /// The overloads the history defined, by function name: each one's parameter list
     /// (lower-cased, spaces collapsed) and the argument counts a call of it may have.
     overloads: HashMap<String, Vec<(String, super::function_deps::Arity)>>,
+    /// What each overload returns, as written, by (function name, parameter list): the
+    /// latest `CREATE [OR REPLACE]` of it.
+    returns: HashMap<(String, String), String>,
 }
 
 /// Whether `word` occurs in `text` as a whole word (`text` lower-cased).
@@ -72,6 +75,10 @@ impl Unseen {
         {
             if let Some(name) = defined_function(&lower) {
                 if let Some((params, arity)) = super::function_deps::signature(&lower, &name) {
+                    match super::function_deps::returns(&lower, &name) {
+                        Some(ty) => self.returns.insert((name.clone(), params.clone()), ty),
+                        None => self.returns.remove(&(name.clone(), params.clone())),
+                    };
                     let list = self.overloads.entry(name.clone()).or_default();
                     if !list.iter().any(|(p, _)| *p == params) {
                         list.push((params, arity));
@@ -128,6 +135,20 @@ impl Unseen {
     /// The overloads of the function `name` the history defined (see `overloads`).
     pub(crate) fn overloads_of(&self, name: &str) -> &[(String, super::function_deps::Arity)] {
         self.overloads.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The type (as written) a call of the history's function `name` with `args`
+    /// arguments returns: the one every overload such a call may reach returns; `None`
+    /// when there is none, or they differ (the replay does not resolve overloads by
+    /// argument type).
+    pub(crate) fn returned(&self, name: &str, args: usize) -> Option<&str> {
+        let mut types = self
+            .overloads_of(name)
+            .iter()
+            .filter(|(_, arity)| arity.accepts(args))
+            .map(|(params, _)| self.returns.get(&(name.to_string(), params.clone())));
+        let first = types.next()??;
+        types.all(|t| t == Some(first)).then_some(first.as_str())
     }
 
     /// Forgets the overload of `name` taking `args` arguments (DROP FUNCTION name(...)).
