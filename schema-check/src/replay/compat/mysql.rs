@@ -40,6 +40,9 @@ pub(super) fn rewrite(
         {
             // A column's `CHARSET x` is `CHARACTER SET x` (table options are removed below).
             edits.insert(sig[n], Some("CHARACTER SET".into()));
+        } else if is_word(t, "PERSISTENT") && n > 0 && tokens[sig[n - 1]] == Token::RParen {
+            // MariaDB's `AS (expr) PERSISTENT` is `STORED`.
+            edits.insert(sig[n], Some("STORED".into()));
         } else if is_word(t, "NATIONAL")
             && sig.get(n + 1).is_some_and(|&i| {
                 ["CHAR", "VARCHAR", "CHARACTER"]
@@ -573,6 +576,16 @@ fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
         .iter()
         .any(|w| word(n, w))
             && word(n + 1, "PARTITION"))
+    {
+        return true;
+    }
+    // `ALTER INDEX i [NOT] IGNORED` (MariaDB), `ALTER INDEX i VISIBLE|INVISIBLE` (MySQL 8):
+    // whether the optimizer uses the index, not what the table holds.
+    if word(n, "ALTER")
+        && (word(n + 1, "INDEX") || word(n + 1, "KEY"))
+        && ["IGNORED", "VISIBLE", "INVISIBLE"]
+            .iter()
+            .any(|w| word(n + 3, w) || (word(n + 3, "NOT") && word(n + 4, w)))
     {
         return true;
     }
