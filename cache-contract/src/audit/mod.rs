@@ -52,7 +52,8 @@
 //!      first). A `SCAN` over every tenant lists each tenant's
 //!      entries spread over the whole walk, so the rows are cached, not the entries held:
 //!      the walk streams on. A range that comes back full, or was dropped to make room, is
-//!      not read again: its tenant is checked by key for the rest of the run.
+//!      not read again: its tenant is checked by key for the rest of the run (and
+//!      a table whose ranges mostly come back full reads no more of them).
 //!    - **by key** for the other entries: one statement per contract and batch
 //!      ([`TableSpec::select`]), filtered on the tenant column and the key columns.
 //!      PostgreSQL prepares the statements once per connection and runs them with a generic

@@ -20,7 +20,8 @@
 //! and is not kept: that tenant is checked by key for the rest of the run, and so is a
 //! tenant whose range was dropped to make room. No range is read twice in one run, and no
 //! batch waits for one: while a range is read, the other batches check that tenant's
-//! entries by key.
+//! entries by key. A table whose ranges come back partial more often than whole (after
+//! [`PARTIAL_ENOUGH`] partial ones) reads no more ranges in the run.
 //!
 //! [`AuditConfig::cached_rows`]: super::AuditConfig::cached_rows
 
@@ -39,6 +40,11 @@ pub(crate) const MIN_LISTED: u64 = 16;
 
 /// A range is read with a bound of this many times the tenant's estimated entries.
 pub(crate) const MARGIN: f64 = 4.0;
+
+/// After this many partial ranges of a table, if they outnumber its whole ones, the run
+/// reads no more ranges of it: its tenants have many more rows than cached entries, and
+/// each partial range was read for nothing.
+pub(crate) const PARTIAL_ENOUGH: u32 = 4;
 
 /// One tenant's rows of one table, packed: for each row, a digest of its key and the
 /// checksum of its canonical values ([`normalize::checksum`]), nothing else. An entry is
@@ -174,6 +180,8 @@ struct State {
     clock: u64,
     /// Rows kept.
     held: usize,
+    /// Per table: its ranges read whole, and partial.
+    outcomes: HashMap<&'static str, (u32, u32)>,
 }
 
 impl Ranges {
@@ -220,7 +228,13 @@ impl Ranges {
                 }
                 Slot::Listing(seen) => {
                     *seen += listed;
-                    if *seen < MIN_LISTED || progress.is_nan() || progress <= 0.0 {
+                    let (whole, partial) =
+                        state.outcomes.get(spec.table).copied().unwrap_or_default();
+                    if *seen < MIN_LISTED
+                        || progress.is_nan()
+                        || progress <= 0.0
+                        || (partial >= PARTIAL_ENOUGH && partial > whole)
+                    {
                         return Ok(None);
                     }
                     let estimate = *seen as f64 / progress.min(1.0);
@@ -232,21 +246,30 @@ impl Ranges {
         let fetched = source.fetch_tenant(spec, tenant, limit).await?;
         let rows = fetched.as_ref().map_or(0, Vec::len);
         row_reads.fetch_add(rows as u64, Ordering::Relaxed);
+        let whole = fetched.as_ref().map(|rows| rows.len() < limit);
         let packed = fetched
             .filter(|rows| rows.len() < limit)
             .map(|rows| Arc::new(Packed::new(spec, &rows)));
-        Ok(self.keep(spec.table, tenant, packed))
+        Ok(self.keep(spec.table, tenant, whole, packed))
     }
 
-    /// Keeps a range just read (`None`: partial, or the source reads none), making room by
-    /// dropping the least recently used ranges; the range, if kept.
+    /// Keeps a range just read (`rows` `None`: partial, or the source reads none; `whole`:
+    /// whether it was whole, `None` when the source reads none), making room by dropping
+    /// the least recently used ranges; the range, if kept.
     fn keep(
         &self,
         table: &'static str,
         tenant: Option<&str>,
+        whole: Option<bool>,
         rows: Option<Arc<Packed>>,
     ) -> Option<Arc<Packed>> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let outcomes = state.outcomes.entry(table).or_default();
+        match whole {
+            Some(true) => outcomes.0 += 1,
+            Some(false) => outcomes.1 += 1,
+            None => {}
+        }
         let group = (table, tenant.map(str::to_string));
         let Some(rows) = rows.filter(|r| r.len() <= self.budget) else {
             state.slots.insert(group, Slot::Keys);
@@ -481,6 +504,28 @@ mod tests {
                 .is_none()
         );
         assert_eq!(source.ranges.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_table_of_mostly_partial_ranges_reads_no_more() {
+        let tenants: Vec<(&'static str, i64)> =
+            ["a", "b", "c", "d", "e", "f"].map(|t| (t, 1000)).to_vec();
+        let source = Memory::new(&tenants);
+        let ranges = Ranges::new(100_000);
+        let reads = AtomicU64::new(0);
+        for (tenant, _) in &tenants {
+            assert!(
+                ask(&ranges, &source, tenant, 16, 0.5, &reads)
+                    .await
+                    .is_none()
+            );
+        }
+        // 4 partial ranges of 128 rows each, then none.
+        assert_eq!(
+            source.ranges.load(Ordering::Relaxed),
+            PARTIAL_ENOUGH as usize
+        );
+        assert_eq!(reads.load(Ordering::Relaxed), 4 * 128);
     }
 
     #[tokio::test]
