@@ -9,7 +9,11 @@
 //!   has `t`; `max`/`min` the type of their argument; `count` is `bigint`; `sum` of
 //!   `smallint`/`integer` is `bigint`, of `bigint`/`numeric` is `numeric`; comparisons,
 //!   `AND`/`OR`/`NOT`, `IS [NOT] NULL`, `IN`, `BETWEEN`, `LIKE` and `EXISTS` are
-//!   `boolean`; `now()` is `timestamp with time zone`; `coalesce`/`greatest`/`least` the
+//!   `boolean`; `now()` (and the other clocks, `to_timestamp`) is `timestamp with time
+//!   zone`; built-ins whose result type is fixed have it (`length` `integer`, `concat`,
+//!   `format`, `to_char` `text`, `lower`, `substr`, `trim` and the like `text` of a
+//!   character string, `gen_random_uuid` `uuid`, `random`/`date_part` `double precision`,
+//!   `current_date` `date`, the `json`/`jsonb` builders theirs); `coalesce`/`greatest`/`least` the
 //!   common type of their arguments; `+`, `-`, `*` over integers and `numeric` the wider
 //!   operand's type, `||` of text `text`; an integer literal is `integer` (`bigint` past 32
 //!   bits, `numeric` past 64 or with a point), a string literal or `NULL` has no type of
@@ -384,6 +388,14 @@ impl<'d> Typer<'_, 'd> {
             | Expr::ILike { .. }
             | Expr::Exists { .. } => Some(boolean()),
             Expr::Function(f) => self.function(f, scope),
+            // `substr(s, ...)`, `substring(s FROM ...)`, `trim(... FROM s)` of a character
+            // string are text (of `bytea`, `bytea`).
+            Expr::Substring { expr, .. } | Expr::Trim { expr, .. } => {
+                match self.expr(expr, scope)? {
+                    Ty::Known(t) if !is_character_string(&t) => None,
+                    _ => Some(Ty::Known(Cow::Owned(text()))),
+                }
+            }
             // A scalar subquery: its one column, an untyped one resolved as text (as
             // PostgreSQL resolves a subquery's outputs).
             Expr::Subquery(q) => match self.query(q, Some(scope))?.as_slice() {
@@ -453,9 +465,51 @@ impl<'d> Typer<'_, 'd> {
                 Ty::Untyped => None,
             },
             ("bool_and" | "bool_or" | "every", 1) => Some(boolean()),
-            ("now" | "current_timestamp", 0) => {
+            (
+                "now"
+                | "current_timestamp"
+                | "clock_timestamp"
+                | "statement_timestamp"
+                | "transaction_timestamp",
+                0,
+            )
+            | ("to_timestamp", 1 | 2) => {
                 Some(named("timestamp with time zone", TypeFamily::TimestampTz))
             }
+            ("current_date", 0) => Some(named("date", TypeFamily::Date)),
+            ("gen_random_uuid", 0) => Some(named("uuid", TypeFamily::Uuid)),
+            ("random", 0) | ("date_part", 2) => Some(named("double precision", TypeFamily::Float8)),
+            (
+                "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
+                | "strpos" | "ascii",
+                _,
+            )
+            | ("array_length", 2) => Some(named("integer", TypeFamily::Int { bytes: 4 })),
+            // Text whatever the arguments' types.
+            (
+                "concat" | "concat_ws" | "format" | "to_char" | "md5" | "chr" | "quote_literal",
+                _,
+            ) => Some(Ty::Known(Cow::Owned(text()))),
+            // Text of a character string (`lower` of a range is its bound, not text).
+            (
+                "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "initcap" | "replace"
+                | "translate" | "split_part" | "lpad" | "rpad" | "left" | "right" | "repeat"
+                | "regexp_replace" | "quote_ident" | "substr" | "reverse",
+                n,
+            ) if n > 0 => match arg(0)? {
+                Ty::Known(t) if !is_character_string(&t) => None,
+                _ => Some(Ty::Known(Cow::Owned(text()))),
+            },
+            (
+                "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg"
+                | "jsonb_object_agg",
+                _,
+            ) => Some(named("jsonb", TypeFamily::Json)),
+            (
+                "to_json" | "json_build_object" | "json_build_array" | "json_agg"
+                | "json_object_agg" | "row_to_json",
+                _,
+            ) => Some(named("json", TypeFamily::Json)),
             ("coalesce" | "greatest" | "least", n) if n > 0 => {
                 let mut ty = arg(0)?;
                 for i in 1..n {
@@ -516,6 +570,14 @@ fn arithmetic<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
         return None;
     }
     common(a, b)
+}
+
+/// Whether `t` is `text`, `character varying` or `character` (with or without a length).
+fn is_character_string(t: &SqlType) -> bool {
+    t.canonical == "text"
+        || t.canonical.starts_with("character varying")
+        || t.canonical == "character"
+        || t.canonical.starts_with("character(")
 }
 
 /// The type of an integer or decimal literal.
