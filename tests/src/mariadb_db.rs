@@ -82,7 +82,8 @@ impl MariaDatabase {
         Ok(())
     }
 
-    /// What the server built: base tables, columns in order with `COLUMN_TYPE` (integer
+    /// What the server built: base tables (system-versioned ones too; information_schema
+    /// does not list their hidden ROW_START / ROW_END columns), columns in order with `COLUMN_TYPE` (integer
     /// display widths removed, see [`canonical_column_type`]) and `IS_NULLABLE`, and
     /// primary keys.
     pub fn introspect(&mut self) -> Result<ObservedSchema, String> {
@@ -92,7 +93,8 @@ impl MariaDatabase {
         let tables: Vec<String> = conn
             .query(
                 "SELECT TABLE_NAME FROM information_schema.TABLES \
-                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'",
+                 WHERE TABLE_SCHEMA = DATABASE() \
+                 AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')",
             )
             .map_err(err)?;
         for t in tables {
@@ -129,7 +131,12 @@ impl MariaDatabase {
             )
             .map_err(err)?;
         for (table, column) in pks {
-            if let Some(t) = schema.tables.get_mut(&table) {
+            // MariaDB appends a system-versioned table's hidden `row_end` to its keys, here
+            // only (not in SHOW CREATE TABLE or information_schema.STATISTICS): left out,
+            // like the column itself.
+            if let Some(t) = schema.tables.get_mut(&table)
+                && t.columns.iter().any(|c| c.name == column)
+            {
                 t.primary_key.get_or_insert_with(Vec::new).push(column);
             }
         }

@@ -260,6 +260,14 @@ impl Replayer {
         {
             self.unmodelled.note(&name, unmodelled::Kind::Virtual);
         }
+        let parsed = match parsed {
+            Parsed::Ast(_) if compat::misread(self.dialect, &stmt.text) => {
+                Parsed::Error(sqlparser::parser::ParserError::ParserError(
+                    "sqlparser misreads this statement".to_string(),
+                ))
+            }
+            parsed => parsed,
+        };
         match parsed {
             Parsed::Noise(reason) => self.skip(&ctx, reason),
             Parsed::Ast(asts) => self.apply_all(&ctx, asts, compat::Fixup::None),
@@ -311,6 +319,48 @@ impl Replayer {
                 }
             }
             return;
+        }
+        if let compat::Fixup::RowPeriod { columns, then } = fixup {
+            let tables: Vec<String> = asts
+                .iter()
+                .filter_map(|a| match a {
+                    Ast::CreateTable(ct) => Some(&ct.name),
+                    Ast::AlterTable(at) => Some(&at.name),
+                    _ => None,
+                })
+                .map(|name| ident::object_name(self.dialect, name))
+                .collect();
+            self.apply_all(ctx, asts, *then);
+            for name in tables {
+                if let Some(key) = self.table_key(&name) {
+                    self.row_period(&key, &columns);
+                }
+            }
+            return;
+        }
+        if let compat::Fixup::Unversion { table, then } = fixup {
+            let name = ident::fold(self.dialect, &sqlparser::ast::Ident::new(table.as_str()));
+            if let Some(t) = self
+                .table_key(&name)
+                .and_then(|key| self.schema.tables.get_mut(&key))
+            {
+                let row_end: Vec<String> = t
+                    .columns
+                    .iter()
+                    .filter(|c| {
+                        matches!(&c.generated, Some(crate::model::Generated::Expression { expr, .. }) if expr == "ROW END")
+                    })
+                    .map(|c| c.name.clone())
+                    .collect();
+                let keys = t
+                    .primary_key
+                    .iter_mut()
+                    .chain(t.unique.iter_mut().map(|u| &mut u.columns));
+                for columns in keys {
+                    columns.retain(|c| !row_end.contains(c));
+                }
+            }
+            return self.apply_all(ctx, asts, *then);
         }
         if let compat::Fixup::SkippedClauses { notes, then } = fixup {
             for reason in notes {
@@ -441,6 +491,42 @@ impl Replayer {
     }
 
     /// Records the statement of `ctx` as skipped, for `reason`.
+    /// Marks `columns` (as written, with their `ROW START | ROW END`) of table `key` as
+    /// MariaDB records a system-versioned table's explicit period columns: NOT NULL (the
+    /// rewrite said so), generated and stored. MariaDB appends the `ROW END` column to the
+    /// table's primary key and each unique key (so that history rows do not collide), as
+    /// SHOW CREATE TABLE and information_schema show; it does so with the hidden
+    /// `row_end` of a table versioned without explicit columns too, but that column is not
+    /// recorded (see [`compat::Fixup`]), and neither is its place in the keys (SHOW CREATE
+    /// TABLE and information_schema.STATISTICS omit it too).
+    fn row_period(&mut self, key: &str, columns: &[(String, String)]) {
+        let Some(table) = self.schema.tables.get_mut(key) else {
+            return;
+        };
+        for (name, expr) in columns {
+            let name = ident::fold(self.dialect, &sqlparser::ast::Ident::new(name.as_str()));
+            let Some(c) = table.columns.iter_mut().find(|c| c.name == name) else {
+                continue;
+            };
+            c.generated = Some(crate::model::Generated::Expression {
+                expr: expr.clone(),
+                stored: true,
+            });
+            if expr != "ROW END" {
+                continue;
+            }
+            let keys = table
+                .primary_key
+                .iter_mut()
+                .chain(table.unique.iter_mut().map(|u| &mut u.columns));
+            for columns in keys {
+                if !columns.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
+                    columns.push(name.clone());
+                }
+            }
+        }
+    }
+
     pub(crate) fn skip(&mut self, ctx: &Ctx<'_>, reason: String) {
         self.skipped.push(Skipped {
             at: ctx.at().clone(),

@@ -34,7 +34,13 @@ mod sqlite;
 /// them and a `[DEFAULT] CHARSET` reported as [`Fixup::Charset`]; MySQL `CREATE FULLTEXT|SPATIAL INDEX` becomes
 /// the `ALTER TABLE ... ADD FULLTEXT|SPATIAL INDEX` it means; SQLite multi-word type names (`UNSIGNED BIG INT`)
 /// are joined with `_` (same length, so positions do not move; the declared text is
-/// read back from the original statement).
+/// read back from the original statement). MariaDB system versioning: `[WITH | WITHOUT]
+/// SYSTEM VERSIONING` (of a table or column) and `PERIOD FOR name (a, b)` definitions are
+/// removed, `ALTER TABLE ... ADD | DROP SYSTEM VERSIONING | PERIOD` clauses too (as table
+/// options); `GENERATED ALWAYS AS ROW START | END` is reported as [`Fixup::RowPeriod`]. The
+/// hidden `ROW_START` / `ROW_END` columns of a table versioned without explicit ones are not
+/// recorded: information_schema.COLUMNS does not list them (a statement may still select
+/// them by name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fixup {
     /// Nothing: the removed words do not change the schema.
@@ -79,6 +85,26 @@ pub enum Fixup {
     SkippedClauses {
         /// Why each removed clause was skipped.
         notes: Vec<String>,
+        /// What the rest of the statement needs.
+        then: Box<Fixup>,
+    },
+    /// MariaDB's `GENERATED ALWAYS AS ROW START | ROW END` (the explicit period columns of
+    /// a system-versioned table) became `NOT NULL`: after the rest of the statement (applied
+    /// with `then`), each named column (as written) of the created or altered table is
+    /// generated, stored, with this expression (`ROW START` / `ROW END`, as
+    /// information_schema shows it).
+    RowPeriod {
+        /// `(column, expression)`, in order.
+        columns: Vec<(String, String)>,
+        /// What the rest of the statement needs.
+        then: Box<Fixup>,
+    },
+    /// MariaDB `ALTER TABLE table ... DROP SYSTEM VERSIONING, ...` beside other clauses
+    /// (the `DROP COLUMN`s of explicit period columns): before the rest (applied with
+    /// `then`), the table's keys lose the `ROW END` column [`Fixup::RowPeriod`] appended.
+    Unversion {
+        /// The table, as written (unquoted).
+        table: String,
         /// What the rest of the statement needs.
         then: Box<Fixup>,
     },
@@ -163,6 +189,12 @@ pub(super) enum Outcome {
     Replace(String, Fixup),
     /// No rewrite applies.
     Abort,
+}
+
+/// Whether sqlparser reads `text` without error but as something it is not: the replay
+/// then treats it as unparsed, so that [`rewrite`] applies (see [`mysql::misread`]).
+pub fn misread(dialect: Dialect, text: &str) -> bool {
+    dialect == Dialect::Mysql && mysql::misread(text)
 }
 
 /// A rewrite of `text` that sqlparser can parse, if one applies.

@@ -21,7 +21,9 @@ pub(super) fn rewrite(
     }
     let mut fixup = Fixup::None;
 
+    let word_at = |n: usize, w: &str| sig.get(n).is_some_and(|&i| is_word(&tokens[i], w));
     let mut names = Vec::new();
+    let mut periods = Vec::new();
     for n in 0..sig.len() {
         let t = &tokens[sig[n]];
         if is_word(t, "ZEROFILL") {
@@ -43,6 +45,43 @@ pub(super) fn rewrite(
         } else if is_word(t, "PERSISTENT") && n > 0 && tokens[sig[n - 1]] == Token::RParen {
             // MariaDB's `AS (expr) PERSISTENT` is `STORED`.
             edits.insert(sig[n], Some("STORED".into()));
+        } else if (is_word(t, "WITH") || is_word(t, "WITHOUT"))
+            && word_at(n + 1, "SYSTEM")
+            && word_at(n + 2, "VERSIONING")
+        {
+            // MariaDB's `[WITH | WITHOUT] SYSTEM VERSIONING`, of a table or a column: whether
+            // rows keep their history, not what the catalog lists.
+            for &i in &sig[n..n + 3] {
+                edits.insert(i, None);
+            }
+        } else if is_word(t, "GENERATED")
+            && word_at(n + 1, "ALWAYS")
+            && word_at(n + 2, "AS")
+            && word_at(n + 3, "ROW")
+            && (word_at(n + 4, "START") || word_at(n + 4, "END"))
+        {
+            // A system-versioned table's explicit period column: NOT NULL, its value
+            // generated as `ROW START|END` (applied after, see `Fixup::RowPeriod`).
+            if let Some(name) = column_of(tokens, sig, n) {
+                let end = is_word(&tokens[sig[n + 4]], "END");
+                periods.push((name, if end { "ROW END" } else { "ROW START" }.to_string()));
+            }
+            edits.insert(sig[n], Some("NOT NULL".into()));
+            for &i in &sig[n + 1..n + 5] {
+                edits.insert(i, None);
+            }
+        } else if is_word(t, "PERIOD")
+            && n > 0
+            && tokens[sig[n - 1]] == Token::Comma
+            && kw_at(n + 1, Keyword::FOR)
+            && sig.get(n + 3).is_some_and(|&i| tokens[i] == Token::LParen)
+            && let Some(close) = closing(tokens, sig, n + 3)
+        {
+            // MariaDB's `PERIOD FOR SYSTEM_TIME (s, e)` (or an application-time period) among
+            // a table's definitions names a pair of its columns; it adds none.
+            for &i in &sig[n - 1..=close] {
+                edits.insert(i, None);
+            }
         } else if is_word(t, "NATIONAL")
             && sig.get(n + 1).is_some_and(|&i| {
                 ["CHAR", "VARCHAR", "CHARACTER"]
@@ -257,8 +296,109 @@ pub(super) fn rewrite(
             }
         }
         fixup = with_notes(skipped, fixup);
+        let unversion = options.iter().any(|&&(from, _)| {
+            is_word(&tokens[sig[from]], "DROP")
+                && sig
+                    .get(from + 1)
+                    .is_some_and(|&i| is_word(&tokens[i], "SYSTEM"))
+        });
+        if unversion {
+            fixup = Fixup::Unversion {
+                table,
+                then: Box::new(fixup),
+            };
+        }
+    }
+    if !periods.is_empty() {
+        fixup = Fixup::RowPeriod {
+            columns: periods,
+            then: Box::new(fixup),
+        };
     }
     Outcome::Edits(fixup)
+}
+
+/// The significant position of the parenthesis closing the one at `open`.
+fn closing(tokens: &[Token], sig: &[usize], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    (open..sig.len()).find(|&m| {
+        match tokens[sig[m]] {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            _ => {}
+        }
+        depth == 0
+    })
+}
+
+/// The name (as written) of the column whose definition holds significant position `n`:
+/// the first word of the definition (a `CREATE TABLE` element, or an `ALTER TABLE ... ADD
+/// [COLUMN] [IF NOT EXISTS] name` / `MODIFY [COLUMN] [IF EXISTS] name` clause; `CHANGE`
+/// names the new column second).
+fn column_of(tokens: &[Token], sig: &[usize], n: usize) -> Option<String> {
+    let mut depth = 0i32;
+    let mut start = None;
+    for m in (0..n).rev() {
+        match tokens[sig[m]] {
+            Token::RParen => depth += 1,
+            Token::LParen if depth == 0 => {
+                start = Some(m + 1);
+                break;
+            }
+            Token::LParen => depth -= 1,
+            Token::Comma if depth == 0 => {
+                start = Some(m + 1);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let start = match start {
+        Some(start) => start,
+        // The first clause of `ALTER TABLE [IF EXISTS] name`.
+        None => alter_clauses(tokens, sig).first()?.0,
+    };
+    let word = |k: usize, w: &str| k < n && is_word(&tokens[sig[k]], w);
+    let mut k = start;
+    let change = word(k, "CHANGE");
+    if word(k, "ADD") || word(k, "MODIFY") || change {
+        k += 1;
+        if word(k, "COLUMN") {
+            k += 1;
+        }
+        if word(k, "IF") {
+            k += if word(k + 1, "NOT") { 3 } else { 2 };
+        }
+        k += usize::from(change);
+    }
+    match (k < n).then(|| &tokens[sig[k]]) {
+        Some(Token::Word(w)) => Some(w.value.clone()),
+        _ => None,
+    }
+}
+
+/// Whether sqlparser reads `text` (a MySQL statement) without error but as something it
+/// is not, so the replay must rewrite it as if it had failed: `ALTER TABLE t ADD SYSTEM
+/// VERSIONING` (MariaDB) would add a column `system` of type `versioning`.
+///
+/// ```
+/// use schema_check::replay::compat::mysql::misread;
+/// assert!(misread("ALTER TABLE t ADD COLUMN x INT, add  system\nversioning"));
+/// assert!(!misread("ALTER TABLE t ADD `system` versioning_t"));
+/// ```
+pub fn misread(text: &str) -> bool {
+    if crate::replay::skip::leading_words(text, 2) != "ALTER TABLE" {
+        return false;
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(3).any(|w| {
+        w[0].eq_ignore_ascii_case("ADD")
+            && w[1].eq_ignore_ascii_case("SYSTEM")
+            && w[2].eq_ignore_ascii_case("VERSIONING")
+    })
 }
 
 /// `fixup`, after recording the clauses MariaDB skipped (`notes`), if any.
@@ -576,6 +716,14 @@ fn is_table_option(tokens: &[Token], sig: &[usize], n: usize) -> bool {
         .iter()
         .any(|w| word(n, w))
             && word(n + 1, "PARTITION"))
+    {
+        return true;
+    }
+    // MariaDB's `ADD | DROP SYSTEM VERSIONING` (the hidden ROW_START / ROW_END columns are
+    // not in information_schema.COLUMNS) and `ADD | DROP PERIOD FOR ...` (names columns
+    // the clause does not add).
+    if (word(n, "ADD") || word(n, "DROP"))
+        && ((word(n + 1, "SYSTEM") && word(n + 2, "VERSIONING")) || word(n + 1, "PERIOD"))
     {
         return true;
     }
