@@ -23,13 +23,15 @@
 //!   type of its results the same way (`text` when all are untyped); a scalar subquery
 //!   `(SELECT x ...)` the type of its one column (an untyped one is `text`), and it reads
 //!   the columns of the queries around it. `alias.*` and `table.*` expand to that
-//!   relation's columns. `-x` of a number has `x`'s type. A call of one of the history's
+//!   relation's columns. A `WITH` (not `RECURSIVE`) defines relations its query (and its
+//!   later entries) read, an untyped column of one being `text`; a `LATERAL` subquery in
+//!   `FROM` reads the relations before it. `-x` of a number has `x`'s type. A call of one of the history's
 //!   own functions has its `RETURNS` type, without modifiers (`varchar(10)` gives
 //!   `character varying`), when every overload the call's argument count may reach
 //!   returns that type.
 //!
-//! Anything else (a window, division, date arithmetic, a function not listed, a `WITH`)
-//! is
+//! Anything else (a window, division, date arithmetic, a function not listed, `WITH
+//! RECURSIVE`) is
 //! `None`: the caller treats the columns as unknown rather than guess.
 //!
 //! Views are typed the same way when they are created ([`ViewTypes`]), so a table created
@@ -64,6 +66,7 @@ enum Ty<'d> {
 type Col<'d> = (Cow<'d, str>, Ty<'d>);
 
 /// One relation of a `FROM` clause: the name it is referred to by, and its columns.
+#[derive(Clone)]
 struct Relation<'d> {
     qualifier: String,
     columns: Vec<Col<'d>>,
@@ -73,7 +76,19 @@ struct Relation<'d> {
 /// (a scalar subquery reads the outer query's columns), nearest first.
 struct Scope<'s, 'd> {
     local: Vec<Relation<'d>>,
+    /// The common table expressions (`WITH name AS (...)`) this level defines.
+    ctes: Vec<(String, Vec<Col<'d>>)>,
     outer: Option<&'s Scope<'s, 'd>>,
+}
+
+impl<'d> Scope<'_, 'd> {
+    /// The columns of the common table expression `name` visible here, nearest first.
+    fn cte(&self, name: &str) -> Option<&[Col<'d>]> {
+        match self.ctes.iter().rev().find(|(n, _)| n == name) {
+            Some((_, cols)) => Some(cols),
+            None => self.outer?.cte(name),
+        }
+    }
 }
 
 /// The typed columns of a relation that is not a table (a view), by canonical name.
@@ -166,10 +181,40 @@ struct Typer<'a, 'd> {
 
 impl<'d> Typer<'_, 'd> {
     fn query(&self, query: &Query, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
-        if query.with.is_some() {
+        let Some(with) = &query.with else {
+            return self.set_expr(&query.body, outer);
+        };
+        if with.recursive {
             return None;
         }
-        self.set_expr(&query.body, outer)
+        // Each common table expression sees the ones before it; an untyped output
+        // column of one is text, as PostgreSQL resolves it.
+        let mut ctes: Vec<(String, Vec<Col<'d>>)> = Vec::new();
+        for cte in &with.cte_tables {
+            if !cte.alias.columns.is_empty() {
+                return None;
+            }
+            let level = Scope {
+                local: Vec::new(),
+                ctes: ctes.clone(),
+                outer,
+            };
+            let columns = self
+                .query(&cte.query, Some(&level))?
+                .into_iter()
+                .map(|(n, t)| match t {
+                    Ty::Untyped => (n, Ty::Known(Cow::Owned(text()))),
+                    known => (n, known),
+                })
+                .collect();
+            ctes.push((fold(Dialect::Postgres, &cte.alias.name), columns));
+        }
+        let level = Scope {
+            local: Vec::new(),
+            ctes,
+            outer,
+        };
+        self.set_expr(&query.body, Some(&level))
     }
 
     fn set_expr(&self, body: &SetExpr, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
@@ -199,12 +244,18 @@ impl<'d> Typer<'_, 'd> {
     fn select(&self, select: &Select, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
         let mut local = Vec::new();
         for from in &select.from {
-            local.push(self.relation(&from.relation, outer)?);
+            let r = self.relation(&from.relation, &local, outer)?;
+            local.push(r);
             for join in &from.joins {
-                local.push(self.relation(&join.relation, outer)?);
+                let r = self.relation(&join.relation, &local, outer)?;
+                local.push(r);
             }
         }
-        let scope = Scope { local, outer };
+        let scope = Scope {
+            local,
+            ctes: Vec::new(),
+            outer,
+        };
         let mut out = Vec::new();
         for item in &select.projection {
             match item {
@@ -237,9 +288,12 @@ impl<'d> Typer<'_, 'd> {
         Some(out)
     }
 
+    /// One relation of a `FROM` clause; a `LATERAL` subquery reads the ones before it
+    /// (`preceding`).
     fn relation(
         &self,
         factor: &TableFactor,
+        preceding: &[Relation<'d>],
         outer: Option<&Scope<'_, 'd>>,
     ) -> Option<Relation<'d>> {
         let borrowed = |name: &'d String, ty: &'d SqlType| {
@@ -250,13 +304,18 @@ impl<'d> Typer<'_, 'd> {
                 name, alias, args, ..
             } if args.is_none() => {
                 let key = object_name(Dialect::Postgres, name);
-                let columns = match (self.tables)(&key) {
-                    Some(table) => table
+                let cte = match name.0.as_slice() {
+                    [_] => outer.and_then(|o| o.cte(&key)),
+                    _ => None,
+                };
+                let columns = match (cte, (self.tables)(&key)) {
+                    (Some(cols), _) => cols.to_vec(),
+                    (None, Some(table)) => table
                         .columns
                         .iter()
                         .map(|c| borrowed(&c.name, &c.ty))
                         .collect(),
-                    None => (self.views)(&key)?
+                    (None, None) => (self.views)(&key)?
                         .iter()
                         .map(|(n, t)| borrowed(n, t))
                         .collect(),
@@ -272,14 +331,26 @@ impl<'d> Typer<'_, 'd> {
                 Some(Relation { qualifier, columns })
             }
             TableFactor::Derived {
-                lateral: false,
+                lateral,
                 subquery,
                 alias: Some(alias),
                 ..
-            } if alias.columns.is_empty() => Some(Relation {
-                qualifier: fold(Dialect::Postgres, &alias.name),
-                columns: self.query(subquery, outer)?,
-            }),
+            } if alias.columns.is_empty() => {
+                let columns = if *lateral {
+                    let level = Scope {
+                        local: preceding.to_vec(),
+                        ctes: Vec::new(),
+                        outer,
+                    };
+                    self.query(subquery, Some(&level))?
+                } else {
+                    self.query(subquery, outer)?
+                };
+                Some(Relation {
+                    qualifier: fold(Dialect::Postgres, &alias.name),
+                    columns,
+                })
+            }
             _ => None,
         }
     }
