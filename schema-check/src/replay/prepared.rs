@@ -74,9 +74,21 @@ pub(crate) struct Dynamic {
     procedures: HashMap<String, Procedure>,
     /// Procedures without parameters whose body runs DDL itself ([`super::procedure_ddl`]).
     scripts: HashMap<String, Vec<super::procedure_ddl::Item>>,
-    /// Procedures whose body has DDL statements (followed or not): where each was
-    /// defined, and its first line, for the warning at a `CALL` the replay cannot follow.
-    schema_changers: HashMap<String, (crate::model::Location, String)>,
+    /// Procedures whose body has DDL statements or runs dynamic SQL (followed or not), for
+    /// the warning at a `CALL` the replay cannot follow.
+    schema_changers: HashMap<String, SchemaChanger>,
+}
+
+/// A procedure that may change the schema, as the warning at a `CALL` the replay cannot
+/// follow describes it.
+#[derive(Debug, Clone)]
+struct SchemaChanger {
+    /// Where the procedure was defined.
+    defined: crate::model::Location,
+    /// The definition's first line.
+    first_line: String,
+    /// Its body has no DDL statement of its own, only dynamic SQL (`PREPARE ... EXECUTE`).
+    dynamic_only: bool,
 }
 
 /// Reads values from a statement's significant tokens.
@@ -357,20 +369,26 @@ impl Replayer {
             k += 1;
         }
         let body = k + 1;
-        if (body..w.len()).any(|i| {
+        let (steps, _) = steps(w, body, &params, &HashMap::new(), None);
+        let executes = steps.iter().any(|s| matches!(s, Step::Execute(_)));
+        let ddl = (body..w.len()).any(|i| {
             ["ALTER", "CREATE", "DROP", "RENAME"]
                 .iter()
                 .any(|d| w.is(i, d))
-        }) {
-            let definition = (stmt.at.clone(), stmt.first_line().to_string());
+        });
+        if ddl || executes {
+            let changer = SchemaChanger {
+                defined: stmt.at.clone(),
+                first_line: stmt.first_line().to_string(),
+                dynamic_only: !ddl,
+            };
             self.dynamic
                 .schema_changers
-                .insert(proc_name.clone(), definition);
+                .insert(proc_name.clone(), changer);
         } else {
             self.dynamic.schema_changers.remove(&proc_name);
         }
-        let (steps, _) = steps(w, body, &params, &HashMap::new(), None);
-        if !steps.iter().any(|s| matches!(s, Step::Execute(_))) {
+        if !executes {
             self.dynamic.procedures.remove(&proc_name);
             return;
         }
@@ -390,9 +408,9 @@ impl Replayer {
     }
 
     /// `CALL name(...)`: runs what [`Replayer::define_procedure`] recorded. A procedure
-    /// whose body has DDL the replay cannot follow is skipped with a warning (the tables
-    /// it changes may differ) and noted as a possible cause of later conflicts; `false`
-    /// leaves any other `CALL` to the usual skip.
+    /// whose body has DDL or dynamic SQL the replay cannot follow is skipped with a warning
+    /// (the tables it changes may differ) and noted as a possible cause of later
+    /// conflicts; `false` leaves any other `CALL` to the usual skip.
     fn call(&mut self, stmt: &Statement, w: &Words) -> bool {
         if self.try_call(stmt, w) {
             return true;
@@ -400,20 +418,28 @@ impl Replayer {
         let Some((proc_name, _)) = name(w, 1) else {
             return false;
         };
-        let Some((defined, first_line)) = self.dynamic.schema_changers.get(&proc_name).cloned()
-        else {
+        let Some(changer) = self.dynamic.schema_changers.get(&proc_name).cloned() else {
             return false;
         };
-        let reason = format!(
-            "CALL of procedure `{proc_name}`, whose body changes the schema in a way the replay \
-             does not follow (arguments, or a statement or condition it cannot evaluate)"
-        );
+        let reason = if changer.dynamic_only {
+            format!(
+                "CALL of procedure `{proc_name}`, whose dynamic SQL (PREPARE ... EXECUTE) the \
+                 replay cannot follow (arguments that are not literals, or a statement text \
+                 or condition it cannot evaluate)"
+            )
+        } else {
+            format!(
+                "CALL of procedure `{proc_name}`, whose body changes the schema in a way the \
+                 replay does not follow (arguments, or a statement or condition it cannot \
+                 evaluate)"
+            )
+        };
         self.warnings.push(crate::diagnostic::Warning {
             message: format!("{reason}: the tables it changes may differ from the server's"),
             location: stmt.at.clone(),
             source_line: stmt.source_line.clone(),
-            cause: defined,
-            cause_line: first_line,
+            cause: changer.defined,
+            cause_line: changer.first_line,
             cause_note: "the procedure is defined here".to_string(),
             help: "run the changes as plain statements, or guard them with IF conditions \
                    on information_schema columns, indexes or constraints (strict mode makes \

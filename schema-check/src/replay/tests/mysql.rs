@@ -861,6 +861,41 @@ fn dynamic_ddl_in_procedures_runs_where_the_server_ran_it() {
 }
 
 #[test]
+fn a_call_whose_dynamic_sql_cannot_be_followed_is_a_warning() {
+    // The body only builds statements; the arguments are not literals, so the replay
+    // cannot know the text the server ran.
+    let out = replay(
+        MY,
+        "CREATE TABLE t (id int);
+         CREATE PROCEDURE add_col(IN tbl VARCHAR(64), IN col VARCHAR(64))
+         BEGIN
+           SET @q = CONCAT('ALTER TABLE ', tbl, ' ADD COLUMN ', col, ' INT');
+           PREPARE s FROM @q; EXECUTE s; DEALLOCATE PREPARE s;
+         END;
+         SET @c = 'extra';
+         CALL add_col('t', @c);",
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    let w = &out.warnings[0];
+    assert!(
+        w.message.contains("procedure `add_col`") && w.message.contains("dynamic SQL"),
+        "{w:?}"
+    );
+    assert_eq!(w.location.line, 8);
+    assert_eq!(w.cause.line, 2);
+    let call = out
+        .skipped
+        .iter()
+        .find(|s| s.first_line.trim_start().starts_with("CALL add_col"))
+        .expect("the CALL is skipped");
+    assert!(
+        call.reason.contains("dynamic SQL") && !call.reason.contains("cannot change table columns"),
+        "{call:?}"
+    );
+}
+
+#[test]
 fn prepared_statements_chosen_by_if_apply_the_branch_that_runs() {
     let add = "SET @s = (SELECT IF((SELECT COUNT(*) FROM information_schema.COLUMNS
                  WHERE TABLE_NAME = 't' AND COLUMN_NAME = 'w') > 0,
