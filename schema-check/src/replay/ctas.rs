@@ -4,8 +4,9 @@
 //! type the server gives it:
 //!
 //! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
-//! - MySQL/MariaDB: the same type, nullability and default (no key, no AUTO_INCREMENT);
-//!   nullable when it comes from the optional side of a `LEFT`/`RIGHT JOIN`;
+//! - MySQL/MariaDB: the same type, nullability and default (no key), nullable when it
+//!   comes from the optional side of a `LEFT`/`RIGHT JOIN`; an `AUTO_INCREMENT` column
+//!   becomes a plain one with `DEFAULT 0`;
 //! - SQLite: the column's affinity as the declared type (`INT`, `TEXT`, `NUM`, `REAL`, or
 //!   none for BLOB affinity), nullable.
 //!
@@ -21,7 +22,7 @@ use sqlparser::ast::{
 
 use super::ident::{fold, object_name, same_column};
 use crate::dialect::Dialect;
-use crate::model::{Column, Location, Provenance, Table};
+use crate::model::{Column, Generated, Location, Provenance, Table};
 use crate::types::SqlType;
 
 /// The columns `query` gives a table created from it, reading tables from `tables` (by
@@ -246,14 +247,20 @@ impl super::Replayer {
 
 /// What of column `c` a table created from a query keeps, per dialect.
 fn copied(dialect: Dialect, c: &mut Column, at: &Location) {
-    c.generated = None;
+    let generated = c.generated.take();
     c.provenance = Provenance::new(at.clone());
     match dialect {
         Dialect::Postgres => {
             c.nullable = true;
             c.default = None;
         }
-        Dialect::Mysql => {}
+        Dialect::Mysql => {
+            // An AUTO_INCREMENT column is copied as a plain column with DEFAULT 0
+            // (MariaDB 10.11 and MySQL alike).
+            if matches!(generated, Some(Generated::Identity { .. })) {
+                c.default = Some("0".to_owned());
+            }
+        }
         Dialect::Sqlite => {
             c.nullable = true;
             c.default = None;

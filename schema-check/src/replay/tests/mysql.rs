@@ -961,3 +961,29 @@ fn create_table_as_select_copies_columns_through_joins_and_grouping() {
         ])
     );
 }
+
+#[test]
+fn create_table_as_select_makes_auto_increment_a_plain_column_with_default_zero() {
+    // MariaDB 10.11: the copy of an AUTO_INCREMENT column is `NOT NULL DEFAULT 0` without
+    // AUTO_INCREMENT (nullable from the optional side of an outer join, still DEFAULT 0);
+    // other columns keep their default (fixture mysql/edge_cases 0018, drift test).
+    let out = ok(
+        Dialect::Mysql,
+        "CREATE TABLE a (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, n INT NOT NULL DEFAULT 7);
+         CREATE TABLE b (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, m INT);
+         CREATE TABLE c AS SELECT * FROM a;
+         CREATE TABLE h AS SELECT b.id, b.m FROM a LEFT JOIN b ON a.id = b.id;",
+    );
+    let col = |t: &str, c: &str| {
+        let col = table(&out, t)
+            .columns
+            .iter()
+            .find(|x| x.name == c)
+            .unwrap_or_else(|| panic!("{t}.{c}"));
+        (col.default.clone(), col.nullable, col.generated.clone())
+    };
+    assert_eq!(col("c", "id"), (Some("0".to_owned()), false, None));
+    assert_eq!(col("c", "n"), (Some("7".to_owned()), false, None));
+    assert_eq!(col("h", "id"), (Some("0".to_owned()), true, None));
+    assert_eq!(col("h", "m"), (None, true, None));
+}
