@@ -359,7 +359,7 @@ impl Replayer {
     /// Follows the PostgreSQL `DO` block `stmt` if it can (see the module docs): `true`
     /// when done, `false` to leave it to the usual skip.
     pub(crate) fn follow_do_block(&mut self, stmt: &Statement) -> bool {
-        if leading_words(&stmt.text, 1) != "DO" {
+        if !super::skip::first_word_is(&stmt.text, "DO") {
             return false;
         }
         let Some(block) = read(stmt) else {

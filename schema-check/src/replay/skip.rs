@@ -26,6 +26,22 @@ pub fn leading_words(text: &str, n: usize) -> String {
         .join(" ")
 }
 
+/// Whether the first word of a statement (after leading comments) is `keyword` (upper
+/// case, ASCII), in any case: what `leading_words(text, 1) == keyword` says, without
+/// building a string (this runs on every statement).
+///
+/// ```
+/// use schema_check::replay::skip::first_word_is;
+/// assert!(first_word_is("-- block\ndo $$ BEGIN END $$", "DO"));
+/// assert!(!first_word_is("DOMAIN", "DO"));
+/// assert!(!first_word_is("", "DO"));
+/// ```
+pub fn first_word_is(text: &str, keyword: &str) -> bool {
+    words(text)
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case(keyword))
+}
+
 /// The words of a statement after its leading comments, as written (see [`leading_words`]).
 fn words(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
