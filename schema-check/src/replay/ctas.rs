@@ -6,14 +6,13 @@
 //! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
 //! - MySQL/MariaDB: the same type, nullability and default (no key), nullable when it
 //!   comes from the optional side of a `LEFT`/`RIGHT JOIN`; an `AUTO_INCREMENT` column
-//!   becomes a plain one with `DEFAULT 0`;
-//! - SQLite: the column's affinity as the declared type (`INT`, `TEXT`, `NUM`, `REAL`, or
-//!   none for BLOB affinity), nullable.
+//!   becomes a plain one with `DEFAULT 0`.
 //!
 //! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
-//! typed by `query_types` (a private module); SQLite's, all of them, by `ctas_sqlite`
-//! (also private: literals, expressions, casts, joins, compound selects). Any other query
-//! is `None`: the caller records that it cannot know the columns.
+//! typed by `query_types` (a private module). SQLite's, all of them, are typed by
+//! `ctas_sqlite` (also private: literals, expressions, casts, joins, compound selects; a
+//! column's declared type is its affinity's name, [`sqlite_affinity_name`]). Any other
+//! query is `None`: the caller records that it cannot know the columns.
 
 use sqlparser::ast::{
     Expr, GroupByExpr, JoinConstraint, JoinOperator, Query, SelectItem,
@@ -245,12 +244,13 @@ impl super::Replayer {
     }
 }
 
-/// What of column `c` a table created from a query keeps, per dialect.
+/// What of column `c` a table created from a query keeps, per dialect (SQLite's columns
+/// are typed by `ctas_sqlite`, never here).
 fn copied(dialect: Dialect, c: &mut Column, at: &Location) {
     let generated = c.generated.take();
     c.provenance = Provenance::new(at.clone());
     match dialect {
-        Dialect::Postgres => {
+        Dialect::Postgres | Dialect::Sqlite => {
             c.nullable = true;
             c.default = None;
         }
@@ -260,12 +260,6 @@ fn copied(dialect: Dialect, c: &mut Column, at: &Location) {
             if matches!(generated, Some(Generated::Identity { .. })) {
                 c.default = Some("0".to_owned());
             }
-        }
-        Dialect::Sqlite => {
-            c.nullable = true;
-            c.default = None;
-            let affinity = sqlite_affinity_name(&c.ty.canonical);
-            c.ty = SqlType::new(affinity, crate::canonical::sqlite_family(affinity));
         }
     }
 }
