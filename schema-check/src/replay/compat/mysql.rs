@@ -385,19 +385,24 @@ fn column_of(tokens: &[Token], sig: &[usize], n: usize) -> Option<String> {
 /// use schema_check::replay::compat::mysql::misread;
 /// assert!(misread("ALTER TABLE t ADD COLUMN x INT, add  system\nversioning"));
 /// assert!(!misread("ALTER TABLE t ADD `system` versioning_t"));
+/// // Words in a string or a comment are not the clause.
+/// assert!(!misread("ALTER TABLE t ADD c INT COMMENT 'add system versioning'"));
+/// assert!(!misread("ALTER TABLE t ADD c INT /* add system versioning */"));
 /// ```
 pub fn misread(text: &str) -> bool {
     if crate::replay::skip::leading_words(text, 2) != "ALTER TABLE" {
         return false;
     }
-    let words: Vec<&str> = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|w| !w.is_empty())
+    let grammar = sqlparser::dialect::MySqlDialect {};
+    let Ok(tokens) = sqlparser::tokenizer::Tokenizer::new(&grammar, text).tokenize() else {
+        return false;
+    };
+    let words: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
         .collect();
     words.windows(3).any(|w| {
-        w[0].eq_ignore_ascii_case("ADD")
-            && w[1].eq_ignore_ascii_case("SYSTEM")
-            && w[2].eq_ignore_ascii_case("VERSIONING")
+        is_kw(w[0], Keyword::ADD) && is_word(w[1], "SYSTEM") && is_word(w[2], "VERSIONING")
     })
 }
 
