@@ -162,12 +162,13 @@ struct Source<'s> {
     nullable: bool,
 }
 
-/// The table `factor` names, or `None` for anything but a table of the schema.
-fn source<'s>(
+/// The table `factor` names and the qualifier its columns go by (its alias, else its
+/// name), or `None` for anything but a table of the schema.
+pub(super) fn named_table<'s>(
     dialect: Dialect,
     factor: &TableFactor,
     tables: &impl Fn(&str) -> Option<&'s Table>,
-) -> Option<Source<'s>> {
+) -> Option<(String, &'s Table)> {
     let TableFactor::Table {
         name, alias, args, ..
     } = factor
@@ -181,6 +182,16 @@ fn source<'s>(
     let qualifier = alias
         .as_ref()
         .map_or_else(|| table.name.clone(), |a| fold(dialect, &a.name));
+    Some((qualifier, table))
+}
+
+/// The table `factor` names, or `None` for anything but a table of the schema.
+fn source<'s>(
+    dialect: Dialect,
+    factor: &TableFactor,
+    tables: &impl Fn(&str) -> Option<&'s Table>,
+) -> Option<Source<'s>> {
+    let (qualifier, table) = named_table(dialect, factor, tables)?;
     Some(Source {
         qualifier,
         table,

@@ -166,19 +166,7 @@ fn sources<'s>(
 ) -> Option<Vec<Source<'s>>> {
     let mut out = Vec::new();
     let mut add = |factor: &TableFactor| -> Option<()> {
-        let TableFactor::Table {
-            name, alias, args, ..
-        } = factor
-        else {
-            return None;
-        };
-        if args.is_some() {
-            return None;
-        }
-        let table = tables(&object_name(Dialect::Sqlite, name))?;
-        let qualifier = alias
-            .as_ref()
-            .map_or_else(|| table.name.clone(), |a| fold(Dialect::Sqlite, &a.name));
+        let (qualifier, table) = super::ctas::named_table(Dialect::Sqlite, factor, tables)?;
         out.push(Source { qualifier, table });
         Some(())
     };
