@@ -390,7 +390,12 @@ fn column_of(tokens: &[Token], sig: &[usize], n: usize) -> Option<String> {
 /// assert!(!misread("ALTER TABLE t ADD c INT /* add system versioning */"));
 /// ```
 pub fn misread(text: &str) -> bool {
-    if crate::replay::skip::leading_words(text, 2) != "ALTER TABLE" {
+    // Most statements are ruled out without tokenizing them a second time.
+    let mentions_versioning = text
+        .as_bytes()
+        .windows(b"versioning".len())
+        .any(|w| w.eq_ignore_ascii_case(b"versioning"));
+    if !mentions_versioning || crate::replay::skip::leading_words(text, 2) != "ALTER TABLE" {
         return false;
     }
     let grammar = sqlparser::dialect::MySqlDialect {};
