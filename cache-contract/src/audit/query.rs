@@ -90,6 +90,15 @@ impl TableSpec {
         selected
     }
 
+    /// Where each [filter column](Self::filter_columns) is in a fetched row (its
+    /// [selected](Self::selected) columns), tenant first.
+    pub fn filter_positions(&self) -> Vec<usize> {
+        let selected = self.selected();
+        self.filter_columns()
+            .filter_map(|c| selected.iter().position(|s| s.column == c.column))
+            .collect()
+    }
+
     /// The statement that fetches the rows of `keys` keys (ignored for PostgreSQL, whose
     /// statement takes one `text[]` array per filter column). Each result row has one
     /// column: the row as a JSON array (text) of its [selected](Self::selected) columns.

@@ -57,11 +57,7 @@ pub(crate) struct Packed {
 impl Packed {
     /// Packs `rows` (as fetched: [`TableSpec::selected`] columns).
     fn new(spec: &TableSpec, rows: &[Row]) -> Self {
-        let selected = spec.selected();
-        let filter: Vec<usize> = spec
-            .filter_columns()
-            .filter_map(|c| selected.iter().position(|s| s.column == c.column))
-            .collect();
+        let filter = spec.filter_positions();
         let columns: Vec<_> = spec.columns.iter().collect();
         let mut packed = Packed {
             rows: HashMap::with_capacity_and_hasher(rows.len(), DigestHasher),

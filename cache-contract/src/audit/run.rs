@@ -582,11 +582,7 @@ struct RowIndex {
 
 impl RowIndex {
     fn new(spec: &TableSpec, rows: &[Row]) -> Self {
-        let selected = spec.selected();
-        let filter: Vec<usize> = spec
-            .filter_columns()
-            .filter_map(|c| selected.iter().position(|s| s.column == c.column))
-            .collect();
+        let filter = spec.filter_positions();
         let mut index = RowIndex {
             state: RandomState::new(),
             filter,
