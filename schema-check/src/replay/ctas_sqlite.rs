@@ -21,8 +21,8 @@
 //! columns.
 
 use sqlparser::ast::{
-    CastKind, Expr, JoinConstraint, JoinOperator, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, TableFactor, Value,
+    CastKind, Expr, JoinConstraint, Query, Select, SelectItem, SelectItemQualifiedWildcardKind,
+    SetExpr, TableFactor, Value,
 };
 
 use super::ident::{fold, object_name, same_column};
@@ -183,16 +183,8 @@ fn sources<'s>(
 /// lists once.
 fn merges_columns(select: &Select) -> bool {
     select.from.iter().flat_map(|f| &f.joins).any(|j| {
-        let constraint = match &j.join_operator {
-            JoinOperator::Join(c)
-            | JoinOperator::Inner(c)
-            | JoinOperator::Left(c)
-            | JoinOperator::LeftOuter(c)
-            | JoinOperator::Right(c)
-            | JoinOperator::RightOuter(c)
-            | JoinOperator::FullOuter(c) => c,
-            JoinOperator::CrossJoin(c) => c,
-            _ => return true,
+        let Some(constraint) = super::view_columns::join_constraint(&j.join_operator) else {
+            return true;
         };
         matches!(
             constraint,

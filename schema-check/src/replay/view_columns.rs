@@ -176,16 +176,7 @@ where
         let mut tables: Option<Vec<String>> = None;
         for twj in &s.from {
             for j in &twj.joins {
-                let constraint = match &j.join_operator {
-                    JoinOperator::Join(c)
-                    | JoinOperator::Inner(c)
-                    | JoinOperator::Left(c)
-                    | JoinOperator::LeftOuter(c)
-                    | JoinOperator::Right(c)
-                    | JoinOperator::RightOuter(c)
-                    | JoinOperator::FullOuter(c) => Some(c),
-                    _ => None,
-                };
+                let constraint = join_constraint(&j.join_operator);
                 if !matches!(
                     constraint,
                     Some(JoinConstraint::Using(_) | JoinConstraint::Natural)
@@ -419,4 +410,20 @@ pub struct QueryNames {
     pub relations: Vec<String>,
     /// The names of its CTEs, nested ones included.
     pub ctes: HashSet<String>,
+}
+
+/// The constraint (`ON`, `USING`, `NATURAL`, none) of an inner, outer or cross join;
+/// `None` for the other operators (semi, anti, apply, as-of joins).
+pub(super) fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
+    match op {
+        JoinOperator::Join(c)
+        | JoinOperator::Inner(c)
+        | JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c)
+        | JoinOperator::Right(c)
+        | JoinOperator::RightOuter(c)
+        | JoinOperator::FullOuter(c)
+        | JoinOperator::CrossJoin(c) => Some(c),
+        _ => None,
+    }
 }
