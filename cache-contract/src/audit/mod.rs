@@ -47,7 +47,7 @@
 //!      estimate that most of its rows are cached, all its rows with one statement
 //!      ([`TableSpec::select_tenant`], bounded by a few times the estimate; only where an
 //!      index begins with the tenant column). The rows are kept for the batches still to
-//!      come, packed (a digest of each row's key and the checksum of its canonical
+//!      come, packed (a hash of each row's key and 64 bits of the checksum of its canonical
 //!      values), up to [`AuditConfig::cached_rows`] rows (least recently used tenants go
 //!      first). A `SCAN` over every tenant lists each tenant's
 //!      entries spread over the whole walk, so the rows are cached, not the entries held:

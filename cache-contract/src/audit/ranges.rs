@@ -1,7 +1,7 @@
 //! A run's rows by tenant range: once the walk has listed enough entries of a tenant's
 //! table, its rows are fetched with one statement ([`RowSource::fetch_tenant`]) instead of
 //! one index probe per key, and kept packed for every later batch of the walk (per row, a
-//! digest of its key and the checksum of its canonical values, nothing else), up to
+//! hash of its key and 64 bits of the checksum of its canonical values, nothing else), up to
 //! [`AuditConfig::cached_rows`] rows (least recently used tenants go first). An entry whose
 //! values have its row's checksum is fresh; any other entry is checked again by key.
 //!
@@ -26,7 +26,7 @@
 //! [`AuditConfig::cached_rows`]: super::AuditConfig::cached_rows
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -46,12 +46,28 @@ pub(crate) const MARGIN: f64 = 4.0;
 /// each partial range was read for nothing.
 pub(crate) const PARTIAL_ENOUGH: u32 = 4;
 
-/// One tenant's rows of one table, packed: for each row, a digest of its key and the
-/// checksum of its canonical values ([`normalize::checksum`]), nothing else. An entry is
-/// fresh when the same checksum of its own values is its row's; anything else (another
-/// checksum, no row) is checked again by key, which names the differing columns.
+/// One tenant's rows of one table, packed: for each row, a 64-bit hash of its key and the
+/// first 64 bits of the checksum of its canonical values ([`normalize::checksum`]), nothing
+/// else, in one open-addressed table of 16-byte slots (a lookup reads one slot, seldom two:
+/// the ranges of a run are megabytes, so a lookup is a cache miss or two, and these are
+/// most of its cost). An entry is fresh when its own values' checksum begins with its row's;
+/// anything else (another checksum, no row, another row of the same key hash) is checked
+/// again by key, which names the differing columns.
+///
+/// What may go wrong is a stale entry taken for fresh: it would take a key hash and 64
+/// bits of checksum both equal by chance (2^-64 per stale entry, for a row of its key).
+/// Two rows of one key hash are harmless: the first stands, the entries of the other are
+/// checked by key.
 pub(crate) struct Packed {
-    rows: HashMap<u128, blake3::Hash, DigestHasher>,
+    /// `(key hash, checksum prefix)`; a key hash of 0 marks a free slot (a key hashing to 0
+    /// is taken as 1).
+    slots: Vec<(u64, u64)>,
+    /// `slots.len() - 1` (a power of two less one).
+    mask: usize,
+    /// The rows held.
+    len: usize,
+    /// The keyed hash of key texts, random per range.
+    state: RandomState,
 }
 
 impl Packed {
@@ -59,8 +75,13 @@ impl Packed {
     fn new(spec: &TableSpec, rows: &[Row]) -> Self {
         let filter = spec.filter_positions();
         let columns: Vec<_> = spec.columns.iter().collect();
+        // At most half full: a probe ends within a slot or two.
+        let size = (rows.len() * 2).max(4).next_power_of_two();
         let mut packed = Packed {
-            rows: HashMap::with_capacity_and_hasher(rows.len(), DigestHasher),
+            slots: vec![(0, 0); size],
+            mask: size - 1,
+            len: 0,
+            state: RandomState::new(),
         };
         let mut scratch = Vec::new();
         let mut texts = Vec::new();
@@ -76,73 +97,80 @@ impl Packed {
                 continue;
             }
             let checksum = normalize::checksum(&columns, row, &mut scratch);
-            // The same key twice (it cannot be, under a key constraint): the first row stands.
-            packed.rows.entry(digest(&texts)).or_insert(checksum);
+            packed.insert(packed.key_hash(&texts), prefix(&checksum));
         }
         packed
     }
 
     /// The rows held.
     pub(crate) fn len(&self) -> usize {
-        self.rows.len()
+        self.len
     }
 
-    /// The checksum of the row of `key`, if the range holds it.
-    pub(crate) fn find(&self, key: RowKey<'_>, scratch: &mut Vec<u8>) -> Option<blake3::Hash> {
+    /// Whether the row of `key` is in the range with the checksum `values` (of an entry's
+    /// canonical values, [`normalize::checksum`]). `false`: check the entry by key.
+    pub(crate) fn holds(
+        &self,
+        key: RowKey<'_>,
+        values: &blake3::Hash,
+        scratch: &mut Vec<u8>,
+    ) -> bool {
         scratch.clear();
         key.bound().for_each(|part| lay_out(scratch, part));
-        self.rows.get(&digest(scratch)).copied()
+        let hash = self.key_hash(scratch);
+        let mut at = self.start(hash);
+        loop {
+            let (slot, checksum) = self.slots[at];
+            if slot == hash {
+                return checksum == prefix(values);
+            }
+            if slot == 0 {
+                return false;
+            }
+            at = (at + 1) & self.mask;
+        }
     }
+
+    /// Puts a row in; the first row of a key hash stands.
+    fn insert(&mut self, hash: u64, checksum: u64) {
+        let mut at = self.start(hash);
+        loop {
+            match self.slots[at].0 {
+                0 => {
+                    self.slots[at] = (hash, checksum);
+                    self.len += 1;
+                    return;
+                }
+                slot if slot == hash => return,
+                _ => at = (at + 1) & self.mask,
+            }
+        }
+    }
+
+    /// The hash of laid-out key texts, never 0.
+    fn key_hash(&self, laid_out: &[u8]) -> u64 {
+        let mut hasher = self.state.build_hasher();
+        hasher.write(laid_out);
+        hasher.finish().max(1)
+    }
+
+    /// The slot a probe for `hash` starts at.
+    fn start(&self, hash: u64) -> usize {
+        hash as usize & self.mask
+    }
+}
+
+/// The first 64 bits of a checksum.
+fn prefix(checksum: &blake3::Hash) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&checksum.as_bytes()[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Appends one key text, length first (so that no two keys lay out the same bytes).
 fn lay_out(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(&(text.len() as u64).to_le_bytes());
     out.extend_from_slice(text.as_bytes());
-}
-
-/// A key's digest: 128 bits of blake3 over its laid-out texts. Two keys of one digest are
-/// as unlikely as two entries of one checksum, on which the audit already relies.
-fn digest(laid_out: &[u8]) -> u128 {
-    let hash = blake3::hash(laid_out);
-    let mut first = [0u8; 16];
-    first.copy_from_slice(&hash.as_bytes()[..16]);
-    u128::from_le_bytes(first)
-}
-
-/// Hashes a digest by taking its low 64 bits: they are already uniformly distributed.
-#[derive(Clone, Copy, Default)]
-struct DigestHasher;
-
-impl BuildHasher for DigestHasher {
-    type Hasher = DigestBits;
-
-    fn build_hasher(&self) -> DigestBits {
-        DigestBits(0)
-    }
-}
-
-/// The hasher of [`DigestHasher`].
-#[derive(Default)]
-struct DigestBits(u64);
-
-impl Hasher for DigestBits {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u128` keys are hashed; anything else is folded in, for completeness.
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
-        }
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.0 = n as u64;
-    }
 }
 
 /// A tenant's table in a run: its table and tenant.
@@ -392,38 +420,61 @@ mod tests {
         let columns: Vec<_> = spec().columns.iter().collect();
         let scratch = &mut Vec::new();
         let checksum = |row: &Row| normalize::checksum(&columns, row, &mut Vec::new());
-        let find = |tenant: &str, id: &str| {
-            packed.find(
+        let holds = |tenant: &str, id: &str, values: &Row| {
+            packed.holds(
                 RowKey {
                     tenant: Some(tenant),
                     parts: &[id.to_string()],
                 },
+                &checksum(values),
                 &mut Vec::new(),
             )
         };
         // A number and its text are one key text; the checksum is the row's values'.
-        assert_eq!(find("acme", "2"), Some(checksum(&fetched[1])));
-        assert_eq!(find("acme", "7"), Some(checksum(&fetched[4])));
+        assert!(holds("acme", "2", &fetched[1]));
+        assert!(holds("acme", "7", &fetched[4]));
         let entry = vec![json!("acme"), json!(2), json!("row 2")];
-        assert_eq!(find("acme", "2"), Some(checksum(&entry)));
+        assert!(holds("acme", "2", &entry));
         let changed = vec![json!("acme"), json!(2), json!("row two")];
-        assert_ne!(find("acme", "2"), Some(checksum(&changed)));
-        assert_eq!(find("acme", "4"), None);
-        assert_eq!(find("acme2", "2"), None);
+        assert!(!holds("acme", "2", &changed));
+        assert!(!holds("acme", "3", &fetched[1])); // another row's values
+        assert!(!holds("acme", "4", &fetched[1]));
+        assert!(!holds("acme2", "2", &fetched[1]));
         // Key texts are laid out length first: ("ab", "c") is not ("a", "bc").
-        let two = Packed::new(&spec(), &[vec![json!("ab"), json!("c"), json!("x")]]);
+        let row = vec![json!("ab"), json!("c"), json!("x")];
+        let two = Packed::new(&spec(), std::slice::from_ref(&row));
         let key = |t: &'static str, p: &str| (t, vec![p.to_string()]);
         for (tenant, parts, found) in
             [(key("ab", "c"), true), (key("a", "bc"), false)].map(|((t, p), f)| (t, p, f))
         {
-            let got = two.find(
+            let got = two.holds(
                 RowKey {
                     tenant: Some(tenant),
                     parts: &parts,
                 },
+                &checksum(&row),
                 scratch,
             );
-            assert_eq!(got.is_some(), found, "{tenant:?} {parts:?}");
+            assert_eq!(got, found, "{tenant:?} {parts:?}");
+        }
+    }
+
+    #[test]
+    fn every_row_of_a_large_range_is_found_and_the_first_of_a_key_stands() {
+        let mut fetched = rows("acme", 5000);
+        fetched.push(vec![json!("acme"), json!(1), json!("again")]);
+        let packed = Packed::new(&spec(), &fetched);
+        assert_eq!(packed.len(), 5000);
+        let columns: Vec<_> = spec().columns.iter().collect();
+        let (scratch, keys) = (&mut Vec::new(), &mut Vec::new());
+        for (i, row) in fetched.iter().enumerate() {
+            let id = row[1].to_string();
+            let values = normalize::checksum(&columns, row, scratch);
+            let key = RowKey {
+                tenant: Some("acme"),
+                parts: std::slice::from_ref(&id),
+            };
+            assert_eq!(packed.holds(key, &values, keys), i < 5000, "row {i}");
         }
     }
 

@@ -404,10 +404,9 @@ impl Batches {
             for o in opened {
                 let p = &parsed[o.at];
                 // The entry is fresh when its values have its row's checksum.
-                let row = range.find(row_key(&p.entry), &mut key_scratch);
                 let values = normalize::checksum(&columns, &o.values, &mut scratch);
-                if row == Some(values) {
-                    let fresh = (Vec::new(), None);
+                if range.holds(row_key(&p.entry), &values, &mut key_scratch) {
+                    let (fresh, row) = ((Vec::new(), None), Some(values));
                     verdicts[o.at] = Some(self.verdict(p, &o, FindingKind::Fresh, row, fresh));
                 } else {
                     pending.push(o);
