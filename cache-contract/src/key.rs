@@ -78,7 +78,7 @@ use crate::tenant::TenantId;
 
 pub use escape::escape;
 pub(crate) use escape::escape_prefix_into;
-use escape::{escape_into, glob_literal_into, unescape};
+use escape::{escape_into, glob_literal_into, unescape_checked};
 
 /// The namespace and format version that starts every key.
 pub const KEY_NAMESPACE: &str = "cc2";
@@ -345,7 +345,12 @@ impl CacheKey {
     /// assert!(old.to_string().contains("key format 1"), "{old}");
     /// ```
     pub fn parse(encoded: &str) -> Result<CacheKey, KeyParseError> {
-        let err = |reason| KeyParseError::new(encoded, reason);
+        Self::parse_string(encoded.to_string())
+    }
+
+    /// [`parse`](Self::parse), keeping `encoded` as the key's text.
+    pub(crate) fn parse_string(encoded: String) -> Result<CacheKey, KeyParseError> {
+        let err = |reason| KeyParseError::new(&encoded, reason);
         let Some(rest) = encoded
             .strip_prefix(KEY_NAMESPACE)
             .and_then(|r| r.strip_prefix(":{"))
@@ -359,35 +364,49 @@ impl CacheKey {
         let (scope, rest) = rest
             .split_once("}:")
             .ok_or_else(|| err("missing `}:` after the scope"))?;
+        // Only canonical encodings parse: each component must be escaped as `encode` would
+        // escape it (the layout around them is the one `encode` writes).
+        let mut canonical = true;
         let tenant = if scope == GLOBAL_SCOPE {
             TenantId::global()
         } else if let Some(t) = scope.strip_prefix(TENANT_SCOPE_PREFIX) {
-            TenantId::from_string(unescape(t).ok_or_else(|| err("bad escape in tenant"))?)
+            let (t, c) = unescape_checked(t).ok_or_else(|| err("bad escape in tenant"))?;
+            canonical &= c;
+            TenantId::from_string(t)
         } else {
             return Err(err("scope is neither `global` nor `t.<tenant>`"));
         };
+        let table_at = encoded.len() - rest.len();
         let mut segments = rest.split(':');
         let table = segments.next().ok_or_else(|| err("missing table"))?;
-        let table = unescape(table).ok_or_else(|| err("bad escape in table"))?;
-        let hash8 = segments
+        let (table, c) = unescape_checked(table).ok_or_else(|| err("bad escape in table"))?;
+        canonical &= c;
+        let hash8_text = segments
             .next()
             .ok_or_else(|| err("missing contract hash"))?;
-        let hash8: [u8; 8] = hash8
+        let hash8: [u8; 8] = hash8_text
             .as_bytes()
             .try_into()
             .ok()
             .filter(|h: &[u8; 8]| h.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
             .ok_or_else(|| err("contract hash is not 8 lower-case hex digits"))?;
+        let parts_at = hash8_text.as_ptr() as usize - encoded.as_ptr() as usize + 8;
         let parts = segments
-            .map(|p| unescape(p).ok_or_else(|| err("bad escape in key part")))
+            .map(|p| {
+                let (part, c) = unescape_checked(p).ok_or_else(|| err("bad escape in key part"))?;
+                canonical &= c;
+                Ok(part)
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        let (canonical, table_at, parts_at) = encode(&tenant, &table, hash8_str(&hash8), &parts);
-        // Only canonical encodings parse: re-encoding must give the input back.
-        if canonical != encoded {
+        if !canonical {
             return Err(err("not in canonical form"));
         }
+        debug_assert_eq!(
+            encode(&tenant, &table, hash8_str(&hash8), &parts),
+            (encoded.clone(), table_at, parts_at)
+        );
         Ok(CacheKey {
-            encoded: canonical,
+            encoded,
             tenant,
             table: Cow::Owned(table),
             hash8,
@@ -660,7 +679,7 @@ impl RedisKeys {
         }
         // A canonical logical key and canonical generations: the key is exactly what
         // `entry` writes (no need to write it again and compare).
-        let key = CacheKey::parse(&logical).map_err(|e| err(e.reason))?;
+        let key = CacheKey::parse_string(logical).map_err(|e| err(e.reason))?;
         debug_assert_eq!(
             self.entry(&key, tenant_generation, table_generation),
             redis_key

@@ -80,18 +80,25 @@ pub(crate) fn glob_literal_into(out: &mut String, literal: &str) {
     }
 }
 
-/// The component `s` escaped, decoded; `None` unless `s` is made of plain bytes and
-/// well-formed upper-case `%XX` escapes of UTF-8 text.
-pub(crate) fn unescape(s: &str) -> Option<String> {
+/// The component `s` escaped, decoded, and whether `s` is the escape of what it decodes to
+/// as [`escape_into`] writes it (no `%XX` of a byte that may appear unescaped); `None`
+/// unless `s` is made of plain bytes and well-formed upper-case `%XX` escapes of UTF-8 text.
+pub(crate) fn unescape_checked(s: &str) -> Option<(String, bool)> {
     let bytes = s.as_bytes();
+    if bytes.iter().all(|&b| is_plain(b)) {
+        return Some((s.to_string(), true));
+    }
     let mut out = Vec::with_capacity(bytes.len());
+    let mut canonical = true;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
                 let hi = hex_val(*bytes.get(i + 1)?)?;
                 let lo = hex_val(*bytes.get(i + 2)?)?;
-                out.push(hi << 4 | lo);
+                let b = hi << 4 | lo;
+                canonical &= !is_plain(b);
+                out.push(b);
                 i += 3;
             }
             b if is_plain(b) => {
@@ -101,7 +108,7 @@ pub(crate) fn unescape(s: &str) -> Option<String> {
             _ => return None,
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(|text| (text, canonical))
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -133,10 +140,18 @@ mod tests {
     #[test]
     fn unescape_inverts_escape() {
         for s in ["", "abc", "a:b*?[]{}% é😀\n", "%3A"] {
-            assert_eq!(unescape(&escape(s)).as_deref(), Some(s));
+            assert_eq!(unescape_checked(&escape(s)), Some((s.to_string(), true)));
         }
-        assert_eq!(unescape("%3a"), None, "lower-case hex is not canonical");
-        assert_eq!(unescape("a:b"), None);
-        assert_eq!(unescape("%FF"), None, "not UTF-8");
+        assert_eq!(
+            unescape_checked("%3a"),
+            None,
+            "lower-case hex is not canonical"
+        );
+        assert_eq!(unescape_checked("a:b"), None);
+        assert_eq!(unescape_checked("%FF"), None, "not UTF-8");
+        // An escaped plain byte decodes, but is not how `escape` writes it.
+        assert_eq!(unescape_checked("%41b"), Some(("Ab".to_string(), false)));
+        assert_eq!(unescape_checked("%2E%3A"), Some((".:".to_string(), false)));
+        assert_eq!(unescape_checked("a%3a"), None);
     }
 }
