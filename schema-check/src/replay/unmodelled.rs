@@ -90,18 +90,20 @@ impl Unmodelled {
 
 impl super::Replayer {
     /// Whether the view `cv` is temporary: declared so, or (PostgreSQL, which makes such a
-    /// view temporary) reading a temporary table or view.
-    pub(crate) fn is_temporary_view(&self, cv: &sqlparser::ast::CreateView) -> bool {
-        let mut reads_temporary = false;
-        let _ = sqlparser::ast::visit_relations(&cv.query, |r| {
-            let name = super::ident::object_name(self.dialect, r);
-            reads_temporary |= matches!(
-                self.unmodelled.get(&name),
-                Some(Kind::Temporary | Kind::TemporaryView)
-            );
-            std::ops::ControlFlow::<()>::Continue(())
-        });
-        cv.temporary || reads_temporary
+    /// view temporary) reading a temporary table or view; `relations` are the relations
+    /// its query reads (canonical names, [`super::view_columns::QueryNames::relations`]).
+    pub(crate) fn is_temporary_view(
+        &self,
+        cv: &sqlparser::ast::CreateView,
+        relations: &[String],
+    ) -> bool {
+        cv.temporary
+            || relations.iter().any(|name| {
+                matches!(
+                    self.unmodelled.get(name),
+                    Some(Kind::Temporary | Kind::TemporaryView)
+                )
+            })
     }
 
     /// The kind of unmodelled table a statement naming `name` reaches, if it reaches one:

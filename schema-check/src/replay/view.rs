@@ -9,7 +9,22 @@ use crate::model::{Provenance, View};
 impl Replayer {
     pub(crate) fn create_view(&mut self, ctx: &Ctx<'_>, cv: &CreateView) -> Applied {
         let dialect = self.dialect;
-        if self.is_temporary_view(cv) {
+        // PostgreSQL alone refuses or cascades over the columns a view reads: elsewhere no
+        // name resolves to a table, and no column is looked up.
+        let pg = dialect == crate::Dialect::Postgres;
+        let (names, uses) = super::view_columns::view_reads(
+            dialect,
+            &cv.query,
+            |n| if pg { self.table_key(n) } else { None },
+            |t| {
+                self.schema
+                    .tables
+                    .get(t)
+                    .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+                    .unwrap_or_default()
+            },
+        );
+        if self.is_temporary_view(cv, &names.relations) {
             let name = super::ident::object_name(dialect, &cv.name);
             self.unmodelled
                 .note(&name, super::unmodelled::Kind::TemporaryView);
@@ -31,21 +46,6 @@ impl Replayer {
                 "choose another name for the view",
             ));
         }
-        // PostgreSQL alone refuses or cascades over the columns a view reads: elsewhere no
-        // name resolves to a table, and no column is looked up.
-        let pg = dialect == crate::Dialect::Postgres;
-        let (names, uses) = super::view_columns::view_reads(
-            dialect,
-            &cv.query,
-            |n| if pg { self.table_key(n) } else { None },
-            |t| {
-                self.schema
-                    .tables
-                    .get(t)
-                    .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
-                    .unwrap_or_default()
-            },
-        );
         let uses = pg.then_some(uses);
         let mut deps = Vec::new();
         // The functions it calls, for DROP FUNCTION ... CASCADE.
