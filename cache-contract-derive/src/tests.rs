@@ -41,6 +41,7 @@ fn schema() -> Schema {
             col("name", "text", TypeFamily::Text { max_len: None }, false, 4),
             col("email", "text", TypeFamily::Text { max_len: None }, true, 5),
         ],
+        hidden_columns: Vec::new(),
         primary_key: Some(vec!["tenant_id".into(), "id".into()]),
         primary_key_name: Some("users_pkey".into()),
         primary_key_provenance: Some(Provenance::new(loc("0001_init.sql", 1))),

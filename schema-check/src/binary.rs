@@ -300,6 +300,7 @@ fields!(Check {
 fields!(Table {
     name,
     columns,
+    hidden_columns,
     primary_key,
     primary_key_name,
     primary_key_provenance,

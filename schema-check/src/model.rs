@@ -84,6 +84,13 @@ pub struct Table {
     pub name: String,
     /// Columns in table order.
     pub columns: Vec<Column>,
+    /// Columns the server keeps and a query may name, but which `SELECT *`, SHOW CREATE
+    /// TABLE and information_schema.COLUMNS do not list: MariaDB's implicit `row_start`
+    /// and `row_end` of a table `WITH SYSTEM VERSIONING` that names no period columns of
+    /// its own. A struct may map them; the schema's comparisons (drift, the tests'
+    /// harness) read [`Table::columns`] only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden_columns: Vec<Column>,
     /// Primary key columns, in key order; `None` when the table has no primary key.
     pub primary_key: Option<Vec<String>>,
     /// The primary key constraint's name: as given, or the server's (PostgreSQL
@@ -113,6 +120,7 @@ impl Table {
         Table {
             name,
             columns,
+            hidden_columns: Vec::new(),
             primary_key: None,
             primary_key_name: None,
             primary_key_provenance: None,

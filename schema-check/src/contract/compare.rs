@@ -75,7 +75,12 @@ pub fn compare<'f, 's>(
     let former_names = suggest::former_names(&schema.history, &table.name);
     let mut mapped: Vec<Mapped> = Vec::new();
     for f in input.mapped() {
-        let Some(column) = table.columns.iter().find(|c| eq(&c.name, &f.column)) else {
+        let Some(column) = table
+            .columns
+            .iter()
+            .chain(&table.hidden_columns)
+            .find(|c| eq(&c.name, &f.column))
+        else {
             missing_column(f, table, &former_names, &schema.history, eq, errors);
             continue;
         };
@@ -374,4 +379,47 @@ fn list(cols: &[String]) -> String {
         .map(|c| format!("`{c}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::{Errors, ast::Input, validate::validate};
+    use crate::{Dialect, Location, Replayer, Statement};
+
+    #[test]
+    fn a_field_may_map_a_hidden_period_column() {
+        let mut r = Replayer::new(Dialect::Mysql);
+        let sql = "CREATE TABLE h (tenant_id INT NOT NULL, id INT NOT NULL, \
+                   PRIMARY KEY (tenant_id, id)) WITH SYSTEM VERSIONING";
+        let at = Location {
+            file: "m.sql".into(),
+            line: 1,
+            column: 1,
+        };
+        r.apply(&Statement {
+            text: sql.into(),
+            at,
+            source_line: sql.into(),
+        });
+        let out = r.finish();
+        let compare = |item: syn::DeriveInput| {
+            let mut errors = Errors::default();
+            let input = Input::from_syn(&item, &mut errors).unwrap();
+            let valid = validate(&input, &mut errors).unwrap();
+            let mapped =
+                super::compare(&valid, &out.schema, false, Dialect::Mysql, "m", &mut errors)
+                    .map(|c| c.mapped.len());
+            (mapped, errors.problems().len())
+        };
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[cache(table = "h")]
+            struct H { tenant_id: i32, id: i32, row_start: String, row_end: String }
+        };
+        assert_eq!(compare(item), (Some(4), 0));
+        let item: syn::DeriveInput = syn::parse_quote! {
+            #[cache(table = "h")]
+            struct H { tenant_id: i32, id: i32, row_middle: String }
+        };
+        assert_eq!(compare(item), (Some(2), 1));
+    }
 }

@@ -6,7 +6,8 @@
 //! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
 //! - MySQL/MariaDB: the same type, nullability and default (no key), nullable when it
 //!   comes from the optional side of a `LEFT`/`RIGHT JOIN`; an `AUTO_INCREMENT` column
-//!   becomes a plain one with `DEFAULT 0`.
+//!   becomes a plain one with `DEFAULT 0`. An aliased aggregate, literal or date function
+//!   is typed by `ctas_mysql` (a private module).
 //!
 //! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
 //! typed by `query_types` (a private module). SQLite's, all of them, are typed by
@@ -141,7 +142,22 @@ pub(crate) fn columns<'s>(
             }
             SelectItem::UnnamedExpr(e) => out.push(find(e)?),
             SelectItem::ExprWithAlias { expr, alias } => {
-                let mut c = find(expr)?;
+                let mut c = match find(expr) {
+                    Some(c) => c,
+                    // MySQL: an aggregate, a literal, a date function (`ctas_mysql`).
+                    None if mysql => {
+                        let (ty, nullable) = super::ctas_mysql::typed(expr, &find)?;
+                        Column {
+                            name: String::new(),
+                            ty,
+                            nullable,
+                            default: None,
+                            generated: None,
+                            provenance: Provenance::new(at.clone()),
+                        }
+                    }
+                    None => return None,
+                };
                 c.name = fold(dialect, alias);
                 out.push(c);
             }
@@ -210,7 +226,8 @@ impl super::Replayer {
     ) -> Option<Vec<Column>> {
         let tables = |t: &str| self.table(t);
         if self.dialect == Dialect::Sqlite {
-            let named = super::ctas_sqlite::columns(query, text, &tables)?;
+            let views = |v: &str| self.sqlite_views.get(&self.schema, v);
+            let named = super::ctas_sqlite::columns(query, text, &tables, &views)?;
             return Some(
                 named
                     .into_iter()

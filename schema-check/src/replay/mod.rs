@@ -31,6 +31,7 @@ pub mod compat;
 pub mod constraint;
 pub mod create_table;
 pub mod ctas;
+mod ctas_mysql;
 mod ctas_sqlite;
 pub mod declared;
 mod do_block;
@@ -51,6 +52,7 @@ pub mod rename;
 mod search_path;
 pub mod sequence;
 pub mod skip;
+mod temporal;
 mod typed_table;
 pub mod types_ddl;
 mod uncertain;
@@ -120,6 +122,9 @@ pub struct Replayer {
     /// PostgreSQL: the column types of the views the replay could type, for a table
     /// created from a view.
     view_types: query_types::ViewTypes,
+    /// SQLite: the statement that created each view, for a table created from a query
+    /// that reads it (not in [`Snapshot`]: an entry counts only while its view exists).
+    sqlite_views: ctas_sqlite::ViewTexts,
     /// PostgreSQL: the `search_path` in force and the schemas that exist.
     search_path: search_path::SearchPath,
     /// The migration tool whose bookkeeping table the replay created first, if any.
@@ -213,6 +218,7 @@ impl Replayer {
             partitions: partition::Partitions::default(),
             dynamic: prepared::Dynamic::default(),
             view_types: query_types::ViewTypes::default(),
+            sqlite_views: ctas_sqlite::ViewTexts::default(),
             search_path: search_path::SearchPath::default(),
             bookkeeping: None,
         }
@@ -320,8 +326,18 @@ impl Replayer {
             }
             return;
         }
-        if let compat::Fixup::RowPeriod { columns, then } = fixup {
-            let tables: Vec<String> = asts
+        if let compat::Fixup::Temporal {
+            table,
+            row_columns,
+            versioned,
+            periods,
+            dropped_periods,
+            then,
+        } = fixup
+        {
+            // A placeholder `SELECT 1` stands for a statement of temporal clauses only.
+            asts.retain(|a| !matches!(a, Ast::Query(_)));
+            let mut tables: Vec<String> = asts
                 .iter()
                 .filter_map(|a| match a {
                     Ast::CreateTable(ct) => Some(&ct.name),
@@ -330,10 +346,17 @@ impl Replayer {
                 })
                 .map(|name| ident::object_name(self.dialect, name))
                 .collect();
+            if tables.is_empty() {
+                tables.push(ident::fold(
+                    self.dialect,
+                    &sqlparser::ast::Ident::new(table.as_str()),
+                ));
+            }
             self.apply_all(ctx, asts, *then);
             for name in tables {
                 if let Some(key) = self.table_key(&name) {
-                    self.row_period(&key, &columns);
+                    self.row_period(&key, &row_columns);
+                    self.temporal(ctx, &key, versioned, &periods, &dropped_periods);
                 }
             }
             return;
@@ -359,7 +382,9 @@ impl Replayer {
                 for columns in keys {
                     columns.retain(|c| !row_end.contains(c));
                 }
+                t.hidden_columns.clear();
             }
+            asts.retain(|a| !matches!(a, Ast::Query(_)));
             return self.apply_all(ctx, asts, *then);
         }
         if let compat::Fixup::SkippedClauses { notes, then } = fixup {
@@ -438,6 +463,19 @@ impl Replayer {
             }
             match self.apply_ast(ctx, ast) {
                 Ok(()) => {
+                    if self.dialect == Dialect::Mysql {
+                        // A key defined on a system-versioned table ends with its ROW END.
+                        let table = match ast {
+                            Ast::AlterTable(at) => Some(&at.name),
+                            Ast::CreateIndex(ci) => Some(&ci.table_name),
+                            _ => None,
+                        };
+                        if let Some(key) =
+                            table.and_then(|t| self.table_key(&ident::object_name(self.dialect, t)))
+                        {
+                            self.row_end_keys(&key);
+                        }
+                    }
                     if let (compat::Fixup::DomainNotNull, Ast::CreateDomain(cd)) = (&fixup, ast) {
                         let name = ident::object_name(self.dialect, &cd.name);
                         if let Some(d) = self.schema.domains.get_mut(&name) {
@@ -491,42 +529,6 @@ impl Replayer {
     }
 
     /// Records the statement of `ctx` as skipped, for `reason`.
-    /// Marks `columns` (as written, with their `ROW START | ROW END`) of table `key` as
-    /// MariaDB records a system-versioned table's explicit period columns: NOT NULL (the
-    /// rewrite said so), generated and stored. MariaDB appends the `ROW END` column to the
-    /// table's primary key and each unique key (so that history rows do not collide), as
-    /// SHOW CREATE TABLE and information_schema show; it does so with the hidden
-    /// `row_end` of a table versioned without explicit columns too, but that column is not
-    /// recorded (see [`compat::Fixup`]), and neither is its place in the keys (SHOW CREATE
-    /// TABLE and information_schema.STATISTICS omit it too).
-    fn row_period(&mut self, key: &str, columns: &[(String, String)]) {
-        let Some(table) = self.schema.tables.get_mut(key) else {
-            return;
-        };
-        for (name, expr) in columns {
-            let name = ident::fold(self.dialect, &sqlparser::ast::Ident::new(name.as_str()));
-            let Some(c) = table.columns.iter_mut().find(|c| c.name == name) else {
-                continue;
-            };
-            c.generated = Some(crate::model::Generated::Expression {
-                expr: expr.clone(),
-                stored: true,
-            });
-            if expr != "ROW END" {
-                continue;
-            }
-            let keys = table
-                .primary_key
-                .iter_mut()
-                .chain(table.unique.iter_mut().map(|u| &mut u.columns));
-            for columns in keys {
-                if !columns.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
-                    columns.push(name.clone());
-                }
-            }
-        }
-    }
-
     pub(crate) fn skip(&mut self, ctx: &Ctx<'_>, reason: String) {
         self.skipped.push(Skipped {
             at: ctx.at().clone(),
@@ -659,6 +661,13 @@ impl Replayer {
                 self.create_view(ctx, cv)?;
                 if self.dialect == Dialect::Postgres {
                     self.note_view_types(cv);
+                }
+                if self.dialect == Dialect::Sqlite {
+                    let name = self.create_key(&cv.name);
+                    if let Some(view) = self.schema.views.get(&name) {
+                        self.sqlite_views
+                            .note(&name, &view.provenance.created, &ctx.stmt.text);
+                    }
                 }
                 Ok(())
             }

@@ -37,10 +37,11 @@ mod sqlite;
 /// read back from the original statement). MariaDB system versioning: `[WITH | WITHOUT]
 /// SYSTEM VERSIONING` (of a table or column) and `PERIOD FOR name (a, b)` definitions are
 /// removed, `ALTER TABLE ... ADD | DROP SYSTEM VERSIONING | PERIOD` clauses too (as table
-/// options); `GENERATED ALWAYS AS ROW START | END` is reported as [`Fixup::RowPeriod`]. The
-/// hidden `ROW_START` / `ROW_END` columns of a table versioned without explicit ones are not
-/// recorded: information_schema.COLUMNS does not list them (a statement may still select
-/// them by name).
+/// options); they and `GENERATED ALWAYS AS ROW START | END` are reported as
+/// [`Fixup::Temporal`] (a table versioned without explicit period columns gets hidden
+/// `row_start` / `row_end`, [`crate::model::Table::hidden_columns`]), `DROP SYSTEM
+/// VERSIONING` as [`Fixup::Unversion`]. A key part `p WITHOUT OVERLAPS` of a period the
+/// statement defines becomes its end and start columns, as MariaDB lists the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fixup {
     /// Nothing: the removed words do not change the schema.
@@ -88,20 +89,34 @@ pub enum Fixup {
         /// What the rest of the statement needs.
         then: Box<Fixup>,
     },
-    /// MariaDB's `GENERATED ALWAYS AS ROW START | ROW END` (the explicit period columns of
-    /// a system-versioned table) became `NOT NULL`: after the rest of the statement (applied
-    /// with `then`), each named column (as written) of the created or altered table is
-    /// generated, stored, with this expression (`ROW START` / `ROW END`, as
-    /// information_schema shows it).
-    RowPeriod {
-        /// `(column, expression)`, in order.
-        columns: Vec<(String, String)>,
+    /// MariaDB's temporal clauses, removed from a `CREATE TABLE` or `ALTER TABLE` (or, for
+    /// `GENERATED ALWAYS AS ROW START | ROW END`, made `NOT NULL`); after the rest of the
+    /// statement (applied with `then`) the replay applies them to `table` (see
+    /// [`crate::replay`]'s `temporal`).
+    Temporal {
+        /// The created or altered table, as written (unquoted).
+        table: String,
+        /// The explicit period columns of a system-versioned table: `(column, expression)`
+        /// (`ROW START` / `ROW END`, as information_schema shows it), in order; each is
+        /// generated and stored.
+        row_columns: Vec<(String, String)>,
+        /// `WITH SYSTEM VERSIONING` (of the table or of a column) or `ADD SYSTEM
+        /// VERSIONING`: the table keeps its rows' history (with hidden `row_start` and
+        /// `row_end` columns unless it names its own).
+        versioned: bool,
+        /// Application-time periods added, `PERIOD FOR p (start, end)`: `(p, start, end)`
+        /// as written. MariaDB makes both columns NOT NULL and adds a CHECK constraint
+        /// named `p`.
+        periods: Vec<(String, String, String)>,
+        /// Application-time periods dropped, `DROP PERIOD FOR p` (names as written).
+        dropped_periods: Vec<String>,
         /// What the rest of the statement needs.
         then: Box<Fixup>,
     },
     /// MariaDB `ALTER TABLE table ... DROP SYSTEM VERSIONING, ...` beside other clauses
     /// (the `DROP COLUMN`s of explicit period columns): before the rest (applied with
-    /// `then`), the table's keys lose the `ROW END` column [`Fixup::RowPeriod`] appended.
+    /// `then`), the table's keys lose the `ROW END` column [`Fixup::Temporal`] appended, and
+    /// the hidden period columns go.
     Unversion {
         /// The table, as written (unquoted).
         table: String,

@@ -23,7 +23,16 @@ pub(super) fn rewrite(
 
     let word_at = |n: usize, w: &str| sig.get(n).is_some_and(|&i| is_word(&tokens[i], w));
     let mut names = Vec::new();
-    let mut periods = Vec::new();
+    let mut row_columns = Vec::new();
+    let mut versioned = false;
+    // The statement's application-time periods, for its `p WITHOUT OVERLAPS` key parts.
+    let mut periods: Vec<(String, String, String)> = (0..sig.len())
+        .filter_map(|n| period_at(tokens, sig, n))
+        .map(|(p, _)| p)
+        .collect();
+    let mut dropped_periods = Vec::new();
+    let mut unversion = false;
+    let mut table = String::new();
     for n in 0..sig.len() {
         let t = &tokens[sig[n]];
         if is_word(t, "ZEROFILL") {
@@ -50,10 +59,24 @@ pub(super) fn rewrite(
             && word_at(n + 2, "VERSIONING")
         {
             // MariaDB's `[WITH | WITHOUT] SYSTEM VERSIONING`, of a table or a column: whether
-            // rows keep their history, not what the catalog lists.
+            // rows keep their history (`WITH`, of a column too, versions the table).
+            versioned |= is_word(t, "WITH") && kw_at(0, Keyword::CREATE);
             for &i in &sig[n..n + 3] {
                 edits.insert(i, None);
             }
+        } else if is_word(t, "WITHOUT")
+            && word_at(n + 1, "OVERLAPS")
+            && n > 0
+            && let Token::Word(w) = &tokens[sig[n - 1]]
+            && let Some((_, start, end)) = periods
+                .iter()
+                .find(|(p, ..)| p.eq_ignore_ascii_case(&w.value))
+        {
+            // A key part `p WITHOUT OVERLAPS`: MariaDB lists the key with the period's end
+            // and start columns in its place.
+            edits.insert(sig[n - 1], Some(format!("`{end}`, `{start}`")));
+            edits.insert(sig[n], None);
+            edits.insert(sig[n + 1], None);
         } else if is_word(t, "GENERATED")
             && word_at(n + 1, "ALWAYS")
             && word_at(n + 2, "AS")
@@ -61,10 +84,10 @@ pub(super) fn rewrite(
             && (word_at(n + 4, "START") || word_at(n + 4, "END"))
         {
             // A system-versioned table's explicit period column: NOT NULL, its value
-            // generated as `ROW START|END` (applied after, see `Fixup::RowPeriod`).
+            // generated as `ROW START|END` (applied after, see `Fixup::Temporal`).
             if let Some(name) = column_of(tokens, sig, n) {
                 let end = is_word(&tokens[sig[n + 4]], "END");
-                periods.push((name, if end { "ROW END" } else { "ROW START" }.to_string()));
+                row_columns.push((name, if end { "ROW END" } else { "ROW START" }.to_string()));
             }
             edits.insert(sig[n], Some("NOT NULL".into()));
             for &i in &sig[n + 1..n + 5] {
@@ -77,8 +100,9 @@ pub(super) fn rewrite(
             && sig.get(n + 3).is_some_and(|&i| tokens[i] == Token::LParen)
             && let Some(close) = closing(tokens, sig, n + 3)
         {
-            // MariaDB's `PERIOD FOR SYSTEM_TIME (s, e)` (or an application-time period) among
-            // a table's definitions names a pair of its columns; it adds none.
+            // MariaDB's `PERIOD FOR SYSTEM_TIME (s, e)` (or an application-time period, see
+            // `Fixup::Temporal`) among a table's definitions names a pair of its columns; it
+            // adds none.
             for &i in &sig[n - 1..=close] {
                 edits.insert(i, None);
             }
@@ -208,9 +232,12 @@ pub(super) fn rewrite(
             }
         }
     }
+    if kw_at(0, Keyword::CREATE) {
+        table = created_table_name(tokens, sig);
+    }
     if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
         let clauses = alter_clauses(tokens, sig);
-        let table = table_name(tokens, sig);
+        table = table_name(tokens, sig);
         let mut skipped = Vec::new();
         let options: Vec<&(usize, usize)> = clauses
             .iter()
@@ -227,6 +254,36 @@ pub(super) fn rewrite(
                 }
             })
             .collect();
+        for &&(from, to) in &options {
+            let word = |k: usize, w: &str| k < to && is_word(&tokens[sig[k]], w);
+            versioned |= word(from, "ADD") && word(from + 1, "SYSTEM");
+            unversion |= word(from, "DROP") && word(from + 1, "SYSTEM");
+            if word(from, "ADD")
+                && let Some(((p, ..), true)) = period_at(tokens, sig, from + 1)
+                && exists(Exists::Check {
+                    table: &table,
+                    name: &p,
+                }) == Some(true)
+            {
+                // `ADD PERIOD IF NOT EXISTS FOR p` of a period the table has (its CHECK
+                // constraint bears the name).
+                periods.retain(|(q, ..)| !q.eq_ignore_ascii_case(&p));
+            }
+            if word(from, "DROP") && word(from + 1, "PERIOD") {
+                let at = if word(from + 2, "IF") {
+                    from + 4
+                } else {
+                    from + 2
+                };
+                if word(at, "FOR")
+                    && let Some(Token::Word(w)) = (at + 1 < to).then(|| &tokens[sig[at + 1]])
+                    && !w.value.eq_ignore_ascii_case("SYSTEM_TIME")
+                {
+                    dropped_periods.push(w.value.clone());
+                }
+            }
+        }
+        let temporal = versioned || unversion || !periods.is_empty() || !dropped_periods.is_empty();
         let (mut renames, mut rename_at) = (Vec::new(), Vec::new());
         for &(from, to) in &clauses {
             rename_without_to(tokens, sig, from, to, edits);
@@ -258,10 +315,42 @@ pub(super) fn rewrite(
                 then: Box::new(fixup),
             };
             if remaining == 0 {
-                return Outcome::Replace("SELECT 1".to_string(), with_notes(skipped, fixup));
+                let fixup = with_notes(skipped, fixup);
+                return Outcome::Replace(
+                    "SELECT 1".to_string(),
+                    temporal_fixup(
+                        fixup,
+                        unversion,
+                        Temporal {
+                            table,
+                            row_columns,
+                            versioned,
+                            periods,
+                            dropped_periods,
+                        },
+                    ),
+                );
             }
         }
         if !clauses.is_empty() && remaining == 0 {
+            if temporal {
+                // The placeholder is not applied (see `Fixup::Temporal`).
+                let fixup = with_notes(skipped, fixup);
+                return Outcome::Replace(
+                    "SELECT 1".to_string(),
+                    temporal_fixup(
+                        fixup,
+                        unversion,
+                        Temporal {
+                            table,
+                            row_columns,
+                            versioned,
+                            periods,
+                            dropped_periods,
+                        },
+                    ),
+                );
+            }
             if matches!(fixup, Fixup::Charset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
             }
@@ -296,26 +385,108 @@ pub(super) fn rewrite(
             }
         }
         fixup = with_notes(skipped, fixup);
-        let unversion = options.iter().any(|&&(from, _)| {
-            is_word(&tokens[sig[from]], "DROP")
-                && sig
-                    .get(from + 1)
-                    .is_some_and(|&i| is_word(&tokens[i], "SYSTEM"))
-        });
-        if unversion {
-            fixup = Fixup::Unversion {
-                table,
-                then: Box::new(fixup),
-            };
-        }
     }
-    if !periods.is_empty() {
-        fixup = Fixup::RowPeriod {
-            columns: periods,
+    Outcome::Edits(temporal_fixup(
+        fixup,
+        unversion,
+        Temporal {
+            table,
+            row_columns,
+            versioned,
+            periods,
+            dropped_periods,
+        },
+    ))
+}
+
+/// What a statement's temporal clauses do (the fields of [`Fixup::Temporal`]).
+struct Temporal {
+    table: String,
+    row_columns: Vec<(String, String)>,
+    versioned: bool,
+    periods: Vec<(String, String, String)>,
+    dropped_periods: Vec<String>,
+}
+
+/// `fixup` after the temporal clauses: [`Fixup::Unversion`] (`DROP SYSTEM VERSIONING`)
+/// around it, then [`Fixup::Temporal`] when the statement has any other.
+fn temporal_fixup(mut fixup: Fixup, unversion: bool, t: Temporal) -> Fixup {
+    if unversion {
+        fixup = Fixup::Unversion {
+            table: t.table.clone(),
             then: Box::new(fixup),
         };
     }
-    Outcome::Edits(fixup)
+    if t.versioned
+        || !t.row_columns.is_empty()
+        || !t.periods.is_empty()
+        || !t.dropped_periods.is_empty()
+    {
+        fixup = Fixup::Temporal {
+            table: t.table,
+            row_columns: t.row_columns,
+            versioned: t.versioned,
+            periods: t.periods,
+            dropped_periods: t.dropped_periods,
+            then: Box::new(fixup),
+        };
+    }
+    fixup
+}
+
+/// The application-time period defined at significant position `n` (`PERIOD [IF NOT
+/// EXISTS] FOR p (start, end)`, in a `CREATE TABLE` or after `ALTER TABLE ... ADD`):
+/// `(p, start, end)` as written, and whether `IF NOT EXISTS` is given. `None` for
+/// anything else, `PERIOD FOR SYSTEM_TIME` included.
+fn period_at(
+    tokens: &[Token],
+    sig: &[usize],
+    n: usize,
+) -> Option<((String, String, String), bool)> {
+    let word = |k: usize, w: &str| sig.get(k).is_some_and(|&i| is_word(&tokens[i], w));
+    let name = |k: usize| match sig.get(k).map(|&i| &tokens[i]) {
+        Some(Token::Word(w)) => Some(w.value.clone()),
+        _ => None,
+    };
+    let token = |k: usize, t: Token| sig.get(k).is_some_and(|&i| tokens[i] == t);
+    if !word(n, "PERIOD") || n == 0 || !(token(n - 1, Token::Comma) || word(n - 1, "ADD")) {
+        return None;
+    }
+    let if_not_exists = word(n + 1, "IF") && word(n + 2, "NOT") && word(n + 3, "EXISTS");
+    let at = if if_not_exists { n + 4 } else { n + 1 };
+    let p = name(at + 1)?;
+    if !word(at, "FOR")
+        || p.eq_ignore_ascii_case("SYSTEM_TIME")
+        || !token(at + 2, Token::LParen)
+        || !token(at + 4, Token::Comma)
+        || !token(at + 6, Token::RParen)
+    {
+        return None;
+    }
+    Some(((p, name(at + 3)?, name(at + 5)?), if_not_exists))
+}
+
+/// The table `CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] name` names (its last
+/// part, as written), or an empty string.
+fn created_table_name(tokens: &[Token], sig: &[usize]) -> String {
+    let Some(mut n) = sig
+        .iter()
+        .take(5)
+        .position(|&i| is_kw(&tokens[i], Keyword::TABLE))
+    else {
+        return String::new();
+    };
+    n += 1;
+    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF)) {
+        n += 3;
+    }
+    while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
+        n += 2;
+    }
+    match sig.get(n).map(|&i| &tokens[i]) {
+        Some(Token::Word(w)) => w.value.clone(),
+        _ => String::new(),
+    }
 }
 
 /// The significant position of the parenthesis closing the one at `open`.

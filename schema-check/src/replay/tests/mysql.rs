@@ -987,3 +987,93 @@ fn create_table_as_select_makes_auto_increment_a_plain_column_with_default_zero(
     assert_eq!(col("h", "id"), (Some("0".to_owned()), true, None));
     assert_eq!(col("h", "m"), (None, true, None));
 }
+
+#[test]
+fn system_versioning_without_period_columns_records_hidden_ones() {
+    // MariaDB 10.11: `SELECT row_start, row_end FROM t` works; information_schema.COLUMNS
+    // lists neither; `DROP SYSTEM VERSIONING` removes them.
+    let out = ok(
+        MY,
+        "CREATE TABLE t (id INT PRIMARY KEY, a INT WITH SYSTEM VERSIONING);
+         CREATE TABLE u (id INT) WITH SYSTEM VERSIONING;
+         ALTER TABLE u DROP SYSTEM VERSIONING;
+         CREATE TABLE w (id INT);
+         ALTER TABLE w ADD SYSTEM VERSIONING;
+         CREATE TABLE x (id INT, s TIMESTAMP(6) GENERATED ALWAYS AS ROW START,
+           e TIMESTAMP(6) GENERATED ALWAYS AS ROW END, PERIOD FOR SYSTEM_TIME (s, e))
+           WITH SYSTEM VERSIONING;",
+    );
+    let hidden = |t: &str| {
+        table(&out, t)
+            .hidden_columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.ty.canonical.as_str(), c.nullable))
+            .collect::<Vec<_>>()
+    };
+    let period = vec![
+        ("row_start", "timestamp(6)", false),
+        ("row_end", "timestamp(6)", false),
+    ];
+    assert_eq!(hidden("t"), period);
+    assert_eq!(hidden("w"), period);
+    assert!(hidden("u").is_empty());
+    assert!(
+        hidden("x").is_empty(),
+        "explicit period columns: nothing hidden"
+    );
+    assert_eq!(shape(&out, "t").len(), 2);
+    assert_eq!(
+        table(&out, "t").primary_key.as_deref(),
+        Some(&["id".to_string()][..])
+    );
+}
+
+#[test]
+fn keys_defined_later_on_a_versioned_table_end_with_its_row_end() {
+    let out = ok(
+        MY,
+        "CREATE TABLE x (id INT NOT NULL, c INT, s TIMESTAMP(6) GENERATED ALWAYS AS ROW START,
+           e TIMESTAMP(6) GENERATED ALWAYS AS ROW END, PERIOD FOR SYSTEM_TIME (s, e))
+           WITH SYSTEM VERSIONING;
+         ALTER TABLE x ADD PRIMARY KEY (id);
+         CREATE UNIQUE INDEX xc ON x (c);
+         ALTER TABLE x ADD UNIQUE KEY xce (c, e);",
+    );
+    let t = table(&out, "x");
+    assert_eq!(t.primary_key.clone().unwrap(), ["id", "e"]);
+    let keys: Vec<_> = t.unique.iter().map(|u| u.columns.join(",")).collect();
+    assert_eq!(keys, ["c,e", "c,e"]);
+}
+
+#[test]
+fn application_time_periods_make_not_null_columns_and_a_check() {
+    let out = ok(
+        MY,
+        "CREATE TABLE b (id INT, room INT, s DATE, e DATE, PERIOD FOR stay (s, e),
+           UNIQUE KEY nd (room, stay WITHOUT OVERLAPS), CHECK (id > 0));
+         CREATE TABLE p (id INT NOT NULL, f DATETIME, t DATETIME);
+         ALTER TABLE p ADD PERIOD IF NOT EXISTS FOR v (f, t), ADD PRIMARY KEY (id, v WITHOUT OVERLAPS);
+         ALTER TABLE p ADD PERIOD IF NOT EXISTS FOR v (f, t);
+         CREATE TABLE d (id INT, s DATE, e DATE, PERIOD FOR q (s, e));
+         ALTER TABLE d DROP PERIOD FOR q;",
+    );
+    let checks = |t: &str| {
+        let mut names: Vec<_> = table(&out, t)
+            .checks
+            .iter()
+            .map(|c| c.name.clone().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(checks("b"), ["CONSTRAINT_1", "stay"]);
+    assert_eq!(checks("p"), ["v"]);
+    assert!(checks("d").is_empty());
+    assert!(!col(&out, "b", "s").nullable && !col(&out, "b", "e").nullable);
+    assert!(!col(&out, "d", "s").nullable, "the columns stay NOT NULL");
+    assert_eq!(table(&out, "b").unique[0].columns, ["room", "e", "s"]);
+    assert_eq!(
+        table(&out, "p").primary_key.clone().unwrap(),
+        ["id", "t", "f"]
+    );
+}
