@@ -93,6 +93,21 @@ pub(super) fn rewrite(
             for &i in &sig[n + 1..n + 5] {
                 edits.insert(i, None);
             }
+        } else if is_word(t, "AS")
+            && word_at(n + 1, "ROW")
+            && (word_at(n + 2, "START") || word_at(n + 2, "END"))
+            && !(n > 0 && word_at(n - 1, "ALWAYS"))
+        {
+            // The same without `GENERATED ALWAYS` (MariaDB accepts `c TIMESTAMP(6) AS ROW
+            // START`).
+            if let Some(name) = column_of(tokens, sig, n) {
+                let end = is_word(&tokens[sig[n + 2]], "END");
+                row_columns.push((name, if end { "ROW END" } else { "ROW START" }.to_string()));
+            }
+            edits.insert(sig[n], Some("NOT NULL".into()));
+            for &i in &sig[n + 1..n + 3] {
+                edits.insert(i, None);
+            }
         } else if is_word(t, "PERIOD")
             && n > 0
             && tokens[sig[n - 1]] == Token::Comma
