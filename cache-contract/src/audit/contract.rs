@@ -68,9 +68,9 @@ impl<T: CacheContract> Audited for Contracted<T> {
         let value: T =
             envelope::open_with(keyring, bytes, key.tenant()).map_err(Unopened::Envelope)?;
         // The row it holds, compared part by part (its `CacheKey` is built only to report
-        // a mismatch).
+        // a mismatch); its tenant is the key's, or `open_with` refused it.
         let parts = T::key_parts(&value.key());
-        if value.tenant() != *key.tenant() || parts != key.parts() {
+        if parts != key.parts() {
             return Err(Unopened::Misplaced(Box::new(value.cache_key())));
         }
         let Ok(values) = capture::fields(&value, &self.fields) else {

@@ -297,7 +297,15 @@ impl Batches {
             .collect();
         // Open every entry; group those that opened by tenant and table.
         let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(parsed.len());
-        let mut waiting: Vec<Vec<Opened>> = (0..groups.len()).map(|_| Vec::new()).collect();
+        let mut waiting: Vec<Vec<Opened>> = listed
+            .iter()
+            .map(|(_, entries, _)| Vec::with_capacity(*entries as usize))
+            .collect();
+        // Room for each tenant's verdicts (one per entry of its tables' groups).
+        for ((_, verdicts), (_, tables)) in result.tenants.iter_mut().zip(&slot_groups) {
+            let entries: u64 = tables.iter().map(|(_, group)| listed[*group].1).sum();
+            verdicts.reserve_exact(entries as usize);
+        }
         for (at, (p, value)) in parsed.iter().zip(&values).enumerate() {
             let Some(bytes) = value else {
                 verdicts.push(None); // expired or deleted since SCAN listed it
