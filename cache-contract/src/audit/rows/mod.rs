@@ -136,6 +136,57 @@ impl TenantIndexes {
     }
 }
 
+/// Whether a tenant's range of one table may be read, taken into a blocking fetch task:
+/// what [`TenantIndexes::range_allowed`] knows already, else how to ask the catalog once
+/// (MySQL and SQLite; PostgreSQL asks on its own connection).
+#[cfg(any(feature = "audit-mysql", feature = "audit-sqlite"))]
+pub(crate) struct RangeGate {
+    known: Option<bool>,
+    query: Option<&'static str>,
+    name: String,
+    column: Option<&'static str>,
+    table: &'static str,
+    indexes: std::sync::Arc<TenantIndexes>,
+}
+
+#[cfg(any(feature = "audit-mysql", feature = "audit-sqlite"))]
+impl RangeGate {
+    /// The gate of `spec`'s range for `tenant` in `dialect`.
+    pub(crate) fn new(
+        indexes: &std::sync::Arc<TenantIndexes>,
+        spec: &TableSpec,
+        tenant: Option<&str>,
+        dialect: Dialect,
+    ) -> Self {
+        RangeGate {
+            known: indexes.range_allowed(spec, tenant),
+            query: spec.tenant_index_query(dialect),
+            name: spec.catalog_name(dialect),
+            column: spec.tenant_column.map(|c| c.column),
+            table: spec.table,
+            indexes: indexes.clone(),
+        }
+    }
+
+    /// Whether the range may be read; when that is not known yet, `count(query, table,
+    /// column)` asks the catalog how many indexes lead with the tenant column, and the
+    /// answer is remembered for the run.
+    pub(crate) fn allowed<E>(
+        self,
+        count: impl FnOnce(&str, &str, &str) -> Result<u64, E>,
+    ) -> Result<bool, E> {
+        Ok(match (self.known, self.query, self.column) {
+            (Some(allowed), _, _) => allowed,
+            (None, Some(query), Some(column)) => {
+                let allowed = count(query, &self.name, column)? > 0;
+                self.indexes.set(self.table, allowed);
+                allowed
+            }
+            _ => false,
+        })
+    }
+}
+
 /// Parses one fetched JSON array.
 #[cfg_attr(
     not(any(

@@ -6,7 +6,7 @@ use mysql::{Opts, OptsBuilder, Pool};
 
 use std::sync::Arc;
 
-use super::{BoxFuture, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
+use super::{BoxFuture, RangeGate, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
 /// Rows from MySQL or MariaDB. Sessions run in UTC (`time_zone = '+00:00'`), so
@@ -68,29 +68,19 @@ impl RowSource for MySqlRows {
         tenant: Option<&'a str>,
         limit: usize,
     ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
-        let known = self.indexes.range_allowed(spec, tenant);
-        let index_query = spec.tenant_index_query(Dialect::MySql);
-        let name = spec.catalog_name(Dialect::MySql);
-        let column = spec.tenant_column.map(|c| c.column);
+        let gate = RangeGate::new(&self.indexes, spec, tenant, Dialect::MySql);
         let sql = spec.select_tenant(Dialect::MySql);
         let mut params: Vec<mysql::Value> = tenant.map(mysql::Value::from).into_iter().collect();
         params.push(mysql::Value::from(limit as u64));
         let pool = self.pool.clone();
-        let indexes = self.indexes.clone();
         let table = spec.table;
         Box::pin(async move {
             let texts = tokio::task::spawn_blocking(move || {
                 let mut conn = pool.get_conn()?;
-                let allowed = match (known, index_query, column) {
-                    (Some(allowed), _, _) => allowed,
-                    (None, Some(query), Some(column)) => {
-                        let n: Option<u64> = conn.exec_first(query, (name, column))?;
-                        let allowed = n.unwrap_or(0) > 0;
-                        indexes.set(table, allowed);
-                        allowed
-                    }
-                    _ => false,
-                };
+                let allowed = gate.allowed(|query, name, column| {
+                    let n: Option<u64> = conn.exec_first(query, (name, column))?;
+                    Ok::<_, mysql::Error>(n.unwrap_or(0))
+                })?;
                 if !allowed {
                     return Ok(None);
                 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
 
-use super::{BoxFuture, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
+use super::{BoxFuture, RangeGate, Row, RowError, RowKey, RowSource, TenantIndexes, parse_row};
 use crate::audit::query::{Dialect, TableSpec};
 
 /// Rows from one SQLite database.
@@ -75,29 +75,20 @@ impl RowSource for SqliteRows {
         tenant: Option<&'a str>,
         limit: usize,
     ) -> BoxFuture<'a, Result<Option<Vec<Row>>, RowError>> {
-        let known = self.indexes.range_allowed(spec, tenant);
-        let index_query = spec.tenant_index_query(Dialect::Sqlite);
-        let name = spec.catalog_name(Dialect::Sqlite);
-        let column = spec.tenant_column.map(|c| c.column);
+        let gate = RangeGate::new(&self.indexes, spec, tenant, Dialect::Sqlite);
         let sql = spec.select_tenant(Dialect::Sqlite);
         let tenant = tenant.map(str::to_string);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let conn = self.conn.clone();
-        let indexes = self.indexes.clone();
         let table = spec.table;
         Box::pin(async move {
             let texts = tokio::task::spawn_blocking(move || {
                 let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                let allowed = match (known, index_query, column) {
-                    (Some(allowed), _, _) => allowed,
-                    (None, Some(query), Some(column)) => {
-                        let n: i64 =
-                            conn.query_row(query, rusqlite::params![name, column], |r| r.get(0))?;
-                        indexes.set(table, n > 0);
-                        n > 0
-                    }
-                    _ => false,
-                };
+                let allowed = gate.allowed(|query, name, column| {
+                    let n: i64 =
+                        conn.query_row(query, rusqlite::params![name, column], |r| r.get(0))?;
+                    Ok::<_, rusqlite::Error>(u64::try_from(n).unwrap_or(0))
+                })?;
                 if !allowed {
                     return Ok(None);
                 }
