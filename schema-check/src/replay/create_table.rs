@@ -368,6 +368,11 @@ impl Replayer {
             table.primary_key_name = src.primary_key_name.clone();
             table.unique = src.unique.clone();
             table.checks = src.checks.clone();
+            // MariaDB: the copy is system-versioned too (its hidden period columns).
+            table.hidden_columns = src.hidden_columns.clone();
+            for c in &mut table.hidden_columns {
+                c.provenance = Provenance::new(ctx.at().clone());
+            }
             let copied: Vec<Index> = self
                 .schema
                 .indexes

@@ -1021,6 +1021,15 @@ fn system_versioning_without_period_columns_records_hidden_ones() {
         hidden("x").is_empty(),
         "explicit period columns: nothing hidden"
     );
+    // `CREATE TABLE ... LIKE` copies the versioning, `AS SELECT` does not.
+    let copies = ok(
+        MY,
+        "CREATE TABLE a (id INT) WITH SYSTEM VERSIONING;
+         CREATE TABLE b LIKE a;
+         CREATE TABLE c AS SELECT * FROM a;",
+    );
+    assert_eq!(table(&copies, "b").hidden_columns.len(), 2);
+    assert!(table(&copies, "c").hidden_columns.is_empty());
     assert_eq!(shape(&out, "t").len(), 2);
     assert_eq!(
         table(&out, "t").primary_key.as_deref(),
