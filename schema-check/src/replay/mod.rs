@@ -290,11 +290,23 @@ impl Replayer {
                 if self.dialect == Dialect::Postgres && self.typed_table_text(&ctx) => {}
             Parsed::Error(e) => {
                 let exists = |q: compat::Exists<'_>| self.exists(q);
-                let retried = compat::rewrite(self.dialect, &*self.parser, &stmt.text, &exists)
-                    .and_then(|(text, fix)| {
-                        Parser::parse_sql(&*self.parser, &text)
-                            .ok()
-                            .map(|asts| (asts, fix))
+                let overlaps = (self.dialect == Dialect::Mysql)
+                    .then(|| self.expand_overlaps(&stmt.text))
+                    .flatten();
+                let text = overlaps.as_deref().unwrap_or(&stmt.text);
+                // The expanded text may need no other rewrite.
+                let retried = overlaps
+                    .as_deref()
+                    .and_then(|t| Parser::parse_sql(&*self.parser, t).ok())
+                    .map(|asts| (asts, compat::Fixup::None))
+                    .or_else(|| {
+                        compat::rewrite(self.dialect, &*self.parser, text, &exists).and_then(
+                            |(text, fix)| {
+                                Parser::parse_sql(&*self.parser, &text)
+                                    .ok()
+                                    .map(|asts| (asts, fix))
+                            },
+                        )
                     });
                 match retried {
                     Some((asts, fix)) => self.apply_all(&ctx, asts, fix),

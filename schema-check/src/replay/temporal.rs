@@ -130,6 +130,81 @@ impl super::Replayer {
     }
 }
 
+impl super::Replayer {
+    /// MariaDB `ALTER TABLE t ... (a, p WITHOUT OVERLAPS)` naming an application-time
+    /// period `p` that `t` got from an earlier statement: the text with `p WITHOUT
+    /// OVERLAPS` replaced by the period's end and start columns, as MariaDB lists the key
+    /// (a period the statement itself defines is the rewrite's, in `compat`). `None` when
+    /// there is nothing to replace.
+    pub(super) fn expand_overlaps(&self, text: &str) -> Option<String> {
+        use sqlparser::tokenizer::{Token, Tokenizer};
+        let mentions = text
+            .as_bytes()
+            .windows(b"overlaps".len())
+            .any(|w| w.eq_ignore_ascii_case(b"overlaps"));
+        if !mentions || super::skip::leading_words(text, 2) != "ALTER TABLE" {
+            return None;
+        }
+        let tokens = Tokenizer::new(&sqlparser::dialect::MySqlDialect {}, text)
+            .tokenize_with_location()
+            .ok()?;
+        let sig: Vec<&sqlparser::tokenizer::TokenWithSpan> = tokens
+            .iter()
+            .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+            .collect();
+        let word = |n: usize, w: &str| matches!(sig.get(n).map(|t| &t.token), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+        // `ALTER TABLE [IF EXISTS] [schema.]name`
+        let mut n = 2;
+        if word(n, "IF") {
+            n += 2;
+        }
+        while sig.get(n + 1).is_some_and(|t| t.token == Token::Period) {
+            n += 2;
+        }
+        let Some(Token::Word(name)) = sig.get(n).map(|t| &t.token) else {
+            return None;
+        };
+        let name = ident::fold(
+            self.dialect,
+            &sqlparser::ast::Ident::new(name.value.as_str()),
+        );
+        let table = self.schema.tables.get(&self.table_key(&name)?)?;
+        // Each `p WITHOUT OVERLAPS` of a period of the table, replaced in the text as written
+        // (back to front, so the offsets stay right).
+        let offset = |loc| super::words::byte_offset(text, loc);
+        let mut out = text.to_string();
+        let mut changed = false;
+        for k in (0..sig.len().saturating_sub(2)).rev() {
+            let Token::Word(p) = &sig[k].token else {
+                continue;
+            };
+            if !(word(k + 1, "WITHOUT") && word(k + 2, "OVERLAPS")) {
+                continue;
+            }
+            let Some((start, end)) = period_columns(table, &p.value) else {
+                continue;
+            };
+            let from = offset(sig[k].span.start)?;
+            let to = offset(sig[k + 2].span.end)?;
+            out.replace_range(from..to, &format!("`{end}`, `{start}`"));
+            changed = true;
+        }
+        changed.then_some(out)
+    }
+}
+
+/// The `(start, end)` columns of `table`'s application-time period `p`, from the CHECK
+/// constraint the period added (see [`super::Replayer::temporal`]).
+fn period_columns(table: &crate::model::Table, p: &str) -> Option<(String, String)> {
+    let check = table
+        .checks
+        .iter()
+        .find(|c| c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(p)))?;
+    let (start, end) = check.expr.split_once(" < ")?;
+    let unquote = |s: &str| Some(s.strip_prefix('`')?.strip_suffix('`')?.to_string());
+    Some((unquote(start)?, unquote(end)?))
+}
+
 /// Whether `c` is a system-versioned table's explicit `ROW END` column.
 fn is_row_end(c: &Column) -> bool {
     matches!(&c.generated, Some(Generated::Expression { expr, .. }) if expr == "ROW END")

@@ -1086,3 +1086,14 @@ fn application_time_periods_make_not_null_columns_and_a_check() {
         ["id", "t", "f"]
     );
 }
+
+#[test]
+fn a_key_without_overlaps_of_an_earlier_period_lists_its_columns() {
+    let out = ok(
+        MY,
+        "CREATE TABLE l (id INT NOT NULL, f DATE, t DATE, PERIOD FOR v (f, t));
+         ALTER TABLE l ADD UNIQUE KEY lv (id, v WITHOUT OVERLAPS), ADD COLUMN note TEXT COMMENT 'it''s';",
+    );
+    assert_eq!(table(&out, "l").unique[0].columns, ["id", "t", "f"]);
+    assert!(col(&out, "l", "note").nullable);
+}
