@@ -50,7 +50,19 @@ fuzz_target!(|data: (Input, Input, String)| {
     let listed = keys.parse_entry(&entry).expect("an entry key parses");
     assert_eq!((listed.key, listed.tenant_generation, listed.table_generation), (ka.clone(), 1, 2));
 
+    // `as_str` is the text parse was given: build the key again from what parse read.
     if let Ok(parsed) = CacheKey::parse(&raw) {
-        assert_eq!(parsed.as_str(), raw);
+        let prefix = parsed.contract_hash_prefix();
+        let mut hash = [0u8; 32];
+        for (i, byte) in hash.iter_mut().take(prefix.len() / 2).enumerate() {
+            *byte = u8::from_str_radix(&prefix[2 * i..2 * i + 2], 16).expect("a hex prefix");
+        }
+        let again = CacheKey::new(
+            parsed.tenant(),
+            parsed.table(),
+            &ContractHash::from_bytes(hash),
+            parsed.parts().to_vec(),
+        );
+        assert_eq!(again.as_str(), raw);
     }
 });
