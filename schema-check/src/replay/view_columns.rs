@@ -33,8 +33,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, JoinConstraint, JoinOperator, ObjectName, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, TableFactor, TableWithJoins, Visit, Visitor,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, JoinConstraint,
+    JoinOperator, ObjectName, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    TableFactor, TableWithJoins, Visit, Visitor,
 };
 
 use super::ident::{fold, object_name};
@@ -212,6 +213,247 @@ where
     }
 }
 
+impl<'a, R, C> Collector<'a, R, C> {
+    fn new(dialect: Dialect, resolve: &'a R, columns_of: &'a C, ctes: &'a HashSet<String>) -> Self {
+        Collector {
+            dialect,
+            resolve,
+            columns_of,
+            ctes,
+            names: HashMap::new(),
+            tables: BTreeSet::new(),
+            others: false,
+            qualified: Vec::new(),
+            bare: Vec::new(),
+            aliases: HashSet::new(),
+            uses: ColumnUse::default(),
+            mentioned: QueryNames::default(),
+        }
+    }
+}
+
+/// The walk of a query: the shapes a view's query usually has are followed here, calling
+/// the [`Visitor`] methods sqlparser's visitor would call, in its order; any other node is
+/// handed to sqlparser's visitor whole (the same calls, only slower).
+impl<R, C> Collector<'_, R, C>
+where
+    R: Fn(&str) -> Option<String>,
+    C: Fn(&str) -> Vec<String>,
+{
+    fn walk_query(&mut self, q: &Query) {
+        let Query {
+            with,
+            body,
+            order_by,
+            limit_clause,
+            fetch,
+            locks,
+            for_clause,
+            settings,
+            format_clause,
+            pipe_operators,
+        } = q;
+        let plain = with.is_none()
+            && order_by.is_none()
+            && limit_clause.is_none()
+            && fetch.is_none()
+            && locks.is_empty()
+            && for_clause.is_none()
+            && settings.is_none()
+            && format_clause.is_none()
+            && pipe_operators.is_empty();
+        match body.as_ref() {
+            SetExpr::Select(select) if plain => {
+                let _ = self.pre_visit_query(q);
+                self.walk_select(select);
+            }
+            _ => {
+                let _ = q.visit(self);
+            }
+        }
+    }
+
+    fn walk_select(&mut self, s: &Select) {
+        let Select {
+            select_token: _,
+            optimizer_hints,
+            distinct,
+            select_modifiers,
+            top,
+            top_before_distinct: _,
+            projection,
+            exclude,
+            into,
+            from,
+            lateral_views,
+            prewhere,
+            selection,
+            connect_by,
+            group_by,
+            cluster_by,
+            distribute_by,
+            sort_by,
+            having,
+            named_window,
+            qualify,
+            window_before_qualify: _,
+            value_table_mode: _,
+            flavor: _,
+        } = s;
+        let plain = optimizer_hints.is_empty()
+            && distinct.is_none()
+            && select_modifiers.is_none()
+            && top.is_none()
+            && exclude.is_none()
+            && into.is_none()
+            && lateral_views.is_empty()
+            && prewhere.is_none()
+            && connect_by.is_empty()
+            && matches!(group_by, GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty())
+            && cluster_by.is_empty()
+            && distribute_by.is_empty()
+            && sort_by.is_empty()
+            && having.is_none()
+            && named_window.is_empty()
+            && qualify.is_none();
+        if !plain {
+            let _ = s.visit(self);
+            return;
+        }
+        let _ = self.pre_visit_select(s);
+        for item in projection {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    self.walk_expr(e)
+                }
+                other => {
+                    let _ = other.visit(self);
+                }
+            }
+        }
+        for twj in from {
+            self.walk_factor(&twj.relation);
+            for join in &twj.joins {
+                match join_constraint(&join.join_operator) {
+                    Some(JoinConstraint::On(e)) if !join.global => {
+                        self.walk_factor(&join.relation);
+                        self.walk_expr(e);
+                    }
+                    _ => {
+                        let _ = join.visit(self);
+                    }
+                }
+            }
+        }
+        if let Some(e) = selection {
+            self.walk_expr(e);
+        }
+    }
+
+    fn walk_factor(&mut self, f: &TableFactor) {
+        match f {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                version: None,
+                with_ordinality: _,
+                partitions,
+                json_path: None,
+                sample: None,
+                index_hints,
+            } if plain_name(name)
+                && with_hints.is_empty()
+                && partitions.is_empty()
+                && index_hints.is_empty()
+                && alias.as_ref().is_none_or(|a| a.columns.is_empty()) =>
+            {
+                let _ = self.pre_visit_table_factor(f);
+                let _ = self.pre_visit_relation(name);
+            }
+            _ => {
+                let _ = f.visit(self);
+            }
+        }
+    }
+
+    fn walk_expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_) => {
+                let _ = self.pre_visit_expr(e);
+            }
+            Expr::BinaryOp { left, right, .. } => {
+                let _ = self.pre_visit_expr(e);
+                self.walk_expr(left);
+                self.walk_expr(right);
+            }
+            Expr::IsNull(inner) | Expr::IsNotNull(inner) | Expr::Nested(inner) => {
+                let _ = self.pre_visit_expr(e);
+                self.walk_expr(inner);
+            }
+            Expr::Subquery(q) => {
+                let _ = self.pre_visit_expr(e);
+                self.walk_query(q);
+            }
+            Expr::Function(f) if plain_call(f) => {
+                let _ = self.pre_visit_expr(e);
+                if let FunctionArguments::List(list) = &f.args {
+                    for arg in &list.args {
+                        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
+                            self.walk_expr(a);
+                        }
+                    }
+                }
+            }
+            _ => {
+                let _ = e.visit(self);
+            }
+        }
+    }
+}
+
+/// Whether `name` is identifiers only (no part computed by a function call).
+fn plain_name(name: &ObjectName) -> bool {
+    name.0
+        .iter()
+        .all(|p| matches!(p, sqlparser::ast::ObjectNamePart::Identifier(_)))
+}
+
+/// Whether the call `f` is `name(args)` with plain arguments (expressions, `*`) and
+/// nothing else the visitor would walk.
+fn plain_call(f: &sqlparser::ast::Function) -> bool {
+    let sqlparser::ast::Function {
+        name,
+        uses_odbc_syntax: _,
+        parameters,
+        args,
+        within_group,
+        filter,
+        null_treatment: _,
+        over,
+    } = f;
+    let args = match args {
+        FunctionArguments::None => true,
+        FunctionArguments::List(list) => {
+            list.duplicate_treatment.is_none()
+                && list.clauses.is_empty()
+                && list.args.iter().all(|a| {
+                    matches!(
+                        a,
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(_) | FunctionArgExpr::Wildcard)
+                    )
+                })
+        }
+        FunctionArguments::Subquery(_) => false,
+    };
+    args && plain_name(name)
+        && matches!(parameters, FunctionArguments::None)
+        && within_group.is_empty()
+        && filter.is_none()
+        && over.is_none()
+}
+
 impl<R, C> Visitor for Collector<'_, R, C>
 where
     R: Fn(&str) -> Option<String>,
@@ -322,21 +564,8 @@ where
     R: Fn(&str) -> Option<String>,
     C: Fn(&str) -> Vec<String>,
 {
-    let mut c = Collector {
-        dialect,
-        resolve,
-        columns_of,
-        ctes,
-        names: HashMap::new(),
-        tables: BTreeSet::new(),
-        others: false,
-        qualified: Vec::new(),
-        bare: Vec::new(),
-        aliases: HashSet::new(),
-        uses: ColumnUse::default(),
-        mentioned: QueryNames::default(),
-    };
-    let _ = query.visit(&mut c);
+    let mut c = Collector::new(dialect, resolve, columns_of, ctes);
+    c.walk_query(query);
     // Each table's columns, read once however many names are looked up in them.
     let read: std::cell::RefCell<Vec<(String, Vec<String>)>> = Default::default();
     let has = |t: &str, col: &str| {
@@ -425,5 +654,63 @@ pub(super) fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
         | JoinOperator::FullOuter(c)
         | JoinOperator::CrossJoin(c) => Some(c),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::ast::Statement;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+
+    /// The walk makes the calls sqlparser's visitor makes, in the same order, on the shapes
+    /// it follows itself and on those it hands over.
+    #[test]
+    fn the_walk_calls_what_the_visitor_calls() {
+        let resolve = |t: &str| ["users", "posts"].contains(&t).then(|| t.to_string());
+        let columns_of = |t: &str| -> Vec<String> {
+            match t {
+                "users" => vec!["id".into(), "name".into()],
+                _ => vec!["uid".into(), "title".into()],
+            }
+        };
+        let queries = [
+            "SELECT u.id, name AS n, now() AS seen, (SELECT count(*) FROM posts p WHERE p.uid = u.id) AS k \
+             FROM users u WHERE u.name IS NOT NULL AND (id > 0)",
+            "SELECT b.*, lower(b.name) FROM users b JOIN posts p ON p.uid = b.id, posts q",
+            "SELECT * FROM users u LEFT JOIN posts USING (uid) NATURAL JOIN posts x",
+            "SELECT DISTINCT count(*) FILTER (WHERE id > 1) OVER (PARTITION BY name) FROM users",
+            "SELECT id FROM users GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 2",
+            "WITH w AS (SELECT id FROM users) SELECT w.id FROM w",
+            "SELECT x.uid FROM (SELECT uid FROM posts) x, LATERAL f(x.uid) AS g(a) \
+             WHERE EXISTS (SELECT 1 FROM users WHERE users.id = x.uid)",
+            "SELECT CASE WHEN id IN (1, 2) THEN name END, public.twice(id), id::text FROM public.users",
+            "SELECT id FROM users UNION SELECT uid FROM posts",
+        ];
+        for sql in queries {
+            let Statement::Query(q) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0]
+            else {
+                panic!("{sql} is a query");
+            };
+            let ctes = HashSet::new();
+            let mut walked = Collector::new(Dialect::Postgres, &resolve, &columns_of, &ctes);
+            walked.walk_query(q);
+            let mut visited = Collector::new(Dialect::Postgres, &resolve, &columns_of, &ctes);
+            let _ = q.visit(&mut visited);
+            let seen = |c: &Collector<'_, _, _>| {
+                (
+                    c.names.clone(),
+                    c.tables.clone(),
+                    c.others,
+                    c.qualified.clone(),
+                    c.bare.clone(),
+                    c.aliases.clone(),
+                    c.uses.clone(),
+                    c.mentioned.clone(),
+                )
+            };
+            assert_eq!(seen(&walked), seen(&visited), "{sql}");
+        }
     }
 }
