@@ -91,6 +91,9 @@ markers! {
     Enum,
     /// Any other type (`inet`, `money`, `tsvector`, ...): only types that opt in hold it.
     Other,
+    /// A column whose type the replay does not derive (`CREATE TABLE ... AS SELECT` of an
+    /// expression it does not type): the derive asserts nothing of the field's type.
+    Unknown,
 }
 
 /// An array column whose elements are of the SQL type `E`.

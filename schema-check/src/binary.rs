@@ -410,6 +410,7 @@ variants!(TypeFamily {
     16 => Array { element },
     17 => Enum { name, values },
     18 => Other,
+    19 => Unknown,
 });
 
 variants!(UniqueKind {

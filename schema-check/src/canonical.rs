@@ -232,7 +232,14 @@ fn postgres_named(
             Canonical::plain(format!("timestamp{mods} with time zone"), F::TimestampTz)
         }
         "timetz" => Canonical::plain(format!("time{mods} with time zone"), F::TimeTz),
-        "bpchar" => Canonical::plain(format!("character{mods}"), F::Text { max_len: None }),
+        // format_type prints `bpchar` without a length, `character(n)` with one.
+        "bpchar" if mods.is_empty() => Canonical::plain("bpchar", F::Text { max_len: None }),
+        "bpchar" => Canonical::plain(
+            format!("character{mods}"),
+            F::Text {
+                max_len: modifiers.first().and_then(|m| m.trim().parse().ok()),
+            },
+        ),
         "citext" | "name" => Canonical::plain(full.clone(), F::Text { max_len: None }),
         "inet" | "cidr" | "macaddr" | "macaddr8" | "money" | "point" | "line" | "lseg" | "box"
         | "path" | "polygon" | "circle" | "xml" | "oid" | "hstore" | "ltree" | "int4range"

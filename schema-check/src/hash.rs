@@ -122,6 +122,7 @@ fn family(out: &mut String, f: &TypeFamily) {
             out.push(']');
         }
         TypeFamily::Other => tag(out, "other"),
+        TypeFamily::Unknown => tag(out, "unknown"),
     }
     out.push('}');
 }
@@ -256,6 +257,7 @@ mod tests {
             )
                 .prop_map(|(name, values)| TypeFamily::Enum { name, values }),
             Just(TypeFamily::Other),
+            Just(TypeFamily::Unknown),
         ];
         leaf.prop_recursive(3, 8, 1, |inner| {
             inner.prop_map(|element| TypeFamily::Array {

@@ -119,4 +119,11 @@ pub enum TypeFamily {
     /// Anything else (`inet`, `money`, `point`, `tsvector`, SQLite declarations with no
     /// recognised affinity...). Only Rust types that opt in can hold it.
     Other,
+    /// A type the server derives and the replay does not: a column of a `CREATE TABLE ...
+    /// AS SELECT` (or of a view) computed by an expression the replay does not type. The
+    /// column exists; any Rust type is taken to hold it (nothing is asserted of it).
+    Unknown,
 }
+
+/// The canonical spelling of a column of [`TypeFamily::Unknown`] (no database prints it).
+pub const UNKNOWN_TYPE: &str = "(type unknown to the replay)";

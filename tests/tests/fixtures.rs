@@ -58,6 +58,7 @@ fixtures! {
     postgres_typed_tables => "postgres/typed_tables",
     postgres_unseen_dependents => "postgres/unseen_dependents",
     postgres_view_typed_ctas => "postgres/view_typed_ctas",
+    postgres_ctas_expressions => "postgres/ctas_expressions",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",

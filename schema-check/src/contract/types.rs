@@ -35,6 +35,16 @@ pub enum Fit {
 /// assert_eq!(fit(&ty("UserId"), &bigint, false), Fit::Unknown);
 /// ```
 pub fn fit(ty: &syn::Type, family: &TypeFamily, nullable: bool) -> Fit {
+    match fit_as_written(ty, family, nullable) {
+        // Of a column whose type the replay does not know, only the nullability is
+        // checked, where the type as written shows it; rustc is asked nothing.
+        Fit::Unknown if *family == TypeFamily::Unknown => Fit::Fits,
+        f => f,
+    }
+}
+
+/// [`fit`], before a column of unknown type is taken to fit whatever rustc would decide.
+fn fit_as_written(ty: &syn::Type, family: &TypeFamily, nullable: bool) -> Fit {
     if let Some(inner) = single_generic(ty, "Option") {
         return match (nullable, fit(inner, family, false)) {
             (true, f) => f,
@@ -49,6 +59,10 @@ pub fn fit(ty: &syn::Type, family: &TypeFamily, nullable: bool) -> Fit {
         } else {
             Fit::Unknown
         };
+    }
+    if *family == TypeFamily::Unknown {
+        // The replay does not know the column's type: any type is taken to hold it.
+        return Fit::Fits;
     }
     if let Some(inner) = single_generic(ty, "Vec") {
         return match family {
@@ -130,6 +144,7 @@ pub fn scalar_marker(family: &TypeFamily) -> &'static str {
         TypeFamily::Json => "Json",
         TypeFamily::Enum { .. } => "Enum",
         TypeFamily::Other | TypeFamily::Array { .. } => "Other",
+        TypeFamily::Unknown => "Unknown",
     }
 }
 
@@ -171,6 +186,7 @@ pub fn example(family: &TypeFamily) -> String {
         TypeFamily::TimeTz | TypeFamily::Interval | TypeFamily::Other => {
             "a type of yours implementing `HoldsSql`".into()
         }
+        TypeFamily::Unknown => "any type".into(),
     }
 }
 
@@ -426,6 +442,17 @@ mod tests {
         assert_eq!(fits("Option<UserId>", BIGINT, false), Fit::Unknown);
         assert_eq!(fits("Box<str>", TEXT, false), Fit::Unknown);
         assert_eq!(fits("uuid::Uuid", TypeFamily::Uuid, false), Fit::Unknown);
+    }
+
+    #[test]
+    fn a_column_of_unknown_type_is_held_by_any_type_of_the_right_nullability() {
+        let unknown = TypeFamily::Unknown;
+        assert_eq!(fits("Option<i64>", unknown.clone(), true), Fit::Fits);
+        assert_eq!(fits("Option<UserId>", unknown.clone(), true), Fit::Fits);
+        assert_eq!(fits("MaybeId", unknown.clone(), true), Fit::Fits);
+        assert_eq!(fits("Vec<String>", unknown.clone(), false), Fit::Fits);
+        assert_eq!(fits("i64", unknown.clone(), true), Fit::DoesNot);
+        assert_eq!(fits("Option<String>", unknown, false), Fit::DoesNot);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::ignore::Ignore;
 use crate::dialect::Dialect;
 use crate::model::{Column, Generated, Index, Location, ReferentialAction, Schema, Table};
 use crate::replay::ident::same_column;
+use crate::types::TypeFamily;
 
 /// How to compare.
 #[derive(Debug, Clone, Default)]
@@ -183,7 +184,9 @@ impl Cx<'_> {
             };
             seen.insert(i);
             let ac = &a.columns[i];
-            if !ec.ty.canonical.eq_ignore_ascii_case(&ac.ty.canonical) {
+            // A type the replay does not know is not a difference.
+            let unknown = [&ec.ty.family, &ac.ty.family].contains(&&TypeFamily::Unknown);
+            if !unknown && !ec.ty.canonical.eq_ignore_ascii_case(&ac.ty.canonical) {
                 self.push(
                     object.clone(),
                     Change::Type,

@@ -249,7 +249,7 @@ impl super::Replayer {
             return None;
         }
         let views = |v: &str| self.view_types.get(&self.schema, v);
-        let functions = |f: &str, n: usize| self.function_returns(f, n);
+        let functions = |f: &str| self.function_overloads(f);
         let typed =
             super::query_types::output_columns(query, &tables, &views, &functions, &self.schema)?;
         Some(

@@ -7,8 +7,12 @@
 use sqlparser::ast::DropFunction;
 
 use super::ident::object_name;
+use super::pg_typeconv::strip;
 use super::{Ctx, Replayer};
+use crate::Dialect;
+use crate::canonical::canonical_type;
 use crate::model::Generated;
+use crate::types::SqlType;
 
 /// Whether `expr` calls the function `name` (`name(` as a whole word, case-insensitive).
 ///
@@ -120,6 +124,65 @@ pub fn signature(lower: &str, name: &str) -> Option<(String, Arity)> {
     }
     let normalized = params.split_whitespace().collect::<Vec<_>>().join(" ");
     Some((normalized, Arity { min, max }))
+}
+
+/// The types of the input parameters of a parameter list as [`signature`] gives it (`a
+/// int, out b text, c varchar(10) default 'x'`), each in canonical form where it is a
+/// built-in type (`integer`, `character varying(10)`), else as written; `None` when one
+/// cannot be read.
+///
+/// ```
+/// use schema_check::replay::function_deps::parameter_types;
+/// let types = |p: &str| parameter_types(p).map(|t| t.join(", "));
+/// assert_eq!(types("a int, out b text, c varchar(10) default 'x'").as_deref(), Some("integer, character varying(10)"));
+/// assert_eq!(types("timestamptz, in p double precision = 1").as_deref(), Some("timestamp with time zone, double precision"));
+/// assert_eq!(types("inout x my_enum").as_deref(), Some("my_enum"));
+/// assert_eq!(types("").as_deref(), Some(""));
+/// ```
+pub fn parameter_types(params: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for p in top_level_parts(params) {
+        let mut words: Vec<&str> = p.split_whitespace().collect();
+        match words.first().copied() {
+            Some("out") => continue,
+            Some("in" | "inout" | "variadic") => {
+                words.remove(0);
+            }
+            _ => {}
+        }
+        if let Some(i) = words
+            .iter()
+            .position(|w| *w == "default" || w.starts_with('='))
+        {
+            words.truncate(i);
+        }
+        let whole = words.join(" ");
+        let ty = parsed_type(&whole).or_else(|| parsed_type(&words.get(1..)?.join(" ")))?;
+        out.push(ty);
+    }
+    Some(out)
+}
+
+/// `text` read as one data type: its canonical spelling for a built-in type, else `text`
+/// itself (a type of the history's); `None` if it is not one data type.
+fn parsed_type(text: &str) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut parser = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+        .try_with_sql(text)
+        .ok()?;
+    let data_type = parser.parse_data_type().ok()?;
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return None;
+    }
+    let schema = crate::model::Schema::default();
+    Some(
+        match crate::canonical::canonical_type(crate::Dialect::Postgres, &data_type, &schema) {
+            Ok(c) => c.ty.canonical,
+            Err(_) => text.to_string(),
+        },
+    )
 }
 
 /// The type the function `name` defined by the lower-cased `CREATE FUNCTION` text `lower`
@@ -242,10 +305,54 @@ impl Replayer {
                 }
                 _ => None,
             };
-            if let Some(n) = args {
-                self.unseen.forget_overload(&name, n);
-            }
             self.drop_callers(ctx, &name, filter.as_ref());
+        }
+        self.forget_dropped_functions(df);
+    }
+
+    /// Forgets the overloads `DROP FUNCTION` drops (PostgreSQL): those whose input
+    /// parameter types are the listed ones, or every overload of a name listed without
+    /// parameters (the server accepts that only for a name with one overload).
+    pub(crate) fn forget_dropped_functions(&mut self, df: &DropFunction) {
+        for desc in &df.func_desc {
+            let full = object_name(self.dialect, &desc.name);
+            let name = full.rsplit('.').next().unwrap_or(&full).to_lowercase();
+            let Some(args) = &desc.args else {
+                self.unseen.forget_overloads(&name, |_| true);
+                continue;
+            };
+            let dropped: Option<Vec<SqlType>> = args
+                .iter()
+                .filter(|p| !matches!(p.mode, Some(sqlparser::ast::ArgMode::Out)))
+                .map(|p| {
+                    canonical_type(Dialect::Postgres, &p.data_type, &self.schema)
+                        .ok()
+                        .map(|c| strip(&c.ty))
+                })
+                .collect();
+            let count = args
+                .iter()
+                .filter(|p| !matches!(p.mode, Some(sqlparser::ast::ArgMode::Out)))
+                .count();
+            let types_of = |params: &str| -> Option<Vec<SqlType>> {
+                parameter_types(params)?
+                    .iter()
+                    .map(|t| self.written_type(t))
+                    .collect()
+            };
+            let gone: Vec<String> = self
+                .unseen
+                .overloads_of(&name)
+                .iter()
+                .filter(|(params, arity)| match (&dropped, types_of(params)) {
+                    (Some(d), Some(t)) => *d == t,
+                    // Types the replay cannot read: by the number of parameters.
+                    _ => arity.max == Some(count),
+                })
+                .map(|(params, _)| params.clone())
+                .collect();
+            self.unseen
+                .forget_overloads(&name, |params| gone.iter().any(|g| g == params));
         }
     }
 

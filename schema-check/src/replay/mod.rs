@@ -44,6 +44,8 @@ mod info_schema;
 pub mod names;
 mod partition;
 mod partition_index;
+mod pg_functions;
+mod pg_typeconv;
 pub mod position;
 mod prepared;
 mod procedure_ddl;
@@ -713,6 +715,11 @@ impl Replayer {
                              called it in columns, checks and indexes was dropped with it)"
                         .to_string(),
                 );
+                Ok(())
+            }
+            Ast::DropFunction(df) if self.dialect == Dialect::Postgres => {
+                self.forget_dropped_functions(df);
+                self.skip(ctx, skip::classify(ast).unwrap_or_default());
                 Ok(())
             }
             Ast::AlterIndex {

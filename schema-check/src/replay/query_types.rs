@@ -1,75 +1,63 @@
 //! The columns a PostgreSQL query gives a table created from it (`CREATE TABLE t AS
 //! SELECT ...`): each output column's name and type, as the server derives them, for the
 //! queries [`super::ctas`] does not copy column by column: expressions, aggregates,
-//! `UNION [ALL]`, joins and subqueries in `FROM`.
+//! window functions, set operations, `VALUES`, joins, subqueries and functions in `FROM`.
 //!
 //! - Names: the alias, else what `FigureColname` gives ([`super::names::figure_colname`]),
-//!   else `?column?`; a `UNION` takes its first branch's names.
-//! - Types: a column reference has its column's type; a cast (`x::t`, `CAST(x AS t)`)
-//!   has `t`; `max`/`min` the type of their argument; `count` is `bigint`; `sum` of
-//!   `smallint`/`integer` is `bigint`, of `bigint`/`numeric` is `numeric`; comparisons,
-//!   `AND`/`OR`/`NOT`, `IS [NOT] NULL`, `IN`, `BETWEEN`, `LIKE` and `EXISTS` are
-//!   `boolean`; `now()` (and the other clocks, `to_timestamp`) is `timestamp with time
-//!   zone`; built-ins whose result type is fixed have it (`length` `integer`, `concat`,
-//!   `format`, `to_char` `text`, `lower`, `substr`, `trim` and the like `text` of a
-//!   character string, `gen_random_uuid` `uuid`, `random`/`date_part` `double precision`,
-//!   `current_date` `date`, the `json`/`jsonb` builders theirs); `coalesce`/`greatest`/`least` the
-//!   common type of their arguments; `+`, `-`, `*` over integers and `numeric` the wider
-//!   operand's type, `||` of text `text`; an integer literal is `integer` (`bigint` past 32
-//!   bits, `numeric` past 64 or with a point), a string literal or `NULL` has no type of
-//!   its own. A `UNION` column has the common type of its branches (`select_common_type`:
-//!   untyped branches take the others' type; `integer` with `bigint` is `bigint`, with
-//!   `numeric` is `numeric`); a column left untyped is `text`. A `CASE` has the common
-//!   type of its results the same way (`text` when all are untyped); a scalar subquery
-//!   `(SELECT x ...)` the type of its one column (an untyped one is `text`), and it reads
-//!   the columns of the queries around it. `alias.*` and `table.*` expand to that
-//!   relation's columns. A `WITH` (not `RECURSIVE`) defines relations its query (and its
-//!   later entries) read, an untyped column of one being `text`; a `LATERAL` subquery in
-//!   `FROM` reads the relations before it. `-x` of a number has `x`'s type. A call of one of the history's
-//!   own functions has its `RETURNS` type, without modifiers (`varchar(10)` gives
-//!   `character varying`), when every overload the call's argument count may reach
-//!   returns that type.
+//!   else `?column?`; a set operation takes its first branch's names, `VALUES` are
+//!   `column1`..; an alias's column list (`AS x(a, b)`, `WITH x(a, b)`) renames.
+//! - Types follow PostgreSQL's type conversion rules ([`super::pg_typeconv`]): a column
+//!   reference has its column's type, a cast its target type; operators and built-in
+//!   functions resolve as the server resolves them ([`super::pg_typeconv::binary`],
+//!   [`super::pg_functions`]); `UNION`/`INTERSECT`/`EXCEPT`, `CASE`, `COALESCE`,
+//!   `GREATEST`, `LEAST`, `VALUES`, `ARRAY[...]` and `USING` columns have their inputs'
+//!   common type (`select_common_type`, modifiers kept only when all inputs agree); a
+//!   literal integer is `integer` (`bigint` past 32 bits, `numeric` past 64 or with a
+//!   point), a string literal or `NULL` is untyped, and an output column left untyped is
+//!   `text`. A scalar subquery has its one column's type and reads the queries around
+//!   it; `WITH` entries are read by the query and the later entries (a `RECURSIVE` one has
+//!   its non-recursive term's types); a `LATERAL` subquery or function reads the
+//!   relations before it. A call of one of the history's own functions resolves against
+//!   the built-ins as PostgreSQL does ([`Typer::call`]).
 //!
-//! Anything else (a window, division, date arithmetic, a function not listed, `WITH
-//! RECURSIVE`) is
-//! `None`: the caller treats the columns as unknown rather than guess.
+//! A column whose type the replay does not derive still exists, of type [`unknown`]
+//! (never a guess). `None` (the columns themselves not known) only where the select list
+//! expands `*` over a relation whose columns the replay does not know.
 //!
 //! Views are typed the same way when they are created ([`ViewTypes`]), so a table created
 //! from a view gets its columns too.
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, ObjectNamePart, Query,
-    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, SetOperator, TableFactor,
-    UnaryOperator, Value,
+    AccessExpr, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinConstraint,
+    ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Subscript,
+    TableAlias, TableFactor, Value,
 };
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::function_deps::Arity;
 use super::ident::{fold, object_name};
 use super::names::figure_colname;
+use super::pg_functions;
+use super::pg_typeconv::{Ty, binary, coercible, common_type, is_string, strip, unary};
+use super::view_columns::join_constraint;
 use crate::canonical::canonical_type;
 use crate::dialect::Dialect;
 use crate::model::{Location, Schema, Table};
-use crate::types::{SqlType, TypeFamily};
-
-/// A type as the query derives it: a known type (borrowed from the table or view it
-/// comes from where it can be), or none yet (`NULL`, a string literal).
-#[derive(Debug, Clone, PartialEq)]
-enum Ty<'d> {
-    Known(Cow<'d, SqlType>),
-    Untyped,
-}
+use crate::types::{SqlType, TypeFamily, UNKNOWN_TYPE};
 
 /// One output column: its name and type, borrowed from the relation it comes from where
 /// it can be (typing a view copies nothing of the tables it reads).
 type Col<'d> = (Cow<'d, str>, Ty<'d>);
 
-/// One relation of a `FROM` clause: the name it is referred to by, and its columns.
+/// One relation of a `FROM` clause: the name it is referred to by, and its columns
+/// (`None`: the server knows them, the replay does not — a table function it does not
+/// type, a table created from a query it could not read).
 #[derive(Clone)]
 struct Relation<'d> {
     qualifier: String,
-    columns: Vec<Col<'d>>,
+    columns: Option<Vec<Col<'d>>>,
 }
 
 /// The relations a query level sees: its own `FROM`, then those of the levels around it
@@ -94,17 +82,35 @@ impl<'d> Scope<'_, 'd> {
 /// The typed columns of a relation that is not a table (a view), by canonical name.
 pub(crate) type Typed<'v> = &'v [(String, SqlType)];
 
-/// What a call of one of the history's own functions returns, by (name, argument count).
-pub(crate) type Returns<'a> = &'a dyn Fn(&str, usize) -> Option<SqlType>;
+/// One overload of one of the history's own functions.
+#[derive(Debug, Clone)]
+pub(crate) struct Overload {
+    /// Its input parameters' types (canonical, without modifiers); `None` where the
+    /// replay could not read them.
+    pub(crate) params: Option<Vec<SqlType>>,
+    /// How many arguments a call of it may pass.
+    pub(crate) arity: Arity,
+    /// What it returns (without modifiers), when it returns one value of a known type.
+    pub(crate) returns: Option<SqlType>,
+}
+
+/// The overloads of the history's own functions of a name (lower case, unqualified).
+pub(crate) type Functions<'a> = &'a dyn Fn(&str) -> Vec<Overload>;
+
+/// The type of a column whose type the replay does not derive ([`TypeFamily::Unknown`]).
+pub(crate) fn unknown() -> SqlType {
+    SqlType::new(UNKNOWN_TYPE, TypeFamily::Unknown)
+}
 
 /// The output columns (name, type) of `query`, reading tables through `tables`, views
 /// through `views` (by canonical name), the history's functions through `functions` and
-/// types through `schema`; `None` when the replay cannot know them.
+/// types through `schema`; `None` when the replay cannot know which columns there are. A
+/// column whose type it cannot derive has the type [`unknown`].
 pub(crate) fn output_columns<'d>(
     query: &Query,
     tables: &dyn Fn(&str) -> Option<&'d Table>,
     views: &dyn Fn(&str) -> Option<Typed<'d>>,
-    functions: Returns<'_>,
+    functions: Functions<'_>,
     schema: &Schema,
 ) -> Option<Vec<(String, SqlType)>> {
     let typer = Typer {
@@ -117,65 +123,41 @@ pub(crate) fn output_columns<'d>(
     Some(
         columns
             .into_iter()
-            .map(|(name, ty)| match ty {
+            .map(|(name, ty)| match ty.resolved() {
                 Ty::Known(t) => (name.into_owned(), t.into_owned()),
-                Ty::Untyped => (name.into_owned(), text()),
+                _ => (name.into_owned(), unknown()),
             })
             .collect(),
     )
 }
 
-fn text() -> SqlType {
-    SqlType::new("text", TypeFamily::Text { max_len: None })
-}
-
-fn named(canonical: &str, family: TypeFamily) -> Ty<'static> {
-    Ty::Known(Cow::Owned(SqlType::new(canonical, family)))
-}
-
-fn boolean() -> Ty<'static> {
-    named("boolean", TypeFamily::Bool)
-}
-
-fn bigint() -> Ty<'static> {
-    named("bigint", TypeFamily::Int { bytes: 8 })
-}
-
-fn numeric() -> Ty<'static> {
-    named(
-        "numeric",
-        TypeFamily::Numeric {
-            precision: None,
-            scale: None,
-        },
-    )
-}
-
-/// `select_common_type` for two branches' types; `None` when PostgreSQL would pick a type
-/// by rules this module does not model (or refuse).
-fn common<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
-    let (a, b) = match (a, b) {
-        (Ty::Untyped, other) | (other, Ty::Untyped) => return Some(other),
-        (Ty::Known(a), Ty::Known(b)) => (a, b),
-    };
-    if a == b {
-        return Some(Ty::Known(a));
+/// A column type as the query reads it: a column of unknown type is [`Ty::Unsure`].
+fn read(ty: &SqlType) -> Ty<'_> {
+    match ty.family {
+        TypeFamily::Unknown => Ty::Unsure,
+        _ => Ty::Known(Cow::Borrowed(ty)),
     }
-    let rank = |t: &SqlType| match (t.canonical.as_str(), &t.family) {
-        ("smallint", _) => Some(1),
-        ("integer", _) => Some(2),
-        ("bigint", _) => Some(3),
-        ("numeric", _) => Some(4),
-        _ => None,
+}
+
+/// `columns` renamed by an alias's column list (`AS x(a, b)` renames the first ones);
+/// `None` when the list is longer (the server refuses it).
+fn renamed<'d>(mut columns: Vec<Col<'d>>, alias: Option<&TableAlias>) -> Option<Vec<Col<'d>>> {
+    let Some(alias) = alias else {
+        return Some(columns);
     };
-    let (ra, rb) = (rank(&a)?, rank(&b)?);
-    Some(Ty::Known(if ra >= rb { a } else { b }))
+    if alias.columns.len() > columns.len() {
+        return None;
+    }
+    for (c, def) in columns.iter_mut().zip(&alias.columns) {
+        c.0 = Cow::Owned(fold(Dialect::Postgres, &def.name));
+    }
+    Some(columns)
 }
 
 struct Typer<'a, 'd> {
     tables: &'a dyn Fn(&str) -> Option<&'d Table>,
     views: &'a dyn Fn(&str) -> Option<Typed<'d>>,
-    functions: Returns<'a>,
+    functions: Functions<'a>,
     schema: &'a Schema,
 }
 
@@ -184,29 +166,28 @@ impl<'d> Typer<'_, 'd> {
         let Some(with) = &query.with else {
             return self.set_expr(&query.body, outer);
         };
-        if with.recursive {
-            return None;
-        }
         // Each common table expression sees the ones before it; an untyped output
-        // column of one is text, as PostgreSQL resolves it.
+        // column of one is text, as PostgreSQL resolves it. A recursive one has the
+        // types of its non-recursive term (the server refuses a recursive term of other
+        // types).
         let mut ctes: Vec<(String, Vec<Col<'d>>)> = Vec::new();
         for cte in &with.cte_tables {
-            if !cte.alias.columns.is_empty() {
-                return None;
-            }
             let level = Scope {
                 local: Vec::new(),
                 ctes: ctes.clone(),
                 outer,
             };
-            let columns = self
-                .query(&cte.query, Some(&level))?
+            let columns = match cte.query.body.as_ref() {
+                SetExpr::SetOperation { left, .. } if with.recursive => {
+                    self.set_expr(left, Some(&level))?
+                }
+                _ => self.query(&cte.query, Some(&level))?,
+            };
+            let columns = columns
                 .into_iter()
-                .map(|(n, t)| match t {
-                    Ty::Untyped => (n, Ty::Known(Cow::Owned(text()))),
-                    known => (n, known),
-                })
+                .map(|(n, t)| (n, t.resolved()))
                 .collect();
+            let columns = renamed(columns, Some(&cte.alias))?;
             ctes.push((fold(Dialect::Postgres, &cte.alias.name), columns));
         }
         let level = Scope {
@@ -221,33 +202,86 @@ impl<'d> Typer<'_, 'd> {
         match body {
             SetExpr::Select(select) => self.select(select, outer),
             SetExpr::Query(inner) => self.query(inner, outer),
-            SetExpr::SetOperation {
-                left,
-                op: SetOperator::Union,
-                right,
-                ..
-            } => {
+            // UNION, INTERSECT, EXCEPT: the first branch's names, the common types.
+            SetExpr::SetOperation { left, right, .. } => {
                 let left = self.set_expr(left, outer)?;
                 let right = self.set_expr(right, outer)?;
                 if left.len() != right.len() {
                     return None;
                 }
-                left.into_iter()
-                    .zip(right)
-                    .map(|((name, a), (_, b))| Some((name, common(a, b)?)))
-                    .collect()
+                Some(
+                    left.into_iter()
+                        .zip(right)
+                        .map(|((name, a), (_, b))| (name, common_type([a, b], self.schema)))
+                        .collect(),
+                )
+            }
+            SetExpr::Values(values) => {
+                let scope = Scope {
+                    local: Vec::new(),
+                    ctes: Vec::new(),
+                    outer,
+                };
+                let width = values.rows.first()?.len();
+                if values.rows.iter().any(|r| r.len() != width) {
+                    return None;
+                }
+                Some(
+                    (0..width)
+                        .map(|i| {
+                            let ty = common_type(
+                                values.rows.iter().map(|r| self.expr(&r[i], &scope)),
+                                self.schema,
+                            );
+                            (Cow::Owned(format!("column{}", i + 1)), ty)
+                        })
+                        .collect(),
+                )
             }
             _ => None,
         }
     }
 
     fn select(&self, select: &Select, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
-        let mut local = Vec::new();
+        let mut local: Vec<Relation<'d>> = Vec::new();
+        // What `*` expands to: every relation's columns, those a `USING` or `NATURAL`
+        // join merges once (`None`: not known).
+        let mut star: Option<Vec<Col<'d>>> = Some(Vec::new());
         for from in &select.from {
-            let r = self.relation(&from.relation, &local, outer)?;
+            let r = self.relation(&from.relation, &local, outer);
+            star = star.zip(r.columns.clone()).map(|(mut s, c)| {
+                s.extend(c);
+                s
+            });
             local.push(r);
             for join in &from.joins {
-                let r = self.relation(&join.relation, &local, outer)?;
+                let r = self.relation(&join.relation, &local, outer);
+                star = match (
+                    star,
+                    r.columns.clone(),
+                    join_constraint(&join.join_operator),
+                ) {
+                    (Some(left), Some(right), Some(JoinConstraint::Using(names))) => {
+                        let names: Vec<String> = names
+                            .iter()
+                            .map(|n| object_name(Dialect::Postgres, n))
+                            .collect();
+                        self.merged(left, right, &names)
+                    }
+                    (Some(left), Some(right), Some(JoinConstraint::Natural)) => {
+                        let names: Vec<String> = left
+                            .iter()
+                            .filter(|(n, _)| right.iter().any(|(m, _)| m == n))
+                            .map(|(n, _)| n.to_string())
+                            .collect();
+                        self.merged(left, right, &names)
+                    }
+                    (Some(mut left), Some(right), Some(_)) => {
+                        left.extend(right);
+                        Some(left)
+                    }
+                    _ => None,
+                };
                 local.push(r);
             }
         }
@@ -259,11 +293,7 @@ impl<'d> Typer<'_, 'd> {
         let mut out = Vec::new();
         for item in &select.projection {
             match item {
-                SelectItem::Wildcard(_) => {
-                    for r in &scope.local {
-                        out.extend(r.columns.iter().cloned());
-                    }
-                }
+                SelectItem::Wildcard(_) => out.extend(star.clone()?),
                 SelectItem::QualifiedWildcard(
                     SelectItemQualifiedWildcardKind::ObjectName(name),
                     _,
@@ -272,15 +302,15 @@ impl<'d> Typer<'_, 'd> {
                     let key = object_name(Dialect::Postgres, name);
                     let q = key.rsplit('.').next().unwrap_or(&key);
                     let r = scope.local.iter().find(|r| r.qualifier == q)?;
-                    out.extend(r.columns.iter().cloned());
+                    out.extend(r.columns.clone()?);
                 }
                 SelectItem::UnnamedExpr(e) => {
                     let name = figure_colname(e).map_or(Cow::Borrowed("?column?"), Cow::Owned);
-                    out.push((name, self.expr(e, &scope)?));
+                    out.push((name, self.expr(e, &scope)));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let name = Cow::Owned(fold(Dialect::Postgres, alias));
-                    out.push((name, self.expr(expr, &scope)?));
+                    out.push((name, self.expr(expr, &scope)));
                 }
                 _ => return None,
             }
@@ -288,309 +318,570 @@ impl<'d> Typer<'_, 'd> {
         Some(out)
     }
 
-    /// One relation of a `FROM` clause; a `LATERAL` subquery reads the ones before it
-    /// (`preceding`).
+    /// The columns of `left JOIN right USING (names)`: each merged column once, first, of
+    /// the two sides' common type; then the others of each side.
+    fn merged(
+        &self,
+        left: Vec<Col<'d>>,
+        right: Vec<Col<'d>>,
+        names: &[String],
+    ) -> Option<Vec<Col<'d>>> {
+        let find = |side: &[Col<'d>], n: &str| side.iter().find(|(c, _)| c == n).cloned();
+        let mut out = Vec::with_capacity(left.len() + right.len());
+        for n in names {
+            let (name, a) = find(&left, n)?;
+            let (_, b) = find(&right, n)?;
+            out.push((name, common_type([a, b], self.schema).resolved()));
+        }
+        let rest = |side: Vec<Col<'d>>| {
+            side.into_iter()
+                .filter(|(c, _)| !names.iter().any(|n| n == c))
+        };
+        out.extend(rest(left));
+        out.extend(rest(right));
+        Some(out)
+    }
+
+    /// One relation of a `FROM` clause; a `LATERAL` subquery or function reads the ones
+    /// before it (`preceding`).
     fn relation(
         &self,
         factor: &TableFactor,
         preceding: &[Relation<'d>],
         outer: Option<&Scope<'_, 'd>>,
-    ) -> Option<Relation<'d>> {
-        let borrowed = |name: &'d String, ty: &'d SqlType| {
-            (Cow::Borrowed(name.as_str()), Ty::Known(Cow::Borrowed(ty)))
+    ) -> Relation<'d> {
+        let pg = Dialect::Postgres;
+        let alias_name = |alias: &Option<TableAlias>| {
+            alias
+                .as_ref()
+                .map_or_else(String::new, |a| fold(pg, &a.name))
+        };
+        // What a `LATERAL` item (and a function in `FROM`, always lateral) reads: the
+        // relations before it.
+        let before = || Scope {
+            local: preceding.to_vec(),
+            ctes: Vec::new(),
+            outer,
         };
         match factor {
             TableFactor::Table {
-                name, alias, args, ..
-            } if args.is_none() => {
-                let key = object_name(Dialect::Postgres, name);
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let key = object_name(pg, name);
                 let cte = match name.0.as_slice() {
                     [_] => outer.and_then(|o| o.cte(&key)),
                     _ => None,
                 };
                 let columns = match (cte, (self.tables)(&key)) {
-                    (Some(cols), _) => cols.to_vec(),
-                    (None, Some(table)) => table
-                        .columns
-                        .iter()
-                        .map(|c| borrowed(&c.name, &c.ty))
-                        .collect(),
-                    (None, None) => (self.views)(&key)?
-                        .iter()
-                        .map(|(n, t)| borrowed(n, t))
-                        .collect(),
+                    (Some(cols), _) => Some(cols.to_vec()),
+                    (None, Some(table)) => Some(
+                        table
+                            .columns
+                            .iter()
+                            .map(|c| (Cow::Borrowed(c.name.as_str()), read(&c.ty)))
+                            .collect(),
+                    ),
+                    (None, None) => (self.views)(&key).map(|cols| {
+                        cols.iter()
+                            .map(|(n, t)| (Cow::Borrowed(n.as_str()), read(t)))
+                            .collect()
+                    }),
                 };
                 let qualifier = match alias {
-                    Some(a) if a.columns.is_empty() => fold(Dialect::Postgres, &a.name),
-                    Some(_) => return None,
+                    Some(a) => fold(pg, &a.name),
                     None => match key.rfind('.') {
                         Some(dot) => key[dot + 1..].to_string(),
                         None => key,
                     },
                 };
-                Some(Relation { qualifier, columns })
+                Relation {
+                    qualifier,
+                    columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                }
             }
+            // A function in `FROM` (`generate_series(1, 3) AS g`, `unnest(tags) t(tag)`).
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_ordinality,
+                ..
+            } => self.function_relation(
+                name,
+                &args.args,
+                alias.as_ref(),
+                *with_ordinality,
+                &before(),
+            ),
+            TableFactor::Function {
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
+            } => self.function_relation(name, args, alias.as_ref(), *with_ordinality, &before()),
             TableFactor::Derived {
                 lateral,
                 subquery,
-                alias: Some(alias),
+                alias,
                 ..
-            } if alias.columns.is_empty() => {
+            } => {
                 let columns = if *lateral {
-                    let level = Scope {
-                        local: preceding.to_vec(),
-                        ctes: Vec::new(),
-                        outer,
-                    };
-                    self.query(subquery, Some(&level))?
+                    self.query(subquery, Some(&before()))
                 } else {
-                    self.query(subquery, outer)?
+                    self.query(subquery, outer)
                 };
-                Some(Relation {
-                    qualifier: fold(Dialect::Postgres, &alias.name),
-                    columns,
-                })
+                Relation {
+                    qualifier: alias_name(alias),
+                    columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                }
             }
-            _ => None,
+            TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_ordinality,
+                with_offset: false,
+                ..
+            } => {
+                let level = before();
+                let mut columns: Vec<Col<'d>> = array_exprs
+                    .iter()
+                    .map(|e| {
+                        let ty = self.call(None, "unnest", &[self.expr(e, &level)]);
+                        (Cow::Borrowed("unnest"), ty)
+                    })
+                    .collect();
+                if let ([only], Some(a)) = (columns.as_mut_slice(), alias) {
+                    only.0 = Cow::Owned(fold(pg, &a.name));
+                }
+                if *with_ordinality {
+                    columns.push((Cow::Borrowed("ordinality"), Ty::of("bigint")));
+                }
+                Relation {
+                    qualifier: alias_name(alias),
+                    columns: renamed(columns, alias.as_ref()),
+                }
+            }
+            TableFactor::NestedJoin { alias, .. } => Relation {
+                qualifier: alias_name(alias),
+                columns: None,
+            },
+            _ => Relation {
+                qualifier: String::new(),
+                columns: None,
+            },
         }
     }
 
+    /// A function called in `FROM` as a relation (`WITH ORDINALITY` adds a last column).
+    fn function_relation(
+        &self,
+        name: &sqlparser::ast::ObjectName,
+        args: &[FunctionArg],
+        alias: Option<&TableAlias>,
+        with_ordinality: bool,
+        scope: &Scope<'_, 'd>,
+    ) -> Relation<'d> {
+        let columns = self.table_function(name, args, alias, scope).map(|mut c| {
+            if with_ordinality {
+                c.push((Cow::Borrowed("ordinality"), Ty::of("bigint")));
+            }
+            c
+        });
+        Relation {
+            qualifier: alias.map_or_else(String::new, |a| fold(Dialect::Postgres, &a.name)),
+            columns: columns.and_then(|c| renamed(c, alias)),
+        }
+    }
+
+    /// The columns of a function called in `FROM`: one column for a function returning a
+    /// single value (named by the alias, else the function), the `OUT` columns of the
+    /// JSON set functions; `None` for the others.
+    fn table_function(
+        &self,
+        name: &sqlparser::ast::ObjectName,
+        args: &[FunctionArg],
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_, 'd>,
+    ) -> Option<Vec<Col<'d>>> {
+        let (qualifier, fname) = function_name(name)?;
+        let args: Vec<Ty<'d>> = args.iter().map(|a| self.arg(a, scope)).collect();
+        let named = |n: &'static str, ty: &str| (Cow::Borrowed(n), Ty::of(ty));
+        match fname.as_str() {
+            "jsonb_array_elements" | "jsonb_path_query" => {
+                return Some(vec![named("value", "jsonb")]);
+            }
+            "json_array_elements" => return Some(vec![named("value", "json")]),
+            "jsonb_array_elements_text" | "json_array_elements_text" => {
+                return Some(vec![named("value", "text")]);
+            }
+            "jsonb_each" => return Some(vec![named("key", "text"), named("value", "jsonb")]),
+            "json_each" => return Some(vec![named("key", "text"), named("value", "json")]),
+            "jsonb_each_text" | "json_each_text" | "each" => {
+                return Some(vec![named("key", "text"), named("value", "text")]);
+            }
+            _ => {}
+        }
+        let known = matches!(
+            fname.as_str(),
+            "generate_series"
+                | "unnest"
+                | "regexp_split_to_table"
+                | "string_to_table"
+                | "jsonb_object_keys"
+                | "json_object_keys"
+                | "skeys"
+                | "svals"
+                | "generate_subscripts"
+                | "regexp_matches"
+        ) && qualifier.as_deref().is_none_or(|q| q == "pg_catalog");
+        if !known || (fname == "unnest" && args.len() != 1) {
+            return None;
+        }
+        let ty = self.call(qualifier.as_deref(), &fname, &args);
+        let column = match alias {
+            Some(a) => fold(Dialect::Postgres, &a.name),
+            None => fname,
+        };
+        Some(vec![(Cow::Owned(column), ty)])
+    }
+
     /// The column `qualifier.name` (or `name`) as the nearest query level that has it
-    /// sees it.
-    fn column(&self, scope: &Scope<'_, 'd>, qualifier: Option<&str>, name: &str) -> Option<Ty<'d>> {
-        let mut found = scope
+    /// sees it; [`Ty::Unsure`] where a relation of unknown columns may hold it.
+    fn column(&self, scope: &Scope<'_, 'd>, qualifier: Option<&str>, name: &str) -> Ty<'d> {
+        let mut matched = false;
+        let mut opaque = false;
+        let mut found: Option<&Ty<'d>> = None;
+        let mut count = 0;
+        for r in scope
             .local
             .iter()
             .filter(|r| qualifier.is_none_or(|q| r.qualifier == q))
-            .flat_map(|r| r.columns.iter().filter(|(n, _)| n == name));
-        let Some((_, ty)) = found.next() else {
-            return self.column(scope.outer?, qualifier, name);
-        };
-        // An ambiguous name is an error on the server: not a query that ran.
-        found.next().is_none().then(|| ty.clone())
+        {
+            matched = true;
+            match &r.columns {
+                None => opaque = true,
+                Some(cols) => {
+                    for (_, t) in cols.iter().filter(|(n, _)| n == name) {
+                        count += 1;
+                        found = Some(t);
+                    }
+                }
+            }
+        }
+        match found {
+            // An ambiguous name is an error on the server: not a query that ran.
+            Some(t) if count == 1 => t.clone(),
+            Some(_) => Ty::Unsure,
+            None if opaque || (qualifier.is_some() && matched) => Ty::Unsure,
+            None => match scope.outer {
+                Some(o) => self.column(o, qualifier, name),
+                None if qualifier.is_none() => self.whole_row(scope, name).unwrap_or_else(|| {
+                    // `current_user`, `current_date` and the like, written without
+                    // parentheses.
+                    pg_functions::result(name, &[], self.schema).unwrap_or(Ty::Unsure)
+                }),
+                None => Ty::Unsure,
+            },
+        }
     }
 
-    fn expr(&self, e: &Expr, scope: &Scope<'_, 'd>) -> Option<Ty<'d>> {
+    /// A relation's name written as a value (`f(account)`): its row type, for a table of
+    /// the schema read under its own name, at this level or one around it.
+    fn whole_row(&self, scope: &Scope<'_, 'd>, name: &str) -> Option<Ty<'d>> {
+        let mut level = Some(scope);
+        while let Some(s) = level {
+            if s.local.iter().any(|r| r.qualifier == name) {
+                let table = (self.tables)(name)?;
+                return Some(Ty::Known(Cow::Owned(SqlType::new(
+                    table.name.clone(),
+                    TypeFamily::Other,
+                ))));
+            }
+            level = s.outer;
+        }
+        None
+    }
+
+    fn expr(&self, e: &Expr, scope: &Scope<'_, 'd>) -> Ty<'d> {
         let pg = Dialect::Postgres;
+        let schema = self.schema;
         match e {
             Expr::Identifier(i) => self.column(scope, None, &fold(pg, i)),
-            Expr::CompoundIdentifier(parts) => {
-                let [q, c] = parts.as_slice() else {
-                    return None;
-                };
-                self.column(scope, Some(&fold(pg, q)), &fold(pg, c))
-            }
-            Expr::Nested(inner) => self.expr(inner, scope),
-            Expr::Cast { data_type, .. } => canonical_type(pg, data_type, self.schema)
-                .ok()
-                .map(|c| Ty::Known(Cow::Owned(c.ty))),
-            Expr::Value(v) => match &v.value {
-                Value::Null | Value::SingleQuotedString(_) => Some(Ty::Untyped),
-                Value::Boolean(_) => Some(boolean()),
-                Value::Number(n, _) => Some(number(&n.to_string())),
-                _ => None,
+            Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [.., q, c] => self.column(scope, Some(&fold(pg, q)), &fold(pg, c)),
+                _ => Ty::Unsure,
             },
-            Expr::BinaryOp {
-                left,
-                op: BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply,
-                right,
-            } => arithmetic(self.expr(left, scope)?, self.expr(right, scope)?),
-            Expr::BinaryOp {
-                left,
-                op: BinaryOperator::StringConcat,
-                right,
-            } => {
-                let text_like = |t: &Ty| match t {
-                    Ty::Untyped => true,
-                    Ty::Known(t) => matches!(t.family, TypeFamily::Text { .. }),
-                };
-                (text_like(&self.expr(left, scope)?) && text_like(&self.expr(right, scope)?))
-                    .then(|| Ty::Known(Cow::Owned(text())))
-            }
-            Expr::BinaryOp { op, .. } => matches!(
-                op,
-                BinaryOperator::Eq
-                    | BinaryOperator::NotEq
-                    | BinaryOperator::Lt
-                    | BinaryOperator::LtEq
-                    | BinaryOperator::Gt
-                    | BinaryOperator::GtEq
-                    | BinaryOperator::And
-                    | BinaryOperator::Or
-            )
-            .then(boolean),
-            // `-x`, `+x` of a number: its type (a literal's sign is part of the literal).
-            Expr::UnaryOp {
-                op: UnaryOperator::Minus | UnaryOperator::Plus,
-                expr,
-            } => match self.expr(expr, scope)? {
-                Ty::Known(t)
-                    if matches!(
-                        t.canonical.as_str(),
-                        "smallint"
-                            | "integer"
-                            | "bigint"
-                            | "numeric"
-                            | "real"
-                            | "double precision"
-                            | "interval"
-                    ) =>
-                {
-                    Some(Ty::Known(t))
+            Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => self.expr(inner, scope),
+            Expr::Cast { data_type, .. }
+            | Expr::TypedString(sqlparser::ast::TypedString { data_type, .. }) => {
+                match canonical_type(pg, data_type, schema) {
+                    Ok(c) => Ty::Known(Cow::Owned(c.ty)),
+                    Err(_) => Ty::Unsure,
                 }
-                _ => None,
-            },
-            Expr::UnaryOp {
-                op: UnaryOperator::Not,
-                ..
             }
-            | Expr::IsNull(_)
+            Expr::Interval(_) => Ty::of("interval"),
+            Expr::Value(v) => match &v.value {
+                Value::Null
+                | Value::SingleQuotedString(_)
+                | Value::EscapedStringLiteral(_)
+                | Value::DollarQuotedString(_) => Ty::Untyped,
+                Value::Boolean(_) => Ty::of("boolean"),
+                Value::Number(n, _) => number(&n.to_string()),
+                _ => Ty::Unsure,
+            },
+            Expr::BinaryOp { left, op, right } => {
+                binary(op, self.expr(left, scope), self.expr(right, scope), schema)
+            }
+            Expr::UnaryOp { op, expr } => unary(op, self.expr(expr, scope), schema),
+            Expr::IsNull(_)
             | Expr::IsNotNull(_)
             | Expr::IsTrue(_)
             | Expr::IsFalse(_)
             | Expr::IsNotTrue(_)
             | Expr::IsNotFalse(_)
+            | Expr::IsUnknown(_)
+            | Expr::IsNotUnknown(_)
             | Expr::IsDistinctFrom(..)
             | Expr::IsNotDistinctFrom(..)
+            | Expr::IsNormalized { .. }
             | Expr::InList { .. }
             | Expr::InSubquery { .. }
+            | Expr::InUnnest { .. }
             | Expr::Between { .. }
             | Expr::Like { .. }
             | Expr::ILike { .. }
-            | Expr::Exists { .. } => Some(boolean()),
+            | Expr::SimilarTo { .. }
+            | Expr::AnyOp { .. }
+            | Expr::AllOp { .. }
+            | Expr::Exists { .. } => Ty::of("boolean"),
             Expr::Function(f) => self.function(f, scope),
-            // `substr(s, ...)`, `substring(s FROM ...)`, `trim(... FROM s)` of a character
-            // string are text (of `bytea`, `bytea`).
-            Expr::Substring { expr, .. } | Expr::Trim { expr, .. } => {
-                match self.expr(expr, scope)? {
-                    Ty::Known(t) if !is_character_string(&t) => None,
-                    _ => Some(Ty::Known(Cow::Owned(text()))),
+            // `substring(s FROM ...)`, `trim(... FROM s)`, `overlay(s PLACING ...)` of a
+            // character string are text, of `bytea` `bytea`.
+            Expr::Substring { expr, .. } | Expr::Trim { expr, .. } | Expr::Overlay { expr, .. } => {
+                match self.expr(expr, scope).bare(schema) {
+                    Some(t) if t.canonical == "bytea" => Ty::of("bytea"),
+                    Some(t) if !is_string(&t) => Ty::Unsure,
+                    _ => Ty::of("text"),
+                }
+            }
+            Expr::Position { .. } => Ty::of("integer"),
+            Expr::Extract { .. } => Ty::of("numeric"),
+            Expr::Ceil { expr, .. } | Expr::Floor { expr, .. } => {
+                self.call(Some("pg_catalog"), "ceil", &[self.expr(expr, scope)])
+            }
+            Expr::AtTimeZone { timestamp, .. } => {
+                match self
+                    .expr(timestamp, scope)
+                    .bare(schema)
+                    .as_ref()
+                    .map(|t| t.canonical.as_str())
+                {
+                    Some("timestamp without time zone") => Ty::of("timestamp with time zone"),
+                    Some("timestamp with time zone") => Ty::of("timestamp without time zone"),
+                    Some("time without time zone" | "time with time zone") => {
+                        Ty::of("time with time zone")
+                    }
+                    _ => Ty::Unsure,
                 }
             }
             // A scalar subquery: its one column, an untyped one resolved as text (as
             // PostgreSQL resolves a subquery's outputs).
-            Expr::Subquery(q) => match self.query(q, Some(scope))?.as_slice() {
-                [(_, Ty::Untyped)] => Some(Ty::Known(Cow::Owned(text()))),
-                [(_, ty)] => Some(ty.clone()),
-                _ => None,
+            Expr::Subquery(q) => match self.query(q, Some(scope)) {
+                Some(cols) => match cols.as_slice() {
+                    [(_, ty)] => ty.clone().resolved(),
+                    _ => Ty::Unsure,
+                },
+                None => Ty::Unsure,
             },
-            // The common type of its results (`select_common_type`), text when all are
-            // untyped.
+            // The common type of its results (`select_common_type`, which the server
+            // gives the `ELSE` result first), text when all are untyped.
             Expr::Case {
                 conditions,
                 else_result,
                 ..
-            } => {
-                let mut ty = Ty::Untyped;
-                for result in conditions
-                    .iter()
-                    .map(|c| &c.result)
-                    .chain(else_result.as_deref())
-                {
-                    ty = common(ty, self.expr(result, scope)?)?;
+            } => common_type(
+                else_result
+                    .as_deref()
+                    .into_iter()
+                    .chain(conditions.iter().map(|c| &c.result))
+                    .map(|r| self.expr(r, scope)),
+                schema,
+            )
+            .resolved(),
+            Expr::Array(array) => array_of(common_type(
+                array.elem.iter().map(|e| self.expr(e, scope)),
+                schema,
+            )),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut ty = self.expr(root, scope);
+                for access in access_chain {
+                    ty = match (access, ty.bare(schema)) {
+                        (AccessExpr::Subscript(Subscript::Slice { .. }), Some(t))
+                            if t.canonical.ends_with("[]") =>
+                        {
+                            Ty::Known(Cow::Owned(t))
+                        }
+                        (AccessExpr::Subscript(Subscript::Index { .. }), Some(t)) => {
+                            match (&t.family, t.canonical.strip_suffix("[]")) {
+                                (TypeFamily::Array { element }, Some(e)) => {
+                                    Ty::Known(Cow::Owned(SqlType::new(e, (**element).clone())))
+                                }
+                                _ if t.canonical == "jsonb" => Ty::of("jsonb"),
+                                _ if t.canonical == "hstore" => Ty::of("text"),
+                                _ => Ty::Unsure,
+                            }
+                        }
+                        _ => Ty::Unsure,
+                    };
                 }
-                Some(match ty {
-                    Ty::Untyped => Ty::Known(Cow::Owned(text())),
-                    known => known,
-                })
+                ty
             }
-            _ => None,
+            _ => Ty::Unsure,
         }
     }
 
-    fn function(&self, f: &sqlparser::ast::Function, scope: &Scope<'_, 'd>) -> Option<Ty<'d>> {
-        let [ObjectNamePart::Identifier(name)] = f.name.0.as_slice() else {
-            return None;
-        };
-        if f.over.is_some() || !f.within_group.is_empty() {
-            return None;
+    /// The type of one argument of a call (`name => value` by its value).
+    fn arg(&self, a: &FunctionArg, scope: &Scope<'_, 'd>) -> Ty<'d> {
+        match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+            | FunctionArg::Named {
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            }
+            | FunctionArg::ExprNamed {
+                arg: FunctionArgExpr::Expr(e),
+                ..
+            } => self.expr(e, scope),
+            _ => Ty::Unsure,
         }
-        let name = name.value.to_ascii_lowercase();
-        let args: Vec<&Expr> = match &f.args {
-            FunctionArguments::None => Vec::new(),
-            FunctionArguments::List(list) => list
-                .args
-                .iter()
-                .map(|a| match a {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-                    _ => None,
-                })
-                .collect::<Option<_>>()
-                .or_else(|| {
-                    // count(*)
-                    (name == "count" && list.args.len() == 1).then(Vec::new)
-                })?,
-            FunctionArguments::Subquery(_) => return None,
+    }
+
+    fn function(&self, f: &sqlparser::ast::Function, scope: &Scope<'_, 'd>) -> Ty<'d> {
+        let Some((qualifier, name)) = function_name(&f.name) else {
+            return Ty::Unsure;
         };
-        let arg = |i: usize| args.get(i).and_then(|e| self.expr(e, scope));
-        match (name.as_str(), args.len()) {
-            ("max" | "min", 1) => arg(0),
-            ("count", _) => Some(bigint()),
-            ("sum", 1) => match arg(0)? {
-                Ty::Known(t) => match t.canonical.as_str() {
-                    "smallint" | "integer" => Some(bigint()),
-                    "bigint" | "numeric" => Some(numeric()),
-                    "real" | "double precision" | "interval" => Some(Ty::Known(t)),
-                    _ => None,
+        // `percentile_disc(f) WITHIN GROUP (ORDER BY x)`, `mode()`: `x`'s type.
+        if let Some(order) = f.within_group.first() {
+            return match name.as_str() {
+                "percentile_disc" | "mode" => match self.expr(&order.expr, scope).bare(self.schema)
+                {
+                    Some(t) => Ty::Known(Cow::Owned(t)),
+                    None => Ty::Unsure,
                 },
-                Ty::Untyped => None,
-            },
-            ("bool_and" | "bool_or" | "every", 1) => Some(boolean()),
-            (
-                "now"
-                | "current_timestamp"
-                | "clock_timestamp"
-                | "statement_timestamp"
-                | "transaction_timestamp",
-                0,
-            )
-            | ("to_timestamp", 1 | 2) => {
-                Some(named("timestamp with time zone", TypeFamily::TimestampTz))
-            }
-            ("current_date", 0) => Some(named("date", TypeFamily::Date)),
-            ("gen_random_uuid", 0) => Some(named("uuid", TypeFamily::Uuid)),
-            ("random", 0) | ("date_part", 2) => Some(named("double precision", TypeFamily::Float8)),
-            (
-                "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
-                | "strpos" | "ascii",
-                _,
-            )
-            | ("array_length", 2) => Some(named("integer", TypeFamily::Int { bytes: 4 })),
-            // Text whatever the arguments' types.
-            (
-                "concat" | "concat_ws" | "format" | "to_char" | "md5" | "chr" | "quote_literal",
-                _,
-            ) => Some(Ty::Known(Cow::Owned(text()))),
-            // Text of a character string (`lower` of a range is its bound, not text).
-            (
-                "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "initcap" | "replace"
-                | "translate" | "split_part" | "lpad" | "rpad" | "left" | "right" | "repeat"
-                | "regexp_replace" | "quote_ident" | "substr" | "reverse",
-                n,
-            ) if n > 0 => match arg(0)? {
-                Ty::Known(t) if !is_character_string(&t) => None,
-                _ => Some(Ty::Known(Cow::Owned(text()))),
-            },
-            (
-                "to_jsonb" | "jsonb_build_object" | "jsonb_build_array" | "jsonb_agg"
-                | "jsonb_object_agg",
-                _,
-            ) => Some(named("jsonb", TypeFamily::Json)),
-            (
-                "to_json" | "json_build_object" | "json_build_array" | "json_agg"
-                | "json_object_agg" | "row_to_json",
-                _,
-            ) => Some(named("json", TypeFamily::Json)),
-            ("coalesce" | "greatest" | "least", n) if n > 0 => {
-                let mut ty = arg(0)?;
-                for i in 1..n {
-                    ty = common(ty, arg(i)?)?;
-                }
-                Some(ty)
-            }
-            // One of the history's own functions: its declared `RETURNS` type.
-            (_, n) => (self.functions)(&name, n).map(|t| Ty::Known(Cow::Owned(t))),
+                "percentile_cont" => match self.expr(&order.expr, scope).bare(self.schema) {
+                    Some(t) if t.canonical == "interval" => Ty::of("interval"),
+                    Some(_) => Ty::of("double precision"),
+                    None => Ty::Unsure,
+                },
+                _ => Ty::Unsure,
+            };
         }
+        let args: Vec<Ty<'d>> = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            FunctionArguments::List(list) => match list.args.as_slice() {
+                // count(*)
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if name == "count" => Vec::new(),
+                args => args.iter().map(|a| self.arg(a, scope)).collect(),
+            },
+            // ARRAY(SELECT ...): an array of the subquery's one column.
+            FunctionArguments::Subquery(q) if name == "array" => {
+                return match self.query(q, Some(scope)).as_deref() {
+                    Some([(_, ty)]) => array_of(ty.clone().resolved()),
+                    _ => Ty::Unsure,
+                };
+            }
+            FunctionArguments::Subquery(_) => return Ty::Unsure,
+        };
+        self.call(qualifier.as_deref(), &name, &args)
+    }
+
+    /// The type a call of the function `name` (in schema `qualifier`, if written) with
+    /// arguments of types `args` returns, resolved as PostgreSQL resolves it: the history's
+    /// overload whose parameter types are exactly the arguments' (unless a built-in of the
+    /// same signature comes first: `pg_catalog` is searched first), else the built-in,
+    /// unless an overload of the history could be chosen instead and returns another type.
+    fn call(&self, qualifier: Option<&str>, name: &str, args: &[Ty<'d>]) -> Ty<'d> {
+        let builtin = || pg_functions::result(name, args, self.schema);
+        if qualifier == Some("pg_catalog") {
+            return builtin().unwrap_or(Ty::Unsure);
+        }
+        // The history's overloads a call with these arguments may reach: as many
+        // parameters, each taking its argument (by an implicit cast at most).
+        let user: Vec<Overload> = (self.functions)(name)
+            .into_iter()
+            .filter(|o| {
+                o.arity.accepts(args.len())
+                    && o.params.as_ref().is_none_or(|p| {
+                        p.iter()
+                            .zip(args)
+                            .all(|(p, a)| coercible(a, p, self.schema))
+                    })
+            })
+            .collect();
+        if user.is_empty() {
+            // A qualified call of no function of the history's: an extension's (installed
+            // in a schema of the user's), named like the built-ins the replay knows.
+            return builtin().unwrap_or(Ty::Unsure);
+        }
+        let returns = |o: &Overload| {
+            o.returns
+                .clone()
+                .map_or(Ty::Unsure, |t| Ty::Known(Cow::Owned(t)))
+        };
+        let exact: Vec<&Overload> = user
+            .iter()
+            .filter(|o| {
+                o.params.as_ref().is_some_and(|p| {
+                    p.len() == args.len()
+                        && p.iter()
+                            .zip(args)
+                            .all(|(p, a)| a.known().is_some_and(|a| strip(a) == *p))
+                })
+            })
+            .collect();
+        let builtin = if qualifier.is_some() { None } else { builtin() };
+        match (exact.as_slice(), builtin) {
+            // A built-in without arguments has the same (empty) signature, and comes first.
+            ([_], Some(b)) if args.is_empty() => b,
+            ([one], _) => returns(one),
+            (_, builtin) => {
+                let mut tys = user.iter().map(returns);
+                let first = tys.next().unwrap_or(Ty::Unsure);
+                let agree = tys.all(|t| t == first) && builtin.is_none_or(|b| b == first);
+                if agree { first } else { Ty::Unsure }
+            }
+        }
+    }
+}
+
+/// The schema (if written) and the name of a called function, as PostgreSQL folds them.
+fn function_name(name: &sqlparser::ast::ObjectName) -> Option<(Option<String>, String)> {
+    let part = |p: &ObjectNamePart| match p {
+        ObjectNamePart::Identifier(i) => Some(fold(Dialect::Postgres, i)),
+        _ => None,
+    };
+    match name.0.as_slice() {
+        [n] => Some((None, part(n)?)),
+        [.., s, n] => Some((Some(part(s)?), part(n)?)),
+        [] => None,
+    }
+}
+
+/// `ARRAY[...]` of elements of type `element` (an array's elements: the same array type).
+fn array_of(element: Ty<'_>) -> Ty<'_> {
+    match element.resolved() {
+        Ty::Known(t) if t.canonical.ends_with("[]") => Ty::Known(t),
+        Ty::Known(t) => Ty::Known(Cow::Owned(SqlType::new(
+            format!("{}[]", t.canonical),
+            TypeFamily::Array {
+                element: Box::new(t.family.clone()),
+            },
+        ))),
+        _ => Ty::Unsure,
     }
 }
 
@@ -626,71 +917,57 @@ impl ViewTypes {
     }
 }
 
-/// `a + b`, `a - b`, `a * b` over integers and `numeric`: the wider operand's type (an
-/// untyped operand takes the other's), as PostgreSQL's operators for them give; `None`
-/// for any other operands (dates, intervals, floats, division).
-fn arithmetic<'d>(a: Ty<'d>, b: Ty<'d>) -> Option<Ty<'d>> {
-    let numeric_kind = |t: &Ty| match t {
-        Ty::Untyped => true,
-        Ty::Known(t) => matches!(
-            t.canonical.as_str(),
-            "smallint" | "integer" | "bigint" | "numeric"
-        ),
-    };
-    if !numeric_kind(&a) || !numeric_kind(&b) || (a == Ty::Untyped && b == Ty::Untyped) {
-        return None;
-    }
-    common(a, b)
-}
-
-/// Whether `t` is `text`, `character varying` or `character` (with or without a length).
-fn is_character_string(t: &SqlType) -> bool {
-    t.canonical == "text"
-        || t.canonical.starts_with("character varying")
-        || t.canonical == "character"
-        || t.canonical.starts_with("character(")
-}
-
 /// The type of an integer or decimal literal.
 fn number(text: &str) -> Ty<'static> {
     if text.contains(['.', 'e', 'E']) {
-        numeric()
+        Ty::of("numeric")
     } else if text.parse::<i32>().is_ok() {
-        named("integer", TypeFamily::Int { bytes: 4 })
+        Ty::of("integer")
     } else if text.parse::<i64>().is_ok() {
-        bigint()
+        Ty::of("bigint")
     } else {
-        numeric()
+        Ty::of("numeric")
     }
 }
 
 impl super::Replayer {
-    /// The type a call of the history's function `name` with `args` arguments returns,
-    /// when the replay knows it (see `Unseen::returned`), in canonical form.
-    pub(crate) fn function_returns(&self, name: &str, args: usize) -> Option<SqlType> {
-        let written = self.unseen.returned(name, args)?;
-        // A function's result has no type modifier (`RETURNS varchar(10)` returns
-        // `character varying`).
-        let mut bare = String::new();
-        let mut depth = 0usize;
-        for c in written.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => bare.push(c),
-                _ => {}
-            }
-        }
+    /// The overloads of the history's function `name` (see `Unseen::overloads_of`), their
+    /// parameter and result types canonical, without modifiers.
+    pub(crate) fn function_overloads(&self, name: &str) -> Vec<Overload> {
+        self.unseen
+            .overloads_of(name)
+            .iter()
+            .map(|(params, arity)| Overload {
+                params: super::function_deps::parameter_types(params)
+                    .and_then(|types| types.iter().map(|t| self.written_type(t)).collect()),
+                arity: *arity,
+                returns: self
+                    .unseen
+                    .returns_of(name, params)
+                    .and_then(|t| self.written_type(t)),
+            })
+            .collect()
+    }
+
+    /// The type written `written` (lower case) in canonical form, without modifiers (a
+    /// function's result and parameters have none: `RETURNS varchar(10)` returns
+    /// `character varying`).
+    pub(crate) fn written_type(&self, written: &str) -> Option<SqlType> {
         let mut parser = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
-            .try_with_sql(&bare)
+            .try_with_sql(written)
             .ok()?;
         let data_type = parser.parse_data_type().ok()?;
         if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
             return None;
         }
-        canonical_type(Dialect::Postgres, &data_type, &self.schema)
-            .ok()
-            .map(|c| c.ty)
+        match canonical_type(Dialect::Postgres, &data_type, &self.schema) {
+            Ok(c) => Some(strip(&c.ty)),
+            // A table's row type.
+            Err(_) => {
+                let key = self.table_key(written)?;
+                Some(SqlType::new(key, TypeFamily::Other))
+            }
+        }
     }
 
     /// Types the view `cv` just created (PostgreSQL), for a table created from it later.
@@ -706,7 +983,7 @@ impl super::Replayer {
         };
         let tables = |t: &str| self.table(t);
         let views = |v: &str| self.view_types.get(&self.schema, v);
-        let functions = |f: &str, n: usize| self.function_returns(f, n);
+        let functions = |f: &str| self.function_overloads(f);
         let columns = output_columns(&cv.query, &tables, &views, &functions, &self.schema)
             .and_then(|mut c| {
                 // `CREATE VIEW v (a, b) AS ...` renames the first columns.
@@ -727,13 +1004,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn union_types_take_the_typed_branch_and_widen_integers() {
-        let int = named("integer", TypeFamily::Int { bytes: 4 });
-        assert_eq!(common(Ty::Untyped, int.clone()), Some(int.clone()));
-        assert_eq!(common(int.clone(), bigint()), Some(bigint()));
-        assert_eq!(common(numeric(), int.clone()), Some(numeric()));
-        assert_eq!(common(int, boolean()), None);
-        assert_eq!(number("2147483648"), bigint());
-        assert_eq!(number("1.5"), numeric());
+    fn literals_have_their_types() {
+        assert_eq!(number("2147483648"), Ty::of("bigint"));
+        assert_eq!(number("1.5"), Ty::of("numeric"));
+        assert_eq!(number("7"), Ty::of("integer"));
     }
 }

@@ -79,10 +79,24 @@ impl Unseen {
                         Some(ty) => self.returns.insert((name.clone(), params.clone()), ty),
                         None => self.returns.remove(&(name.clone(), params.clone())),
                     };
+                    // `CREATE OR REPLACE` of the same parameter types replaces the overload
+                    // (its parameters may be renamed).
+                    let key = super::function_deps::parameter_types(&params);
                     let list = self.overloads.entry(name.clone()).or_default();
-                    if !list.iter().any(|(p, _)| *p == params) {
-                        list.push((params, arity));
+                    if let Some(i) = list.iter().position(|(p, _)| {
+                        *p == params
+                            || key.is_some() && super::function_deps::parameter_types(p) == key
+                    }) {
+                        let (old, _) = list.remove(i);
+                        if old != params {
+                            let ty = self.returns.remove(&(name.clone(), params.clone()));
+                            self.returns.remove(&(name.clone(), old));
+                            if let Some(ty) = ty {
+                                self.returns.insert((name.clone(), params.clone()), ty);
+                            }
+                        }
                     }
+                    list.push((params, arity));
                 }
                 self.functions.insert(name, lower);
             }
@@ -137,26 +151,24 @@ impl Unseen {
         self.overloads.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// The type (as written) a call of the history's function `name` with `args`
-    /// arguments returns: the one every overload such a call may reach returns; `None`
-    /// when there is none, or they differ (the replay does not resolve overloads by
-    /// argument type).
-    pub(crate) fn returned(&self, name: &str, args: usize) -> Option<&str> {
-        let mut types = self
-            .overloads_of(name)
-            .iter()
-            .filter(|(_, arity)| arity.accepts(args))
-            .map(|(params, _)| self.returns.get(&(name.to_string(), params.clone())));
-        let first = types.next()??;
-        types.all(|t| t == Some(first)).then_some(first.as_str())
+    /// What the overload of `name` with parameter list `params` returns, as written.
+    pub(crate) fn returns_of(&self, name: &str, params: &str) -> Option<&str> {
+        self.returns
+            .get(&(name.to_string(), params.to_string()))
+            .map(String::as_str)
     }
 
-    /// Forgets the overload of `name` taking `args` arguments (DROP FUNCTION name(...)).
-    pub(crate) fn forget_overload(&mut self, name: &str, args: usize) {
-        if let Some(list) = self.overloads.get_mut(name)
-            && let Some(i) = list.iter().position(|(_, a)| a.max == Some(args))
-        {
-            list.remove(i);
+    /// Forgets the overloads of `name` for which `dropped` holds (given each one's
+    /// parameter list): `DROP FUNCTION name(...)`.
+    pub(crate) fn forget_overloads(&mut self, name: &str, dropped: impl Fn(&str) -> bool) {
+        if let Some(list) = self.overloads.get_mut(name) {
+            list.retain(|(params, _)| {
+                let gone = dropped(params);
+                if gone {
+                    self.returns.remove(&(name.to_string(), params.clone()));
+                }
+                !gone
+            });
         }
     }
 

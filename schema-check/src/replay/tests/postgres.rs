@@ -539,10 +539,9 @@ fn a_do_block_whose_handler_acts_is_followed_while_its_body_applies() {
 
 #[test]
 fn a_table_created_from_a_call_of_the_historys_function_takes_its_returns_type() {
-    // Checked on PostgreSQL 15: `RETURNS varchar(10)` gives `character varying`; two
-    // overloads a one-argument call may reach that return different types are left
-    // unknown (the replay does not resolve overloads by argument type), so that table is
-    // not modelled rather than guessed.
+    // Checked on PostgreSQL 15: `RETURNS varchar(10)` gives `character varying`; of two
+    // overloads a one-argument call may reach, the one whose parameter type is exactly the
+    // argument's is chosen; an untyped literal either could take is left unknown.
     let out = ok(
         PG,
         "CREATE FUNCTION tag(a int) RETURNS varchar(10) LANGUAGE sql AS $$ SELECT a::text $$;
@@ -550,7 +549,7 @@ fn a_table_created_from_a_call_of_the_historys_function_takes_its_returns_type()
          CREATE FUNCTION pick(a text) RETURNS text LANGUAGE sql AS $$ SELECT a $$;
          CREATE FUNCTION pick(a int, b int) RETURNS bigint LANGUAGE sql AS $$ SELECT a + b $$;
          CREATE TABLE t1 AS SELECT tag(1) AS tag, -(2::smallint) AS neg;
-         CREATE TABLE t2 AS SELECT pick(1) AS p;
+         CREATE TABLE t2 AS SELECT pick(1) AS p, pick('x') AS q;
          CREATE TABLE t3 AS SELECT pick(1, 2) AS p;",
     );
     let types = |t: &str| -> Vec<String> {
@@ -561,7 +560,7 @@ fn a_table_created_from_a_call_of_the_historys_function_takes_its_returns_type()
             .collect()
     };
     assert_eq!(types("t1"), ["character varying", "smallint"]);
-    assert!(!out.schema.tables.contains_key("t2"));
+    assert_eq!(types("t2"), ["integer", crate::types::UNKNOWN_TYPE]);
     assert_eq!(types("t3"), ["bigint"]);
 }
 
@@ -1165,13 +1164,15 @@ fn create_table_as_select_types_expressions_aggregates_and_unions() {
             col("big", "bigint", true),
         ]
     );
-    // Arithmetic of integers widens; what the replay cannot type (a division) stays
-    // unknown: a skip, never a guess.
+    // Arithmetic of integers widens, integer division stays integer; what the replay
+    // cannot type (a geometric operator) is a column of unknown type, never a guess, and
+    // the table is there.
     let out = ok(
         PG,
         "CREATE TABLE t (a int, s smallint, b bigint, n text);
          CREATE TABLE w AS SELECT a + 1 AS a1, s * s AS s2, a - b AS ab, n || 'x' AS nx FROM t;
-         CREATE TABLE d AS SELECT a / 2 AS half FROM t;",
+         CREATE TABLE d AS SELECT a / 2 AS half, point(a, 1) <-> point(2, s) AS far FROM t;
+         ALTER TABLE d ALTER COLUMN far SET NOT NULL;",
     );
     let w: Vec<&str> = table(&out, "w")
         .columns
@@ -1179,7 +1180,66 @@ fn create_table_as_select_types_expressions_aggregates_and_unions() {
         .map(|c| c.ty.canonical.as_str())
         .collect();
     assert_eq!(w, ["integer", "smallint", "bigint", "text"]);
-    assert!(!out.schema.tables.contains_key("d"));
+    let d = table(&out, "d");
+    assert_eq!(d.columns[0].ty.canonical, "integer");
+    assert_eq!(d.columns[1].name, "far");
+    assert_eq!(d.columns[1].ty.family, crate::TypeFamily::Unknown);
+    assert!(!d.columns[1].nullable);
+}
+
+#[test]
+fn create_table_as_select_of_unknown_columns_is_not_modelled() {
+    // `*` over a function the replay does not know: which columns there are is unknown,
+    // and the table is not modelled (later statements about it are warnings).
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int);
+         CREATE TABLE x AS SELECT * FROM t, pg_options_to_table(ARRAY['a=1']);
+         CREATE TABLE y AS SELECT t.a, o.option_name FROM t, pg_options_to_table(ARRAY['a=1']) o;
+         ALTER TABLE x ADD COLUMN z int;",
+    );
+    assert!(!out.schema.tables.contains_key("x"));
+    let y = table(&out, "y");
+    assert_eq!(y.columns[0].ty.canonical, "integer");
+    assert_eq!(y.columns[1].ty.family, crate::TypeFamily::Unknown);
+    assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+}
+
+#[test]
+fn calls_resolve_between_the_history_s_functions_and_the_built_ins() {
+    let out = ok(
+        PG,
+        "CREATE TABLE t (a int, n varchar(10));
+         CREATE FUNCTION lower(x integer) RETURNS integer LANGUAGE sql AS $$ SELECT x $$;
+         CREATE FUNCTION now() RETURNS date LANGUAGE sql AS $$ SELECT current_date $$;
+         CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;
+         CREATE FUNCTION f(x text) RETURNS text LANGUAGE sql AS $$ SELECT x $$;
+         DROP FUNCTION f(integer);
+         CREATE TABLE c AS SELECT lower(a) AS la, lower(n) AS ln, now() AS t, f(n::text) AS ft,
+                               public.f('x') AS fq, pg_catalog.lower(n) AS pl FROM t;
+         DROP FUNCTION f;
+         CREATE FUNCTION f(x int, y int DEFAULT 0) RETURNS bigint LANGUAGE sql AS $$ SELECT 1 $$;
+         CREATE TABLE d AS SELECT f(a) AS fa FROM t;",
+    );
+    let types = |t: &str| -> Vec<String> {
+        table(&out, t)
+            .columns
+            .iter()
+            .map(|c| c.ty.canonical.clone())
+            .collect()
+    };
+    assert_eq!(
+        types("c"),
+        [
+            "integer",
+            "text",
+            "timestamp with time zone",
+            "text",
+            "text",
+            "text"
+        ]
+    );
+    assert_eq!(types("d"), ["bigint"]);
 }
 
 #[test]
