@@ -92,63 +92,150 @@ impl Tally {
     }
 }
 
-impl Report {
-    /// Builds a report from the verdicts of a run, by tenant (any order within a tenant; a
+/// Verdicts in all below which a report is built on the calling thread alone (spawning
+/// threads costs more than it saves).
+const PARALLEL_FROM: usize = 8192;
+
+/// One tenant's part of a report, built on its own.
+struct TenantPart {
+    summary: TenantSummary,
+    tally: Tally,
+    /// Its tables' counts, by table.
+    tables: BTreeMap<&'static str, Tally>,
+    /// Its findings, sorted by table and Redis key.
+    findings: Vec<Finding>,
+}
+
+/// A tenant and its verdicts, batch by batch.
+type TenantVerdicts = (Option<String>, Vec<Vec<Verdict>>);
+
+impl TenantPart {
+    /// Joins a tenant's batches, counts them and digests them (any order within a tenant; a
     /// key listed twice by the `SCAN` walk counts once).
+    fn new((tenant, batches): TenantVerdicts) -> Self {
+        let mut verdicts = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+        batches.into_iter().for_each(|b| verdicts.extend(b));
+        // The digest takes the tenant's entries in Redis key order.
+        verdicts.sort_unstable_by(|a, b| a.redis_key.cmp(&b.redis_key));
+        verdicts.dedup_by(|a, b| a.redis_key == b.redis_key);
+        let mut tally = Tally::default();
+        let mut tables: BTreeMap<&'static str, Tally> = BTreeMap::new();
+        let mut findings = Vec::new();
+        let mut hasher = blake3::Hasher::new();
+        // The hashed bytes are laid out in a buffer and fed in large pieces: blake3 hashes
+        // those several chunks at a time (the digest is the same).
+        let mut pending: Vec<u8> = Vec::with_capacity(DIGEST_BUFFER + 512);
+        for v in verdicts {
+            tally.add(v.kind);
+            if let Some(table) = v.table {
+                tables.entry(table).or_default().add(v.kind);
+            }
+            let hex = |h: Option<blake3::Hash>| h.map(|h| h.to_hex());
+            let (entry, row) = (hex(v.entry_checksum), hex(v.row_checksum));
+            for field in [
+                v.redis_key.as_str(),
+                entry.as_ref().map_or("", |h| h.as_str()),
+                row.as_ref().map_or("", |h| h.as_str()),
+            ] {
+                pending.extend_from_slice(&(field.len() as u64).to_le_bytes());
+                pending.extend_from_slice(field.as_bytes());
+            }
+            if pending.len() >= DIGEST_BUFFER {
+                hasher.update(&pending);
+                pending.clear();
+            }
+            if let Some(f) = v.finding {
+                findings.push(*f);
+            }
+        }
+        hasher.update(&pending);
+        findings.sort_by(|a, b| (&a.table, &a.redis_key).cmp(&(&b.table, &b.redis_key)));
+        TenantPart {
+            summary: TenantSummary {
+                tenant,
+                counts: tally.counts(),
+                digest: hasher.finalize().to_hex().to_string(),
+            },
+            tally,
+            tables,
+            findings,
+        }
+    }
+
+    /// The parts of all tenants, in the order given: built on as many threads as there are
+    /// cores (each thread takes the next tenant not yet taken) when there are enough
+    /// verdicts to be worth it.
+    fn all(tenants: Vec<TenantVerdicts>) -> Vec<TenantPart> {
+        let verdicts: usize = tenants
+            .iter()
+            .map(|(_, batches)| batches.iter().map(Vec::len).sum::<usize>())
+            .sum();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(tenants.len());
+        if threads <= 1 || verdicts < PARALLEL_FROM {
+            return tenants.into_iter().map(TenantPart::new).collect();
+        }
+        let count = tenants.len();
+        let queue = std::sync::Mutex::new(tenants.into_iter().enumerate());
+        let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+        let mut built: Vec<Option<TenantPart>> =
+            std::iter::repeat_with(|| None).take(count).collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut parts = Vec::new();
+                        while let Some((at, tenant)) = next() {
+                            parts.push((at, TenantPart::new(tenant)));
+                        }
+                        parts
+                    })
+                })
+                .collect();
+            for worker in workers {
+                let parts = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for (at, part) in parts {
+                    built[at] = Some(part);
+                }
+            }
+        });
+        built
+            .into_iter()
+            .map(|part| part.expect("every tenant is taken by one thread"))
+            .collect()
+    }
+}
+
+impl Report {
+    /// Builds a report from the verdicts of a run, by tenant, each tenant's in batches (any
+    /// order within a tenant; a key listed twice by the `SCAN` walk counts once). Tenants
+    /// are built in parallel ([`TenantPart::all`]); the result does not depend on it.
     pub(crate) fn new(
-        verdicts: BTreeMap<Option<String>, Vec<Verdict>>,
+        verdicts: BTreeMap<Option<String>, Vec<Vec<Verdict>>>,
         other_tables: u64,
         started_at_ms: u64,
         duration: Duration,
     ) -> Self {
-        let mut findings = Vec::new();
+        let parts = TenantPart::all(verdicts.into_iter().collect());
+        let mut findings = Vec::with_capacity(parts.iter().map(|p| p.findings.len()).sum());
         let mut all = Tally::default();
-        let mut tenants = Vec::with_capacity(verdicts.len());
+        let mut tenants = Vec::with_capacity(parts.len());
         let mut tables = BTreeMap::new();
-        for (tenant, mut verdicts) in verdicts {
-            // The digest takes the tenant's entries in Redis key order.
-            verdicts.sort_unstable_by(|a, b| a.redis_key.cmp(&b.redis_key));
-            verdicts.dedup_by(|a, b| a.redis_key == b.redis_key);
-            let mut tally = Tally::default();
-            let mut by_table: BTreeMap<&'static str, Tally> = BTreeMap::new();
-            let mut hasher = blake3::Hasher::new();
-            // The hashed bytes are laid out in a buffer and fed in large pieces: blake3
-            // hashes those several chunks at a time (the digest is the same).
-            let mut pending: Vec<u8> = Vec::with_capacity(DIGEST_BUFFER + 512);
-            for v in verdicts {
-                tally.add(v.kind);
-                all.add(v.kind);
-                if let Some(table) = v.table {
-                    by_table.entry(table).or_default().add(v.kind);
-                }
-                let hex = |h: Option<blake3::Hash>| h.map(|h| h.to_hex());
-                let (entry, row) = (hex(v.entry_checksum), hex(v.row_checksum));
-                for field in [
-                    v.redis_key.as_str(),
-                    entry.as_ref().map_or("", |h| h.as_str()),
-                    row.as_ref().map_or("", |h| h.as_str()),
-                ] {
-                    pending.extend_from_slice(&(field.len() as u64).to_le_bytes());
-                    pending.extend_from_slice(field.as_bytes());
-                }
-                if pending.len() >= DIGEST_BUFFER {
-                    hasher.update(&pending);
-                    pending.clear();
-                }
-                if let Some(f) = v.finding {
-                    findings.push(*f);
-                }
+        for part in parts {
+            for (kind, n) in all.0.iter_mut().zip(part.tally.0) {
+                *kind += n;
             }
-            hasher.update(&pending);
-            for (table, t) in by_table {
-                tables.insert((tenant.clone(), table.to_string()), t.counts());
+            for (table, t) in part.tables {
+                tables.insert((part.summary.tenant.clone(), table.to_string()), t.counts());
             }
-            tenants.push(TenantSummary {
-                tenant,
-                counts: tally.counts(),
-                digest: hasher.finalize().to_hex().to_string(),
-            });
+            findings.extend(part.findings);
+            tenants.push(part.summary);
         }
+        // Each tenant's findings are sorted already and the tenants come in order: this
+        // sort only confirms it (one pass over a single sorted run).
         findings.sort_by(|a, b| {
             (&a.tenant, &a.table, &a.redis_key).cmp(&(&b.tenant, &b.table, &b.redis_key))
         });
@@ -373,7 +460,7 @@ mod tests {
     }
 
     fn report(tenant: &str, verdicts: Vec<Verdict>) -> Report {
-        let by_tenant = BTreeMap::from([(Some(tenant.to_string()), verdicts)]);
+        let by_tenant = BTreeMap::from([(Some(tenant.to_string()), vec![verdicts])]);
         Report::new(by_tenant, 0, 0, Duration::ZERO)
     }
 
@@ -441,5 +528,71 @@ mod tests {
             a.tenants[0].digest,
             expected.finalize().to_hex().to_string()
         );
+    }
+
+    /// A report large enough to be built on several threads is the one its tenants give
+    /// built one by one (each below the threshold, so built on the calling thread): the
+    /// same summaries, table counts and findings in the same order, whichever batch
+    /// order the verdicts came in.
+    #[test]
+    fn a_report_built_in_parallel_is_the_one_built_tenant_by_tenant() {
+        let tenants: Vec<Option<String>> = std::iter::once(None)
+            .chain((0..11).map(|t| Some(format!("t{t:02}"))))
+            .collect();
+        let per_tenant = PARALLEL_FROM / tenants.len() + 100;
+        assert!(per_tenant < PARALLEL_FROM && per_tenant * tenants.len() >= PARALLEL_FROM);
+        let verdicts = |tenant: &Option<String>| -> Vec<Vec<Verdict>> {
+            let mut batches: Vec<Vec<Verdict>> = (0..3).map(|_| Vec::new()).collect();
+            for i in 0..per_tenant {
+                let kind = FindingKind::ALL[i % FindingKind::ALL.len()];
+                let mut v = verdict(&format!("k{}", (i * 7919) % per_tenant), kind, i as u8);
+                v.table = Some(if i % 2 == 0 { "users" } else { "orders" });
+                if kind != FindingKind::Fresh {
+                    v.finding = Some(Box::new(Finding {
+                        kind,
+                        tenant: tenant.clone(),
+                        table: v.table.map(str::to_string),
+                        redis_key: v.redis_key.clone(),
+                        key: None,
+                        columns: Vec::new(),
+                        values: None,
+                        detail: format!("{i}"),
+                        entry_checksum: String::new(),
+                        row_checksum: String::new(),
+                    }));
+                }
+                batches[i % 3].push(v);
+            }
+            batches
+        };
+        let whole = Report::new(
+            tenants.iter().map(|t| (t.clone(), verdicts(t))).collect(),
+            0,
+            0,
+            Duration::ZERO,
+        );
+        let alone: Vec<Report> = tenants
+            .iter()
+            .map(|t| {
+                let by_tenant = BTreeMap::from([(t.clone(), verdicts(t))]);
+                Report::new(by_tenant, 0, 0, Duration::ZERO)
+            })
+            .collect();
+        let tenants_alone: Vec<TenantSummary> =
+            alone.iter().flat_map(|r| r.tenants.clone()).collect();
+        assert_eq!(whole.tenants, tenants_alone);
+        let tables_alone: BTreeMap<_, _> = alone.iter().flat_map(|r| r.tables.clone()).collect();
+        assert_eq!(whole.tables, tables_alone);
+        let findings_alone: Vec<Finding> = alone.iter().flat_map(|r| r.findings.clone()).collect();
+        assert_eq!(
+            serde_json::to_string(&whole.findings).unwrap(),
+            serde_json::to_string(&findings_alone).unwrap()
+        );
+        assert!(whole.findings.len() > PARALLEL_FROM / 2);
+        assert!(whole.findings.windows(2).all(|w| {
+            (&w[0].tenant, &w[0].table, &w[0].redis_key)
+                < (&w[1].tenant, &w[1].table, &w[1].redis_key)
+        }));
+        assert_eq!(whole.counts.total(), (per_tenant * tenants.len()) as u64);
     }
 }

@@ -34,8 +34,8 @@ struct BatchResult {
     other_tables: u64,
 }
 
-/// What a run has found so far: by tenant, each batch's verdicts (joined once, when the
-/// report is built).
+/// What a run has found so far: by tenant, each batch's verdicts (joined when the report is
+/// built, tenant by tenant).
 #[derive(Default)]
 struct RunResult {
     tenants: BTreeMap<Option<String>, Vec<Vec<Verdict>>>,
@@ -177,13 +177,8 @@ impl Audit {
         let (walked, results) = futures_util::future::join(walk, audit).await;
         let results = results?;
         walked?;
-        let joined = results.tenants.into_iter().map(|(tenant, batches)| {
-            let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
-            batches.into_iter().for_each(|b| all.extend(b));
-            (tenant, all)
-        });
         let mut report = Report::new(
-            joined.collect(),
+            results.tenants,
             results.other_tables,
             started_at_ms,
             started.elapsed(),
