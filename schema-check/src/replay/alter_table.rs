@@ -226,7 +226,12 @@ impl Replayer {
             pending_fk_indexes: None,
         };
         let result = f(&mut table, &mut env);
-        constraint::assign_names(self.dialect, &self.schema, &mut table);
+        constraint::assign_names(
+            self.dialect,
+            &self.schema,
+            &mut self.constraint_names,
+            &mut table,
+        );
         self.schema.tables.insert(key.to_string(), table);
         result
     }
@@ -422,6 +427,7 @@ impl Replayer {
             }
             Op::RenameConstraint { old_name, new_name } => {
                 let (old, new) = (fold(dialect, old_name), fold(dialect, new_name));
+                self.constraint_names.note(&new);
                 let table = self.table_mut(ctx, key)?;
                 let mut found = false;
                 let at = ctx.at();

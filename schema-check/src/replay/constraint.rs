@@ -7,10 +7,11 @@ use sqlparser::ast::{
 
 use super::Ctx;
 use super::column::index_column;
+use super::constraint_names::ConstraintNames;
 use super::ident::{fold, same_column};
 use super::names::{
     PgNameSpace, mysql_check_name, mysql_foreign_key_name, mysql_key_name, name_addition,
-    pg_choose_name,
+    pg_choose_known_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
@@ -290,16 +291,28 @@ fn single_column(dialect: Dialect, table: &Table, expr: &str) -> Option<String> 
 /// PostgreSQL checks, then the primary key, unique constraints and foreign keys
 /// (PostgreSQL `ChooseConstraintName`/`ChooseIndexName`, MySQL `<col>`, `<col>_2`,
 /// `<table>_ibfk_<n>`, `CONSTRAINT_<n>`). SQLite names nothing. `schema` holds every
-/// other table.
-pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table) {
+/// other table; `known` records the table's names, given and generated.
+pub(crate) fn assign_names(
+    dialect: Dialect,
+    schema: &Schema,
+    known: &mut ConstraintNames,
+    table: &mut Table,
+) {
+    name_unnamed(dialect, schema, known, table);
+    known.note_table(table);
+}
+
+/// Names the unnamed constraints of `table` ([`assign_names`], without recording).
+fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, table: &mut Table) {
     match dialect {
         Dialect::Sqlite => {}
         Dialect::Postgres => {
             for i in 0..table.checks.len() {
                 if table.checks[i].name.is_none() {
                     let col = single_column(dialect, table, &table.checks[i].expr);
-                    let name = pg_choose_name(
+                    let name = pg_choose_known_name(
                         schema,
+                        known,
                         Some(table),
                         &table.name,
                         col.as_deref(),
@@ -310,8 +323,9 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
                 }
             }
             if table.primary_key.is_some() && table.primary_key_name.is_none() {
-                let name = pg_choose_name(
+                let name = pg_choose_known_name(
                     schema,
+                    known,
                     Some(table),
                     &table.name,
                     None,
@@ -323,8 +337,9 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
             for i in 0..table.unique.len() {
                 if table.unique[i].name.is_none() {
                     let addition = name_addition(&table.unique[i].columns);
-                    let name = pg_choose_name(
+                    let name = pg_choose_known_name(
                         schema,
+                        known,
                         Some(table),
                         &table.name,
                         Some(&addition),
@@ -337,8 +352,9 @@ pub(crate) fn assign_names(dialect: Dialect, schema: &Schema, table: &mut Table)
             for i in 0..table.foreign_keys.len() {
                 if table.foreign_keys[i].name.is_none() {
                     let addition = name_addition(&table.foreign_keys[i].columns);
-                    let name = pg_choose_name(
+                    let name = pg_choose_known_name(
                         schema,
+                        known,
                         Some(table),
                         &table.name,
                         Some(&addition),

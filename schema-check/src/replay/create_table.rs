@@ -295,7 +295,12 @@ impl Replayer {
         if dialect == crate::Dialect::Postgres {
             constraint::pg_merge_duplicate_keys(&mut table, inherited_unique);
         }
-        constraint::assign_names(dialect, &self.schema, &mut table);
+        constraint::assign_names(
+            dialect,
+            &self.schema,
+            &mut self.constraint_names,
+            &mut table,
+        );
         self.schema.tables.insert(name.clone(), table);
         if dialect == crate::Dialect::Postgres {
             if ct.partition_by.is_some() {
@@ -397,7 +402,12 @@ impl Replayer {
         for c in &mut table.checks {
             c.provenance = at.clone();
         }
-        constraint::assign_names(self.dialect, &self.schema, &mut table);
+        constraint::assign_names(
+            self.dialect,
+            &self.schema,
+            &mut self.constraint_names,
+            &mut table,
+        );
         self.schema.tables.insert(name.to_string(), table);
         // MySQL: the copy keeps the source's character sets.
         if let Some(sets) = self.mysql_charsets.get(&key).cloned() {

@@ -149,6 +149,7 @@ impl Replayer {
             )
         })?;
         if ci.unique && ci.predicate.is_none() && simple.iter().all(Option::is_some) {
+            self.constraint_names.note(&name);
             table.unique.push(UniqueConstraint {
                 name: Some(name.clone()),
                 columns: columns.clone(),
@@ -202,6 +203,7 @@ impl Replayer {
             {
                 u.name = Some(new.to_string());
                 u.provenance.touch(ctx.at());
+                self.constraint_names.note(new);
                 found = true;
             }
         }
@@ -254,6 +256,7 @@ impl Replayer {
             // renaming it renames the constraint.
             let mut found = false;
             let (old_bare, new_bare) = (bare(&old), bare(&new));
+            self.constraint_names.note(new_bare);
             for t in self.schema.tables.values_mut() {
                 if t.primary_key_name.as_deref() == Some(old_bare) {
                     t.primary_key_name = Some(new_bare.to_string());
@@ -278,6 +281,7 @@ impl Replayer {
                 "create the index first",
             ));
         };
+        self.constraint_names.note(&new);
         if let Some(t) = self.schema.tables.get_mut(&ix.table) {
             for u in &mut t.unique {
                 if u.name.as_deref() == Some(ix.name.as_str()) {
@@ -321,8 +325,9 @@ impl Replayer {
             .collect();
         let columns = super::names::index_column_names(&raw);
         let addition = super::names::name_addition(&columns);
-        super::names::pg_choose_name(
+        super::names::pg_choose_known_name(
             &self.schema,
+            &self.constraint_names,
             None,
             table,
             Some(&addition),

@@ -29,6 +29,7 @@ pub mod column;
 pub mod column_ops;
 pub mod compat;
 pub mod constraint;
+mod constraint_names;
 pub mod create_table;
 pub mod ctas;
 mod ctas_mysql;
@@ -131,6 +132,9 @@ pub struct Replayer {
     search_path: search_path::SearchPath,
     /// The migration tool whose bookkeeping table the replay created first, if any.
     bookkeeping: Option<bookkeeping::Tool>,
+    /// The constraint names the replay's tables have had, so that generated names are
+    /// checked against every table only when one may have them.
+    constraint_names: constraint_names::ConstraintNames,
 }
 
 /// Everything applying statements can change, saved to undo statements the server did not
@@ -223,6 +227,7 @@ impl Replayer {
             sqlite_views: ctas_sqlite::ViewTexts::default(),
             search_path: search_path::SearchPath::default(),
             bookkeeping: None,
+            constraint_names: constraint_names::ConstraintNames::default(),
         }
     }
 

@@ -18,6 +18,7 @@
 
 use sqlparser::ast::{Expr, FunctionArguments, ObjectNamePart};
 
+use super::constraint_names::ConstraintNames;
 use crate::model::{Schema, Table, UniqueKind};
 
 /// PostgreSQL's longest identifier, in bytes (`NAMEDATALEN - 1`).
@@ -58,7 +59,8 @@ pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String
             n2 -= 1;
         }
     }
-    let mut name = clip(name1, n1).to_string();
+    let mut name = String::with_capacity(n1 + n2 + overhead);
+    name.push_str(clip(name1, n1));
     if let Some(n) = name2 {
         name.push('_');
         name.push_str(clip(n, n2));
@@ -191,27 +193,21 @@ fn schema_of(key: &str) -> Option<&str> {
     key.split_once('.').map(|(s, _)| s)
 }
 
-/// `name` qualified like a key of the schema `schema` (`None`: public).
-fn qualify(schema: Option<&str>, name: &str) -> String {
-    match schema {
-        Some(s) => format!("{s}.{name}"),
-        None => name.to_string(),
-    }
-}
-
 /// Whether a relation (table, view, index, sequence, composite type, or the index behind
 /// a PRIMARY KEY or UNIQUE constraint) named `name` exists in the namespace `ns`.
-/// `current` is a table being built or changed, not in `schema.tables`.
+/// `current` is a table being built or changed, not in `schema.tables`; `others`: whether
+/// a table of `schema` may have a constraint named `name` (see [`any_table_in`]).
 fn pg_relation_taken(
     schema: &Schema,
     current: Option<&Table>,
     ns: Option<&str>,
     name: &str,
+    others: bool,
 ) -> bool {
     if pg_relation_key_taken(schema, current, ns, name) {
         return true;
     }
-    any_table_in(schema, current, ns, |t| {
+    any_table_in(schema, current, ns, others, |t| {
         t.primary_key_name.as_deref() == Some(name)
             || t.unique
                 .iter()
@@ -227,23 +223,35 @@ fn pg_relation_key_taken(
     ns: Option<&str>,
     name: &str,
 ) -> bool {
-    let key = qualify(ns, name);
-    schema.tables.contains_key(&key)
-        || schema.views.contains_key(&key)
-        || schema.indexes.contains_key(&key)
-        || schema.sequences.contains_key(&key)
-        || schema.composite_types.contains_key(&key)
+    // The key, qualified outside `public` (`None`).
+    let qualified;
+    let key = match ns {
+        Some(s) => {
+            qualified = format!("{s}.{name}");
+            qualified.as_str()
+        }
+        None => name,
+    };
+    schema.tables.contains_key(key)
+        || schema.views.contains_key(key)
+        || schema.indexes.contains_key(key)
+        || schema.sequences.contains_key(key)
+        || schema.composite_types.contains_key(key)
         || current.is_some_and(|t| t.name == key)
 }
 
-/// Whether a constraint named `name` exists on any table of the namespace `ns`.
+/// Whether a constraint named `name` exists on any table of the namespace `ns` (`others`:
+/// see [`any_table_in`]).
 fn pg_constraint_taken(
     schema: &Schema,
     current: Option<&Table>,
     ns: Option<&str>,
     name: &str,
+    others: bool,
 ) -> bool {
-    any_table_in(schema, current, ns, |t| table_has_constraint(t, name))
+    any_table_in(schema, current, ns, others, |t| {
+        table_has_constraint(t, name)
+    })
 }
 
 /// Whether `table` has a constraint (primary key, UNIQUE, foreign key, CHECK) named `name`.
@@ -258,20 +266,22 @@ pub(crate) fn table_has_constraint(t: &Table, name: &str) -> bool {
 }
 
 /// Whether `has` holds for a table of the namespace `ns`: the tables of `schema` (but the
-/// one `current` replaces) and `current`. `has` is asked first: it rejects almost every
-/// table by comparing a name, cheaper than finding the table's namespace (this runs for
-/// every table on every generated name).
+/// one `current` replaces; only read when `others`, i.e. when one of them may have the
+/// name) and `current`. `has` is asked first: it rejects almost every table by comparing
+/// a name, cheaper than finding the table's namespace.
 fn any_table_in(
     schema: &Schema,
     current: Option<&Table>,
     ns: Option<&str>,
+    others: bool,
     has: impl Fn(&Table) -> bool,
 ) -> bool {
     let in_ns = |t: &Table| schema_of(&t.name) == ns;
-    schema
-        .tables
-        .values()
-        .any(|t| has(t) && current.is_none_or(|c| c.name != t.name) && in_ns(t))
+    (others
+        && schema
+            .tables
+            .values()
+            .any(|t| has(t) && current.is_none_or(|c| c.name != t.name) && in_ns(t)))
         || current.is_some_and(|c| has(c) && in_ns(c))
 }
 
@@ -297,24 +307,56 @@ pub fn pg_choose_name(
     label: &str,
     space: PgNameSpace,
 ) -> String {
+    choose_name(schema, None, current, table, addition, label, space)
+}
+
+/// [`pg_choose_name`], reading the tables of `schema` only for a name `known` (the
+/// constraint names the replay's tables have had) holds.
+pub(crate) fn pg_choose_known_name(
+    schema: &Schema,
+    known: &ConstraintNames,
+    current: Option<&Table>,
+    table: &str,
+    addition: Option<&str>,
+    label: &str,
+    space: PgNameSpace,
+) -> String {
+    debug_assert!(
+        known.covers(schema),
+        "a constraint name of the schema is not in the replay's ConstraintNames"
+    );
+    choose_name(schema, Some(known), current, table, addition, label, space)
+}
+
+/// [`pg_choose_name`]; `known`: see [`pg_choose_known_name`] (`None`: read every table).
+fn choose_name(
+    schema: &Schema,
+    known: Option<&ConstraintNames>,
+    current: Option<&Table>,
+    table: &str,
+    addition: Option<&str>,
+    label: &str,
+    space: PgNameSpace,
+) -> String {
     let ns = schema_of(table);
     let bare = table.rsplit('.').next().unwrap_or(table);
     let mut pass = 0u32;
     loop {
         let modlabel = if pass == 0 {
-            label.to_string()
+            std::borrow::Cow::Borrowed(label)
         } else {
-            format!("{label}{pass}")
+            std::borrow::Cow::Owned(format!("{label}{pass}"))
         };
         let name = make_object_name(bare, addition, &modlabel);
+        let others = known.is_none_or(|k| k.may_be_taken(&name));
         let taken = match space {
-            PgNameSpace::Relations => pg_relation_taken(schema, current, ns, &name),
-            PgNameSpace::Constraints => pg_constraint_taken(schema, current, ns, &name),
+            PgNameSpace::Relations => pg_relation_taken(schema, current, ns, &name, others),
+            PgNameSpace::Constraints => pg_constraint_taken(schema, current, ns, &name, others),
             // A table's PRIMARY KEY and UNIQUE names are among its constraints: one pass
             // over the tables checks both.
             PgNameSpace::Both => {
                 pg_relation_key_taken(schema, current, ns, &name)
-                    || pg_constraint_taken(schema, current, ns, &name)
+                    || pg_constraint_taken(schema, current, ns, &name, others)
             }
         };
         if !taken {

@@ -79,7 +79,12 @@ impl Replayer {
                 ..u.clone()
             });
         }
-        super::constraint::assign_names(self.dialect, &self.schema, &mut t);
+        super::constraint::assign_names(
+            self.dialect,
+            &self.schema,
+            &mut self.constraint_names,
+            &mut t,
+        );
         self.schema.tables.insert(part.to_string(), t);
     }
 

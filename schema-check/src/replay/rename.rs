@@ -175,6 +175,7 @@ impl Replayer {
                         f.name = Some(format!("{to}{n}"));
                     }
                 }
+                self.constraint_names.note_table(t);
             }
         }
         self.view_graph.rename(old, new);

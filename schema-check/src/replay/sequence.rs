@@ -4,7 +4,7 @@
 use sqlparser::ast::ObjectName;
 
 use super::ident::object_name;
-use super::names::{PgNameSpace, pg_choose_name};
+use super::names::{PgNameSpace, pg_choose_known_name};
 use super::{Applied, Ctx, Replayer};
 use crate::model::{ColumnRef, Provenance, Sequence, Table};
 
@@ -52,8 +52,9 @@ impl Replayer {
         table: &str,
         column: &str,
     ) -> String {
-        let name = pg_choose_name(
+        let name = pg_choose_known_name(
             &self.schema,
+            &self.constraint_names,
             current,
             table,
             Some(column),
