@@ -323,49 +323,34 @@ pub(super) fn rewrite(
             };
         }
         let remaining = clauses.len() - options.len() - renames.len();
-        if !renames.is_empty() {
+        let renamed = !renames.is_empty();
+        if renamed {
             fixup = Fixup::RenameIndexes {
                 table: table.clone(),
                 renames,
                 then: Box::new(fixup),
             };
-            if remaining == 0 {
-                let fixup = with_notes(skipped, fixup);
-                return Outcome::Replace(
-                    "SELECT 1".to_string(),
-                    temporal_fixup(
-                        fixup,
-                        unversion,
-                        Temporal {
-                            table,
-                            row_columns,
-                            versioned,
-                            periods,
-                            dropped_periods,
-                        },
-                    ),
-                );
-            }
+        }
+        // Nothing left for sqlparser: index renames and temporal clauses are applied by the
+        // fixup (the placeholder is not applied, see `Fixup::Temporal`).
+        if remaining == 0 && !clauses.is_empty() && (renamed || temporal) {
+            let fixup = with_notes(skipped, fixup);
+            return Outcome::Replace(
+                "SELECT 1".to_string(),
+                temporal_fixup(
+                    fixup,
+                    unversion,
+                    Temporal {
+                        table,
+                        row_columns,
+                        versioned,
+                        periods,
+                        dropped_periods,
+                    },
+                ),
+            );
         }
         if !clauses.is_empty() && remaining == 0 {
-            if temporal {
-                // The placeholder is not applied (see `Fixup::Temporal`).
-                let fixup = with_notes(skipped, fixup);
-                return Outcome::Replace(
-                    "SELECT 1".to_string(),
-                    temporal_fixup(
-                        fixup,
-                        unversion,
-                        Temporal {
-                            table,
-                            row_columns,
-                            versioned,
-                            periods,
-                            dropped_periods,
-                        },
-                    ),
-                );
-            }
             if matches!(fixup, Fixup::Charset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
             }
