@@ -66,6 +66,7 @@ fixtures! {
     mysql_diesel => "mysql/diesel",
     mysql_mixed_width => "mysql/mixed_width",
     mysql_edge_cases => "mysql/edge_cases",
+    mysql_ctas_expressions => "mysql/ctas_expressions",
     mysql_rebuild_patterns => "mysql/rebuild_patterns",
     sqlite_flat_messy => "sqlite/flat_messy",
     sqlite_flyway => "sqlite/flyway",

@@ -6,7 +6,8 @@
 //! - PostgreSQL: the same type, nullable (no constraint, default or identity is copied);
 //! - MySQL/MariaDB: the same type, nullability and default (no key), nullable when it
 //!   comes from the optional side of a `LEFT`/`RIGHT JOIN`; an `AUTO_INCREMENT` column
-//!   becomes a plain one with `DEFAULT 0`. An aliased aggregate, literal or date function
+//!   becomes a plain one with `DEFAULT 0`. Another expression (aggregates, literals,
+//!   arithmetic, string and conditional functions, casts; aliased or named as written)
 //!   is typed by `ctas_mysql` (a private module).
 //!
 //! PostgreSQL queries beyond that (expressions, aggregates, `UNION`, joins, views) are
@@ -25,13 +26,17 @@ use crate::dialect::Dialect;
 use crate::model::{Column, Generated, Location, Provenance, Table};
 use crate::types::SqlType;
 
-/// The columns `query` gives a table created from it, reading tables from `tables` (by
-/// canonical name), or `None` when the replay cannot know them.
+/// The columns `query` (in statement `text`) gives a table created from it, reading
+/// tables from `tables` (by canonical name), or `None` when the replay cannot know them.
+/// `default_widths` (MySQL): no integer column of the history has a display width
+/// MariaDB's arithmetic reads (see `ctas_mysql`).
 pub(crate) fn columns<'s>(
     dialect: Dialect,
     query: &Query,
+    text: &str,
     at: &Location,
     tables: impl Fn(&str) -> Option<&'s Table>,
+    default_widths: bool,
 ) -> Option<Vec<Column>> {
     if query.with.is_some() {
         return None;
@@ -40,7 +45,7 @@ pub(crate) fn columns<'s>(
         SetExpr::Select(select) => select,
         // `AS (SELECT ...)`
         SetExpr::Query(inner) if query.order_by.is_none() && query.limit_clause.is_none() => {
-            return columns(dialect, inner, at, tables);
+            return columns(dialect, inner, text, at, tables, default_widths);
         }
         _ => return None,
     };
@@ -124,8 +129,32 @@ pub(crate) fn columns<'s>(
         c.nullable |= s.nullable;
         Some(c)
     };
+    // MySQL: the text of each item, for the names of unaliased expressions.
+    let written = std::cell::OnceCell::new();
+    let written = |n: usize| -> Option<&str> {
+        let texts = written.get_or_init(|| {
+            super::select_texts::select_list_texts(
+                &sqlparser::dialect::MySqlDialect {},
+                text,
+                select,
+            )
+            .filter(|t| t.len() == select.projection.len())
+        });
+        texts.as_ref()?.get(n)?.tokens
+    };
+    let computed = |expr: &Expr| -> Option<Column> {
+        let (ty, nullable) = super::ctas_mysql::typed(expr, &find, default_widths)?;
+        Some(Column {
+            name: String::new(),
+            ty,
+            nullable,
+            default: None,
+            generated: None,
+            provenance: Provenance::new(at.clone()),
+        })
+    };
     let mut out = Vec::new();
-    for item in &select.projection {
+    for (n, item) in select.projection.iter().enumerate() {
         match item {
             SelectItem::Wildcard(_) => {
                 if merges {
@@ -140,22 +169,21 @@ pub(crate) fn columns<'s>(
                     .find(|s| same_column(dialect, &s.qualifier, &q))?;
                 out.extend(all(s));
             }
-            SelectItem::UnnamedExpr(e) => out.push(find(e)?),
+            SelectItem::UnnamedExpr(e) => match find(e) {
+                Some(c) => out.push(c),
+                // MySQL: named by the expression as written (`ctas_mysql`).
+                None if mysql => {
+                    let mut c = computed(e)?;
+                    c.name = super::ctas_mysql::written_name(e, written(n))?;
+                    out.push(c);
+                }
+                None => return None,
+            },
             SelectItem::ExprWithAlias { expr, alias } => {
                 let mut c = match find(expr) {
                     Some(c) => c,
-                    // MySQL: an aggregate, a literal, a date function (`ctas_mysql`).
-                    None if mysql => {
-                        let (ty, nullable) = super::ctas_mysql::typed(expr, &find)?;
-                        Column {
-                            name: String::new(),
-                            ty,
-                            nullable,
-                            default: None,
-                            generated: None,
-                            provenance: Provenance::new(at.clone()),
-                        }
-                    }
+                    // MySQL: typed by `ctas_mysql`.
+                    None if mysql => computed(expr)?,
                     None => return None,
                 };
                 c.name = fold(dialect, alias);
@@ -242,7 +270,8 @@ impl super::Replayer {
                     .collect(),
             );
         }
-        if let Some(copied) = columns(self.dialect, query, at, tables) {
+        let default_widths = !self.mysql_display_widths.get();
+        if let Some(copied) = columns(self.dialect, query, text, at, tables, default_widths) {
             return Some(copied);
         }
         if self.dialect != Dialect::Postgres {

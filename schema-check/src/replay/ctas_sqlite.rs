@@ -247,9 +247,14 @@ where
         return None;
     }
     // The texts of the first select list's items; each item that is an expression is one.
-    let texts = select_list_texts(text, arms[0]).filter(|t| t.len() == arms[0].projection.len());
+    let texts = super::select_texts::select_list_texts(
+        &sqlparser::dialect::SQLiteDialect {},
+        text,
+        arms[0],
+    )
+    .filter(|t| t.len() == arms[0].projection.len());
     let mut written = arms[0].projection.iter().enumerate().flat_map(|(n, item)| {
-        let text = texts.as_ref().and_then(|t| t.get(n)).map(String::as_str);
+        let text = texts.as_ref().and_then(|t| t.get(n)).map(|t| t.to_next);
         let count = match item {
             SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. } => 1,
             _ => 0,
@@ -519,74 +524,6 @@ fn item_name(item: &Item<'_>, sources: &[Source], written: Option<&str>) -> Opti
             None => written.map(str::to_string),
         },
     }
-}
-
-/// The text of each item of `select`'s list in statement `text`, as written (SQLite names
-/// an expression's column by it: from its first token to the next token after it, white
-/// space trimmed, comments kept); `None` when the replay cannot find it.
-fn select_list_texts(text: &str, select: &Select) -> Option<Vec<String>> {
-    use sqlparser::keywords::Keyword;
-    use sqlparser::tokenizer::{Token, Tokenizer};
-    let tokens = Tokenizer::new(&sqlparser::dialect::SQLiteDialect {}, text)
-        .tokenize_with_location()
-        .ok()?;
-    let offset = |loc| super::words::byte_offset(text, loc);
-    let keyword = |t: &Token| match t {
-        Token::Word(w) if w.quote_style.is_none() => Some(w.keyword),
-        _ => None,
-    };
-    let start = offset(select.select_token.0.span.start)?;
-    let select = tokens.iter().position(|t| {
-        keyword(&t.token) == Some(Keyword::SELECT) && offset(t.span.start) == Some(start)
-    })?;
-    let mut texts = Vec::new();
-    let mut item_start = None;
-    let mut depth = 0usize;
-    for t in &tokens[select + 1..] {
-        let at = offset(t.span.start)?;
-        let ends_list = depth == 0
-            && (matches!(t.token, Token::SemiColon | Token::EOF)
-                || matches!(
-                    keyword(&t.token),
-                    Some(
-                        Keyword::FROM
-                            | Keyword::WHERE
-                            | Keyword::GROUP
-                            | Keyword::HAVING
-                            | Keyword::WINDOW
-                            | Keyword::ORDER
-                            | Keyword::LIMIT
-                            | Keyword::UNION
-                            | Keyword::INTERSECT
-                            | Keyword::EXCEPT
-                    )
-                ));
-        if ends_list || (depth == 0 && t.token == Token::Comma) {
-            texts.push(text.get(item_start?..at)?.trim().to_string());
-            item_start = None;
-            if ends_list {
-                return Some(texts);
-            }
-            continue;
-        }
-        match &t.token {
-            Token::Whitespace(_) => continue,
-            Token::LParen => depth += 1,
-            Token::RParen => depth = depth.checked_sub(1)?,
-            _ => {}
-        }
-        if item_start.is_none() {
-            if texts.is_empty()
-                && matches!(keyword(&t.token), Some(Keyword::DISTINCT | Keyword::ALL))
-            {
-                continue;
-            }
-            item_start = Some(at);
-        }
-    }
-    // The statement ends with the select list.
-    texts.push(text.get(item_start?..)?.trim().to_string());
-    Some(texts)
 }
 
 /// `name`, or `name:N` for the first N (1 to 3) that no earlier column has.

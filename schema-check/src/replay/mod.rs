@@ -33,6 +33,7 @@ mod constraint_names;
 pub mod create_table;
 pub mod ctas;
 mod ctas_mysql;
+mod ctas_mysql_ops;
 mod ctas_sqlite;
 pub mod declared;
 mod do_block;
@@ -53,6 +54,7 @@ mod procedure_ddl;
 mod query_types;
 pub mod rename;
 mod search_path;
+mod select_texts;
 pub mod sequence;
 pub mod skip;
 mod temporal;
@@ -135,6 +137,10 @@ pub struct Replayer {
     /// The constraint names the replay's tables have had, so that generated names are
     /// checked against every table only when one may have them.
     constraint_names: constraint_names::ConstraintNames,
+    /// MySQL: a column type was declared with a display width MariaDB's CTAS arithmetic
+    /// reads and the canonical types drop (`INT(20)`, see `ctas_mysql`). Only ever set: a
+    /// doubt, never undone.
+    mysql_display_widths: std::cell::Cell<bool>,
 }
 
 /// Everything applying statements can change, saved to undo statements the server did not
@@ -228,6 +234,7 @@ impl Replayer {
             search_path: search_path::SearchPath::default(),
             bookkeeping: None,
             constraint_names: constraint_names::ConstraintNames::default(),
+            mysql_display_widths: std::cell::Cell::new(false),
         }
     }
 

@@ -480,6 +480,11 @@ impl Replayer {
     ) -> Result<crate::canonical::Canonical, String> {
         let resolved = self.resolve_type(data_type);
         let data_type = resolved.as_ref().unwrap_or(data_type);
+        if self.dialect == crate::Dialect::Mysql
+            && super::ctas_mysql::explicit_display_width(data_type)
+        {
+            self.mysql_display_widths.set(true);
+        }
         crate::canonical::canonical_type(self.dialect, data_type, &self.schema)
     }
 
