@@ -15,7 +15,7 @@
 //! 8's and MariaDB's packaged default, `utf8mb4`, and warns when a conversion depends on
 //! that.
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 use sqlparser::ast::ColumnOption;
 
@@ -181,7 +181,7 @@ impl Replayer {
     pub(crate) fn note_table_charset(&mut self, table: &str, options: &str) {
         let sets = TableCharsets {
             default: declared_charset(options),
-            columns: HashMap::new(),
+            columns: HashMap::default(),
         };
         self.mysql_charsets.insert(table.to_string(), sets);
     }

@@ -29,7 +29,7 @@ pub(crate) struct Env<'a> {
     pub search_path: &'a super::search_path::SearchPath,
     /// MySQL: the indexes the server created for foreign keys, by [`generated_mark`] (it
     /// drops one when a later index can serve its foreign key).
-    pub fk_indexes: &'a mut std::collections::HashSet<String>,
+    pub fk_indexes: &'a mut super::maps::HashSet<String>,
     /// MySQL `CREATE TABLE`: foreign keys (their position in the table's list and the
     /// index name given) whose index waits for the whole statement, since any key of the
     /// statement, before or after the foreign key, spares it; `None`: created at once.
@@ -48,7 +48,7 @@ pub(crate) fn generated_mark(ix: &Index) -> String {
 /// index the server had created for that foreign key.
 pub(crate) fn mysql_supersede(
     indexes: &mut std::collections::BTreeMap<String, Index>,
-    fk_indexes: &mut std::collections::HashSet<String>,
+    fk_indexes: &mut super::maps::HashSet<String>,
     table: &str,
     new_key: &str,
     columns: &[String],

@@ -9,7 +9,7 @@
 //! went with its table or constraint only costs a reading of the tables, and a schema put
 //! back by [`super::Replayer::restore`] holds no name the set lacks.
 
-use std::collections::HashSet;
+use super::maps::HashSet;
 
 use crate::model::{Schema, Table};
 

@@ -28,7 +28,7 @@ use sqlparser::ast::{
     SetExpr, TableFactor, Value,
 };
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 use super::ident::{fold, object_name, same_column};
 use crate::dialect::Dialect;

@@ -21,7 +21,7 @@
 //! unknown (the server may compare it by file name). Anything else is `None`: the caller
 //! keeps its rule for conditions it does not evaluate.
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 use sqlparser::tokenizer::Token;
 
@@ -263,7 +263,7 @@ fn rows(schema: &Schema, table: &str) -> Option<Vec<Row>> {
         }
         "statistics" => {
             // One row per column of each index (PRIMARY, unique keys, other indexes).
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = super::maps::HashSet::default();
             let mut index = |table: &str, index: &str, unique: bool, columns: &[String]| {
                 if !seen.insert((table.to_ascii_lowercase(), index.to_ascii_lowercase())) {
                     return;

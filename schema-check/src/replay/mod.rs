@@ -43,6 +43,7 @@ pub mod function_deps;
 pub mod ident;
 pub mod index;
 mod info_schema;
+mod maps;
 pub mod names;
 mod partition;
 mod partition_index;
@@ -101,19 +102,19 @@ pub struct Replayer {
     errors: Vec<Diagnostic>,
     warnings: Vec<Warning>,
     /// MySQL: indexes the server created for foreign keys (see [`constraint::Env`]).
-    fk_indexes: std::collections::HashSet<String>,
+    fk_indexes: maps::HashSet<String>,
     /// Temporary and SQLite virtual tables: they exist, but are not modelled.
     unmodelled: unmodelled::Unmodelled,
     /// MySQL: each table's default character set and its columns', where known (see
     /// [`charset`]).
-    mysql_charsets: std::collections::HashMap<String, charset::TableCharsets>,
+    mysql_charsets: maps::HashMap<String, charset::TableCharsets>,
     /// Skipped statements that may have changed the schema unseen.
     unseen: uncertain::Unseen,
     /// The relations each view reads, for `DROP ... CASCADE` (PostgreSQL).
     view_graph: view_graph::ViewGraph,
     /// Views a `DROP COLUMN ... CASCADE` may have dropped (the replay could not tell
     /// whether they read the column): where each became doubtful, and that line.
-    doubtful_views: std::collections::HashMap<String, (crate::model::Location, String)>,
+    doubtful_views: maps::HashMap<String, (crate::model::Location, String)>,
     /// `LIKE ... INCLUDING/EXCLUDING` options of the statement being applied (removed
     /// before parsing by [`compat`]).
     like_options: Vec<(bool, String)>,
@@ -148,12 +149,12 @@ pub struct Replayer {
 /// whose exception handler caught an error ([`do_block`]).
 pub(crate) struct Snapshot {
     schema: Schema,
-    fk_indexes: std::collections::HashSet<String>,
+    fk_indexes: maps::HashSet<String>,
     unmodelled: unmodelled::Unmodelled,
-    mysql_charsets: std::collections::HashMap<String, charset::TableCharsets>,
+    mysql_charsets: maps::HashMap<String, charset::TableCharsets>,
     unseen: uncertain::Unseen,
     view_graph: view_graph::ViewGraph,
-    doubtful_views: std::collections::HashMap<String, (crate::model::Location, String)>,
+    doubtful_views: maps::HashMap<String, (crate::model::Location, String)>,
     partitions: partition::Partitions,
     dynamic: prepared::Dynamic,
     view_types: query_types::ViewTypes,
@@ -219,12 +220,12 @@ impl Replayer {
             skipped: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
-            fk_indexes: std::collections::HashSet::new(),
-            mysql_charsets: std::collections::HashMap::new(),
+            fk_indexes: maps::HashSet::default(),
+            mysql_charsets: maps::HashMap::default(),
             unmodelled: unmodelled::Unmodelled::default(),
             unseen: uncertain::Unseen::default(),
             view_graph: view_graph::ViewGraph::default(),
-            doubtful_views: std::collections::HashMap::new(),
+            doubtful_views: maps::HashMap::default(),
             like_options: Vec::new(),
             index_on_only: false,
             partitions: partition::Partitions::default(),

@@ -15,7 +15,7 @@
 //! errors stand. Anything else (a text read from a table, a non-literal argument) leaves
 //! the statement to the usual skip, which makes later conflicts warnings.
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 use sqlparser::tokenizer::Token;
 
@@ -369,7 +369,7 @@ impl Replayer {
             k += 1;
         }
         let body = k + 1;
-        let (steps, _) = steps(w, body, &params, &HashMap::new(), None);
+        let (steps, _) = steps(w, body, &params, &HashMap::default(), None);
         let executes = steps.iter().any(|s| matches!(s, Step::Execute(_)));
         let ddl = (body..w.len()).any(|i| {
             ["ALTER", "CREATE", "DROP", "RENAME"]
@@ -507,8 +507,8 @@ impl Replayer {
     /// Whether every `EXECUTE` among `steps` runs a text the replay knows: prepared from
     /// literals, parameters and variables it read (here or before).
     fn can_run(&self, steps: &[Step], args: &[String]) -> bool {
-        let mut vars: HashMap<&str, bool> = HashMap::new();
-        let mut prepared: HashMap<&str, bool> = HashMap::new();
+        let mut vars: HashMap<&str, bool> = HashMap::default();
+        let mut prepared: HashMap<&str, bool> = HashMap::default();
         for step in steps {
             match step {
                 Step::Set(var, v) => {

@@ -34,10 +34,10 @@ use sqlparser::ast::{
 };
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::function_deps::Arity;
 use super::ident::{fold, object_name};
+use super::maps::HashMap;
 use super::names::figure_colname;
 use super::pg_functions;
 use super::pg_typeconv::{Ty, binary, coercible, common_type, is_string, strip, unary};

@@ -25,7 +25,7 @@
 //! Keys are as [`super::ident::object_name`] makes them: bare in `public`, `schema.name`
 //! elsewhere.
 
-use std::collections::HashSet;
+use super::maps::HashSet;
 
 use sqlparser::ast::{
     ContextModifier, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName,
@@ -435,7 +435,7 @@ impl Replayer {
             Ast::CreateTable(ct) => ct.query.as_mut()?,
             _ => return None,
         };
-        let mut ctes = HashSet::new();
+        let mut ctes = HashSet::default();
         collect_ctes(query, &mut ctes);
         let mut changed = false;
         let _ = sqlparser::ast::visit_relations_mut(&mut **query, |name| {

@@ -3,7 +3,7 @@
 //! a statement could explain ("index does not exist", "view already exists") is a
 //! [`Warning`] naming both places, not an error: the database accepted the history.
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 use super::{Ctx, Replayer};
 use crate::diagnostic::Warning;

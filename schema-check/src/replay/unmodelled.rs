@@ -10,7 +10,7 @@
 //! Indexes created on such tables are kept too, so that dropping one is not an error; they
 //! go with their table. Names are compared as their last part, lower-cased.
 
-use std::collections::HashMap;
+use super::maps::HashMap;
 
 /// What kind of unmodelled table a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -343,8 +343,7 @@ impl Replayer {
                 .indexes
                 .retain(|_, ix| !views.contains(&ix.table));
         } else {
-            let dropped: std::collections::HashSet<&str> =
-                views.iter().map(String::as_str).collect();
+            let dropped: super::maps::HashSet<&str> = views.iter().map(String::as_str).collect();
             self.schema
                 .indexes
                 .retain(|_, ix| !dropped.contains(ix.table.as_str()));

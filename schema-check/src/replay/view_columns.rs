@@ -29,7 +29,7 @@
 //! assert!(uses.maybe.is_empty());
 //! ```
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
@@ -64,12 +64,12 @@ struct Collector<'a, R, C> {
     resolve: &'a R,
     columns_of: &'a C,
     ctes: &'a HashSet<String>,
-    names: HashMap<String, Vec<Target>>,
+    names: super::maps::HashMap<String, Vec<Target>>,
     tables: BTreeSet<String>,
     others: bool,
     qualified: Vec<(String, String)>,
     bare: Vec<String>,
-    aliases: HashSet<String>,
+    aliases: super::maps::HashSet<String>,
     uses: ColumnUse,
     /// The names the query mentions, gathered in the same walk.
     mentioned: QueryNames,
@@ -220,12 +220,12 @@ impl<'a, R, C> Collector<'a, R, C> {
             resolve,
             columns_of,
             ctes,
-            names: HashMap::new(),
+            names: Default::default(),
             tables: BTreeSet::new(),
             others: false,
             qualified: Vec::new(),
             bare: Vec::new(),
-            aliases: HashSet::new(),
+            aliases: Default::default(),
             uses: ColumnUse::default(),
             mentioned: QueryNames::default(),
         }

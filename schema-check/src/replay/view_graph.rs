@@ -15,7 +15,9 @@
 //! assert_eq!(g.dependents("orders"), ["v3"]);
 //! ```
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use super::maps::HashMap;
 
 use super::view_columns::ColumnUse;
 
