@@ -301,6 +301,116 @@ pub(crate) fn common_type<'d>(inputs: impl IntoIterator<Item = Ty<'d>>, schema: 
     }
 }
 
+/// Which of `candidates` (each a function's parameter types, as many as `args`, every one
+/// able to take its argument) PostgreSQL calls with arguments `args` when several could
+/// be: the last steps of its function resolution (`func_select_candidate`): keep those
+/// with the most exact matches of typed arguments; then those taking the preferred type
+/// of a typed argument's category at the most places; then, for each untyped argument,
+/// those whose parameter is of the string category if one is (else of the one category
+/// all have), and of that category's preferred type if one is. `None` unless exactly one
+/// is left, or where a type's category is not one the replay knows (a domain, an
+/// extension's or the history's own type).
+pub(crate) fn select_candidate(
+    args: &[Ty<'_>],
+    candidates: &[&[SqlType]],
+    schema: &Schema,
+) -> Option<usize> {
+    // Known categories only: a domain's or an unknown type's is not modelled.
+    let cat = |t: &SqlType| -> Option<(char, bool)> {
+        if schema.domains.contains_key(&t.canonical) {
+            return None;
+        }
+        let c = category(&strip(t), schema);
+        (c.0 != 'U').then_some(c)
+    };
+    let typed: Vec<Option<SqlType>> = args
+        .iter()
+        .map(|a| match a {
+            Ty::Known(t) => Some(Some(strip(t))),
+            Ty::Untyped => Some(None),
+            Ty::Unsure => None,
+        })
+        .collect::<Option<_>>()?;
+    if candidates.iter().any(|c| c.len() != args.len()) {
+        return None;
+    }
+    let mut alive: Vec<usize> = (0..candidates.len()).collect();
+    // Keep the candidates scoring best (all when none scores).
+    let keep_best = |alive: &mut Vec<usize>, score: &dyn Fn(usize) -> Option<usize>| {
+        let scores: Vec<usize> = alive.iter().map(|&c| score(c)).collect::<Option<_>>()?;
+        let best = scores.iter().copied().max().unwrap_or(0);
+        if best > 0 {
+            let kept = alive
+                .iter()
+                .zip(&scores)
+                .filter(|(_, s)| **s == best)
+                .map(|(c, _)| *c)
+                .collect();
+            *alive = kept;
+        }
+        Some(())
+    };
+    keep_best(&mut alive, &|c| {
+        Some(
+            typed
+                .iter()
+                .zip(candidates[c])
+                .filter(|(a, p)| a.as_ref() == Some(*p))
+                .count(),
+        )
+    })?;
+    if let [one] = alive.as_slice() {
+        return Some(*one);
+    }
+    keep_best(&mut alive, &|c| {
+        let mut n = 0;
+        for (a, p) in typed.iter().zip(candidates[c]) {
+            if let Some(a) = a {
+                let (pc, preferred) = cat(p)?;
+                if cat(a)?.0 == pc && preferred {
+                    n += 1;
+                }
+            }
+        }
+        Some(n)
+    })?;
+    if let [one] = alive.as_slice() {
+        return Some(*one);
+    }
+    // The untyped arguments: a category for each, then the candidates that take it.
+    let mut slots: Vec<(usize, char, bool)> = Vec::new();
+    for (i, _) in typed.iter().enumerate().filter(|(_, a)| a.is_none()) {
+        let mut slot: Option<(char, bool)> = None;
+        for &c in &alive {
+            let (pc, preferred) = cat(&candidates[c][i])?;
+            slot = Some(match slot {
+                None => (pc, preferred),
+                Some((sc, sp)) if sc == pc => (sc, sp || preferred),
+                Some(_) if pc == 'S' => (pc, preferred),
+                Some((sc, sp)) if sc == 'S' => (sc, sp),
+                Some(_) => return None,
+            });
+        }
+        let (sc, sp) = slot?;
+        slots.push((i, sc, sp));
+    }
+    let mut kept = Vec::new();
+    for &c in &alive {
+        let mut keep = true;
+        for &(i, sc, sp) in &slots {
+            let (pc, preferred) = cat(&candidates[c][i])?;
+            keep &= pc == sc && (preferred || !sp);
+        }
+        if keep {
+            kept.push(c);
+        }
+    }
+    match kept.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
 /// The result of a built-in binary operator over operands of types `l` and `r`;
 /// [`Ty::Unsure`] where the replay does not model the operator for these types.
 pub(crate) fn binary<'d>(op: &BinaryOperator, l: Ty<'d>, r: Ty<'d>, schema: &Schema) -> Ty<'d> {
@@ -617,5 +727,34 @@ mod tests {
             ),
             "numeric[]"
         );
+    }
+
+    #[test]
+    fn untyped_arguments_choose_as_postgres_does() {
+        // Checked on PostgreSQL 15 (fixture postgres/ctas_expressions 0007).
+        let s = Schema::default();
+        let t = |c: &str| builtin(c);
+        let (int, text, varchar, float8) = (
+            t("integer"),
+            t("text"),
+            t("character varying"),
+            t("double precision"),
+        );
+        let untyped = [Ty::Untyped];
+        // One parameter each: the string category; within it the preferred type.
+        let pick = |cands: &[SqlType]| {
+            let cands: Vec<&[SqlType]> = cands.iter().map(std::slice::from_ref).collect();
+            select_candidate(&untyped, &cands, &s)
+        };
+        assert_eq!(pick(&[int.clone(), text.clone()]), Some(1));
+        assert_eq!(pick(&[varchar.clone(), text]), Some(1));
+        // No string: one category, its preferred type.
+        assert_eq!(pick(&[int.clone(), float8]), Some(1));
+        // Two categories, neither a string one: the server cannot choose.
+        assert_eq!(pick(&[int.clone(), t("date")]), None);
+        // A typed argument matching exactly settles it first.
+        let args = [Ty::Known(Cow::Owned(int.clone())), Ty::Untyped];
+        let two: [&[SqlType]; 2] = [&[int.clone(), varchar], &[int.clone(), int]];
+        assert_eq!(select_candidate(&args, &two, &s), Some(0));
     }
 }

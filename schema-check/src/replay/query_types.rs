@@ -40,6 +40,7 @@ use super::ident::{fold, object_name};
 use super::maps::HashMap;
 use super::names::figure_colname;
 use super::pg_functions;
+use super::pg_typeconv;
 use super::pg_typeconv::{Ty, binary, coercible, common_type, is_string, strip, unary};
 use super::view_columns::join_constraint;
 use crate::canonical::canonical_type;
@@ -58,6 +59,8 @@ type Col<'d> = (Cow<'d, str>, Ty<'d>);
 struct Relation<'d> {
     qualifier: String,
     columns: Option<Vec<Col<'d>>>,
+    /// A table of the schema: its name, the type of its rows (`f(alias)`).
+    row: Option<&'d str>,
 }
 
 /// The relations a query level sees: its own `FROM`, then those of the levels around it
@@ -248,42 +251,11 @@ impl<'d> Typer<'_, 'd> {
         // join merges once (`None`: not known).
         let mut star: Option<Vec<Col<'d>>> = Some(Vec::new());
         for from in &select.from {
-            let r = self.relation(&from.relation, &local, outer);
-            star = star.zip(r.columns.clone()).map(|(mut s, c)| {
+            let columns = self.joined(from, &mut local, outer);
+            star = star.zip(columns).map(|(mut s, c)| {
                 s.extend(c);
                 s
             });
-            local.push(r);
-            for join in &from.joins {
-                let r = self.relation(&join.relation, &local, outer);
-                star = match (
-                    star,
-                    r.columns.clone(),
-                    join_constraint(&join.join_operator),
-                ) {
-                    (Some(left), Some(right), Some(JoinConstraint::Using(names))) => {
-                        let names: Vec<String> = names
-                            .iter()
-                            .map(|n| object_name(Dialect::Postgres, n))
-                            .collect();
-                        self.merged(left, right, &names)
-                    }
-                    (Some(left), Some(right), Some(JoinConstraint::Natural)) => {
-                        let names: Vec<String> = left
-                            .iter()
-                            .filter(|(n, _)| right.iter().any(|(m, _)| m == n))
-                            .map(|(n, _)| n.to_string())
-                            .collect();
-                        self.merged(left, right, &names)
-                    }
-                    (Some(mut left), Some(right), Some(_)) => {
-                        left.extend(right);
-                        Some(left)
-                    }
-                    _ => None,
-                };
-                local.push(r);
-            }
         }
         let scope = Scope {
             local,
@@ -316,6 +288,81 @@ impl<'d> Typer<'_, 'd> {
             }
         }
         Some(out)
+    }
+
+    /// One item of a `FROM` list, a relation and its joins: each relation is added to
+    /// `local` (a parenthesised join without alias adds those it joins); the columns `*`
+    /// expands to over it (`None`: not known).
+    fn joined(
+        &self,
+        from: &sqlparser::ast::TableWithJoins,
+        local: &mut Vec<Relation<'d>>,
+        outer: Option<&Scope<'_, 'd>>,
+    ) -> Option<Vec<Col<'d>>> {
+        let mut star = self.factor(&from.relation, local, outer);
+        for join in &from.joins {
+            let right = self.factor(&join.relation, local, outer);
+            star = match (star, right, join_constraint(&join.join_operator)) {
+                (Some(left), Some(right), Some(JoinConstraint::Using(names))) => {
+                    let names: Vec<String> = names
+                        .iter()
+                        .map(|n| object_name(Dialect::Postgres, n))
+                        .collect();
+                    self.merged(left, right, &names)
+                }
+                (Some(left), Some(right), Some(JoinConstraint::Natural)) => {
+                    let names: Vec<String> = left
+                        .iter()
+                        .filter(|(n, _)| right.iter().any(|(m, _)| m == n))
+                        .map(|(n, _)| n.to_string())
+                        .collect();
+                    self.merged(left, right, &names)
+                }
+                (Some(mut left), Some(right), Some(_)) => {
+                    left.extend(right);
+                    Some(left)
+                }
+                _ => None,
+            };
+        }
+        star
+    }
+
+    /// One relation of a `FROM` item, added to `local` (see [`Typer::joined`]); its
+    /// columns.
+    fn factor(
+        &self,
+        factor: &TableFactor,
+        local: &mut Vec<Relation<'d>>,
+        outer: Option<&Scope<'_, 'd>>,
+    ) -> Option<Vec<Col<'d>>> {
+        if let TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } = factor
+        {
+            return match alias {
+                // `(a JOIN b)`: `a` and `b` are seen as they are.
+                None => self.joined(table_with_joins, local, outer),
+                // `(a JOIN b) AS j`: one relation `j`, of the join's columns.
+                Some(a) => {
+                    let mut inner = local.clone();
+                    let columns = self
+                        .joined(table_with_joins, &mut inner, outer)
+                        .and_then(|c| renamed(c, Some(a)));
+                    local.push(Relation {
+                        qualifier: fold(Dialect::Postgres, &a.name),
+                        columns: columns.clone(),
+                        row: None,
+                    });
+                    columns
+                }
+            };
+        }
+        let r = self.relation(factor, local, outer);
+        let columns = r.columns.clone();
+        local.push(r);
+        columns
     }
 
     /// The columns of `left JOIN right USING (names)`: each merged column once, first, of
@@ -375,7 +422,9 @@ impl<'d> Typer<'_, 'd> {
                     [_] => outer.and_then(|o| o.cte(&key)),
                     _ => None,
                 };
-                let columns = match (cte, (self.tables)(&key)) {
+                let table = (self.tables)(&key);
+                let row = table.filter(|_| cte.is_none()).map(|t| t.name.as_str());
+                let columns = match (cte, table) {
                     (Some(cols), _) => Some(cols.to_vec()),
                     (None, Some(table)) => Some(
                         table
@@ -400,6 +449,7 @@ impl<'d> Typer<'_, 'd> {
                 Relation {
                     qualifier,
                     columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                    row,
                 }
             }
             // A function in `FROM` (`generate_series(1, 3) AS g`, `unnest(tags) t(tag)`).
@@ -437,6 +487,7 @@ impl<'d> Typer<'_, 'd> {
                 Relation {
                     qualifier: alias_name(alias),
                     columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                    row: None,
                 }
             }
             TableFactor::UNNEST {
@@ -463,15 +514,19 @@ impl<'d> Typer<'_, 'd> {
                 Relation {
                     qualifier: alias_name(alias),
                     columns: renamed(columns, alias.as_ref()),
+                    row: None,
                 }
             }
+            // Read by `factor` (a parenthesised join may add several relations).
             TableFactor::NestedJoin { alias, .. } => Relation {
                 qualifier: alias_name(alias),
                 columns: None,
+                row: None,
             },
             _ => Relation {
                 qualifier: String::new(),
                 columns: None,
+                row: None,
             },
         }
     }
@@ -494,6 +549,7 @@ impl<'d> Typer<'_, 'd> {
         Relation {
             qualifier: alias.map_or_else(String::new, |a| fold(Dialect::Postgres, &a.name)),
             columns: columns.and_then(|c| renamed(c, alias)),
+            row: None,
         }
     }
 
@@ -589,15 +645,14 @@ impl<'d> Typer<'_, 'd> {
         }
     }
 
-    /// A relation's name written as a value (`f(account)`): its row type, for a table of
-    /// the schema read under its own name, at this level or one around it.
+    /// A relation's name or alias written as a value (`f(account)`, `f(a)`): its row type,
+    /// for a table of the schema, at this level or one around it.
     fn whole_row(&self, scope: &Scope<'_, 'd>, name: &str) -> Option<Ty<'d>> {
         let mut level = Some(scope);
         while let Some(s) = level {
-            if s.local.iter().any(|r| r.qualifier == name) {
-                let table = (self.tables)(name)?;
+            if let Some(r) = s.local.iter().find(|r| r.qualifier == name) {
                 return Some(Ty::Known(Cow::Owned(SqlType::new(
-                    table.name.clone(),
+                    r.row?,
                     TypeFamily::Other,
                 ))));
             }
@@ -697,21 +752,11 @@ impl<'d> Typer<'_, 'd> {
                 },
                 None => Ty::Unsure,
             },
-            // The common type of its results (`select_common_type`, which the server
-            // gives the `ELSE` result first), text when all are untyped.
             Expr::Case {
                 conditions,
                 else_result,
                 ..
-            } => common_type(
-                else_result
-                    .as_deref()
-                    .into_iter()
-                    .chain(conditions.iter().map(|c| &c.result))
-                    .map(|r| self.expr(r, scope)),
-                schema,
-            )
-            .resolved(),
+            } => self.case(conditions, else_result.as_deref(), scope),
             Expr::Array(array) => array_of(common_type(
                 array.elem.iter().map(|e| self.expr(e, scope)),
                 schema,
@@ -742,6 +787,82 @@ impl<'d> Typer<'_, 'd> {
             }
             _ => Ty::Unsure,
         }
+    }
+
+    /// `CASE ... END`: the common type of its results (`select_common_type`, which the
+    /// server gives the `ELSE` result first), text when all are untyped. The planner then
+    /// drops each `WHEN false` and makes a `WHEN true` result the `ELSE` (dropping what
+    /// follows): what is left keeps the type, with the modifier of the results left (all
+    /// of them the type, with the same modifier), or of the one result left.
+    fn case(
+        &self,
+        conditions: &[sqlparser::ast::CaseWhen],
+        else_result: Option<&Expr>,
+        scope: &Scope<'_, 'd>,
+    ) -> Ty<'d> {
+        let schema = self.schema;
+        let ty = common_type(
+            else_result
+                .into_iter()
+                .chain(conditions.iter().map(|c| &c.result))
+                .map(|r| self.expr(r, scope)),
+            schema,
+        )
+        .resolved();
+        // A literal `true` or `false` condition (parentheses and `NOT` aside).
+        fn constant(e: &Expr) -> Option<bool> {
+            match e {
+                Expr::Value(v) => match v.value {
+                    Value::Boolean(b) => Some(b),
+                    _ => None,
+                },
+                Expr::Nested(inner) => constant(inner),
+                Expr::UnaryOp {
+                    op: sqlparser::ast::UnaryOperator::Not,
+                    expr,
+                } => constant(expr).map(|b| !b),
+                _ => None,
+            }
+        }
+        if conditions.iter().all(|c| constant(&c.condition).is_none()) {
+            return ty;
+        }
+        let Some(full) = ty.known().cloned() else {
+            return ty;
+        };
+        // The results left, `ELSE` first (`None`: an implicit `ELSE NULL`).
+        let mut left: Vec<&Expr> = Vec::new();
+        let mut otherwise = else_result;
+        for c in conditions {
+            match constant(&c.condition) {
+                Some(false) => {}
+                Some(true) => {
+                    otherwise = Some(&c.result);
+                    break;
+                }
+                None => left.push(&c.result),
+            }
+        }
+        let inputs: Vec<Ty<'d>> =
+            std::iter::once(otherwise.map_or(Ty::Untyped, |e| self.expr(e, scope)))
+                .chain(left.iter().map(|e| self.expr(e, scope)))
+                .collect();
+        // Each result is converted to the type; one of another type (or untyped) loses
+        // its modifier there.
+        let stripped = Ty::Known(Cow::Owned(strip(&full)));
+        let mut modifier: Option<SqlType> = None;
+        for input in inputs {
+            match input {
+                Ty::Known(t) if strip(&t) == strip(&full) => match &modifier {
+                    None => modifier = Some(t.into_owned()),
+                    Some(m) if *m == *t => {}
+                    Some(_) => return stripped,
+                },
+                Ty::Unsure => return Ty::Unsure,
+                _ => return stripped,
+            }
+        }
+        modifier.map_or(stripped, |m| Ty::Known(Cow::Owned(m)))
     }
 
     /// The type of one argument of a call (`name => value` by its value).
@@ -851,8 +972,21 @@ impl<'d> Typer<'_, 'd> {
             (_, builtin) => {
                 let mut tys = user.iter().map(returns);
                 let first = tys.next().unwrap_or(Ty::Unsure);
-                let agree = tys.all(|t| t == first) && builtin.is_none_or(|b| b == first);
-                if agree { first } else { Ty::Unsure }
+                let agree = tys.all(|t| t == first) && builtin.as_ref().is_none_or(|b| *b == first);
+                if agree {
+                    return first;
+                }
+                // Several of the history's overloads could take the arguments (untyped
+                // literals): PostgreSQL's own choice, when no built-in competes.
+                let params: Option<Vec<&[SqlType]>> =
+                    user.iter().map(|o| o.params.as_deref()).collect();
+                match params {
+                    Some(params) if builtin.is_none() => {
+                        pg_typeconv::select_candidate(args, &params, self.schema)
+                            .map_or(Ty::Unsure, |i| returns(&user[i]))
+                    }
+                    _ => Ty::Unsure,
+                }
             }
         }
     }
