@@ -94,6 +94,12 @@ fn precision_suffix(p: Option<u64>) -> String {
     p.map(|p| format!("({p})")).unwrap_or_default()
 }
 
+/// MySQL's fractional-seconds precision suffix: `(0)` is the default, and the server
+/// shows `TIMESTAMP(0)`, `DATETIME(0)` and `TIME(0)` without it.
+fn mysql_fsp_suffix(p: Option<u64>) -> String {
+    precision_suffix(p.filter(|&p| p != 0))
+}
+
 fn postgres(data_type: &DataType, schema: &Schema) -> Result<Canonical, String> {
     use DataType as D;
     use TypeFamily as F;
@@ -383,12 +389,12 @@ fn mysql(data_type: &DataType) -> Canonical {
         ),
         D::Date => Canonical::plain("date", F::Date),
         D::Datetime(p) => {
-            Canonical::plain(format!("datetime{}", precision_suffix(*p)), F::Timestamp)
+            Canonical::plain(format!("datetime{}", mysql_fsp_suffix(*p)), F::Timestamp)
         }
         D::Timestamp(p, _) => {
-            Canonical::plain(format!("timestamp{}", precision_suffix(*p)), F::TimestampTz)
+            Canonical::plain(format!("timestamp{}", mysql_fsp_suffix(*p)), F::TimestampTz)
         }
-        D::Time(p, _) => Canonical::plain(format!("time{}", precision_suffix(*p)), F::Time),
+        D::Time(p, _) => Canonical::plain(format!("time{}", mysql_fsp_suffix(*p)), F::Time),
         D::Uuid => Canonical::plain("uuid", F::Uuid),
         D::Bit(n) => Canonical::plain(format!("bit({})", n.unwrap_or(1)), F::Other),
         D::Enum(members, _) => {

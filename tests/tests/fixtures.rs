@@ -68,6 +68,7 @@ fixtures! {
     mysql_edge_cases => "mysql/edge_cases",
     mysql_ctas_expressions => "mysql/ctas_expressions",
     mysql_rebuild_patterns => "mysql/rebuild_patterns",
+    mysql_public_idioms => "mysql/public_idioms",
     sqlite_flat_messy => "sqlite/flat_messy",
     sqlite_flyway => "sqlite/flyway",
     sqlite_sqlx => "sqlite/sqlx",
