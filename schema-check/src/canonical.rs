@@ -205,6 +205,54 @@ fn postgres(data_type: &DataType, schema: &Schema) -> Result<Canonical, String> 
     Ok(c)
 }
 
+/// A PostgreSQL user-defined type (enum, domain, composite) as `format_type` prints it,
+/// from its key in the replayed schema (`name`, or `schema.name` outside `public`): each
+/// part quoted as `quote_identifier` quotes it (`"JobStatus"`, `audit."Level"`).
+///
+/// ```
+/// use schema_check::canonical::pg_type_text;
+/// assert_eq!(pg_type_text("mood"), "mood");
+/// assert_eq!(pg_type_text("JobStatus"), "\"JobStatus\"");
+/// assert_eq!(pg_type_text("audit.Level"), "audit.\"Level\"");
+/// ```
+pub fn pg_type_text(key: &str) -> String {
+    use crate::replay::ident::pg_quote_ident;
+    match key.split_once('.') {
+        Some((schema, name)) => format!("{}.{}", pg_quote_ident(schema), pg_quote_ident(name)),
+        None => pg_quote_ident(key),
+    }
+}
+
+/// The key in the replayed schema of a user-defined type printed as [`pg_type_text`]
+/// prints it (quotes removed); other type names come back as they are.
+///
+/// ```
+/// use schema_check::canonical::pg_type_key;
+/// assert_eq!(pg_type_key("\"JobStatus\""), "JobStatus");
+/// assert_eq!(pg_type_key("audit.\"Level\""), "audit.Level");
+/// assert_eq!(pg_type_key("\"a\"\"b\""), "a\"b");
+/// assert_eq!(pg_type_key("mood"), "mood");
+/// ```
+pub fn pg_type_key(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('"') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut key = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                key.push('"');
+            }
+            '"' => quoted = !quoted,
+            c => key.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(key)
+}
+
 /// PostgreSQL type names sqlparser leaves as `Custom`: aliases, serials, built-in and
 /// common extension types, then enums and domains from the replayed schema.
 fn postgres_named(
@@ -259,16 +307,16 @@ fn postgres_named(
         _ => {
             if let Some(e) = schema.enums.get(&full) {
                 Canonical::plain(
-                    full.clone(),
+                    pg_type_text(&full),
                     F::Enum {
                         name: Some(full.clone()),
                         values: e.values.clone(),
                     },
                 )
             } else if let Some(d) = schema.domains.get(&full) {
-                Canonical::plain(full.clone(), d.base.family.clone())
+                Canonical::plain(pg_type_text(&full), d.base.family.clone())
             } else if schema.composite_types.contains_key(&full) {
-                Canonical::plain(full.clone(), F::Other)
+                Canonical::plain(pg_type_text(&full), F::Other)
             } else {
                 return Err(format!(
                     "type `{full}` does not exist: it is neither a built-in type nor an enum \

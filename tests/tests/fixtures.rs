@@ -59,6 +59,7 @@ fixtures! {
     postgres_unseen_dependents => "postgres/unseen_dependents",
     postgres_view_typed_ctas => "postgres/view_typed_ctas",
     postgres_ctas_expressions => "postgres/ctas_expressions",
+    postgres_public_idioms => "postgres/public_idioms",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",

@@ -96,7 +96,10 @@ fn family(canonical: &str) -> TypeFamily {
 /// modifiers (`character varying(10)` is `character varying`, `character(3)` is
 /// `bpchar`, `numeric(10,2)` is `numeric`).
 pub(crate) fn bare(t: &SqlType, schema: &Schema) -> SqlType {
-    if let Some(d) = schema.domains.get(&t.canonical) {
+    if let Some(d) = schema
+        .domains
+        .get(crate::canonical::pg_type_key(&t.canonical).as_ref())
+    {
         return bare(&d.base, schema);
     }
     strip(t)
@@ -180,7 +183,10 @@ fn category(t: &SqlType, schema: &Schema) -> (char, bool) {
     if t.canonical.ends_with("[]") {
         return ('A', false);
     }
-    if schema.enums.contains_key(&t.canonical) {
+    if schema
+        .enums
+        .contains_key(crate::canonical::pg_type_key(&t.canonical).as_ref())
+    {
         return ('E', false);
     }
     match t.canonical.as_str() {
@@ -317,7 +323,10 @@ pub(crate) fn select_candidate(
 ) -> Option<usize> {
     // Known categories only: a domain's or an unknown type's is not modelled.
     let cat = |t: &SqlType| -> Option<(char, bool)> {
-        if schema.domains.contains_key(&t.canonical) {
+        if schema
+            .domains
+            .contains_key(crate::canonical::pg_type_key(&t.canonical).as_ref())
+        {
             return None;
         }
         let c = category(&strip(t), schema);

@@ -9,7 +9,7 @@ use super::{Applied, Ctx, Replayer};
 use crate::model::{ColumnRef, Provenance, Sequence, Table};
 
 /// `name` as PostgreSQL prints it inside `nextval('...')`: quoted unless it is a plain
-/// lower-case identifier.
+/// lower-case identifier ([`super::ident::pg_quote_ident`]).
 ///
 /// ```
 /// use schema_check::replay::sequence::pg_quote;
@@ -17,18 +17,7 @@ use crate::model::{ColumnRef, Provenance, Sequence, Table};
 /// assert_eq!(pg_quote("Users_id_seq"), "\"Users_id_seq\"");
 /// ```
 pub fn pg_quote(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    super::ident::pg_quote_ident(name)
 }
 
 /// The default of a serial column over the sequence `key` (canonical, schema-qualified

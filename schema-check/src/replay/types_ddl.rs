@@ -8,6 +8,7 @@ use sqlparser::ast::{
 
 use super::ident::fold;
 use super::{Applied, Ctx, Replayer};
+use crate::canonical::pg_type_text;
 use crate::diagnostic::Diagnostic;
 use crate::model::{CompositeAttribute, CompositeType, Domain, EnumType, Provenance};
 use crate::types::TypeFamily;
@@ -198,10 +199,11 @@ impl Replayer {
             let mut touched = false;
             for c in &mut t.columns {
                 if retarget(&mut c.ty.family, old_name, ty) {
-                    if c.ty.canonical == old_name {
-                        c.ty.canonical = ty.name.clone();
-                    } else if c.ty.canonical == format!("{old_name}[]") {
-                        c.ty.canonical = format!("{}[]", ty.name);
+                    let (old, new) = (pg_type_text(old_name), pg_type_text(&ty.name));
+                    if c.ty.canonical == old {
+                        c.ty.canonical = new;
+                    } else if c.ty.canonical == format!("{old}[]") {
+                        c.ty.canonical = format!("{new}[]");
                     }
                     c.provenance.touch(ctx.at());
                     touched = true;
@@ -319,6 +321,7 @@ impl Replayer {
 
     /// The `(table, column)` pairs whose type is `name` or an array of it.
     fn columns_of_type(&self, name: &str) -> Vec<(String, String)> {
+        let name = pg_type_text(name);
         let array = format!("{name}[]");
         self.schema
             .tables
