@@ -469,20 +469,38 @@ fn period_at(
 /// The table `CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] name` names (its last
 /// part, as written), or an empty string.
 fn created_table_name(tokens: &[Token], sig: &[usize]) -> String {
-    let Some(mut n) = sig
+    match sig
         .iter()
         .take(5)
         .position(|&i| is_kw(&tokens[i], Keyword::TABLE))
-    else {
-        return String::new();
-    };
-    n += 1;
-    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF)) {
-        n += 3;
+    {
+        Some(n) => word_at(tokens, sig, table_name_at(tokens, sig, n + 1)),
+        None => String::new(),
+    }
+}
+
+/// The significant position of the last part of the (possibly qualified) table name that
+/// follows `TABLE` at significant position `n`, after `IF [NOT] EXISTS` if written (the
+/// one reader of the name for `CREATE TABLE` and `ALTER TABLE`).
+fn table_name_at(tokens: &[Token], sig: &[usize], mut n: usize) -> usize {
+    let kw = |n: usize, k: Keyword| sig.get(n).is_some_and(|&i| is_kw(&tokens[i], k));
+    if kw(n, Keyword::IF) {
+        n += 1;
+        if kw(n, Keyword::NOT) {
+            n += 1;
+        }
+        if kw(n, Keyword::EXISTS) {
+            n += 1;
+        }
     }
     while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
         n += 2;
     }
+    n
+}
+
+/// The word at significant position `n`, as written (unquoted), or an empty string.
+fn word_at(tokens: &[Token], sig: &[usize], n: usize) -> String {
     match sig.get(n).map(|&i| &tokens[i]) {
         Some(Token::Word(w)) => w.value.clone(),
         _ => String::new(),
@@ -789,34 +807,13 @@ fn charset_clause(tokens: &[Token], clause: &[usize]) -> Option<(String, bool)> 
 
 /// The table name of `ALTER TABLE [IF EXISTS] [schema.]name`: its last part, unquoted.
 fn table_name(tokens: &[Token], sig: &[usize]) -> String {
-    let mut n = 2;
-    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF)) {
-        n += 2;
-    }
-    while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
-        n += 2;
-    }
-    match sig.get(n).map(|&i| &tokens[i]) {
-        Some(Token::Word(w)) => w.value.clone(),
-        _ => String::new(),
-    }
+    word_at(tokens, sig, table_name_at(tokens, sig, 2))
 }
 
 /// The clauses of `ALTER TABLE [IF EXISTS] name clause, clause ...`: ranges of
 /// significant-token positions, commas excluded.
 fn alter_clauses(tokens: &[Token], sig: &[usize]) -> Vec<(usize, usize)> {
-    let mut n = 2;
-    if sig.get(n).is_some_and(|&i| is_kw(&tokens[i], Keyword::IF))
-        && sig
-            .get(n + 1)
-            .is_some_and(|&i| is_kw(&tokens[i], Keyword::EXISTS))
-    {
-        n += 2;
-    }
-    // The (possibly qualified) table name.
-    while sig.get(n + 1).is_some_and(|&i| tokens[i] == Token::Period) {
-        n += 2;
-    }
+    let n = table_name_at(tokens, sig, 2);
     let mut clauses = Vec::new();
     let (mut from, mut depth) = (n + 1, 0i32);
     for (m, &i) in sig.iter().enumerate().skip(n + 1) {
@@ -1034,4 +1031,39 @@ pub fn without_alter_modifier(text: &str) -> Option<String> {
     let after = word + modifier.len();
     let next = after + (upper[after..].len() - upper[after..].trim_start().len());
     Some(format!("{}{}", &text[..word], &text[next..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_reader_names_created_and_altered_tables() {
+        let name = |text: &str, create: bool| {
+            let tokens =
+                sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::MySqlDialect {}, text)
+                    .tokenize()
+                    .unwrap();
+            let sig: Vec<usize> = tokens
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
+                .map(|(i, _)| i)
+                .collect();
+            if create {
+                created_table_name(&tokens, &sig)
+            } else {
+                table_name(&tokens, &sig)
+            }
+        };
+        assert_eq!(name("CREATE TABLE t (a INT)", true), "t");
+        assert_eq!(name("CREATE TABLE IF NOT EXISTS db.`T` (a INT)", true), "T");
+        assert_eq!(
+            name("CREATE OR REPLACE TEMPORARY TABLE x.y (a INT)", true),
+            "y"
+        );
+        assert_eq!(name("ALTER TABLE t ADD b INT", false), "t");
+        assert_eq!(name("ALTER TABLE IF EXISTS db.t FORCE", false), "t");
+        assert_eq!(name("CREATE INDEX i ON t (a)", true), "");
+    }
 }
