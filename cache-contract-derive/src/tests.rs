@@ -11,7 +11,7 @@ use crate::replay::{Replay, Source};
 
 fn loc(file: &str, line: u32) -> Location {
     Location {
-        file: format!("migrations/{file}"),
+        file: format!("migrations/{file}").into(),
         line,
         column: 1,
     }

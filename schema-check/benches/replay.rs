@@ -164,7 +164,7 @@ pub(crate) fn history() -> Vec<Statement> {
     };
     let mut out = Vec::new();
     for n in 0..1000 {
-        let file = format!("migrations/{:04}_m.sql", n + 1);
+        let file: std::sync::Arc<str> = format!("migrations/{:04}_m.sql", n + 1).into();
         let mut line = 1;
         for text in migration(&mut rng, &mut state, n) {
             let source_line = text.lines().next().unwrap_or("").to_string();
@@ -413,7 +413,7 @@ pub(crate) fn views_history() -> (Vec<Statement>, usize) {
     let mut st = ViewsState::default();
     let mut out = Vec::new();
     for n in 0..2000 {
-        let file = format!("migrations/{:04}_v.sql", n + 1);
+        let file: std::sync::Arc<str> = format!("migrations/{:04}_v.sql", n + 1).into();
         let mut line = 1;
         for text in views_migration(&mut rng, &mut st, n) {
             let lines = text.lines().count() as u32;

@@ -173,6 +173,23 @@ impl Decode for String {
     }
 }
 
+impl Encode for std::sync::Arc<str> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.len().encode(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl Decode for std::sync::Arc<str> {
+    fn decode(r: &mut Reader) -> Result<Self, DecodeError> {
+        let n = usize::decode(r)?;
+        let bytes = r.take(n)?;
+        std::str::from_utf8(bytes)
+            .map(Self::from)
+            .map_err(|_| DecodeError("bad UTF-8"))
+    }
+}
+
 impl<T: Encode> Encode for Option<T> {
     fn encode(&self, out: &mut Vec<u8>) {
         match self {

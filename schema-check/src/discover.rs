@@ -403,7 +403,7 @@ fn take_numbered(found: &mut Discovery, numbered: Vec<Migration>) {
 /// warning, not an error (strict mode makes it one).
 fn shared_versions(migrations: &[Migration]) -> Vec<Warning> {
     let start = |m: &Migration| Location {
-        file: m.display.clone(),
+        file: m.display.as_str().into(),
         line: 1,
         column: 1,
     };

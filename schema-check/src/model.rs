@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -13,10 +14,13 @@ use crate::types::SqlType;
 
 /// A position in a migration file: the file's path as displayed to users (relative to
 /// the directory the user named, e.g. `migrations/0003_users.sql`), 1-based line and column.
+///
+/// The path is shared: every object a file creates carries it twice (created, last
+/// changed), so copying a location copies a reference, not the path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Location {
-    /// Path of the migration file, as shown to users.
-    pub file: String,
+    /// Path of the migration file, as shown to users (`"m.sql".into()` builds one).
+    pub file: Arc<str>,
     /// 1-based line.
     pub line: u32,
     /// 1-based column (in characters).

@@ -205,7 +205,7 @@ fn sort_by_file_order(errors: &mut [Diagnostic], migrations: &[Migration]) {
     errors.sort_by_key(|e| match &e.location {
         None => (0, 0, 0),
         Some(loc) => (
-            index.get(loc.file.as_str()).copied().unwrap_or(usize::MAX),
+            index.get(&*loc.file).copied().unwrap_or(usize::MAX),
             loc.line,
             loc.column,
         ),

@@ -61,7 +61,7 @@ fn not_utf8(bytes: &[u8], offset: usize, bom: usize, display: &str) -> Diagnosti
         offset + bom
     ))
     .at(Location {
-        file: display.to_string(),
+        file: display.into(),
         line: u32::try_from(line).unwrap_or(u32::MAX),
         column: u32::try_from(column).unwrap_or(u32::MAX),
     })

@@ -18,6 +18,8 @@
 //!   end the statement;
 //! - the MySQL client's `DELIMITER //` command, which changes the statement terminator.
 
+use std::sync::Arc;
+
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::Location;
@@ -112,7 +114,8 @@ enum Routine {
 struct Lexer<'a> {
     src: &'a str,
     bytes: &'a [u8],
-    file: &'a str,
+    /// The file's path, shared by every statement's location.
+    file: Arc<str>,
     dialect: Dialect,
     cur: Mark,
     /// Start of the current statement's first token.
@@ -136,7 +139,7 @@ impl<'a> Lexer<'a> {
         Lexer {
             src,
             bytes: src.as_bytes(),
-            file,
+            file: file.into(),
             dialect,
             cur: Mark {
                 pos: 0,
@@ -316,7 +319,7 @@ impl<'a> Lexer<'a> {
 
     fn location(&self, mark: Mark) -> Location {
         Location {
-            file: self.file.to_string(),
+            file: Arc::clone(&self.file),
             line: mark.line,
             column: mark.col,
         }
@@ -800,6 +803,6 @@ mod tests {
         assert_eq!(at, [(3, 11), (4, 1), (4, 13)]);
         assert_eq!(got[0].source_line, "  /* ∑ */ CREATE TABLE ä (x int);");
         assert_eq!(got[0].text, "CREATE TABLE ä (x int)");
-        assert_eq!(got[2].at.file, "m/1_a.sql");
+        assert_eq!(&*got[2].at.file, "m/1_a.sql");
     }
 }

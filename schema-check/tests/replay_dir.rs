@@ -133,8 +133,8 @@ fn all_errors_are_collected_in_file_order() {
     assert!(replay.schema.tables["a"].column("y").is_some());
     // The shared version is a warning; `4_dup.sql` sorts after `0004_d.sql` by file name.
     assert_eq!(replay.warnings.len(), 1);
-    assert_eq!(replay.warnings[0].location.file, "migrations/4_dup.sql");
-    assert_eq!(replay.warnings[0].cause.file, "migrations/0004_d.sql");
+    assert_eq!(&*replay.warnings[0].location.file, "migrations/4_dup.sql");
+    assert_eq!(&*replay.warnings[0].cause.file, "migrations/0004_d.sql");
 }
 
 #[test]

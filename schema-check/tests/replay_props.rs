@@ -82,7 +82,7 @@ proptest! {
         // Every error points into the file.
         for e in &out.errors {
             let loc = e.location.as_ref().expect("replay errors have a location");
-            prop_assert_eq!(loc.file.as_str(), "p.sql");
+            prop_assert_eq!(&*loc.file, "p.sql");
             prop_assert!(loc.line >= 1);
         }
     }
@@ -98,7 +98,7 @@ proptest! {
         let out = r.finish();
         for e in &out.errors {
             let loc = e.location.as_ref().expect("replay errors have a location");
-            prop_assert_eq!(loc.file.as_str(), "x.sql");
+            prop_assert_eq!(&*loc.file, "x.sql");
             prop_assert!(loc.line >= 1 && loc.column >= 1);
         }
     }

@@ -129,7 +129,7 @@ impl Scripts {
     ) -> Span {
         let tokens = self
             .files
-            .get(&at.file)
+            .get(&*at.file)
             .and_then(|script| script.statement_at(at))
             .and_then(|s| Script::tokens(s, self.dialect));
         let words: Vec<(&str, Pos, Pos)> = tokens
@@ -166,7 +166,7 @@ impl Scripts {
                     .take(3)
                     .find(|w| w.0.eq_ignore_ascii_case(table))
                     .map_or(words[i].2, |w| w.2);
-                Span::range(at.file.clone(), words[i].1, end)
+                Span::range(at.file.to_string(), words[i].1, end)
             }
             None => self.locate(at, fallback),
         }
@@ -178,7 +178,7 @@ impl Scripts {
     pub fn locate(&self, at: &Location, names: &[&str]) -> Span {
         let found = self
             .files
-            .get(&at.file)
+            .get(&*at.file)
             .and_then(|script| script.statement_at(at))
             .and_then(|s| Script::tokens(s, self.dialect))
             .and_then(|tokens| {
@@ -192,8 +192,8 @@ impl Scripts {
                 })
             });
         match found {
-            Some((start, end)) => Span::range(at.file.clone(), start, end),
-            None => Span::point(at.file.clone(), at.line, at.column),
+            Some((start, end)) => Span::range(at.file.to_string(), start, end),
+            None => Span::point(at.file.to_string(), at.line, at.column),
         }
     }
 }

@@ -58,7 +58,7 @@ pub enum Tenants {
 /// migration.
 pub(crate) fn live_provenance() -> Provenance {
     Provenance::new(Location {
-        file: "(database)".to_string(),
+        file: "(database)".into(),
         line: 0,
         column: 0,
     })

@@ -84,7 +84,7 @@ fn read(path: &Path, conn: &Connection) -> Result<Schema, LiveError> {
             continue;
         }
         let at = Location {
-            file: format!("sqlite_schema({name})"),
+            file: format!("sqlite_schema({name})").into(),
             line: 1,
             column: 1,
         };

@@ -84,7 +84,7 @@ impl Tool {
     /// Where the replay says the table was created (no file of the history).
     pub(crate) fn location(self) -> crate::model::Location {
         crate::model::Location {
-            file: format!("({} before the first migration)", self.name()),
+            file: format!("({} before the first migration)", self.name()).into(),
             line: 1,
             column: 1,
         }

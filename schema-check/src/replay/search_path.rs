@@ -43,7 +43,7 @@ pub(crate) struct SearchPath {
     /// The session's path (`None`: the default, `"$user", public`).
     session: Option<Vec<String>>,
     /// `SET LOCAL`'s path and the file it ends with.
-    local: Option<(Vec<String>, String)>,
+    local: Option<(Vec<String>, std::sync::Arc<str>)>,
     /// Schemas `CREATE SCHEMA` made (and no `DROP SCHEMA` removed since).
     created: HashSet<String>,
 }
@@ -85,7 +85,7 @@ impl SearchPath {
 
     /// `file` is being replayed: a `SET LOCAL` of an earlier file has ended.
     pub(crate) fn enter(&mut self, file: &str) {
-        if self.local.as_ref().is_some_and(|(_, f)| f != file) {
+        if self.local.as_ref().is_some_and(|(_, f)| **f != *file) {
             self.local = None;
         }
     }

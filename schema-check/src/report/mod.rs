@@ -174,7 +174,7 @@ impl Span {
 
 impl From<&Location> for Span {
     fn from(l: &Location) -> Span {
-        Span::point(l.file.clone(), l.line, l.column)
+        Span::point(l.file.to_string(), l.line, l.column)
     }
 }
 

@@ -355,7 +355,7 @@ fn finding(p: Problem, file: &str, name: &str, crate_dir: &Path, cwd: &Path) -> 
     }
     if let Some(m) = &p.migration {
         let mut at = Span::from(m);
-        at.file = shown_path(&crate_dir.join(&m.file), cwd);
+        at.file = shown_path(&crate_dir.join(&*m.file), cwd);
         f = f.with_secondary(at, "last changed here");
     }
     f
