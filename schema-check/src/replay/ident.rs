@@ -224,6 +224,54 @@ pub fn pg_quote_ident(name: &str) -> String {
     }
 }
 
+/// `text` (PostgreSQL SQL) with what the scanner folds folded: ASCII letters lower-cased
+/// except inside double-quoted identifiers, which keep their case (quotes kept; string
+/// literals and `--` comments are lower-cased, their `"` quote nothing).
+///
+/// ```
+/// use schema_check::replay::ident::pg_fold_text;
+/// assert_eq!(pg_fold_text(r#"CREATE FUNCTION F(e "Email") RETURNS "Email""#),
+///            r#"create function f(e "Email") returns "Email""#);
+/// assert_eq!(pg_fold_text(r#"SELECT 'A "B' || X -- "C"#), r#"select 'a "b' || x -- "c"#);
+/// ```
+pub fn pg_fold_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push(c);
+                for q in chars.by_ref() {
+                    out.push(q);
+                    if q == '"' {
+                        break;
+                    }
+                }
+            }
+            '\'' => {
+                out.push(c);
+                for q in chars.by_ref() {
+                    out.push(q.to_ascii_lowercase());
+                    if q == '\'' {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for q in chars.by_ref() {
+                    out.push(q.to_ascii_lowercase());
+                    if q == '\n' {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
+}
+
 /// The canonical name of a (possibly qualified) table, view, type or index name.
 pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
     // Most names have one part (what the general case below gives for it).

@@ -27,7 +27,8 @@ pub(crate) struct Unseen {
     opaque: Vec<Opaque>,
     functions: HashMap<String, String>,
     /// The overloads the history defined, by function name: each one's parameter list
-    /// (lower-cased, spaces collapsed) and the argument counts a call of it may have.
+    /// (folded as [`super::ident::pg_fold_text`] folds, spaces collapsed) and the argument
+    /// counts a call of it may have.
     overloads: HashMap<String, Vec<(String, super::function_deps::Arity)>>,
     /// What each overload returns, as written, by (function name, parameter list): the
     /// latest `CREATE [OR REPLACE]` of it.
@@ -74,8 +75,17 @@ impl Unseen {
             || words.starts_with("CREATE OR REPLACE PROCEDURE")
         {
             if let Some(name) = defined_function(&lower) {
-                if let Some((params, arity)) = super::function_deps::signature(&lower, &name) {
-                    match super::function_deps::returns(&lower, &name) {
+                // Parameter and result types keep a quoted name's case (`"Email"`); the
+                // lower-cased text where the signature cannot be read so (a quoted
+                // mixed-case function name).
+                let folded = super::ident::pg_fold_text(text);
+                let header = if super::function_deps::signature(&folded, &name).is_some() {
+                    &folded
+                } else {
+                    &lower
+                };
+                if let Some((params, arity)) = super::function_deps::signature(header, &name) {
+                    match super::function_deps::returns(header, &name) {
                         Some(ty) => self.returns.insert((name.clone(), params.clone()), ty),
                         None => self.returns.remove(&(name.clone(), params.clone())),
                     };
