@@ -68,8 +68,8 @@ impl Replayer {
             self.note_column_charset(key, &col_name, spec.charset.take());
         }
         if spec.owns_sequence {
-            let current = self.schema.tables.get(key).cloned();
-            let seq = self.owned_sequence(ctx, current.as_ref(), key, &col_name);
+            // The table is in the schema as it is: no `current` copy to name the sequence by.
+            let seq = self.owned_sequence(ctx, None, key, &col_name);
             if spec.column.generated.is_none() {
                 spec.column.default = Some(super::sequence::nextval_default(&seq));
             }

@@ -73,12 +73,6 @@ impl Replayer {
                 .flat_map(|f| f.foreign_columns.iter_mut())
                 .for_each(swap);
         }
-        self.schema
-            .indexes
-            .values_mut()
-            .filter(|ix| ix.table == key)
-            .flat_map(|ix| ix.columns.iter_mut())
-            .for_each(swap);
         for s in self.schema.sequences.values_mut() {
             if let Some(o) = s
                 .owned_by
@@ -100,12 +94,14 @@ impl Replayer {
                 }
             }
         }
+        // An index's columns: a plain column by its name, an expression by the names in it.
         for ix in self
             .schema
             .indexes
             .values_mut()
             .filter(|ix| ix.table == key)
         {
+            ix.columns.iter_mut().for_each(swap);
             ix.columns.iter_mut().for_each(rename);
             if let Some(p) = &mut ix.predicate {
                 rename(p);

@@ -19,11 +19,18 @@ use crate::model::Skipped;
 /// assert_eq!(leading_words("-- hi\ncreate or replace function f()", 4), "CREATE OR REPLACE FUNCTION");
 /// ```
 pub fn leading_words(text: &str, n: usize) -> String {
-    words(text)
-        .take(n)
-        .map(str::to_uppercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::new();
+    for (i, w) in words(text).take(n).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            out.extend(w.bytes().map(|b| char::from(b.to_ascii_uppercase())));
+        } else {
+            out.push_str(&w.to_uppercase());
+        }
+    }
+    out
 }
 
 /// Whether the first word of a statement (after leading comments) is `keyword` (upper

@@ -68,12 +68,12 @@ impl Unseen {
     /// Records a skipped statement (`words`: its leading keywords, upper-case).
     pub(crate) fn skipped(&mut self, at: &Location, first_line: &str, text: &str, words: &str) {
         let first = words.split(' ').next().unwrap_or("");
-        let lower = text.to_lowercase();
         if words.starts_with("CREATE FUNCTION")
             || words.starts_with("CREATE OR REPLACE FUNCTION")
             || words.starts_with("CREATE PROCEDURE")
             || words.starts_with("CREATE OR REPLACE PROCEDURE")
         {
+            let lower = text.to_lowercase();
             if let Some(name) = defined_function(&lower) {
                 // Parameter and result types keep a quoted name's case (`"Email"`); the
                 // lower-cased text where the signature cannot be read so (a quoted
@@ -112,6 +112,15 @@ impl Unseen {
             }
             return;
         }
+        // Only these may be opaque: the others need no lower-case copy of their text.
+        if !(matches!(
+            first,
+            "EXECUTE" | "SELECT" | "CALL" | "PERFORM" | "VALUES" | "DO"
+        ) || words.starts_with("CREATE EXTENSION"))
+        {
+            return;
+        }
+        let lower = text.to_lowercase();
         // `EXECUTE p` runs a prepared statement, whatever its text.
         let calls = first == "EXECUTE"
             || matches!(first, "SELECT" | "CALL" | "PERFORM" | "VALUES")
