@@ -412,5 +412,14 @@ impl Replayer {
 /// The [`super::view_graph::ViewGraph`] node standing for the function `name` (views are
 /// recorded as reading the functions they call).
 pub(crate) fn function_node(name: &str) -> String {
-    format!("function {name}()")
+    let mut node = String::with_capacity(name.len() + 11);
+    function_node_into(name, &mut node);
+    node
+}
+
+/// Appends the [`function_node`] of `name` to `out`.
+pub(crate) fn function_node_into(name: &str, out: &mut String) {
+    out.push_str("function ");
+    out.push_str(name);
+    out.push_str("()");
 }

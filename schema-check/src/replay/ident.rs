@@ -27,16 +27,32 @@ use crate::dialect::Dialect;
 /// assert_eq!(fold(Dialect::Postgres, &Ident::new(&long)), long[..63]);
 /// ```
 pub fn fold(dialect: Dialect, ident: &Ident) -> String {
+    let mut out = String::with_capacity(ident.value.len());
+    fold_into(dialect, ident, &mut out);
+    out
+}
+
+/// Appends the canonical spelling of `ident` ([`fold`]) to `out`, without allocating
+/// when `out` has room.
+///
+/// ```
+/// use schema_check::{Dialect, replay::ident::fold_into};
+/// use sqlparser::ast::Ident;
+/// let mut out = String::from("t.");
+/// fold_into(Dialect::Postgres, &Ident::new("Users"), &mut out);
+/// assert_eq!(out, "t.users");
+/// ```
+pub fn fold_into(dialect: Dialect, ident: &Ident, out: &mut String) {
     match dialect {
         Dialect::Postgres => {
             let kept = super::names::clip(&ident.value, super::names::PG_MAX_IDENT);
+            let start = out.len();
+            out.push_str(kept);
             if ident.quote_style.is_none() {
-                kept.to_ascii_lowercase()
-            } else {
-                kept.to_string()
+                out[start..].make_ascii_lowercase();
             }
         }
-        _ => ident.value.clone(),
+        _ => out.push_str(&ident.value),
     }
 }
 
@@ -274,29 +290,46 @@ pub fn pg_fold_text(text: &str) -> String {
 
 /// The canonical name of a (possibly qualified) table, view, type or index name.
 pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
-    // Most names have one part (what the general case below gives for it).
-    if let [ObjectNamePart::Identifier(i)] = name.0.as_slice() {
-        return fold(dialect, i);
-    }
-    let parts: Vec<String> = name
-        .0
-        .iter()
-        .map(|p| match p {
-            ObjectNamePart::Identifier(i) => fold(dialect, i),
-            other => other.to_string(),
-        })
-        .collect();
-    match dialect {
-        Dialect::Postgres => {
-            // [catalog.]schema.name: the catalog is the database itself.
-            let n = parts.len();
-            if n >= 2 && parts[n - 2] != "public" && parts[n - 2] != "pg_catalog" {
-                format!("{}.{}", parts[n - 2], parts[n - 1])
-            } else {
-                parts.last().cloned().unwrap_or_default()
-            }
+    let mut out = match name.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] => String::with_capacity(i.value.len()),
+        _ => String::new(),
+    };
+    object_name_into(dialect, name, &mut out);
+    out
+}
+
+/// Appends the canonical name of `name` ([`object_name`]) to `out`.
+///
+/// ```
+/// use schema_check::{Dialect, replay::ident::object_name_into};
+/// use sqlparser::ast::{Ident, ObjectName};
+/// let mut out = String::new();
+/// let name = ObjectName::from(vec![Ident::new("Audit"), Ident::new("Events")]);
+/// object_name_into(Dialect::Postgres, &name, &mut out);
+/// assert_eq!(out, "audit.events");
+/// ```
+pub fn object_name_into(dialect: Dialect, name: &ObjectName, out: &mut String) {
+    let part = |p: &ObjectNamePart, out: &mut String| match p {
+        ObjectNamePart::Identifier(i) => fold_into(dialect, i, out),
+        other => {
+            use std::fmt::Write;
+            let _ = write!(out, "{other}");
         }
-        Dialect::Mysql | Dialect::Sqlite => parts.last().cloned().unwrap_or_default(),
+    };
+    match (dialect, name.0.as_slice()) {
+        (_, []) => {}
+        // [catalog.]schema.name: the catalog is the database itself.
+        (Dialect::Postgres, [.., schema, last]) => {
+            let start = out.len();
+            part(schema, out);
+            if matches!(&out[start..], "public" | "pg_catalog") {
+                out.truncate(start);
+            } else {
+                out.push('.');
+            }
+            part(last, out);
+        }
+        (_, [.., last]) => part(last, out),
     }
 }
 

@@ -810,18 +810,7 @@ impl Replayer {
 
     /// The key of the table `name` (canonical) in the schema, if it exists.
     pub(crate) fn table_key(&self, name: &str) -> Option<String> {
-        if self.schema.tables.contains_key(name) {
-            return Some(name.to_string());
-        }
-        if self.dialect == Dialect::Sqlite {
-            return self
-                .schema
-                .tables
-                .keys()
-                .find(|k| ident::same_table(self.dialect, k, name))
-                .cloned();
-        }
-        None
+        table_key_in(&self.schema.tables, self.dialect, name).map(str::to_string)
     }
 
     /// An error for a statement about a table that does not exist, explaining where it
@@ -849,4 +838,23 @@ impl Replayer {
         };
         ctx.error(format!("table `{name}` does not exist"), help)
     }
+}
+
+/// The key of the table of `tables` that `name` denotes in `dialect`, if any: the name
+/// itself, or (SQLite) the table of that name in another case.
+pub(crate) fn table_key_in<'t, V>(
+    tables: &'t std::collections::BTreeMap<String, V>,
+    dialect: Dialect,
+    name: &str,
+) -> Option<&'t str> {
+    if let Some((key, _)) = tables.get_key_value(name) {
+        return Some(key);
+    }
+    if dialect == Dialect::Sqlite {
+        return tables
+            .keys()
+            .find(|k| ident::same_table(dialect, k, name))
+            .map(String::as_str);
+    }
+    None
 }

@@ -65,6 +65,10 @@ impl Unmodelled {
 
     /// The kind of `name`, if it is an unmodelled table.
     pub(crate) fn get(&self, name: &str) -> Option<Kind> {
+        // Most histories have none: no key to make.
+        if self.tables.is_empty() {
+            return None;
+        }
         self.tables.get(&key(name)).copied()
     }
 
@@ -95,7 +99,7 @@ impl super::Replayer {
     pub(crate) fn is_temporary_view(
         &self,
         cv: &sqlparser::ast::CreateView,
-        relations: &[String],
+        relations: &[&str],
     ) -> bool {
         cv.temporary
             || relations.iter().any(|name| {

@@ -12,19 +12,14 @@ impl Replayer {
         // PostgreSQL alone refuses or cascades over the columns a view reads: elsewhere no
         // name resolves to a table, and no column is looked up.
         let pg = dialect == crate::Dialect::Postgres;
-        let (names, uses) = super::view_columns::view_reads(
-            dialect,
-            &cv.query,
-            |n| if pg { self.table_key(n) } else { None },
-            |t| {
-                self.schema
-                    .tables
-                    .get(t)
-                    .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
-                    .unwrap_or_default()
-            },
-        );
-        if self.is_temporary_view(cv, &names.relations) {
+        let tables = &self.schema.tables;
+        let (names, uses) = super::view_columns::view_reads(dialect, &cv.query, |n| {
+            let key = super::table_key_in(tables, dialect, n).filter(|_| pg)?;
+            let columns = tables[key].columns.iter().map(|c| c.name.as_str());
+            Some((key, columns))
+        });
+        let relations: Vec<&str> = names.relations().collect();
+        if self.is_temporary_view(cv, &relations) {
             let name = super::ident::object_name(dialect, &cv.name);
             self.unmodelled
                 .note(&name, super::unmodelled::Kind::TemporaryView);
@@ -45,27 +40,6 @@ impl Replayer {
                 ),
                 "choose another name for the view",
             ));
-        }
-        let uses = pg.then_some(uses);
-        let mut deps = Vec::new();
-        // The functions it calls, for DROP FUNCTION ... CASCADE.
-        for full in &names.functions {
-            let bare = full.rsplit('.').next().unwrap_or(full).to_lowercase();
-            let node = super::function_deps::function_node(&bare);
-            if !deps.contains(&node) {
-                deps.push(node);
-            }
-        }
-        for rel in names.relations {
-            let key = self
-                .table_key(&rel)
-                .or_else(|| self.schema.views.contains_key(&rel).then_some(rel));
-            if let Some(k) = key
-                && k != name
-                && !deps.contains(&k)
-            {
-                deps.push(k);
-            }
         }
         let doubtful = self.doubtful_views.remove(&name);
         match self.schema.views.get_mut(&name) {
@@ -117,10 +91,35 @@ impl Replayer {
                 );
             }
         }
-        self.view_graph.set(&name, deps);
-        if let Some(uses) = uses {
-            self.view_graph.set_columns(&name, uses);
-        }
+        // What it reads: the functions it calls (for DROP FUNCTION ... CASCADE, by their
+        // bare lower-case names), the tables and views.
+        let functions: Vec<std::borrow::Cow<str>> = names
+            .functions()
+            .map(|full| {
+                let bare = full.rsplit('.').next().unwrap_or(full);
+                if bare
+                    .bytes()
+                    .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+                {
+                    bare.into()
+                } else {
+                    bare.to_lowercase().into()
+                }
+            })
+            .collect();
+        let (tables, views) = (&self.schema.tables, &self.schema.views);
+        let relations = relations.iter().filter_map(|rel| {
+            super::table_key_in(tables, dialect, rel)
+                .or_else(|| views.get_key_value(*rel).map(|(k, _)| k.as_str()))
+                .filter(|k| *k != name)
+        });
+        let uses = if pg { uses } else { Default::default() };
+        self.view_graph.set(
+            &name,
+            functions.iter().map(|f| f.as_ref()),
+            relations,
+            &uses,
+        );
         Ok(())
     }
 

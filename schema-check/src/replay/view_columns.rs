@@ -7,8 +7,12 @@
 //! the table had when the view was created, as PostgreSQL expands them), and a bare `col`
 //! that only one table of the query has, in a query that reads tables and nothing else
 //! (no CTE, subquery, view or function in `FROM`). Any other reference that could
-//! name a table's column (a bare name in a join, an alias used for two tables) is *maybe*:
-//! the replay never refuses a statement over a maybe, and never drops the view for one.
+//! name a table's column (a bare name in a join, an alias used for two tables, a column
+//! of `JOIN ... USING` or of a NATURAL join) is *maybe*: the replay never refuses a
+//! statement over a maybe, and never drops the view for one.
+//!
+//! The walk allocates little: the names it meets are folded into one buffer, and the
+//! tables and columns it reports are borrowed from the schema it is given.
 //!
 //! ```
 //! use schema_check::replay::view_columns::view_reads;
@@ -16,20 +20,18 @@
 //! let sql = "CREATE VIEW v AS SELECT u.name, p.* FROM users u JOIN posts p ON p.uid = u.id";
 //! let Statement::CreateView(cv) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0]
 //! else { unreachable!() };
-//! let (names, uses) = view_reads(
-//!     schema_check::Dialect::Postgres,
-//!     &cv.query,
-//!     |t| ["users", "posts"].contains(&t).then(|| t.to_string()),
-//!     |t| if t == "users" { vec!["id".into(), "name".into()] } else { vec!["uid".into(), "title".into()] },
-//! );
-//! assert_eq!(names.relations, ["users", "posts"]);
-//! assert!(uses.definite.contains(&("users".into(), "name".into())));
-//! assert!(uses.definite.contains(&("users".into(), "id".into())));
-//! assert!(uses.definite.contains(&("posts".into(), "title".into())));
+//! let tables: [(&str, &[&str]); 2] = [("users", &["id", "name"]), ("posts", &["uid", "title"])];
+//! let (names, uses) = view_reads(schema_check::Dialect::Postgres, &cv.query, |t| {
+//!     let (key, columns) = tables.iter().find(|(key, _)| *key == t)?;
+//!     Some((*key, columns.iter().copied()))
+//! });
+//! assert_eq!(names.relations().collect::<Vec<_>>(), ["users", "posts"]);
+//! assert!(uses.definite.contains(&("users", "name")));
+//! assert!(uses.definite.contains(&("users", "id")));
+//! assert!(uses.definite.contains(&("posts", "title")));
 //! assert!(uses.maybe.is_empty());
 //! ```
 
-use std::collections::{BTreeSet, HashSet};
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
@@ -38,91 +40,186 @@ use sqlparser::ast::{
     TableFactor, TableWithJoins, Visit, Visitor,
 };
 
-use super::ident::{fold, object_name};
+use super::ident::{fold_into, object_name_into};
 use crate::dialect::Dialect;
 
-/// The `(table, column)` pairs a view reads.
+/// The `(table, column)` pairs a view reads, borrowed from the schema it was read against,
+/// each pair once, sorted; no pair is in both lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ColumnUse {
+pub struct ColumnUse<'s> {
     /// Columns the view surely reads.
-    pub definite: BTreeSet<(String, String)>,
+    pub definite: Vec<(&'s str, &'s str)>,
     /// Columns the view may read (the replay cannot tell which relation a name belongs to).
-    pub maybe: BTreeSet<(String, String)>,
+    pub maybe: Vec<(&'s str, &'s str)>,
 }
 
-/// What a name in a `FROM` clause stands for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Target {
-    /// A table of the schema (its key).
-    Table(String),
-    /// A CTE, a subquery, a view, a function: not a table's columns.
-    Other,
+/// Where a name lies in a buffer of names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
 }
 
-struct Collector<'a, R, C> {
+impl Span {
+    fn of(self, text: &str) -> &str {
+        &text[self.start..self.end]
+    }
+}
+
+/// A table a query reads: its key and its columns (as the caller's `tables` gave them).
+#[derive(Clone)]
+struct Table<'s, I> {
+    key: &'s str,
+    columns: I,
+}
+
+impl<'s, I: Iterator<Item = &'s str> + Clone> Table<'s, I> {
+    /// The table's column `col`, if it has one.
+    fn column(&self, col: &str) -> Option<&'s str> {
+        self.columns.clone().find(|c| *c == col)
+    }
+}
+
+struct Collector<'a, 's, T, I> {
     dialect: Dialect,
-    resolve: &'a R,
-    columns_of: &'a C,
-    ctes: &'a HashSet<String>,
-    names: super::maps::HashMap<String, Vec<Target>>,
-    tables: BTreeSet<String>,
+    tables_of: &'a T,
+    /// The names of the query's CTEs (when known: see [`view_reads`]).
+    ctes: &'a [&'a str],
+    /// The names met (FROM names, column references, aliases, the names of
+    /// [`QueryNames`]), end to end; the spans below point into it.
+    text: String,
+    /// Each name a `FROM` item is known by, with what it stands for (an index in `tables`,
+    /// `None` for a CTE, subquery, view or function), each pair once.
+    names: Vec<(Span, Option<usize>)>,
+    /// The tables the query reads, each once.
+    tables: Vec<Table<'s, I>>,
     others: bool,
-    qualified: Vec<(String, String)>,
-    bare: Vec<String>,
-    aliases: super::maps::HashSet<String>,
-    uses: ColumnUse,
+    qualified: Vec<(Span, Span)>,
+    bare: Vec<Span>,
+    aliases: Vec<Span>,
+    uses: ColumnUse<'s>,
     /// The names the query mentions, gathered in the same walk.
-    mentioned: QueryNames,
+    functions: Vec<Span>,
+    relations: Vec<Span>,
+    cte_names: Vec<Span>,
 }
 
-impl<R, C> Collector<'_, R, C>
+impl<'a, 's, T, I> Collector<'a, 's, T, I>
 where
-    R: Fn(&str) -> Option<String>,
-    C: Fn(&str) -> Vec<String>,
+    T: Fn(&str) -> Option<(&'s str, I)>,
+    I: Iterator<Item = &'s str> + Clone,
 {
+    fn new(dialect: Dialect, tables_of: &'a T, ctes: &'a [&'a str]) -> Self {
+        Collector {
+            dialect,
+            tables_of,
+            ctes,
+            // Room for the names of most queries.
+            text: String::with_capacity(256),
+            names: Vec::new(),
+            tables: Vec::new(),
+            others: false,
+            qualified: Vec::new(),
+            bare: Vec::new(),
+            aliases: Vec::new(),
+            uses: ColumnUse::default(),
+            functions: Vec::new(),
+            relations: Vec::new(),
+            cte_names: Vec::new(),
+        }
+    }
+
+    /// Appends the canonical spelling of `ident` to the buffer.
+    fn ident(&mut self, ident: &sqlparser::ast::Ident) -> Span {
+        let start = self.text.len();
+        fold_into(self.dialect, ident, &mut self.text);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    /// Appends the canonical name of `name` to the buffer.
+    fn object(&mut self, name: &ObjectName) -> Span {
+        let start = self.text.len();
+        object_name_into(self.dialect, name, &mut self.text);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    /// Appends the last part of the canonical name of `name` (`t` of `s.t`) to the buffer.
+    fn last_part(&mut self, name: &ObjectName) -> Span {
+        let full = self.object(name);
+        let start = match full.of(&self.text).rfind('.') {
+            Some(dot) => full.start + dot + 1,
+            None => full.start,
+        };
+        Span {
+            start,
+            end: full.end,
+        }
+    }
+
     /// The table a `FROM` item names (`None` for a CTE, subquery, view or function).
-    fn factor_table(&self, f: &TableFactor) -> Option<String> {
+    fn factor_table(&mut self, f: &TableFactor) -> Option<Table<'s, I>> {
         match f {
             TableFactor::Table { name, args, .. } if args.is_none() => {
-                let n = object_name(self.dialect, name);
-                if self.ctes.contains(&n) {
+                let mark = self.text.len();
+                let n = self.object(name);
+                let n = n.of(&self.text);
+                let found = if self.ctes.contains(&n) {
                     None
+                } else if let Some(t) = self.tables.iter().find(|t| t.key == n) {
+                    // A table's key denotes that table: no need to ask again.
+                    Some(t.clone())
                 } else {
-                    (self.resolve)(&n)
-                }
+                    (self.tables_of)(n).map(|(key, columns)| Table { key, columns })
+                };
+                self.text.truncate(mark);
+                found
             }
             _ => None,
         }
     }
 
-    /// The name a `FROM` item is known by in its query (its alias, else its last name part).
-    fn factor_name(&self, f: &TableFactor) -> Option<String> {
+    /// The name a `FROM` item is known by in its query (its alias, else its last name
+    /// part), appended to the buffer.
+    fn factor_name(&mut self, f: &TableFactor) -> Option<Span> {
         match f {
             TableFactor::Table { name, alias, .. } => Some(match alias {
-                Some(a) => fold(self.dialect, &a.name),
-                None => {
-                    let n = object_name(self.dialect, name);
-                    n.rsplit('.').next().unwrap_or(&n).to_string()
-                }
+                Some(a) => self.ident(&a.name),
+                None => self.last_part(name),
             }),
             TableFactor::Derived { alias, .. }
             | TableFactor::Function { alias, .. }
             | TableFactor::UNNEST { alias, .. }
-            | TableFactor::NestedJoin { alias, .. } => {
-                alias.as_ref().map(|a| fold(self.dialect, &a.name))
-            }
+            | TableFactor::NestedJoin { alias, .. } => alias.as_ref().map(|a| self.ident(&a.name)),
             _ => None,
         }
     }
 
-    fn all_columns(&mut self, table: &str) {
-        for c in (self.columns_of)(table) {
-            self.uses.definite.insert((table.to_string(), c));
+    /// The index of `t` in `tables`, added if new.
+    fn table_index(&mut self, t: Table<'s, I>) -> usize {
+        match self.tables.iter().position(|x| x.key == t.key) {
+            Some(i) => i,
+            None => {
+                self.tables.push(t);
+                self.tables.len() - 1
+            }
         }
     }
 
+    fn all_columns(&mut self, table: &Table<'s, I>) {
+        let key = table.key;
+        self.uses
+            .definite
+            .extend(table.columns.clone().map(|c| (key, c)));
+    }
+
     /// The `FROM` items of one select, nested joins flattened.
-    fn factors<'s>(from: &'s [TableWithJoins], out: &mut Vec<&'s TableFactor>) {
+    fn factors<'f>(from: &'f [TableWithJoins], out: &mut Vec<&'f TableFactor>) {
         for twj in from {
             Self::factor(&twj.relation, out);
             for j in &twj.joins {
@@ -131,7 +228,7 @@ where
         }
     }
 
-    fn factor<'s>(f: &'s TableFactor, out: &mut Vec<&'s TableFactor>) {
+    fn factor<'f>(f: &'f TableFactor, out: &mut Vec<&'f TableFactor>) {
         if let TableFactor::NestedJoin {
             table_with_joins, ..
         } = f
@@ -143,9 +240,22 @@ where
     }
 
     fn select(&mut self, s: &Select) {
+        // The FROM items, listed when a wildcard or a join needs them.
         let mut factors = Vec::new();
-        Self::factors(&s.from, &mut factors);
+        let mut listed = false;
+        let mut list = |factors: &mut Vec<_>| {
+            if !listed {
+                Self::factors(&s.from, factors);
+                listed = true;
+            }
+        };
         for item in &s.projection {
+            if matches!(
+                item,
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+            ) {
+                list(&mut factors);
+            }
             match item {
                 SelectItem::Wildcard(_) => {
                     for f in &factors {
@@ -158,23 +268,30 @@ where
                     SelectItemQualifiedWildcardKind::ObjectName(q),
                     _,
                 ) => {
-                    let q = object_name(self.dialect, q);
-                    let q = q.rsplit('.').next().unwrap_or(&q).to_string();
-                    let hit = factors
-                        .iter()
-                        .find(|f| self.factor_name(f).as_deref() == Some(q.as_str()));
+                    let mark = self.text.len();
+                    let q = self.last_part(q);
+                    let hit = factors.iter().find(|f| {
+                        let at = self.text.len();
+                        let same = self
+                            .factor_name(f)
+                            .is_some_and(|n| n.of(&self.text) == q.of(&self.text));
+                        self.text.truncate(at);
+                        same
+                    });
                     if let Some(t) = hit.and_then(|f| self.factor_table(f)) {
                         self.all_columns(&t);
                     }
+                    self.text.truncate(mark);
                 }
                 SelectItem::ExprWithAlias { alias, .. } => {
-                    self.aliases.insert(fold(self.dialect, alias));
+                    let a = self.ident(alias);
+                    self.aliases.push(a);
                 }
                 _ => {}
             }
         }
         // `JOIN ... USING (c)` and NATURAL joins read columns no expression names.
-        let mut tables: Option<Vec<String>> = None;
+        let mut tables: Option<Vec<Table<'s, I>>> = None;
         for twj in &s.from {
             for j in &twj.joins {
                 let constraint = join_constraint(&j.join_operator);
@@ -184,6 +301,7 @@ where
                 ) {
                     continue;
                 }
+                list(&mut factors);
                 let tables = tables.get_or_insert_with(|| {
                     factors
                         .iter()
@@ -193,17 +311,20 @@ where
                 match constraint {
                     Some(JoinConstraint::Using(cols)) => {
                         for c in cols {
-                            let c = object_name(self.dialect, c);
+                            let mark = self.text.len();
+                            let c = self.object(c);
                             for t in tables.iter() {
-                                self.uses.maybe.insert((t.clone(), c.clone()));
+                                if let Some(col) = t.column(c.of(&self.text)) {
+                                    self.uses.maybe.push((t.key, col));
+                                }
                             }
+                            self.text.truncate(mark);
                         }
                     }
                     Some(JoinConstraint::Natural) => {
                         for t in tables.iter() {
-                            for c in (self.columns_of)(t) {
-                                self.uses.maybe.insert((t.clone(), c));
-                            }
+                            let key = t.key;
+                            self.uses.maybe.extend(t.columns.clone().map(|c| (key, c)));
                         }
                     }
                     _ => {}
@@ -213,32 +334,13 @@ where
     }
 }
 
-impl<'a, R, C> Collector<'a, R, C> {
-    fn new(dialect: Dialect, resolve: &'a R, columns_of: &'a C, ctes: &'a HashSet<String>) -> Self {
-        Collector {
-            dialect,
-            resolve,
-            columns_of,
-            ctes,
-            names: Default::default(),
-            tables: BTreeSet::new(),
-            others: false,
-            qualified: Vec::new(),
-            bare: Vec::new(),
-            aliases: Default::default(),
-            uses: ColumnUse::default(),
-            mentioned: QueryNames::default(),
-        }
-    }
-}
-
 /// The walk of a query: the shapes a view's query usually has are followed here, calling
 /// the [`Visitor`] methods sqlparser's visitor would call, in its order; any other node is
 /// handed to sqlparser's visitor whole (the same calls, only slower).
-impl<R, C> Collector<'_, R, C>
+impl<'s, T, I> Collector<'_, 's, T, I>
 where
-    R: Fn(&str) -> Option<String>,
-    C: Fn(&str) -> Vec<String>,
+    T: Fn(&str) -> Option<(&'s str, I)>,
+    I: Iterator<Item = &'s str> + Clone,
 {
     fn walk_query(&mut self, q: &Query) {
         let Query {
@@ -454,28 +556,31 @@ fn plain_call(f: &sqlparser::ast::Function) -> bool {
         && over.is_none()
 }
 
-impl<R, C> Visitor for Collector<'_, R, C>
+impl<'s, T, I> Visitor for Collector<'_, 's, T, I>
 where
-    R: Fn(&str) -> Option<String>,
-    C: Fn(&str) -> Vec<String>,
+    T: Fn(&str) -> Option<(&'s str, I)>,
+    I: Iterator<Item = &'s str> + Clone,
 {
     type Break = ();
 
     fn pre_visit_query(&mut self, q: &Query) -> ControlFlow<()> {
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
-                self.mentioned
-                    .ctes
-                    .insert(fold(self.dialect, &cte.alias.name));
+                let n = self.ident(&cte.alias.name);
+                let text = &self.text;
+                if self.cte_names.iter().any(|c| c.of(text) == n.of(text)) {
+                    self.text.truncate(n.start);
+                } else {
+                    self.cte_names.push(n);
+                }
             }
         }
         ControlFlow::Continue(())
     }
 
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-        self.mentioned
-            .relations
-            .push(object_name(self.dialect, relation));
+        let n = self.object(relation);
+        self.relations.push(n);
         ControlFlow::Continue(())
     }
 
@@ -489,19 +594,22 @@ where
             return ControlFlow::Continue(());
         }
         let target = match self.factor_table(f) {
-            Some(t) => {
-                self.tables.insert(t.clone());
-                Target::Table(t)
-            }
+            Some(t) => Some(self.table_index(t)),
             None => {
                 self.others = true;
-                Target::Other
+                None
             }
         };
         if let Some(n) = self.factor_name(f) {
-            let v = self.names.entry(n).or_default();
-            if !v.contains(&target) {
-                v.push(target);
+            let text = &self.text;
+            let known = self
+                .names
+                .iter()
+                .any(|(m, t)| *t == target && m.of(text) == n.of(text));
+            if known {
+                self.text.truncate(n.start);
+            } else {
+                self.names.push((n, target));
             }
         }
         ControlFlow::Continue(())
@@ -509,18 +617,20 @@ where
 
     fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<()> {
         match e {
-            Expr::Function(f) => self
-                .mentioned
-                .functions
-                .push(object_name(self.dialect, &f.name)),
+            Expr::Function(f) => {
+                let n = self.object(&f.name);
+                self.functions.push(n);
+            }
             Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
                 let n = parts.len();
-                self.qualified.push((
-                    fold(self.dialect, &parts[n - 2]),
-                    fold(self.dialect, &parts[n - 1]),
-                ));
+                let q = self.ident(&parts[n - 2]);
+                let c = self.ident(&parts[n - 1]);
+                self.qualified.push((q, c));
             }
-            Expr::Identifier(i) => self.bare.push(fold(self.dialect, i)),
+            Expr::Identifier(i) => {
+                let c = self.ident(i);
+                self.bare.push(c);
+            }
             _ => {}
         }
         ControlFlow::Continue(())
@@ -530,77 +640,71 @@ where
 /// What a view's query reads: the names it mentions ([`QueryNames`]) and the table
 /// columns it reads ([`ColumnUse`]), in one walk of the query when it has no CTE (a CTE may
 /// be read before, textually, its `WITH` is visited, so the columns of a query with CTEs are
-/// found in a second walk, once their names are known). `resolve` gives the key of the
-/// table a name denotes (`None` for views and unknown names); `columns_of` a table's
-/// current columns.
-pub fn view_reads<R, C>(
+/// found in a second walk, once their names are known). `tables` gives, for a name, the
+/// key of the table it denotes and that table's current columns (`None` for views and
+/// unknown names); a table's key must denote that table (it is not asked twice).
+pub fn view_reads<'s, T, I>(
     dialect: Dialect,
     query: &Query,
-    resolve: R,
-    columns_of: C,
-) -> (QueryNames, ColumnUse)
+    tables: T,
+) -> (QueryNames, ColumnUse<'s>)
 where
-    R: Fn(&str) -> Option<String>,
-    C: Fn(&str) -> Vec<String>,
+    T: Fn(&str) -> Option<(&'s str, I)>,
+    I: Iterator<Item = &'s str> + Clone,
 {
-    let (names, uses) = walk(dialect, query, &HashSet::new(), &resolve, &columns_of);
+    let (names, uses) = walk(dialect, query, &[], &tables);
     if names.ctes.is_empty() {
         return (names, uses);
     }
-    let (_, uses) = walk(dialect, query, &names.ctes, &resolve, &columns_of);
+    let ctes: Vec<&str> = names.ctes().collect();
+    let (_, uses) = walk(dialect, query, &ctes, &tables);
     (names, uses)
 }
 
 /// One walk of `query`: the names it mentions and, taking `ctes` as the names of its CTEs,
 /// the columns it reads.
-fn walk<R, C>(
+fn walk<'s, T, I>(
     dialect: Dialect,
     query: &Query,
-    ctes: &HashSet<String>,
-    resolve: &R,
-    columns_of: &C,
-) -> (QueryNames, ColumnUse)
+    ctes: &[&str],
+    tables: &T,
+) -> (QueryNames, ColumnUse<'s>)
 where
-    R: Fn(&str) -> Option<String>,
-    C: Fn(&str) -> Vec<String>,
+    T: Fn(&str) -> Option<(&'s str, I)>,
+    I: Iterator<Item = &'s str> + Clone,
 {
-    let mut c = Collector::new(dialect, resolve, columns_of, ctes);
+    let mut c = Collector::new(dialect, tables, ctes);
     c.walk_query(query);
-    // Each table's columns, read once however many names are looked up in them.
-    let read: std::cell::RefCell<Vec<(String, Vec<String>)>> = Default::default();
-    let has = |t: &str, col: &str| {
-        let mut read = read.borrow_mut();
-        let i = match read.iter().position(|(name, _)| name == t) {
-            Some(i) => i,
-            None => {
-                read.push((t.to_string(), columns_of(t)));
-                read.len() - 1
-            }
-        };
-        read[i].1.iter().any(|x| x == col)
-    };
     let mut uses = std::mem::take(&mut c.uses);
+    let text = c.text.as_str();
     for (q, col) in &c.qualified {
-        match c.names.get(q).map(Vec::as_slice) {
-            Some([Target::Table(t)]) => {
-                if has(t, col) {
-                    uses.definite.insert((t.clone(), col.clone()));
+        let (q, col) = (q.of(text), col.of(text));
+        let mut targets = c
+            .names
+            .iter()
+            .filter(|(n, _)| n.of(text) == q)
+            .map(|(_, t)| *t)
+            .peekable();
+        match targets.next() {
+            Some(Some(t)) if targets.peek().is_none() => {
+                let t = &c.tables[t];
+                if let Some(col) = t.column(col) {
+                    uses.definite.push((t.key, col));
                 }
             }
-            Some(targets) => {
-                for t in targets {
-                    if let Target::Table(t) = t
-                        && has(t, col)
-                    {
-                        uses.maybe.insert((t.clone(), col.clone()));
+            Some(first) => {
+                for t in std::iter::once(first).chain(targets).flatten() {
+                    let t = &c.tables[t];
+                    if let Some(col) = t.column(col) {
+                        uses.maybe.push((t.key, col));
                     }
                 }
             }
             // Not a FROM name: a schema-qualified table, a composite field, a variable.
             None => {
                 for t in &c.tables {
-                    if has(t, col) {
-                        uses.maybe.insert((t.clone(), col.clone()));
+                    if let Some(col) = t.column(col) {
+                        uses.maybe.push((t.key, col));
                     }
                 }
             }
@@ -611,34 +715,66 @@ where
     // has such a column, it is that one.
     let plain = !c.others && c.ctes.is_empty();
     for col in &c.bare {
-        let owners: Vec<&String> = c.tables.iter().filter(|t| has(t, col)).collect();
-        let sure = plain && owners.len() == 1 && !c.aliases.contains(col);
-        for t in owners {
-            let u = (t.clone(), col.clone());
-            if sure {
-                uses.definite.insert(u);
-            } else {
-                uses.maybe.insert(u);
-            }
+        let col = col.of(text);
+        let mut owners = c
+            .tables
+            .iter()
+            .filter_map(|t| Some((t.key, t.column(col)?)))
+            .peekable();
+        let Some(first) = owners.next() else {
+            continue;
+        };
+        let sure = plain && owners.peek().is_none() && !c.aliases.iter().any(|a| a.of(text) == col);
+        if sure {
+            uses.definite.push(first);
+        } else {
+            uses.maybe.push(first);
+            uses.maybe.extend(owners);
         }
     }
     let ColumnUse {
-        definite,
+        mut definite,
         mut maybe,
     } = uses;
-    maybe.retain(|u| !definite.contains(u));
-    (c.mentioned, ColumnUse { definite, maybe })
+    definite.sort_unstable();
+    definite.dedup();
+    maybe.sort_unstable();
+    maybe.dedup();
+    maybe.retain(|u| definite.binary_search(u).is_err());
+    let names = QueryNames {
+        functions: c.functions,
+        relations: c.relations,
+        ctes: c.cte_names,
+        text: c.text,
+    };
+    (names, ColumnUse { definite, maybe })
 }
 
-/// The names a view's query mentions, gathered in one walk of it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The names a view's query mentions, gathered in one walk of it (canonical names, in
+/// one buffer).
+#[derive(Debug, Clone, Default)]
 pub struct QueryNames {
+    functions: Vec<Span>,
+    relations: Vec<Span>,
+    ctes: Vec<Span>,
+    text: String,
+}
+
+impl QueryNames {
     /// The functions it calls (canonical names as written, qualified or not), in order.
-    pub functions: Vec<String>,
+    pub fn functions(&self) -> impl Iterator<Item = &str> {
+        self.functions.iter().map(|s| s.of(&self.text))
+    }
+
     /// The relations it reads (canonical names), in order, CTEs included.
-    pub relations: Vec<String>,
-    /// The names of its CTEs, nested ones included.
-    pub ctes: HashSet<String>,
+    pub fn relations(&self) -> impl Iterator<Item = &str> {
+        self.relations.iter().map(|s| s.of(&self.text))
+    }
+
+    /// The names of its CTEs, nested ones included, each once.
+    pub fn ctes(&self) -> impl Iterator<Item = &str> {
+        self.ctes.iter().map(|s| s.of(&self.text))
+    }
 }
 
 /// The constraint (`ON`, `USING`, `NATURAL`, none) of an inner, outer or cross join;
@@ -664,17 +800,56 @@ mod tests {
     use sqlparser::dialect::PostgreSqlDialect;
     use sqlparser::parser::Parser;
 
+    const TABLES: [(&str, &[&str]); 2] = [("users", &["id", "name"]), ("posts", &["uid", "title"])];
+
+    fn tables(
+        t: &str,
+    ) -> Option<(
+        &'static str,
+        std::iter::Copied<std::slice::Iter<'static, &'static str>>,
+    )> {
+        let (key, columns) = TABLES.iter().find(|(key, _)| *key == t)?;
+        Some((*key, columns.iter().copied()))
+    }
+
+    type Seen = (
+        Vec<(String, Option<&'static str>)>,
+        Vec<&'static str>,
+        bool,
+        Vec<(String, String)>,
+        Vec<String>,
+        Vec<String>,
+        ColumnUse<'static>,
+        [Vec<String>; 3],
+    );
+
+    /// What a collector gathered, its spans read.
+    fn seen<T, I>(c: &Collector<'_, 'static, T, I>) -> Seen
+    where
+        T: Fn(&str) -> Option<(&'static str, I)>,
+        I: Iterator<Item = &'static str> + Clone,
+    {
+        let s = |span: &Span| span.of(&c.text).to_string();
+        let all = |v: &[Span]| v.iter().map(s).collect::<Vec<_>>();
+        (
+            c.names
+                .iter()
+                .map(|(n, t)| (s(n), t.map(|t| c.tables[t].key)))
+                .collect(),
+            c.tables.iter().map(|t| t.key).collect(),
+            c.others,
+            c.qualified.iter().map(|(q, col)| (s(q), s(col))).collect(),
+            all(&c.bare),
+            all(&c.aliases),
+            c.uses.clone(),
+            [all(&c.functions), all(&c.relations), all(&c.cte_names)],
+        )
+    }
+
     /// The walk makes the calls sqlparser's visitor makes, in the same order, on the shapes
     /// it follows itself and on those it hands over.
     #[test]
     fn the_walk_calls_what_the_visitor_calls() {
-        let resolve = |t: &str| ["users", "posts"].contains(&t).then(|| t.to_string());
-        let columns_of = |t: &str| -> Vec<String> {
-            match t {
-                "users" => vec!["id".into(), "name".into()],
-                _ => vec!["uid".into(), "title".into()],
-            }
-        };
         let queries = [
             "SELECT u.id, name AS n, now() AS seen, (SELECT count(*) FROM posts p WHERE p.uid = u.id) AS k \
              FROM users u WHERE u.name IS NOT NULL AND (id > 0)",
@@ -693,24 +868,66 @@ mod tests {
             else {
                 panic!("{sql} is a query");
             };
-            let ctes = HashSet::new();
-            let mut walked = Collector::new(Dialect::Postgres, &resolve, &columns_of, &ctes);
+            let mut walked = Collector::new(Dialect::Postgres, &tables, &[]);
             walked.walk_query(q);
-            let mut visited = Collector::new(Dialect::Postgres, &resolve, &columns_of, &ctes);
+            let mut visited = Collector::new(Dialect::Postgres, &tables, &[]);
             let _ = q.visit(&mut visited);
-            let seen = |c: &Collector<'_, _, _>| {
-                (
-                    c.names.clone(),
-                    c.tables.clone(),
-                    c.others,
-                    c.qualified.clone(),
-                    c.bare.clone(),
-                    c.aliases.clone(),
-                    c.uses.clone(),
-                    c.mentioned.clone(),
-                )
-            };
             assert_eq!(seen(&walked), seen(&visited), "{sql}");
         }
+    }
+
+    fn reads(sql: &str) -> (QueryNames, ColumnUse<'static>) {
+        let Statement::Query(q) = &Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap()[0] else {
+            panic!("{sql} is a query");
+        };
+        view_reads(Dialect::Postgres, q, tables)
+    }
+
+    #[test]
+    fn definite_and_maybe_reads() {
+        // One alias per table: definite; a bare name in a join: maybe when both have it.
+        let (names, uses) = reads(
+            "SELECT u.name, title, id FROM users u JOIN posts p ON p.uid = u.id WHERE Name = 'x'",
+        );
+        assert_eq!(names.relations().collect::<Vec<_>>(), ["users", "posts"]);
+        assert_eq!(
+            uses.definite,
+            [
+                ("posts", "title"),
+                ("posts", "uid"),
+                ("users", "id"),
+                ("users", "name")
+            ]
+        );
+        assert!(uses.maybe.is_empty());
+        // An alias used for two tables, USING and NATURAL joins: maybe, and only columns
+        // the tables have.
+        let (_, uses) = reads("SELECT x.id FROM users x, posts x");
+        assert_eq!(uses.definite, []);
+        assert_eq!(uses.maybe, [("users", "id")]);
+        let (_, uses) = reads("SELECT 1 FROM users JOIN posts USING (uid)");
+        assert_eq!(uses.maybe, [("posts", "uid")]);
+        let (_, uses) = reads("SELECT 1 FROM users NATURAL JOIN posts");
+        assert_eq!(
+            uses.maybe,
+            [
+                ("posts", "title"),
+                ("posts", "uid"),
+                ("users", "id"),
+                ("users", "name")
+            ]
+        );
+        // An output name, a CTE, a quoted name folded differently.
+        let (_, uses) = reads("SELECT name AS id FROM users ORDER BY id");
+        assert_eq!(uses.definite, [("users", "name")]);
+        assert_eq!(uses.maybe, [("users", "id")]);
+        let (names, uses) = reads("WITH users AS (SELECT 1 AS id) SELECT id FROM users");
+        assert_eq!(names.ctes().collect::<Vec<_>>(), ["users"]);
+        assert_eq!(uses, ColumnUse::default());
+        let (_, uses) = reads(r#"SELECT "Name", NAME FROM users"#);
+        assert_eq!(uses.definite, [("users", "name")]);
+        // Functions, as written.
+        let (names, _) = reads("SELECT Public.Twice(id), now() FROM users");
+        assert_eq!(names.functions().collect::<Vec<_>>(), ["twice", "now"]);
     }
 }
