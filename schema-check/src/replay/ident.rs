@@ -10,6 +10,8 @@
 //!   last part (`shop.orders` is `orders`: a migration directory describes one database).
 //!   Column names compare case-insensitively ([`same_column`]); SQLite table names too.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 
 use crate::dialect::Dialect;
@@ -53,6 +55,24 @@ pub fn fold_into(dialect: Dialect, ident: &Ident, out: &mut String) {
             }
         }
         _ => out.push_str(&ident.value),
+    }
+}
+
+/// [`fold`], borrowing the identifier where folding leaves it as written (an unquoted
+/// PostgreSQL identifier already in lower case, a quoted one, any MySQL or SQLite one):
+/// for comparisons that need no owned name.
+pub(crate) fn folded(dialect: Dialect, ident: &Ident) -> Cow<'_, str> {
+    let kept = match dialect {
+        Dialect::Postgres => super::names::clip(&ident.value, super::names::PG_MAX_IDENT),
+        _ => &ident.value,
+    };
+    if dialect == Dialect::Postgres
+        && ident.quote_style.is_none()
+        && kept.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        Cow::Owned(fold(dialect, ident))
+    } else {
+        Cow::Borrowed(kept)
     }
 }
 

@@ -802,9 +802,11 @@ impl Replayer {
     pub(crate) fn table(&self, name: &str) -> Option<&crate::model::Table> {
         match self.schema.tables.get(name) {
             Some(t) => Some(t),
-            None => self
+            // Only SQLite finds a table under another spelling (see `table_key`).
+            None if self.dialect == Dialect::Sqlite => self
                 .table_key(name)
                 .and_then(|k| self.schema.tables.get(&k)),
+            None => None,
         }
     }
 

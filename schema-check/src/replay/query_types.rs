@@ -36,7 +36,7 @@ use sqlparser::ast::{
 use std::borrow::Cow;
 
 use super::function_deps::Arity;
-use super::ident::{fold, object_name};
+use super::ident::{fold, folded, object_name};
 use super::maps::HashMap;
 use super::names::figure_colname;
 use super::pg_functions;
@@ -262,7 +262,7 @@ impl<'d> Typer<'_, 'd> {
             ctes: Vec::new(),
             outer,
         };
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(select.projection.len());
         for item in &select.projection {
             match item {
                 SelectItem::Wildcard(_) => out.extend(star.clone()?),
@@ -665,9 +665,9 @@ impl<'d> Typer<'_, 'd> {
         let pg = Dialect::Postgres;
         let schema = self.schema;
         match e {
-            Expr::Identifier(i) => self.column(scope, None, &fold(pg, i)),
+            Expr::Identifier(i) => self.column(scope, None, &folded(pg, i)),
             Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-                [.., q, c] => self.column(scope, Some(&fold(pg, q)), &fold(pg, c)),
+                [.., q, c] => self.column(scope, Some(&folded(pg, q)), &folded(pg, c)),
                 _ => Ty::Unsure,
             },
             Expr::Nested(inner) | Expr::Collate { expr: inner, .. } => self.expr(inner, scope),
@@ -1029,16 +1029,16 @@ impl ViewTypes {
     /// View `name`, created at `created`, has `columns` (or could not be typed: `None`).
     pub(crate) fn note(
         &mut self,
-        name: &str,
-        created: &Location,
+        name: String,
+        created: Location,
         columns: Option<Vec<(String, SqlType)>>,
     ) {
         match columns {
             Some(c) => {
-                self.0.insert(name.to_string(), (created.clone(), c));
+                self.0.insert(name, (created, c));
             }
             None => {
-                self.0.remove(name);
+                self.0.remove(&name);
             }
         }
     }
@@ -1129,7 +1129,7 @@ impl super::Replayer {
                 }
                 Some(c)
             });
-        self.view_types.note(&name, &created, columns);
+        self.view_types.note(name, created, columns);
     }
 }
 
