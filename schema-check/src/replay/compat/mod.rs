@@ -156,6 +156,17 @@ pub(super) fn is_word(t: &Token, word: &str) -> bool {
 }
 
 /// Token index -> replacement (`None` removes the token and the white space before it).
+/// The positions in `tokens` of every token that is not whitespace (comments are
+/// whitespace to the tokenizer): what the rewrites read word by word.
+pub(super) fn significant(tokens: &[Token]) -> Vec<usize> {
+    tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 pub(super) type Edits = BTreeMap<usize, Option<String>>;
 
 /// A MariaDB `ALTER TABLE` clause condition (`IF [NOT] EXISTS`) the rewrite asks the
@@ -277,12 +288,7 @@ pub fn rewrite(
         return None;
     }
     let tokens = Tokenizer::new(parser, text).tokenize().ok()?;
-    let sig: Vec<usize> = tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
-        .map(|(i, _)| i)
-        .collect();
+    let sig = significant(&tokens);
     let mut edits = Edits::new();
     let outcome = match dialect {
         _ if matches!(

@@ -1044,12 +1044,7 @@ mod tests {
                 sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::MySqlDialect {}, text)
                     .tokenize()
                     .unwrap();
-            let sig: Vec<usize> = tokens
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| !matches!(t, Token::Whitespace(_)))
-                .map(|(i, _)| i)
-                .collect();
+            let sig = super::super::significant(&tokens);
             if create {
                 created_table_name(&tokens, &sig)
             } else {
