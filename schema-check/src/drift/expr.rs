@@ -27,8 +27,8 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, Expr, FunctionArguments, Ident, ObjectNamePart, UnaryOperator, Value,
-    ValueWithSpan, VisitMut, VisitorMut,
+    BinaryOperator, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectNamePart,
+    UnaryOperator, Value, ValueWithSpan, VisitMut, VisitorMut,
 };
 use sqlparser::parser::Parser;
 
@@ -213,7 +213,12 @@ impl Canonicalize {
                 }
                 let empty = match &f.args {
                     FunctionArguments::None => true,
-                    FunctionArguments::List(l) => l.args.is_empty() && l.clauses.is_empty(),
+                    FunctionArguments::List(l) => {
+                        l.clauses.is_empty()
+                            && (l.args.is_empty()
+                                || (self.dialect == Dialect::Mysql
+                                    && zero_precision_clock(&f.name.to_string(), &l.args)))
+                    }
                     FunctionArguments::Subquery(_) => false,
                 };
                 if empty {
@@ -241,6 +246,30 @@ impl Canonicalize {
             other => literal(other),
         }
     }
+}
+
+/// Whether a MySQL/MariaDB clock function (`name`, lower-cased) is called with precision
+/// `0`, which the server shows as no precision at all: `CURRENT_TIMESTAMP(0)` is stored
+/// and shown as `current_timestamp()`.
+fn zero_precision_clock(name: &str, args: &[FunctionArg]) -> bool {
+    let clock = matches!(
+        name,
+        "now"
+            | "current_timestamp"
+            | "localtime"
+            | "localtimestamp"
+            | "current_time"
+            | "curtime"
+            | "sysdate"
+            | "utc_timestamp"
+            | "utc_time"
+    );
+    clock
+        && matches!(
+            args,
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v)))]
+                if matches!(&v.value, Value::Number(n, _) if n == "0")
+        )
 }
 
 /// A literal in canonical form: numbers (quoted or not) without redundant zeros.
@@ -369,6 +398,12 @@ mod tests {
         let my = Dialect::Mysql;
         same(my, "current_timestamp()", "CURRENT_TIMESTAMP");
         same(my, "current_timestamp()", "NOW()");
+        same(my, "current_timestamp()", "CURRENT_TIMESTAMP(0)");
+        same(my, "current_timestamp()", "now(0)");
+        assert_ne!(
+            normalize(my, "current_timestamp(3)"),
+            normalize(my, "CURRENT_TIMESTAMP(0)")
+        );
         same(my, "`price` > 0", "price > 0");
         same(my, "`Price` > 0", "price > 0");
         same(my, "1", "TRUE");
