@@ -19,6 +19,7 @@
 use sqlparser::ast::{Expr, FunctionArguments, ObjectNamePart};
 
 use super::constraint_names::ConstraintNames;
+use crate::dialect::Dialect;
 use crate::model::{Schema, Table, UniqueKind};
 
 /// PostgreSQL's longest identifier, in bytes (`NAMEDATALEN - 1`).
@@ -113,13 +114,8 @@ pub fn figure_colname(expr: &Expr) -> Option<String> {
 
 /// `FigureColnameInternal`: a name and its strength (2 strong, 1 weak).
 fn figure(expr: &Expr) -> Option<(String, u8)> {
-    let ident = |i: &sqlparser::ast::Ident| {
-        if i.quote_style.is_some() {
-            i.value.clone()
-        } else {
-            i.value.to_lowercase()
-        }
-    };
+    // Names are folded (ASCII only) and cut to 63 bytes as every PostgreSQL identifier.
+    let ident = |i: &sqlparser::ast::Ident| super::ident::fold(Dialect::Postgres, i);
     match expr {
         Expr::Identifier(i) => Some((ident(i), 2)),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| (ident(i), 2)),
@@ -128,7 +124,7 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
         Expr::Function(f) => {
             let name = match f.name.0.last()? {
                 ObjectNamePart::Identifier(i) => ident(i),
-                other => other.to_string().to_lowercase(),
+                other => other.to_string().to_ascii_lowercase(),
             };
             // `coalesce`, `greatest`, `nullif`... are functions in sqlparser's AST too.
             let _ = &f.args;
@@ -429,6 +425,14 @@ mod tests {
             Some("lower")
         );
         assert_eq!(figure_colname(&expr("(data->>'x')")), None);
+        // PostgreSQL 15 (UTF8): `CREATE TABLE c AS SELECT FÖÖ(), <70 letters>()` names
+        // its columns `fÖÖ` (only ASCII is folded) and the first 63 bytes, folded.
+        assert_eq!(figure_colname(&expr("FÖÖ()")).as_deref(), Some("fÖÖ"));
+        let long = "ABCDEFGHIJ".repeat(7);
+        assert_eq!(
+            figure_colname(&expr(&format!("{long}()"))),
+            Some(long[..63].to_ascii_lowercase())
+        );
         assert_eq!(
             figure_colname(&expr("created_at::date")).as_deref(),
             Some("created_at")
