@@ -250,6 +250,7 @@ pub(super) fn rewrite(
     if kw_at(0, Keyword::CREATE) {
         table = created_table_name(tokens, sig);
     }
+    let mut placeholder = false;
     if kw_at(0, Keyword::ALTER) && kw_at(1, Keyword::TABLE) {
         let clauses = alter_clauses(tokens, sig);
         table = table_name(tokens, sig);
@@ -332,25 +333,10 @@ pub(super) fn rewrite(
             };
         }
         // Nothing left for sqlparser: index renames and temporal clauses are applied by the
-        // fixup (the placeholder is not applied, see `Fixup::Temporal`).
-        if remaining == 0 && !clauses.is_empty() && (renamed || temporal) {
-            let fixup = with_notes(skipped, fixup);
-            return Outcome::Replace(
-                "SELECT 1".to_string(),
-                temporal_fixup(
-                    fixup,
-                    unversion,
-                    Temporal {
-                        table,
-                        row_columns,
-                        versioned,
-                        periods,
-                        dropped_periods,
-                    },
-                ),
-            );
-        }
-        if !clauses.is_empty() && remaining == 0 {
+        // fixup, and the statement becomes a placeholder that is not applied (see
+        // `Fixup::Temporal`); the clause edits below are then unused.
+        placeholder = remaining == 0 && !clauses.is_empty() && (renamed || temporal);
+        if !placeholder && !clauses.is_empty() && remaining == 0 {
             if matches!(fixup, Fixup::Charset { .. }) {
                 return Outcome::Replace("SELECT 1".to_string(), fixup);
             }
@@ -386,7 +372,7 @@ pub(super) fn rewrite(
         }
         fixup = with_notes(skipped, fixup);
     }
-    Outcome::Edits(temporal_fixup(
+    let fixup = temporal_fixup(
         fixup,
         unversion,
         Temporal {
@@ -396,7 +382,12 @@ pub(super) fn rewrite(
             periods,
             dropped_periods,
         },
-    ))
+    );
+    if placeholder {
+        Outcome::Replace("SELECT 1".to_string(), fixup)
+    } else {
+        Outcome::Edits(fixup)
+    }
 }
 
 /// What a statement's temporal clauses do (the fields of [`Fixup::Temporal`]).
