@@ -75,6 +75,15 @@ pub(crate) fn shape(out: &ReplayOutput, t: &str) -> Vec<(String, String, bool)> 
         .collect()
 }
 
+/// The canonical type of every column of `t`, in order.
+pub(crate) fn types(out: &ReplayOutput, t: &str) -> Vec<String> {
+    table(out, t)
+        .columns
+        .iter()
+        .map(|c| c.ty.canonical.clone())
+        .collect()
+}
+
 pub(crate) fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }

@@ -553,13 +553,7 @@ fn a_table_created_from_a_call_of_the_historys_function_takes_its_returns_type()
          CREATE TABLE t2 AS SELECT pick(1) AS p, pick('x') AS q;
          CREATE TABLE t3 AS SELECT pick(1, 2) AS p;",
     );
-    let types = |t: &str| -> Vec<String> {
-        table(&out, t)
-            .columns
-            .iter()
-            .map(|c| c.ty.canonical.clone())
-            .collect()
-    };
+    let types = |t: &str| types(&out, t);
     assert_eq!(types("t1"), ["character varying", "smallint"]);
     assert_eq!(types("t2"), ["integer", "text"]);
     assert_eq!(types("t3"), ["bigint"]);
@@ -1131,13 +1125,7 @@ fn create_table_as_select_types_expressions_aggregates_and_unions() {
          SELECT published, person_id, NULL::int, 'x', 2, 1 FROM post_saved;
          ALTER TABLE post_actions ALTER COLUMN person_id SET NOT NULL, ADD PRIMARY KEY (person_id, post_id);",
     );
-    let types = |t: &str| -> Vec<(String, String, bool)> {
-        table(&out, t)
-            .columns
-            .iter()
-            .map(|c| (c.name.clone(), c.ty.canonical.clone(), c.nullable))
-            .collect()
-    };
+    let types = |t: &str| shape(&out, t);
     let col = |n: &str, ty: &str, null: bool| (n.to_string(), ty.to_string(), null);
     assert_eq!(
         types("post_actions"),
@@ -1222,13 +1210,7 @@ fn calls_resolve_between_the_history_s_functions_and_the_built_ins() {
          CREATE FUNCTION f(x int, y int DEFAULT 0) RETURNS bigint LANGUAGE sql AS $$ SELECT 1 $$;
          CREATE TABLE d AS SELECT f(a) AS fa FROM t;",
     );
-    let types = |t: &str| -> Vec<String> {
-        table(&out, t)
-            .columns
-            .iter()
-            .map(|c| c.ty.canonical.clone())
-            .collect()
-    };
+    let types = |t: &str| types(&out, t);
     assert_eq!(
         types("c"),
         [
