@@ -157,14 +157,8 @@ impl Audit {
             let mut audited_batches = std::pin::pin!(
                 batches
                     .map(|batch| {
-                        AbortOnDropHandle::new(tokio::spawn(shared.clone().audit_batch(batch))).map(
-                            |joined| {
-                                joined.unwrap_or_else(|e| match e.try_into_panic() {
-                                    Ok(panic) => std::panic::resume_unwind(panic),
-                                    Err(e) => panic!("an audit batch was cancelled: {e}"),
-                                })
-                            },
-                        )
+                        AbortOnDropHandle::new(tokio::spawn(shared.clone().audit_batch(batch)))
+                            .map(|joined| joined_or_panic(joined, "an audit batch"))
                     })
                     .buffer_unordered(concurrency)
             );
@@ -177,12 +171,15 @@ impl Audit {
         let (walked, results) = futures_util::future::join(walk, audit).await;
         let results = results?;
         walked?;
-        let mut report = Report::new(
-            results.tenants,
-            results.other_tables,
-            started_at_ms,
-            started.elapsed(),
-        );
+        // Building the report is CPU work on threads of its own (tenants in parallel): off
+        // the runtime's workers, which it would otherwise hold until it is done.
+        let (tenants, other_tables, elapsed) =
+            (results.tenants, results.other_tables, started.elapsed());
+        let report = tokio::task::spawn_blocking(move || {
+            Report::new(tenants, other_tables, started_at_ms, elapsed)
+        })
+        .await;
+        let mut report = joined_or_panic(report, "building the audit report");
         report.row_reads = shared.row_reads.load(Ordering::Relaxed);
         Ok(report)
     }
@@ -692,4 +689,13 @@ fn absorb(into: &mut RunResult, batch: BatchResult, audited: &AtomicU64) {
         into.tenants.entry(tenant).or_default().push(verdicts);
     }
     into.other_tables += batch.other_tables;
+}
+
+/// What a spawned task returned; its panic goes on in this task (a cancelled task, which
+/// nothing here cancels, panics naming `what`).
+fn joined_or_panic<T>(joined: Result<T, tokio::task::JoinError>, what: &str) -> T {
+    joined.unwrap_or_else(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => panic!("{what} was cancelled: {e}"),
+    })
 }
