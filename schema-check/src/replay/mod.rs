@@ -47,6 +47,7 @@ mod maps;
 pub mod names;
 mod partition;
 mod partition_index;
+mod pg_fold;
 mod pg_functions;
 mod pg_typeconv;
 pub mod position;

@@ -39,6 +39,7 @@ use super::function_deps::Arity;
 use super::ident::{fold, folded, object_name};
 use super::maps::HashMap;
 use super::names::figure_colname;
+use super::pg_fold::{self, Folded};
 use super::pg_functions;
 use super::pg_typeconv;
 use super::pg_typeconv::{Ty, binary, coercible, common_type, is_string, strip, unary};
@@ -753,10 +754,16 @@ impl<'d> Typer<'_, 'd> {
                 None => Ty::Unsure,
             },
             Expr::Case {
+                operand,
                 conditions,
                 else_result,
                 ..
-            } => self.case(conditions, else_result.as_deref(), scope),
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+            ),
             Expr::Array(array) => array_of(common_type(
                 array.elem.iter().map(|e| self.expr(e, scope)),
                 schema,
@@ -791,11 +798,14 @@ impl<'d> Typer<'_, 'd> {
 
     /// `CASE ... END`: the common type of its results (`select_common_type`, which the
     /// server gives the `ELSE` result first), text when all are untyped. The planner then
-    /// drops each `WHEN false` and makes a `WHEN true` result the `ELSE` (dropping what
-    /// follows): what is left keeps the type, with the modifier of the results left (all
-    /// of them the type, with the same modifier), or of the one result left.
+    /// drops each arm whose condition folds to false or `NULL` and makes the first that
+    /// folds to true the `ELSE`, dropping what follows ([`pg_fold`]): what is left keeps
+    /// the type, with the modifier of the results left (all of them the type, with the
+    /// same modifier), or of the one result left. Where the replay cannot tell what a
+    /// condition folds to, the modifier is known only if every result has it.
     fn case(
         &self,
+        operand: Option<&Expr>,
         conditions: &[sqlparser::ast::CaseWhen],
         else_result: Option<&Expr>,
         scope: &Scope<'_, 'd>,
@@ -809,38 +819,29 @@ impl<'d> Typer<'_, 'd> {
             schema,
         )
         .resolved();
-        // A literal `true` or `false` condition (parentheses and `NOT` aside).
-        fn constant(e: &Expr) -> Option<bool> {
-            match e {
-                Expr::Value(v) => match v.value {
-                    Value::Boolean(b) => Some(b),
-                    _ => None,
-                },
-                Expr::Nested(inner) => constant(inner),
-                Expr::UnaryOp {
-                    op: sqlparser::ast::UnaryOperator::Not,
-                    expr,
-                } => constant(expr).map(|b| !b),
-                _ => None,
-            }
-        }
-        if conditions.iter().all(|c| constant(&c.condition).is_none()) {
+        let folded: Vec<Folded> = conditions
+            .iter()
+            .map(|c| pg_fold::when(operand, &c.condition))
+            .collect();
+        if folded.iter().all(|f| *f == Folded::Varies) {
             return ty;
         }
         let Some(full) = ty.known().cloned() else {
             return ty;
         };
-        // The results left, `ELSE` first (`None`: an implicit `ELSE NULL`).
+        let unknown = folded.contains(&Folded::Unknown);
+        // The results left, `ELSE` first (`None`: an implicit `ELSE NULL`); every result
+        // where a condition's value is not known.
         let mut left: Vec<&Expr> = Vec::new();
         let mut otherwise = else_result;
-        for c in conditions {
-            match constant(&c.condition) {
-                Some(false) => {}
-                Some(true) => {
+        for (c, f) in conditions.iter().zip(&folded) {
+            match f {
+                Folded::Const(Some(true)) if !unknown => {
                     otherwise = Some(&c.result);
                     break;
                 }
-                None => left.push(&c.result),
+                Folded::Const(_) if !unknown => {}
+                _ => left.push(&c.result),
             }
         }
         let inputs: Vec<Ty<'d>> =
@@ -856,9 +857,11 @@ impl<'d> Typer<'_, 'd> {
                 Ty::Known(t) if strip(&t) == strip(&full) => match &modifier {
                     None => modifier = Some(t.into_owned()),
                     Some(m) if *m == *t => {}
+                    Some(_) if unknown => return Ty::Unsure,
                     Some(_) => return stripped,
                 },
                 Ty::Unsure => return Ty::Unsure,
+                _ if unknown => return Ty::Unsure,
                 _ => return stripped,
             }
         }

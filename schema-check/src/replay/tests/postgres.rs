@@ -1177,6 +1177,23 @@ fn create_table_as_select_types_expressions_aggregates_and_unions() {
 }
 
 #[test]
+fn case_whose_folding_the_replay_cannot_tell_has_a_length_only_if_every_result_has_it() {
+    // `random() > 0.5` is not folded, `length('ab') = 2` is: the replay does not tell the
+    // two apart, so the length the column keeps is known only where all results agree.
+    let out = ok(
+        PG,
+        "CREATE TABLE t (name varchar(40));
+         CREATE TABLE c AS SELECT
+             CASE WHEN random() > 0.5 THEN name ELSE name::varchar(10) END AS differ,
+             CASE WHEN length('ab') = 2 THEN name ELSE name END AS agree
+         FROM t;",
+    );
+    let c = table(&out, "c");
+    assert_eq!(c.columns[0].ty.family, crate::TypeFamily::Unknown);
+    assert_eq!(c.columns[1].ty.canonical, "character varying(40)");
+}
+
+#[test]
 fn create_table_as_select_of_unknown_columns_is_not_modelled() {
     // `*` over a function the replay does not know: which columns there are is unknown,
     // and the table is not modelled (later statements about it are warnings).
