@@ -489,7 +489,8 @@ impl Replayer {
     }
 
     /// `data_type` with a user-defined type's unqualified name resolved by the path;
-    /// `None` when it is as written.
+    /// `None` when it is as written: qualified, or no schema of the path has a type of
+    /// that name (a built-in sqlparser does not know, `serial`, `inet`, or a missing one).
     fn resolve_type(
         &self,
         data_type: &sqlparser::ast::DataType,
@@ -498,7 +499,7 @@ impl Replayer {
         self.search_path.schemas()?;
         match data_type {
             D::Custom(name, modifiers) => {
-                let key = self.lookup_key(name, Among::Types);
+                let key = self.existing_key(name, Among::Types, &HashSet::default())?;
                 let parts: Vec<Ident> = key.split('.').map(|p| Ident::with_quote('"', p)).collect();
                 Some(D::Custom(ObjectName::from(parts), modifiers.clone()))
             }
