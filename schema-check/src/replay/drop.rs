@@ -195,6 +195,16 @@ impl Replayer {
             None => name.to_string(),
         };
         let Some(ix) = self.schema.indexes.remove(&key) else {
+            // MySQL: `DROP INDEX k ON t` drops a UNIQUE key as `ALTER TABLE t DROP INDEX k`.
+            if dialect == Dialect::Mysql
+                && let Some(t) = table.and_then(|t| self.table_key(t))
+                && let Some(t) = self.schema.tables.get_mut(&t)
+                && t.unique.iter().any(|u| u.name.as_deref() == Some(name))
+            {
+                t.unique.retain(|u| u.name.as_deref() != Some(name));
+                t.provenance.touch(ctx.at());
+                return Ok(true);
+            }
             if self.unmodelled.forget_index(name) {
                 self.skip(
                     ctx,
