@@ -308,6 +308,19 @@ pub fn pg_fold_text(text: &str) -> String {
     out
 }
 
+/// Appends the canonical spelling of the last part of `name` to `out`: `t` of `s.t`, the
+/// whole `a.b` of a quoted `"a.b"` — the name an unaliased relation is known by in a query.
+pub(crate) fn last_part_into(dialect: Dialect, name: &ObjectName, out: &mut String) {
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(i)) => fold_into(dialect, i, out),
+        Some(other) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{other}");
+        }
+        None => {}
+    }
+}
+
 /// The canonical name of a (possibly qualified) table, view, type or index name.
 pub fn object_name(dialect: Dialect, name: &ObjectName) -> String {
     let mut out = match name.0.as_slice() {

@@ -36,7 +36,7 @@ use sqlparser::ast::{
 use std::borrow::Cow;
 
 use super::function_deps::Arity;
-use super::ident::{fold, folded, object_name};
+use super::ident::{fold, folded, last_part_into, object_name};
 use super::maps::HashMap;
 use super::names::figure_colname;
 use super::pg_fold::{self, Folded};
@@ -272,8 +272,8 @@ impl<'d> Typer<'_, 'd> {
                     _,
                 ) => {
                     // `alias.*`, `table.*`, `schema.table.*`: the relation's own name.
-                    let key = object_name(Dialect::Postgres, name);
-                    let q = key.rsplit('.').next().unwrap_or(&key);
+                    let mut q = String::new();
+                    last_part_into(Dialect::Postgres, name, &mut q);
                     let r = scope.local.iter().find(|r| r.qualifier == q)?;
                     out.extend(r.columns.clone()?);
                 }
@@ -442,10 +442,11 @@ impl<'d> Typer<'_, 'd> {
                 };
                 let qualifier = match alias {
                     Some(a) => fold(pg, &a.name),
-                    None => match key.rfind('.') {
-                        Some(dot) => key[dot + 1..].to_string(),
-                        None => key,
-                    },
+                    None => {
+                        let mut q = String::new();
+                        last_part_into(pg, name, &mut q);
+                        q
+                    }
                 };
                 Relation {
                     qualifier,

@@ -40,7 +40,7 @@ use sqlparser::ast::{
     TableFactor, TableWithJoins, Visit, Visitor,
 };
 
-use super::ident::{fold_into, object_name_into};
+use super::ident::{fold_into, last_part_into, object_name_into};
 use crate::dialect::Dialect;
 
 /// The `(table, column)` pairs a view reads, borrowed from the schema it was read against,
@@ -149,16 +149,14 @@ where
         }
     }
 
-    /// Appends the last part of the canonical name of `name` (`t` of `s.t`) to the buffer.
+    /// Appends the last part of the canonical name of `name` (`t` of `s.t`; `a.b` of a
+    /// quoted `"a.b"`) to the buffer.
     fn last_part(&mut self, name: &ObjectName) -> Span {
-        let full = self.object(name);
-        let start = match full.of(&self.text).rfind('.') {
-            Some(dot) => full.start + dot + 1,
-            None => full.start,
-        };
+        let start = self.text.len();
+        last_part_into(self.dialect, name, &mut self.text);
         Span {
             start,
-            end: full.end,
+            end: self.text.len(),
         }
     }
 
