@@ -366,7 +366,8 @@ fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, tabl
             }
         }
         Dialect::Mysql => {
-            if table.primary_key.is_some() && table.primary_key_name.is_none() {
+            // Every primary key is `PRIMARY`, whatever its `CONSTRAINT name` says.
+            if table.primary_key.is_some() && table.primary_key_name.as_deref() != Some("PRIMARY") {
                 table.primary_key_name = Some("PRIMARY".to_string());
             }
             mysql_name_uniques(schema, table);
