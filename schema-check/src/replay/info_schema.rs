@@ -9,7 +9,8 @@
 //!     'ALTER TABLE teams MODIFY kind varchar(255)', 'SELECT 1'));
 //! ```
 //!
-//! The condition is `(SELECT COUNT(*) FROM information_schema.T WHERE ...) <op> <n>` or
+//! The condition is `(SELECT COUNT(*) FROM information_schema.T WHERE ...) <op> <n>`,
+//! `(SELECT field FROM information_schema.T WHERE ...) <op> 'text'` or
 //! `[NOT] EXISTS (SELECT ... FROM information_schema.T WHERE ...)`, the `WHERE` clause
 //! `field = 'text'` / `field != 'text'` terms joined by `AND` (`table_schema =
 //! DATABASE()` holds for every row). The tables and fields known: `TABLES` (`table_name`,
@@ -49,7 +50,13 @@ pub(crate) fn evaluate(schema: &Schema, tokens: &[Token]) -> Option<bool> {
         return None;
     }
     let inner = parenthesized(tokens, 0)?;
-    let n = count(schema, &tokens[inner.start..inner.end - 1])?;
+    let query = &tokens[inner.start..inner.end - 1];
+    if let [op, Token::SingleQuotedString(want)] = &tokens[inner.end..] {
+        // A scalar subquery against text: no row reads as NULL.
+        let have = select_value(schema, query)?.flatten();
+        return compare(&have, op, &Some(want.clone()));
+    }
+    let n = count(schema, query)?;
     let [op, Token::Number(bound, _)] = &tokens[inner.end..] else {
         return None;
     };
@@ -89,6 +96,27 @@ fn parenthesized(tokens: &[Token], open: usize) -> Option<std::ops::Range<usize>
 
 /// The number of rows `SELECT ... FROM information_schema.T WHERE ...` (`query`) finds.
 fn count(schema: &Schema, query: &[Token]) -> Option<u64> {
+    let found = matching(schema, query)?;
+    if found.group_by.is_some() {
+        return None;
+    }
+    u64::try_from(found.rows.len()).ok()
+}
+
+/// The rows a `SELECT` over `information_schema` keeps, and what else it says.
+struct Found<'q> {
+    /// The select list (the tokens between `SELECT` and `FROM`).
+    list: &'q [Token],
+    /// The rows its `WHERE` clause keeps, in the table's order (an index's rows in
+    /// `seq_in_index` order).
+    rows: Vec<Row>,
+    /// `GROUP BY field`, lower case.
+    group_by: Option<String>,
+}
+
+/// Reads `SELECT list FROM information_schema.T [WHERE terms] [GROUP BY field]` and keeps
+/// the rows its terms hold on (`None`: another form, or a term the replay cannot tell).
+fn matching<'q>(schema: &Schema, query: &'q [Token]) -> Option<Found<'q>> {
     let is = |t: &Token, w: &str| matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
     if !query.first().is_some_and(|t| is(t, "SELECT")) {
         return None;
@@ -109,27 +137,174 @@ fn count(schema: &Schema, query: &[Token]) -> Option<u64> {
     if word(from + 1)? != "information_schema" || query.get(from + 2) != Some(&Token::Period) {
         return None;
     }
-    let rows = rows(schema, &word(from + 3)?)?;
+    let all = rows(schema, &word(from + 3)?)?;
+    // `GROUP BY field` ends the query, if it is there.
+    let mut end = query.len();
+    let mut group_by = None;
+    if let Some(g) = (from + 4..query.len()).find(|&i| is(&query[i], "GROUP")) {
+        if !query.get(g + 1).is_some_and(|t| is(t, "BY")) || g + 3 != query.len() {
+            return None;
+        }
+        group_by = Some(word(g + 2)?);
+        end = g;
+    }
     let terms = match query.get(from + 4) {
-        None => Vec::new(),
-        Some(t) if is(t, "WHERE") => terms(&query[from + 5..])?,
-        Some(_) => return None,
+        _ if from + 4 == end => Vec::new(),
+        Some(t) if is(t, "WHERE") => terms(&query[from + 5..end])?,
+        _ => return None,
     };
-    let mut n = 0;
-    for row in &rows {
+    let mut rows = Vec::new();
+    for row in all {
         let mut holds = Some(true);
         for term in &terms {
-            holds = match (holds, term.holds(row)?) {
+            holds = match (holds, term.holds(&row)?) {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (Some(true), Some(true)) => Some(true),
                 _ => None,
             };
         }
         if holds? {
-            n += 1;
+            rows.push(row);
         }
     }
-    Some(n)
+    Some(Found {
+        list: &query[1..from],
+        rows,
+        group_by,
+    })
+}
+
+/// What a query's one column holds in a row: `None` is SQL's `NULL`.
+pub(crate) type Value = Option<String>;
+
+/// The value `SELECT expr FROM information_schema.T [WHERE ...] [GROUP BY field]`
+/// (`query`) yields, as `SELECT expr INTO var` stores it or a scalar subquery reads it:
+/// `Some(None)` when it yields no row (the variable keeps its value; a subquery is
+/// `NULL`), `None` when the replay cannot tell (another form, several rows). `expr` is
+/// `COUNT(*)`, a field, `GROUP_CONCAT(field [ORDER BY seq_in_index])` (rows come in
+/// that order) or `IFNULL`/`COALESCE(expr, 'text')`.
+pub(crate) fn select_value(schema: &Schema, query: &[Token]) -> Option<Option<Value>> {
+    let found = matching(schema, query)?;
+    let groups: Vec<&[Row]> = match &found.group_by {
+        None => vec![&found.rows[..]],
+        Some(field) => {
+            // The rows of one group (several groups are several rows: not told).
+            let first = found.rows.first().map(|r| r.get(field.as_str()));
+            match first {
+                None => Vec::new(),
+                Some(None) => return None,
+                Some(Some(key)) => {
+                    let key = key.as_ref()?;
+                    let same = |r: &Row| {
+                        r.get(field.as_str())
+                            .and_then(|v| v.as_ref())
+                            .is_some_and(|v| v.eq_ignore_ascii_case(key))
+                    };
+                    if !found.rows.iter().all(same) {
+                        return None;
+                    }
+                    vec![&found.rows[..]]
+                }
+            }
+        }
+    };
+    let Some(rows) = groups.first() else {
+        return Some(None);
+    };
+    let aggregate = aggregates(found.list);
+    if !aggregate && rows.len() != 1 {
+        return if rows.is_empty() { Some(None) } else { None };
+    }
+    Some(Some(expression(found.list, rows)?))
+}
+
+/// Whether select list `list` aggregates (`COUNT`, `GROUP_CONCAT`, inside `IFNULL` or not).
+fn aggregates(list: &[Token]) -> bool {
+    list.iter().any(|t| {
+        matches!(t, Token::Word(w) if w.quote_style.is_none()
+            && ["count", "group_concat"].iter().any(|f| w.value.eq_ignore_ascii_case(f)))
+    })
+}
+
+/// Expression `e` over `rows` (one row unless `e` aggregates); `None` when the replay
+/// cannot tell.
+fn expression(e: &[Token], rows: &[Row]) -> Option<Value> {
+    let is = |i: usize, w: &str| matches!(e.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    let field = |t: &Token| match t {
+        Token::Word(w) => Some(w.value.to_ascii_lowercase()),
+        _ => None,
+    };
+    let call = |name: &str| {
+        is(0, name) && e.get(1) == Some(&Token::LParen) && e.last() == Some(&Token::RParen)
+    };
+    match e {
+        [Token::SingleQuotedString(s)] => Some(Some(s.clone())),
+        [t] => Some(Some(rows.first()?.get(field(t)?.as_str())?.clone()?)),
+        _ if call("COUNT") && e.len() == 4 && e[2] == Token::Mul => {
+            Some(Some(rows.len().to_string()))
+        }
+        _ if call("IFNULL") || call("COALESCE") => {
+            // `f(a, b)`: the comma at depth 1 splits the arguments.
+            let mut depth = 0usize;
+            let comma = e.iter().position(|t| {
+                match t {
+                    Token::LParen => depth += 1,
+                    Token::RParen => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                depth == 1 && *t == Token::Comma
+            })?;
+            let first = expression(&e[2..comma], rows)?;
+            match first {
+                Some(v) => Some(Some(v)),
+                None => expression(&e[comma + 1..e.len() - 1], rows),
+            }
+        }
+        _ if call("GROUP_CONCAT") => {
+            let f = field(e.get(2)?)?;
+            match &e[3..e.len() - 1] {
+                [] => {}
+                [order, by, key]
+                    if matches!(order, Token::Word(w) if w.value.eq_ignore_ascii_case("ORDER"))
+                        && matches!(by, Token::Word(w) if w.value.eq_ignore_ascii_case("BY"))
+                        && field(key).as_deref() == Some("seq_in_index") => {}
+                _ => return None,
+            }
+            if rows.is_empty() {
+                return Some(None);
+            }
+            let values: Option<Vec<String>> =
+                rows.iter().map(|r| r.get(f.as_str())?.clone()).collect();
+            Some(Some(values?.join(",")))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `have <op> want` holds as MySQL compares them: numerically when both are
+/// integers, else as text without case (the collations migrations compare names under);
+/// `NULL` on either side holds for no operator. `None`: an operator not modelled.
+pub(crate) fn compare(have: &Value, op: &Token, want: &Value) -> Option<bool> {
+    let (Some(have), Some(want)) = (have, want) else {
+        return matches!(
+            op,
+            Token::Eq | Token::Neq | Token::Lt | Token::LtEq | Token::Gt | Token::GtEq
+        )
+        .then_some(false);
+    };
+    let ordering = match (have.parse::<i64>(), want.parse::<i64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => have.to_ascii_lowercase().cmp(&want.to_ascii_lowercase()),
+    };
+    Some(match op {
+        Token::Eq => ordering.is_eq(),
+        Token::Neq => ordering.is_ne(),
+        Token::Lt => ordering.is_lt(),
+        Token::LtEq => ordering.is_le(),
+        Token::Gt => ordering.is_gt(),
+        Token::GtEq => ordering.is_ge(),
+        _ => return None,
+    })
 }
 
 /// One `field = value` / `field != value` term of a `WHERE` clause.
@@ -376,6 +551,26 @@ mod tests {
         );
         let exists = "NOT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 't')";
         assert_eq!(holds(T, exists), no);
+    }
+
+    #[test]
+    fn a_scalar_subquery_compares_with_text() {
+        // MariaDB 10.11: column_type compares without case; no row reads as NULL, for
+        // which `!=` does not hold.
+        let scalar = |column: &str, rest: &str| {
+            format!(
+                "(SELECT column_type FROM information_schema.columns WHERE table_schema = \
+                 DATABASE() AND table_name = 't' AND column_name = '{column}') {rest}"
+            )
+        };
+        assert_eq!(holds(T, &scalar("k", "!= 'VARCHAR(9)'")), Some(false));
+        assert_eq!(holds(T, &scalar("k", "!= 'varchar(250)'")), Some(true));
+        assert_eq!(holds(T, &scalar("zz", "!= 'x'")), Some(false));
+        // Several rows, or an integer's type (its display width is not kept), are unknown.
+        assert_eq!(holds(T, &scalar("n", "!= 'int(11)'")), None);
+        let several =
+            "(SELECT column_type FROM information_schema.columns WHERE table_name = 't') = 'x'";
+        assert_eq!(holds(T, several), None);
     }
 
     #[test]

@@ -15,13 +15,19 @@
 //! A body of `ALTER`/`CREATE`/`DROP`/`RENAME` statements and `IF ... THEN ... [ELSEIF
 //! ... THEN ...] [ELSE ...] END IF` is recorded when the procedure is created; a `CALL`
 //! without arguments runs it on the schema as it is then, each condition evaluated by
-//! [`super::info_schema`]. A body with anything else, a procedure with parameters, or a
+//! [`super::info_schema`]. Local variables may carry what `information_schema` says:
+//! `DECLARE v TYPE [DEFAULT literal]`, `SELECT expr INTO v FROM information_schema.T ...`
+//! (the forms [`super::info_schema::select_value`] reads, such as a primary key's columns
+//! through `GROUP_CONCAT(column_name ORDER BY seq_in_index)`), and a condition
+//! `v <op> literal`. A body with anything else, a procedure with parameters, or a
 //! condition the replay cannot evaluate makes the `CALL` a skip with a warning (the tables
 //! it changes may differ), recorded as possibly changing the schema unseen.
 
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::Replayer;
+use super::info_schema::Value;
+use super::maps::HashMap;
 use crate::statement::Statement;
 
 /// One item of a procedure body.
@@ -31,6 +37,11 @@ pub(crate) enum Item {
     Ddl(String),
     /// `IF`: each branch's condition (its text; `None` for `ELSE`) and items.
     If(Vec<(Option<String>, Vec<Item>)>),
+    /// `DECLARE v [, w] TYPE [DEFAULT literal]`: the names (lower case: local variables
+    /// match without case) and the value they start with.
+    Declare(Vec<String>, Value),
+    /// `SELECT expr INTO v FROM ...`: the variable and the query without `INTO v`.
+    SelectInto(String, String),
 }
 
 /// Reads the body of `CREATE PROCEDURE name () BEGIN ... END` in `text`: `None` when the
@@ -110,10 +121,83 @@ impl Reader<'_> {
                     + from;
                 out.push(Item::Ddl(self.text(from, end)?));
                 self.at = end + 1;
+            } else if is(t, "DECLARE") {
+                out.push(self.declare()?);
+            } else if is(t, "SELECT") {
+                out.push(self.select_into()?);
             } else {
                 return None;
             }
         }
+    }
+
+    /// The index of the `;` ending the statement at `self.at`.
+    fn statement_end(&self) -> Option<usize> {
+        Some(
+            self.tokens[self.at..]
+                .iter()
+                .position(|t| t.token == Token::SemiColon)?
+                + self.at,
+        )
+    }
+
+    /// `DECLARE a [, b] TYPE [DEFAULT literal];` (not a cursor, condition or handler).
+    fn declare(&mut self) -> Option<Item> {
+        let end = self.statement_end()?;
+        let mut names = Vec::new();
+        let mut i = self.at + 1;
+        loop {
+            match &self.tokens.get(i)?.token {
+                Token::Word(w)
+                    if !["CONTINUE", "EXIT", "UNDO"]
+                        .iter()
+                        .any(|k| is(&self.tokens[i].token, k)) =>
+                {
+                    names.push(w.value.to_ascii_lowercase());
+                }
+                _ => return None,
+            }
+            i += 1;
+            if self.tokens.get(i)?.token != Token::Comma {
+                break;
+            }
+            i += 1;
+        }
+        if self.is(i, "CURSOR") || self.is(i, "CONDITION") {
+            return None;
+        }
+        let default = (i..end).find(|&j| self.is(j, "DEFAULT"));
+        let value = match default {
+            None => None,
+            Some(d) if d + 2 == end => match &self.tokens[d + 1].token {
+                Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
+                t if is(t, "NULL") => None,
+                _ => return None,
+            },
+            Some(_) => return None,
+        };
+        self.at = end + 1;
+        Some(Item::Declare(names, value))
+    }
+
+    /// `SELECT expr INTO v FROM ...;`, kept as the variable and the query without `INTO v`.
+    fn select_into(&mut self) -> Option<Item> {
+        let end = self.statement_end()?;
+        let into = (self.at..end).find(|&i| self.is(i, "INTO"))?;
+        let Token::Word(var) = &self.tokens.get(into + 1)?.token else {
+            return None;
+        };
+        if var.quote_style.is_some() || into + 2 >= end || into == self.at + 1 {
+            return None;
+        }
+        let query = format!(
+            "{} {}",
+            self.text(self.at, into)?,
+            self.text(into + 2, end)?
+        );
+        let item = Item::SelectInto(var.value.to_ascii_lowercase(), query);
+        self.at = end + 1;
+        Some(item)
     }
 
     /// `IF cond THEN items {ELSEIF cond THEN items} [ELSE items] END IF`.
@@ -154,16 +238,42 @@ impl Replayer {
     /// condition cannot be evaluated.
     pub(crate) fn run_procedure_ddl(&mut self, stmt: &Statement, items: &[Item]) -> bool {
         let saved = self.snapshot();
-        if self.run_procedure_items(stmt, items) {
+        if self.run_procedure_items(stmt, items, &mut HashMap::default()) {
             return true;
         }
         self.restore(saved);
         false
     }
 
-    fn run_procedure_items(&mut self, stmt: &Statement, items: &[Item]) -> bool {
+    fn run_procedure_items(
+        &mut self,
+        stmt: &Statement,
+        items: &[Item],
+        locals: &mut HashMap<String, Value>,
+    ) -> bool {
         for item in items {
             match item {
+                Item::Declare(names, value) => {
+                    for n in names {
+                        locals.insert(n.clone(), value.clone());
+                    }
+                }
+                Item::SelectInto(var, query) => {
+                    if !locals.contains_key(var) {
+                        return false;
+                    }
+                    let value = super::words::Words::of(&*self.parser, query).and_then(|w| {
+                        super::info_schema::select_value(&self.schema, w.slice(0, w.len()))
+                    });
+                    match value {
+                        None => return false,
+                        // No row: the variable keeps its value.
+                        Some(None) => {}
+                        Some(Some(v)) => {
+                            locals.insert(var.clone(), v);
+                        }
+                    }
+                }
                 Item::Ddl(text) => self.apply(&Statement {
                     text: text.clone(),
                     at: stmt.at.clone(),
@@ -175,7 +285,10 @@ impl Replayer {
                         let holds = match condition {
                             None => Some(true),
                             Some(c) => super::words::Words::of(&*self.parser, c).and_then(|w| {
-                                super::info_schema::evaluate(&self.schema, w.slice(0, w.len()))
+                                let tokens = w.slice(0, w.len());
+                                local_condition(tokens, locals).unwrap_or_else(|| {
+                                    super::info_schema::evaluate(&self.schema, tokens)
+                                })
                             }),
                         };
                         match holds {
@@ -188,7 +301,7 @@ impl Replayer {
                         }
                     }
                     if let Some(items) = chosen
-                        && !self.run_procedure_items(stmt, items)
+                        && !self.run_procedure_items(stmt, items, locals)
                     {
                         return false;
                     }
@@ -197,6 +310,25 @@ impl Replayer {
         }
         true
     }
+}
+
+/// Condition `v <op> literal` (in parentheses or not) on local variable `v`: `None` when
+/// the condition is not of that form (outer) or the replay cannot tell (inner).
+fn local_condition(tokens: &[Token], locals: &HashMap<String, Value>) -> Option<Option<bool>> {
+    let tokens = match tokens {
+        [Token::LParen, inner @ .., Token::RParen] => inner,
+        _ => tokens,
+    };
+    let [Token::Word(var), op, literal] = tokens else {
+        return None;
+    };
+    let have = locals.get(&var.value.to_ascii_lowercase())?;
+    let want = match literal {
+        Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
+        t if is(t, "NULL") => None,
+        _ => return Some(None),
+    };
+    Some(super::info_schema::compare(have, op, &want))
 }
 
 #[cfg(test)]
@@ -256,6 +388,38 @@ mod tests {
             .map(|c| c.name.as_str())
             .collect();
         assert_eq!(names, ["id", "a", "b"]);
+    }
+
+    #[test]
+    fn locals_carry_what_information_schema_says() {
+        // MariaDB 10.11: the first CALL replaces the key (u, p) by (p, u, e); the second
+        // reads `p,u,e`, equal to 'p,U,e' without case, and changes nothing.
+        let out = crate::replay::tests::ok(
+            crate::Dialect::Mysql,
+            "CREATE TABLE r (u VARCHAR(9) NOT NULL, p VARCHAR(9) NOT NULL,
+               e VARCHAR(9) NOT NULL, PRIMARY KEY (u, p));
+             CREATE PROCEDURE fix_pk() BEGIN
+               DECLARE existing VARCHAR(64) DEFAULT '';
+               SELECT IFNULL(GROUP_CONCAT(column_name ORDER BY seq_in_index), '') INTO existing
+               FROM information_schema.statistics
+               WHERE table_schema = DATABASE() AND table_name = 'r' AND index_name = 'PRIMARY'
+               GROUP BY index_name;
+               IF existing != 'p,U,e' THEN
+                 IF existing != '' THEN
+                   ALTER TABLE r DROP PRIMARY KEY;
+                 END IF;
+                 ALTER TABLE r ADD PRIMARY KEY (p, u, e);
+               END IF;
+             END;
+             CALL fix_pk();
+             CALL fix_pk();",
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let pk = out.schema.tables["r"]
+            .primary_key
+            .clone()
+            .unwrap_or_default();
+        assert_eq!(pk, ["p", "u", "e"]);
     }
 
     #[test]
