@@ -174,6 +174,21 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
             }
         }
     }
+    // `CREATE TABLE t (...) WITHOUT OIDS`: what every table is since PostgreSQL 12.
+    if kw_at(0, Keyword::CREATE) {
+        let mut depth = 0i32;
+        for n in 0..sig.len() {
+            match tokens[sig[n]] {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 && kw_at(n, Keyword::WITHOUT) && is_word_at(tokens, sig, n + 1, "OIDS") {
+                edits.insert(sig[n], None);
+                edits.insert(sig[n + 1], None);
+            }
+        }
+    }
     // `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`.
     if kw_at(0, Keyword::CREATE) && sig.len() >= 2 {
         let last = sig.len() - 1;
