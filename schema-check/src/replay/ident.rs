@@ -271,40 +271,32 @@ pub fn pg_quote_ident(name: &str) -> String {
 /// assert_eq!(pg_fold_text(r#"SELECT 'A "B' || X -- "C"#), r#"select 'a "b' || x -- "c"#);
 /// ```
 pub fn pg_fold_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                out.push(c);
-                for q in chars.by_ref() {
-                    out.push(q);
-                    if q == '"' {
-                        break;
-                    }
-                }
+    // Every byte that matters is ASCII: the text is copied whole, then each stretch outside
+    // double quotes is lower-cased in place.
+    let mut out = text.to_string();
+    let bytes = text.as_bytes();
+    // The byte after the first `close` at or after `from` (the end when there is none).
+    let past = |from: usize, close: u8| {
+        bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&b| b == close))
+            .map_or(bytes.len(), |p| from + p + 1)
+    };
+    let mut fold_from = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i = match b {
+            b'"' => {
+                out[fold_from..i].make_ascii_lowercase();
+                fold_from = past(i + 1, b'"');
+                fold_from
             }
-            '\'' => {
-                out.push(c);
-                for q in chars.by_ref() {
-                    out.push(q.to_ascii_lowercase());
-                    if q == '\'' {
-                        break;
-                    }
-                }
-            }
-            '-' if chars.peek() == Some(&'-') => {
-                out.push(c);
-                for q in chars.by_ref() {
-                    out.push(q.to_ascii_lowercase());
-                    if q == '\n' {
-                        break;
-                    }
-                }
-            }
-            c => out.push(c.to_ascii_lowercase()),
-        }
+            b'\'' => past(i + 1, b'\''),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => past(i + 2, b'\n'),
+            _ => i + 1,
+        };
     }
+    out[fold_from..].make_ascii_lowercase();
     out
 }
 
@@ -422,6 +414,18 @@ mod tests {
             object_name(d, &name(&[Ident::with_quote('"', "Mixed")])),
             "Mixed"
         );
+    }
+
+    #[test]
+    fn pg_fold_text_keeps_quoted_names_only() {
+        // Quotes inside literals and comments quote nothing; an unclosed quote runs to the
+        // end; letters that are not ASCII keep their case.
+        assert_eq!(
+            pg_fold_text("A 'B\"C' -- \"D\nE \"F\"\"G\" \u{c9}H \"I"),
+            "a 'b\"c' -- \"d\ne \"F\"\"G\" \u{c9}h \"I"
+        );
+        assert_eq!(pg_fold_text("X-Y--"), "x-y--");
+        assert_eq!(pg_fold_text(""), "");
     }
 
     #[test]

@@ -19,13 +19,16 @@ use crate::model::Skipped;
 /// assert_eq!(leading_words("-- hi\ncreate or replace function f()", 4), "CREATE OR REPLACE FUNCTION");
 /// ```
 pub fn leading_words(text: &str, n: usize) -> String {
-    let mut out = String::new();
+    // Room for most statements' leading keywords.
+    let mut out = String::with_capacity(8 * n);
     for (i, w) in words(text).take(n).enumerate() {
         if i > 0 {
             out.push(' ');
         }
         if w.is_ascii() {
-            out.extend(w.bytes().map(|b| char::from(b.to_ascii_uppercase())));
+            let start = out.len();
+            out.push_str(w);
+            out[start..].make_ascii_uppercase();
         } else {
             out.push_str(&w.to_uppercase());
         }
@@ -63,30 +66,9 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
             break;
         }
     }
-    // Runs of letters, digits and `_`; everything else separates words. ASCII is judged
-    // byte by byte (this runs on every statement), other characters by Unicode's rules.
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
-    // The byte length of the run of characters at the start of `s` that are (`word`) or
-    // are not word characters.
-    let run = move |s: &str, word: bool| {
-        let mut end = 0;
-        for (i, c) in s.char_indices() {
-            end = i;
-            let w = if c.is_ascii() {
-                c.is_ascii_alphanumeric() || c == '_'
-            } else {
-                is_word(c)
-            };
-            if w != word {
-                return end;
-            }
-            end = i + c.len_utf8();
-        }
-        end
-    };
     std::iter::from_fn(move || {
-        rest = &rest[run(rest, false)..];
-        let len = run(rest, true);
+        rest = &rest[word_run(rest, false)..];
+        let len = word_run(rest, true);
         if len == 0 {
             return None;
         }
@@ -94,6 +76,45 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         rest = after;
         Some(w)
     })
+}
+
+/// The ASCII bytes that are word characters for [`words`]: letters, digits and `_`.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// The byte length of the run of characters at the start of `s` that are (`word`) or are
+/// not word characters: runs of letters, digits and `_` are words, everything else
+/// separates them. ASCII is judged byte by byte (this runs on every statement), other
+/// characters by Unicode's rules.
+#[inline]
+fn word_run(s: &str, word: bool) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if let Some(&w) = ASCII_WORD.get(usize::from(b)) {
+            if w != word {
+                break;
+            }
+            i += 1;
+        } else {
+            // `i` is on a character boundary: every step is a whole character.
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
+            if (c.is_alphanumeric() || c == '_') != word {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    i
 }
 
 /// Statements whose leading words alone prove they cannot change a table's columns, with
@@ -116,20 +137,49 @@ const OBVIOUS_NOISE: &[(&[&str], &str)] = &[
     (&["DELETE"], "DELETE"),
 ];
 
-/// The longest word of `OBVIOUS_NOISE`, in bytes (what [`obvious_noise`] upper-cases a
-/// word into); the table has fewer than 32 entries (a bit each).
+/// The longest word of `OBVIOUS_NOISE`, in bytes, and the most words of an entry: each
+/// word is compared as one integer ([`pack`]); the table has fewer than 32 entries (a bit
+/// each).
 const NOISE_WORD_MAX: usize = 16;
-const _: () = {
+const NOISE_WORDS_MAX: usize = 4;
+
+/// The bytes of a word of at most [`NOISE_WORD_MAX`] bytes as one integer, zero-padded, as
+/// `u128::from_le_bytes` reads them (no word of the table is empty, so an absent word
+/// never matches).
+const fn pack(word: &[u8]) -> u128 {
+    let mut bytes = [0u8; NOISE_WORD_MAX];
+    let mut i = 0;
+    while i < word.len() {
+        bytes[i] = word[i];
+        i += 1;
+    }
+    u128::from_le_bytes(bytes)
+}
+
+/// `OBVIOUS_NOISE`'s words, packed ([`pack`]), by position: `NOISE_PACKED[j][i]` is the
+/// `j`th word of entry `i` (zero past its last).
+const NOISE_PACKED: [[u128; OBVIOUS_NOISE.len()]; NOISE_WORDS_MAX] = {
     assert!(OBVIOUS_NOISE.len() < 32);
+    let mut packed = [[0; OBVIOUS_NOISE.len()]; NOISE_WORDS_MAX];
     let mut i = 0;
     while i < OBVIOUS_NOISE.len() {
+        let words = OBVIOUS_NOISE[i].0;
+        assert!(!words.is_empty() && words.len() <= NOISE_WORDS_MAX);
         let mut j = 0;
-        while j < OBVIOUS_NOISE[i].0.len() {
-            assert!(OBVIOUS_NOISE[i].0[j].len() <= NOISE_WORD_MAX);
+        while j < words.len() {
+            let w = words[j].as_bytes();
+            assert!(!w.is_empty() && w.len() <= NOISE_WORD_MAX);
+            let mut k = 0;
+            while k < w.len() {
+                assert!(w[k].is_ascii_uppercase());
+                k += 1;
+            }
+            packed[j][i] = pack(w);
             j += 1;
         }
         i += 1;
     }
+    packed
 };
 
 /// Why a statement cannot change a table's columns, judged from its leading words alone
@@ -147,41 +197,41 @@ const _: () = {
 pub fn obvious_noise(text: &str) -> Option<String> {
     // The statement's words are read one at a time, and only while some entry of the
     // table still matches: most statements are rejected at their first or second word.
-    // Each word is upper-cased once (Unicode rules for a word that is not ASCII).
+    // Each word is upper-cased once (Unicode rules for a word that is not ASCII) and
+    // compared with the entries' words as one integer each.
     let mut alive: u32 = (1 << OBVIOUS_NOISE.len()) - 1;
     let mut words = words(text);
-    let mut buf = [0u8; NOISE_WORD_MAX];
-    let mut unicode: String;
-    // The entries whose bit is set in `bits`.
-    let entries = |mut bits: u32| {
-        std::iter::from_fn(move || {
-            let i = bits.trailing_zeros() as usize;
-            bits &= bits.wrapping_sub(1);
-            OBVIOUS_NOISE.get(i).map(|e| (i, e))
-        })
-    };
-    for depth in 0.. {
-        if let Some((_, (_, what))) = entries(alive).find(|(_, (p, _))| p.len() == depth) {
-            return Some(format!("{what} cannot change table columns"));
-        }
+    for (depth, packed) in NOISE_PACKED.iter().enumerate() {
         let w = words.next().unwrap_or("");
-        let upper: &[u8] = if !w.is_ascii() {
-            unicode = w.chars().flat_map(char::to_uppercase).collect();
-            unicode.as_bytes()
-        } else if let Some(slot) = buf.get_mut(..w.len()) {
-            slot.copy_from_slice(w.as_bytes());
-            slot.make_ascii_uppercase();
-            slot
+        let mut upper = [0u8; NOISE_WORD_MAX];
+        if w.is_ascii() {
+            // Longer than any word of the table: no match.
+            upper.get_mut(..w.len())?.copy_from_slice(w.as_bytes());
+            upper.make_ascii_uppercase();
         } else {
-            // Longer than any word of the table.
-            return None;
-        };
-        alive = entries(alive)
-            .filter(|(_, (p, _))| p[depth].as_bytes() == upper)
-            .fold(0, |bits, (i, _)| bits | (1 << i));
-        if alive == 0 {
+            let unicode: String = w.chars().flat_map(char::to_uppercase).collect();
+            upper
+                .get_mut(..unicode.len())?
+                .copy_from_slice(unicode.as_bytes());
+        }
+        let word = u128::from_le_bytes(upper);
+        let mut matched = 0;
+        let mut bits = alive;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if packed[i] == word {
+                let (entry, what) = OBVIOUS_NOISE[i];
+                if entry.len() == depth + 1 {
+                    return Some(format!("{what} cannot change table columns"));
+                }
+                matched |= 1 << i;
+            }
+        }
+        if matched == 0 {
             return None;
         }
+        alive = matched;
     }
     None
 }
@@ -530,5 +580,25 @@ mod tests {
         // The comparison is leading_words' (Unicode upper case), word by word.
         assert_eq!(leading_words("\u{131}nsert into t", 1), "INSERT");
         assert!(obvious_noise("\u{131}nsert into t").is_some());
+        // A word longer than any of the table's, and one that is not ASCII.
+        assert!(obvious_noise("CREATE FUNCTIONFUNCTIONFUNCTION f()").is_none());
+        assert!(obvious_noise("CREATE FUNCTIO\u{e9} f()").is_none());
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_digits_and_underscores() {
+        let all = |s| words(s).collect::<Vec<_>>();
+        assert_eq!(
+            all("/* a */ CREATE/*x*/FUNCTION\tf_1(\"b\")"),
+            ["CREATE", "x", "FUNCTION", "f_1", "b"]
+        );
+        // Letters that are not ASCII belong to words; other characters separate them.
+        assert_eq!(
+            all("\u{e9}t\u{e9}_1 \u{f1}\u{2014}b"),
+            ["\u{e9}t\u{e9}_1", "\u{f1}", "b"]
+        );
+        assert_eq!(all("-- only a comment"), Vec::<&str>::new());
+        assert!(first_word_is("do$$ BEGIN END $$", "DO"));
+        assert!(!first_word_is("do_it()", "DO"));
     }
 }

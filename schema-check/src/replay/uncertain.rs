@@ -79,12 +79,11 @@ impl Unseen {
                 // lower-cased text where the signature cannot be read so (a quoted
                 // mixed-case function name).
                 let folded = super::ident::pg_fold_text(text);
-                let header = if super::function_deps::signature(&folded, &name).is_some() {
-                    &folded
-                } else {
-                    &lower
+                let (header, signature) = match super::function_deps::signature(&folded, &name) {
+                    Some(signature) => (&folded, Some(signature)),
+                    None => (&lower, super::function_deps::signature(&lower, &name)),
                 };
-                if let Some((params, arity)) = super::function_deps::signature(header, &name) {
+                if let Some((params, arity)) = signature {
                     match super::function_deps::returns(header, &name) {
                         Some(ty) => self.returns.insert((name.clone(), params.clone()), ty),
                         None => self.returns.remove(&(name.clone(), params.clone())),
