@@ -110,22 +110,33 @@ where
     I: Iterator<Item = &'s str> + Clone,
 {
     fn new(dialect: Dialect, tables_of: &'a T, ctes: &'a [&'a str]) -> Self {
+        let Buffers {
+            mut text,
+            names,
+            qualified,
+            bare,
+            aliases,
+            functions,
+            relations,
+            cte_names,
+        } = Buffers::take();
+        // Room for the names of most queries.
+        text.reserve(256);
         Collector {
             dialect,
             tables_of,
             ctes,
-            // Room for the names of most queries.
-            text: String::with_capacity(256),
-            names: Vec::new(),
+            text,
+            names,
             tables: Vec::new(),
             others: false,
-            qualified: Vec::new(),
-            bare: Vec::new(),
-            aliases: Vec::new(),
+            qualified,
+            bare,
+            aliases,
             uses: ColumnUse::default(),
-            functions: Vec::new(),
-            relations: Vec::new(),
-            cte_names: Vec::new(),
+            functions,
+            relations,
+            cte_names,
         }
     }
 
@@ -651,7 +662,7 @@ where
     I: Iterator<Item = &'s str> + Clone,
 {
     let (names, uses) = walk(dialect, query, &[], &tables);
-    if names.ctes.is_empty() {
+    if names.0.cte_names.is_empty() {
         return (names, uses);
     }
     let ctes: Vec<&str> = names.ctes().collect();
@@ -739,39 +750,104 @@ where
     maybe.sort_unstable();
     maybe.dedup();
     maybe.retain(|u| definite.binary_search(u).is_err());
-    let names = QueryNames {
-        functions: c.functions,
-        relations: c.relations,
-        ctes: c.cte_names,
-        text: c.text,
-    };
+    let Collector {
+        text,
+        mut names,
+        mut qualified,
+        mut bare,
+        mut aliases,
+        functions,
+        relations,
+        cte_names,
+        ..
+    } = c;
+    names.clear();
+    qualified.clear();
+    bare.clear();
+    aliases.clear();
+    let names = QueryNames(Buffers {
+        text,
+        names,
+        qualified,
+        bare,
+        aliases,
+        functions,
+        relations,
+        cte_names,
+    });
     (names, ColumnUse { definite, maybe })
+}
+
+/// The buffers of a walk that borrow nothing (the names met and the spans into them),
+/// kept per thread between walks so that their room is reused (a query is walked for
+/// every view created): a walk takes them, the [`QueryNames`] it returns gives them back
+/// when dropped.
+#[derive(Debug, Clone, Default)]
+struct Buffers {
+    text: String,
+    names: Vec<(Span, Option<usize>)>,
+    qualified: Vec<(Span, Span)>,
+    bare: Vec<Span>,
+    aliases: Vec<Span>,
+    functions: Vec<Span>,
+    relations: Vec<Span>,
+    cte_names: Vec<Span>,
+}
+
+thread_local! {
+    /// The buffers the last walk gave back, emptied.
+    static SPARE: std::cell::Cell<Buffers> = const {
+        std::cell::Cell::new(Buffers {
+            text: String::new(),
+            names: Vec::new(),
+            qualified: Vec::new(),
+            bare: Vec::new(),
+            aliases: Vec::new(),
+            functions: Vec::new(),
+            relations: Vec::new(),
+            cte_names: Vec::new(),
+        })
+    };
+}
+
+impl Buffers {
+    /// The spare buffers (empty), or new ones.
+    fn take() -> Buffers {
+        SPARE.with(std::cell::Cell::take)
+    }
 }
 
 /// The names a view's query mentions, gathered in one walk of it (canonical names, in
 /// one buffer).
 #[derive(Debug, Clone, Default)]
-pub struct QueryNames {
-    functions: Vec<Span>,
-    relations: Vec<Span>,
-    ctes: Vec<Span>,
-    text: String,
-}
+pub struct QueryNames(Buffers);
 
 impl QueryNames {
     /// The functions it calls (canonical names as written, qualified or not), in order.
     pub fn functions(&self) -> impl Iterator<Item = &str> {
-        self.functions.iter().map(|s| s.of(&self.text))
+        self.0.functions.iter().map(|s| s.of(&self.0.text))
     }
 
     /// The relations it reads (canonical names), in order, CTEs included.
     pub fn relations(&self) -> impl Iterator<Item = &str> {
-        self.relations.iter().map(|s| s.of(&self.text))
+        self.0.relations.iter().map(|s| s.of(&self.0.text))
     }
 
     /// The names of its CTEs, nested ones included, each once.
     pub fn ctes(&self) -> impl Iterator<Item = &str> {
-        self.ctes.iter().map(|s| s.of(&self.text))
+        self.0.cte_names.iter().map(|s| s.of(&self.0.text))
+    }
+}
+
+impl Drop for QueryNames {
+    /// Gives the buffers back, emptied, for the next walk.
+    fn drop(&mut self) {
+        let mut spare = std::mem::take(&mut self.0);
+        spare.text.clear();
+        spare.functions.clear();
+        spare.relations.clear();
+        spare.cte_names.clear();
+        SPARE.with(|s| s.set(spare));
     }
 }
 
