@@ -12,14 +12,15 @@
 //! CALL add_props();
 //! ```
 //!
-//! A body of `ALTER`/`CREATE`/`DROP`/`RENAME` statements and `IF ... THEN ... [ELSEIF
+//! A body of `ALTER`/`CREATE`/`DROP`/`RENAME` (and `UPDATE`/`INSERT`/`DELETE`) statements and `IF ... THEN ... [ELSEIF
 //! ... THEN ...] [ELSE ...] END IF` is recorded when the procedure is created; a `CALL`
 //! without arguments runs it on the schema as it is then, each condition evaluated by
 //! [`super::info_schema`]. Local variables may carry what `information_schema` says:
 //! `DECLARE v TYPE [DEFAULT literal]`, `SELECT expr INTO v FROM information_schema.T ...`
-//! (the forms [`super::info_schema::select_value`] reads, such as a primary key's columns
-//! through `GROUP_CONCAT(column_name ORDER BY seq_in_index)`), and a condition
-//! `v <op> literal`. A body with anything else, a procedure with parameters, or a
+//! or `SELECT expr FROM ... INTO v` (the forms [`super::info_schema::select_value`] reads,
+//! such as a primary key's columns through `GROUP_CONCAT(column_name ORDER BY
+//! seq_in_index)`), and conditions over them: `v <op> literal`, a variable's truth (a
+//! number not 0), `AND`, `OR`, `NOT` and parentheses. A body with anything else, a procedure with parameters, or a
 //! condition the replay cannot evaluate makes the `CALL` a skip with a warning (the tables
 //! it changes may differ), recorded as possibly changing the schema unseen.
 
@@ -33,7 +34,7 @@ use crate::statement::Statement;
 /// One item of a procedure body.
 #[derive(Debug, Clone)]
 pub(crate) enum Item {
-    /// A DDL statement, as written.
+    /// A statement (DDL, or `UPDATE`/`INSERT`/`DELETE`), as written.
     Ddl(String),
     /// `IF`: each branch's condition (its text; `None` for `ELSE`) and items.
     If(Vec<(Option<String>, Vec<Item>)>),
@@ -110,9 +111,11 @@ impl Reader<'_> {
                 self.at += 1;
             } else if is(t, "IF") {
                 out.push(self.if_item()?);
-            } else if ["ALTER", "CREATE", "DROP", "RENAME"]
-                .iter()
-                .any(|w| is(t, w))
+            } else if [
+                "ALTER", "CREATE", "DROP", "RENAME", "UPDATE", "INSERT", "DELETE",
+            ]
+            .iter()
+            .any(|w| is(t, w))
             {
                 let from = self.at;
                 let end = self.tokens[from..]
@@ -187,14 +190,14 @@ impl Reader<'_> {
         let Token::Word(var) = &self.tokens.get(into + 1)?.token else {
             return None;
         };
-        if var.quote_style.is_some() || into + 2 >= end || into == self.at + 1 {
+        if var.quote_style.is_some() || into + 2 > end || into == self.at + 1 {
             return None;
         }
-        let query = format!(
-            "{} {}",
-            self.text(self.at, into)?,
-            self.text(into + 2, end)?
-        );
+        // `INTO v` after the select list or at the end.
+        let mut query = self.text(self.at, into)?;
+        if into + 2 < end {
+            query = format!("{query} {}", self.text(into + 2, end)?);
+        }
         let item = Item::SelectInto(var.value.to_ascii_lowercase(), query);
         self.at = end + 1;
         Some(item)
@@ -312,23 +315,111 @@ impl Replayer {
     }
 }
 
-/// Condition `v <op> literal` (in parentheses or not) on local variable `v`: `None` when
-/// the condition is not of that form (outer) or the replay cannot tell (inner).
+/// Condition `tokens` over local variables (`v <op> literal`, a variable's truth, `AND`,
+/// `OR`, `NOT`, parentheses), in SQL's three values (inner `None` is `NULL`, which takes
+/// no branch): `None` (outer) when it is not of that form or reads anything else.
 fn local_condition(tokens: &[Token], locals: &HashMap<String, Value>) -> Option<Option<bool>> {
-    let tokens = match tokens {
-        [Token::LParen, inner @ .., Token::RParen] => inner,
-        _ => tokens,
+    let mut c = Condition {
+        tokens,
+        at: 0,
+        locals,
     };
-    let [Token::Word(var), op, literal] = tokens else {
-        return None;
-    };
-    let have = locals.get(&var.value.to_ascii_lowercase())?;
-    let want = match literal {
-        Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
-        t if is(t, "NULL") => None,
-        _ => return Some(None),
-    };
-    Some(super::info_schema::compare(have, op, &want))
+    let value = c.or()?;
+    (c.at == tokens.len()).then_some(value)
+}
+
+/// A reader of a condition over local variables.
+struct Condition<'a> {
+    tokens: &'a [Token],
+    at: usize,
+    locals: &'a HashMap<String, Value>,
+}
+
+impl Condition<'_> {
+    fn word(&self, w: &str) -> bool {
+        self.tokens.get(self.at).is_some_and(|t| is(t, w))
+    }
+
+    fn or(&mut self) -> Option<Option<bool>> {
+        let mut value = self.and()?;
+        while self.word("OR") {
+            self.at += 1;
+            let right = self.and()?;
+            value = match (value, right) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
+        }
+        Some(value)
+    }
+
+    fn and(&mut self) -> Option<Option<bool>> {
+        let mut value = self.not()?;
+        while self.word("AND") {
+            self.at += 1;
+            let right = self.not()?;
+            value = match (value, right) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+        }
+        Some(value)
+    }
+
+    fn not(&mut self) -> Option<Option<bool>> {
+        if self.word("NOT") {
+            self.at += 1;
+            return Some(self.not()?.map(|b| !b));
+        }
+        self.atom()
+    }
+
+    /// `( condition )`, `value <op> value`, or a value's truth.
+    fn atom(&mut self) -> Option<Option<bool>> {
+        if self.tokens.get(self.at) == Some(&Token::LParen) {
+            self.at += 1;
+            let value = self.or()?;
+            if self.tokens.get(self.at) != Some(&Token::RParen) {
+                return None;
+            }
+            self.at += 1;
+            return Some(value);
+        }
+        let left = self.value()?;
+        let op = self.tokens.get(self.at);
+        if let Some(
+            op @ (Token::Eq | Token::Neq | Token::Lt | Token::LtEq | Token::Gt | Token::GtEq),
+        ) = op
+        {
+            self.at += 1;
+            let right = self.value()?;
+            if left.is_none() || right.is_none() {
+                return Some(None);
+            }
+            return Some(Some(super::info_schema::compare(&left, op, &right)?));
+        }
+        // A value's truth: a number not 0 (text the replay does not convert).
+        match left {
+            None => Some(None),
+            Some(v) => Some(Some(v.parse::<f64>().ok()? != 0.0)),
+        }
+    }
+
+    /// A local variable's value or a literal.
+    fn value(&mut self) -> Option<Value> {
+        let value = match self.tokens.get(self.at)? {
+            Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
+            t if is(t, "NULL") => None,
+            Token::Word(w) if w.quote_style.is_none() => {
+                self.locals.get(&w.value.to_ascii_lowercase())?.clone()
+            }
+            _ => return None,
+        };
+        self.at += 1;
+        Some(value)
+    }
 }
 
 #[cfg(test)]
@@ -420,6 +511,51 @@ mod tests {
             .clone()
             .unwrap_or_default();
         assert_eq!(pk, ["p", "u", "e"]);
+    }
+
+    #[test]
+    fn conditions_combine_locals_read_at_either_place_of_into() {
+        // MariaDB 10.11: the first CALL moves the data, changes both types and drops
+        // `parent`; the second finds nothing to change.
+        let out = crate::replay::tests::ok(
+            crate::Dialect::Mysql,
+            "CREATE TABLE posts (id INT PRIMARY KEY, root VARCHAR(9), parent VARCHAR(9),
+               props TEXT, files VARCHAR(300));
+             CREATE PROCEDURE move_parent() BEGIN
+               DECLARE has_parent INT;
+               DECLARE alter_files INT;
+               DECLARE alter_props INT;
+               SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'posts'
+                 AND table_schema = DATABASE() AND column_name = 'parent' INTO has_parent;
+               SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'posts'
+                 AND table_schema = DATABASE() AND column_name = 'files'
+                 AND column_type != 'text' INTO alter_files;
+               SELECT COUNT(*) INTO alter_props FROM information_schema.columns
+                 WHERE table_name = 'posts' AND table_schema = DATABASE()
+                 AND column_name = 'props' AND column_type != 'longtext';
+               IF (alter_props OR alter_files) THEN
+                 IF (has_parent > 0) THEN
+                   UPDATE posts SET root = parent WHERE root = '';
+                   ALTER TABLE posts MODIFY files TEXT, MODIFY props LONGTEXT;
+                   ALTER TABLE posts DROP COLUMN parent;
+                 ELSE
+                   ALTER TABLE posts ADD COLUMN never INT;
+                 END IF;
+               END IF;
+             END;
+             CALL move_parent();
+             CALL move_parent();",
+        );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let columns: Vec<_> = out.schema.tables["posts"]
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.ty.canonical))
+            .collect();
+        assert_eq!(
+            columns,
+            ["id int", "root varchar(9)", "props longtext", "files text"]
+        );
     }
 
     #[test]
