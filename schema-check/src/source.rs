@@ -1,5 +1,6 @@
 //! Reading migration files: UTF-8 only (a leading byte-order mark is accepted), with a
-//! clear error naming the file, line and column of the first byte that is not UTF-8.
+//! clear error naming the file, line and column of the first byte that is not UTF-8; of a
+//! file with up and down sections (goose, sql-migrate, dbmate), what migrating up runs.
 
 use std::fs;
 use std::path::Path;
@@ -25,7 +26,55 @@ pub fn read_migration(path: &Path, display: &str) -> Result<String, Diagnostic> 
         Diagnostic::new(format!("cannot read migration `{display}`: {e}"))
             .with_help("check that the file exists and is readable")
     })?;
-    decode(bytes, display)
+    decode(bytes, display).map(up_sections)
+}
+
+/// The part of a migration its tool runs when migrating up: in a file divided into
+/// sections by goose (`-- +goose Up` / `-- +goose Down`, any case), sql-migrate
+/// (`-- +migrate Up` / `-- +migrate Down`) or dbmate (`-- migrate:up` / `-- migrate:down`)
+/// markers, each down section's lines are emptied (kept as empty lines, so positions in
+/// the file still hold); any other file is returned as it is.
+///
+/// ```
+/// let text = "-- +goose Up\nCREATE TABLE t (id int);\n-- +goose Down\nDROP TABLE t;\n";
+/// assert_eq!(
+///     schema_check::source::up_sections(text.to_string()),
+///     "-- +goose Up\nCREATE TABLE t (id int);\n\n\n"
+/// );
+/// ```
+pub fn up_sections(text: String) -> String {
+    if !text.lines().any(|l| section_marker(l) == Some(false)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut up = true;
+    for line in text.split_inclusive('\n') {
+        up = section_marker(line).unwrap_or(up);
+        if up {
+            out.push_str(line);
+        } else if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Whether `line` starts an up section (`Some(true)`) or a down one (`Some(false)`):
+/// `-- +goose up`, `-- +migrate Down`, `-- migrate:up transaction:false`, ...
+fn section_marker(line: &str) -> Option<bool> {
+    let rest = line.strip_prefix("--")?.trim().to_ascii_lowercase();
+    let command = match rest.strip_prefix("migrate:") {
+        Some(c) => c,
+        None => rest
+            .strip_prefix("+goose")
+            .or_else(|| rest.strip_prefix("+migrate"))?
+            .trim_start(),
+    };
+    match command.split_whitespace().next() {
+        Some("up") => Some(true),
+        Some("down") => Some(false),
+        _ => None,
+    }
 }
 
 /// Decodes a migration's bytes as UTF-8, dropping a leading byte-order mark.

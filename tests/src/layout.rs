@@ -135,15 +135,40 @@ fn parse_version(digits: &str, name: &str) -> Result<u128, String> {
         .map_err(|_| format!("`{name}`: version `{digits}` is not a number"))
 }
 
-/// Reads a migration file as UTF-8, with a clear error naming it.
+/// Reads a migration file as UTF-8, with a clear error naming it: what its tool runs
+/// when migrating up ([`up_part`]).
 pub fn read_sql(file: &MigrationFile) -> Result<String, String> {
     let bytes = std::fs::read(&file.path)
         .map_err(|e| format!("cannot read {}: {e}", file.path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "{} is not UTF-8 (invalid byte at offset {}): save it as UTF-8",
             file.path.display(),
             e.utf8_error().valid_up_to()
         )
-    })
+    })?;
+    Ok(up_part(&text))
+}
+
+/// The lines goose (`-- +goose Up`/`Down`, any case), sql-migrate (`-- +migrate Up`/`Down`)
+/// and dbmate (`-- migrate:up`/`down`) run when migrating up: all but those of the down
+/// sections (a file without such markers whole).
+pub fn up_part(text: &str) -> String {
+    let mut running = true;
+    let mut kept = String::new();
+    for line in text.lines() {
+        let lower = line.trim_end().to_lowercase();
+        for prefix in ["-- +goose ", "-- +migrate ", "-- migrate:"] {
+            match lower.strip_prefix(prefix).and_then(|r| r.split(' ').next()) {
+                Some("up") => running = true,
+                Some("down") => running = false,
+                _ => {}
+            }
+        }
+        if running {
+            kept.push_str(line);
+        }
+        kept.push('\n');
+    }
+    kept
 }

@@ -60,6 +60,7 @@ fixtures! {
     postgres_view_typed_ctas => "postgres/view_typed_ctas",
     postgres_ctas_expressions => "postgres/ctas_expressions",
     postgres_public_idioms => "postgres/public_idioms",
+    postgres_up_down_sections => "postgres/up_down_sections",
     mysql_flat_messy => "mysql/flat_messy",
     mysql_flyway => "mysql/flyway",
     mysql_sqlx => "mysql/sqlx",
