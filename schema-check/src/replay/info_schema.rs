@@ -11,7 +11,7 @@
 //!
 //! The condition is `(SELECT COUNT(*) FROM information_schema.T WHERE ...) <op> <n>`,
 //! `(SELECT field FROM information_schema.T WHERE ...) <op> 'text'` or
-//! `[NOT] EXISTS (SELECT ... FROM information_schema.T WHERE ...)`, the `WHERE` clause
+//! `[NOT] EXISTS (SELECT ... FROM information_schema.T WHERE ...) [<op> <n>]`, the `WHERE` clause
 //! `field = 'text'` / `field != 'text'` terms joined by `AND` (`table_schema =
 //! DATABASE()` holds for every row). The tables and fields known: `TABLES` (`table_name`,
 //! `table_type`), `COLUMNS` (`table_name`, `column_name`, `column_type` but that of
@@ -40,36 +40,35 @@ pub(crate) fn evaluate(schema: &Schema, tokens: &[Token]) -> Option<bool> {
     let start = usize::from(negated);
     if word(start, "EXISTS") {
         let inner = parenthesized(tokens, start + 1)?;
-        if inner.end != tokens.len() {
-            return None;
-        }
         let found = count(schema, &tokens[inner.start..inner.end - 1])? > 0;
-        return Some(found != negated);
+        // `EXISTS (...) <op> n` compares the truth as 0 or 1 (`NOT` applies to the
+        // comparison, which binds tighter).
+        let holds = match &tokens[inner.end..] {
+            [] => found,
+            [op, Token::Number(bound, _)] if bound.parse::<u64>().is_ok() => {
+                compare(&Some(u8::from(found).to_string()), op, &Some(bound.clone()))?
+            }
+            _ => return None,
+        };
+        return Some(holds != negated);
     }
     if negated {
         return None;
     }
     let inner = parenthesized(tokens, 0)?;
     let query = &tokens[inner.start..inner.end - 1];
-    if let [op, Token::SingleQuotedString(want)] = &tokens[inner.end..] {
+    match &tokens[inner.end..] {
         // A scalar subquery against text: no row reads as NULL.
-        let have = select_value(schema, query)?.flatten();
-        return compare(&have, op, &Some(want.clone()));
+        [op, Token::SingleQuotedString(want)] => {
+            let have = select_value(schema, query)?.flatten();
+            compare(&have, op, &Some(want.clone()))
+        }
+        [op, Token::Number(bound, _)] if bound.parse::<u64>().is_ok() => {
+            let n = count(schema, query)?;
+            compare(&Some(n.to_string()), op, &Some(bound.clone()))
+        }
+        _ => None,
     }
-    let n = count(schema, query)?;
-    let [op, Token::Number(bound, _)] = &tokens[inner.end..] else {
-        return None;
-    };
-    let bound: u64 = bound.parse().ok()?;
-    Some(match op {
-        Token::Gt => n > bound,
-        Token::GtEq => n >= bound,
-        Token::Lt => n < bound,
-        Token::LtEq => n <= bound,
-        Token::Eq => n == bound,
-        Token::Neq => n != bound,
-        _ => return None,
-    })
 }
 
 /// The tokens inside the parentheses opening at `open`, as the range from after `(` to
@@ -571,6 +570,23 @@ mod tests {
         let several =
             "(SELECT column_type FROM information_schema.columns WHERE table_name = 't') = 'x'";
         assert_eq!(holds(T, several), None);
+    }
+
+    #[test]
+    fn exists_compares_as_0_or_1() {
+        // MariaDB 10.11: EXISTS(...) > 0 holds when a row is found; NOT EXISTS(...) > 0
+        // is NOT (EXISTS(...) > 0). `column_name` of STATISTICS names indexed columns.
+        let probe = |not: &str, column: &str, rest: &str| {
+            format!(
+                "{not}EXISTS(SELECT 1 FROM information_schema.statistics WHERE table_schema = \
+                 DATABASE() AND table_name = 't' AND column_name = '{column}') {rest}"
+            )
+        };
+        assert_eq!(holds(T, &probe("", "k", "> 0")), Some(true));
+        assert_eq!(holds(T, &probe("", "n", "> 0")), Some(false));
+        assert_eq!(holds(T, &probe("", "n", "= 0")), Some(true));
+        assert_eq!(holds(T, &probe("NOT ", "k", "> 0")), Some(false));
+        assert_eq!(holds(T, &probe("", "k", "> 'x'")), None);
     }
 
     #[test]
