@@ -50,8 +50,12 @@ pub fn fold_into(dialect: Dialect, ident: &Ident, out: &mut String) {
             let kept = super::names::clip(&ident.value, super::names::PG_MAX_IDENT);
             let start = out.len();
             out.push_str(kept);
-            if ident.quote_style.is_none() {
-                out[start..].make_ascii_lowercase();
+            // Most names are written in lower case: only what follows the first upper-case
+            // letter is rewritten.
+            if ident.quote_style.is_none()
+                && let Some(first) = kept.bytes().position(|b| b.is_ascii_uppercase())
+            {
+                out[start + first..].make_ascii_lowercase();
             }
         }
         _ => out.push_str(&ident.value),

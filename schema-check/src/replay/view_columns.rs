@@ -685,6 +685,8 @@ where
     let mut c = Collector::new(dialect, tables, ctes);
     c.walk_query(query);
     let mut uses = std::mem::take(&mut c.uses);
+    // Each reference names at most one column surely: room for them all at once.
+    uses.definite.reserve(c.qualified.len() + c.bare.len());
     let text = c.text.as_str();
     for (q, col) in &c.qualified {
         let (q, col) = (q.of(text), col.of(text));
