@@ -236,6 +236,21 @@ impl Replayer {
         result
     }
 
+    /// Drops the primary key of table `key` (`DROP PRIMARY KEY`; in MySQL also `DROP INDEX`
+    /// of the key named PRIMARY, in `ALTER TABLE` or on its own).
+    pub(crate) fn drop_primary_key(&mut self, ctx: &Ctx<'_>, key: &str) -> Changed {
+        let table = self.table_mut(ctx, key)?;
+        if table.primary_key.take().is_none() {
+            return Err(ctx.error(
+                format!("table `{key}` has no primary key to drop"),
+                "remove the DROP PRIMARY KEY",
+            ));
+        }
+        table.primary_key_name = None;
+        table.primary_key_provenance = None;
+        Ok(true)
+    }
+
     fn alter_op(&mut self, ctx: &Ctx<'_>, key: &mut String, op: &AlterTableOperation) -> Changed {
         use AlterTableOperation as Op;
         let dialect = self.dialect;
@@ -379,17 +394,12 @@ impl Replayer {
                 let cascade = matches!(drop_behavior, Some(sqlparser::ast::DropBehavior::Cascade));
                 self.drop_constraint(ctx, key, &fold(dialect, name), *if_exists, cascade)
             }
-            Op::DropPrimaryKey { .. } => {
-                let table = self.table_mut(ctx, key)?;
-                if table.primary_key.take().is_none() {
-                    return Err(ctx.error(
-                        format!("table `{key}` has no primary key to drop"),
-                        "remove the DROP PRIMARY KEY",
-                    ));
-                }
-                table.primary_key_name = None;
-                table.primary_key_provenance = None;
-                Ok(true)
+            Op::DropPrimaryKey { .. } => self.drop_primary_key(ctx, key),
+            // MySQL: the key named `PRIMARY` is the primary key.
+            Op::DropIndex { name }
+                if dialect == Dialect::Mysql && name.value.eq_ignore_ascii_case("PRIMARY") =>
+            {
+                self.drop_primary_key(ctx, key)
             }
             Op::DropForeignKey { name, .. } => {
                 let name = fold(dialect, name);

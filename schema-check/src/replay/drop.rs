@@ -194,8 +194,15 @@ impl Replayer {
             Some(t) => index_key(dialect, t, name),
             None => name.to_string(),
         };
+        // MySQL: `DROP INDEX k ON t` is `ALTER TABLE t DROP INDEX k`: `PRIMARY` is the
+        // primary key, another name may be a UNIQUE key's.
+        if dialect == Dialect::Mysql
+            && name.eq_ignore_ascii_case("PRIMARY")
+            && let Some(t) = table.and_then(|t| self.table_key(t))
+        {
+            return self.drop_primary_key(ctx, &t);
+        }
         let Some(ix) = self.schema.indexes.remove(&key) else {
-            // MySQL: `DROP INDEX k ON t` drops a UNIQUE key as `ALTER TABLE t DROP INDEX k`.
             if dialect == Dialect::Mysql
                 && let Some(t) = table.and_then(|t| self.table_key(t))
                 && let Some(t) = self.schema.tables.get_mut(&t)
