@@ -251,6 +251,41 @@ impl Replayer {
         Ok(true)
     }
 
+    /// The name of table `key`'s index or UNIQUE key written `written`: in MySQL, where
+    /// index names are not case-sensitive, the name it was given in any case.
+    pub(crate) fn key_name(&self, key: &str, written: String) -> String {
+        let exact =
+            || {
+                self.schema
+                    .indexes
+                    .contains_key(&index_key(Dialect::Mysql, key, &written))
+                    || self.schema.tables.get(key).is_some_and(|t| {
+                        t.unique.iter().any(|u| u.name.as_deref() == Some(&written))
+                    })
+            };
+        if self.dialect != Dialect::Mysql || exact() {
+            return written;
+        }
+        let same = |n: &str| n != written && n.eq_ignore_ascii_case(&written);
+        let unique = self.schema.tables.get(key).and_then(|t| {
+            t.unique
+                .iter()
+                .filter_map(|u| u.name.as_deref())
+                .find(|n| same(n))
+        });
+        let index = || {
+            self.schema
+                .indexes
+                .values()
+                .find(|ix| ix.table == key && same(&ix.name))
+                .map(|ix| ix.name.as_str())
+        };
+        match unique.or_else(index) {
+            Some(n) => n.to_string(),
+            None => written,
+        }
+    }
+
     fn alter_op(&mut self, ctx: &Ctx<'_>, key: &mut String, op: &AlterTableOperation) -> Changed {
         use AlterTableOperation as Op;
         let dialect = self.dialect;
@@ -418,7 +453,7 @@ impl Replayer {
                 Ok(true)
             }
             Op::DropIndex { name } => {
-                let name = fold(dialect, name);
+                let name = self.key_name(key, fold(dialect, name));
                 let ikey = index_key(dialect, key, &name);
                 let removed_index = self.schema.indexes.remove(&ikey).is_some();
                 let table = self.table_mut(ctx, key)?;

@@ -190,6 +190,11 @@ impl Replayer {
         if_exists: bool,
     ) -> Result<bool, crate::Diagnostic> {
         let dialect = self.dialect;
+        // MySQL: the name in any case (`DROP INDEX UK ON t` of a key made `uk`).
+        let name = &match table.and_then(|t| self.table_key(t)) {
+            Some(t) => self.key_name(&t, name.to_string()),
+            None => name.to_string(),
+        };
         let key = match table {
             Some(t) => index_key(dialect, t, name),
             None => name.to_string(),
