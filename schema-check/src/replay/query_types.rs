@@ -28,7 +28,7 @@
 //! from a view gets its columns too.
 
 use sqlparser::ast::{
-    AccessExpr, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinConstraint,
+    AccessExpr, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, JoinConstraint, ObjectName,
     ObjectNamePart, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Subscript,
     TableAlias, TableFactor, Value,
 };
@@ -49,17 +49,91 @@ use crate::dialect::Dialect;
 use crate::model::{Location, Schema, Table};
 use crate::types::{SqlType, TypeFamily, UNKNOWN_TYPE};
 
-/// One output column: its name and type, borrowed from the relation it comes from where
-/// it can be (typing a view copies nothing of the tables it reads).
+/// One output column: its name and type, borrowed from the relation it comes from (or the
+/// query's own text) where it can be (typing a view copies nothing of the tables it reads).
 type Col<'d> = (Cow<'d, str>, Ty<'d>);
+
+/// The columns of one relation of a `FROM` clause, read in place where they can be: a
+/// table's or a typed view's are not copied to type a query reading them.
+#[derive(Clone)]
+enum Columns<'d> {
+    /// A table of the schema: its columns as they are.
+    Table(&'d Table),
+    /// A view the replay typed ([`ViewTypes`]).
+    View(Typed<'d>),
+    /// Columns the query derives (a subquery, a function, a common table expression, a
+    /// relation renamed by its alias's column list).
+    Derived(Vec<Col<'d>>),
+}
+
+impl<'d> Columns<'d> {
+    /// How many columns there are.
+    fn len(&self) -> usize {
+        match self {
+            Columns::Table(t) => t.columns.len(),
+            Columns::View(v) => v.len(),
+            Columns::Derived(c) => c.len(),
+        }
+    }
+
+    /// The `i`th column as the query reads it.
+    fn col(&self, i: usize) -> Col<'d> {
+        match self {
+            Columns::Table(t) => {
+                let c = &t.columns[i];
+                (Cow::Borrowed(c.name.as_str()), read(&c.ty))
+            }
+            Columns::View(v) => (Cow::Borrowed(v[i].0.as_str()), read(&v[i].1)),
+            Columns::Derived(c) => c[i].clone(),
+        }
+    }
+
+    /// Every column, in order (what `*` expands to over the relation).
+    fn all(&self) -> impl Iterator<Item = Col<'d>> + '_ {
+        (0..self.len()).map(|i| self.col(i))
+    }
+
+    /// The columns renamed by an alias's column list ([`renamed`]); read in place still
+    /// where the alias renames none.
+    fn renamed(self, alias: Option<&TableAlias>) -> Option<Columns<'d>> {
+        match (self, alias) {
+            (Columns::Derived(c), alias) => renamed(c, alias).map(Columns::Derived),
+            (columns, Some(a)) if !a.columns.is_empty() => {
+                renamed(columns.all().collect(), alias).map(Columns::Derived)
+            }
+            (columns, _) => Some(columns),
+        }
+    }
+
+    /// How many columns are named `name`, and the type of the last of them.
+    fn find(&self, name: &str) -> (usize, Option<Ty<'d>>) {
+        fn matches<'n>(names: impl Iterator<Item = &'n str>, name: &str) -> (usize, Option<usize>) {
+            let mut count = 0;
+            let mut last = None;
+            for (i, n) in names.enumerate() {
+                if n == name {
+                    count += 1;
+                    last = Some(i);
+                }
+            }
+            (count, last)
+        }
+        let (count, last) = match self {
+            Columns::Table(t) => matches(t.columns.iter().map(|c| c.name.as_str()), name),
+            Columns::View(v) => matches(v.iter().map(|(n, _)| n.as_str()), name),
+            Columns::Derived(c) => matches(c.iter().map(|(n, _)| n.as_ref()), name),
+        };
+        (count, last.map(|i| self.col(i).1))
+    }
+}
 
 /// One relation of a `FROM` clause: the name it is referred to by, and its columns
 /// (`None`: the server knows them, the replay does not — a table function it does not
 /// type, a table created from a query it could not read).
 #[derive(Clone)]
 struct Relation<'d> {
-    qualifier: String,
-    columns: Option<Vec<Col<'d>>>,
+    qualifier: Cow<'d, str>,
+    columns: Option<Columns<'d>>,
     /// A table of the schema: its name, the type of its rows (`f(alias)`).
     row: Option<&'d str>,
 }
@@ -111,7 +185,7 @@ pub(crate) fn unknown() -> SqlType {
 /// types through `schema`; `None` when the replay cannot know which columns there are. A
 /// column whose type it cannot derive has the type [`unknown`].
 pub(crate) fn output_columns<'d>(
-    query: &Query,
+    query: &'d Query,
     tables: &dyn Fn(&str) -> Option<&'d Table>,
     views: &dyn Fn(&str) -> Option<Typed<'d>>,
     functions: Functions<'_>,
@@ -166,7 +240,7 @@ struct Typer<'a, 'd> {
 }
 
 impl<'d> Typer<'_, 'd> {
-    fn query(&self, query: &Query, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
+    fn query(&self, query: &'d Query, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
         let Some(with) = &query.with else {
             return self.set_expr(&query.body, outer);
         };
@@ -202,7 +276,7 @@ impl<'d> Typer<'_, 'd> {
         self.set_expr(&query.body, Some(&level))
     }
 
-    fn set_expr(&self, body: &SetExpr, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
+    fn set_expr(&self, body: &'d SetExpr, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
         match body {
             SetExpr::Select(select) => self.select(select, outer),
             SetExpr::Query(inner) => self.query(inner, outer),
@@ -246,13 +320,15 @@ impl<'d> Typer<'_, 'd> {
         }
     }
 
-    fn select(&self, select: &Select, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
-        let mut local: Vec<Relation<'d>> = Vec::new();
+    fn select(&self, select: &'d Select, outer: Option<&Scope<'_, 'd>>) -> Option<Vec<Col<'d>>> {
+        let relations = select.from.iter().map(|f| 1 + f.joins.len()).sum();
+        let mut local: Vec<Relation<'d>> = Vec::with_capacity(relations);
         // What `*` expands to: every relation's columns, those a `USING` or `NATURAL`
-        // join merges once (`None`: not known).
+        // join merges once (`None`: not known); gathered only for a select list with `*`.
+        let wildcard = (select.projection.iter()).any(|i| matches!(i, SelectItem::Wildcard(_)));
         let mut star: Option<Vec<Col<'d>>> = Some(Vec::new());
         for from in &select.from {
-            let columns = self.joined(from, &mut local, outer);
+            let columns = self.joined(from, &mut local, outer, wildcard);
             star = star.zip(columns).map(|(mut s, c)| {
                 s.extend(c);
                 s
@@ -264,26 +340,36 @@ impl<'d> Typer<'_, 'd> {
             outer,
         };
         let mut out = Vec::with_capacity(select.projection.len());
-        for item in &select.projection {
+        for (i, item) in select.projection.iter().enumerate() {
+            // The items after this one.
+            let after = select.projection.len() - i - 1;
             match item {
-                SelectItem::Wildcard(_) => out.extend(star.clone()?),
+                SelectItem::Wildcard(_) => {
+                    let star = star.as_ref()?;
+                    out.reserve(star.len() + after);
+                    out.extend(star.iter().cloned());
+                }
                 SelectItem::QualifiedWildcard(
                     SelectItemQualifiedWildcardKind::ObjectName(name),
                     _,
                 ) => {
                     // `alias.*`, `table.*`, `schema.table.*`: the relation's own name.
-                    let mut q = String::new();
-                    last_part_into(Dialect::Postgres, name, &mut q);
-                    let r = scope.local.iter().find(|r| r.qualifier == q)?;
-                    out.extend(r.columns.clone()?);
+                    let q = last_part(name);
+                    let columns = scope
+                        .local
+                        .iter()
+                        .find(|r| r.qualifier == q)?
+                        .columns
+                        .as_ref()?;
+                    out.reserve(columns.len() + after);
+                    out.extend(columns.all());
                 }
                 SelectItem::UnnamedExpr(e) => {
                     let name = figure_colname(e).map_or(Cow::Borrowed("?column?"), Cow::Owned);
                     out.push((name, self.expr(e, &scope)));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let name = Cow::Owned(fold(Dialect::Postgres, alias));
-                    out.push((name, self.expr(expr, &scope)));
+                    out.push((folded(Dialect::Postgres, alias), self.expr(expr, &scope)));
                 }
                 _ => return None,
             }
@@ -293,17 +379,18 @@ impl<'d> Typer<'_, 'd> {
 
     /// One item of a `FROM` list, a relation and its joins: each relation is added to
     /// `local` (a parenthesised join without alias adds those it joins); the columns `*`
-    /// expands to over it (`None`: not known).
+    /// expands to over it, when `star` asks for them (`None`: not known, or not asked).
     fn joined(
         &self,
-        from: &sqlparser::ast::TableWithJoins,
+        from: &'d sqlparser::ast::TableWithJoins,
         local: &mut Vec<Relation<'d>>,
         outer: Option<&Scope<'_, 'd>>,
+        star: bool,
     ) -> Option<Vec<Col<'d>>> {
-        let mut star = self.factor(&from.relation, local, outer);
+        let mut columns = self.factor(&from.relation, local, outer, star);
         for join in &from.joins {
-            let right = self.factor(&join.relation, local, outer);
-            star = match (star, right, join_constraint(&join.join_operator)) {
+            let right = self.factor(&join.relation, local, outer, star);
+            columns = match (columns, right, join_constraint(&join.join_operator)) {
                 (Some(left), Some(right), Some(JoinConstraint::Using(names))) => {
                     let names: Vec<String> = names
                         .iter()
@@ -326,42 +413,43 @@ impl<'d> Typer<'_, 'd> {
                 _ => None,
             };
         }
-        star
+        columns
     }
 
     /// One relation of a `FROM` item, added to `local` (see [`Typer::joined`]); its
-    /// columns.
+    /// columns, when `star` asks for them.
     fn factor(
         &self,
-        factor: &TableFactor,
+        factor: &'d TableFactor,
         local: &mut Vec<Relation<'d>>,
         outer: Option<&Scope<'_, 'd>>,
+        star: bool,
     ) -> Option<Vec<Col<'d>>> {
-        if let TableFactor::NestedJoin {
-            table_with_joins,
-            alias,
-        } = factor
-        {
-            return match alias {
-                // `(a JOIN b)`: `a` and `b` are seen as they are.
-                None => self.joined(table_with_joins, local, outer),
-                // `(a JOIN b) AS j`: one relation `j`, of the join's columns.
-                Some(a) => {
-                    let mut inner = local.clone();
-                    let columns = self
-                        .joined(table_with_joins, &mut inner, outer)
-                        .and_then(|c| renamed(c, Some(a)));
-                    local.push(Relation {
-                        qualifier: fold(Dialect::Postgres, &a.name),
-                        columns: columns.clone(),
-                        row: None,
-                    });
-                    columns
+        let r = match factor {
+            // `(a JOIN b)`: `a` and `b` are seen as they are.
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => return self.joined(table_with_joins, local, outer, star),
+            // `(a JOIN b) AS j`: one relation `j`, of the join's columns.
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: Some(a),
+            } => {
+                let mut inner = local.clone();
+                let columns = self.joined(table_with_joins, &mut inner, outer, true);
+                Relation {
+                    qualifier: folded(Dialect::Postgres, &a.name),
+                    columns: columns.and_then(|c| Columns::Derived(c).renamed(Some(a))),
+                    row: None,
                 }
-            };
-        }
-        let r = self.relation(factor, local, outer);
-        let columns = r.columns.clone();
+            }
+            _ => self.relation(factor, local, outer),
+        };
+        let columns = match &r.columns {
+            Some(c) if star => Some(c.all().collect()),
+            _ => None,
+        };
         local.push(r);
         columns
     }
@@ -394,15 +482,15 @@ impl<'d> Typer<'_, 'd> {
     /// before it (`preceding`).
     fn relation(
         &self,
-        factor: &TableFactor,
+        factor: &'d TableFactor,
         preceding: &[Relation<'d>],
         outer: Option<&Scope<'_, 'd>>,
     ) -> Relation<'d> {
         let pg = Dialect::Postgres;
-        let alias_name = |alias: &Option<TableAlias>| {
+        let alias_name = |alias: &'d Option<TableAlias>| {
             alias
                 .as_ref()
-                .map_or_else(String::new, |a| fold(pg, &a.name))
+                .map_or(Cow::Borrowed(""), |a| folded(pg, &a.name))
         };
         // What a `LATERAL` item (and a function in `FROM`, always lateral) reads: the
         // relations before it.
@@ -418,7 +506,7 @@ impl<'d> Typer<'_, 'd> {
                 args: None,
                 ..
             } => {
-                let key = object_name(pg, name);
+                let key = relation_key(name);
                 let cte = match name.0.as_slice() {
                     [_] => outer.and_then(|o| o.cte(&key)),
                     _ => None,
@@ -426,31 +514,17 @@ impl<'d> Typer<'_, 'd> {
                 let table = (self.tables)(&key);
                 let row = table.filter(|_| cte.is_none()).map(|t| t.name.as_str());
                 let columns = match (cte, table) {
-                    (Some(cols), _) => Some(cols.to_vec()),
-                    (None, Some(table)) => Some(
-                        table
-                            .columns
-                            .iter()
-                            .map(|c| (Cow::Borrowed(c.name.as_str()), read(&c.ty)))
-                            .collect(),
-                    ),
-                    (None, None) => (self.views)(&key).map(|cols| {
-                        cols.iter()
-                            .map(|(n, t)| (Cow::Borrowed(n.as_str()), read(t)))
-                            .collect()
-                    }),
+                    (Some(cols), _) => Some(Columns::Derived(cols.to_vec())),
+                    (None, Some(table)) => Some(Columns::Table(table)),
+                    (None, None) => (self.views)(&key).map(Columns::View),
                 };
                 let qualifier = match alias {
-                    Some(a) => fold(pg, &a.name),
-                    None => {
-                        let mut q = String::new();
-                        last_part_into(pg, name, &mut q);
-                        q
-                    }
+                    Some(a) => folded(pg, &a.name),
+                    None => last_part(name),
                 };
                 Relation {
                     qualifier,
-                    columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                    columns: columns.and_then(|c| c.renamed(alias.as_ref())),
                     row,
                 }
             }
@@ -488,7 +562,7 @@ impl<'d> Typer<'_, 'd> {
                 };
                 Relation {
                     qualifier: alias_name(alias),
-                    columns: columns.and_then(|c| renamed(c, alias.as_ref())),
+                    columns: columns.and_then(|c| Columns::Derived(c).renamed(alias.as_ref())),
                     row: None,
                 }
             }
@@ -508,14 +582,14 @@ impl<'d> Typer<'_, 'd> {
                     })
                     .collect();
                 if let ([only], Some(a)) = (columns.as_mut_slice(), alias) {
-                    only.0 = Cow::Owned(fold(pg, &a.name));
+                    only.0 = folded(pg, &a.name);
                 }
                 if *with_ordinality {
                     columns.push((Cow::Borrowed("ordinality"), Ty::of("bigint")));
                 }
                 Relation {
                     qualifier: alias_name(alias),
-                    columns: renamed(columns, alias.as_ref()),
+                    columns: Columns::Derived(columns).renamed(alias.as_ref()),
                     row: None,
                 }
             }
@@ -526,7 +600,7 @@ impl<'d> Typer<'_, 'd> {
                 row: None,
             },
             _ => Relation {
-                qualifier: String::new(),
+                qualifier: Cow::Borrowed(""),
                 columns: None,
                 row: None,
             },
@@ -536,9 +610,9 @@ impl<'d> Typer<'_, 'd> {
     /// A function called in `FROM` as a relation (`WITH ORDINALITY` adds a last column).
     fn function_relation(
         &self,
-        name: &sqlparser::ast::ObjectName,
-        args: &[FunctionArg],
-        alias: Option<&TableAlias>,
+        name: &'d sqlparser::ast::ObjectName,
+        args: &'d [FunctionArg],
+        alias: Option<&'d TableAlias>,
         with_ordinality: bool,
         scope: &Scope<'_, 'd>,
     ) -> Relation<'d> {
@@ -549,8 +623,8 @@ impl<'d> Typer<'_, 'd> {
             c
         });
         Relation {
-            qualifier: alias.map_or_else(String::new, |a| fold(Dialect::Postgres, &a.name)),
-            columns: columns.and_then(|c| renamed(c, alias)),
+            qualifier: alias.map_or(Cow::Borrowed(""), |a| folded(Dialect::Postgres, &a.name)),
+            columns: columns.and_then(|c| Columns::Derived(c).renamed(alias)),
             row: None,
         }
     }
@@ -560,9 +634,9 @@ impl<'d> Typer<'_, 'd> {
     /// JSON set functions; `None` for the others.
     fn table_function(
         &self,
-        name: &sqlparser::ast::ObjectName,
-        args: &[FunctionArg],
-        alias: Option<&TableAlias>,
+        name: &'d sqlparser::ast::ObjectName,
+        args: &'d [FunctionArg],
+        alias: Option<&'d TableAlias>,
         scope: &Scope<'_, 'd>,
     ) -> Option<Vec<Col<'d>>> {
         let (qualifier, fname) = function_name(name)?;
@@ -612,7 +686,7 @@ impl<'d> Typer<'_, 'd> {
     fn column(&self, scope: &Scope<'_, 'd>, qualifier: Option<&str>, name: &str) -> Ty<'d> {
         let mut matched = false;
         let mut opaque = false;
-        let mut found: Option<&Ty<'d>> = None;
+        let mut found: Option<Ty<'d>> = None;
         let mut count = 0;
         for r in scope
             .local
@@ -623,16 +697,15 @@ impl<'d> Typer<'_, 'd> {
             match &r.columns {
                 None => opaque = true,
                 Some(cols) => {
-                    for (_, t) in cols.iter().filter(|(n, _)| n == name) {
-                        count += 1;
-                        found = Some(t);
-                    }
+                    let (n, t) = cols.find(name);
+                    count += n;
+                    found = t.or(found);
                 }
             }
         }
         match found {
             // An ambiguous name is an error on the server: not a query that ran.
-            Some(t) if count == 1 => t.clone(),
+            Some(t) if count == 1 => t,
             Some(_) => Ty::Unsure,
             None if opaque || (qualifier.is_some() && matched) => Ty::Unsure,
             None => match scope.outer {
@@ -663,7 +736,7 @@ impl<'d> Typer<'_, 'd> {
         None
     }
 
-    fn expr(&self, e: &Expr, scope: &Scope<'_, 'd>) -> Ty<'d> {
+    fn expr(&self, e: &'d Expr, scope: &Scope<'_, 'd>) -> Ty<'d> {
         let pg = Dialect::Postgres;
         let schema = self.schema;
         match e {
@@ -747,12 +820,9 @@ impl<'d> Typer<'_, 'd> {
             }
             // A scalar subquery: its one column, an untyped one resolved as text (as
             // PostgreSQL resolves a subquery's outputs).
-            Expr::Subquery(q) => match self.query(q, Some(scope)) {
-                Some(cols) => match cols.as_slice() {
-                    [(_, ty)] => ty.clone().resolved(),
-                    _ => Ty::Unsure,
-                },
-                None => Ty::Unsure,
+            Expr::Subquery(q) => match self.query(q, Some(scope)).map(<[Col<'d>; 1]>::try_from) {
+                Some(Ok([(_, ty)])) => ty.resolved(),
+                _ => Ty::Unsure,
             },
             Expr::Case {
                 operand,
@@ -806,9 +876,9 @@ impl<'d> Typer<'_, 'd> {
     /// condition folds to, the modifier is known only if every result has it.
     fn case(
         &self,
-        operand: Option<&Expr>,
-        conditions: &[sqlparser::ast::CaseWhen],
-        else_result: Option<&Expr>,
+        operand: Option<&'d Expr>,
+        conditions: &'d [sqlparser::ast::CaseWhen],
+        else_result: Option<&'d Expr>,
         scope: &Scope<'_, 'd>,
     ) -> Ty<'d> {
         let schema = self.schema;
@@ -833,7 +903,7 @@ impl<'d> Typer<'_, 'd> {
         let unknown = folded.contains(&Folded::Unknown);
         // The results left, `ELSE` first (`None`: an implicit `ELSE NULL`); every result
         // where a condition's value is not known.
-        let mut left: Vec<&Expr> = Vec::new();
+        let mut left: Vec<&'d Expr> = Vec::new();
         let mut otherwise = else_result;
         for (c, f) in conditions.iter().zip(&folded) {
             match f {
@@ -870,7 +940,7 @@ impl<'d> Typer<'_, 'd> {
     }
 
     /// The type of one argument of a call (`name => value` by its value).
-    fn arg(&self, a: &FunctionArg, scope: &Scope<'_, 'd>) -> Ty<'d> {
+    fn arg(&self, a: &'d FunctionArg, scope: &Scope<'_, 'd>) -> Ty<'d> {
         match a {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
             | FunctionArg::Named {
@@ -885,7 +955,7 @@ impl<'d> Typer<'_, 'd> {
         }
     }
 
-    fn function(&self, f: &sqlparser::ast::Function, scope: &Scope<'_, 'd>) -> Ty<'d> {
+    fn function(&self, f: &'d sqlparser::ast::Function, scope: &Scope<'_, 'd>) -> Ty<'d> {
         let Some((qualifier, name)) = function_name(&f.name) else {
             return Ty::Unsure;
         };
@@ -914,8 +984,8 @@ impl<'d> Typer<'_, 'd> {
             },
             // ARRAY(SELECT ...): an array of the subquery's one column.
             FunctionArguments::Subquery(q) if name == "array" => {
-                return match self.query(q, Some(scope)).as_deref() {
-                    Some([(_, ty)]) => array_of(ty.clone().resolved()),
+                return match self.query(q, Some(scope)).map(<[Col<'d>; 1]>::try_from) {
+                    Some(Ok([(_, ty)])) => array_of(ty.resolved()),
                     _ => Ty::Unsure,
                 };
             }
@@ -1006,6 +1076,28 @@ fn function_name(name: &sqlparser::ast::ObjectName) -> Option<(Option<String>, S
         [n] => Some((None, part(n)?)),
         [.., s, n] => Some((Some(part(s)?), part(n)?)),
         [] => None,
+    }
+}
+
+/// The canonical name of the relation `name` written in `FROM` ([`object_name`]),
+/// borrowed from the query where folding leaves it as written.
+fn relation_key(name: &ObjectName) -> Cow<'_, str> {
+    match name.0.as_slice() {
+        [ObjectNamePart::Identifier(i)] => folded(Dialect::Postgres, i),
+        _ => Cow::Owned(object_name(Dialect::Postgres, name)),
+    }
+}
+
+/// The name an unaliased relation is known by in its query ([`last_part_into`]),
+/// borrowed from the query where folding leaves it as written.
+fn last_part(name: &ObjectName) -> Cow<'_, str> {
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(i)) => folded(Dialect::Postgres, i),
+        _ => {
+            let mut q = String::new();
+            last_part_into(Dialect::Postgres, name, &mut q);
+            Cow::Owned(q)
+        }
     }
 }
 
