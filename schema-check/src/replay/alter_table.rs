@@ -223,6 +223,7 @@ impl Replayer {
             schema: &mut self.schema,
             search_path: &self.search_path,
             fk_indexes: &mut self.fk_indexes,
+            relation_index: &mut self.relation_index,
             pending_fk_indexes: None,
         };
         let result = f(&mut table, &mut env);
@@ -230,8 +231,10 @@ impl Replayer {
             self.dialect,
             &self.schema,
             &mut self.constraint_names,
+            &self.relation_index,
             &mut table,
         );
+        self.relation_index.note(key);
         self.schema.tables.insert(key.to_string(), table);
         result
     }

@@ -234,16 +234,14 @@ impl Replayer {
             table.primary_key_provenance = None;
         }
         let mut emptied = Vec::new();
-        for (k, ix) in self
-            .schema
-            .indexes
-            .iter_mut()
-            .filter(|(_, ix)| ix.table == key)
-        {
+        for k in self.relation_index.indexes_on(&self.schema, key) {
+            let Some(ix) = self.schema.indexes.get_mut(&k) else {
+                continue;
+            };
             if dialect == Dialect::Mysql {
                 ix.columns.retain(|c| c != &col);
                 if ix.columns.is_empty() {
-                    emptied.push(k.clone());
+                    emptied.push(k);
                 }
             } else if ix.columns.iter().any(|c| mentions(dialect, c, &col))
                 || ix
@@ -251,7 +249,7 @@ impl Replayer {
                     .as_deref()
                     .is_some_and(|p| mentions(dialect, p, &col))
             {
-                emptied.push(k.clone());
+                emptied.push(k);
             }
         }
         for k in emptied {

@@ -13,6 +13,7 @@ use super::names::{
     PgNameSpace, mysql_check_name, mysql_foreign_key_name, mysql_key_name, name_addition,
     pg_choose_known_name,
 };
+use super::relation_index::RelationIndex;
 use crate::diagnostic::Diagnostic;
 use crate::dialect::Dialect;
 use crate::model::{
@@ -30,6 +31,8 @@ pub(crate) struct Env<'a> {
     /// MySQL: the indexes the server created for foreign keys, by [`generated_mark`] (it
     /// drops one when a later index can serve its foreign key).
     pub fk_indexes: &'a mut super::maps::HashSet<String>,
+    /// Where an index the constraint adds is recorded.
+    pub relation_index: &'a mut RelationIndex,
     /// MySQL `CREATE TABLE`: foreign keys (their position in the table's list and the
     /// index name given) whose index waits for the whole statement, since any key of the
     /// statement, before or after the foreign key, spares it; `None`: created at once.
@@ -291,19 +294,27 @@ fn single_column(dialect: Dialect, table: &Table, expr: &str) -> Option<String> 
 /// PostgreSQL checks, then the primary key, unique constraints and foreign keys
 /// (PostgreSQL `ChooseConstraintName`/`ChooseIndexName`, MySQL `<col>`, `<col>_2`,
 /// `<table>_ibfk_<n>`, `CONSTRAINT_<n>`). SQLite names nothing. `schema` holds every
-/// other table; `known` records the table's names, given and generated.
+/// other table; `known` records the table's names, given and generated; `relations`, the
+/// keys the schema's relations have had.
 pub(crate) fn assign_names(
     dialect: Dialect,
     schema: &Schema,
     known: &mut ConstraintNames,
+    relations: &RelationIndex,
     table: &mut Table,
 ) {
-    name_unnamed(dialect, schema, known, table);
+    name_unnamed(dialect, schema, known, relations, table);
     known.note_table(table);
 }
 
 /// Names the unnamed constraints of `table` ([`assign_names`], without recording).
-fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, table: &mut Table) {
+fn name_unnamed(
+    dialect: Dialect,
+    schema: &Schema,
+    known: &ConstraintNames,
+    relations: &RelationIndex,
+    table: &mut Table,
+) {
     match dialect {
         Dialect::Sqlite => {}
         Dialect::Postgres => {
@@ -313,6 +324,7 @@ fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, tabl
                     let name = pg_choose_known_name(
                         schema,
                         known,
+                        relations,
                         Some(table),
                         &table.name,
                         col.as_deref(),
@@ -326,6 +338,7 @@ fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, tabl
                 let name = pg_choose_known_name(
                     schema,
                     known,
+                    relations,
                     Some(table),
                     &table.name,
                     None,
@@ -340,6 +353,7 @@ fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, tabl
                     let name = pg_choose_known_name(
                         schema,
                         known,
+                        relations,
                         Some(table),
                         &table.name,
                         Some(&addition),
@@ -355,6 +369,7 @@ fn name_unnamed(dialect: Dialect, schema: &Schema, known: &ConstraintNames, tabl
                     let name = pg_choose_known_name(
                         schema,
                         known,
+                        relations,
                         Some(table),
                         &table.name,
                         Some(&addition),
@@ -495,6 +510,7 @@ pub(crate) fn mysql_foreign_key_index(
         provenance: Provenance::new(ctx.at().clone()),
     };
     env.fk_indexes.insert(generated_mark(&index));
+    env.relation_index.note_index(&key, &index.table);
     env.schema.indexes.insert(key, index);
 }
 
@@ -711,6 +727,7 @@ fn mysql_add_index(
             &cols,
         );
     }
+    env.relation_index.note_index(&key, &table.name);
     env.schema.indexes.insert(
         key,
         Index {

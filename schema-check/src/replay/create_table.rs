@@ -59,6 +59,7 @@ impl Replayer {
                 if dialect == crate::Dialect::Mysql {
                     self.note_table_charset(&name, &ct.table_options.to_string());
                 }
+                self.relation_index.note(&name);
                 self.schema.tables.insert(name, table);
                 return Ok(());
             } else {
@@ -272,6 +273,7 @@ impl Replayer {
             schema: &mut self.schema,
             search_path: &self.search_path,
             fk_indexes: &mut self.fk_indexes,
+            relation_index: &mut self.relation_index,
             pending_fk_indexes: Some(foreign_key_indexes),
         };
         if let Some((col, pk_name)) = inline_pk {
@@ -299,8 +301,10 @@ impl Replayer {
             dialect,
             &self.schema,
             &mut self.constraint_names,
+            &self.relation_index,
             &mut table,
         );
+        self.relation_index.note(&name);
         self.schema.tables.insert(name.clone(), table);
         if dialect == crate::Dialect::Postgres {
             if ct.partition_by.is_some() {
@@ -379,18 +383,18 @@ impl Replayer {
                 c.provenance = Provenance::new(ctx.at().clone());
             }
             let copied: Vec<Index> = self
-                .schema
-                .indexes
-                .values()
-                .filter(|ix| ix.table == key)
-                .map(|ix| Index {
+                .relation_index
+                .indexes_on(&self.schema, &key)
+                .iter()
+                .map(|k| Index {
                     table: name.to_string(),
                     provenance: Provenance::new(ctx.at().clone()),
-                    ..ix.clone()
+                    ..self.schema.indexes[k].clone()
                 })
                 .collect();
             for ix in copied {
                 let k = super::constraint::index_key(self.dialect, name, &ix.name);
+                self.relation_index.note_index(&k, name);
                 self.schema.indexes.insert(k, ix);
             }
         }
@@ -406,8 +410,10 @@ impl Replayer {
             self.dialect,
             &self.schema,
             &mut self.constraint_names,
+            &self.relation_index,
             &mut table,
         );
+        self.relation_index.note(name);
         self.schema.tables.insert(name.to_string(), table);
         // MySQL: the copy keeps the source's character sets.
         if let Some(sets) = self.mysql_charsets.get(&key).cloned() {

@@ -120,17 +120,25 @@ impl Replayer {
         // A partitioned table's partitions go with it.
         for part in self.partitions.all_of(&key) {
             self.schema.tables.remove(&part);
-            self.schema.indexes.retain(|_, ix| ix.table != part);
+            self.drop_indexes_of(&part);
         }
         self.partitions.forget(&key);
         self.schema.tables.remove(&key);
         self.drop_owned_sequences(&key, None);
-        self.schema.indexes.retain(|_, ix| ix.table != key);
+        self.drop_indexes_of(&key);
         self.schema.history.push(HistoryEvent::TableDropped {
             table: key,
             at: ctx.at().clone(),
         });
         Ok(true)
+    }
+
+    /// Drops the indexes on `table` (a table or a materialized view, dropped).
+    pub(crate) fn drop_indexes_of(&mut self, table: &str) {
+        for k in self.relation_index.indexes_on(&self.schema, table) {
+            self.schema.indexes.remove(&k);
+        }
+        self.relation_index.forget_indexes(&self.schema, table);
     }
 
     /// `DROP [MATERIALIZED] VIEW`: PostgreSQL refuses while other views are built on it,

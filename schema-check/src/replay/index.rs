@@ -40,6 +40,7 @@ impl Replayer {
                     Some(n) => object_name(dialect, n),
                     None => self.pg_index_name(&table_name, ci),
                 };
+                self.relation_index.note_index(&name, &table_name);
                 self.schema.indexes.insert(
                     name.clone(),
                     Index {
@@ -158,6 +159,7 @@ impl Replayer {
             });
             table.provenance.touch(ctx.at());
         }
+        self.relation_index.note_index(&key, &table_key);
         self.schema.indexes.insert(
             key.clone(),
             Index {
@@ -190,9 +192,9 @@ impl Replayer {
         let mut found = false;
         if let Some(mut ix) = self.schema.indexes.remove(&old_key) {
             ix.name = new.to_string();
-            self.schema
-                .indexes
-                .insert(index_key(Dialect::Mysql, &key, new), ix);
+            let new_key = index_key(Dialect::Mysql, &key, new);
+            self.relation_index.note_index(&new_key, &key);
+            self.schema.indexes.insert(new_key, ix);
             found = true;
         }
         if let Some(t) = self.schema.tables.get_mut(&key) {
@@ -293,6 +295,7 @@ impl Replayer {
         ix.name = new.clone();
         ix.provenance.touch(ctx.at());
         self.partitions.rename_index(&old, &new);
+        self.relation_index.note_index(&new, &ix.table);
         self.schema.indexes.insert(new, ix);
         Ok(())
     }
@@ -328,6 +331,7 @@ impl Replayer {
         super::names::pg_choose_known_name(
             &self.schema,
             &self.constraint_names,
+            &self.relation_index,
             None,
             table,
             Some(&addition),

@@ -54,6 +54,7 @@ pub mod position;
 mod prepared;
 mod procedure_ddl;
 mod query_types;
+mod relation_index;
 pub mod rename;
 mod search_path;
 mod select_texts;
@@ -139,6 +140,9 @@ pub struct Replayer {
     /// The constraint names the replay's tables have had, so that generated names are
     /// checked against every table only when one may have them.
     constraint_names: constraint_names::ConstraintNames,
+    /// The keys the schema's relations have had, and each table's indexes and sequences
+    /// (see [`relation_index`]).
+    relation_index: relation_index::RelationIndex,
     /// MySQL: a column type was declared with a display width MariaDB's CTAS arithmetic
     /// reads and the canonical types drop (`INT(20)`, see `ctas_mysql`). Only ever set: a
     /// doubt, never undone.
@@ -236,6 +240,7 @@ impl Replayer {
             search_path: search_path::SearchPath::default(),
             bookkeeping: None,
             constraint_names: constraint_names::ConstraintNames::default(),
+            relation_index: relation_index::RelationIndex::default(),
             mysql_display_widths: std::cell::Cell::new(false),
         }
     }
@@ -617,6 +622,7 @@ impl Replayer {
             warnings,
         } = saved;
         self.schema = schema;
+        self.relation_index = relation_index::RelationIndex::of(&self.schema);
         self.fk_indexes = fk_indexes;
         self.unmodelled = unmodelled;
         self.mysql_charsets = mysql_charsets;

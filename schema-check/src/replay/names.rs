@@ -19,6 +19,7 @@
 use sqlparser::ast::{Expr, FunctionArguments, ObjectNamePart};
 
 use super::constraint_names::ConstraintNames;
+use super::relation_index::RelationIndex;
 use crate::dialect::Dialect;
 use crate::model::{Schema, Table, UniqueKind};
 
@@ -195,12 +196,13 @@ fn schema_of(key: &str) -> Option<&str> {
 /// a table of `schema` may have a constraint named `name` (see [`any_table_in`]).
 fn pg_relation_taken(
     schema: &Schema,
+    known: Option<&RelationIndex>,
     current: Option<&Table>,
     ns: Option<&str>,
     name: &str,
     others: bool,
 ) -> bool {
-    if pg_relation_key_taken(schema, current, ns, name) {
+    if pg_relation_key_taken(schema, known, current, ns, name) {
         return true;
     }
     any_table_in(schema, current, ns, others, |t| {
@@ -212,9 +214,11 @@ fn pg_relation_taken(
 }
 
 /// Whether a table, view, index, sequence or composite type named `name` exists in the
-/// namespace `ns` (`current`: see [`pg_relation_taken`]).
+/// namespace `ns` (`current`: see [`pg_relation_taken`]); the maps of `schema` are read
+/// only when `known` (the keys its relations have had) may hold the name.
 fn pg_relation_key_taken(
     schema: &Schema,
+    known: Option<&RelationIndex>,
     current: Option<&Table>,
     ns: Option<&str>,
     name: &str,
@@ -228,12 +232,17 @@ fn pg_relation_key_taken(
         }
         None => name,
     };
+    if current.is_some_and(|t| t.name == key) {
+        return true;
+    }
+    if known.is_some_and(|k| !k.may_exist(key)) {
+        return false;
+    }
     schema.tables.contains_key(key)
         || schema.views.contains_key(key)
         || schema.indexes.contains_key(key)
         || schema.sequences.contains_key(key)
         || schema.composite_types.contains_key(key)
-        || current.is_some_and(|t| t.name == key)
 }
 
 /// Whether a constraint named `name` exists on any table of the namespace `ns` (`others`:
@@ -307,10 +316,13 @@ pub fn pg_choose_name(
 }
 
 /// [`pg_choose_name`], reading the tables of `schema` only for a name `known` (the
-/// constraint names the replay's tables have had) holds.
+/// constraint names the replay's tables have had) holds, and its relations only for a
+/// name `relations` (the keys they have had) holds.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn pg_choose_known_name(
     schema: &Schema,
     known: &ConstraintNames,
+    relations: &RelationIndex,
     current: Option<&Table>,
     table: &str,
     addition: Option<&str>,
@@ -321,13 +333,26 @@ pub(crate) fn pg_choose_known_name(
         known.covers(schema),
         "a constraint name of the schema is not in the replay's ConstraintNames"
     );
-    choose_name(schema, Some(known), current, table, addition, label, space)
+    debug_assert!(
+        relations.covers(schema),
+        "a relation is not in the RelationIndex"
+    );
+    choose_name(
+        schema,
+        Some((known, relations)),
+        current,
+        table,
+        addition,
+        label,
+        space,
+    )
 }
 
-/// [`pg_choose_name`]; `known`: see [`pg_choose_known_name`] (`None`: read every table).
+/// [`pg_choose_name`]; `known`: see [`pg_choose_known_name`] (`None`: read every table
+/// and every relation).
 fn choose_name(
     schema: &Schema,
-    known: Option<&ConstraintNames>,
+    known: Option<(&ConstraintNames, &RelationIndex)>,
     current: Option<&Table>,
     table: &str,
     addition: Option<&str>,
@@ -344,14 +369,17 @@ fn choose_name(
             std::borrow::Cow::Owned(format!("{label}{pass}"))
         };
         let name = make_object_name(bare, addition, &modlabel);
-        let others = known.is_none_or(|k| k.may_be_taken(&name));
+        let others = known.is_none_or(|(k, _)| k.may_be_taken(&name));
+        let relations = known.map(|(_, r)| r);
         let taken = match space {
-            PgNameSpace::Relations => pg_relation_taken(schema, current, ns, &name, others),
+            PgNameSpace::Relations => {
+                pg_relation_taken(schema, relations, current, ns, &name, others)
+            }
             PgNameSpace::Constraints => pg_constraint_taken(schema, current, ns, &name, others),
             // A table's PRIMARY KEY and UNIQUE names are among its constraints: one pass
             // over the tables checks both.
             PgNameSpace::Both => {
-                pg_relation_key_taken(schema, current, ns, &name)
+                pg_relation_key_taken(schema, relations, current, ns, &name)
                     || pg_constraint_taken(schema, current, ns, &name, others)
             }
         };

@@ -83,8 +83,10 @@ impl Replayer {
             self.dialect,
             &self.schema,
             &mut self.constraint_names,
+            &self.relation_index,
             &mut t,
         );
+        self.relation_index.note(part);
         self.schema.tables.insert(part.to_string(), t);
     }
 
@@ -139,12 +141,7 @@ impl Replayer {
 
     /// The keys of the indexes on `table`.
     fn index_keys_on(&self, table: &str) -> Vec<String> {
-        self.schema
-            .indexes
-            .iter()
-            .filter(|(_, ix)| ix.table == table)
-            .map(|(k, _)| k.clone())
-            .collect()
+        self.relation_index.indexes_on(&self.schema, table)
     }
 
     /// The partitions' indexes that go when the index `key` is dropped (theirs too).

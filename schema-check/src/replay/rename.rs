@@ -73,11 +73,13 @@ impl Replayer {
                 .flat_map(|f| f.foreign_columns.iter_mut())
                 .for_each(swap);
         }
-        for s in self.schema.sequences.values_mut() {
-            if let Some(o) = s
-                .owned_by
-                .as_mut()
-                .filter(|o| o.table == key && o.column == old)
+        for k in self.relation_index.sequences_of(&self.schema, key) {
+            if let Some(o) = self
+                .schema
+                .sequences
+                .get_mut(&k)
+                .and_then(|s| s.owned_by.as_mut())
+                .filter(|o| o.column == old)
             {
                 o.column = new.to_string();
             }
@@ -95,12 +97,10 @@ impl Replayer {
             }
         }
         // An index's columns: a plain column by its name, an expression by the names in it.
-        for ix in self
-            .schema
-            .indexes
-            .values_mut()
-            .filter(|ix| ix.table == key)
-        {
+        for k in self.relation_index.indexes_on(&self.schema, key) {
+            let Some(ix) = self.schema.indexes.get_mut(&k) else {
+                continue;
+            };
             ix.columns.iter_mut().for_each(swap);
             ix.columns.iter_mut().for_each(rename);
             if let Some(p) = &mut ix.predicate {
@@ -129,6 +129,7 @@ impl Replayer {
         };
         table.name = new.to_string();
         table.provenance.touch(ctx.at());
+        self.relation_index.note(new);
         self.schema.tables.insert(new.to_string(), table);
         self.partitions.rename(old, new);
         if let Some(cs) = self.mysql_charsets.remove(old) {
@@ -142,25 +143,30 @@ impl Replayer {
             }
         }
         let dialect = self.dialect;
-        let moved: Vec<String> = self
-            .schema
-            .indexes
-            .iter()
-            .filter(|(_, ix)| ix.table == old)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in moved {
+        for k in self.relation_index.indexes_on(&self.schema, old) {
             if let Some(mut ix) = self.schema.indexes.remove(&k) {
                 ix.table = new.to_string();
-                self.schema
-                    .indexes
-                    .insert(index_key(dialect, new, &ix.name), ix);
+                let k = index_key(dialect, new, &ix.name);
+                self.relation_index.note_index(&k, new);
+                self.schema.indexes.insert(k, ix);
             }
         }
-        for s in self.schema.sequences.values_mut() {
-            if let Some(o) = s.owned_by.as_mut().filter(|o| o.table == old) {
+        if new != old {
+            self.relation_index.forget_indexes(&self.schema, old);
+        }
+        for k in self.relation_index.sequences_of(&self.schema, old) {
+            if let Some(o) = self
+                .schema
+                .sequences
+                .get_mut(&k)
+                .and_then(|s| s.owned_by.as_mut())
+            {
                 o.table = new.to_string();
+                self.relation_index.note_sequence(&k, Some(new));
             }
+        }
+        if new != old {
+            self.relation_index.forget_sequences(&self.schema, old);
         }
         if dialect == crate::Dialect::Mysql {
             // InnoDB renames the foreign keys it named after the table.

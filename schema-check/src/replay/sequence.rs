@@ -44,6 +44,7 @@ impl Replayer {
         let name = pg_choose_known_name(
             &self.schema,
             &self.constraint_names,
+            &self.relation_index,
             current,
             table,
             Some(column),
@@ -54,6 +55,7 @@ impl Replayer {
             Some((schema, _)) => format!("{schema}.{name}"),
             None => name,
         };
+        self.relation_index.note_sequence(&key, Some(table));
         self.schema.sequences.insert(
             key.clone(),
             Sequence {
@@ -105,6 +107,8 @@ impl Replayer {
             Some(o) => self.owner(ctx, o)?,
             None => None,
         };
+        self.relation_index
+            .note_sequence(&key, owned_by.as_ref().map(|o| o.table.as_str()));
         self.schema.sequences.insert(
             key.clone(),
             Sequence {
@@ -231,6 +235,8 @@ impl Replayer {
                 match self.owner(ctx, &target) {
                     Ok(owner) => {
                         if let Some(s) = self.schema.sequences.get_mut(&key) {
+                            self.relation_index
+                                .note_sequence(&key, owner.as_ref().map(|o| o.table.as_str()));
                             s.owned_by = owner;
                             s.provenance.touch(ctx.at());
                         }
@@ -269,6 +275,8 @@ impl Replayer {
         if let Some(mut s) = self.schema.sequences.remove(key) {
             s.name = new.clone();
             s.provenance.touch(ctx.at());
+            self.relation_index
+                .note_sequence(&new, s.owned_by.as_ref().map(|o| o.table.as_str()));
             self.schema.sequences.insert(new, s);
         }
     }
@@ -337,11 +345,15 @@ impl Replayer {
     /// Drops the sequences `table.column` owns (with the column or its table), and with
     /// `column` `None` every sequence a column of `table` owns.
     pub(crate) fn drop_owned_sequences(&mut self, table: &str, column: Option<&str>) {
-        self.schema.sequences.retain(|_, s| {
-            !s.owned_by
-                .as_ref()
-                .is_some_and(|o| o.table == table && column.is_none_or(|c| c == o.column))
-        });
+        for k in self.relation_index.sequences_of(&self.schema, table) {
+            let owned = self.schema.sequences[&k].owned_by.as_ref();
+            if owned.is_some_and(|o| column.is_none_or(|c| c == o.column)) {
+                self.schema.sequences.remove(&k);
+            }
+        }
+        if column.is_none() {
+            self.relation_index.forget_sequences(&self.schema, table);
+        }
     }
 }
 

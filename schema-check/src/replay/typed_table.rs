@@ -636,6 +636,7 @@ impl Replayer {
         };
         ty.name.clone_from(&new);
         ty.provenance.touch(ctx.at());
+        self.relation_index.note(&new);
         self.schema.composite_types.insert(new.clone(), ty);
         let array = format!("{old}[]");
         for t in self.schema.tables.values_mut() {

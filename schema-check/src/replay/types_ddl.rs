@@ -59,6 +59,7 @@ impl Replayer {
                     ty: ty.ty,
                 });
             }
+            self.relation_index.note(&name);
             self.schema.composite_types.insert(
                 name.clone(),
                 CompositeType {

@@ -81,6 +81,7 @@ impl Replayer {
                 return self.conflict(ctx, &name, error);
             }
             None => {
+                self.relation_index.note(&name);
                 self.schema.views.insert(
                     name.clone(),
                     View {
@@ -161,16 +162,16 @@ impl Replayer {
         };
         view.name = new.clone();
         view.provenance.touch(ctx.at());
+        self.relation_index.note(&new);
         self.schema.views.insert(new.clone(), view);
         self.view_graph.rename(old, &new);
-        for ix in self
-            .schema
-            .indexes
-            .values_mut()
-            .filter(|ix| ix.table == old)
-        {
-            ix.table = new.clone();
+        for k in self.relation_index.indexes_on(&self.schema, old) {
+            if let Some(ix) = self.schema.indexes.get_mut(&k) {
+                ix.table.clone_from(&new);
+                self.relation_index.note_index(&k, &new);
+            }
         }
+        self.relation_index.forget_indexes(&self.schema, old);
         Ok(())
     }
 
@@ -335,17 +336,8 @@ impl Replayer {
         if !materialized {
             return;
         }
-        // This visits every index of the schema: with the few views of most drops, comparing
-        // names is far cheaper than hashing each index's table name.
-        if views.len() <= 8 {
-            self.schema
-                .indexes
-                .retain(|_, ix| !views.contains(&ix.table));
-        } else {
-            let dropped: super::maps::HashSet<&str> = views.iter().map(String::as_str).collect();
-            self.schema
-                .indexes
-                .retain(|_, ix| !dropped.contains(ix.table.as_str()));
+        for v in views {
+            self.drop_indexes_of(v);
         }
     }
 }
