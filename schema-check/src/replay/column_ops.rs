@@ -255,7 +255,9 @@ impl Replayer {
         for k in emptied {
             self.schema.indexes.remove(&k);
         }
-        if dialect == Dialect::Postgres {
+        if dialect == Dialect::Postgres
+            && self.constraint_names.may_be_referenced(&self.schema, key)
+        {
             // A foreign key referencing the column depends on the key (index) it references,
             // which went with the column: CASCADE drops it (without CASCADE the server
             // refuses, so an accepted history has none).

@@ -88,13 +88,20 @@ impl Replayer {
         };
         if self.dialect == Dialect::Postgres {
             let views = self.dependent_views(&key);
-            let referencing: Vec<String> = self
-                .schema
-                .tables
-                .values()
-                .filter(|t| t.name != key && t.foreign_keys.iter().any(|f| f.foreign_table == key))
-                .map(|t| t.name.clone())
-                .collect();
+            // Most tables no foreign key references: then no table need be read.
+            let referenced = self.constraint_names.may_be_referenced(&self.schema, &key);
+            let referencing: Vec<String> = if referenced {
+                self.schema
+                    .tables
+                    .values()
+                    .filter(|t| {
+                        t.name != key && t.foreign_keys.iter().any(|f| f.foreign_table == key)
+                    })
+                    .map(|t| t.name.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             if !cascade && (!views.is_empty() || !referencing.is_empty()) {
                 let mut deps: Vec<String> = views.iter().map(|v| format!("view `{v}`")).collect();
                 deps.extend(
@@ -113,8 +120,10 @@ impl Replayer {
                 self.dependents_unseen(ctx, &names, error)?;
             }
             self.drop_views(&views);
-            for t in self.schema.tables.values_mut() {
-                t.foreign_keys.retain(|f| f.foreign_table != key);
+            if referenced {
+                for t in self.schema.tables.values_mut() {
+                    t.foreign_keys.retain(|f| f.foreign_table != key);
+                }
             }
         }
         // A partitioned table's partitions go with it.

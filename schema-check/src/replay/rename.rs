@@ -52,26 +52,29 @@ impl Replayer {
                 *c = new.to_string();
             }
         };
-        for t in self.schema.tables.values_mut() {
-            if t.name == key {
-                t.primary_key.iter_mut().flatten().for_each(swap);
-                t.unique
+        if let Some(t) = self.schema.tables.get_mut(key) {
+            t.primary_key.iter_mut().flatten().for_each(swap);
+            t.unique
+                .iter_mut()
+                .flat_map(|u| u.columns.iter_mut())
+                .for_each(swap);
+            for f in &mut t.foreign_keys {
+                f.columns.iter_mut().chain(f.column.as_mut()).for_each(swap);
+            }
+            t.checks
+                .iter_mut()
+                .filter_map(|c| c.column.as_mut())
+                .for_each(swap);
+        }
+        // The foreign keys referencing the table (most tables have none).
+        if self.constraint_names.may_be_referenced(&self.schema, key) {
+            for t in self.schema.tables.values_mut() {
+                t.foreign_keys
                     .iter_mut()
-                    .flat_map(|u| u.columns.iter_mut())
-                    .for_each(swap);
-                for f in &mut t.foreign_keys {
-                    f.columns.iter_mut().chain(f.column.as_mut()).for_each(swap);
-                }
-                t.checks
-                    .iter_mut()
-                    .filter_map(|c| c.column.as_mut())
+                    .filter(|f| f.foreign_table == key)
+                    .flat_map(|f| f.foreign_columns.iter_mut())
                     .for_each(swap);
             }
-            t.foreign_keys
-                .iter_mut()
-                .filter(|f| f.foreign_table == key)
-                .flat_map(|f| f.foreign_columns.iter_mut())
-                .for_each(swap);
         }
         for k in self.relation_index.sequences_of(&self.schema, key) {
             if let Some(o) = self
@@ -135,12 +138,15 @@ impl Replayer {
         if let Some(cs) = self.mysql_charsets.remove(old) {
             self.mysql_charsets.insert(new.to_string(), cs);
         }
-        for t in self.schema.tables.values_mut() {
-            for f in &mut t.foreign_keys {
-                if f.foreign_table == old {
-                    f.foreign_table = new.to_string();
+        if self.constraint_names.may_be_referenced(&self.schema, old) {
+            for t in self.schema.tables.values_mut() {
+                for f in &mut t.foreign_keys {
+                    if f.foreign_table == old {
+                        f.foreign_table = new.to_string();
+                    }
                 }
             }
+            self.constraint_names.note_referenced(new);
         }
         let dialect = self.dialect;
         for k in self.relation_index.indexes_on(&self.schema, old) {
