@@ -52,6 +52,7 @@ fixtures! {
     postgres_mixed_width => "postgres/mixed_width",
     postgres_large_service => "postgres/large_service",
     postgres_edge_cases => "postgres/edge_cases",
+    postgres_do_block_variables => "postgres/do_block_variables",
     postgres_search_path => "postgres/search_path",
     postgres_view_dependencies => "postgres/view_dependencies",
     postgres_rebuild_patterns => "postgres/rebuild_patterns",

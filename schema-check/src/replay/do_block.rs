@@ -1,6 +1,7 @@
-//! PostgreSQL `DO` blocks the replay can follow: an anonymous PL/pgSQL block whose body is
-//! made of plain SQL statements, optionally under `IF [NOT] EXISTS (SELECT ...) THEN ...
-//! [ELSE ...] END IF`, with optionally an `EXCEPTION` handler.
+//! PostgreSQL `DO` blocks the replay can follow: an anonymous PL/pgSQL block, with an
+//! optional `DECLARE` section, whose body is made of plain SQL statements, `SELECT expr
+//! INTO v ...` and `IF cond THEN ... {ELSIF cond THEN ...} [ELSE ...] END IF`, with
+//! optionally an `EXCEPTION` handler.
 //!
 //! Migrations use them for idempotent DDL that PostgreSQL has no `IF NOT EXISTS` for:
 //!
@@ -21,35 +22,53 @@
 //!   ADD VALUE ...; EXCEPTION ... END;`) runs only when the body fails: a body that
 //!   applies cleanly is followed, one that fails leaves the whole block to the usual
 //!   skip;
-//! - the condition of an `IF [NOT] EXISTS (...)` (usually a look at the catalogs) is not
-//!   evaluated: the server accepted the history, so the branch it ran is one that applies
-//!   cleanly: the `THEN` branch if it does, else the `ELSE` branch (or nothing). Such a
-//!   block stays a possible cause of later conflicts (they are warnings), as a skipped
-//!   one is;
-//! - without either, the statements run in order and their errors stand.
+//! - variables start with their declaration's literal (`:=`, `=` or `DEFAULT`; else
+//!   `NULL`) and take what `SELECT expr INTO v FROM information_schema.T WHERE ...` reads
+//!   on the replayed schema (no row stores `NULL`, as PostgreSQL does without `STRICT`);
+//!   conditions over them and over `information_schema` are evaluated as
+//!   [`super::locals`] reads them, and the first branch whose condition holds runs (a
+//!   `NULL` condition does not hold). DML in a branch is ignored, as the replay ignores
+//!   DML;
+//! - a condition the replay cannot evaluate (a look at `pg_catalog`, a variable whose
+//!   value it could not compute) is not guessed at: the server accepted the history, so
+//!   the branch it ran is one that applies cleanly: from that condition on, the first
+//!   branch that does (or none). Such a block stays a possible cause of later conflicts
+//!   (they are warnings), as a skipped one is;
+//! - otherwise the statements run in order and their errors stand.
 //!
-//! Anything else in the body (variables, `PERFORM`, `EXECUTE`, loops, nested blocks,
-//! `RAISE EXCEPTION`) leaves the block to the usual skip, which makes later conflicts
-//! warnings.
+//! Anything else in the body (assignments, `PERFORM`, `EXECUTE`, loops, nested blocks,
+//! cursors, `SELECT ... INTO STRICT` or into several targets, `RAISE EXCEPTION`) leaves
+//! the block to the usual skip, which makes later conflicts warnings.
 
+use sqlparser::tokenizer::Token;
+
+use super::info_schema::Value;
+use super::locals::Locals;
 use super::skip::leading_words;
+use super::words::Words;
 use super::{Ctx, Replayer};
 use crate::dialect::Dialect;
 use crate::model::Location;
 use crate::statement::Statement;
 
 /// One piece of a followed body.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Item {
     /// A plain SQL statement.
     Sql(Statement),
-    /// `IF cond THEN ... [ELSE ...] END IF`: the branches.
-    If(Vec<Item>, Vec<Item>),
+    /// `IF cond THEN ... {ELSIF cond THEN ...} [ELSE ...] END IF`: each branch's condition
+    /// (its text; `None` for `ELSE`) and items.
+    If(Vec<(Option<String>, Vec<Item>)>),
+    /// `SELECT expr INTO v ...`: the variable (lower case) and the query without `INTO v`.
+    SelectInto(String, String),
 }
 
 /// A body the replay can follow.
 #[derive(Debug)]
 struct Block {
+    /// The variables `DECLARE` names (lower case) and the value each starts with (`None`:
+    /// one the replay does not compute).
+    declared: Vec<(String, Option<Value>)>,
     items: Vec<Item>,
     /// It has an `EXCEPTION` handler.
     handled: bool,
@@ -60,8 +79,8 @@ struct Block {
 /// PL/pgSQL statements the replay does not follow (the block is then skipped).
 const PROCEDURAL: &[&str] = &[
     "PERFORM", "EXECUTE", "FOR", "FOREACH", "WHILE", "LOOP", "RETURN", "GET", "DECLARE", "BEGIN",
-    "CASE", "EXIT", "CONTINUE", "ELSIF", "ELSEIF", "CALL", "COMMIT", "ROLLBACK", "ASSERT", "OPEN",
-    "FETCH", "CLOSE", "MOVE", "SELECT", "WITH",
+    "CASE", "EXIT", "CONTINUE", "CALL", "COMMIT", "ROLLBACK", "ASSERT", "OPEN", "FETCH", "CLOSE",
+    "MOVE", "SELECT", "WITH",
 ];
 
 /// Whether a statement starting with `words` (its first two, upper-case) only reports: a
@@ -232,32 +251,42 @@ impl Reader {
                     self.next += 1;
                 }
                 "IF" => {
-                    let (_, if_end) = find_word(&piece.text, "IF")?;
-                    let (then_at, then_end) = find_word(&piece.text, "THEN")?;
-                    let condition = piece.text.get(if_end..then_at)?.trim();
-                    let condition = condition
-                        .strip_prefix("NOT ")
-                        .or_else(|| condition.strip_prefix("not "))
-                        .unwrap_or(condition)
-                        .trim_start();
-                    if !leading_words(condition, 1).eq("EXISTS") {
-                        return None;
+                    let mut branches = Vec::new();
+                    let mut keyword = "IF";
+                    loop {
+                        let at = self.next;
+                        let p = self.pieces[at].clone();
+                        let (_, word_end) = find_word(&p.text, keyword)?;
+                        let (then_at, then_end) = find_word(&p.text, "THEN")?;
+                        let condition = p.text.get(word_end..then_at)?.trim();
+                        if condition.is_empty() || find_word(condition, "CASE").is_some() {
+                            return None;
+                        }
+                        // The rest of the piece is the branch's first statement.
+                        self.pieces[at] = drop_head(&p, then_end);
+                        let then = self.items(&["ELSE", "END IF", "ELSIF", "ELSEIF"])?;
+                        branches.push((Some(condition.to_string()), then));
+                        keyword = match self.peek_words(1).as_str() {
+                            "ELSIF" => "ELSIF",
+                            "ELSEIF" => "ELSEIF",
+                            _ => break,
+                        };
                     }
-                    // The rest of the piece is the branch's first statement.
-                    self.pieces[self.next] = drop_head(&piece, then_end);
-                    let then = self.items(&["ELSE", "END IF", "ELSIF", "ELSEIF"])?;
-                    let mut otherwise = Vec::new();
                     if self.peek_words(1) == "ELSE" {
                         let at = self.next;
                         let p = self.pieces[at].clone();
                         self.pieces[at] = drop_head(&p, find_word(&p.text, "ELSE")?.1);
-                        otherwise = self.items(&["END IF"])?;
+                        branches.push((None, self.items(&["END IF"])?));
                     }
                     if self.peek_words(2) != "END IF" {
                         return None;
                     }
                     self.next += 1;
-                    items.push(Item::If(then, otherwise));
+                    items.push(Item::If(branches));
+                }
+                "SELECT" => {
+                    items.push(select_into(&piece.text)?);
+                    self.next += 1;
                 }
                 _ if PROCEDURAL.contains(&first)
                     || first.is_empty()
@@ -307,6 +336,72 @@ impl Reader {
     }
 }
 
+/// Whether `t` is the unquoted word `w`, in any case.
+fn is_word(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// One declaration of a `DECLARE` section, `name [CONSTANT] type [NOT NULL] [{:= | = |
+/// DEFAULT} literal]`: the name (lower case) and its first value (`NULL` without one;
+/// `None` for a value not a literal). `None` (outer) for an alias or a cursor.
+fn declaration(text: &str) -> Option<(String, Option<Value>)> {
+    let w = Words::of(&sqlparser::dialect::PostgreSqlDialect {}, text)?;
+    let tokens = w.slice(0, w.len());
+    let Some(Token::Word(name)) = tokens.first() else {
+        return None;
+    };
+    if name.quote_style.is_some()
+        || tokens
+            .iter()
+            .any(|t| is_word(t, "ALIAS") || is_word(t, "CURSOR") || is_word(t, "REFCURSOR"))
+        || tokens.len() < 2
+    {
+        return None;
+    }
+    let mut depth = 0usize;
+    let default = tokens.iter().position(|t| {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0 && (matches!(t, Token::Assignment | Token::Eq) || is_word(t, "DEFAULT"))
+    });
+    let value = match default {
+        None => Some(None),
+        Some(d) => match &tokens[d + 1..] {
+            [t] => super::locals::literal(t),
+            _ => None,
+        },
+    };
+    Some((name.value.to_ascii_lowercase(), value))
+}
+
+/// `SELECT expr INTO v ...` (`INTO` after the select list or at the end): the variable
+/// and the query without `INTO v`; `None` for several targets, `STRICT` or a `SELECT`
+/// without `INTO`.
+fn select_into(text: &str) -> Option<Item> {
+    let (into_at, into_end) = find_word(text, "INTO")?;
+    let rest = text[into_end..].trim_start();
+    let var_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let var = &rest[..var_len];
+    let after = rest[var_len..].trim_start();
+    if var.is_empty()
+        || var.eq_ignore_ascii_case("STRICT")
+        || after.starts_with([',', '.'])
+        || text[..into_at].trim().eq_ignore_ascii_case("SELECT")
+    {
+        return None;
+    }
+    let query = format!("{} {after}", text[..into_at].trim_end());
+    Some(Item::SelectInto(
+        var.to_ascii_lowercase(),
+        query.trim().to_string(),
+    ))
+}
+
 /// The block `stmt` runs, if the replay can follow it (see the module docs).
 fn read(stmt: &Statement) -> Option<Block> {
     let (text, offset) = body(&stmt.text)?;
@@ -322,6 +417,14 @@ fn read(stmt: &Statement) -> Option<Block> {
             ..p
         })
         .collect();
+    let mut declared = Vec::new();
+    let first = pieces.first()?;
+    if leading_words(&first.text, 1) == "DECLARE" {
+        pieces[0] = drop_head(first, find_word(&first.text, "DECLARE")?.1);
+        while leading_words(&pieces.first()?.text, 1) != "BEGIN" {
+            declared.push(declaration(&pieces.remove(0).text)?);
+        }
+    }
     let first = pieces.first()?;
     if leading_words(&first.text, 1) != "BEGIN" {
         return None;
@@ -349,6 +452,7 @@ fn read(stmt: &Statement) -> Option<Block> {
         return None;
     }
     Some(Block {
+        declared,
         items,
         handled,
         handler_acts,
@@ -365,10 +469,16 @@ impl Replayer {
         let Some(block) = read(stmt) else {
             return false;
         };
-        let guarded = block.items.iter().any(|i| matches!(i, Item::If(..)));
+        let mut locals = Locals::default();
+        for (name, value) in block.declared {
+            if let Some(value) = value {
+                locals.insert(name, value);
+            }
+        }
+        let guessed;
         if block.handled {
             let saved = self.snapshot();
-            self.run_items(block.items);
+            guessed = self.run_items(block.items, &mut locals);
             if self.failed_since(&saved) && block.handler_acts {
                 // The handler would run, and the replay cannot follow it.
                 self.restore(saved);
@@ -391,35 +501,78 @@ impl Replayer {
                 return true;
             }
         } else {
-            self.run_items(block.items);
+            guessed = self.run_items(block.items, &mut locals);
         }
-        if guarded {
-            // The replay chose the branches: later conflicts it could explain stay
-            // warnings.
+        if guessed {
+            // The replay chose branches it could not evaluate: later conflicts it could
+            // explain stay warnings.
             self.note_unseen(stmt);
         }
         true
     }
 
-    /// Applies `items` in order, each `IF` by the branch that applies cleanly.
-    fn run_items(&mut self, items: Vec<Item>) {
+    /// Applies `items` in order over `locals`, each `IF` by the first branch whose
+    /// condition holds; `true` when some condition could not be evaluated (that `IF` then
+    /// takes, from there on, the first branch that applies cleanly, or none).
+    fn run_items(&mut self, items: Vec<Item>, locals: &mut Locals) -> bool {
+        let mut guessed = false;
         for item in items {
             match item {
                 Item::Sql(s) => self.apply(&s),
-                Item::If(then, otherwise) => {
-                    let saved = self.snapshot();
-                    self.run_items(then);
-                    if self.failed_since(&saved) {
-                        self.restore(saved);
-                        let saved = self.snapshot();
-                        self.run_items(otherwise);
-                        if self.failed_since(&saved) {
-                            self.restore(saved);
+                Item::SelectInto(var, query) => {
+                    let value = super::locals::select_into(
+                        &self.schema,
+                        self.dialect,
+                        &*self.parser,
+                        &query,
+                    );
+                    match value {
+                        // No row stores NULL (PostgreSQL, without STRICT).
+                        Some(v) => {
+                            locals.insert(var, v.flatten());
+                        }
+                        None => {
+                            locals.remove(&var);
                         }
                     }
                 }
+                Item::If(branches) => {
+                    let mut unsure = false;
+                    for (condition, body) in branches {
+                        let holds = match &condition {
+                            None => Some(Some(true)),
+                            Some(c) => super::locals::condition(
+                                &self.schema,
+                                self.dialect,
+                                &*self.parser,
+                                c,
+                                locals,
+                            ),
+                        };
+                        match holds {
+                            Some(Some(true)) => {}
+                            // False, or NULL: not taken.
+                            Some(_) => continue,
+                            None => unsure = true,
+                        }
+                        if !unsure {
+                            guessed |= self.run_items(body, locals);
+                            break;
+                        }
+                        let saved = self.snapshot();
+                        let before = locals.clone();
+                        self.run_items(body, locals);
+                        if !self.failed_since(&saved) {
+                            break;
+                        }
+                        self.restore(saved);
+                        *locals = before;
+                    }
+                    guessed |= unsure;
+                }
             }
         }
+        guessed
     }
 }
 
@@ -469,18 +622,25 @@ mod tests {
         );
         let block = read(&s).unwrap();
         assert!(!block.handled);
-        let [Item::If(then, otherwise)] = block.items.as_slice() else {
+        let [Item::If(branches)] = block.items.as_slice() else {
             panic!("{block:?}");
         };
+        let [(Some(condition), then), (None, otherwise)] = branches.as_slice() else {
+            panic!("{branches:?}");
+        };
+        assert!(condition.starts_with("NOT EXISTS (SELECT 1 FROM pg_type"));
         assert!(
             matches!(then.as_slice(), [Item::Sql(c)] if c.text.starts_with("CREATE TYPE") && c.at.line == 13)
         );
         assert!(otherwise.is_empty());
         for not_followed in [
-            "DO $$ DECLARE x int; BEGIN NULL; END $$",
+            "DO $$ DECLARE c CURSOR FOR SELECT 1; BEGIN NULL; END $$",
+            "DO $$ DECLARE x int; BEGIN SELECT 1 INTO STRICT x; END $$",
+            "DO $$ DECLARE x int; y int; BEGIN SELECT 1, 2 INTO x, y; END $$",
+            "DO $$ BEGIN SELECT 1; END $$",
             "DO $$ BEGIN PERFORM f(); END $$",
             "DO $$ BEGIN EXECUTE 'DROP TABLE t'; END $$",
-            "DO $$ BEGIN IF current_user = 'x' THEN DROP TABLE t; END IF; END $$",
+            "DO $$ BEGIN IF CASE WHEN true THEN 1 END = 1 THEN DROP TABLE t; END IF; END $$",
             "DO $$ BEGIN x := 1; END $$",
             "DO $$ BEGIN RAISE EXCEPTION 'no'; END $$",
         ] {
@@ -511,5 +671,144 @@ mod tests {
             ))
             .is_none()
         );
+    }
+
+    #[test]
+    fn declarations_selects_into_and_elsif_are_read() {
+        let s = stmt(
+            "DO $$\nDECLARE\n  a boolean;\n  b text := 'x';\n  c integer DEFAULT 3;\n  d varchar(3) = NULL;\n  e timestamp := now();\nBEGIN\n  SELECT count(*) > 0 INTO a FROM information_schema.tables WHERE table_name = 't';\n  SELECT data_type FROM information_schema.columns INTO b;\n  IF a THEN NULL; ELSIF c > 2 THEN DROP TABLE t; ELSEIF b = 'x' THEN NULL; END IF;\nEND $$",
+        );
+        let block = read(&s).unwrap();
+        let declared: Vec<_> = block
+            .declared
+            .iter()
+            .map(|(n, v)| format!("{n}={v:?}"))
+            .collect();
+        assert_eq!(
+            declared,
+            [
+                "a=Some(None)",
+                "b=Some(Some(\"x\"))",
+                "c=Some(Some(\"3\"))",
+                "d=Some(None)",
+                "e=None"
+            ]
+        );
+        let [
+            Item::SelectInto(a, first),
+            Item::SelectInto(b, second),
+            Item::If(branches),
+        ] = block.items.as_slice()
+        else {
+            panic!("{block:?}");
+        };
+        assert_eq!(
+            (a.as_str(), first.as_str()),
+            (
+                "a",
+                "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = 't'"
+            )
+        );
+        assert_eq!(
+            (b.as_str(), second.as_str()),
+            ("b", "SELECT data_type FROM information_schema.columns")
+        );
+        let conditions: Vec<_> = branches.iter().map(|(c, _)| c.as_deref()).collect();
+        assert_eq!(conditions, [Some("a"), Some("c > 2"), Some("b = 'x'")]);
+        assert!(matches!(branches[1].1.as_slice(), [Item::Sql(d)] if d.text == "DROP TABLE t"));
+    }
+
+    /// The columns of table `t` after replaying `sql` (PostgreSQL), which must not fail,
+    /// and the warnings.
+    fn columns(sql: &str, t: &str) -> (Vec<String>, usize) {
+        let out = crate::replay::tests::ok(Dialect::Postgres, sql);
+        let columns = out.schema.tables[t]
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", c.name, c.ty.canonical))
+            .collect();
+        (columns, out.warnings.len())
+    }
+
+    /// A block probing table `table` as migrations do (PostgreSQL 15 ran it on both tables
+    /// of [`both_directions`]).
+    fn probe(table: &str) -> String {
+        format!(
+            "DO $$
+             DECLARE has_old boolean; props_type text; name_len int; state_type text;
+             BEGIN
+               SELECT count(*) != 0 INTO has_old FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name = '{table}' AND column_name = 'old';
+               SELECT data_type INTO props_type FROM information_schema.columns
+                 WHERE table_name = '{table}' AND column_name = 'props';
+               SELECT character_maximum_length INTO name_len FROM information_schema.columns
+                 WHERE table_name = '{table}' AND column_name = 'name';
+               SELECT data_type INTO state_type FROM information_schema.columns
+                 WHERE table_name = '{table}' AND column_name = 'state';
+               IF has_old OR props_type <> 'jsonb' THEN
+                 IF has_old THEN
+                   UPDATE {table} SET props = old;
+                   ALTER TABLE {table} DROP COLUMN old;
+                 END IF;
+                 ALTER TABLE {table} ALTER COLUMN props TYPE jsonb USING props::jsonb;
+               ELSE
+                 ALTER TABLE {table} ADD COLUMN IF NOT EXISTS done boolean;
+               END IF;
+               IF name_len < 50 THEN
+                 ALTER TABLE {table} ALTER COLUMN name TYPE varchar(50);
+               ELSIF state_type = 'USER-DEFINED' AND NOT EXISTS (
+                   SELECT 1 FROM information_schema.tables WHERE table_name = '{table}_log') THEN
+                 CREATE TABLE {table}_log (id int);
+               END IF;
+             END $$;"
+        )
+    }
+
+    #[test]
+    fn both_directions() {
+        let history = format!(
+            "CREATE TYPE st AS ENUM ('a');
+             CREATE TABLE a (old text, props text, name varchar(10), state st);
+             CREATE TABLE b (props jsonb, name character varying(80), state st);
+             {} {} {}",
+            probe("a"),
+            probe("b"),
+            probe("b")
+        );
+        let out = crate::replay::tests::ok(Dialect::Postgres, &history);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        let (a, _) = columns(&history, "a");
+        assert_eq!(a, ["props jsonb", "name character varying(50)", "state st"]);
+        // The second run on `b` finds `done` and `b_log` there: nothing more.
+        let (b, _) = columns(&history, "b");
+        assert_eq!(
+            b,
+            [
+                "props jsonb",
+                "name character varying(80)",
+                "state st",
+                "done boolean"
+            ]
+        );
+        assert!(out.schema.tables.contains_key("b_log"));
+        assert!(!out.schema.tables.contains_key("a_log"));
+    }
+
+    #[test]
+    fn what_cannot_be_evaluated_takes_the_branch_that_applies() {
+        // A count over pg_catalog is not computed: the first branch fails (no column
+        // `gone`), so the ELSE branch is the one the server ran.
+        let (t, warnings) = columns(
+            "CREATE TABLE t (id int);
+             DO $$ DECLARE n int := 0; BEGIN
+               SELECT count(*) INTO n FROM pg_catalog.pg_class WHERE relname = 'x';
+               IF n > 0 THEN ALTER TABLE t DROP COLUMN gone;
+               ELSE ALTER TABLE t ADD COLUMN b int; END IF;
+             END $$;
+             ALTER TABLE t ADD COLUMN c int;",
+            "t",
+        );
+        assert_eq!(t, ["id integer", "b integer", "c integer"]);
+        assert_eq!(warnings, 0);
     }
 }

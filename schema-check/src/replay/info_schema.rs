@@ -21,33 +21,48 @@
 //! without case, as the server's collation does; a table name matching only so is
 //! unknown (the server may compare it by file name). Anything else is `None`: the caller
 //! keeps its rule for conditions it does not evaluate.
+//!
+//! PostgreSQL's `information_schema` (the probes of `DO` blocks, [`super::do_block`])
+//! differs: every table has `table_schema` (`public` for a name the replay keeps bare),
+//! text compares exactly, `COLUMNS.data_type` is the type's SQL name without modifiers
+//! (`character varying`, `timestamp with time zone`; `ARRAY`, `USER-DEFINED` for an enum or
+//! composite type, a domain's base type), with `character_maximum_length` for
+//! `character varying(n)` and `character(n)`, and `TABLE_CONSTRAINTS` lists each `NOT
+//! NULL` as a `CHECK` constraint whose name the replay does not know. There is no
+//! `STATISTICS` and no `column_type`.
 
 use super::maps::HashMap;
 
 use sqlparser::tokenizer::Token;
 
+use crate::dialect::Dialect;
 use crate::model::Schema;
+use crate::types::{SqlType, TypeFamily};
 
 /// One row of an `information_schema` table: field (lower case) -> value, `None` when the
 /// replay does not know it.
 type Row = HashMap<&'static str, Option<String>>;
 
 /// Whether condition `tokens` (significant tokens, as [`super::words::Words`] keeps them)
-/// holds on `schema`; `None` when the replay cannot tell.
-pub(crate) fn evaluate(schema: &Schema, tokens: &[Token]) -> Option<bool> {
+/// holds on `schema`, whose `information_schema` is `dialect`'s; `None` when the replay
+/// cannot tell.
+pub(crate) fn evaluate(schema: &Schema, dialect: Dialect, tokens: &[Token]) -> Option<bool> {
     let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
     let negated = word(0, "NOT");
     let start = usize::from(negated);
     if word(start, "EXISTS") {
         let inner = parenthesized(tokens, start + 1)?;
-        let found = count(schema, &tokens[inner.start..inner.end - 1])? > 0;
+        let found = count(schema, dialect, &tokens[inner.start..inner.end - 1])? > 0;
         // `EXISTS (...) <op> n` compares the truth as 0 or 1 (`NOT` applies to the
         // comparison, which binds tighter).
         let holds = match &tokens[inner.end..] {
             [] => found,
-            [op, Token::Number(bound, _)] if bound.parse::<u64>().is_ok() => {
-                compare(&Some(u8::from(found).to_string()), op, &Some(bound.clone()))?
-            }
+            [op, Token::Number(bound, _)] if bound.parse::<u64>().is_ok() => compare(
+                dialect,
+                &Some(u8::from(found).to_string()),
+                op,
+                &Some(bound.clone()),
+            )?,
             _ => return None,
         };
         return Some(holds != negated);
@@ -60,12 +75,12 @@ pub(crate) fn evaluate(schema: &Schema, tokens: &[Token]) -> Option<bool> {
     match &tokens[inner.end..] {
         // A scalar subquery against text: no row reads as NULL.
         [op, Token::SingleQuotedString(want)] => {
-            let have = select_value(schema, query)?.flatten();
-            compare(&have, op, &Some(want.clone()))
+            let have = select_value(schema, dialect, query)?.flatten();
+            compare(dialect, &have, op, &Some(want.clone()))
         }
         [op, Token::Number(bound, _)] if bound.parse::<u64>().is_ok() => {
-            let n = count(schema, query)?;
-            compare(&Some(n.to_string()), op, &Some(bound.clone()))
+            let n = count(schema, dialect, query)?;
+            compare(dialect, &Some(n.to_string()), op, &Some(bound.clone()))
         }
         _ => None,
     }
@@ -94,8 +109,8 @@ fn parenthesized(tokens: &[Token], open: usize) -> Option<std::ops::Range<usize>
 }
 
 /// The number of rows `SELECT ... FROM information_schema.T WHERE ...` (`query`) finds.
-fn count(schema: &Schema, query: &[Token]) -> Option<u64> {
-    let found = matching(schema, query)?;
+fn count(schema: &Schema, dialect: Dialect, query: &[Token]) -> Option<u64> {
+    let found = matching(schema, dialect, query)?;
     if found.group_by.is_some() {
         return None;
     }
@@ -115,7 +130,7 @@ struct Found<'q> {
 
 /// Reads `SELECT list FROM information_schema.T [WHERE terms] [GROUP BY field]` and keeps
 /// the rows its terms hold on (`None`: another form, or a term the replay cannot tell).
-fn matching<'q>(schema: &Schema, query: &'q [Token]) -> Option<Found<'q>> {
+fn matching<'q>(schema: &Schema, dialect: Dialect, query: &'q [Token]) -> Option<Found<'q>> {
     let is = |t: &Token, w: &str| matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
     if !query.first().is_some_and(|t| is(t, "SELECT")) {
         return None;
@@ -136,7 +151,7 @@ fn matching<'q>(schema: &Schema, query: &'q [Token]) -> Option<Found<'q>> {
     if word(from + 1)? != "information_schema" || query.get(from + 2) != Some(&Token::Period) {
         return None;
     }
-    let all = rows(schema, &word(from + 3)?)?;
+    let all = rows(schema, dialect, &word(from + 3)?)?;
     // `GROUP BY field` ends the query, if it is there.
     let mut end = query.len();
     let mut group_by = None;
@@ -156,7 +171,7 @@ fn matching<'q>(schema: &Schema, query: &'q [Token]) -> Option<Found<'q>> {
     for row in all {
         let mut holds = Some(true);
         for term in &terms {
-            holds = match (holds, term.holds(&row)?) {
+            holds = match (holds, term.holds(&row, dialect)?) {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (Some(true), Some(true)) => Some(true),
                 _ => None,
@@ -182,8 +197,12 @@ pub(crate) type Value = Option<String>;
 /// `NULL`), `None` when the replay cannot tell (another form, several rows). `expr` is
 /// `COUNT(*)`, a field, `GROUP_CONCAT(field [ORDER BY seq_in_index])` (rows come in
 /// that order) or `IFNULL`/`COALESCE(expr, 'text')`.
-pub(crate) fn select_value(schema: &Schema, query: &[Token]) -> Option<Option<Value>> {
-    let found = matching(schema, query)?;
+pub(crate) fn select_value(
+    schema: &Schema,
+    dialect: Dialect,
+    query: &[Token],
+) -> Option<Option<Value>> {
+    let found = matching(schema, dialect, query)?;
     let groups: Vec<&[Row]> = match &found.group_by {
         None => vec![&found.rows[..]],
         Some(field) => {
@@ -214,7 +233,7 @@ pub(crate) fn select_value(schema: &Schema, query: &[Token]) -> Option<Option<Va
     if !aggregate && rows.len() != 1 {
         return if rows.is_empty() { Some(None) } else { None };
     }
-    Some(Some(expression(found.list, rows)?))
+    Some(Some(expression(found.list, rows, dialect)?))
 }
 
 /// Whether select list `list` aggregates (`COUNT`, `GROUP_CONCAT`, inside `IFNULL` or not).
@@ -226,8 +245,31 @@ fn aggregates(list: &[Token]) -> bool {
 }
 
 /// Expression `e` over `rows` (one row unless `e` aggregates); `None` when the replay
-/// cannot tell.
-fn expression(e: &[Token], rows: &[Row]) -> Option<Value> {
+/// cannot tell. A comparison (`COUNT(*) > 0`, PostgreSQL's usual boolean probe) is 1 or
+/// 0, as MySQL has it and as the replay keeps booleans ([`super::locals`]).
+fn expression(e: &[Token], rows: &[Row], dialect: Dialect) -> Option<Value> {
+    let mut depth = 0usize;
+    let op = e.iter().position(|t| {
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        depth == 0
+            && matches!(
+                t,
+                Token::Eq | Token::Neq | Token::Lt | Token::LtEq | Token::Gt | Token::GtEq
+            )
+    });
+    if let Some(op) = op {
+        let left = expression(&e[..op], rows, dialect)?;
+        let right = expression(&e[op + 1..], rows, dialect)?;
+        if left.is_none() || right.is_none() {
+            return Some(None);
+        }
+        let holds = compare(dialect, &left, &e[op], &right)?;
+        return Some(Some(u8::from(holds).to_string()));
+    }
     let is = |i: usize, w: &str| matches!(e.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
     let field = |t: &Token| match t {
         Token::Word(w) => Some(w.value.to_ascii_lowercase()),
@@ -237,7 +279,7 @@ fn expression(e: &[Token], rows: &[Row]) -> Option<Value> {
         is(0, name) && e.get(1) == Some(&Token::LParen) && e.last() == Some(&Token::RParen)
     };
     match e {
-        [Token::SingleQuotedString(s)] => Some(Some(s.clone())),
+        [Token::SingleQuotedString(s) | Token::Number(s, _)] => Some(Some(s.clone())),
         [t] => Some(Some(rows.first()?.get(field(t)?.as_str())?.clone()?)),
         _ if call("COUNT") && e.len() == 4 && e[2] == Token::Mul => {
             Some(Some(rows.len().to_string()))
@@ -253,10 +295,10 @@ fn expression(e: &[Token], rows: &[Row]) -> Option<Value> {
                 }
                 depth == 1 && *t == Token::Comma
             })?;
-            let first = expression(&e[2..comma], rows)?;
+            let first = expression(&e[2..comma], rows, dialect)?;
             match first {
                 Some(v) => Some(Some(v)),
-                None => expression(&e[comma + 1..e.len() - 1], rows),
+                None => expression(&e[comma + 1..e.len() - 1], rows, dialect),
             }
         }
         _ if call("GROUP_CONCAT") => {
@@ -280,10 +322,12 @@ fn expression(e: &[Token], rows: &[Row]) -> Option<Value> {
     }
 }
 
-/// Whether `have <op> want` holds as MySQL compares them: numerically when both are
-/// integers, else as text without case (the collations migrations compare names under);
-/// `NULL` on either side holds for no operator. `None`: an operator not modelled.
-pub(crate) fn compare(have: &Value, op: &Token, want: &Value) -> Option<bool> {
+/// Whether `have <op> want` holds as `dialect` compares them: numerically when both are
+/// integers, else as text: MySQL without case (the collations migrations compare names
+/// under), PostgreSQL exactly (its order of text, a collation's, is not modelled: only `=`
+/// and `<>`); `NULL` on either side holds for no operator. `None`: an operator not
+/// modelled.
+pub(crate) fn compare(dialect: Dialect, have: &Value, op: &Token, want: &Value) -> Option<bool> {
     let (Some(have), Some(want)) = (have, want) else {
         return matches!(
             op,
@@ -293,6 +337,14 @@ pub(crate) fn compare(have: &Value, op: &Token, want: &Value) -> Option<bool> {
     };
     let ordering = match (have.parse::<i64>(), want.parse::<i64>()) {
         (Ok(a), Ok(b)) => a.cmp(&b),
+        _ if dialect == Dialect::Postgres => {
+            let same = have == want;
+            return match op {
+                Token::Eq => Some(same),
+                Token::Neq => Some(!same),
+                _ => None,
+            };
+        }
         _ => have.to_ascii_lowercase().cmp(&want.to_ascii_lowercase()),
     };
     Some(match op {
@@ -310,14 +362,25 @@ pub(crate) fn compare(have: &Value, op: &Token, want: &Value) -> Option<bool> {
 struct Term {
     field: String,
     equal: bool,
-    /// `None`: `DATABASE()`, the history's database.
+    /// `None`: `DATABASE()` (MySQL, the history's database) or `current_schema()`
+    /// (PostgreSQL, which the replay does not tell here).
     value: Option<String>,
 }
 
 impl Term {
     /// Whether the term holds on `row`: `None` (outer) for a field the table does not
     /// have here, `Some(None)` when the replay does not know.
-    fn holds(&self, row: &Row) -> Option<Option<bool>> {
+    fn holds(&self, row: &Row, dialect: Dialect) -> Option<Option<bool>> {
+        if dialect == Dialect::Postgres {
+            let field = match self.field.as_str() {
+                "constraint_schema" => "table_schema",
+                f => f,
+            };
+            let (Some(have), Some(want)) = (row.get(field)?, &self.value) else {
+                return Some(None);
+            };
+            return Some(Some((have == want) == self.equal));
+        }
         if self.field == "table_schema" || self.field == "constraint_schema" {
             return Some(match &self.value {
                 None => Some(self.equal),
@@ -372,7 +435,7 @@ fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
                 Some(s.clone())
             }
             Token::Word(w)
-                if ["database", "schema"]
+                if ["database", "schema", "current_schema"]
                     .iter()
                     .any(|f| w.value.eq_ignore_ascii_case(f))
                     && tokens.get(i + 1) == Some(&Token::LParen)
@@ -399,7 +462,10 @@ fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
 
 /// The rows of `information_schema.<table>` the replay can tell (`None`: a table not
 /// modelled here).
-fn rows(schema: &Schema, table: &str) -> Option<Vec<Row>> {
+fn rows(schema: &Schema, dialect: Dialect, table: &str) -> Option<Vec<Row>> {
+    if dialect == Dialect::Postgres {
+        return pg_rows(schema, table);
+    }
     let row = |fields: Vec<(&'static str, Option<String>)>| fields.into_iter().collect::<Row>();
     let text = |s: &str| Some(s.to_string());
     let mut out = Vec::new();
@@ -491,6 +557,131 @@ fn rows(schema: &Schema, table: &str) -> Option<Vec<Row>> {
     Some(out)
 }
 
+/// The schema and name PostgreSQL's `information_schema` shows for key `key` (bare in
+/// `public`, `schema.name` elsewhere).
+fn pg_place(key: &str) -> (String, String) {
+    match key.split_once('.') {
+        Some((s, n)) => (s.to_string(), n.to_string()),
+        None => ("public".to_string(), key.to_string()),
+    }
+}
+
+/// `COLUMNS.data_type` and `character_maximum_length` of a PostgreSQL column of type `ty`
+/// (`None` where the replay does not know).
+fn pg_data_type(schema: &Schema, ty: &SqlType) -> (Option<String>, Option<String>) {
+    let base = super::pg_typeconv::bare(ty, schema);
+    if matches!(base.family, TypeFamily::Array { .. }) {
+        return (Some("ARRAY".to_string()), None);
+    }
+    let key = crate::canonical::pg_type_key(&base.canonical);
+    if schema.enums.contains_key(key.as_ref()) || schema.composite_types.contains_key(key.as_ref())
+    {
+        return (Some("USER-DEFINED".to_string()), None);
+    }
+    let name = match base.canonical.as_str() {
+        "bpchar" | "character" => "character",
+        n => n,
+    };
+    let builtin = match name {
+        "character" => "bpchar",
+        n => n,
+    };
+    if name == "citext" || super::pg_typeconv::builtin(builtin).family == TypeFamily::Other {
+        // An extension's type, or one the replay does not name here.
+        return (None, None);
+    }
+    // The length `character varying(n)` / `character(n)` declares, through domains (a
+    // string type without one has NULL, which a row cannot hold: unknown).
+    let mut declared = ty.clone();
+    while let Some(d) = schema
+        .domains
+        .get(crate::canonical::pg_type_key(&declared.canonical).as_ref())
+    {
+        declared = d.base.clone();
+    }
+    let length = declared
+        .canonical
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .filter(|n| n.parse::<u32>().is_ok())
+        .map(str::to_string);
+    (Some(name.to_string()), length)
+}
+
+/// The rows of PostgreSQL's `information_schema.<table>` the replay can tell (`None`: a
+/// table not modelled here).
+fn pg_rows(schema: &Schema, table: &str) -> Option<Vec<Row>> {
+    let row = |fields: Vec<(&'static str, Option<String>)>| fields.into_iter().collect::<Row>();
+    let text = |s: &str| Some(s.to_string());
+    let mut out = Vec::new();
+    match table {
+        "tables" => {
+            let kinds = schema
+                .tables
+                .keys()
+                .map(|k| (k, "BASE TABLE"))
+                .chain(schema.views.keys().map(|k| (k, "VIEW")));
+            for (key, kind) in kinds {
+                let (s, n) = pg_place(key);
+                out.push(row(vec![
+                    ("table_schema", Some(s)),
+                    ("table_name", Some(n)),
+                    ("table_type", text(kind)),
+                ]));
+            }
+        }
+        "columns" => {
+            for (key, t) in &schema.tables {
+                let (s, n) = pg_place(key);
+                for c in &t.columns {
+                    let (data_type, length) = pg_data_type(schema, &c.ty);
+                    out.push(row(vec![
+                        ("table_schema", Some(s.clone())),
+                        ("table_name", Some(n.clone())),
+                        ("column_name", text(&c.name)),
+                        ("data_type", data_type),
+                        ("character_maximum_length", length),
+                        ("is_nullable", text(if c.nullable { "YES" } else { "NO" })),
+                    ]));
+                }
+            }
+        }
+        "table_constraints" => {
+            for (key, t) in &schema.tables {
+                let (s, n) = pg_place(key);
+                let mut constraint = |name: Option<&str>, kind: &str| {
+                    out.push(row(vec![
+                        ("table_schema", Some(s.clone())),
+                        ("table_name", Some(n.clone())),
+                        ("constraint_name", name.map(str::to_string)),
+                        ("constraint_type", text(kind)),
+                    ]));
+                };
+                if t.primary_key.is_some() {
+                    constraint(t.primary_key_name.as_deref(), "PRIMARY KEY");
+                }
+                for u in &t.unique {
+                    if u.kind == crate::model::UniqueKind::Constraint {
+                        constraint(u.name.as_deref(), "UNIQUE");
+                    }
+                }
+                for f in &t.foreign_keys {
+                    constraint(f.name.as_deref(), "FOREIGN KEY");
+                }
+                for c in &t.checks {
+                    constraint(c.name.as_deref(), "CHECK");
+                }
+                // Each NOT NULL column shows as a CHECK constraint, with a generated name.
+                for _ in t.columns.iter().filter(|c| !c.nullable) {
+                    constraint(None, "CHECK");
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,7 +690,7 @@ mod tests {
     fn holds(history: &str, condition: &str) -> Option<bool> {
         let schema = super::super::tests::ok(Dialect::Mysql, history).schema;
         let w = super::super::words::Words::of(&sqlparser::dialect::MySqlDialect {}, condition)?;
-        evaluate(&schema, w.slice(0, w.len()))
+        evaluate(&schema, Dialect::Mysql, w.slice(0, w.len()))
     }
 
     const T: &str =
@@ -618,5 +809,70 @@ mod tests {
             holds(T, &probe("table_name = 'u' AND column_type = 'int(11)'")),
             Some(false)
         );
+    }
+
+    #[test]
+    fn postgres_information_schema_as_postgresql_15_shows_it() {
+        let schema = super::super::tests::ok(
+            Dialect::Postgres,
+            "CREATE TYPE mood AS ENUM ('a');
+             CREATE DOMAIN short AS varchar(5);
+             CREATE SCHEMA app;
+             CREATE TABLE t (a varchar(20) NOT NULL, b text, c jsonb, d mood, e integer[],
+               f timestamp(3) with time zone, g short, h character(3), i numeric(10,2),
+               j bigint PRIMARY KEY);
+             CREATE TABLE app.t (z int);",
+        )
+        .schema;
+        let value = |query: &str| {
+            let w =
+                super::super::words::Words::of(&sqlparser::dialect::PostgreSqlDialect {}, query)
+                    .unwrap();
+            select_value(&schema, Dialect::Postgres, w.slice(0, w.len()))
+        };
+        let column = |field: &str, column: &str| {
+            value(&format!(
+                "SELECT {field} FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = 't' AND column_name = '{column}'"
+            ))
+        };
+        let some = |s: &str| Some(Some(Some(s.to_string())));
+        for (c, ty) in [
+            ("a", "character varying"),
+            ("b", "text"),
+            ("c", "jsonb"),
+            ("d", "USER-DEFINED"),
+            ("e", "ARRAY"),
+            ("f", "timestamp with time zone"),
+            ("g", "character varying"),
+            ("h", "character"),
+            ("i", "numeric"),
+            ("j", "bigint"),
+        ] {
+            assert_eq!(column("data_type", c), some(ty), "{c}");
+        }
+        assert_eq!(column("character_maximum_length", "a"), some("20"));
+        assert_eq!(column("character_maximum_length", "g"), some("5"));
+        assert_eq!(column("character_maximum_length", "h"), some("3"));
+        assert_eq!(column("is_nullable", "a"), some("NO"));
+        assert_eq!(column("is_nullable", "b"), some("YES"));
+        // No row: NULL. Text compares exactly.
+        assert_eq!(column("data_type", "zz"), Some(None));
+        assert_eq!(column("data_type", "A"), Some(None));
+        // `t` is in two schemas.
+        let both = "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'";
+        assert_eq!(value(both), some("2"));
+        let app = "SELECT count(*) > 0 FROM information_schema.columns \
+                   WHERE table_schema = 'app' AND column_name = 'z'";
+        assert_eq!(value(app), some("1"));
+        // The primary key and the NOT NULL columns' CHECK constraints.
+        let checks = "SELECT count(*) FROM information_schema.table_constraints \
+                      WHERE table_name = 't' AND table_schema = 'public' \
+                      AND constraint_type = 'CHECK'";
+        assert_eq!(value(checks), some("2"));
+        let pk = "SELECT constraint_name FROM information_schema.table_constraints \
+                  WHERE table_name = 't' AND constraint_type = 'PRIMARY KEY' \
+                  AND table_schema = 'public'";
+        assert_eq!(value(pk), some("t_pkey"));
     }
 }

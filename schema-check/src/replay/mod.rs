@@ -43,6 +43,7 @@ pub mod function_deps;
 pub mod ident;
 pub mod index;
 mod info_schema;
+mod locals;
 mod maps;
 pub mod names;
 mod partition;

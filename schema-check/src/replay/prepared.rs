@@ -21,6 +21,7 @@ use sqlparser::tokenizer::Token;
 
 use super::Replayer;
 use super::words::Words;
+use crate::dialect::Dialect;
 use crate::model::Skipped;
 use crate::statement::Statement;
 
@@ -157,9 +158,9 @@ impl Reader<'_> {
                     }
                     at += 1;
                 }
-                let holds = self
-                    .schema
-                    .and_then(|s| super::info_schema::evaluate(s, w.slice(i + 2, at)));
+                let holds = self.schema.and_then(|s| {
+                    super::info_schema::evaluate(s, Dialect::Mysql, w.slice(i + 2, at))
+                });
                 let (mut then, next) = self.value(at + 1)?;
                 if w.get(next) != Some(&Token::Comma) {
                     return None;

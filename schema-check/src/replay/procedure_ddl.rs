@@ -19,8 +19,8 @@
 //! `DECLARE v TYPE [DEFAULT literal]`, `SELECT expr INTO v FROM information_schema.T ...`
 //! or `SELECT expr FROM ... INTO v` (the forms [`super::info_schema::select_value`] reads,
 //! such as a primary key's columns through `GROUP_CONCAT(column_name ORDER BY
-//! seq_in_index)`), and conditions over them: `v <op> literal`, a variable's truth (a
-//! number not 0), `AND`, `OR`, `NOT` and parentheses. A body with anything else, a procedure with parameters, or a
+//! seq_in_index)`), and conditions over them, as [`super::locals`] reads them. A body
+//! with anything else, a procedure with parameters, or a
 //! condition the replay cannot evaluate makes the `CALL` a skip with a warning (the tables
 //! it changes may differ), recorded as possibly changing the schema unseen.
 
@@ -28,7 +28,6 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::Replayer;
 use super::info_schema::Value;
-use super::maps::HashMap;
 use crate::statement::Statement;
 
 /// One item of a procedure body.
@@ -172,11 +171,7 @@ impl Reader<'_> {
         let default = (i..end).find(|&j| self.is(j, "DEFAULT"));
         let value = match default {
             None => None,
-            Some(d) if d + 2 == end => match &self.tokens[d + 1].token {
-                Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
-                t if is(t, "NULL") => None,
-                _ => return None,
-            },
+            Some(d) if d + 2 == end => super::locals::literal(&self.tokens[d + 1].token)?,
             Some(_) => return None,
         };
         self.at = end + 1;
@@ -241,7 +236,7 @@ impl Replayer {
     /// condition cannot be evaluated.
     pub(crate) fn run_procedure_ddl(&mut self, stmt: &Statement, items: &[Item]) -> bool {
         let saved = self.snapshot();
-        if self.run_procedure_items(stmt, items, &mut HashMap::default()) {
+        if self.run_procedure_items(stmt, items, &mut super::locals::Locals::default()) {
             return true;
         }
         self.restore(saved);
@@ -252,7 +247,7 @@ impl Replayer {
         &mut self,
         stmt: &Statement,
         items: &[Item],
-        locals: &mut HashMap<String, Value>,
+        locals: &mut super::locals::Locals,
     ) -> bool {
         for item in items {
             match item {
@@ -265,9 +260,12 @@ impl Replayer {
                     if !locals.contains_key(var) {
                         return false;
                     }
-                    let value = super::words::Words::of(&*self.parser, query).and_then(|w| {
-                        super::info_schema::select_value(&self.schema, w.slice(0, w.len()))
-                    });
+                    let value = super::locals::select_into(
+                        &self.schema,
+                        self.dialect,
+                        &*self.parser,
+                        query,
+                    );
                     match value {
                         None => return false,
                         // No row: the variable keeps its value.
@@ -286,21 +284,23 @@ impl Replayer {
                     let mut chosen = None;
                     for (condition, items) in branches {
                         let holds = match condition {
-                            None => Some(true),
-                            Some(c) => super::words::Words::of(&*self.parser, c).and_then(|w| {
-                                let tokens = w.slice(0, w.len());
-                                local_condition(tokens, locals).unwrap_or_else(|| {
-                                    super::info_schema::evaluate(&self.schema, tokens)
-                                })
-                            }),
+                            None => Some(Some(true)),
+                            Some(c) => super::locals::condition(
+                                &self.schema,
+                                self.dialect,
+                                &*self.parser,
+                                c,
+                                locals,
+                            ),
                         };
                         match holds {
                             None => return false,
-                            Some(true) => {
+                            Some(Some(true)) => {
                                 chosen = Some(items);
                                 break;
                             }
-                            Some(false) => {}
+                            // False, or NULL: the branch is not taken.
+                            Some(_) => {}
                         }
                     }
                     if let Some(items) = chosen
@@ -312,113 +312,6 @@ impl Replayer {
             }
         }
         true
-    }
-}
-
-/// Condition `tokens` over local variables (`v <op> literal`, a variable's truth, `AND`,
-/// `OR`, `NOT`, parentheses), in SQL's three values (inner `None` is `NULL`, which takes
-/// no branch): `None` (outer) when it is not of that form or reads anything else.
-fn local_condition(tokens: &[Token], locals: &HashMap<String, Value>) -> Option<Option<bool>> {
-    let mut c = Condition {
-        tokens,
-        at: 0,
-        locals,
-    };
-    let value = c.or()?;
-    (c.at == tokens.len()).then_some(value)
-}
-
-/// A reader of a condition over local variables.
-struct Condition<'a> {
-    tokens: &'a [Token],
-    at: usize,
-    locals: &'a HashMap<String, Value>,
-}
-
-impl Condition<'_> {
-    fn word(&self, w: &str) -> bool {
-        self.tokens.get(self.at).is_some_and(|t| is(t, w))
-    }
-
-    fn or(&mut self) -> Option<Option<bool>> {
-        let mut value = self.and()?;
-        while self.word("OR") {
-            self.at += 1;
-            let right = self.and()?;
-            value = match (value, right) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            };
-        }
-        Some(value)
-    }
-
-    fn and(&mut self) -> Option<Option<bool>> {
-        let mut value = self.not()?;
-        while self.word("AND") {
-            self.at += 1;
-            let right = self.not()?;
-            value = match (value, right) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            };
-        }
-        Some(value)
-    }
-
-    fn not(&mut self) -> Option<Option<bool>> {
-        if self.word("NOT") {
-            self.at += 1;
-            return Some(self.not()?.map(|b| !b));
-        }
-        self.atom()
-    }
-
-    /// `( condition )`, `value <op> value`, or a value's truth.
-    fn atom(&mut self) -> Option<Option<bool>> {
-        if self.tokens.get(self.at) == Some(&Token::LParen) {
-            self.at += 1;
-            let value = self.or()?;
-            if self.tokens.get(self.at) != Some(&Token::RParen) {
-                return None;
-            }
-            self.at += 1;
-            return Some(value);
-        }
-        let left = self.value()?;
-        let op = self.tokens.get(self.at);
-        if let Some(
-            op @ (Token::Eq | Token::Neq | Token::Lt | Token::LtEq | Token::Gt | Token::GtEq),
-        ) = op
-        {
-            self.at += 1;
-            let right = self.value()?;
-            if left.is_none() || right.is_none() {
-                return Some(None);
-            }
-            return Some(Some(super::info_schema::compare(&left, op, &right)?));
-        }
-        // A value's truth: a number not 0 (text the replay does not convert).
-        match left {
-            None => Some(None),
-            Some(v) => Some(Some(v.parse::<f64>().ok()? != 0.0)),
-        }
-    }
-
-    /// A local variable's value or a literal.
-    fn value(&mut self) -> Option<Value> {
-        let value = match self.tokens.get(self.at)? {
-            Token::SingleQuotedString(s) | Token::Number(s, _) => Some(s.clone()),
-            t if is(t, "NULL") => None,
-            Token::Word(w) if w.quote_style.is_none() => {
-                self.locals.get(&w.value.to_ascii_lowercase())?.clone()
-            }
-            _ => return None,
-        };
-        self.at += 1;
-        Some(value)
     }
 }
 

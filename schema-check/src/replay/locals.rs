@@ -1,0 +1,264 @@
+//! Local variables of the procedural bodies the replay follows (MySQL procedures,
+//! [`super::procedure_ddl`]; PostgreSQL `DO` blocks, [`super::do_block`]): the value a
+//! declaration gives, what `SELECT expr INTO v FROM information_schema.T ...` stores, and
+//! whether a condition over them holds. The one owner of those rules for both dialects.
+//!
+//! A condition is `v <op> literal`, `v IS [NOT] NULL`, a value's truth (a number not 0;
+//! `TRUE` and `FALSE` are 1 and 0, as MySQL has them and as the replay keeps PostgreSQL's
+//! booleans), `[NOT] EXISTS (SELECT ... FROM information_schema.T ...)`, `AND`, `OR`, `NOT`
+//! and parentheses, in SQL's three values (`NULL` takes no branch); failing that, a whole
+//! condition [`super::info_schema::evaluate`] reads. A variable the replay could not
+//! compute is absent from [`Locals`]: a condition reading it is not evaluated.
+
+use sqlparser::tokenizer::Token;
+
+use super::info_schema::{self, Value};
+use super::maps::HashMap;
+use super::words::Words;
+use crate::dialect::Dialect;
+use crate::model::Schema;
+
+/// Local variables (lower case: they match without case) and their values.
+pub(crate) type Locals = HashMap<String, Value>;
+
+/// Whether `t` is the unquoted word `w`, in any case.
+fn is(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+}
+
+/// The value literal `t` spells (`'text'`, a number, `NULL`, `TRUE` as 1, `FALSE` as 0);
+/// `None` (outer) for anything else.
+pub(crate) fn literal(t: &Token) -> Option<Value> {
+    match t {
+        Token::SingleQuotedString(s) | Token::Number(s, _) => Some(Some(s.clone())),
+        t if is(t, "NULL") => Some(None),
+        t if is(t, "TRUE") => Some(Some("1".to_string())),
+        t if is(t, "FALSE") => Some(Some("0".to_string())),
+        _ => None,
+    }
+}
+
+/// What `SELECT expr FROM information_schema.T ...` (`query`, without its `INTO v`)
+/// yields on `schema`, as [`info_schema::select_value`] tells it: `Some(None)` for no row,
+/// `None` when the replay cannot tell.
+pub(crate) fn select_into(
+    schema: &Schema,
+    dialect: Dialect,
+    grammar: &dyn sqlparser::dialect::Dialect,
+    query: &str,
+) -> Option<Option<Value>> {
+    let w = Words::of(grammar, query)?;
+    info_schema::select_value(schema, dialect, w.slice(0, w.len()))
+}
+
+/// Whether condition `text` holds on `schema` and `locals`, in SQL's three values (inner
+/// `None` is `NULL`, which takes no branch); `None` (outer) when the replay cannot tell.
+pub(crate) fn condition(
+    schema: &Schema,
+    dialect: Dialect,
+    grammar: &dyn sqlparser::dialect::Dialect,
+    text: &str,
+    locals: &Locals,
+) -> Option<Option<bool>> {
+    let w = Words::of(grammar, text)?;
+    let tokens = w.slice(0, w.len());
+    let mut c = Condition {
+        tokens,
+        at: 0,
+        locals,
+        schema,
+        dialect,
+    };
+    match c.or() {
+        Some(value) if c.at == tokens.len() => Some(value),
+        _ => info_schema::evaluate(schema, dialect, tokens).map(Some),
+    }
+}
+
+/// A reader of a condition over local variables.
+struct Condition<'a> {
+    tokens: &'a [Token],
+    at: usize,
+    locals: &'a Locals,
+    schema: &'a Schema,
+    dialect: Dialect,
+}
+
+impl Condition<'_> {
+    fn word(&self, w: &str) -> bool {
+        self.tokens.get(self.at).is_some_and(|t| is(t, w))
+    }
+
+    fn or(&mut self) -> Option<Option<bool>> {
+        let mut value = self.and()?;
+        while self.word("OR") {
+            self.at += 1;
+            let right = self.and()?;
+            value = match (value, right) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
+        }
+        Some(value)
+    }
+
+    fn and(&mut self) -> Option<Option<bool>> {
+        let mut value = self.not()?;
+        while self.word("AND") {
+            self.at += 1;
+            let right = self.not()?;
+            value = match (value, right) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            };
+        }
+        Some(value)
+    }
+
+    fn not(&mut self) -> Option<Option<bool>> {
+        if self.word("NOT") {
+            self.at += 1;
+            return Some(self.not()?.map(|b| !b));
+        }
+        self.atom()
+    }
+
+    /// The index just after the parentheses opening at `open`.
+    fn closing(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (i, t) in self.tokens.iter().enumerate().skip(open) {
+            match t {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ if depth == 0 => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// `( condition )`, `EXISTS (query)`, `value <op> value`, `value IS [NOT] NULL`, or a
+    /// value's truth.
+    fn atom(&mut self) -> Option<Option<bool>> {
+        if self.tokens.get(self.at) == Some(&Token::LParen) {
+            self.at += 1;
+            let value = self.or()?;
+            if self.tokens.get(self.at) != Some(&Token::RParen) {
+                return None;
+            }
+            self.at += 1;
+            return Some(value);
+        }
+        if self.word("EXISTS") {
+            let end = self.closing(self.at + 1)?;
+            let found =
+                info_schema::evaluate(self.schema, self.dialect, &self.tokens[self.at..end])?;
+            self.at = end;
+            return Some(Some(found));
+        }
+        let left = self.value()?;
+        if self.word("IS") {
+            self.at += 1;
+            let negated = self.word("NOT");
+            self.at += usize::from(negated);
+            if !self.word("NULL") {
+                return None;
+            }
+            self.at += 1;
+            return Some(Some(left.is_none() != negated));
+        }
+        let op = self.tokens.get(self.at);
+        if let Some(
+            op @ (Token::Eq | Token::Neq | Token::Lt | Token::LtEq | Token::Gt | Token::GtEq),
+        ) = op
+        {
+            self.at += 1;
+            let right = self.value()?;
+            if left.is_none() || right.is_none() {
+                return Some(None);
+            }
+            return Some(Some(info_schema::compare(self.dialect, &left, op, &right)?));
+        }
+        // A value's truth: a number not 0 (text the replay does not convert).
+        match left {
+            None => Some(None),
+            Some(v) => Some(Some(v.parse::<f64>().ok()? != 0.0)),
+        }
+    }
+
+    /// A local variable's value or a literal.
+    fn value(&mut self) -> Option<Value> {
+        let t = self.tokens.get(self.at)?;
+        let value = match literal(t) {
+            Some(v) => v,
+            None => match t {
+                Token::Word(w) if w.quote_style.is_none() => {
+                    self.locals.get(&w.value.to_ascii_lowercase())?.clone()
+                }
+                _ => return None,
+            },
+        };
+        self.at += 1;
+        Some(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holds(dialect: Dialect, text: &str, locals: &[(&str, Value)]) -> Option<Option<bool>> {
+        let schema = super::super::tests::ok(dialect, "CREATE TABLE t (a int)").schema;
+        let locals: Locals = locals
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.clone()))
+            .collect();
+        condition(&schema, dialect, &*dialect.parser_dialect(), text, &locals)
+    }
+
+    #[test]
+    fn conditions_over_locals_in_three_values() {
+        let pg = Dialect::Postgres;
+        let x = |s: &str| Some(s.to_string());
+        let vars = [("b", x("1")), ("n", None), ("s", x("jsonb"))];
+        assert_eq!(holds(pg, "b AND s = 'jsonb'", &vars), Some(Some(true)));
+        assert_eq!(holds(pg, "NOT b OR s <> 'jsonb'", &vars), Some(Some(false)));
+        // PostgreSQL compares text exactly; MySQL without case.
+        assert_eq!(holds(pg, "s = 'JSONB'", &vars), Some(Some(false)));
+        assert_eq!(
+            holds(Dialect::Mysql, "s = 'JSONB'", &vars),
+            Some(Some(true))
+        );
+        assert_eq!(holds(pg, "n = 'x'", &vars), Some(None));
+        assert_eq!(
+            holds(pg, "n IS NULL AND s IS NOT NULL", &vars),
+            Some(Some(true))
+        );
+        assert_eq!(holds(pg, "b = TRUE", &vars), Some(Some(true)));
+        assert_eq!(holds(pg, "n OR b", &vars), Some(Some(true)));
+        assert_eq!(
+            holds(
+                pg,
+                "b AND NOT EXISTS (SELECT 1 FROM information_schema.columns \
+                 WHERE table_name = 't' AND column_name = 'a')",
+                &vars
+            ),
+            Some(Some(false))
+        );
+        // An unknown variable, or a look at pg_catalog, is not evaluated.
+        assert_eq!(holds(pg, "unknown = 1", &vars), None);
+        assert_eq!(
+            holds(pg, "b AND EXISTS (SELECT 1 FROM pg_class)", &vars),
+            None
+        );
+        // Ordering text is collation's business in PostgreSQL.
+        assert_eq!(holds(pg, "s < 'z'", &vars), None);
+    }
+}
