@@ -417,11 +417,30 @@ fn read(stmt: &Statement) -> Option<Block> {
             ..p
         })
         .collect();
-    let mut declared = Vec::new();
+    // A label, `<<name>>`, may open the block (its `END` may repeat it).
     let first = pieces.first()?;
-    if leading_words(&first.text, 1) == "DECLARE" {
-        pieces[0] = drop_head(first, find_word(&first.text, "DECLARE")?.1);
-        while leading_words(&pieces.first()?.text, 1) != "BEGIN" {
+    if let Some(label) = first.text.strip_prefix("<<") {
+        let end = label.find(">>")?;
+        if !label[..end]
+            .trim()
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_')
+        {
+            return None;
+        }
+        pieces[0] = drop_head(first, 2 + end + 2);
+    }
+    // `DECLARE` (which may be repeated) and its declarations, up to `BEGIN`.
+    let mut declared = Vec::new();
+    let mut declaring = false;
+    loop {
+        let first = pieces.first()?;
+        if leading_words(&first.text, 1) == "DECLARE" {
+            pieces[0] = drop_head(first, find_word(&first.text, "DECLARE")?.1);
+            declaring = true;
+        } else if leading_words(&first.text, 1) == "BEGIN" || !declaring {
+            break;
+        } else {
             declared.push(declaration(&pieces.remove(0).text)?);
         }
     }
@@ -520,12 +539,7 @@ impl Replayer {
             match item {
                 Item::Sql(s) => self.apply(&s),
                 Item::SelectInto(var, query) => {
-                    let value = super::locals::select_into(
-                        &self.schema,
-                        self.dialect,
-                        &*self.parser,
-                        &query,
-                    );
+                    let value = super::locals::select_into(&self.scope(), &query);
                     match value {
                         // No row stores NULL (PostgreSQL, without STRICT).
                         Some(v) => {
@@ -541,13 +555,7 @@ impl Replayer {
                     for (condition, body) in branches {
                         let holds = match &condition {
                             None => Some(Some(true)),
-                            Some(c) => super::locals::condition(
-                                &self.schema,
-                                self.dialect,
-                                &*self.parser,
-                                c,
-                                locals,
-                            ),
+                            Some(c) => super::locals::condition(&self.scope(), c, locals),
                         };
                         match holds {
                             Some(Some(true)) => {}
@@ -676,7 +684,7 @@ mod tests {
     #[test]
     fn declarations_selects_into_and_elsif_are_read() {
         let s = stmt(
-            "DO $$\nDECLARE\n  a boolean;\n  b text := 'x';\n  c integer DEFAULT 3;\n  d varchar(3) = NULL;\n  e timestamp := now();\nBEGIN\n  SELECT count(*) > 0 INTO a FROM information_schema.tables WHERE table_name = 't';\n  SELECT data_type FROM information_schema.columns INTO b;\n  IF a THEN NULL; ELSIF c > 2 THEN DROP TABLE t; ELSEIF b = 'x' THEN NULL; END IF;\nEND $$",
+            "DO $$\n<<probe>>\nDECLARE\n  a boolean;\n  b text := 'x';\nDECLARE\n  c integer DEFAULT 3;\n  d varchar(3) = NULL;\n  e timestamp := now();\nBEGIN\n  SELECT count(*) > 0 INTO a FROM information_schema.tables WHERE table_name = 't';\n  SELECT data_type FROM information_schema.columns INTO b;\n  IF a THEN NULL; ELSIF c > 2 THEN DROP TABLE t; ELSEIF b = 'x' THEN NULL; END IF;\nEND probe $$",
         );
         let block = read(&s).unwrap();
         let declared: Vec<_> = block

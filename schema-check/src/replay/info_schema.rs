@@ -12,7 +12,7 @@
 //! The condition is `(SELECT COUNT(*) FROM information_schema.T WHERE ...) <op> <n>`,
 //! `(SELECT field FROM information_schema.T WHERE ...) <op> 'text'` or
 //! `[NOT] EXISTS (SELECT ... FROM information_schema.T WHERE ...) [<op> <n>]`, the `WHERE` clause
-//! `field = 'text'` / `field != 'text'` terms joined by `AND` (`table_schema =
+//! `[NOT] field = 'text'` / `field != 'text'` terms joined by `AND` (`table_schema =
 //! DATABASE()` holds for every row). The tables and fields known: `TABLES` (`table_name`,
 //! `table_type`), `COLUMNS` (`table_name`, `column_name`, `column_type` but that of
 //! integer and `YEAR` columns, whose display width the replay does not keep, `data_type`,
@@ -410,7 +410,9 @@ fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        // `[table.]field`
+        // `[NOT] [table.]field`
+        let negated = matches!(&tokens[i], Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("NOT"));
+        i += usize::from(negated);
         let mut field = match tokens.get(i)? {
             Token::Word(w) => w.value.to_ascii_lowercase(),
             _ => return None,
@@ -430,7 +432,7 @@ fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
         };
         i += 1;
         let value = match tokens.get(i)? {
-            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => {
+            Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) | Token::Number(s, _) => {
                 i += 1;
                 Some(s.clone())
             }
@@ -448,7 +450,7 @@ fn terms(tokens: &[Token]) -> Option<Vec<Term>> {
         };
         out.push(Term {
             field,
-            equal,
+            equal: equal != negated,
             value,
         });
         match tokens.get(i) {

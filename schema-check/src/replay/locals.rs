@@ -9,6 +9,8 @@
 //! and parentheses, in SQL's three values (`NULL` takes no branch); failing that, a whole
 //! condition [`super::info_schema::evaluate`] reads. A variable the replay could not
 //! compute is absent from [`Locals`]: a condition reading it is not evaluated.
+//! PostgreSQL's `current_schema()` (or `current_schema`) reads as the schema the search
+//! path makes current, when the caller knows it.
 
 use sqlparser::tokenizer::Token;
 
@@ -38,40 +40,78 @@ pub(crate) fn literal(t: &Token) -> Option<Value> {
     }
 }
 
+/// Where a body runs: the schema replayed so far, its dialect and grammar, and what
+/// PostgreSQL's `current_schema()` is there (`None`: not known, or MySQL).
+pub(crate) struct Scope<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) dialect: Dialect,
+    pub(crate) grammar: &'a dyn sqlparser::dialect::Dialect,
+    pub(crate) current_schema: Option<String>,
+}
+
+impl Scope<'_> {
+    /// The significant tokens of `text`, `current_schema()` replaced by its value.
+    fn tokens(&self, text: &str) -> Option<Vec<Token>> {
+        let w = Words::of(self.grammar, text)?;
+        let mut out = Vec::with_capacity(w.len());
+        let mut i = 0;
+        while i < w.len() {
+            if self.dialect == Dialect::Postgres
+                && w.is(i, "current_schema")
+                && let Some(current) = &self.current_schema
+            {
+                out.push(Token::SingleQuotedString(current.clone()));
+                i += if w.get(i + 1) == Some(&Token::LParen) && w.get(i + 2) == Some(&Token::RParen)
+                {
+                    3
+                } else {
+                    1
+                };
+                continue;
+            }
+            out.push(w.get(i)?.clone());
+            i += 1;
+        }
+        Some(out)
+    }
+}
+
+impl super::Replayer {
+    /// Where a followed body runs: the schema as replayed so far.
+    pub(crate) fn scope(&self) -> Scope<'_> {
+        Scope {
+            schema: &self.schema,
+            dialect: self.dialect,
+            grammar: &*self.parser,
+            current_schema: (self.dialect == Dialect::Postgres)
+                .then(|| self.search_path.current_schema(&self.schema))
+                .flatten(),
+        }
+    }
+}
+
 /// What `SELECT expr FROM information_schema.T ...` (`query`, without its `INTO v`)
-/// yields on `schema`, as [`info_schema::select_value`] tells it: `Some(None)` for no row,
+/// yields in `scope`, as [`info_schema::select_value`] tells it: `Some(None)` for no row,
 /// `None` when the replay cannot tell.
-pub(crate) fn select_into(
-    schema: &Schema,
-    dialect: Dialect,
-    grammar: &dyn sqlparser::dialect::Dialect,
-    query: &str,
-) -> Option<Option<Value>> {
-    let w = Words::of(grammar, query)?;
-    info_schema::select_value(schema, dialect, w.slice(0, w.len()))
+pub(crate) fn select_into(scope: &Scope<'_>, query: &str) -> Option<Option<Value>> {
+    let tokens = scope.tokens(query)?;
+    info_schema::select_value(scope.schema, scope.dialect, &tokens)
 }
 
 /// Whether condition `text` holds on `schema` and `locals`, in SQL's three values (inner
 /// `None` is `NULL`, which takes no branch); `None` (outer) when the replay cannot tell.
-pub(crate) fn condition(
-    schema: &Schema,
-    dialect: Dialect,
-    grammar: &dyn sqlparser::dialect::Dialect,
-    text: &str,
-    locals: &Locals,
-) -> Option<Option<bool>> {
-    let w = Words::of(grammar, text)?;
-    let tokens = w.slice(0, w.len());
+pub(crate) fn condition(scope: &Scope<'_>, text: &str, locals: &Locals) -> Option<Option<bool>> {
+    let tokens = scope.tokens(text)?;
     let mut c = Condition {
-        tokens,
+        tokens: &tokens,
         at: 0,
         locals,
-        schema,
-        dialect,
+        schema: scope.schema,
+        dialect: scope.dialect,
     };
     match c.or() {
         Some(value) if c.at == tokens.len() => Some(value),
-        _ => info_schema::evaluate(schema, dialect, tokens).map(Some),
+        _ => info_schema::evaluate(scope.schema, scope.dialect, &tokens).map(Some),
     }
 }
 
@@ -220,7 +260,14 @@ mod tests {
             .iter()
             .map(|(n, v)| (n.to_string(), v.clone()))
             .collect();
-        condition(&schema, dialect, &*dialect.parser_dialect(), text, &locals)
+        let grammar = dialect.parser_dialect();
+        let scope = Scope {
+            schema: &schema,
+            dialect,
+            grammar: &*grammar,
+            current_schema: Some("public".to_string()),
+        };
+        condition(&scope, text, &locals)
     }
 
     #[test]
@@ -258,6 +305,9 @@ mod tests {
             holds(pg, "b AND EXISTS (SELECT 1 FROM pg_class)", &vars),
             None
         );
+        let here = "EXISTS (SELECT 1 FROM information_schema.tables \
+                    WHERE table_schema = current_schema() AND table_name = 't')";
+        assert_eq!(holds(pg, here, &vars), Some(Some(true)));
         // Ordering text is collation's business in PostgreSQL.
         assert_eq!(holds(pg, "s < 'z'", &vars), None);
     }

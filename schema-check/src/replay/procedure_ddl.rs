@@ -260,12 +260,7 @@ impl Replayer {
                     if !locals.contains_key(var) {
                         return false;
                     }
-                    let value = super::locals::select_into(
-                        &self.schema,
-                        self.dialect,
-                        &*self.parser,
-                        query,
-                    );
+                    let value = super::locals::select_into(&self.scope(), query);
                     match value {
                         None => return false,
                         // No row: the variable keeps its value.
@@ -285,13 +280,7 @@ impl Replayer {
                     for (condition, items) in branches {
                         let holds = match condition {
                             None => Some(Some(true)),
-                            Some(c) => super::locals::condition(
-                                &self.schema,
-                                self.dialect,
-                                &*self.parser,
-                                c,
-                                locals,
-                            ),
+                            Some(c) => super::locals::condition(&self.scope(), c, locals),
                         };
                         match holds {
                             None => return false,

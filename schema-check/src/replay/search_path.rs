@@ -157,6 +157,19 @@ impl SearchPath {
             || schema.sequences.keys().any(holds)
     }
 
+    /// What `current_schema()` returns on `schema`: the first schema of the path that
+    /// exists (`pg_catalog` always does); `None` when none does (the server's `NULL`).
+    pub(crate) fn current_schema(&self, schema: &Schema) -> Option<String> {
+        let path = match (&self.local, &self.session) {
+            (Some((p, _)), _) | (None, Some(p)) => p,
+            (None, None) => return Some("public".to_string()),
+        };
+        path.iter()
+            .filter(|s| !matches!(s.as_str(), "$user" | "pg_temp"))
+            .find(|s| s.as_str() == "pg_catalog" || self.schema_exists(schema, s))
+            .cloned()
+    }
+
     /// The key of an object `name` creates in `schema`: in the first schema of the path
     /// that exists.
     pub(crate) fn create_key(
