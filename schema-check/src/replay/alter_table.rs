@@ -4,6 +4,7 @@ use sqlparser::ast::{AlterTable, AlterTableOperation, RenameTableNameKind};
 
 use super::constraint::{self, Env, index_key};
 use super::ident::{fold, object_name, same_column};
+use super::names::mysql_stored_name;
 use super::search_path::Among;
 use super::{Applied, Ctx, Replayer};
 use crate::diagnostic::Diagnostic;
@@ -30,6 +31,17 @@ fn renamed_to(at: &AlterTable) -> Option<&sqlparser::ast::ObjectName> {
         } => Some(n),
         _ => None,
     })
+}
+
+/// Which of a table's names a statement refers to (see [`Replayer::stored_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameKind {
+    /// An index or UNIQUE key (`DROP INDEX`, `RENAME INDEX`).
+    Index,
+    /// A foreign key (`DROP FOREIGN KEY`).
+    ForeignKey,
+    /// A UNIQUE key, foreign key or CHECK (`DROP CONSTRAINT`).
+    Constraint,
 }
 
 impl Replayer {
@@ -254,39 +266,39 @@ impl Replayer {
         Ok(true)
     }
 
-    /// The name of table `key`'s index or UNIQUE key written `written`: in MySQL, where
-    /// index names are not case-sensitive, the name it was given in any case.
-    pub(crate) fn key_name(&self, key: &str, written: String) -> String {
-        let exact =
-            || {
-                self.schema
-                    .indexes
-                    .contains_key(&index_key(Dialect::Mysql, key, &written))
-                    || self.schema.tables.get(key).is_some_and(|t| {
-                        t.unique.iter().any(|u| u.name.as_deref() == Some(&written))
-                    })
-            };
-        if self.dialect != Dialect::Mysql || exact() {
+    /// The stored name of table `key`'s index or constraint of `kind` that a statement
+    /// writes `written`: MySQL's index and constraint names are not case-sensitive, so the
+    /// name as it was given, in any case (an exact match first). In other dialects, or when
+    /// nothing matches, `written` itself.
+    pub(crate) fn stored_name(&self, key: &str, kind: NameKind, written: String) -> String {
+        if self.dialect != Dialect::Mysql {
             return written;
         }
-        let same = |n: &str| n != written && n.eq_ignore_ascii_case(&written);
-        let unique = self.schema.tables.get(key).and_then(|t| {
-            t.unique
-                .iter()
-                .filter_map(|u| u.name.as_deref())
-                .find(|n| same(n))
-        });
-        let index = || {
-            self.schema
+        if kind == NameKind::Index
+            && self
+                .schema
                 .indexes
-                .values()
-                .find(|ix| ix.table == key && same(&ix.name))
-                .map(|ix| ix.name.as_str())
-        };
-        match unique.or_else(index) {
-            Some(n) => n.to_string(),
-            None => written,
+                .contains_key(&index_key(Dialect::Mysql, key, &written))
+        {
+            return written;
         }
+        let Some(table) = self.schema.tables.get(key) else {
+            return written;
+        };
+        let unique = table.unique.iter().filter_map(|u| u.name.as_deref());
+        let foreign = table.foreign_keys.iter().filter_map(|f| f.name.as_deref());
+        let checks = table.checks.iter().filter_map(|c| c.name.as_deref());
+        let indexes = (self.schema.indexes.values())
+            .filter(|ix| ix.table == key)
+            .map(|ix| ix.name.as_str());
+        let found = match kind {
+            NameKind::Index => mysql_stored_name(&written, unique.chain(indexes)),
+            NameKind::ForeignKey => mysql_stored_name(&written, foreign),
+            NameKind::Constraint => {
+                mysql_stored_name(&written, unique.chain(foreign).chain(checks))
+            }
+        };
+        found.map_or(written, str::to_string)
     }
 
     fn alter_op(&mut self, ctx: &Ctx<'_>, key: &mut String, op: &AlterTableOperation) -> Changed {
@@ -430,7 +442,8 @@ impl Replayer {
                 drop_behavior,
             } => {
                 let cascade = matches!(drop_behavior, Some(sqlparser::ast::DropBehavior::Cascade));
-                self.drop_constraint(ctx, key, &fold(dialect, name), *if_exists, cascade)
+                let name = self.stored_name(key, NameKind::Constraint, fold(dialect, name));
+                self.drop_constraint(ctx, key, &name, *if_exists, cascade)
             }
             Op::DropPrimaryKey { .. } => self.drop_primary_key(ctx, key),
             // MySQL: the key named `PRIMARY` is the primary key.
@@ -440,7 +453,7 @@ impl Replayer {
                 self.drop_primary_key(ctx, key)
             }
             Op::DropForeignKey { name, .. } => {
-                let name = fold(dialect, name);
+                let name = self.stored_name(key, NameKind::ForeignKey, fold(dialect, name));
                 let table = self.table_mut(ctx, key)?;
                 let before = table.foreign_keys.len();
                 table
@@ -456,7 +469,7 @@ impl Replayer {
                 Ok(true)
             }
             Op::DropIndex { name } => {
-                let name = self.key_name(key, fold(dialect, name));
+                let name = self.stored_name(key, NameKind::Index, fold(dialect, name));
                 let ikey = index_key(dialect, key, &name);
                 let removed_index = self.schema.indexes.remove(&ikey).is_some();
                 let table = self.table_mut(ctx, key)?;
@@ -565,21 +578,27 @@ impl Replayer {
         }
         let ikey = index_key(dialect, key, name);
         let table = self.table_mut(ctx, key)?;
-        let before = table.unique.len() + table.foreign_keys.len() + table.checks.len();
+        let (unique, others) = (
+            table.unique.len(),
+            table.foreign_keys.len() + table.checks.len(),
+        );
         let named = |n: &Option<String>| n.as_deref() == Some(name);
         table.unique.retain(|u| !named(&u.name));
         table.foreign_keys.retain(|f| !named(&f.name));
         table.checks.retain(|c| !named(&c.name));
-        let mut found =
-            before != table.unique.len() + table.foreign_keys.len() + table.checks.len();
+        let keyed = is_pk || unique != table.unique.len();
+        let found = keyed || others != table.foreign_keys.len() + table.checks.len();
         if is_pk {
             table.primary_key = None;
             table.primary_key_name = None;
             table.primary_key_provenance = None;
-            found = true;
+        }
+        // The index goes with a primary or unique key; a foreign key's index (MySQL makes
+        // one, under the key's name) stays, as with DROP FOREIGN KEY.
+        if keyed {
+            self.schema.indexes.remove(&ikey);
         }
         if found {
-            self.schema.indexes.remove(&ikey);
             return Ok(true);
         }
         if if_exists {

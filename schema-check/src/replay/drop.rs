@@ -209,7 +209,7 @@ impl Replayer {
         let dialect = self.dialect;
         // MySQL: the name in any case (`DROP INDEX UK ON t` of a key made `uk`).
         let name = &match table.and_then(|t| self.table_key(t)) {
-            Some(t) => self.key_name(&t, name.to_string()),
+            Some(t) => self.stored_name(&t, super::alter_table::NameKind::Index, name.to_string()),
             None => name.to_string(),
         };
         let key = match table {

@@ -188,6 +188,8 @@ impl Replayer {
         let Some(key) = self.table_key(table) else {
             return Err(self.missing_table(ctx, table, "ALTER TABLE"));
         };
+        // Index names are not case-sensitive: `RENAME INDEX UK_A` of a key made `uk_a`.
+        let old = &self.stored_name(&key, super::alter_table::NameKind::Index, old.to_string());
         let old_key = index_key(Dialect::Mysql, &key, old);
         let mut found = false;
         if let Some(mut ix) = self.schema.indexes.remove(&old_key) {

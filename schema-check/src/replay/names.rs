@@ -403,6 +403,24 @@ pub fn mysql_key_name<'a>(first: &str, taken: impl Iterator<Item = &'a str> + Cl
         .unwrap_or_else(|| "not_specified".to_string())
 }
 
+/// Of `names` (one table's index or constraint names), the one a MySQL statement that
+/// writes `written` means: index and constraint names are not case-sensitive there, so
+/// `written` itself if present, else the first equal to it in any ASCII case.
+///
+/// ```
+/// use schema_check::replay::names::mysql_stored_name;
+/// assert_eq!(mysql_stored_name("UK_A", ["uk_a", "x"].into_iter()), Some("uk_a"));
+/// assert_eq!(mysql_stored_name("a", ["A", "a"].into_iter()), Some("a"));
+/// assert_eq!(mysql_stored_name("b", ["A"].into_iter()), None);
+/// ```
+pub fn mysql_stored_name<'a>(
+    written: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    (names.clone().find(|n| *n == written))
+        .or_else(|| names.into_iter().find(|n| n.eq_ignore_ascii_case(written)))
+}
+
 /// InnoDB's name for an unnamed foreign key of `table`: `<table>_ibfk_<n>`, one more than
 /// the highest `n` among the table's foreign keys.
 pub fn mysql_foreign_key_name<'a>(table: &str, existing: impl Iterator<Item = &'a str>) -> String {
