@@ -36,6 +36,7 @@
 //!   (they are warnings), as a skipped one is;
 //! - otherwise the statements run in order and their errors stand.
 //!
+//! DML through common table expressions (`WITH q AS (...) UPDATE ...`) is DML too.
 //! Anything else in the body (assignments, `PERFORM`, `EXECUTE`, loops, nested blocks,
 //! cursors, `SELECT ... INTO STRICT` or into several targets, `RAISE EXCEPTION`) leaves
 //! the block to the usual skip, which makes later conflicts warnings.
@@ -80,7 +81,7 @@ struct Block {
 const PROCEDURAL: &[&str] = &[
     "PERFORM", "EXECUTE", "FOR", "FOREACH", "WHILE", "LOOP", "RETURN", "GET", "DECLARE", "BEGIN",
     "CASE", "EXIT", "CONTINUE", "CALL", "COMMIT", "ROLLBACK", "ASSERT", "OPEN", "FETCH", "CLOSE",
-    "MOVE", "SELECT", "WITH",
+    "MOVE", "SELECT",
 ];
 
 /// Whether a statement starting with `words` (its first two, upper-case) only reports: a
@@ -288,6 +289,11 @@ impl Reader {
                     items.push(select_into(&piece.text)?);
                     self.next += 1;
                 }
+                "WITH" if modifies_data(&piece.text) => {
+                    self.next += 1;
+                    items.push(Item::Sql(piece));
+                }
+                "WITH" => return None,
                 _ if PROCEDURAL.contains(&first)
                     || first.is_empty()
                     || piece.text.contains(":=") =>
@@ -375,6 +381,17 @@ fn declaration(text: &str) -> Option<(String, Option<Value>)> {
         },
     };
     Some((name.value.to_ascii_lowercase(), value))
+}
+
+/// Whether `WITH ...` (`text`) is DML: its statement after the common table expressions
+/// (the first of `SELECT`, `INSERT`, `UPDATE`, `DELETE` outside parentheses) changes data.
+/// A `SELECT` there would set variables (`INTO`), which the replay does not follow.
+fn modifies_data(text: &str) -> bool {
+    ["SELECT", "INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .filter_map(|w| find_word(text, w).map(|(at, _)| (at, *w)))
+        .min()
+        .is_some_and(|(_, w)| w != "SELECT")
 }
 
 /// `SELECT expr INTO v ...` (`INTO` after the select list or at the end): the variable
@@ -818,5 +835,28 @@ mod tests {
         );
         assert_eq!(t, ["id integer", "b integer", "c integer"]);
         assert_eq!(warnings, 0);
+    }
+
+    #[test]
+    fn data_changed_through_common_table_expressions_is_dml() {
+        let (t, warnings) = columns(
+            "CREATE TABLE t (id int, n int);
+             DO $$ DECLARE has_n boolean; BEGIN
+               SELECT count(*) > 0 INTO has_n FROM information_schema.columns
+                 WHERE table_name = 't' AND column_name = 'n';
+               ALTER TABLE t ADD COLUMN IF NOT EXISTS m int;
+               WITH q AS (SELECT id, n FROM t) UPDATE t SET m = q.n FROM q WHERE t.id = q.id;
+               IF has_n THEN ALTER TABLE t DROP COLUMN n; END IF;
+             END $$;",
+            "t",
+        );
+        assert_eq!(t, ["id integer", "m integer"]);
+        assert_eq!(warnings, 0);
+        let with_into =
+            "DO $$ DECLARE v int; BEGIN WITH q AS (SELECT 1 AS a) SELECT a INTO v FROM q; END $$";
+        assert!(read(&stmt(with_into)).is_none());
+        assert!(modifies_data(
+            "WITH q AS (SELECT 1), r AS (DELETE FROM u) INSERT INTO t SELECT 1"
+        ));
     }
 }
