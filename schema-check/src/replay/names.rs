@@ -16,6 +16,8 @@
 //! n); an unnamed CHECK is named after its column when declared with a column, else
 //! `CONSTRAINT_<n>`. SQLite names nothing.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::{Expr, FunctionArguments, ObjectNamePart};
 
 use super::constraint_names::ConstraintNames;
@@ -110,13 +112,20 @@ pub fn index_column_names(raw: &[String]) -> Vec<String> {
 /// The column name PostgreSQL figures for an index expression (`FigureIndexColname`), or
 /// `None` when it has none (the index column is then called `expr`).
 pub fn figure_colname(expr: &Expr) -> Option<String> {
+    figured_colname(expr).map(Cow::into_owned)
+}
+
+/// [`figure_colname`], borrowing the name from `expr` where folding leaves it as written.
+pub(crate) fn figured_colname(expr: &Expr) -> Option<Cow<'_, str>> {
     figure(expr).map(|(name, _)| name)
 }
 
 /// `FigureColnameInternal`: a name and its strength (2 strong, 1 weak).
-fn figure(expr: &Expr) -> Option<(String, u8)> {
+fn figure(expr: &Expr) -> Option<(Cow<'_, str>, u8)> {
     // Names are folded (ASCII only) and cut to 63 bytes as every PostgreSQL identifier.
-    let ident = |i: &sqlparser::ast::Ident| super::ident::fold(Dialect::Postgres, i);
+    fn ident(i: &sqlparser::ast::Ident) -> Cow<'_, str> {
+        super::ident::folded(Dialect::Postgres, i)
+    }
     match expr {
         Expr::Identifier(i) => Some((ident(i), 2)),
         Expr::CompoundIdentifier(parts) => parts.last().map(|i| (ident(i), 2)),
@@ -125,7 +134,7 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
         Expr::Function(f) => {
             let name = match f.name.0.last()? {
                 ObjectNamePart::Identifier(i) => ident(i),
-                other => other.to_string().to_ascii_lowercase(),
+                other => Cow::Owned(other.to_string().to_ascii_lowercase()),
             };
             // `coalesce`, `greatest`, `nullif`... are functions in sqlparser's AST too.
             let _ = &f.args;
@@ -137,7 +146,7 @@ fn figure(expr: &Expr) -> Option<(String, u8)> {
         } => match figure(expr) {
             Some((n, 2)) => Some((n, 2)),
             weaker => pg_internal_type_name(&data_type.to_string())
-                .map(|t| (t, 1))
+                .map(|t| (Cow::Owned(t), 1))
                 .or(weaker),
         },
         Expr::Case { .. } => Some(("case".into(), 1)),

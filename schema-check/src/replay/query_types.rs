@@ -38,7 +38,7 @@ use std::borrow::Cow;
 use super::function_deps::Arity;
 use super::ident::{fold, folded, last_part_into, object_name};
 use super::maps::HashMap;
-use super::names::figure_colname;
+use super::names::figured_colname;
 use super::pg_fold::{self, Folded};
 use super::pg_functions;
 use super::pg_typeconv;
@@ -365,7 +365,7 @@ impl<'d> Typer<'_, 'd> {
                     out.extend(columns.all());
                 }
                 SelectItem::UnnamedExpr(e) => {
-                    let name = figure_colname(e).map_or(Cow::Borrowed("?column?"), Cow::Owned);
+                    let name = figured_colname(e).unwrap_or(Cow::Borrowed("?column?"));
                     out.push((name, self.expr(e, &scope)));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
