@@ -123,6 +123,15 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
                 }
             }
         }
+        // `CREATE TABLE t (...) WITHOUT OIDS`: what every table is since PostgreSQL 12.
+        if depth == 0
+            && kw_at(0, Keyword::CREATE)
+            && kw_at(n, Keyword::WITHOUT)
+            && is_word_at(tokens, sig, n + 1, "OIDS")
+        {
+            edits.insert(sig[n], None);
+            edits.insert(sig[n + 1], None);
+        }
         if kw_at(n, Keyword::USING)
             && kw_at(n + 1, Keyword::INDEX)
             && is_word_at(tokens, sig, n + 2, "TABLESPACE")
@@ -171,21 +180,6 @@ pub(super) fn rewrite(tokens: &[Token], sig: &[usize], edits: &mut Edits) -> Out
                 if depth == 0 {
                     break;
                 }
-            }
-        }
-    }
-    // `CREATE TABLE t (...) WITHOUT OIDS`: what every table is since PostgreSQL 12.
-    if kw_at(0, Keyword::CREATE) {
-        let mut depth = 0i32;
-        for n in 0..sig.len() {
-            match tokens[sig[n]] {
-                Token::LParen => depth += 1,
-                Token::RParen => depth -= 1,
-                _ => {}
-            }
-            if depth == 0 && kw_at(n, Keyword::WITHOUT) && is_word_at(tokens, sig, n + 1, "OIDS") {
-                edits.insert(sig[n], None);
-                edits.insert(sig[n + 1], None);
             }
         }
     }
