@@ -140,35 +140,30 @@ where
         }
     }
 
-    /// Appends the canonical spelling of `ident` to the buffer.
-    fn ident(&mut self, ident: &sqlparser::ast::Ident) -> Span {
+    /// Appends what `write` writes (given the dialect) to the buffer, as a span of it.
+    fn appended(&mut self, write: impl FnOnce(Dialect, &mut String)) -> Span {
         let start = self.text.len();
-        fold_into(self.dialect, ident, &mut self.text);
+        write(self.dialect, &mut self.text);
         Span {
             start,
             end: self.text.len(),
         }
     }
 
+    /// Appends the canonical spelling of `ident` to the buffer.
+    fn ident(&mut self, ident: &sqlparser::ast::Ident) -> Span {
+        self.appended(|d, out| fold_into(d, ident, out))
+    }
+
     /// Appends the canonical name of `name` to the buffer.
     fn object(&mut self, name: &ObjectName) -> Span {
-        let start = self.text.len();
-        object_name_into(self.dialect, name, &mut self.text);
-        Span {
-            start,
-            end: self.text.len(),
-        }
+        self.appended(|d, out| object_name_into(d, name, out))
     }
 
     /// Appends the last part of the canonical name of `name` (`t` of `s.t`; `a.b` of a
     /// quoted `"a.b"`) to the buffer.
     fn last_part(&mut self, name: &ObjectName) -> Span {
-        let start = self.text.len();
-        last_part_into(self.dialect, name, &mut self.text);
-        Span {
-            start,
-            end: self.text.len(),
-        }
+        self.appended(|d, out| last_part_into(d, name, out))
     }
 
     /// The table a `FROM` item names (`None` for a CTE, subquery, view or function).
