@@ -178,8 +178,8 @@ fn find_word(text: &str, word: &str) -> Option<(usize, usize)> {
                 b'(' => depth += 1,
                 b')' => depth = depth.saturating_sub(1),
                 _ if depth == 0
-                    && text[i..]
-                        .get(..word.len())
+                    && text
+                        .get(i..i + word.len())
                         .is_some_and(|w| w.eq_ignore_ascii_case(word))
                     && (i == 0 || !is_ident(bytes[i - 1]))
                     && bytes.get(i + word.len()).is_none_or(|&a| !is_ident(a)) =>
@@ -615,6 +615,12 @@ mod tests {
             },
             source_line: text.lines().next().unwrap_or_default().to_string(),
         }
+    }
+
+    #[test]
+    fn words_are_found_past_text_that_is_not_ascii() {
+        assert_eq!(find_word("SELECT é FROM café", "FROM"), Some((10, 14)));
+        assert_eq!(find_word("IF naïve THEN", "CASE"), None);
     }
 
     #[test]

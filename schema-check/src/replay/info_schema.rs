@@ -593,7 +593,8 @@ fn pg_data_type(schema: &Schema, ty: &SqlType) -> (Option<String>, Option<String
         return (None, None);
     }
     // The length `character varying(n)` / `character(n)` declares, through domains (a
-    // string type without one has NULL, which a row cannot hold: unknown).
+    // string type without one, like any other type, has NULL, which a row cannot hold:
+    // unknown).
     let mut declared = ty.clone();
     while let Some(d) = schema
         .domains
@@ -601,12 +602,10 @@ fn pg_data_type(schema: &Schema, ty: &SqlType) -> (Option<String>, Option<String
     {
         declared = d.base.clone();
     }
-    let length = declared
-        .canonical
-        .split_once('(')
-        .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .filter(|n| n.parse::<u32>().is_ok())
-        .map(str::to_string);
+    let length = match declared.family {
+        TypeFamily::Text { max_len } => max_len.map(|n| n.to_string()),
+        _ => None,
+    };
     (Some(name.to_string()), length)
 }
 
@@ -822,7 +821,7 @@ mod tests {
              CREATE SCHEMA app;
              CREATE TABLE t (a varchar(20) NOT NULL, b text, c jsonb, d mood, e integer[],
                f timestamp(3) with time zone, g short, h character(3), i numeric(10,2),
-               j bigint PRIMARY KEY);
+               j bigint PRIMARY KEY, k interval(3));
              CREATE TABLE app.t (z int);",
         )
         .schema;
@@ -856,6 +855,9 @@ mod tests {
         assert_eq!(column("character_maximum_length", "a"), some("20"));
         assert_eq!(column("character_maximum_length", "g"), some("5"));
         assert_eq!(column("character_maximum_length", "h"), some("3"));
+        // PostgreSQL shows NULL for every other type (`interval(3)` has a precision, not a
+        // length); a row cannot hold NULL here, so the replay cannot tell.
+        assert_eq!(column("character_maximum_length", "k"), None);
         assert_eq!(column("is_nullable", "a"), some("NO"));
         assert_eq!(column("is_nullable", "b"), some("YES"));
         // No row: NULL. Text compares exactly.
