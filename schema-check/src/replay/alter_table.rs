@@ -301,6 +301,42 @@ impl Replayer {
         found.map_or(written, str::to_string)
     }
 
+    /// `ALTER TABLE key DROP INDEX written`, and MySQL's `DROP INDEX written ON key` (the
+    /// same statement there): an index or a UNIQUE key; in MySQL, `PRIMARY` is the primary
+    /// key and the name is matched in any case ([`Self::stored_name`]).
+    pub(crate) fn drop_table_index(
+        &mut self,
+        ctx: &Ctx<'_>,
+        key: &str,
+        written: String,
+        if_exists: bool,
+    ) -> Changed {
+        if self.dialect == Dialect::Mysql && written.eq_ignore_ascii_case("PRIMARY") {
+            return self.drop_primary_key(ctx, key);
+        }
+        let name = self.stored_name(key, NameKind::Index, written);
+        let removed_index = (self.schema.indexes)
+            .remove(&index_key(self.dialect, key, &name))
+            .is_some();
+        let table = self.table_mut(ctx, key)?;
+        let before = table.unique.len();
+        table
+            .unique
+            .retain(|u| u.name.as_deref() != Some(name.as_str()));
+        if removed_index || table.unique.len() != before {
+            table.provenance.touch(ctx.at());
+            return Ok(true);
+        }
+        if if_exists {
+            return Ok(false);
+        }
+        let error = ctx.error(
+            format!("table `{key}` has no index named `{name}`"),
+            "check the index name (SHOW INDEX FROM the table shows it)",
+        );
+        self.conflict(ctx, &name, error).map(|()| false)
+    }
+
     fn alter_op(&mut self, ctx: &Ctx<'_>, key: &mut String, op: &AlterTableOperation) -> Changed {
         use AlterTableOperation as Op;
         let dialect = self.dialect;
@@ -446,12 +482,6 @@ impl Replayer {
                 self.drop_constraint(ctx, key, &name, *if_exists, cascade)
             }
             Op::DropPrimaryKey { .. } => self.drop_primary_key(ctx, key),
-            // MySQL: the key named `PRIMARY` is the primary key.
-            Op::DropIndex { name }
-                if dialect == Dialect::Mysql && name.value.eq_ignore_ascii_case("PRIMARY") =>
-            {
-                self.drop_primary_key(ctx, key)
-            }
             Op::DropForeignKey { name, .. } => {
                 let name = self.stored_name(key, NameKind::ForeignKey, fold(dialect, name));
                 let table = self.table_mut(ctx, key)?;
@@ -468,24 +498,7 @@ impl Replayer {
                 }
                 Ok(true)
             }
-            Op::DropIndex { name } => {
-                let name = self.stored_name(key, NameKind::Index, fold(dialect, name));
-                let ikey = index_key(dialect, key, &name);
-                let removed_index = self.schema.indexes.remove(&ikey).is_some();
-                let table = self.table_mut(ctx, key)?;
-                let before = table.unique.len();
-                table
-                    .unique
-                    .retain(|u| u.name.as_deref() != Some(name.as_str()));
-                if !removed_index && table.unique.len() == before {
-                    let error = ctx.error(
-                        format!("table `{key}` has no index named `{name}`"),
-                        "check the index name (SHOW INDEX FROM the table shows it)",
-                    );
-                    return self.conflict(ctx, &name, error).map(|()| false);
-                }
-                Ok(true)
-            }
+            Op::DropIndex { name } => self.drop_table_index(ctx, key, fold(dialect, name), false),
             Op::RenameConstraint { old_name, new_name } => {
                 let (old, new) = (fold(dialect, old_name), fold(dialect, new_name));
                 self.constraint_names.note(&new);

@@ -207,33 +207,16 @@ impl Replayer {
         if_exists: bool,
     ) -> Result<bool, crate::Diagnostic> {
         let dialect = self.dialect;
-        // MySQL: the name in any case (`DROP INDEX UK ON t` of a key made `uk`).
-        let name = &match table.and_then(|t| self.table_key(t)) {
-            Some(t) => self.stored_name(&t, super::alter_table::NameKind::Index, name.to_string()),
-            None => name.to_string(),
-        };
+        if dialect == Dialect::Mysql
+            && let Some(t) = table.and_then(|t| self.table_key(t))
+        {
+            return self.drop_table_index(ctx, &t, name.to_string(), if_exists);
+        }
         let key = match table {
             Some(t) => index_key(dialect, t, name),
             None => name.to_string(),
         };
-        // MySQL: `DROP INDEX k ON t` is `ALTER TABLE t DROP INDEX k`: `PRIMARY` is the
-        // primary key, another name may be a UNIQUE key's.
-        if dialect == Dialect::Mysql
-            && name.eq_ignore_ascii_case("PRIMARY")
-            && let Some(t) = table.and_then(|t| self.table_key(t))
-        {
-            return self.drop_primary_key(ctx, &t);
-        }
         let Some(ix) = self.schema.indexes.remove(&key) else {
-            if dialect == Dialect::Mysql
-                && let Some(t) = table.and_then(|t| self.table_key(t))
-                && let Some(t) = self.schema.tables.get_mut(&t)
-                && t.unique.iter().any(|u| u.name.as_deref() == Some(name))
-            {
-                t.unique.retain(|u| u.name.as_deref() != Some(name));
-                t.provenance.touch(ctx.at());
-                return Ok(true);
-            }
             if self.unmodelled.forget_index(name) {
                 self.skip(
                     ctx,
