@@ -47,6 +47,7 @@ use super::info_schema::Value;
 use super::locals::Locals;
 use super::skip::leading_words;
 use super::words::Words;
+use super::words::is_word;
 use super::{Ctx, Replayer};
 use crate::dialect::Dialect;
 use crate::model::Location;
@@ -340,11 +341,6 @@ impl Reader {
         }
         false
     }
-}
-
-/// Whether `t` is the unquoted word `w`, in any case.
-fn is_word(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
 }
 
 /// One declaration of a `DECLARE` section, `name [CONSTANT] type [NOT NULL] [{:= | = |

@@ -270,7 +270,7 @@ fn expression(e: &[Token], rows: &[Row], dialect: Dialect) -> Option<Value> {
         let holds = compare(dialect, &left, &e[op], &right)?;
         return Some(Some(u8::from(holds).to_string()));
     }
-    let is = |i: usize, w: &str| matches!(e.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    let is = |i: usize, w: &str| e.get(i).is_some_and(|t| super::words::is_word(t, w));
     let field = |t: &Token| match t {
         Token::Word(w) => Some(w.value.to_ascii_lowercase()),
         _ => None,

@@ -17,25 +17,21 @@ use sqlparser::tokenizer::Token;
 use super::info_schema::{self, Value};
 use super::maps::HashMap;
 use super::words::Words;
+use super::words::is_word;
 use crate::dialect::Dialect;
 use crate::model::Schema;
 
 /// Local variables (lower case: they match without case) and their values.
 pub(crate) type Locals = HashMap<String, Value>;
 
-/// Whether `t` is the unquoted word `w`, in any case.
-fn is(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 /// The value literal `t` spells (`'text'`, a number, `NULL`, `TRUE` as 1, `FALSE` as 0);
 /// `None` (outer) for anything else.
 pub(crate) fn literal(t: &Token) -> Option<Value> {
     match t {
         Token::SingleQuotedString(s) | Token::Number(s, _) => Some(Some(s.clone())),
-        t if is(t, "NULL") => Some(None),
-        t if is(t, "TRUE") => Some(Some("1".to_string())),
-        t if is(t, "FALSE") => Some(Some("0".to_string())),
+        t if is_word(t, "NULL") => Some(None),
+        t if is_word(t, "TRUE") => Some(Some("1".to_string())),
+        t if is_word(t, "FALSE") => Some(Some("0".to_string())),
         _ => None,
     }
 }
@@ -126,7 +122,7 @@ struct Condition<'a> {
 
 impl Condition<'_> {
     fn word(&self, w: &str) -> bool {
-        self.tokens.get(self.at).is_some_and(|t| is(t, w))
+        self.tokens.get(self.at).is_some_and(|t| is_word(t, w))
     }
 
     fn or(&mut self) -> Option<Option<bool>> {

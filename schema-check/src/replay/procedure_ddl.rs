@@ -28,6 +28,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::Replayer;
 use super::info_schema::Value;
+use super::words::is_word;
 use crate::statement::Statement;
 
 /// One item of a procedure body.
@@ -54,7 +55,7 @@ pub(crate) fn body(text: &str) -> Option<Vec<Item>> {
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
     // `(` `)` right after the name: no parameters.
-    let proc_at = tokens.iter().position(|t| is(&t.token, "PROCEDURE"))?;
+    let proc_at = tokens.iter().position(|t| is_word(&t.token, "PROCEDURE"))?;
     let open = tokens[proc_at..]
         .iter()
         .position(|t| t.token == Token::LParen)?
@@ -62,7 +63,10 @@ pub(crate) fn body(text: &str) -> Option<Vec<Item>> {
     if tokens.get(open + 1)?.token != Token::RParen {
         return None;
     }
-    let begin = tokens[open..].iter().position(|t| is(&t.token, "BEGIN"))? + open;
+    let begin = tokens[open..]
+        .iter()
+        .position(|t| is_word(&t.token, "BEGIN"))?
+        + open;
     let mut reader = Reader {
         text,
         tokens: &tokens,
@@ -76,10 +80,6 @@ pub(crate) fn body(text: &str) -> Option<Vec<Item>> {
         .then_some(items)
 }
 
-fn is(t: &Token, w: &str) -> bool {
-    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
-}
-
 struct Reader<'a> {
     text: &'a str,
     tokens: &'a [TokenWithSpan],
@@ -88,7 +88,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn is(&self, i: usize, w: &str) -> bool {
-        self.tokens.get(i).is_some_and(|t| is(&t.token, w))
+        self.tokens.get(i).is_some_and(|t| is_word(&t.token, w))
     }
 
     /// The text of tokens `from..to`.
@@ -103,18 +103,18 @@ impl Reader<'_> {
         let mut out = Vec::new();
         loop {
             let t = &self.tokens.get(self.at)?.token;
-            if stops.iter().any(|s| is(t, s)) {
+            if stops.iter().any(|s| is_word(t, s)) {
                 return Some(out);
             }
             if *t == Token::SemiColon {
                 self.at += 1;
-            } else if is(t, "IF") {
+            } else if is_word(t, "IF") {
                 out.push(self.if_item()?);
             } else if [
                 "ALTER", "CREATE", "DROP", "RENAME", "UPDATE", "INSERT", "DELETE",
             ]
             .iter()
-            .any(|w| is(t, w))
+            .any(|w| is_word(t, w))
             {
                 let from = self.at;
                 let end = self.tokens[from..]
@@ -123,9 +123,9 @@ impl Reader<'_> {
                     + from;
                 out.push(Item::Ddl(self.text(from, end)?));
                 self.at = end + 1;
-            } else if is(t, "DECLARE") {
+            } else if is_word(t, "DECLARE") {
                 out.push(self.declare()?);
-            } else if is(t, "SELECT") {
+            } else if is_word(t, "SELECT") {
                 out.push(self.select_into()?);
             } else {
                 return None;
@@ -153,7 +153,7 @@ impl Reader<'_> {
                 Token::Word(w)
                     if !["CONTINUE", "EXIT", "UNDO"]
                         .iter()
-                        .any(|k| is(&self.tokens[i].token, k)) =>
+                        .any(|k| is_word(&self.tokens[i].token, k)) =>
                 {
                     names.push(w.value.to_ascii_lowercase());
                 }
@@ -206,7 +206,7 @@ impl Reader<'_> {
             let from = self.at;
             let then = self.tokens[from..]
                 .iter()
-                .position(|t| is(&t.token, "THEN"))?
+                .position(|t| is_word(&t.token, "THEN"))?
                 + from;
             let condition = self.text(from, then)?;
             self.at = then + 1;

@@ -39,7 +39,7 @@ impl Words {
 
     /// Whether token `i` is the unquoted word `w`, in any case.
     pub(crate) fn is(&self, i: usize, w: &str) -> bool {
-        matches!(self.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
+        self.get(i).is_some_and(|t| is_word(t, w))
     }
 
     /// The identifier that token `i` spells, quoted or not, if it is a word.
@@ -69,6 +69,11 @@ impl Words {
         }
         (!parts.is_empty()).then(|| (ObjectName::from(parts), i))
     }
+}
+
+/// Whether token `t` is the unquoted word `w`, in any ASCII case (a keyword as written).
+pub(crate) fn is_word(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w))
 }
 
 /// The byte offset in `text` of a tokenizer location (1-based line and character

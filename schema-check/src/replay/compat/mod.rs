@@ -3,6 +3,7 @@
 //! says what it removed so the replay can account for it. When the rewritten text still
 //! does not parse, the original error is reported.
 
+pub(super) use super::words::is_word;
 use std::collections::BTreeMap;
 
 use sqlparser::dialect::Dialect as ParserDialect;
@@ -149,10 +150,6 @@ pub enum GeneratedChange {
 
 pub(super) fn is_kw(t: &Token, kw: Keyword) -> bool {
     matches!(t, Token::Word(w) if w.keyword == kw && w.quote_style.is_none())
-}
-
-pub(super) fn is_word(t: &Token, word: &str) -> bool {
-    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
 }
 
 /// Token index -> replacement (`None` removes the token and the white space before it).
